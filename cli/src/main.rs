@@ -1,0 +1,3 @@
+fn main() {
+    println!("das {}", env!("CARGO_PKG_VERSION"));
+}

@@ -1,0 +1,8 @@
+//! libdas: a client SDK for Veridas das-Peak Streaming (real-time voice biometrics over
+//! Socket.IO signalling plus an AudioHook or Twilio audio channel) and for CPqD TRD
+//! transcription results delivered by webhook.
+//!
+//! The crate is pure Rust; the C ABI lives in `bindings/c` and the Python wheel in `python/`.
+
+pub mod audio;
+pub mod twilio;
