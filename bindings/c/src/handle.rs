@@ -2,10 +2,10 @@
 //! alive so that NULL, foreign and already-freed pointers are refused instead of dereferenced, and
 //! poisoned when a call on it panics.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Mutex, MutexGuard};
 
 use crate::error::Error;
 use crate::result::das_result;
@@ -28,11 +28,12 @@ struct Handle<T> {
     value: T,
 }
 
-/// Addresses of live handles with their C type names.
-fn live() -> MutexGuard<'static, HashMap<usize, &'static str>> {
-    static LIVE: OnceLock<Mutex<HashMap<usize, &'static str>>> = OnceLock::new();
-    LIVE.get_or_init(Default::default)
-        .lock()
+/// Addresses of live handles with their C type names. A `BTreeMap` rather than a `HashMap`: its
+/// nodes are referenced from their start, so valgrind sees the table as reachable, not "possibly
+/// lost" (hashbrown points into the middle of its allocation).
+fn live() -> MutexGuard<'static, BTreeMap<usize, &'static str>> {
+    static LIVE: Mutex<BTreeMap<usize, &'static str>> = Mutex::new(BTreeMap::new());
+    LIVE.lock()
         // The map is only touched by the short, panic-free blocks below.
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
