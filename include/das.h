@@ -406,6 +406,8 @@ das_result das_config_set_namespace(das_config *config, const char *ns, size_t l
 
 // Sets the session kind, a `das_session_kind` value (`DAS_RESULT_INVALID_ENUM` otherwise).
 //
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+//
 // # Safety
 // `config` is a live configuration.
 das_result das_config_set_session_kind(das_config *config, uint32_t kind);
@@ -437,11 +439,15 @@ das_result das_config_get_metadata(const das_config *config,
 
 // Sets `authenticity_threshold`, in `[0, 1]` (`DAS_RESULT_OUT_OF_RANGE` otherwise, NaN too).
 //
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+//
 // # Safety
 // `config` is a live configuration.
 das_result das_config_set_authenticity_threshold(das_config *config, double threshold);
 
 // Sets `audio_total_duration`, the seconds of speech to collect, in `(0, 3600]`.
+//
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
 //
 // # Safety
 // `config` is a live configuration.
@@ -474,6 +480,8 @@ das_result das_config_set_extra_json(das_config *config, const char *json, size_
 
 // Sets the audio channel protocol, a `das_audio_protocol` (default AudioHook).
 //
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+//
 // # Safety
 // `config` is a live configuration.
 das_result das_config_set_audio_protocol(das_config *config, uint32_t protocol);
@@ -488,17 +496,23 @@ das_result das_config_set_audio_url(das_config *config, const char *url, size_t 
 
 // Sets the audio codec, a `das_audio_codec` (default µ-law).
 //
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+//
 // # Safety
 // `config` is a live configuration.
 das_result das_config_set_audio_codec(das_config *config, uint32_t codec);
 
 // Sets the audio sample rate in Hz, `8000..=48000` (default 8000).
 //
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+//
 // # Safety
 // `config` is a live configuration.
 das_result das_config_set_audio_sample_rate(das_config *config, uint32_t hz);
 
 // Sets the number of audio channels, 1 or 2 (default 1).
+//
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
 //
 // # Safety
 // `config` is a live configuration.
@@ -519,11 +533,15 @@ das_result das_config_set_audiohook_credentials(das_config *config,
 
 // Sets one timeout (`which` is a `das_timeout`) in milliseconds, `1..=3600000`.
 //
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+//
 // # Safety
 // `config` is a live configuration.
 das_result das_config_set_timeout_ms(das_config *config, uint32_t which, uint32_t ms);
 
 // Copies one timeout in milliseconds into `*ms`.
+//
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
 //
 // # Safety
 // `config` is a live configuration; `ms` points to a writable `uint32_t`.
@@ -532,11 +550,15 @@ das_result das_config_get_timeout_ms(const das_config *config, uint32_t which, u
 // Sets the most audio bytes queued before pushes return `DAS_RESULT_WOULD_BLOCK`,
 // `1024..=67108864` (default 262144).
 //
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+//
 // # Safety
 // `config` is a live configuration.
 das_result das_config_set_audio_buffer_bytes(das_config *config, size_t bytes);
 
 // Sets the most events a session queues, `1..=1000000` (default 1024).
+//
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
 //
 // # Safety
 // `config` is a live configuration.
@@ -544,12 +566,16 @@ das_result das_config_set_event_queue_capacity(das_config *config, size_t events
 
 // Sets the log level of sessions built from this configuration, a `das_log_level`.
 //
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+//
 // # Safety
 // `config` is a live configuration.
 das_result das_config_set_log_level(das_config *config, uint32_t level);
 
 // Checks that a session can start from this configuration; `DAS_RESULT_NOT_READY` with a
 // message naming every missing setting otherwise.
+//
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
 //
 // # Safety
 // `config` is a live configuration.
@@ -606,6 +632,8 @@ das_result das_set_log_callback(das_log_callback callback, void *userdata);
 // Sets the most verbose level delivered to the log callback (`das_log_level`; default
 // `DAS_LOG_LEVEL_WARN`; `DAS_LOG_LEVEL_OFF` silences it). Values outside the enum are
 // `DAS_RESULT_INVALID_ENUM`.
+//
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
 das_result das_set_log_level(uint32_t level);
 
 // The name of a result code, e.g. `"DAS_RESULT_NULL_ARGUMENT"`, or `"DAS_RESULT_UNKNOWN"`
@@ -620,6 +648,8 @@ const char *das_result_name(uint32_t code);
 const char *das_version(void);
 
 // The ABI generation of the loaded library; compare it with `DAS_ABI_VERSION` at start-up.
+//
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
 uint32_t das_abi_version(void);
 
 #ifdef __cplusplus

@@ -172,6 +172,8 @@ pub unsafe extern "C" fn das_set_log_callback(
 /// Sets the most verbose level delivered to the log callback (`das_log_level`; default
 /// `DAS_LOG_LEVEL_WARN`; `DAS_LOG_LEVEL_OFF` silences it). Values outside the enum are
 /// `DAS_RESULT_INVALID_ENUM`.
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
 #[no_mangle]
 pub extern "C" fn das_set_log_level(level: u32) -> das_result {
     crate::ffi_boundary!({

@@ -24,6 +24,8 @@ pub extern "C" fn das_version() -> *const c_char {
 }
 
 /// The ABI generation of the loaded library; compare it with `DAS_ABI_VERSION` at start-up.
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
 #[no_mangle]
 pub extern "C" fn das_abi_version() -> u32 {
     crate::ffi_boundary!(keep_last_error, { Ok(DAS_ABI_VERSION) })

@@ -172,6 +172,8 @@ pub unsafe extern "C" fn das_config_set_namespace(
 
 /// Sets the session kind, a `das_session_kind` value (`DAS_RESULT_INVALID_ENUM` otherwise).
 ///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
 /// # Safety
 /// `config` is a live configuration.
 #[no_mangle]
@@ -239,6 +241,8 @@ pub unsafe extern "C" fn das_config_get_metadata(
 
 /// Sets `authenticity_threshold`, in `[0, 1]` (`DAS_RESULT_OUT_OF_RANGE` otherwise, NaN too).
 ///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
 /// # Safety
 /// `config` is a live configuration.
 #[no_mangle]
@@ -250,6 +254,8 @@ pub unsafe extern "C" fn das_config_set_authenticity_threshold(
 }
 
 /// Sets `audio_total_duration`, the seconds of speech to collect, in `(0, 3600]`.
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
 ///
 /// # Safety
 /// `config` is a live configuration.
@@ -309,6 +315,8 @@ pub unsafe extern "C" fn das_config_set_extra_json(
 
 /// Sets the audio channel protocol, a `das_audio_protocol` (default AudioHook).
 ///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
 /// # Safety
 /// `config` is a live configuration.
 #[no_mangle]
@@ -340,6 +348,8 @@ pub unsafe extern "C" fn das_config_set_audio_url(
 
 /// Sets the audio codec, a `das_audio_codec` (default µ-law).
 ///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
 /// # Safety
 /// `config` is a live configuration.
 #[no_mangle]
@@ -356,6 +366,8 @@ pub unsafe extern "C" fn das_config_set_audio_codec(
 
 /// Sets the audio sample rate in Hz, `8000..=48000` (default 8000).
 ///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
 /// # Safety
 /// `config` is a live configuration.
 #[no_mangle]
@@ -367,6 +379,8 @@ pub unsafe extern "C" fn das_config_set_audio_sample_rate(
 }
 
 /// Sets the number of audio channels, 1 or 2 (default 1).
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
 ///
 /// # Safety
 /// `config` is a live configuration.
@@ -404,6 +418,8 @@ pub unsafe extern "C" fn das_config_set_audiohook_credentials(
 
 /// Sets one timeout (`which` is a `das_timeout`) in milliseconds, `1..=3600000`.
 ///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
 /// # Safety
 /// `config` is a live configuration.
 #[no_mangle]
@@ -419,6 +435,8 @@ pub unsafe extern "C" fn das_config_set_timeout_ms(
 }
 
 /// Copies one timeout in milliseconds into `*ms`.
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
 ///
 /// # Safety
 /// `config` is a live configuration; `ms` points to a writable `uint32_t`.
@@ -454,6 +472,8 @@ pub unsafe extern "C" fn das_config_get_timeout_ms(
 /// Sets the most audio bytes queued before pushes return `DAS_RESULT_WOULD_BLOCK`,
 /// `1024..=67108864` (default 262144).
 ///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
 /// # Safety
 /// `config` is a live configuration.
 #[no_mangle]
@@ -466,6 +486,8 @@ pub unsafe extern "C" fn das_config_set_audio_buffer_bytes(
 
 /// Sets the most events a session queues, `1..=1000000` (default 1024).
 ///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
 /// # Safety
 /// `config` is a live configuration.
 #[no_mangle]
@@ -477,6 +499,8 @@ pub unsafe extern "C" fn das_config_set_event_queue_capacity(
 }
 
 /// Sets the log level of sessions built from this configuration, a `das_log_level`.
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
 ///
 /// # Safety
 /// `config` is a live configuration.
@@ -494,6 +518,8 @@ pub unsafe extern "C" fn das_config_set_log_level(
 
 /// Checks that a session can start from this configuration; `DAS_RESULT_NOT_READY` with a
 /// message naming every missing setting otherwise.
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
 ///
 /// # Safety
 /// `config` is a live configuration.
