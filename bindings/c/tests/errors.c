@@ -1,4 +1,5 @@
 /* Result codes, names, the last-error message and its BUFFER_TOO_SMALL round-trip, versions. */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -61,9 +62,29 @@ static void last_error_round_trip(void) {
     das_config_free(config);
 }
 
+static void *fail_on_another_thread(void *unused) {
+    (void)unused;
+    CHECK_RESULT(das_config_new(NULL), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_STR(check_last_error(), "argument `out` is NULL");
+    return NULL;
+}
+
+static void messages_belong_to_their_thread(void) {
+    das_config *config = NULL;
+    pthread_t thread;
+
+    CHECK_RESULT(das_config_new(&config), DAS_RESULT_OK);
+    CHECK_RESULT(das_config_set_session_kind(config, 42), DAS_RESULT_INVALID_ENUM);
+    CHECK(pthread_create(&thread, NULL, fail_on_another_thread, NULL) == 0);
+    CHECK(pthread_join(thread, NULL) == 0);
+    CHECK_STR(check_last_error(), "argument `kind`: 42 is not a valid das_session_kind");
+    das_config_free(config);
+}
+
 int main(void) {
     names_match_codes();
     versions_agree();
     last_error_round_trip();
+    messages_belong_to_their_thread();
     CHECK_DONE("errors");
 }
