@@ -1,0 +1,572 @@
+//! The exported `das_config_*` functions: thin wrappers that decode C arguments and call the
+//! validated setters of [`DasConfig`].
+
+use std::ffi::c_char;
+
+use super::model::DasConfig;
+use crate::enums::{
+    das_audio_codec, das_audio_protocol, das_log_level, das_metadata_field, das_session_kind,
+    das_timeout,
+};
+use crate::error::Error;
+use crate::ffi_boundary;
+use crate::handle::{self, OpaqueHandle};
+use crate::result::das_result;
+use crate::strings::{input_str, write_output};
+
+/// A session configuration builder. Create with `das_config_new`, fill with the setters, release
+/// with `das_config_free`. Not thread-safe: use one handle from one thread at a time.
+#[allow(non_camel_case_types)]
+pub struct das_config {
+    _private: [u8; 0],
+}
+
+// SAFETY: `das_config` is a zero-sized marker that is never constructed.
+unsafe impl OpaqueHandle for das_config {
+    type Rust = DasConfig;
+    const NAME: &'static str = "das_config";
+}
+
+/// Decodes a string argument.
+macro_rules! arg_str {
+    ($ptr:ident, $len:ident) => {
+        // SAFETY: the caller upholds the string-input contract of the preamble.
+        unsafe { input_str($ptr, $len, stringify!($ptr)) }?
+    };
+}
+
+/// Borrows the configuration behind a `const das_config *` for reading.
+macro_rules! config_ref {
+    ($config:ident) => {
+        // SAFETY: the caller upholds the handle contract of the preamble; the value is only read.
+        unsafe { handle::borrow($config.cast_mut(), "config") }?
+    };
+}
+
+/// Borrows the configuration behind `config`.
+macro_rules! config_mut {
+    ($config:ident) => {
+        // SAFETY: the caller upholds the handle contract of the preamble.
+        unsafe { handle::borrow($config, "config") }?
+    };
+}
+
+/// Creates an empty configuration with the documented defaults and stores it in `*out`.
+///
+/// Ownership: the caller owns `*out` and releases it with `das_config_free`.
+///
+/// # Safety
+/// `out` must point to a writable `das_config *`.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_new(out: *mut *mut das_config) -> das_result {
+    ffi_boundary!({
+        if out.is_null() {
+            return Err(Error::null("out"));
+        }
+        let config = handle::into_raw::<das_config>(DasConfig::default());
+        // SAFETY: checked non-NULL; the caller guarantees it is writable.
+        unsafe { out.write(config) };
+        Ok(())
+    })
+}
+
+/// Releases a configuration. NULL is ignored; a pointer that is not a live configuration (for
+/// example one already freed) is ignored and recorded as the last error, never dereferenced.
+///
+/// Ownership: takes ownership of `config`; the pointer is invalid afterwards.
+///
+/// # Safety
+/// No other thread may be using `config`.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_free(config: *mut das_config) {
+    ffi_boundary!({
+        // SAFETY: the caller guarantees exclusive use.
+        unsafe { handle::free(config, "config") }
+    })
+}
+
+/// Sets the signalling (Socket.IO) base URL: `http`, `https`, `ws` or `wss`; otherwise
+/// `DAS_RESULT_PARSE`.
+///
+/// Ownership: `url` is borrowed and copied.
+///
+/// # Safety
+/// `config` is a live configuration; `url`/`len` follow the string-input convention.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_endpoint_url(
+    config: *mut das_config,
+    url: *const c_char,
+    len: usize,
+) -> das_result {
+    ffi_boundary!({ config_mut!(config).set_endpoint_url(arg_str!(url, len)) })
+}
+
+/// Sets the OAuth2 token URL (`http` or `https`), required with client credentials.
+///
+/// Ownership: `url` is borrowed and copied.
+///
+/// # Safety
+/// As `das_config_set_endpoint_url`.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_token_url(
+    config: *mut das_config,
+    url: *const c_char,
+    len: usize,
+) -> das_result {
+    ffi_boundary!({ config_mut!(config).set_token_url(arg_str!(url, len)) })
+}
+
+/// Authenticates with OAuth2 client credentials; both non-empty. Replaces a static header.
+///
+/// Ownership: both strings are borrowed and copied; the secret is never logged.
+///
+/// # Safety
+/// `config` is a live configuration; both strings follow the string-input convention.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_client_credentials(
+    config: *mut das_config,
+    client_id: *const c_char,
+    client_id_len: usize,
+    client_secret: *const c_char,
+    client_secret_len: usize,
+) -> das_result {
+    ffi_boundary!({
+        let mut config = config_mut!(config);
+        config.set_client_credentials(
+            arg_str!(client_id, client_id_len),
+            arg_str!(client_secret, client_secret_len),
+        )
+    })
+}
+
+/// Authenticates with a fixed `Authorization` header value such as `"Bearer eyJ..."`; it must be
+/// a valid HTTP header value (`DAS_RESULT_PARSE` otherwise). Replaces client credentials.
+///
+/// Ownership: `value` is borrowed and copied; it is never logged.
+///
+/// # Safety
+/// As `das_config_set_endpoint_url`.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_authorization(
+    config: *mut das_config,
+    value: *const c_char,
+    len: usize,
+) -> das_result {
+    ffi_boundary!({ config_mut!(config).set_authorization(arg_str!(value, len)) })
+}
+
+/// Sets the Socket.IO namespace (must start with `/`). Unset, the session chooses by kind.
+///
+/// Ownership: `ns` is borrowed and copied.
+///
+/// # Safety
+/// As `das_config_set_endpoint_url`.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_namespace(
+    config: *mut das_config,
+    ns: *const c_char,
+    len: usize,
+) -> das_result {
+    ffi_boundary!({ config_mut!(config).set_namespace(arg_str!(ns, len)) })
+}
+
+/// Sets the session kind, a `das_session_kind` value (`DAS_RESULT_INVALID_ENUM` otherwise).
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_session_kind(
+    config: *mut das_config,
+    kind: u32,
+) -> das_result {
+    ffi_boundary!({
+        let mut config = config_mut!(config);
+        config.session_kind = Some(das_session_kind::from_c(kind, "kind")?);
+        Ok(())
+    })
+}
+
+/// Sets one `metadata` string (`field` is a `das_metadata_field`), sent verbatim. Unset fields
+/// are derived from the audio channel settings; `call_id` must be set.
+///
+/// Ownership: `value` is borrowed and copied.
+///
+/// # Safety
+/// As `das_config_set_endpoint_url`.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_metadata(
+    config: *mut das_config,
+    field: u32,
+    value: *const c_char,
+    len: usize,
+) -> das_result {
+    ffi_boundary!({
+        let mut config = config_mut!(config);
+        let field = das_metadata_field::from_c(field, "field")?;
+        config.set_metadata(field, arg_str!(value, len));
+        Ok(())
+    })
+}
+
+/// Copies the `metadata` value that will be sent for `field` (explicit or derived) into `buf`.
+/// An unset `call_id` is `DAS_RESULT_NOT_READY`. Output-buffer convention as in the preamble.
+///
+/// Ownership: `buf` and `written` are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration; `buf`/`len`/`written` follow the output-buffer convention.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_get_metadata(
+    config: *const das_config,
+    field: u32,
+    buf: *mut c_char,
+    len: usize,
+    written: *mut usize,
+) -> das_result {
+    ffi_boundary!({
+        let config = config_ref!(config);
+        let field = das_metadata_field::from_c(field, "field")?;
+        let value = config.metadata_value(field).ok_or_else(|| {
+            Error::new(
+                das_result::NotReady,
+                format!("metadata `{}` is not set", field.key()),
+            )
+        })?;
+        // SAFETY: the caller upholds the output-buffer contract.
+        unsafe { write_output(&value, buf, len, written) }
+    })
+}
+
+/// Sets `authenticity_threshold`, in `[0, 1]` (`DAS_RESULT_OUT_OF_RANGE` otherwise, NaN too).
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_authenticity_threshold(
+    config: *mut das_config,
+    threshold: f64,
+) -> das_result {
+    ffi_boundary!({ config_mut!(config).set_authenticity_threshold(threshold) })
+}
+
+/// Sets `audio_total_duration`, the seconds of speech to collect, in `(0, 3600]`.
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_audio_total_duration(
+    config: *mut das_config,
+    seconds: f64,
+) -> das_result {
+    ffi_boundary!({ config_mut!(config).set_audio_total_duration(seconds) })
+}
+
+/// Sets `model_hash` (non-empty).
+///
+/// Ownership: `hash` is borrowed and copied.
+///
+/// # Safety
+/// As `das_config_set_endpoint_url`.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_model_hash(
+    config: *mut das_config,
+    hash: *const c_char,
+    len: usize,
+) -> das_result {
+    ffi_boundary!({ config_mut!(config).set_model_hash(arg_str!(hash, len)) })
+}
+
+/// Sets `credential`, the voice credential a verify session compares against (non-empty).
+///
+/// Ownership: `credential` is borrowed and copied; it is never logged.
+///
+/// # Safety
+/// As `das_config_set_endpoint_url`.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_credential(
+    config: *mut das_config,
+    credential: *const c_char,
+    len: usize,
+) -> das_result {
+    ffi_boundary!({ config_mut!(config).set_credential(arg_str!(credential, len)) })
+}
+
+/// Sets extra request keys from a JSON object, merged last into the request object (so they win
+/// over the typed setters). Not an object or not JSON: `DAS_RESULT_PARSE`, nothing changes.
+///
+/// Ownership: `json` is borrowed and copied.
+///
+/// # Safety
+/// As `das_config_set_endpoint_url`.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_extra_json(
+    config: *mut das_config,
+    json: *const c_char,
+    len: usize,
+) -> das_result {
+    ffi_boundary!({ config_mut!(config).set_extra_json(arg_str!(json, len)) })
+}
+
+/// Sets the audio channel protocol, a `das_audio_protocol` (default AudioHook).
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_audio_protocol(
+    config: *mut das_config,
+    protocol: u32,
+) -> das_result {
+    ffi_boundary!({
+        let mut config = config_mut!(config);
+        config.audio.protocol = das_audio_protocol::from_c(protocol, "protocol")?;
+        Ok(())
+    })
+}
+
+/// Sets the audio consumer URL (`ws` or `wss`).
+///
+/// Ownership: `url` is borrowed and copied.
+///
+/// # Safety
+/// As `das_config_set_endpoint_url`.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_audio_url(
+    config: *mut das_config,
+    url: *const c_char,
+    len: usize,
+) -> das_result {
+    ffi_boundary!({ config_mut!(config).set_audio_url(arg_str!(url, len)) })
+}
+
+/// Sets the audio codec, a `das_audio_codec` (default µ-law).
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_audio_codec(
+    config: *mut das_config,
+    codec: u32,
+) -> das_result {
+    ffi_boundary!({
+        let mut config = config_mut!(config);
+        config.audio.codec = das_audio_codec::from_c(codec, "codec")?;
+        Ok(())
+    })
+}
+
+/// Sets the audio sample rate in Hz, `8000..=48000` (default 8000).
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_audio_sample_rate(
+    config: *mut das_config,
+    hz: u32,
+) -> das_result {
+    ffi_boundary!({ config_mut!(config).set_audio_sample_rate(hz) })
+}
+
+/// Sets the number of audio channels, 1 or 2 (default 1).
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_audio_channels(
+    config: *mut das_config,
+    channels: u32,
+) -> das_result {
+    ffi_boundary!({ config_mut!(config).set_audio_channels(channels) })
+}
+
+/// Sets the AudioHook API key (non-empty) and client secret (base64, may be empty for unsigned
+/// requests; `DAS_RESULT_PARSE` when not base64).
+///
+/// Ownership: both strings are borrowed and copied; the secret is never logged.
+///
+/// # Safety
+/// `config` is a live configuration; both strings follow the string-input convention.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_audiohook_credentials(
+    config: *mut das_config,
+    api_key: *const c_char,
+    api_key_len: usize,
+    client_secret: *const c_char,
+    client_secret_len: usize,
+) -> das_result {
+    ffi_boundary!({
+        let mut config = config_mut!(config);
+        config.set_audiohook_credentials(
+            arg_str!(api_key, api_key_len),
+            arg_str!(client_secret, client_secret_len),
+        )
+    })
+}
+
+/// Sets one timeout (`which` is a `das_timeout`) in milliseconds, `1..=3600000`.
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_timeout_ms(
+    config: *mut das_config,
+    which: u32,
+    ms: u32,
+) -> das_result {
+    ffi_boundary!({
+        let mut config = config_mut!(config);
+        config.set_timeout(das_timeout::from_c(which, "which")?, ms)
+    })
+}
+
+/// Copies one timeout in milliseconds into `*ms`.
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration; `ms` points to a writable `uint32_t`.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_get_timeout_ms(
+    config: *const das_config,
+    which: u32,
+    ms: *mut u32,
+) -> das_result {
+    ffi_boundary!({
+        let config = config_ref!(config);
+        let which = das_timeout::from_c(which, "which")?;
+        if ms.is_null() {
+            return Err(Error::null("ms"));
+        }
+        let t = config.timeouts;
+        let value = match which {
+            das_timeout::Connect => t.connect,
+            das_timeout::Token => t.token,
+            das_timeout::Ready => t.ready,
+            das_timeout::Result => t.result,
+            das_timeout::Close => t.close,
+        };
+        // Setters cap timeouts at one hour, so the value fits.
+        let value = u32::try_from(value.as_millis())
+            .map_err(|_| Error::new(das_result::Internal, "timeout overflow"))?;
+        // SAFETY: checked non-NULL; the caller guarantees it is writable.
+        unsafe { ms.write(value) };
+        Ok(())
+    })
+}
+
+/// Sets the most audio bytes queued before pushes return `DAS_RESULT_WOULD_BLOCK`,
+/// `1024..=67108864` (default 262144).
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_audio_buffer_bytes(
+    config: *mut das_config,
+    bytes: usize,
+) -> das_result {
+    ffi_boundary!({ config_mut!(config).set_audio_buffer_bytes(bytes) })
+}
+
+/// Sets the most events a session queues, `1..=1000000` (default 1024).
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_event_queue_capacity(
+    config: *mut das_config,
+    events: usize,
+) -> das_result {
+    ffi_boundary!({ config_mut!(config).set_event_queue_capacity(events) })
+}
+
+/// Sets the log level of sessions built from this configuration, a `das_log_level`.
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_log_level(
+    config: *mut das_config,
+    level: u32,
+) -> das_result {
+    ffi_boundary!({
+        let mut config = config_mut!(config);
+        config.log_level = das_log_level::from_c(level, "level")?;
+        Ok(())
+    })
+}
+
+/// Checks that a session can start from this configuration; `DAS_RESULT_NOT_READY` with a
+/// message naming every missing setting otherwise.
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_validate(config: *const das_config) -> das_result {
+    ffi_boundary!({ config_ref!(config).validate() })
+}
+
+/// Copies the JSON `initialize` payload the session will emit (metadata plus
+/// `register_request`/`verify_request`, extra JSON merged) into `buf`. It contains the credential
+/// if one is set. `DAS_RESULT_NOT_READY` without a session kind.
+///
+/// Ownership: `buf` and `written` are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration; `buf`/`len`/`written` follow the output-buffer convention.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_initialize_json(
+    config: *const das_config,
+    buf: *mut c_char,
+    len: usize,
+    written: *mut usize,
+) -> das_result {
+    ffi_boundary!({
+        let text = config_ref!(config).initialize_payload()?.to_string();
+        // SAFETY: the caller upholds the output-buffer contract.
+        unsafe { write_output(&text, buf, len, written) }
+    })
+}
+
+/// Copies every setting as JSON into `buf`, with secrets replaced by `"<redacted>"` (safe to
+/// log).
+///
+/// Ownership: `buf` and `written` are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration; `buf`/`len`/`written` follow the output-buffer convention.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_to_json(
+    config: *const das_config,
+    buf: *mut c_char,
+    len: usize,
+    written: *mut usize,
+) -> das_result {
+    ffi_boundary!({
+        let text = config_ref!(config).redacted_json().to_string();
+        // SAFETY: the caller upholds the output-buffer contract.
+        unsafe { write_output(&text, buf, len, written) }
+    })
+}

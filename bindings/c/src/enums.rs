@@ -1,0 +1,241 @@
+//! The C enums taken as `uint32_t` arguments; each converts with `TryFrom<u32>` so that an
+//! integer from C is never trusted as an enum.
+
+use crate::error::Error;
+
+/// Implements `TryFrom<u32>` (error: the rejected number) and a checked conversion with an
+/// `INVALID_ENUM` error naming the argument.
+macro_rules! checked_c_enum {
+    ($name:ident { $($variant:ident),+ $(,)? }) => {
+        impl TryFrom<u32> for $name {
+            type Error = u32;
+            fn try_from(value: u32) -> Result<Self, u32> {
+                $(if value == $name::$variant as u32 {
+                    return Ok($name::$variant);
+                })+
+                Err(value)
+            }
+        }
+
+        impl $name {
+            /// Converts an integer received from C, naming `argument` in the error.
+            pub fn from_c(value: u32, argument: &str) -> Result<Self, Error> {
+                Self::try_from(value)
+                    .map_err(|value| Error::invalid_enum(argument, stringify!($name), value))
+            }
+        }
+    };
+}
+
+/// The kind of das-Peak Streaming session.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum das_session_kind {
+    /// Enrol a speaker (`register_request`).
+    Register = 1,
+    /// Verify a speaker against a credential (`verify_request`).
+    Verify = 2,
+}
+checked_c_enum!(das_session_kind { Register, Verify });
+
+/// A string field of the `metadata` object sent with `initialize`.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum das_metadata_field {
+    /// `audio_protocol`, e.g. `"audiohook"` or `"twilio"`.
+    AudioProtocol = 1,
+    /// `audio_format`, e.g. `"raw"`.
+    AudioFormat = 2,
+    /// `audio_codec`, e.g. `"mulaw"`.
+    AudioCodec = 3,
+    /// `sample_format`, `""` in the documented example.
+    SampleFormat = 4,
+    /// `sample_rate`, a decimal string such as `"8000"`.
+    SampleRate = 5,
+    /// `channels`, a decimal string such as `"1"`.
+    Channels = 6,
+    /// `call_id`, which joins the signalling session to the audio stream.
+    CallId = 7,
+}
+checked_c_enum!(das_metadata_field {
+    AudioProtocol,
+    AudioFormat,
+    AudioCodec,
+    SampleFormat,
+    SampleRate,
+    Channels,
+    CallId,
+});
+
+impl das_metadata_field {
+    /// Every field, in wire order.
+    pub const ALL: [das_metadata_field; 7] = [
+        Self::AudioProtocol,
+        Self::AudioFormat,
+        Self::AudioCodec,
+        Self::SampleFormat,
+        Self::SampleRate,
+        Self::Channels,
+        Self::CallId,
+    ];
+
+    /// The JSON key.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::AudioProtocol => "audio_protocol",
+            Self::AudioFormat => "audio_format",
+            Self::AudioCodec => "audio_codec",
+            Self::SampleFormat => "sample_format",
+            Self::SampleRate => "sample_rate",
+            Self::Channels => "channels",
+            Self::CallId => "call_id",
+        }
+    }
+}
+
+/// The audio channel protocol.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum das_audio_protocol {
+    /// Genesys AudioHook; the session acts as the AudioHook client.
+    Audiohook = 1,
+    /// Twilio Media Streams (`start`/`media` frames, `callSid = call_id`).
+    Twilio = 2,
+}
+checked_c_enum!(das_audio_protocol { Audiohook, Twilio });
+
+impl das_audio_protocol {
+    /// The das-Peak `audio_protocol` value.
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            Self::Audiohook => "audiohook",
+            Self::Twilio => "twilio",
+        }
+    }
+}
+
+/// The codec of the audio sent on the audio channel.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum das_audio_codec {
+    /// G.711 µ-law.
+    Mulaw = 1,
+    /// G.711 A-law.
+    Alaw = 2,
+    /// Linear 16-bit little-endian PCM.
+    L16 = 3,
+}
+checked_c_enum!(das_audio_codec { Mulaw, Alaw, L16 });
+
+impl das_audio_codec {
+    /// The das-Peak `audio_codec` value.
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            Self::Mulaw => "mulaw",
+            Self::Alaw => "alaw",
+            Self::L16 => "l16",
+        }
+    }
+}
+
+/// Which wait a timeout bounds.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum das_timeout {
+    /// Opening a connection (TCP + TLS + WebSocket / HTTP).
+    Connect = 1,
+    /// The OAuth2 token request.
+    Token = 2,
+    /// From `initialize` to `info-consumer-ready`.
+    Ready = 3,
+    /// From the end of audio to the final `result-*` event.
+    Result = 4,
+    /// A graceful close.
+    Close = 5,
+}
+checked_c_enum!(das_timeout {
+    Connect,
+    Token,
+    Ready,
+    Result,
+    Close
+});
+
+/// Severity of a log event, also used as a threshold.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[allow(non_camel_case_types)]
+pub enum das_log_level {
+    /// No logging (only as a threshold).
+    Off = 0,
+    /// Errors.
+    Error = 1,
+    /// Warnings.
+    Warn = 2,
+    /// Informational events.
+    Info = 3,
+    /// Debugging detail, including every failed `das_*` call.
+    Debug = 4,
+    /// Very verbose tracing (protocol frames).
+    Trace = 5,
+}
+checked_c_enum!(das_log_level {
+    Off,
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace
+});
+
+impl das_log_level {
+    /// The level of a `tracing` event.
+    pub fn of(level: &tracing::Level) -> Self {
+        match *level {
+            tracing::Level::ERROR => Self::Error,
+            tracing::Level::WARN => Self::Warn,
+            tracing::Level::INFO => Self::Info,
+            tracing::Level::DEBUG => Self::Debug,
+            tracing::Level::TRACE => Self::Trace,
+        }
+    }
+
+    /// The lowercase name (`"off"`, `"error"`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::Error => "error",
+            Self::Warn => "warn",
+            Self::Info => "info",
+            Self::Debug => "debug",
+            Self::Trace => "trace",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::result::das_result;
+
+    #[test]
+    fn integers_outside_an_enum_are_refused() {
+        assert_eq!(das_session_kind::try_from(2), Ok(das_session_kind::Verify));
+        assert_eq!(das_session_kind::try_from(0), Err(0));
+        let err = das_audio_codec::from_c(99, "codec").unwrap_err();
+        assert_eq!(err.code(), das_result::InvalidEnum);
+        assert_eq!(
+            err.message(),
+            "argument `codec`: 99 is not a valid das_audio_codec"
+        );
+        for field in das_metadata_field::ALL {
+            assert_eq!(das_metadata_field::try_from(field as u32), Ok(field));
+        }
+        assert_eq!(das_log_level::try_from(6), Err(6));
+    }
+}

@@ -1,0 +1,240 @@
+//! Routes libdas `tracing` events to a C callback, filtered by a process-wide level.
+
+use std::cell::Cell;
+use std::ffi::{c_char, c_void, CString};
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{OnceLock, RwLock};
+
+use tracing::field::{Field, Visit};
+use tracing::subscriber::Interest;
+use tracing::{Event, Metadata, Subscriber};
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::Layer;
+
+use crate::enums::das_log_level;
+use crate::error::Error;
+use crate::result::das_result;
+
+/// Receives one log event. `target` (the Rust module, e.g. `"das::config"`) and `message` are
+/// NUL-terminated UTF-8, valid only during the call. Called from any thread, one event at a time
+/// per thread; it must not call `das_set_log_callback`.
+#[allow(non_camel_case_types)]
+pub type das_log_callback = Option<
+    unsafe extern "C" fn(
+        userdata: *mut c_void,
+        level: das_log_level,
+        target: *const c_char,
+        message: *const c_char,
+    ),
+>;
+
+#[derive(Clone, Copy)]
+struct Sink {
+    callback: unsafe extern "C" fn(*mut c_void, das_log_level, *const c_char, *const c_char),
+    userdata: *mut c_void,
+}
+
+// SAFETY: the C contract requires the callback and its userdata to be usable from any thread.
+unsafe impl Send for Sink {}
+// SAFETY: as above.
+unsafe impl Sync for Sink {}
+
+/// Held for reading while a callback runs, so replacing the sink waits for in-flight calls and the
+/// old userdata is never used after `das_set_log_callback` returns.
+static SINK: RwLock<Option<Sink>> = RwLock::new(None);
+static THRESHOLD: AtomicU32 = AtomicU32::new(das_log_level::Warn as u32);
+static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
+
+thread_local! {
+    static IN_CALLBACK: Cell<bool> = const { Cell::new(false) };
+}
+
+struct CallbackLayer;
+
+impl<S: Subscriber> Layer<S> for CallbackLayer {
+    fn register_callsite(&self, _: &'static Metadata<'static>) -> Interest {
+        // The threshold changes at run time, so no callsite may be cached as "never".
+        Interest::sometimes()
+    }
+
+    fn enabled(&self, metadata: &Metadata<'_>, _: Context<'_, S>) -> bool {
+        das_log_level::of(metadata.level()) as u32 <= THRESHOLD.load(Ordering::Relaxed)
+    }
+
+    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+        if IN_CALLBACK.with(Cell::get) {
+            return;
+        }
+        let sink = SINK.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let Some(sink) = *sink else { return };
+        let mut text = MessageText::default();
+        event.record(&mut text);
+        let target = c_string(event.metadata().target());
+        let message = c_string(&text.finish());
+        IN_CALLBACK.with(|flag| flag.set(true));
+        // SAFETY: the callback was registered by C for exactly this signature; both strings
+        // outlive the call.
+        unsafe {
+            (sink.callback)(
+                sink.userdata,
+                das_log_level::of(event.metadata().level()),
+                target.as_ptr(),
+                message.as_ptr(),
+            )
+        };
+        IN_CALLBACK.with(|flag| flag.set(false));
+    }
+}
+
+fn c_string(text: &str) -> CString {
+    CString::new(text.replace('\0', "\\0")).unwrap_or_default()
+}
+
+/// The `message` field followed by the other fields as ` key=value`.
+#[derive(Default)]
+struct MessageText {
+    message: String,
+    fields: String,
+}
+
+impl MessageText {
+    fn finish(self) -> String {
+        self.message + &self.fields
+    }
+}
+
+impl Visit for MessageText {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.message.push_str(value);
+        } else {
+            let _ = write!(self.fields, " {}={value}", field.name());
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            let _ = write!(self.message, "{value:?}");
+        } else {
+            let _ = write!(self.fields, " {}={value:?}", field.name());
+        }
+    }
+}
+
+fn install() -> Result<(), Error> {
+    INSTALLED
+        .get_or_init(|| {
+            let subscriber = tracing_subscriber::registry().with(CallbackLayer);
+            tracing::subscriber::set_global_default(subscriber).map_err(|e| e.to_string())
+        })
+        .clone()
+        .map_err(|e| {
+            Error::new(
+                das_result::Internal,
+                format!("cannot route logs: another tracing subscriber is installed ({e})"),
+            )
+        })
+}
+
+/// Sets (or, with `callback == NULL`, removes) the function that receives libdas log events.
+///
+/// After this returns, the previous callback is not running and will not be called again, so its
+/// `userdata` may be released. Returns `DAS_RESULT_WOULD_BLOCK` when called from inside a log
+/// callback. Events are filtered by `das_set_log_level` (default `DAS_LOG_LEVEL_WARN`).
+///
+/// Ownership: `userdata` stays owned by the caller and is passed back untouched; it must stay valid
+/// until the callback is replaced or removed.
+///
+/// # Safety
+/// `callback` must be safe to call from any thread with `userdata`.
+#[no_mangle]
+pub unsafe extern "C" fn das_set_log_callback(
+    callback: das_log_callback,
+    userdata: *mut c_void,
+) -> das_result {
+    crate::ffi_boundary!({
+        if IN_CALLBACK.with(Cell::get) {
+            return Err(Error::new(
+                das_result::WouldBlock,
+                "das_set_log_callback called from inside the log callback",
+            ));
+        }
+        install()?;
+        let sink = callback.map(|callback| Sink { callback, userdata });
+        *SINK
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = sink;
+        Ok(())
+    })
+}
+
+/// Sets the most verbose level delivered to the log callback (`das_log_level`; default
+/// `DAS_LOG_LEVEL_WARN`; `DAS_LOG_LEVEL_OFF` silences it). Values outside the enum are
+/// `DAS_RESULT_INVALID_ENUM`.
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+#[no_mangle]
+pub extern "C" fn das_set_log_level(level: u32) -> das_result {
+    crate::ffi_boundary!({
+        let level = das_log_level::from_c(level, "level")?;
+        THRESHOLD.store(level as u32, Ordering::Relaxed);
+        tracing::callsite::rebuild_interest_cache();
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    static SEEN: Mutex<Vec<(das_log_level, String, String)>> = Mutex::new(Vec::new());
+
+    unsafe extern "C" fn record(
+        userdata: *mut c_void,
+        level: das_log_level,
+        target: *const c_char,
+        message: *const c_char,
+    ) {
+        assert_eq!(userdata as usize, 7);
+        let text = |p| {
+            unsafe { std::ffi::CStr::from_ptr(p) }
+                .to_string_lossy()
+                .into_owned()
+        };
+        SEEN.lock()
+            .unwrap()
+            .push((level, text(target), text(message)));
+    }
+
+    #[test]
+    fn events_reach_the_callback_above_the_threshold_only() {
+        let userdata = 7usize as *mut c_void;
+        assert_eq!(
+            unsafe { das_set_log_callback(Some(record), userdata) },
+            das_result::Ok
+        );
+        assert_eq!(
+            das_set_log_level(das_log_level::Info as u32),
+            das_result::Ok
+        );
+        tracing::info!(kind = "register", "session {} opened", 3);
+        tracing::debug!("too verbose");
+        assert_eq!(das_set_log_level(77), das_result::InvalidEnum);
+        assert_eq!(
+            unsafe { das_set_log_callback(None, std::ptr::null_mut()) },
+            das_result::Ok
+        );
+        tracing::warn!("nobody listens");
+
+        let seen = SEEN.lock().unwrap();
+        let mine: Vec<_> = seen
+            .iter()
+            .filter(|(_, t, _)| t.starts_with("das::log"))
+            .collect();
+        assert_eq!(mine.len(), 1, "{seen:?}");
+        assert_eq!(mine[0].0, das_log_level::Info);
+        assert_eq!(mine[0].2, "session 3 opened kind=register");
+    }
+}

@@ -1,0 +1,254 @@
+// das.hpp: header-only C++17 RAII wrapper over das.h.
+//
+// Handles are owned by das::Handle (move-only, freed exactly once); every failing call throws
+// das::Error carrying the das_result and the thread's detailed message; strings are
+// std::string_view (any bytes, no NUL needed) and results come back as std::string.
+#ifndef DAS_HPP
+#define DAS_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "das.h"
+
+namespace das {
+
+/// A failed libdas call: the result code plus the detailed message.
+class Error : public std::runtime_error {
+public:
+    Error(das_result code, const std::string &message)
+        : std::runtime_error(std::string(das_result_name(code)) + ": " + message), code_(code) {}
+
+    /// The das_result returned by the failing call.
+    das_result code() const noexcept { return code_; }
+
+private:
+    das_result code_;
+};
+
+/// The detailed message of the most recent libdas call on this thread.
+inline std::string last_error_message() {
+    std::size_t needed = 0;
+    if (das_last_error_message(nullptr, 0, &needed) != DAS_RESULT_BUFFER_TOO_SMALL) {
+        return std::string();
+    }
+    std::string message(needed, '\0');
+    std::size_t written = 0;
+    if (das_last_error_message(message.data(), message.size(), &written) != DAS_RESULT_OK) {
+        return std::string();
+    }
+    message.resize(written);
+    return message;
+}
+
+/// Throws das::Error unless `code` is DAS_RESULT_OK.
+inline void check(das_result code) {
+    if (code != DAS_RESULT_OK) {
+        throw Error(code, last_error_message());
+    }
+}
+
+namespace detail {
+
+/// A string_view as the (pointer, length) pair of the C API; never passes NULL.
+inline const char *data_of(std::string_view text) noexcept {
+    return text.data() != nullptr ? text.data() : "";
+}
+
+/// Calls a C getter following the output-buffer convention and returns the string.
+template <typename Getter>
+std::string read_string(Getter getter) {
+    std::size_t needed = 0;
+    das_result code = getter(nullptr, 0, &needed);
+    if (code == DAS_RESULT_OK) {
+        return std::string();
+    }
+    if (code != DAS_RESULT_BUFFER_TOO_SMALL) {
+        check(code);
+    }
+    std::string text(needed, '\0');
+    std::size_t written = 0;
+    check(getter(text.data(), text.size(), &written));
+    text.resize(written);
+    return text;
+}
+
+}  // namespace detail
+
+/// Owns one libdas handle of type T, freed with Free exactly once.
+template <typename T, void (*Free)(T *)>
+class Handle {
+public:
+    Handle() noexcept = default;
+    explicit Handle(T *raw) noexcept : raw_(raw) {}
+    Handle(const Handle &) = delete;
+    Handle &operator=(const Handle &) = delete;
+    Handle(Handle &&other) noexcept : raw_(std::exchange(other.raw_, nullptr)) {}
+    Handle &operator=(Handle &&other) noexcept {
+        if (this != &other) {
+            reset(std::exchange(other.raw_, nullptr));
+        }
+        return *this;
+    }
+    ~Handle() { reset(); }
+
+    /// The raw handle, still owned by this object.
+    T *get() const noexcept { return raw_; }
+    /// Gives up ownership; the caller must free the handle.
+    T *release() noexcept { return std::exchange(raw_, nullptr); }
+    /// Frees the current handle (if any) and takes `raw`.
+    void reset(T *raw = nullptr) noexcept {
+        T *old = std::exchange(raw_, raw);
+        if (old != nullptr) {
+            Free(old);
+        }
+    }
+    explicit operator bool() const noexcept { return raw_ != nullptr; }
+
+private:
+    T *raw_ = nullptr;
+};
+
+/// Session configuration builder; setters validate immediately and throw das::Error.
+class Config {
+public:
+    Config() {
+        das_config *raw = nullptr;
+        check(das_config_new(&raw));
+        handle_.reset(raw);
+    }
+
+    Config &endpoint_url(std::string_view url) {
+        check(das_config_set_endpoint_url(raw(), detail::data_of(url), url.size()));
+        return *this;
+    }
+    Config &token_url(std::string_view url) {
+        check(das_config_set_token_url(raw(), detail::data_of(url), url.size()));
+        return *this;
+    }
+    Config &client_credentials(std::string_view id, std::string_view secret) {
+        check(das_config_set_client_credentials(raw(), detail::data_of(id), id.size(),
+                                                detail::data_of(secret), secret.size()));
+        return *this;
+    }
+    Config &authorization(std::string_view header_value) {
+        check(das_config_set_authorization(raw(), detail::data_of(header_value),
+                                           header_value.size()));
+        return *this;
+    }
+    Config &ns(std::string_view name) {
+        check(das_config_set_namespace(raw(), detail::data_of(name), name.size()));
+        return *this;
+    }
+    Config &session_kind(das_session_kind kind) {
+        check(das_config_set_session_kind(raw(), static_cast<std::uint32_t>(kind)));
+        return *this;
+    }
+    Config &metadata(das_metadata_field field, std::string_view value) {
+        check(das_config_set_metadata(raw(), static_cast<std::uint32_t>(field),
+                                      detail::data_of(value), value.size()));
+        return *this;
+    }
+    Config &authenticity_threshold(double threshold) {
+        check(das_config_set_authenticity_threshold(raw(), threshold));
+        return *this;
+    }
+    Config &audio_total_duration(double seconds) {
+        check(das_config_set_audio_total_duration(raw(), seconds));
+        return *this;
+    }
+    Config &model_hash(std::string_view hash) {
+        check(das_config_set_model_hash(raw(), detail::data_of(hash), hash.size()));
+        return *this;
+    }
+    Config &credential(std::string_view credential) {
+        check(das_config_set_credential(raw(), detail::data_of(credential), credential.size()));
+        return *this;
+    }
+    Config &extra_json(std::string_view json) {
+        check(das_config_set_extra_json(raw(), detail::data_of(json), json.size()));
+        return *this;
+    }
+    Config &audio_protocol(das_audio_protocol protocol) {
+        check(das_config_set_audio_protocol(raw(), static_cast<std::uint32_t>(protocol)));
+        return *this;
+    }
+    Config &audio_url(std::string_view url) {
+        check(das_config_set_audio_url(raw(), detail::data_of(url), url.size()));
+        return *this;
+    }
+    Config &audio_codec(das_audio_codec codec) {
+        check(das_config_set_audio_codec(raw(), static_cast<std::uint32_t>(codec)));
+        return *this;
+    }
+    Config &audio_sample_rate(std::uint32_t hz) {
+        check(das_config_set_audio_sample_rate(raw(), hz));
+        return *this;
+    }
+    Config &audio_channels(std::uint32_t channels) {
+        check(das_config_set_audio_channels(raw(), channels));
+        return *this;
+    }
+    Config &audiohook_credentials(std::string_view api_key, std::string_view client_secret) {
+        check(das_config_set_audiohook_credentials(raw(), detail::data_of(api_key), api_key.size(),
+                                                   detail::data_of(client_secret),
+                                                   client_secret.size()));
+        return *this;
+    }
+    Config &timeout_ms(das_timeout which, std::uint32_t ms) {
+        check(das_config_set_timeout_ms(raw(), static_cast<std::uint32_t>(which), ms));
+        return *this;
+    }
+    Config &audio_buffer_bytes(std::size_t bytes) {
+        check(das_config_set_audio_buffer_bytes(raw(), bytes));
+        return *this;
+    }
+    Config &event_queue_capacity(std::size_t events) {
+        check(das_config_set_event_queue_capacity(raw(), events));
+        return *this;
+    }
+    Config &log_level(das_log_level level) {
+        check(das_config_set_log_level(raw(), static_cast<std::uint32_t>(level)));
+        return *this;
+    }
+
+    std::uint32_t timeout_ms(das_timeout which) const {
+        std::uint32_t ms = 0;
+        check(das_config_get_timeout_ms(raw(), static_cast<std::uint32_t>(which), &ms));
+        return ms;
+    }
+    std::string metadata(das_metadata_field field) const {
+        return detail::read_string([&](char *buf, std::size_t len, std::size_t *written) {
+            return das_config_get_metadata(raw(), static_cast<std::uint32_t>(field), buf, len,
+                                           written);
+        });
+    }
+    /// Throws das::Error (DAS_RESULT_NOT_READY) naming every missing setting.
+    void validate() const { check(das_config_validate(raw())); }
+    /// The `initialize` payload the session will emit (contains the credential, if set).
+    std::string initialize_json() const {
+        return detail::read_string([&](char *buf, std::size_t len, std::size_t *written) {
+            return das_config_initialize_json(raw(), buf, len, written);
+        });
+    }
+    /// Every setting as JSON, secrets redacted.
+    std::string to_json() const {
+        return detail::read_string([&](char *buf, std::size_t len, std::size_t *written) {
+            return das_config_to_json(raw(), buf, len, written);
+        });
+    }
+
+    /// The C handle, still owned by this object.
+    das_config *raw() const noexcept { return handle_.get(); }
+
+private:
+    Handle<das_config, das_config_free> handle_;
+};
+
+}  // namespace das
+
+#endif  // DAS_HPP

@@ -1,0 +1,79 @@
+// The C++ wrapper: fluent Config, das::Error with code and message, move-only ownership.
+#include <cstdio>
+#include <string>
+#include <utility>
+
+#include "das.hpp"
+
+static int total = 0;
+static int failed = 0;
+
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        ++total;                                                                     \
+        if (!(cond)) {                                                               \
+            ++failed;                                                                \
+            std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+        }                                                                            \
+    } while (0)
+
+static void builds_a_valid_config() {
+    das::Config config;
+    config.endpoint_url("https://streaming.example")
+        .token_url("https://auth.example/token")
+        .client_credentials("client", "cpp-s3cret")
+        .session_kind(DAS_SESSION_KIND_REGISTER)
+        .metadata(DAS_METADATA_FIELD_CALL_ID, std::string_view("call-7 ignored", 6))
+        .authenticity_threshold(0.8)
+        .audio_total_duration(5.0)
+        .audio_url("wss://audio.example/hook")
+        .timeout_ms(DAS_TIMEOUT_RESULT, 2500);
+    config.validate();
+    CHECK(config.metadata(DAS_METADATA_FIELD_CALL_ID) == "call-7");
+    CHECK(config.metadata(DAS_METADATA_FIELD_SAMPLE_FORMAT).empty());
+    CHECK(config.timeout_ms(DAS_TIMEOUT_RESULT) == 2500);
+    std::string payload = config.initialize_json();
+    CHECK(payload.find("\"register_request\"") != std::string::npos);
+    CHECK(config.to_json().find("cpp-s3cret") == std::string::npos);
+
+    das::Config moved = std::move(config);
+    CHECK(moved.raw() != nullptr);
+    CHECK(config.raw() == nullptr);
+}
+
+static void errors_carry_code_and_message() {
+    das::Config config;
+    try {
+        config.audio_channels(5);
+        CHECK(false);
+    } catch (const das::Error &error) {
+        CHECK(error.code() == DAS_RESULT_OUT_OF_RANGE);
+        CHECK(std::string(error.what()) ==
+              "DAS_RESULT_OUT_OF_RANGE: argument `channels` out of range: 5 is not 1 or 2");
+    }
+    try {
+        config.extra_json(std::string_view());
+        CHECK(false);
+    } catch (const das::Error &error) {
+        CHECK(error.code() == DAS_RESULT_PARSE);  // empty input is not JSON, and never NULL
+    }
+    try {
+        config.validate();
+        CHECK(false);
+    } catch (const das::Error &error) {
+        CHECK(error.code() == DAS_RESULT_NOT_READY);
+    }
+    try {
+        config.metadata(DAS_METADATA_FIELD_CALL_ID);
+        CHECK(false);
+    } catch (const das::Error &error) {
+        CHECK(error.code() == DAS_RESULT_NOT_READY);
+    }
+}
+
+int main() {
+    builds_a_valid_config();
+    errors_carry_code_and_message();
+    std::printf("cpp config: %d checks, %d failed\n", total, failed);
+    return failed == 0 ? 0 : 1;
+}
