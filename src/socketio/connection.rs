@@ -325,6 +325,9 @@ async fn handshake(ctx: &Ctx) -> Result<(Live, Vec<Incoming>), SocketIoError> {
     .map_err(upgrade_error)?;
 
     let open = read_open(&mut ws).await?;
+    let max_payload = usize::try_from(open.max_payload).unwrap_or(usize::MAX);
+    // Ack handles of events arriving before the CONNECT reply need the limit already.
+    ctx.shared.lock_state().max_payload = max_payload;
     let (namespaces, early) = match join_namespaces(ctx, &mut ws, &open).await {
         Ok(joined) => joined,
         Err(e) => {
@@ -335,7 +338,6 @@ async fn handshake(ctx: &Ctx) -> Result<(Live, Vec<Incoming>), SocketIoError> {
     let mut state = ctx.shared.lock_state();
     state.sid = Some(open.sid.clone());
     state.namespaces = namespaces;
-    state.max_payload = usize::try_from(open.max_payload).unwrap_or(usize::MAX);
     drop(state);
     tracing::debug!(sid = %open.sid, ping_interval = open.ping_interval, ping_timeout = open.ping_timeout, "engine.io open");
     Ok((
