@@ -237,6 +237,8 @@ async fn upgrade_request_uses_the_engine_path_query_and_headers() {
     let record = seen.clone();
     tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
+        // The error type is tungstenite's ErrorResponse, fixed by its Callback trait.
+        #[allow(clippy::result_large_err)]
         let callback = move |req: &Request, resp: Response| {
             let header = req
                 .headers()
