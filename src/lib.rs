@@ -6,6 +6,7 @@
 
 pub mod audio;
 pub mod auth;
+pub mod session;
 pub mod socketio;
 pub mod tls;
 pub mod twilio;
