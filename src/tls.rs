@@ -2,7 +2,7 @@
 //! (tokio-tungstenite): one rustls `ring` provider, the webpki root store, plus optional extra
 //! roots given in PEM (the emulator may serve TLS with a self-signed certificate).
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rustls::pki_types::{pem::PemObject, CertificateDer};
 use rustls::{ClientConfig, RootCertStore};
@@ -31,8 +31,21 @@ impl TlsOptions {
         self
     }
 
-    /// Builds a rustls client configuration on the `ring` provider with these roots.
+    /// A rustls client configuration on the `ring` provider with these roots. Without extra
+    /// roots every caller shares one configuration (a root store costs tens of KB).
     pub fn client_config(&self) -> Result<Arc<ClientConfig>, TlsError> {
+        static WEBPKI_ONLY: OnceLock<Arc<ClientConfig>> = OnceLock::new();
+        if self.extra_roots_pem.is_empty() {
+            if let Some(shared) = WEBPKI_ONLY.get() {
+                return Ok(shared.clone());
+            }
+            let config = self.build_config()?;
+            return Ok(WEBPKI_ONLY.get_or_init(|| config).clone());
+        }
+        self.build_config()
+    }
+
+    fn build_config(&self) -> Result<Arc<ClientConfig>, TlsError> {
         let mut roots = RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         for pem in &self.extra_roots_pem {

@@ -78,7 +78,8 @@ async fn run(mut ctx: Ctx, mut live: Live, mut early: Vec<Incoming>) {
         for item in early.drain(..) {
             ctx.emit(item).await;
         }
-        let reason = serve(&mut ctx, &mut live).await;
+        // Boxed so the idle task holds only the serving state, not the (large) reconnect one.
+        let reason = Box::pin(serve(&mut ctx, &mut live)).await;
         close_ws(&mut live.ws).await;
         ctx.shared.reset();
         ctx.release_disconnect_waiters();
@@ -89,7 +90,7 @@ async fn run(mut ctx: Ctx, mut live: Live, mut early: Vec<Incoming>) {
         if !retry {
             return;
         }
-        match reconnect(&mut ctx).await {
+        match Box::pin(reconnect(&mut ctx)).await {
             Ok((next, next_early)) => {
                 live = next;
                 early = next_early;
