@@ -311,3 +311,34 @@ async fn server_restart_reconnects_with_a_fresh_token() {
     assert!(header.starts_with("Bearer tok-"));
     assert!(tokens.issued() >= 2);
 }
+
+#[tokio::test]
+async fn answers_python_pings_and_detects_a_frozen_server() {
+    // python-socketio pings every second and drops clients that do not answer within a second.
+    let peer = PythonPeer::start(
+        "sio_server.py",
+        &["--ping-interval", "1", "--ping-timeout", "1"],
+    )
+    .await;
+    let opts = options(&peer).reconnection(Reconnection::disabled());
+    let (client, mut events) = Client::connect(opts).await.unwrap();
+    // Several ping rounds pass while idle; the connection must still be alive afterwards.
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    assert_eq!(
+        client
+            .emit_with_ack("/", "whoami", vec![], WAIT)
+            .await
+            .unwrap()
+            .args,
+        vec![json!("Bearer test-token")]
+    );
+
+    peer.signal("-STOP").await;
+    let reason = loop {
+        if let Incoming::Disconnected { reason } = next(&mut events).await {
+            break reason;
+        }
+    };
+    peer.signal("-CONT").await;
+    assert_eq!(reason, DisconnectReason::PingTimeout);
+}

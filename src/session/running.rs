@@ -25,6 +25,7 @@ pub enum SessionError {
 /// Events arrive in order on one bounded queue ([`next_event`](Self::next_event) or the
 /// `Stream` impl). The queue ends after [`Event::Disconnected`]. Signalling is never
 /// reconnected behind the caller's back: the server holds the session state.
+#[derive(Debug)]
 pub struct Session {
     client: Client,
     namespace: String,

@@ -76,6 +76,17 @@ impl PythonPeer {
         *self = Self::spawn(self.script.clone(), self.args.clone(), Some(self.port)).await;
     }
 
+    /// Freezes (`SIGSTOP`) or resumes (`SIGCONT`) the process: a peer that stops talking.
+    pub async fn signal(&self, signal: &str) {
+        let pid = self.child.id().expect("peer running").to_string();
+        let status = Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .await
+            .unwrap();
+        assert!(status.success(), "kill {signal} {pid}");
+    }
+
     pub async fn stop(&mut self) {
         let _ = self.child.kill().await;
     }
