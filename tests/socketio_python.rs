@@ -37,7 +37,7 @@ async fn next(events: &mut Events) -> Incoming {
 async fn next_event(events: &mut Events) -> Event {
     loop {
         if let Incoming::Event(e) = next(events).await {
-            return e;
+            return *e;
         }
     }
 }

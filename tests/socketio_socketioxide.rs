@@ -90,7 +90,7 @@ async fn event_named(events: &mut Events, name: &str) -> Event {
             .unwrap()
             .expect("queue open")
         {
-            Incoming::Event(e) if e.name == name => return e,
+            Incoming::Event(e) if e.name == name => return *e,
             Incoming::Disconnected { reason } => panic!("disconnected: {reason}"),
             _ => {}
         }

@@ -147,7 +147,7 @@ async fn pump(
                 let data = match raw.args.len() {
                     0 => Value::Null,
                     1 => raw.args.remove(0),
-                    _ => Value::Array(raw.args),
+                    _ => Value::Array(std::mem::take(&mut raw.args)),
                 };
                 Event::from_wire(&raw.name, data)
             }

@@ -214,7 +214,13 @@ impl Ctx {
             cmd: self.cmd.clone(),
             max_payload: self.shared.lock_state().max_payload,
         });
-        Incoming::Event(Event::new(namespace, name, args, attachments, ack))
+        Incoming::Event(Box::new(Event::new(
+            namespace,
+            name,
+            args,
+            attachments,
+            ack,
+        )))
     }
 }
 

@@ -17,7 +17,8 @@ use super::{DisconnectReason, SocketIoError};
 #[derive(Debug)]
 pub enum Incoming {
     /// A server event. Names are data: `error`, `message`, `connect`… are ordinary events.
-    Event(Event),
+    /// Boxed to keep queue slots small (each idle connection preallocates a block of them).
+    Event(Box<Event>),
     /// A namespace was accepted (on connect and again after each reconnection).
     Connected { namespace: String, sid: String },
     /// The connection (or, for [`DisconnectReason::ServerDisconnect`], one namespace) ended.

@@ -3,7 +3,6 @@
 //! cheap [`Client`] handle and an ordered, bounded [`Events`] queue. Needs a tokio runtime.
 //!
 //! ```no_run
-//! use std::time::Duration;
 //! use das::socketio::{Client, ConnectOptions, Incoming};
 //! use serde_json::json;
 //!
