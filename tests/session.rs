@@ -4,7 +4,7 @@ mod support;
 
 use std::time::Duration;
 
-use das::auth::TokenProvider;
+use das::auth::{AuthError, TokenProvider};
 use das::session::{AudioError, Event, RegisterSession, SessionError, VerifySession};
 use das::socketio::SocketIoError;
 use futures_util::StreamExt;
@@ -189,6 +189,24 @@ async fn rejected_token_fails_the_start() {
         }
         Err(other) => panic!("{other}"),
         Ok(_) => panic!("a rejected token must fail the start"),
+    }
+}
+
+#[tokio::test]
+async fn rejected_client_credentials_fail_the_start_with_the_oauth_error() {
+    let peer = PythonPeer::start("sio_server.py", &[]).await;
+    let tokens = TokenServer::start().await;
+    let provider = TokenProvider::client_credentials(&tokens.url, "id", "wrong")
+        .build()
+        .unwrap();
+    match RegisterSession::builder(peer.url(), provider).start().await {
+        Err(SessionError::Signalling(SocketIoError::Auth(AuthError::Rejected {
+            error, ..
+        }))) => {
+            assert_eq!(error, "invalid_client")
+        }
+        Err(other) => panic!("{other}"),
+        Ok(_) => panic!("rejected credentials must fail the start"),
     }
 }
 

@@ -1,5 +1,3 @@
-use std::time::Duration;
-
 /// Why no `Authorization` header could be produced.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -27,7 +25,4 @@ pub enum AuthError {
     /// A static provider has no token JSON to return.
     #[error("a static Authorization header has no token JSON")]
     NoTokenJson,
-    /// Waiting for a token exceeded the caller's deadline.
-    #[error("timed out after {0:?} waiting for a token")]
-    Timeout(Duration),
 }
