@@ -1,11 +1,14 @@
 //! The Socket.IO client against hand-scripted WebSocket servers: malformed frames, heartbeat
 //! loss, binary packets before the CONNECT reply, maxPayload, the upgrade request itself.
 
+mod support;
+
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
+use das::auth::TokenProvider;
 use das::socketio::{
     Client, ConnectOptions, DisconnectReason, Incoming, Reconnection, SocketIoError,
 };
@@ -292,4 +295,78 @@ async fn a_refused_upgrade_reports_the_http_status() {
         Client::connect(options(port)).await,
         Err(SocketIoError::HttpStatus { status: 404 })
     ));
+}
+
+#[tokio::test]
+async fn a_refused_reconnection_drops_the_cached_token() {
+    let tokens = support::TokenServer::start().await;
+    let provider = TokenProvider::client_credentials(&tokens.url, "id", "s3cret")
+        .build()
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (seen_tx, mut seen) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        // 1st connection: accepted, then closed by the server. 2nd: refused. 3rd: accepted.
+        for round in 0..3 {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let seen_tx = seen_tx.clone();
+            // The error type is tungstenite's ErrorResponse, fixed by its Callback trait.
+            #[allow(clippy::result_large_err)]
+            let callback = move |req: &Request, resp: Response| {
+                let auth = req
+                    .headers()
+                    .get("authorization")
+                    .map(|v| v.to_str().unwrap().to_owned());
+                seen_tx.send(auth.unwrap_or_default()).unwrap();
+                Ok(resp)
+            };
+            let mut ws = tokio_tungstenite::accept_hdr_async(tcp, callback)
+                .await
+                .unwrap();
+            ws.send(open(25000, 20000, 1_000_000)).await.unwrap();
+            assert_eq!(text(&mut ws).await, "40");
+            if round == 1 {
+                ws.send(Message::text(r#"44{"message":"token revoked"}"#))
+                    .await
+                    .unwrap();
+                text(&mut ws).await;
+                continue;
+            }
+            ws.send(Message::text(r#"40{"sid":"s"}"#)).await.unwrap();
+            if round == 0 {
+                ws.close(None).await.unwrap();
+            } else {
+                text(&mut ws).await;
+            }
+        }
+    });
+    let reconnection = Reconnection {
+        delay: Duration::from_millis(10),
+        delay_max: Duration::from_millis(20),
+        ..Reconnection::default()
+    };
+    let opts = ConnectOptions::new(format!("http://127.0.0.1:{port}/"))
+        .token_provider(provider)
+        .reconnection(reconnection);
+    let (client, mut events) = Client::connect(opts).await.unwrap();
+    let mut connected = 0;
+    while connected < 2 {
+        match events
+            .recv_timeout(WAIT)
+            .await
+            .unwrap()
+            .expect("open queue")
+        {
+            Incoming::Connected { .. } => connected += 1,
+            Incoming::Disconnected { reason } => assert!(reason.is_reconnectable(), "{reason}"),
+            _ => {}
+        }
+    }
+    let mut headers = Vec::new();
+    for _ in 0..3 {
+        headers.push(seen.recv().await.unwrap());
+    }
+    assert_eq!(headers, ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]);
+    client.disconnect().await;
 }

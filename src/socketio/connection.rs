@@ -268,6 +268,15 @@ async fn reconnect(ctx: &mut Ctx) -> Result<(Live, Vec<Incoming>), DisconnectRea
             }
             Err(e) => {
                 tracing::warn!(attempt, error = %e, "socket.io reconnection attempt failed");
+                // A refusal may mean the cached token was revoked: fetch a new one next time.
+                let refused = matches!(
+                    e,
+                    SocketIoError::ConnectRefused { .. }
+                        | SocketIoError::HttpStatus { status: 401 | 403 }
+                );
+                if let (true, Some(provider)) = (refused, &ctx.options.token) {
+                    provider.invalidate().await;
+                }
                 last_error = e.to_string();
             }
         }
@@ -331,7 +340,13 @@ async fn handshake(ctx: &Ctx) -> Result<(Live, Vec<Incoming>), SocketIoError> {
     .await
     .map_err(upgrade_error)?;
 
-    let open = read_open(&mut ws).await?;
+    let open = match read_open(&mut ws).await {
+        Ok(open) => open,
+        Err(e) => {
+            close_ws(&mut ws).await;
+            return Err(e);
+        }
+    };
     let max_payload = usize::try_from(open.max_payload).unwrap_or(usize::MAX);
     // Ack handles of events arriving before the CONNECT reply need the limit already.
     ctx.shared.lock_state().max_payload = max_payload;
