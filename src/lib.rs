@@ -5,4 +5,8 @@
 //! The crate is pure Rust; the C ABI lives in `bindings/c` and the Python wheel in `python/`.
 
 pub mod audio;
+pub mod auth;
+pub mod session;
+pub mod socketio;
+pub mod tls;
 pub mod twilio;

@@ -1,0 +1,114 @@
+//! Connect + namespace-ack latency and client memory per idle connection, against socketioxide.
+//!
+//! The server runs in a child process (this binary re-executed with `--serve`), so the RSS
+//! measured here is the client side only. Results are recorded in `benches/RESULTS.md`.
+//! Run: `cargo bench --profile dev --bench socketio_connect` (add `-- 1 100 1000` for sizes).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use das::socketio::{Client, ConnectOptions, Events};
+use socketioxide::extract::SocketRef;
+use socketioxide::SocketIo;
+
+const NAMESPACE: &str = "/socket.io/register";
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    if args.first().map(String::as_str) == Some("--serve") {
+        runtime.block_on(serve());
+        return;
+    }
+    let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    let sizes = if sizes.is_empty() {
+        vec![1, 100, 1000]
+    } else {
+        sizes
+    };
+
+    let mut server = Command::new(std::env::current_exe().expect("own path"))
+        .arg("--serve")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("server process");
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("server port");
+    let url = format!("http://127.0.0.1:{}/socket.io", line.trim());
+
+    // Warm-up: one-time costs (runtime threads, TLS root store) stay out of the rows.
+    runtime.block_on(async {
+        let (client, _events) = Client::connect(options(&url))
+            .await
+            .expect("warm-up connect");
+        client.disconnect().await;
+    });
+    println!(
+        "| clients | connect + namespace ack (all, concurrent) | client RSS growth | per client |"
+    );
+    println!("|---|---|---|---|");
+    for n in sizes {
+        runtime.block_on(measure(&url, n));
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
+async fn measure(url: &str, n: usize) {
+    let before = rss_bytes();
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..n)
+        .map(|_| tokio::spawn(Client::connect(options(url))))
+        .collect();
+    let mut clients: Vec<(Client, Events)> = Vec::with_capacity(n);
+    for task in tasks {
+        clients.push(task.await.expect("task").expect("connect"));
+    }
+    let elapsed = start.elapsed();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let grown = rss_bytes().saturating_sub(before);
+    println!(
+        "| {n} | {:.1} ms | {:.1} MB | {:.1} KB |",
+        elapsed.as_secs_f64() * 1000.0,
+        grown as f64 / 1e6,
+        grown as f64 / n as f64 / 1000.0
+    );
+    for (client, _) in &clients {
+        client.disconnect().await;
+    }
+}
+
+fn options(url: &str) -> ConnectOptions {
+    ConnectOptions::new(url)
+        .header("Authorization", "Bearer bench")
+        .namespace(NAMESPACE)
+        .connect_timeout(Duration::from_secs(60))
+        .event_capacity(16)
+}
+
+fn rss_bytes() -> usize {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: usize = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+async fn serve() {
+    let (layer, io) = SocketIo::builder().build_layer();
+    io.ns(NAMESPACE, async |_s: SocketRef| {});
+    let app = axum::Router::new().layer(layer);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    println!("{}", listener.local_addr().expect("addr").port());
+    axum::serve(listener, app).await.expect("serve");
+}

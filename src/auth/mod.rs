@@ -1,0 +1,10 @@
+//! OAuth2 client-credentials token provider: fetches, caches and refreshes the access token
+//! whose `Authorization` header value the Socket.IO signalling connection sends.
+
+mod error;
+mod provider;
+mod token;
+
+pub use error::AuthError;
+pub use provider::{ClientCredentials, TokenProvider};
+pub use token::Token;

@@ -1,0 +1,291 @@
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Mutex;
+use url::Url;
+
+use super::{AuthError, Token};
+use crate::tls::TlsOptions;
+
+/// Produces the `Authorization` header value for das-Peak Streaming.
+///
+/// Cheap to clone (an `Arc` inside): every session sharing one provider shares one cached token
+/// and at most one refresh in flight.
+#[derive(Clone)]
+pub struct TokenProvider {
+    inner: Arc<Source>,
+}
+
+enum Source {
+    Static(String),
+    ClientCredentials(Box<Fetcher>),
+}
+
+struct Fetcher {
+    http: reqwest::Client,
+    token_url: Url,
+    client_id: String,
+    client_secret: String,
+    scope: Option<String>,
+    refresh_margin: Duration,
+    max_attempts: u32,
+    retry_backoff: Duration,
+    // Held across the HTTP request so concurrent callers wait for one refresh.
+    cache: Mutex<Option<Token>>,
+}
+
+impl TokenProvider {
+    /// Starts configuring an OAuth2 client-credentials provider.
+    pub fn client_credentials(
+        token_url: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> ClientCredentials {
+        ClientCredentials {
+            token_url: token_url.into(),
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            scope: None,
+            refresh_margin: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(10),
+            max_attempts: 3,
+            retry_backoff: Duration::from_millis(200),
+            tls: TlsOptions::default(),
+        }
+    }
+
+    /// A provider that always returns `value` (e.g. `"Bearer <token>"`), for pre-issued tokens.
+    pub fn static_header(value: impl Into<String>) -> Self {
+        Self {
+            inner: Arc::new(Source::Static(value.into())),
+        }
+    }
+
+    /// The `Authorization` header value: `"<token_type> <access_token>"`, fetching or
+    /// refreshing the token when it is missing or expires within the refresh margin.
+    pub async fn authorization(&self) -> Result<String, AuthError> {
+        match self.inner.as_ref() {
+            Source::Static(value) => Ok(value.clone()),
+            Source::ClientCredentials(f) => Ok(f.current().await?.authorization()),
+        }
+    }
+
+    /// The current token (fetched or refreshed as needed), with its raw reply JSON.
+    pub async fn token(&self) -> Result<Token, AuthError> {
+        match self.inner.as_ref() {
+            Source::Static(_) => Err(AuthError::NoTokenJson),
+            Source::ClientCredentials(f) => f.current().await,
+        }
+    }
+
+    /// Forgets the cached token so that the next call fetches a new one (e.g. after the
+    /// server rejected it).
+    pub async fn invalidate(&self) {
+        if let Source::ClientCredentials(f) = self.inner.as_ref() {
+            *f.cache.lock().await = None;
+        }
+    }
+}
+
+impl fmt::Debug for TokenProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.inner.as_ref() {
+            Source::Static(_) => f.write_str("TokenProvider::Static(<redacted>)"),
+            Source::ClientCredentials(c) => f
+                .debug_struct("TokenProvider::ClientCredentials")
+                .field("token_url", &c.token_url.as_str())
+                .field("client_id", &c.client_id)
+                .field("client_secret", &"<redacted>")
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+/// Builder for [`TokenProvider::client_credentials`].
+pub struct ClientCredentials {
+    token_url: String,
+    client_id: String,
+    client_secret: String,
+    scope: Option<String>,
+    refresh_margin: Duration,
+    request_timeout: Duration,
+    max_attempts: u32,
+    retry_backoff: Duration,
+    tls: TlsOptions,
+}
+
+impl ClientCredentials {
+    /// Refresh this long before `expires_in` runs out (default 30 s).
+    pub fn refresh_margin(mut self, margin: Duration) -> Self {
+        self.refresh_margin = margin;
+        self
+    }
+
+    /// Timeout of each token request (default 10 s).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Total attempts for 5xx replies and connection errors (default 3, minimum 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// First retry delay; doubles per attempt (default 200 ms).
+    pub fn retry_backoff(mut self, delay: Duration) -> Self {
+        self.retry_backoff = delay;
+        self
+    }
+
+    /// Adds a `scope` form field (not sent by default, as in the documented example).
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.scope = Some(scope.into());
+        self
+    }
+
+    /// TLS roots for an HTTPS token endpoint (e.g. the emulator's self-signed certificate).
+    pub fn tls(mut self, tls: TlsOptions) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// Validates the URL and TLS settings and builds the provider. No request is made yet.
+    pub fn build(self) -> Result<TokenProvider, AuthError> {
+        let token_url = Url::parse(&self.token_url)
+            .map_err(|e| AuthError::Config(format!("token URL {:?}: {e}", self.token_url)))?;
+        if !matches!(token_url.scheme(), "http" | "https") {
+            return Err(AuthError::Config(format!(
+                "token URL must be http or https, got {:?}",
+                token_url.scheme()
+            )));
+        }
+        let tls = self
+            .tls
+            .client_config()
+            .map_err(|e| AuthError::Config(e.to_string()))?;
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured((*tls).clone())
+            .timeout(self.request_timeout)
+            .connect_timeout(self.request_timeout)
+            .build()
+            .map_err(|e| AuthError::Config(format!("HTTP client: {e}")))?;
+        Ok(TokenProvider {
+            inner: Arc::new(Source::ClientCredentials(Box::new(Fetcher {
+                http,
+                token_url,
+                client_id: self.client_id,
+                client_secret: self.client_secret,
+                scope: self.scope,
+                refresh_margin: self.refresh_margin,
+                max_attempts: self.max_attempts,
+                retry_backoff: self.retry_backoff,
+                cache: Mutex::new(None),
+            }))),
+        })
+    }
+}
+
+impl Fetcher {
+    async fn current(&self) -> Result<Token, AuthError> {
+        let mut cache = self.cache.lock().await;
+        if let Some(token) = cache.as_ref() {
+            if !token.is_stale(self.refresh_margin) {
+                return Ok(token.clone());
+            }
+        }
+        let token = self.fetch().await?;
+        *cache = Some(token.clone());
+        Ok(token)
+    }
+
+    async fn fetch(&self) -> Result<Token, AuthError> {
+        let mut delay = self.retry_backoff;
+        let mut attempt = 1;
+        loop {
+            let retryable = match self.request_once().await {
+                Ok(Ok(token)) => return Ok(token),
+                Ok(Err(err)) => return Err(err),
+                Err(retryable) => retryable,
+            };
+            if attempt >= self.max_attempts {
+                return Err(match retryable {
+                    Retryable::Status(status) => AuthError::Status {
+                        status,
+                        attempts: attempt,
+                    },
+                    Retryable::Transport(message) => AuthError::Unreachable {
+                        attempts: attempt,
+                        message,
+                    },
+                });
+            }
+            tracing::warn!(attempt, url = %self.token_url, "token request failed, retrying in {delay:?}");
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(5));
+            attempt += 1;
+        }
+    }
+
+    /// One POST. Outer `Err` = worth retrying; inner result = final.
+    async fn request_once(&self) -> Result<Result<Token, AuthError>, Retryable> {
+        let mut form = vec![
+            ("client_id", self.client_id.as_str()),
+            ("client_secret", self.client_secret.as_str()),
+            ("grant_type", "client_credentials"),
+        ];
+        if let Some(scope) = &self.scope {
+            form.push(("scope", scope));
+        }
+        let reply = self
+            .http
+            .post(self.token_url.clone())
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| Retryable::Transport(e.without_url().to_string()))?;
+        let status = reply.status().as_u16();
+        let body = reply
+            .bytes()
+            .await
+            .map_err(|e| Retryable::Transport(e.without_url().to_string()))?;
+        if (200..300).contains(&status) {
+            return Ok(Token::from_json(&body));
+        }
+        if status >= 500 || status == 429 {
+            return Err(Retryable::Status(status));
+        }
+        Ok(Err(oauth_error(status, &body)))
+    }
+}
+
+enum Retryable {
+    Status(u16),
+    Transport(String),
+}
+
+/// Maps a 4xx reply to [`AuthError::Rejected`], reading the RFC 6749 §5.2 error body if present.
+fn oauth_error(status: u16, body: &[u8]) -> AuthError {
+    let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
+    let field = |key: &str| {
+        json.as_ref()
+            .and_then(|j| j.get(key))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    match field("error") {
+        Some(error) => AuthError::Rejected {
+            status,
+            error,
+            description: field("error_description"),
+        },
+        None => AuthError::Rejected {
+            status,
+            error: format!("http_{status}"),
+            description: (!body.is_empty())
+                .then(|| String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned()),
+        },
+    }
+}

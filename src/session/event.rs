@@ -1,0 +1,183 @@
+use serde_json::{json, Value};
+
+/// One event of a session. Known das-Peak events are typed; every event keeps its raw name
+/// and JSON payload ([`name`](Self::name), [`data`](Self::data)).
+///
+/// Where the public documentation is silent these are conventions: failures arrive as
+/// `result-failure` (`content`, `reason`) and errors as `error` (`content`, `message`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// `info-consumer-ready`: the audio consumer is ready; start sending audio.
+    ConsumerReady { data: Value },
+    /// `info-vad-status`: seconds of audio received and the voice-activity percentage.
+    VadStatus {
+        audio_seconds: Option<f64>,
+        vad_percentage: Option<f64>,
+        data: Value,
+    },
+    /// `result-success`: the final result.
+    ResultSuccess {
+        authenticity: Option<f64>,
+        voice_audio_collected: Option<f64>,
+        content: Option<String>,
+        credential: Option<String>,
+        data: Value,
+    },
+    /// `result-failure`: the service could not produce a result.
+    ResultFailure {
+        content: Option<String>,
+        reason: Option<String>,
+        data: Value,
+    },
+    /// `error`: the service reported an error.
+    Error {
+        content: Option<String>,
+        message: Option<String>,
+        data: Value,
+    },
+    /// Signalling ended. `before_result` is true when no `result-*` had arrived: the session
+    /// is lost (the server holds its state, so it is not silently reconnected).
+    Disconnected {
+        reason: String,
+        before_result: bool,
+        data: Value,
+    },
+    /// Any other event, as received.
+    Other { name: String, data: Value },
+}
+
+impl Event {
+    /// Maps a server event to its typed form; unknown names become [`Event::Other`].
+    pub fn from_wire(name: &str, data: Value) -> Self {
+        let num = |key: &str| data.get(key).and_then(Value::as_f64);
+        let text = |key: &str| data.get(key).and_then(Value::as_str).map(str::to_owned);
+        match name {
+            "info-consumer-ready" => Self::ConsumerReady { data },
+            "info-vad-status" => Self::VadStatus {
+                audio_seconds: num("audio_seconds"),
+                vad_percentage: num("vad_percentage"),
+                data,
+            },
+            "result-success" => Self::ResultSuccess {
+                authenticity: num("authenticity"),
+                voice_audio_collected: num("voice_audio_collected"),
+                content: text("content"),
+                credential: text("credential"),
+                data,
+            },
+            "result-failure" => Self::ResultFailure {
+                content: text("content"),
+                reason: text("reason"),
+                data,
+            },
+            "error" => Self::Error {
+                content: text("content"),
+                message: text("message"),
+                data,
+            },
+            _ => Self::Other {
+                name: name.to_owned(),
+                data,
+            },
+        }
+    }
+
+    pub(crate) fn disconnected(reason: String, before_result: bool) -> Self {
+        let data =
+            json!({"event": "disconnected", "reason": reason, "before_result": before_result});
+        Self::Disconnected {
+            reason,
+            before_result,
+            data,
+        }
+    }
+
+    /// The event name as on the wire (`disconnected` for the local end-of-signalling event).
+    pub fn name(&self) -> &str {
+        match self {
+            Self::ConsumerReady { .. } => "info-consumer-ready",
+            Self::VadStatus { .. } => "info-vad-status",
+            Self::ResultSuccess { .. } => "result-success",
+            Self::ResultFailure { .. } => "result-failure",
+            Self::Error { .. } => "error",
+            Self::Disconnected { .. } => "disconnected",
+            Self::Other { name, .. } => name,
+        }
+    }
+
+    /// The JSON payload as received (for documented events it includes `"event": name`).
+    pub fn data(&self) -> &Value {
+        match self {
+            Self::ConsumerReady { data }
+            | Self::VadStatus { data, .. }
+            | Self::ResultSuccess { data, .. }
+            | Self::ResultFailure { data, .. }
+            | Self::Error { data, .. }
+            | Self::Disconnected { data, .. }
+            | Self::Other { data, .. } => data,
+        }
+    }
+
+    /// True for `result-success` and `result-failure`.
+    pub fn is_result(&self) -> bool {
+        matches!(
+            self,
+            Self::ResultSuccess { .. } | Self::ResultFailure { .. }
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documented_events_are_typed_and_keep_their_json() {
+        let data = json!({"event":"info-vad-status","content":"Voice activity detection percentage","audio_seconds":0.52,"vad_percentage":10});
+        let e = Event::from_wire("info-vad-status", data.clone());
+        assert_eq!(
+            e,
+            Event::VadStatus {
+                audio_seconds: Some(0.52),
+                vad_percentage: Some(10.0),
+                data: data.clone()
+            }
+        );
+        assert_eq!((e.name(), e.data()), ("info-vad-status", &data));
+
+        let data = json!({"event":"result-success","authenticity":0.99,"voice_audio_collected":5.13,"content":"Registration: approved","credential":"$CREDENTIAL"});
+        let Event::ResultSuccess {
+            authenticity,
+            voice_audio_collected,
+            content,
+            credential,
+            ..
+        } = Event::from_wire("result-success", data)
+        else {
+            panic!("typed result")
+        };
+        assert_eq!(authenticity, Some(0.99));
+        assert_eq!(voice_audio_collected, Some(5.13));
+        assert_eq!(content.as_deref(), Some("Registration: approved"));
+        assert_eq!(credential.as_deref(), Some("$CREDENTIAL"));
+    }
+
+    #[test]
+    fn odd_shapes_never_fail_and_unknown_names_pass_through() {
+        let e = Event::from_wire("info-vad-status", json!("not an object"));
+        assert!(matches!(
+            e,
+            Event::VadStatus {
+                audio_seconds: None,
+                vad_percentage: None,
+                ..
+            }
+        ));
+        let e = Event::from_wire("info-new-thing", json!([1, 2]));
+        assert_eq!((e.name(), e.data()), ("info-new-thing", &json!([1, 2])));
+        let e = Event::from_wire("error", json!({"message": "boom"}));
+        assert!(matches!(e, Event::Error { message: Some(ref m), .. } if m == "boom"));
+        let e = Event::disconnected("ping timeout".into(), true);
+        assert_eq!(e.data()["before_result"], true);
+    }
+}

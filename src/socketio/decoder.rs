@@ -1,0 +1,78 @@
+//! Turns WebSocket messages into Engine.IO actions and complete Socket.IO packets, collecting
+//! the binary frames that follow a BINARY_EVENT / BINARY_ACK header. Pure, no I/O.
+
+use bytes::Bytes;
+use tokio_tungstenite::tungstenite::Message;
+
+use super::engine::EnginePacket;
+use super::packet::Packet;
+use super::ProtocolError;
+
+/// What a received WebSocket message means for the connection.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Inbound {
+    Nothing,
+    /// Engine.IO ping: answer with pong.
+    Ping,
+    /// Engine.IO close packet or WebSocket close.
+    Close,
+    /// A complete Socket.IO packet with its attachments.
+    Packet(Packet, Vec<Bytes>),
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Decoder {
+    /// A binary packet still waiting for attachments.
+    partial: Option<(Packet, Vec<Bytes>)>,
+}
+
+impl Decoder {
+    pub(crate) fn on_message(&mut self, message: Message) -> Result<Inbound, ProtocolError> {
+        match message {
+            Message::Text(text) => {
+                if let Some((packet, got)) = &self.partial {
+                    return Err(ProtocolError::new(format!(
+                        "text frame while {} of {} attachment(s) were still expected",
+                        packet.attachments - got.len(),
+                        packet.attachments
+                    )));
+                }
+                self.on_text(text.as_str())
+            }
+            Message::Binary(data) => {
+                let Some((packet, mut got)) = self.partial.take() else {
+                    return Err(ProtocolError::new("unexpected binary frame"));
+                };
+                got.push(data);
+                if got.len() == packet.attachments {
+                    Ok(Inbound::Packet(packet, got))
+                } else {
+                    self.partial = Some((packet, got));
+                    Ok(Inbound::Nothing)
+                }
+            }
+            Message::Close(_) => Ok(Inbound::Close),
+            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => Ok(Inbound::Nothing),
+        }
+    }
+
+    fn on_text(&mut self, text: &str) -> Result<Inbound, ProtocolError> {
+        match EnginePacket::parse(text)? {
+            EnginePacket::Ping(_) => Ok(Inbound::Ping),
+            EnginePacket::Close => Ok(Inbound::Close),
+            EnginePacket::Pong(_) | EnginePacket::Noop | EnginePacket::Upgrade => {
+                Ok(Inbound::Nothing)
+            }
+            EnginePacket::Open(_) => Err(ProtocolError::new("second Engine.IO open packet")),
+            EnginePacket::Message(body) => {
+                let packet = Packet::decode(body)?;
+                if packet.attachments > 0 {
+                    self.partial = Some((packet, Vec::with_capacity(1)));
+                    Ok(Inbound::Nothing)
+                } else {
+                    Ok(Inbound::Packet(packet, Vec::new()))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Engine.IO v4 text packets over WebSocket (one packet per frame). Pure, no I/O.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::ProtocolError;
+
+/// The server's open packet `0{...}`.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Handshake {
+    pub sid: String,
+    #[serde(default)]
+    pub upgrades: Vec<String>,
+    /// Milliseconds.
+    pub ping_interval: u64,
+    /// Milliseconds.
+    pub ping_timeout: u64,
+    /// Largest packet the server accepts, in bytes (python-socketio 1000000, socketioxide 100000).
+    #[serde(default = "default_max_payload")]
+    pub max_payload: u64,
+}
+
+fn default_max_payload() -> u64 {
+    1_000_000
+}
+
+impl Handshake {
+    /// How long the connection may be silent before it is declared dead.
+    pub fn heartbeat_deadline(&self) -> Duration {
+        Duration::from_millis(self.ping_interval.saturating_add(self.ping_timeout))
+    }
+}
+
+/// One Engine.IO packet received as a WebSocket text frame.
+#[derive(Debug, PartialEq)]
+pub enum EnginePacket<'a> {
+    Open(Handshake),
+    Close,
+    Ping(&'a str),
+    Pong(&'a str),
+    /// A Socket.IO packet (the text after the `4`).
+    Message(&'a str),
+    Upgrade,
+    Noop,
+}
+
+impl<'a> EnginePacket<'a> {
+    pub fn parse(frame: &'a str) -> Result<Self, ProtocolError> {
+        let Some(kind) = frame.as_bytes().first() else {
+            return Err(ProtocolError::new("empty Engine.IO frame"));
+        };
+        let body = &frame[1..];
+        Ok(match kind {
+            b'0' => {
+                Self::Open(serde_json::from_str(body).map_err(|e| {
+                    ProtocolError::new(format!("invalid Engine.IO open packet: {e}"))
+                })?)
+            }
+            b'1' => Self::Close,
+            b'2' => Self::Ping(body),
+            b'3' => Self::Pong(body),
+            b'4' => Self::Message(body),
+            b'5' => Self::Upgrade,
+            b'6' => Self::Noop,
+            _ => {
+                let end = frame.char_indices().nth(40).map_or(frame.len(), |(i, _)| i);
+                return Err(ProtocolError::new(format!(
+                    "unknown Engine.IO packet type in {:?}",
+                    &frame[..end]
+                )));
+            }
+        })
+    }
+}

@@ -1,0 +1,115 @@
+use std::fmt;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::auth::AuthError;
+use crate::tls::TlsError;
+
+/// The peer broke the Engine.IO / Socket.IO wire format.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("protocol error: {0}")]
+pub struct ProtocolError(String);
+
+impl ProtocolError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+
+    pub fn message(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Errors of the Socket.IO client.
+#[derive(Debug, thiserror::Error)]
+pub enum SocketIoError {
+    #[error("invalid URL: {0}")]
+    InvalidUrl(String),
+    #[error("invalid header: {0}")]
+    InvalidHeader(String),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error("authorization: {0}")]
+    Auth(#[from] AuthError),
+    /// The WebSocket upgrade was answered with a non-101 status.
+    #[error("server refused the WebSocket upgrade with HTTP {status}")]
+    HttpStatus { status: u16 },
+    #[error("transport: {0}")]
+    Transport(String),
+    #[error("timed out: {0}")]
+    Timeout(String),
+    /// The server answered a namespace CONNECT with CONNECT_ERROR.
+    #[error("server refused namespace {namespace}: {message}")]
+    ConnectRefused {
+        namespace: String,
+        message: String,
+        /// `data` of an object payload, if any.
+        data: Option<Value>,
+    },
+    #[error(transparent)]
+    Protocol(#[from] ProtocolError),
+    #[error("packet of {size} bytes exceeds the server's maxPayload of {max} bytes")]
+    PayloadTooLarge { size: usize, max: usize },
+    #[error("namespace {0} is not connected")]
+    NotConnected(String),
+    #[error("the connection is closed")]
+    Closed,
+    #[error("no ack within {0:?}")]
+    AckTimeout(Duration),
+    #[error("disconnected while connecting: {0}")]
+    Disconnected(DisconnectReason),
+}
+
+/// Why a connection (or one namespace) ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DisconnectReason {
+    /// `disconnect()` was called or every `Client` handle was dropped.
+    ClientDisconnect,
+    /// The server sent DISCONNECT for this namespace.
+    ServerDisconnect { namespace: String },
+    /// The WebSocket closed or the server sent an Engine.IO close packet.
+    TransportClose,
+    /// The WebSocket failed.
+    TransportError(String),
+    /// Nothing arrived within `pingInterval + pingTimeout`.
+    PingTimeout,
+    /// The server sent something that is not valid Engine.IO / Socket.IO.
+    Protocol(String),
+    /// Reconnection gave up.
+    ReconnectFailed { attempts: u32, last_error: String },
+}
+
+impl DisconnectReason {
+    /// Transport-level losses are worth reconnecting; decisions by either side are not.
+    pub fn is_reconnectable(&self) -> bool {
+        matches!(
+            self,
+            Self::TransportClose | Self::TransportError(_) | Self::PingTimeout
+        )
+    }
+}
+
+impl fmt::Display for DisconnectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::ClientDisconnect => f.write_str("client disconnect"),
+            Self::ServerDisconnect { namespace } => {
+                write!(f, "server disconnected namespace {namespace}")
+            }
+            Self::TransportClose => f.write_str("transport close"),
+            Self::TransportError(e) => write!(f, "transport error: {e}"),
+            Self::PingTimeout => f.write_str("ping timeout"),
+            Self::Protocol(e) => write!(f, "protocol error: {e}"),
+            Self::ReconnectFailed {
+                attempts,
+                last_error,
+            } => {
+                write!(
+                    f,
+                    "reconnection failed after {attempts} attempt(s): {last_error}"
+                )
+            }
+        }
+    }
+}

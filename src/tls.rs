@@ -1,0 +1,96 @@
+//! TLS client configuration shared by the token provider (reqwest) and the Socket.IO client
+//! (tokio-tungstenite): one rustls `ring` provider, the webpki root store, plus optional extra
+//! roots given in PEM (the emulator may serve TLS with a self-signed certificate).
+
+use std::sync::{Arc, OnceLock};
+
+use rustls::pki_types::{pem::PemObject, CertificateDer};
+use rustls::{ClientConfig, RootCertStore};
+
+/// A PEM input that could not be turned into trusted roots.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("extra root certificates: invalid PEM: {0}")]
+    Pem(String),
+    #[error("extra root certificates: the PEM holds no certificate")]
+    NoCertificate,
+    #[error("extra root certificates: rejected by rustls: {0}")]
+    Rejected(#[from] rustls::Error),
+}
+
+/// Which roots a TLS client trusts: always the webpki (Mozilla) roots, plus any extra PEM roots.
+#[derive(Clone, Debug, Default)]
+pub struct TlsOptions {
+    extra_roots_pem: Vec<Vec<u8>>,
+}
+
+impl TlsOptions {
+    /// Also trust the certificates in `pem` (one or more `BEGIN CERTIFICATE` blocks).
+    pub fn trust_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.extra_roots_pem.push(pem.into());
+        self
+    }
+
+    /// A rustls client configuration on the `ring` provider with these roots. Without extra
+    /// roots every caller shares one configuration (a root store costs tens of KB).
+    pub fn client_config(&self) -> Result<Arc<ClientConfig>, TlsError> {
+        static WEBPKI_ONLY: OnceLock<Arc<ClientConfig>> = OnceLock::new();
+        if self.extra_roots_pem.is_empty() {
+            if let Some(shared) = WEBPKI_ONLY.get() {
+                return Ok(shared.clone());
+            }
+            let config = self.build_config()?;
+            return Ok(WEBPKI_ONLY.get_or_init(|| config).clone());
+        }
+        self.build_config()
+    }
+
+    fn build_config(&self) -> Result<Arc<ClientConfig>, TlsError> {
+        let mut roots = RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        for pem in &self.extra_roots_pem {
+            let certs = CertificateDer::pem_slice_iter(pem)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| TlsError::Pem(e.to_string()))?;
+            if certs.is_empty() {
+                return Err(TlsError::NoCertificate);
+            }
+            for cert in certs {
+                roots.add(cert)?;
+            }
+        }
+        let config = ClientConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(Arc::new(config))
+    }
+}
+
+/// The process-wide crypto provider (`ring`), installed as the rustls default on first use so
+/// that libraries building their own configs find it too.
+pub fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    let ring = Arc::new(rustls::crypto::ring::default_provider());
+    // Losing the race means another provider is already the default: keep ours for our configs.
+    let _ = rustls::crypto::CryptoProvider::install_default(ring.as_ref().clone());
+    ring
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_options_build_a_config() {
+        TlsOptions::default().client_config().unwrap();
+    }
+
+    #[test]
+    fn garbage_pem_is_rejected() {
+        let err = TlsOptions::default()
+            .trust_pem("not a certificate")
+            .client_config()
+            .unwrap_err();
+        assert!(matches!(err, TlsError::NoCertificate), "{err}");
+    }
+}
