@@ -3,8 +3,11 @@
 //! `webhook/whoami` and `webhook/validate`.
 
 mod config;
+mod crypto;
 mod model;
 mod parse;
+#[cfg(feature = "receiver")]
+pub mod receiver;
 mod status;
 mod tasks;
 mod timestamp;
@@ -13,11 +16,14 @@ mod verify;
 mod wire;
 
 pub use config::ConfigView;
+pub use crypto::ensure_crypto_provider;
 pub use model::{
     Alternative, DtmfTone, Job, JobResult, Media, MediaInput, MediaOutput, OutputChannel, Segment,
     Word,
 };
 pub use parse::{parse_webhook, ParseError, ParseErrorKind};
+#[cfg(feature = "receiver")]
+pub use receiver::{Delivery, ReceiverBuilder, ReceiverError, Tls, WebhookReceiver};
 pub use status::{JobStatus, SegmentStatus};
 pub use tasks::{AgeEstimate, EmotionEstimate, GenderEstimate, TaskResults};
 pub use timestamp::{DateTime, Timestamp};
