@@ -2,6 +2,7 @@
 //! and job-id checks, a receiver that loses no delivery (feature `receiver`), and a client for
 //! `webhook/whoami` and `webhook/validate`.
 
+pub mod client;
 mod config;
 mod crypto;
 mod model;
@@ -15,6 +16,7 @@ mod transcript;
 mod verify;
 mod wire;
 
+pub use client::{Credentials, TrdClient, TrdClientBuilder, TrdError, ValidateOptions};
 pub use config::ConfigView;
 pub use crypto::ensure_crypto_provider;
 pub use model::{
