@@ -157,10 +157,12 @@ impl WebhookReceiver {
         if let Some(delivery) = self.recovered.lock().ok()?.pop_front() {
             return Some(delivery);
         }
-        let mut queue = tokio::time::timeout(timeout, self.queue.lock())
+        // One deadline for both waits, so concurrent callers never wait longer than `timeout`.
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut queue = tokio::time::timeout_at(deadline, self.queue.lock())
             .await
             .ok()?;
-        tokio::time::timeout(timeout, queue.recv())
+        tokio::time::timeout_at(deadline, queue.recv())
             .await
             .ok()
             .flatten()
