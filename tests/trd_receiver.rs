@@ -426,3 +426,50 @@ async fn user_pem_certificate() {
         .unwrap_err();
     assert!(!bad.to_string().contains("secret key text"));
 }
+
+#[tokio::test]
+async fn spool_write_failure_is_a_500_and_nothing_is_handed_off() {
+    let spool = tempfile::tempdir().unwrap();
+    let receiver = plain_receiver(|b| b.spool(spool.path().join("inbox")).queue_bound(1)).await;
+    std::fs::remove_dir_all(spool.path().join("inbox")).unwrap();
+    let client = plain_client();
+    let failed = post(
+        &client,
+        format!("{}/job", receiver.url()),
+        body_for("job", None),
+    )
+    .await;
+    assert_eq!(failed.status(), 500);
+    assert!(receiver.next_delivery(Duration::ZERO).await.is_none());
+
+    // The queue slot reserved for the failed write was released: the next delivery fits.
+    std::fs::create_dir_all(spool.path().join("inbox")).unwrap();
+    let stored = post(
+        &client,
+        format!("{}/job", receiver.url()),
+        body_for("job", None),
+    )
+    .await;
+    assert_eq!(stored.status(), 200);
+    let delivery = receiver.next_delivery(WAIT).await.unwrap();
+    assert!(!delivery.duplicate, "the failed attempt was not a hand-off");
+}
+
+#[tokio::test]
+async fn silent_tls_clients_are_dropped_at_the_handshake_deadline() {
+    let receiver = WebhookReceiver::builder()
+        .max_connections(1)
+        .header_read_timeout(Duration::from_millis(200))
+        .start()
+        .await
+        .unwrap();
+    let _silent = TcpStream::connect(receiver.local_addr()).await.unwrap();
+    let client = https_client(&receiver);
+    let response = post(
+        &client,
+        format!("{}/job", receiver.url()),
+        body_for("job", None),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+}

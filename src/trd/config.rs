@@ -167,3 +167,29 @@ impl Job {
             .filter(|reason| !reason.is_empty())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::ConfigView;
+
+    #[test]
+    fn older_and_alternative_key_spellings() {
+        let raw = json!({
+            "sample_rate_hertz": 16000,
+            "diarization": {"version": "v2", "num_speakers": 1},
+            "recognition": {"lm": {"uri": "builtin:slm/general"}, "hints.words": ["mexirica"],
+                            "decoder": {"wordDetails": 2}}
+        });
+        let config = ConfigView::new(&raw);
+        assert_eq!(config.sample_rate_hertz(), Some(16000));
+        assert_eq!(config.diarization_version(), Some("v2"));
+        assert_eq!(config.speakers_per_channel(), Some(1));
+        assert_eq!(config.language_model(), Some("builtin:slm/general"));
+        assert_eq!(config.hint_words(), Some(vec!["mexirica"]));
+        assert_eq!(config.word_details(), Some(2));
+        assert_eq!(config.priority(), None);
+        assert_eq!(config.tasks(), None);
+    }
+}
