@@ -38,8 +38,13 @@ pub enum ParseErrorKind {
 /// Parses a webhook body (or a `job/result` response) into a typed [`JobResult`].
 pub fn parse_webhook(body: &[u8]) -> Result<JobResult, ParseError> {
     // The fast path runs without path tracking; only a failing body is parsed a second time to
-    // name the JSON path of the error.
-    serde_json::from_slice(body).map_err(|first| error_with_path(body, first))
+    // name the JSON path of the error. Validating UTF-8 once for the whole body is cheaper than
+    // serde_json's per-string validation of a byte slice.
+    let parsed = match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    };
+    parsed.map_err(|first| error_with_path(body, first))
 }
 
 fn error_with_path(body: &[u8], first: serde_json::Error) -> ParseError {
