@@ -474,3 +474,23 @@ fn random_documents_round_trip() {
         assert!(same_json(&doc, &rewritten), "{doc}\n{rewritten}");
     }
 }
+
+#[test]
+fn mutated_fixtures_never_panic() {
+    let mut rng = StdRng::seed_from_u64(0xbad);
+    let specials = [
+        b'"', b'{', b'}', b'[', b']', b':', b',', b'\\', b'0', b'-', b'e', 0xff, 0xc3,
+    ];
+    for (name, body) in fixtures() {
+        for _ in 0..200 {
+            let mut mutated = body.clone();
+            for _ in 0..rng.random_range(1..4) {
+                let at = rng.random_range(0..mutated.len());
+                mutated[at] = specials[rng.random_range(0..specials.len())];
+            }
+            if let Err(error) = parse_webhook(&mutated) {
+                assert!(error.line >= 1, "{name}: {error}");
+            }
+        }
+    }
+}
