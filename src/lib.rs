@@ -9,4 +9,5 @@ pub mod auth;
 pub mod session;
 pub mod socketio;
 pub mod tls;
+pub mod trd;
 pub mod twilio;

@@ -1,0 +1,106 @@
+//! Bearer tokens for TRD: static, or from the CPqD license server (`POST /auth/token` with HTTP
+//! Basic → `{access_token, expires_in}`), cached and fetched again shortly before expiry.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use super::error::{from_reqwest, from_status, retry_after, TrdError};
+
+/// A token is refreshed this long before the license server says it expires.
+const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
+
+/// How the client authenticates to TRD.
+#[derive(Clone)]
+pub enum Credentials {
+    /// No `Authorization` header (on-premises TRD without authentication).
+    None,
+    /// A ready-made Bearer token; never refreshed.
+    Bearer(String),
+    /// Tokens from the license server at `token_url` (e.g. `https://host:port/auth/token`).
+    LicenseServer {
+        token_url: String,
+        username: String,
+        password: String,
+    },
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credentials::None => f.write_str("None"),
+            Credentials::Bearer(_) => f.write_str("Bearer(<redacted>)"),
+            Credentials::LicenseServer {
+                token_url,
+                username,
+                ..
+            } => f
+                .debug_struct("LicenseServer")
+                .field("token_url", token_url)
+                .field("username", username)
+                .field("password", &"<redacted>")
+                .finish(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<f64>,
+}
+
+pub(crate) struct CachedToken {
+    pub(crate) value: String,
+    expires: Option<Instant>,
+}
+
+impl CachedToken {
+    pub(crate) fn is_fresh(&self) -> bool {
+        self.expires
+            .is_none_or(|expires| Instant::now() + EXPIRY_MARGIN < expires)
+    }
+}
+
+/// Asks the license server for a token.
+pub(crate) async fn fetch_token(
+    http: &reqwest::Client,
+    token_url: &str,
+    username: &str,
+    password: &str,
+    timeout: Duration,
+) -> Result<CachedToken, TrdError> {
+    let wrap = |e| TrdError::TokenServer(Box::new(e));
+    let response = http
+        .post(token_url)
+        .basic_auth(username, Some(password))
+        .timeout(timeout)
+        .send()
+        .await
+        .map_err(|e| wrap(from_reqwest(e, timeout)))?;
+    let status = response.status();
+    let retry = retry_after(response.headers());
+    let body = response
+        .text()
+        .await
+        .map_err(|e| wrap(from_reqwest(e, timeout)))?;
+    if !status.is_success() {
+        return Err(wrap(from_status(status.as_u16(), retry, body)));
+    }
+    let token: TokenResponse = serde_json::from_str(&body).map_err(|e| {
+        wrap(TrdError::InvalidResponse(format!(
+            "token response without access_token: {e}"
+        )))
+    })?;
+    let expires = token
+        .expires_in
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|s| Instant::now() + Duration::from_secs_f64(s.min(1e9)));
+    tracing::debug!(expires_in = ?token.expires_in, "license server token obtained");
+    Ok(CachedToken {
+        value: token.access_token,
+        expires,
+    })
+}

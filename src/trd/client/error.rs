@@ -1,0 +1,97 @@
+//! Errors of TRD REST calls, one variant per documented HTTP status.
+
+use std::time::Duration;
+
+/// A failed call to TRD (or to the license server).
+#[derive(Debug, thiserror::Error)]
+pub enum TrdError {
+    #[error("TRD rejected the request (400): {body}")]
+    BadRequest { body: String },
+    #[error("unauthorized (401): check the token or license credentials")]
+    Unauthorized { body: String },
+    #[error("access denied (403): {body}")]
+    Forbidden { body: String },
+    #[error("media too long or minute quota exceeded (413): {body}")]
+    PayloadTooLarge { body: String },
+    #[error("validation error (422): {body}")]
+    Validation { body: String },
+    #[error("too many requests (429), retry after {retry_after:?}")]
+    TooManyRequests {
+        retry_after: Option<Duration>,
+        body: String,
+    },
+    #[error("server busy (503), retry after {retry_after:?}")]
+    Unavailable {
+        retry_after: Option<Duration>,
+        body: String,
+    },
+    #[error("unexpected HTTP status {status}: {body}")]
+    Status { status: u16, body: String },
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
+    #[error("cannot reach {url}: {message}")]
+    Connect { url: String, message: String },
+    #[error("HTTP error: {0}")]
+    Http(String),
+    #[error("unexpected response: {0}")]
+    InvalidResponse(String),
+    #[error("invalid TRD base URL `{0}`")]
+    InvalidBaseUrl(String),
+    #[error("license server: {0}")]
+    TokenServer(Box<TrdError>),
+    #[error("TRD cannot reach the webhook at {url}")]
+    NotReachable { url: String },
+    #[cfg(feature = "receiver")]
+    #[error(transparent)]
+    Receiver(#[from] crate::trd::ReceiverError),
+}
+
+/// Longest part of an error body kept in a [`TrdError`].
+const MAX_BODY: usize = 1024;
+
+pub(crate) fn truncated(body: String) -> String {
+    if body.len() <= MAX_BODY {
+        return body;
+    }
+    let mut end = MAX_BODY;
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &body[..end])
+}
+
+/// Maps a non-success status to its error.
+pub(crate) fn from_status(status: u16, retry_after: Option<Duration>, body: String) -> TrdError {
+    let body = truncated(body);
+    match status {
+        400 => TrdError::BadRequest { body },
+        401 => TrdError::Unauthorized { body },
+        403 => TrdError::Forbidden { body },
+        413 => TrdError::PayloadTooLarge { body },
+        422 => TrdError::Validation { body },
+        429 => TrdError::TooManyRequests { retry_after, body },
+        503 => TrdError::Unavailable { retry_after, body },
+        status => TrdError::Status { status, body },
+    }
+}
+
+/// `Retry-After` in delta-seconds form; the HTTP-date form is not used by TRD's stack and yields
+/// `None`.
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+pub(crate) fn from_reqwest(error: reqwest::Error, timeout: Duration) -> TrdError {
+    if error.is_timeout() {
+        TrdError::Timeout(timeout)
+    } else if error.is_connect() {
+        TrdError::Connect {
+            url: error.url().map(|u| u.to_string()).unwrap_or_default(),
+            message: std::error::Error::source(&error)
+                .map_or_else(|| error.to_string(), |s| s.to_string()),
+        }
+    } else {
+        TrdError::Http(error.to_string())
+    }
+}

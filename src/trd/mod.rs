@@ -1,0 +1,33 @@
+//! CPqD TRD (Transcrição de Diálogos) webhooks: a typed, tolerant parser for job results, token
+//! and job-id checks, a receiver that loses no delivery (feature `receiver`), and a client for
+//! `webhook/whoami` and `webhook/validate`.
+
+pub mod client;
+mod config;
+mod crypto;
+mod model;
+mod parse;
+#[cfg(feature = "receiver")]
+pub mod receiver;
+mod status;
+mod tasks;
+mod timestamp;
+mod transcript;
+mod verify;
+mod wire;
+
+pub use client::{Credentials, TrdClient, TrdClientBuilder, TrdError, ValidateOptions};
+pub use config::ConfigView;
+pub use crypto::ensure_crypto_provider;
+pub use model::{
+    Alternative, DtmfTone, Job, JobResult, Media, MediaInput, MediaOutput, OutputChannel, Segment,
+    Word,
+};
+pub use parse::{parse_webhook, ParseError, ParseErrorKind};
+#[cfg(feature = "receiver")]
+pub use receiver::{Delivery, ReceiverBuilder, ReceiverError, Tls, WebhookReceiver};
+pub use status::{JobStatus, SegmentStatus};
+pub use tasks::{AgeEstimate, EmotionEstimate, GenderEstimate, TaskResults};
+pub use timestamp::{DateTime, Timestamp};
+pub use transcript::{SpeakerId, TimedWord};
+pub use verify::{tokens_equal, verify_job_id, verify_token, VerifyError};

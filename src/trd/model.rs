@@ -1,0 +1,177 @@
+//! The typed TRD result document: `{ "job": {...}, "segments": [...], "token": "..." }`, the body
+//! of a webhook POST and of `GET /job/result/{id}`. Every object keeps unknown keys in `extra`;
+//! fields that differ between TRD versions are `Option`s (absent stays absent when written back).
+
+use std::fmt;
+
+use serde_json::{Number, Value};
+
+use super::status::{JobStatus, SegmentStatus};
+use super::timestamp::Timestamp;
+use super::wire::{required_wire_fields, wire_struct};
+
+wire_struct! {
+    /// The whole result document.
+    #[derive(Clone, PartialEq)]
+    pub struct JobResult {
+        /// The job and its media/config echo.
+        pub job: Job = "job",
+        /// Transcribed segments; absent on QUEUED jobs and some FAILED ones.
+        pub segments: Option<Vec<Segment>> = "segments",
+        /// The client-side token registered through `webhook/validate`, when one was.
+        pub token: Option<String> = "token",
+    }
+}
+
+impl fmt::Debug for JobResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JobResult")
+            .field("job", &self.job)
+            .field("segments", &self.segments)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
+wire_struct! {
+    /// `job`: identity, lifecycle timestamps, media description and the effective config.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Job {
+        /// The job id (a 24-hex MongoDB ObjectId in every known sample).
+        pub id: String = "id",
+        pub filename: Option<String> = "filename",
+        pub status: JobStatus = "status",
+        /// Also accepted under the documented spelling `create_at`; written back as `created_at`.
+        pub created_at: Option<Timestamp> = "created_at" | "create_at",
+        pub started_at: Option<Timestamp> = "started_at",
+        pub diarized_at: Option<Timestamp> = "diarized_at",
+        pub completed_at: Option<Timestamp> = "completed_at",
+        /// Free-form file identifier given at `job/create`.
+        pub tag: Option<String> = "tag",
+        pub callback_urls: Option<Vec<String>> = "callback_urls",
+        /// `""` when callbacks succeeded.
+        pub callback_failure_reason: Option<String> = "callback_failure_reason",
+        /// `""` unless the job failed.
+        pub failure_reason: Option<String> = "failure_reason",
+        pub media: Option<Media> = "media",
+        /// The effective configuration echoed back, kept as raw JSON; see [`Job::config`].
+        pub config: Option<Value> = "config",
+    }
+}
+
+wire_struct! {
+    /// `job.media`: only `md5` and `size` while the job is queued.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Media {
+        pub md5: Option<String> = "md5",
+        /// File size in bytes.
+        pub size: Option<u64> = "size",
+        pub input: Option<MediaInput> = "input",
+        pub output: Option<MediaOutput> = "output",
+    }
+}
+
+wire_struct! {
+    /// `job.media.input`: the uploaded file as TRD decoded it.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct MediaInput {
+        pub sample_rate: Option<u64> = "sample_rate",
+        pub channels: Option<u64> = "channels",
+        pub bit_rate: Option<u64> = "bit_rate",
+        pub format: Option<String> = "format",
+        pub codec: Option<String> = "codec",
+        /// Estimated bandwidth in Hz (3.11+; 3.2 reports it per output channel).
+        pub bandwidth: Option<f64> = "bandwidth",
+    }
+}
+
+wire_struct! {
+    /// `job.media.output`: per-channel analysis.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct MediaOutput {
+        /// Undocumented; probably flags stereo files whose channels are identical.
+        pub redundant_channel: Option<bool> = "redundant_channel",
+        pub channels: Option<Vec<OutputChannel>> = "channels",
+    }
+}
+
+wire_struct! {
+    /// One entry of `job.media.output.channels`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct OutputChannel {
+        /// 1-based channel number, as used by `segments[].channel`.
+        pub channel: u32 = "channel",
+        /// Channel length in seconds.
+        pub duration: Option<f64> = "duration",
+        /// Seconds of speech found in the channel.
+        pub speech: Option<f64> = "speech",
+        pub silence: Option<bool> = "silence",
+        /// 3.2-era location of the bandwidth estimate.
+        pub bandwidth: Option<f64> = "bandwidth",
+        /// DTMF tones, present when `diarization.vad.dual_tone.enabled` was set.
+        pub dtmf: Option<Vec<DtmfTone>> = "dtmf",
+    }
+}
+
+wire_struct! {
+    /// One DTMF tone detected in a channel.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct DtmfTone {
+        /// Seconds from the start of the file.
+        pub start: Option<f64> = "start",
+        pub end: Option<f64> = "end",
+        pub row_freq: Option<u32> = "row_freq",
+        pub col_freq: Option<u32> = "col_freq",
+        /// The key: `"0"`–`"9"`, `"*"`, `"#"`, `"A"`–`"D"`.
+        pub value: Option<String> = "value",
+    }
+}
+
+wire_struct! {
+    /// One transcribed stretch of speech of one speaker on one channel.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Segment {
+        /// 1-based channel number.
+        pub channel: u32 = "channel",
+        /// Speaker label, unique within its channel only.
+        pub speaker: Option<String> = "speaker",
+        /// Seconds from the start of the file.
+        pub start: f64 = "start",
+        pub end: f64 = "end",
+        pub status: Option<SegmentStatus> = "status",
+        /// n-best hypotheses, best first; empty or absent when nothing was recognized.
+        pub alternatives: Option<Vec<Alternative>> = "alternatives",
+        /// Speech-classifier output (age, gender, emotion) as raw JSON; see [`Segment::tasks`].
+        pub task_results: Option<Value> = "task_results",
+    }
+}
+
+wire_struct! {
+    /// One recognition hypothesis of a segment.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Alternative {
+        pub text: Option<String> = "text",
+        /// Absent when `word_details` is 0 (and for non-first hypotheses with 1).
+        pub words: Option<Vec<Word>> = "words",
+        /// Confidence 0–100; kept as the JSON number it was (integer in every sample).
+        pub score: Option<Number> = "score",
+        /// Language model that produced the hypothesis.
+        pub lm: Option<String> = "lm",
+    }
+}
+
+wire_struct! {
+    /// One recognized word. Times are relative to the segment start (see
+    /// [`Segment::timed_words`] for absolute times).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Word {
+        pub text: String = "text",
+        /// Confidence 0–100; kept as the JSON number it was.
+        pub score: Option<Number> = "score",
+        pub start_time: f64 = "start_time",
+        pub end_time: f64 = "end_time",
+    }
+}
+
+required_wire_fields!(Job);

@@ -1,0 +1,291 @@
+//! The running receiver: accept loop with a connection limit, TLS handshake and header-read
+//! deadlines, and the application's side of the delivery queue.
+
+use std::collections::VecDeque;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, Semaphore};
+use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
+
+use super::builder::{ReceiverBuilder, Tls};
+use super::delivery::Delivery;
+use super::error::ReceiverError;
+use super::handler::{router, ReceiverState};
+use super::seen::SeenDeliveries;
+use super::spool::Spool;
+use super::tls::{self, ServerIdentity};
+use crate::trd::parse_webhook;
+
+/// A running TRD webhook receiver. Dropping it stops the server (like [`shutdown`]).
+///
+/// [`shutdown`]: WebhookReceiver::shutdown
+pub struct WebhookReceiver {
+    local_addr: SocketAddr,
+    url: String,
+    certificate_pem: Option<String>,
+    token: Option<String>,
+    recovered: Mutex<VecDeque<Delivery>>,
+    queue: tokio::sync::Mutex<mpsc::Receiver<Delivery>>,
+    server: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for WebhookReceiver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookReceiver")
+            .field("local_addr", &self.local_addr)
+            .field("url", &self.url)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+impl WebhookReceiver {
+    /// A builder with the defaults described on each of its methods.
+    pub fn builder() -> ReceiverBuilder {
+        ReceiverBuilder::default()
+    }
+
+    pub(crate) async fn start(config: ReceiverBuilder) -> Result<WebhookReceiver, ReceiverError> {
+        let tls_mode = config.tls.clone().unwrap_or_else(|| Tls::SelfSigned {
+            hosts: match &config.public_host {
+                Some(host) => vec![host.clone()],
+                None => vec!["127.0.0.1".into(), "localhost".into()],
+            },
+        });
+        let identity: Option<ServerIdentity> = match &tls_mode {
+            Tls::SelfSigned { hosts } => Some(tls::self_signed(hosts)?),
+            Tls::Pem { cert, key } => Some(tls::from_pem(cert, key)?),
+            Tls::Plain => None,
+        };
+        let seen = Arc::new(Mutex::new(SeenDeliveries::new(
+            config.remembered_deliveries,
+        )));
+        let spool = match &config.spool {
+            Some(dir) => Some(Arc::new(Spool::open(dir)?)),
+            None => None,
+        };
+        let recovered = match &spool {
+            Some(spool) => recover(spool, &seen)?,
+            None => VecDeque::new(),
+        };
+
+        let listener =
+            TcpListener::bind(config.bind)
+                .await
+                .map_err(|source| ReceiverError::Bind {
+                    addr: config.bind,
+                    source,
+                })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| ReceiverError::Bind {
+                addr: config.bind,
+                source,
+            })?;
+        let host = config
+            .public_host
+            .clone()
+            .or_else(|| match &tls_mode {
+                Tls::SelfSigned { hosts } => hosts.first().cloned(),
+                _ => None,
+            })
+            .unwrap_or_else(|| display_ip(local_addr.ip()));
+        let scheme = if identity.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{}:{}", bracket_ipv6(&host), local_addr.port());
+
+        let (sender, receiver) = mpsc::channel(config.queue_bound);
+        let state = Arc::new(ReceiverState {
+            token: config.token.clone(),
+            body_limit: config.body_limit,
+            body_timeout: config.body_read_timeout,
+            queue: sender,
+            spool,
+            seen,
+        });
+        let certificate_pem = identity.as_ref().map(|i| i.certificate_pem.clone());
+        let server = tokio::spawn(serve(
+            listener,
+            identity.map(|i| i.acceptor),
+            router(state),
+            config.max_connections,
+            config.header_read_timeout,
+        ));
+        tracing::info!(%url, recovered = recovered.len(), "TRD webhook receiver listening");
+        Ok(WebhookReceiver {
+            local_addr,
+            url,
+            certificate_pem,
+            token: config.token,
+            recovered: Mutex::new(recovered),
+            queue: tokio::sync::Mutex::new(receiver),
+            server: Mutex::new(Some(server)),
+        })
+    }
+
+    /// The address the listener is bound to (with the real port when bound to port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The base URL to register as a TRD callback (`https://host:port`); TRD appends
+    /// `/{job_id}`, and `/{name}` before it for named callbacks.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The PEM of the server certificate (what `webhook/validate` takes as `crt`); `None` for
+    /// plain HTTP.
+    pub fn certificate_pem(&self) -> Option<&str> {
+        self.certificate_pem.as_deref()
+    }
+
+    /// The token deliveries must carry, if one was configured.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// Waits up to `timeout` for the next delivery; `None` on timeout or after shutdown.
+    /// Deliveries recovered from the spool come first. A zero timeout never blocks.
+    pub async fn next_delivery(&self, timeout: Duration) -> Option<Delivery> {
+        if let Some(delivery) = self.recovered.lock().ok()?.pop_front() {
+            return Some(delivery);
+        }
+        // One deadline for both waits, so concurrent callers never wait longer than `timeout`.
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut queue = tokio::time::timeout_at(deadline, self.queue.lock())
+            .await
+            .ok()?;
+        tokio::time::timeout_at(deadline, queue.recv())
+            .await
+            .ok()
+            .flatten()
+    }
+
+    /// Stops accepting connections and closes the open ones. Deliveries already queued can
+    /// still be taken with [`next_delivery`](Self::next_delivery).
+    pub async fn shutdown(&self) {
+        let server = self.server.lock().ok().and_then(|mut server| server.take());
+        if let Some(server) = server {
+            server.abort();
+            // The task was aborted: its result only says so.
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for WebhookReceiver {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.get_mut().ok().and_then(Option::take) {
+            server.abort();
+        }
+    }
+}
+
+fn recover(
+    spool: &Spool,
+    seen: &Mutex<SeenDeliveries>,
+) -> Result<VecDeque<Delivery>, ReceiverError> {
+    let mut recovered = VecDeque::new();
+    for file in spool.pending()? {
+        let result = match parse_webhook(&file.body) {
+            Ok(result) => result,
+            Err(error) => {
+                tracing::error!(path = %file.path.display(), %error, "unreadable spool file set aside");
+                spool.reject(&file.path)?;
+                continue;
+            }
+        };
+        let duplicate = seen
+            .lock()
+            .map(|mut seen| seen.record((file.name.clone(), file.job_id.clone())))
+            .unwrap_or(false);
+        recovered.push_back(Delivery {
+            job_id: file.job_id,
+            name: file.name,
+            result,
+            body: Bytes::from(file.body),
+            duplicate,
+            recovered: true,
+            spool_file: Some(file.path),
+        });
+    }
+    Ok(recovered)
+}
+
+async fn serve(
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    app: axum::Router,
+    max_connections: usize,
+    header_read_timeout: Duration,
+) {
+    let slots = Arc::new(Semaphore::new(max_connections));
+    let mut connections = JoinSet::new();
+    loop {
+        // Waiting for a slot before accepting keeps at most `max_connections` sockets open.
+        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
+            return;
+        };
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                tracing::warn!(%error, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let (tls, app) = (tls.clone(), app.clone());
+        connections.spawn(async move {
+            let _slot = slot;
+            if let Err(error) = serve_connection(stream, tls, app, header_read_timeout).await {
+                tracing::debug!(%peer, %error, "webhook connection ended with an error");
+            }
+        });
+        while connections.try_join_next().is_some() {}
+    }
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    tls: Option<TlsAcceptor>,
+    app: axum::Router,
+    header_read_timeout: Duration,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
+    let service = TowerToHyperService::new(app);
+    match tls {
+        Some(acceptor) => {
+            let stream = tokio::time::timeout(header_read_timeout, acceptor.accept(stream))
+                .await
+                .map_err(|_| "TLS handshake timed out")??;
+            http.serve_connection(TokioIo::new(stream), service).await?;
+        }
+        None => http.serve_connection(TokioIo::new(stream), service).await?,
+    }
+    Ok(())
+}
+
+fn display_ip(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) if v4.is_unspecified() => Ipv4Addr::LOCALHOST.to_string(),
+        IpAddr::V6(v6) if v6.is_unspecified() => "::1".into(),
+        other => other.to_string(),
+    }
+}
+
+fn bracket_ipv6(host: &str) -> String {
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]")
+    } else {
+        host.to_owned()
+    }
+}
