@@ -118,12 +118,17 @@ mod tests {
     #[test]
     fn l16_is_little_endian() {
         assert_eq!(Codec::L16.encode(&[1, -2]), vec![0x01, 0x00, 0xFE, 0xFF]);
-        assert_eq!(Codec::L16.decode(&[0x01, 0x00, 0xFE, 0xFF, 0x07]), vec![1, -2]);
+        assert_eq!(
+            Codec::L16.decode(&[0x01, 0x00, 0xFE, 0xFF, 0x07]),
+            vec![1, -2]
+        );
     }
 
     #[test]
     fn buffers_round_trip_through_every_codec() {
-        let samples: Vec<i16> = (0..800).map(|n| ((n * 97) % 20000 - 10000) as i16).collect();
+        let samples: Vec<i16> = (0..800)
+            .map(|n| ((n * 97) % 20000 - 10000) as i16)
+            .collect();
         for codec in [Codec::Mulaw, Codec::Alaw, Codec::L16] {
             let wire = codec.encode(&samples);
             assert_eq!(wire.len(), samples.len() * codec.bytes_per_sample());

@@ -147,7 +147,10 @@ mod tests {
             assert_eq!(from_ulaw[half], -from_ulaw[half + 4]);
             assert_eq!(from_alaw[half], -from_alaw[half + 4]);
             let diff = (from_ulaw[half] as i32 - from_alaw[half] as i32).abs();
-            assert!(diff < 300, "codecs disagree at {half}: {from_ulaw:?} vs {from_alaw:?}");
+            assert!(
+                diff < 300,
+                "codecs disagree at {half}: {from_ulaw:?} vs {from_alaw:?}"
+            );
         }
         let reencoded: Vec<u8> = from_ulaw.iter().map(|&s| ulaw_encode(s)).collect();
         assert_eq!(reencoded, ulaw);

@@ -15,35 +15,55 @@ use serde_json::{Map, Value};
 pub enum Message {
     Connected(Connected),
     Start {
-        #[serde(rename = "sequenceNumber", default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            rename = "sequenceNumber",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
         sequence_number: Option<String>,
         start: StartBody,
         #[serde(rename = "streamSid", default, skip_serializing_if = "Option::is_none")]
         stream_sid: Option<String>,
     },
     Media {
-        #[serde(rename = "sequenceNumber", default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            rename = "sequenceNumber",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
         sequence_number: Option<String>,
         media: MediaBody,
         #[serde(rename = "streamSid", default, skip_serializing_if = "Option::is_none")]
         stream_sid: Option<String>,
     },
     Mark {
-        #[serde(rename = "sequenceNumber", default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            rename = "sequenceNumber",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
         sequence_number: Option<String>,
         mark: MarkBody,
         #[serde(rename = "streamSid", default, skip_serializing_if = "Option::is_none")]
         stream_sid: Option<String>,
     },
     Dtmf {
-        #[serde(rename = "sequenceNumber", default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            rename = "sequenceNumber",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
         sequence_number: Option<String>,
         dtmf: DtmfBody,
         #[serde(rename = "streamSid", default, skip_serializing_if = "Option::is_none")]
         stream_sid: Option<String>,
     },
     Stop {
-        #[serde(rename = "sequenceNumber", default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            rename = "sequenceNumber",
+            default,
+            skip_serializing_if = "Option::is_none"
+        )]
         sequence_number: Option<String>,
         #[serde(default)]
         stop: StopBody,
@@ -68,13 +88,25 @@ pub struct StartBody {
     pub call_sid: String,
     #[serde(rename = "streamSid", default, skip_serializing_if = "Option::is_none")]
     pub stream_sid: Option<String>,
-    #[serde(rename = "accountSid", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "accountSid",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub account_sid: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracks: Option<Vec<String>>,
-    #[serde(rename = "customParameters", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "customParameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub custom_parameters: Option<Map<String, Value>>,
-    #[serde(rename = "mediaFormat", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "mediaFormat",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub media_format: Option<MediaFormat>,
 }
 
@@ -131,7 +163,11 @@ pub struct DtmfBody {
 /// The body of `stop`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StopBody {
-    #[serde(rename = "accountSid", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "accountSid",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub account_sid: Option<String>,
     #[serde(rename = "callSid", default, skip_serializing_if = "Option::is_none")]
     pub call_sid: Option<String>,

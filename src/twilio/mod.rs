@@ -4,5 +4,5 @@
 mod messages;
 
 pub use messages::{
-    Connected, MarkBody, MediaBody, MediaFormat, Message, StartBody, StopBody, DtmfBody,
+    Connected, DtmfBody, MarkBody, MediaBody, MediaFormat, Message, StartBody, StopBody,
 };
