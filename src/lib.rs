@@ -5,4 +5,5 @@
 //! The crate is pure Rust; the C ABI lives in `bindings/c` and the Python wheel in `python/`.
 
 pub mod audio;
+pub mod audiohook;
 pub mod twilio;

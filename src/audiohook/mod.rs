@@ -1,0 +1,6 @@
+//! Genesys AudioHook (Monitor) over WebSocket: messages, durations, request signatures,
+//! and both ends of a session: the client that streams call audio and the server that
+//! receives it.
+
+pub mod duration;
+pub mod messages;
