@@ -4,3 +4,5 @@
 
 pub mod duration;
 pub mod messages;
+pub mod secret;
+pub mod signature;
