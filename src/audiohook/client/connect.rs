@@ -127,6 +127,7 @@ pub(super) async fn open(
     )
     .await?;
     let deadline = Instant::now() + config.open_timeout;
+    let mut serverseq = 0;
     let outcome = loop {
         let next = match tokio::time::timeout_at(deadline, ws.next()).await {
             Err(_) => break Err((408, "Open transaction timeout", ClientError::OpenTimeout)),
@@ -159,6 +160,7 @@ pub(super) async fn open(
                 )),
             ));
         }
+        serverseq = 1;
         match reply.body {
             ServerBody::Opened(opened) => break check_selection(config, opened),
             ServerBody::Disconnect(disconnect) => {
@@ -187,8 +189,8 @@ pub(super) async fn open(
                 message: text.into(),
                 retry_after: None,
             });
-            let _ = send(ws, message(id, 2, 0, StreamDuration::ZERO, body)).await;
-            close_quietly(ws, config, 3, 0, CloseReason::Error).await;
+            let _ = send(ws, message(id, 2, serverseq, StreamDuration::ZERO, body)).await;
+            close_quietly(ws, config, 3, serverseq, CloseReason::Error).await;
             Err(error)
         }
     }

@@ -33,7 +33,12 @@ pub(super) enum Command {
     Pause,
     Resume,
     Update(String),
-    Error { code: u16, message: String },
+    Error {
+        code: u16,
+        message: String,
+    },
+    /// No more audio will be pushed.
+    Finish,
 }
 
 type Outcome = Result<ClientEnd, ClientError>;
@@ -251,6 +256,10 @@ impl Driver {
                 }))
                 .await
             }
+            Command::Finish if self.paused() => {
+                self.close(CloseReason::End, Ok(ClientEnd::Finished)).await
+            }
+            Command::Finish => Ok(()),
             Command::Error { code, message } => {
                 self.send(ClientBody::Error(ErrorParameters {
                     code,

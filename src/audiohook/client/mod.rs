@@ -82,6 +82,11 @@ impl ClientSession {
             driver.discard_until = discard_to.samples(SAMPLE_RATE) / frame_samples * frame_samples;
         }
         let start_paused = opened.start_paused == Some(true);
+        if start_paused {
+            // Paused before the pump starts, so not even the first frame slips out.
+            driver.server_paused = true;
+            let _ = driver.paused_tx.send(true);
+        }
         let discard_until = driver.discard_until;
         let (commands, commands_rx) = mpsc::unbounded_channel();
         let (pump_tx, pump_rx) = mpsc::channel(1);
@@ -174,8 +179,10 @@ impl ClientSession {
 
     /// Sends what is queued, runs the close transaction (`end`), and reports how the
     /// session ended. A server `disconnect` earlier yields [`ClientEnd::ConsumerClosed`].
+    /// Finishing while paused closes at once; audio still queued is dropped.
     pub async fn finish(self) -> Result<ClientEnd, ClientError> {
         self.buffer.finish();
+        let _ = self.commands.send(Command::Finish);
         self.finish_inner().await
     }
 
