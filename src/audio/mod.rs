@@ -5,6 +5,7 @@ pub mod channels;
 pub mod codec;
 pub mod g711;
 pub mod pacing;
+pub mod pump;
 pub mod resample;
 pub mod send_buffer;
 pub mod wav;

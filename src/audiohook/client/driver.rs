@@ -13,6 +13,7 @@ use super::config::ClientConfig;
 use super::connect::{message, send, Ws};
 use super::error::{ClientEnd, ClientError};
 use super::layout::Layout;
+use crate::audio::pump::PumpItem;
 use crate::audio::send_buffer::SendBuffer;
 use crate::audiohook::duration::StreamDuration;
 use crate::audiohook::messages::{
@@ -20,12 +21,6 @@ use crate::audiohook::messages::{
     EventEntity, Gap, PingParameters, ServerBody, ServerMessage, UpdateParameters, MAX_TEXT_LEN,
     SAMPLE_RATE,
 };
-
-/// From the pacing task: one frame of input audio and its length in samples, or the end.
-pub(super) enum PumpItem {
-    Frame { bytes: Vec<u8>, samples: u64 },
-    Done,
-}
 
 /// Application requests.
 #[derive(Debug)]

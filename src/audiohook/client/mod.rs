@@ -7,7 +7,6 @@ mod connect;
 mod driver;
 mod error;
 mod layout;
-mod pump;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -17,6 +16,7 @@ pub use config::ClientConfig;
 pub use error::{ClientEnd, ClientError};
 pub use layout::Layout;
 
+use crate::audio::pump::{self, PumpConfig};
 use crate::audio::send_buffer::{Counters, PushError, SendBuffer};
 use crate::audiohook::duration::StreamDuration;
 use crate::audiohook::messages::{
@@ -90,12 +90,13 @@ impl ClientSession {
         let discard_until = driver.discard_until;
         let (commands, commands_rx) = mpsc::unbounded_channel();
         let (pump_tx, pump_rx) = mpsc::channel(1);
-        tokio::spawn(pump::run(
-            buffer.clone(),
-            config.clone(),
-            pump_tx,
-            paused_rx,
-        ));
+        let pump_config = PumpConfig {
+            frame_bytes: config.frame_bytes(),
+            sample_bytes: config.input_frame_bytes(),
+            sample_rate: SAMPLE_RATE,
+            pacing: config.pacing,
+        };
+        tokio::spawn(pump::run(buffer.clone(), pump_config, pump_tx, Some(paused_rx)));
         let task = tokio::spawn(async move {
             if start_paused {
                 driver.server_paused = true;
