@@ -53,9 +53,18 @@ pub async fn run(
         if samples == 0 {
             continue;
         }
-        let duration = std::time::Duration::from_secs_f64(samples as f64 / f64::from(config.sample_rate.max(1)));
+        let duration = std::time::Duration::from_secs_f64(
+            samples as f64 / f64::from(config.sample_rate.max(1)),
+        );
         pacer.wait_for_slot(duration).await;
-        if frames.send(PumpItem::Frame { bytes: frame, samples }).await.is_err() {
+        if frames
+            .send(PumpItem::Frame {
+                bytes: frame,
+                samples,
+            })
+            .await
+            .is_err()
+        {
             return;
         }
     }
@@ -71,12 +80,33 @@ mod tests {
         buffer.push(&[1; 7]).unwrap();
         buffer.finish();
         let (tx, mut rx) = mpsc::channel(8);
-        let config = PumpConfig { frame_bytes: 4, sample_bytes: 2, sample_rate: 2, pacing: Pacing::RealTime };
+        let config = PumpConfig {
+            frame_bytes: 4,
+            sample_bytes: 2,
+            sample_rate: 2,
+            pacing: Pacing::RealTime,
+        };
         let start = tokio::time::Instant::now();
         tokio::spawn(run(buffer, config, tx, None));
-        assert_eq!(rx.recv().await, Some(PumpItem::Frame { bytes: vec![1; 4], samples: 2 }));
-        assert_eq!(rx.recv().await, Some(PumpItem::Frame { bytes: vec![1; 2], samples: 1 }));
-        assert_eq!(start.elapsed(), std::time::Duration::from_secs(1), "second frame one frame later");
+        assert_eq!(
+            rx.recv().await,
+            Some(PumpItem::Frame {
+                bytes: vec![1; 4],
+                samples: 2
+            })
+        );
+        assert_eq!(
+            rx.recv().await,
+            Some(PumpItem::Frame {
+                bytes: vec![1; 2],
+                samples: 1
+            })
+        );
+        assert_eq!(
+            start.elapsed(),
+            std::time::Duration::from_secs(1),
+            "second frame one frame later"
+        );
         assert_eq!(rx.recv().await, Some(PumpItem::Done));
     }
 }

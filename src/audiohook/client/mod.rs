@@ -96,7 +96,12 @@ impl ClientSession {
             sample_rate: SAMPLE_RATE,
             pacing: config.pacing,
         };
-        tokio::spawn(pump::run(buffer.clone(), pump_config, pump_tx, Some(paused_rx)));
+        tokio::spawn(pump::run(
+            buffer.clone(),
+            pump_config,
+            pump_tx,
+            Some(paused_rx),
+        ));
         let task = tokio::spawn(async move {
             if start_paused {
                 driver.server_paused = true;
