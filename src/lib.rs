@@ -6,4 +6,5 @@
 
 pub mod audio;
 pub mod audiohook;
+pub mod channel;
 pub mod twilio;
