@@ -1,5 +1,28 @@
 //! The audio channel a das-Peak session streams call audio on: one facade over the
 //! AudioHook client and the Twilio Media Streams client, keyed by the session's `call_id`.
+//!
+//! ```no_run
+//! use das::audio::{codec::Codec, wav::Wav};
+//! use das::audiohook::secret::ClientSecret;
+//! use das::channel::{AudioChannel, AudioChannelConfig, ChannelEnd, ProtocolConfig};
+//!
+//! async fn stream() -> Result<(), Box<dyn std::error::Error>> {
+//! let protocol = ProtocolConfig::AudioHook {
+//!     organization_id: "d7934305-0972-4844-938e-9060eef73d05".parse()?,
+//!     api_key: "my-api-key".into(),
+//!     client_secret: ClientSecret::from_base64("TXlTdXBlclNlY3JldA==")?,
+//!     media_offers: None, // derived from `channels`
+//! };
+//! let config = AudioChannelConfig::new("wss://consumer.example.com/audiohook/ws".parse()?, protocol);
+//! let channel = AudioChannel::open(&config, "8d1f2a52-5b0e-4c8e-9c39-2f6f0b0e3c11").await?;
+//! channel.push_wait(&Wav::read("samples/speaker-a.wav")?.to_wire(Codec::Mulaw)?).await?;
+//! match channel.finish().await? {
+//!     ChannelEnd::Finished => println!("all audio sent"),
+//!     ChannelEnd::ConsumerClosed { .. } => println!("the consumer had enough audio"),
+//! }
+//! Ok(())
+//! }
+//! ```
 
 mod config;
 mod error;
