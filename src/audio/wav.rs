@@ -25,6 +25,8 @@ pub enum WavError {
     UnsupportedFormat { tag: u16, bits: u16 },
     #[error("unsupported channel count {0} (expected 1 or 2)")]
     UnsupportedChannels(u16),
+    #[error("unsupported sample rate {0} Hz (expected 4000 to 192000)")]
+    UnsupportedRate(u32),
     #[error("resampling from {from} Hz failed: {reason}")]
     Resample { from: u32, reason: String },
 }
@@ -155,8 +157,9 @@ impl Format {
         if !(1..=2).contains(&channels) {
             return Err(WavError::UnsupportedChannels(channels));
         }
-        if sample_rate == 0 {
-            return Err(WavError::Malformed("sample rate is zero"));
+        // The bound keeps the resampler's FFT sizes sane for hostile headers.
+        if !(4000..=192_000).contains(&sample_rate) {
+            return Err(WavError::UnsupportedRate(sample_rate));
         }
         Ok(Format {
             codec,
@@ -255,6 +258,33 @@ mod tests {
     }
 
     #[test]
+    fn mutated_files_never_panic() {
+        // A fixed linear congruential sequence keeps the corpus deterministic.
+        let original = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/samples/speaker-a.wav"
+        ))
+        .unwrap();
+        let original = &original[..200];
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize
+        };
+        for _ in 0..5000 {
+            let mut bytes = original.to_vec();
+            for _ in 0..1 + next() % 4 {
+                let at = next() % bytes.len();
+                bytes[at] = next() as u8;
+            }
+            bytes.truncate(next() % (bytes.len() + 1));
+            let _ = Wav::parse(&bytes);
+        }
+    }
+
+    #[test]
     fn hostile_files_are_typed_errors() {
         assert!(matches!(Wav::parse(b"RIFX"), Err(WavError::NotWave)));
         assert!(matches!(
@@ -267,7 +297,11 @@ mod tests {
         ));
         assert!(matches!(
             Wav::parse(&header(1, 1, 0, 16, &[])),
-            Err(WavError::Malformed(_))
+            Err(WavError::UnsupportedRate(0))
+        ));
+        assert!(matches!(
+            Wav::parse(&header(1, 1, 400_000, 16, &[])),
+            Err(WavError::UnsupportedRate(400_000))
         ));
         let good = header(TAG_PCM, 1, 8000, 16, &[1, 0, 2, 0]);
         for cut in 0..good.len() {
