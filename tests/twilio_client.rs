@@ -42,18 +42,27 @@ async fn record(
             let _ = tx.send(value);
             if Some(media) == close_after {
                 let _ = socket.send(Message::Close(None)).await;
-                return;
+                break;
             }
         }
     }
+    // End of stream marker for `collect`.
+    let _ = tx.send(Value::Null);
 }
 
+/// Every frame the consumer received until its socket ended.
 async fn collect(mut rx: mpsc::UnboundedReceiver<Value>) -> Vec<Value> {
     let mut all = Vec::new();
-    while let Ok(Some(value)) = tokio::time::timeout(Duration::from_millis(300), rx.recv()).await {
-        all.push(value);
+    loop {
+        match tokio::time::timeout(WAIT, rx.recv())
+            .await
+            .expect("consumer still open")
+            .unwrap()
+        {
+            Value::Null => return all,
+            value => all.push(value),
+        }
     }
-    all
 }
 
 fn payload(frame: &Value) -> Vec<u8> {
@@ -139,9 +148,8 @@ async fn full_mode_numbers_frames_and_stops() {
 
 #[tokio::test]
 async fn marks_follow_the_audio_sent_before_them() {
-    let (url, rx) = consumer(None).await;
+    let (url, mut rx) = consumer(None).await;
     let mut config = TwilioConfig::new(url.parse().unwrap());
-    config.pacing = Pacing::RealTime;
     config.mode = TwilioMode::Full {
         stream_sid: "MZ1".into(),
         account_sid: "AC1".into(),
@@ -149,14 +157,23 @@ async fn marks_follow_the_audio_sent_before_them() {
     };
     let session = TwilioSession::open(config, "CA9").await.unwrap();
     session.push_wait(&[0xFF; 160]).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut events = Vec::new();
+    // Mark only once the consumer has the media frame.
+    while events.last().map(String::as_str) != Some("media") {
+        let frame = tokio::time::timeout(WAIT, rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        events.push(frame["event"].as_str().unwrap().to_owned());
+    }
     session.mark("greeting-done");
     session.finish().await.unwrap();
-    let events: Vec<String> = collect(rx)
-        .await
-        .iter()
-        .map(|f| f["event"].as_str().unwrap().to_owned())
-        .collect();
+    events.extend(
+        collect(rx)
+            .await
+            .iter()
+            .map(|f| f["event"].as_str().unwrap().to_owned()),
+    );
     assert_eq!(events, ["connected", "start", "media", "mark", "stop"]);
 }
 
