@@ -28,13 +28,12 @@ fn secret() -> ClientSecret {
 }
 
 async fn server() -> (SocketAddr, Incoming) {
-    let (addr, incoming, _) = AudioHookServer::bind(
-        ServerConfig::with_key(API_KEY, secret()),
-        "127.0.0.1:0".parse().unwrap(),
-        PATH,
-    )
-    .await
-    .unwrap();
+    server_with(ServerConfig::with_key(API_KEY, secret())).await
+}
+
+async fn server_with(config: ServerConfig) -> (SocketAddr, Incoming) {
+    let any_port = "127.0.0.1:0".parse().unwrap();
+    let (addr, incoming, _) = AudioHookServer::bind(config, any_port, PATH).await.unwrap();
     (addr, incoming)
 }
 
@@ -63,6 +62,13 @@ impl Default for Headers {
 
 impl Raw {
     async fn connect(addr: SocketAddr, headers: Headers) -> Raw {
+        Raw::try_connect(addr, headers).await.unwrap()
+    }
+
+    async fn try_connect(
+        addr: SocketAddr,
+        headers: Headers,
+    ) -> Result<Raw, tokio_tungstenite::tungstenite::Error> {
         let id = Uuid::new_v4();
         let org = Uuid::new_v4();
         let correlation = Uuid::new_v4().to_string();
@@ -94,14 +100,14 @@ impl Raw {
         h.insert("x-api-key", API_KEY.parse().unwrap());
         h.insert("signature-input", signed.signature_input.parse().unwrap());
         h.insert("signature", signed.signature.parse().unwrap());
-        let (ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-        Raw {
+        let (ws, _) = tokio_tungstenite::connect_async(request).await?;
+        Ok(Raw {
             ws,
             id,
             org,
             seq: 0,
             serverseq: 0,
-        }
+        })
     }
 
     async fn send(&mut self, kind: &str, parameters: Value) {
@@ -455,4 +461,43 @@ async fn malformed_upgrades_are_refused_with_400() {
         }
         other => panic!("expected HTTP 400, got {:?}", other.map(|_| ())),
     }
+}
+
+#[tokio::test]
+async fn the_http_401_strategy_refuses_the_upgrade() {
+    let config = ServerConfig {
+        auth_failure: das::audiohook::server::AuthFailure::Http401,
+        ..ServerConfig::with_key(API_KEY, secret())
+    };
+    let (addr, _incoming) = server_with(config).await;
+    let bad = Headers {
+        secret: ClientSecret::from_bytes(*b"guess"),
+        ..Headers::default()
+    };
+    match Raw::try_connect(addr, bad).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 401)
+        }
+        other => panic!("expected HTTP 401, got {:?}", other.map(|_| ())),
+    }
+    let mut good = Raw::connect(addr, Headers::default()).await;
+    good.open_stereo().await;
+    good.close().await;
+}
+
+#[tokio::test]
+async fn a_connection_that_never_opens_is_dropped() {
+    let config = ServerConfig {
+        idle_timeout: Duration::from_millis(100),
+        ..ServerConfig::with_key(API_KEY, secret())
+    };
+    let (addr, _incoming) = server_with(config).await;
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    let end = tokio::time::timeout(WAIT, raw.ws.next())
+        .await
+        .expect("server kept the idle connection");
+    assert!(
+        matches!(end, None | Some(Ok(Message::Close(_))) | Some(Err(_))),
+        "{end:?}"
+    );
 }

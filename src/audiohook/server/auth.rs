@@ -19,6 +19,8 @@ pub struct Upgrade {
     /// `Err` when the signature or key check failed; the session then answers `open` with
     /// an unauthorized `disconnect`.
     pub auth: Result<(), VerifyError>,
+    /// When the upgrade request arrived (failure responses are delayed relative to it).
+    pub received: tokio::time::Instant,
 }
 
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -38,6 +40,7 @@ impl Upgrade {
         uri: &Uri,
         headers: &HeaderMap,
     ) -> Result<Upgrade, String> {
+        let received = tokio::time::Instant::now();
         let uuid = |name: &str| {
             header_text(headers, name)
                 .and_then(|v| Uuid::parse_str(&v).ok())
@@ -69,6 +72,7 @@ impl Upgrade {
             correlation_id,
             organization_id,
             auth,
+            received,
         })
     }
 }

@@ -25,6 +25,22 @@ pub struct ServerConfig {
     /// How long a connection may stay without `open`, and how long to wait for the socket
     /// to close after `closed` or an error `disconnect`.
     pub idle_timeout: Duration,
+    /// How authentication failures are signalled.
+    pub auth_failure: AuthFailure,
+    /// Failures are answered no sooner than this after the upgrade request, so response
+    /// timing tells a prober little (the reference implementation uses 500 ms).
+    pub auth_failure_delay: Duration,
+}
+
+/// How a server signals a failed API-key or signature check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuthFailure {
+    /// Accept the WebSocket and answer `open` with `disconnect{reason:"unauthorized"}`
+    /// (the reference implementation's default).
+    #[default]
+    Disconnect,
+    /// Refuse the upgrade with HTTP 401.
+    Http401,
 }
 
 impl ServerConfig {
@@ -45,6 +61,8 @@ impl Default for ServerConfig {
             select_media: Arc::new(|open: &OpenParameters| open.media.first().cloned()),
             start_paused: false,
             idle_timeout: Duration::from_secs(10),
+            auth_failure: AuthFailure::Disconnect,
+            auth_failure_delay: Duration::from_millis(500),
         }
     }
 }
@@ -56,6 +74,8 @@ impl std::fmt::Debug for ServerConfig {
             .field("verifier", &self.verifier)
             .field("start_paused", &self.start_paused)
             .field("idle_timeout", &self.idle_timeout)
+            .field("auth_failure", &self.auth_failure)
+            .field("auth_failure_delay", &self.auth_failure_delay)
             .finish_non_exhaustive()
     }
 }

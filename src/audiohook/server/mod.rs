@@ -20,7 +20,7 @@ use axum::Router;
 use tokio::sync::mpsc;
 
 pub use auth::Upgrade;
-pub use config::{MediaSelector, ServerConfig};
+pub use config::{AuthFailure, MediaSelector, ServerConfig};
 pub use events::{AudioFrame, ServerSession, SessionControl, SessionEnd, SessionEvent};
 
 /// Largest WebSocket message read at all; text above 64 KiB is rejected by the session with
@@ -97,6 +97,10 @@ async fn upgrade(
         Ok(upgrade) => upgrade,
         Err(problem) => return (StatusCode::BAD_REQUEST, problem).into_response(),
     };
+    if upgrade.auth.is_err() && server.config.auth_failure == AuthFailure::Http401 {
+        tokio::time::sleep_until(upgrade.received + server.config.auth_failure_delay).await;
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
     let config = server.config.clone();
     let sessions = server.sessions.clone();
     ws.max_message_size(MAX_WS_MESSAGE)

@@ -228,6 +228,7 @@ impl Session {
             Ok(()) => None,
         };
         if let Some(info) = unauthorized {
+            tokio::time::sleep_until(self.upgrade.received + self.config.auth_failure_delay).await;
             self.state = State::Unauthorized;
             self.linger();
             let body = ServerBody::Disconnect(DisconnectParameters {
