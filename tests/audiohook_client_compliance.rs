@@ -339,3 +339,22 @@ async fn binary_from_the_server_gets_415() {
         Err(ClientError::Protocol(_))
     ));
 }
+
+#[tokio::test]
+async fn a_server_closing_the_socket_mid_stream_is_a_consumer_close() {
+    let (listener, mut config) = listen().await;
+    config.pacing = Pacing::RealTime;
+    let client = tokio::spawn(ClientSession::open(config, Uuid::new_v4()));
+    let mut server = peer(&listener).await;
+    server.accept_open(json!({})).await;
+    let session = client.await.unwrap().unwrap();
+    // Ten seconds of audio: the stream is still running when the server closes.
+    session.push(&[0xFF; 160_000]).unwrap();
+    assert!(matches!(server.recv().await, Some(Message::Binary(_))));
+    server.ws.close(None).await.unwrap();
+    let end = tokio::time::timeout(WAIT, session.finish())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(end, ClientEnd::ConsumerClosed { .. }), "{end:?}");
+}

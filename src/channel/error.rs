@@ -9,7 +9,8 @@ pub enum ChannelEnd {
     /// All audio was sent and the stream closed by us.
     Finished,
     /// The consumer ended the stream because it had enough audio (AudioHook
-    /// `disconnect{completed}`, or the Twilio consumer closing the socket). A normal end.
+    /// `disconnect{completed}` or a clean WebSocket close, or the Twilio consumer closing the
+    /// socket). A normal end.
     ConsumerClosed { info: Option<String> },
 }
 

@@ -184,7 +184,11 @@ impl Driver {
                     Some(Ok(Message::Binary(_))) => {
                         self.fail(415, "Unexpected binary message", ClientError::Protocol("binary message from server".into())).await
                     }
-                    Some(Ok(Message::Close(_))) | None => Err(ClientError::ConnectionLost("server closed the connection".into())),
+                    Some(Ok(Message::Close(_))) => {
+                        self.on_socket_closed();
+                        Ok(())
+                    }
+                    None => Err(ClientError::ConnectionLost("connection ended without a close handshake".into())),
                     Some(Err(e)) => Err(ClientError::ConnectionLost(e.to_string())),
                     Some(Ok(_)) => Ok(()),
                 },
@@ -208,6 +212,19 @@ impl Driver {
             let _ = self.ws.close(None).await;
             return outcome;
         }
+    }
+
+    /// A clean WebSocket close from the server. During a close transaction it ends it; while
+    /// streaming it is how a consumer that has enough audio may stop without `disconnect`
+    /// (das-Peak documents closing the socket), so it is a consumer close, not a failure.
+    fn on_socket_closed(&mut self) {
+        self.buffer.close();
+        self.done = Some(match self.closing.take() {
+            Some((_, outcome)) => outcome,
+            None => Ok(ClientEnd::ConsumerClosed {
+                info: Some("server closed the WebSocket".into()),
+            }),
+        });
     }
 
     async fn on_audio(&mut self, item: PumpItem) -> Result<(), ClientError> {

@@ -37,6 +37,7 @@ pub enum ClientEnd {
     /// All pushed audio was sent and the close transaction (`end`) completed.
     Finished,
     /// The server sent `disconnect{reason:"completed"}` (it had enough audio) and the
-    /// close transaction (`disconnect`) completed. A normal end.
+    /// close transaction (`disconnect`) completed, or the server closed the WebSocket cleanly
+    /// while audio was streaming. A normal end.
     ConsumerClosed { info: Option<String> },
 }
