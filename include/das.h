@@ -116,6 +116,10 @@
 // type or constant; adding functions or enum values does not bump it.
 #define DAS_ABI_VERSION 1
 
+// Largest webhook body accepted by `das_webhook_parse`, in bytes (64 MiB; TRD results of long
+// calls with word details run to a few MiB).
+#define DAS_MAX_BODY_LEN (64 << 20)
+
 // Status code returned by every fallible `das_*` function.
 //
 // Codes are grouped by hundreds and never renumbered or reused: 0 success, 1xx argument errors,
@@ -164,6 +168,9 @@ enum das_result
   DAS_RESULT_PARSE = 400,
   // A token is malformed or does not match.
   DAS_RESULT_INVALID_TOKEN = 401,
+  // The object has no such field (for example the VAD percentage of a result event, or a
+  // segment without a speaker label).
+  DAS_RESULT_NOT_PRESENT = 402,
   // Rust code panicked inside the call; the handle involved is now poisoned.
   DAS_RESULT_PANIC = 900,
   // The handle was poisoned by an earlier panic; only `_free` is allowed.
@@ -176,6 +183,38 @@ enum das_result
 typedef enum das_result das_result;
 #else
 typedef uint32_t das_result;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The kind of a session event. Numbers are stable; new kinds may be added, so keep a
+// `default:` branch. `DAS_EVENT_KIND_INVALID` is only returned for a bad handle.
+enum das_event_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Not an event (NULL or freed handle); see `das_last_error_message`.
+  DAS_EVENT_KIND_INVALID = 0,
+  // `info-consumer-ready`: the audio consumer is ready.
+  DAS_EVENT_KIND_CONSUMER_READY = 1,
+  // `info-vad-status`: seconds of audio received and voice-activity percentage.
+  DAS_EVENT_KIND_VAD_STATUS = 2,
+  // `result-success`: the final result (authenticity, credential...).
+  DAS_EVENT_KIND_RESULT_SUCCESS = 3,
+  // `result-failure`: the service could not produce a result.
+  DAS_EVENT_KIND_RESULT_FAILURE = 4,
+  // `error`: the service reported an error.
+  DAS_EVENT_KIND_ERROR = 5,
+  // The signalling ended (the last event of a session).
+  DAS_EVENT_KIND_DISCONNECTED = 6,
+  // Any other event, passed through with its name and JSON.
+  DAS_EVENT_KIND_OTHER = 7,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum das_event_kind das_event_kind;
+#else
+typedef uint32_t das_event_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -203,6 +242,32 @@ enum das_log_level
 typedef enum das_log_level das_log_level;
 #else
 typedef uint32_t das_log_level;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// `job.status` as a number. Unknown statuses are `DAS_JOB_STATUS_OTHER`; the string getter
+// `das_webhook_status` always has the exact value.
+enum das_job_status
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // A status this library does not know (read it with `das_webhook_status`).
+  DAS_JOB_STATUS_OTHER = 0,
+  // `QUEUED`: waiting for normalization.
+  DAS_JOB_STATUS_QUEUED = 1,
+  // `IN_PROGRESS`: being transcribed.
+  DAS_JOB_STATUS_IN_PROGRESS = 2,
+  // `COMPLETED`: segments hold the transcript.
+  DAS_JOB_STATUS_COMPLETED = 3,
+  // `FAILED`: see `das_webhook_failure_reason`.
+  DAS_JOB_STATUS_FAILED = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum das_job_status das_job_status;
+#else
+typedef uint32_t das_job_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -319,9 +384,54 @@ typedef uint32_t das_timeout;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// How the TRD webhook receiver speaks TLS.
+enum das_tls_mode
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // HTTPS with a freshly generated self-signed certificate (for `127.0.0.1` and `localhost`,
+  // or the bind host); its PEM is what `das_trd_validate` registers with TRD.
+  DAS_TLS_MODE_SELF_SIGNED = 1,
+  // HTTPS with the caller's certificate chain and private key (PEM text).
+  DAS_TLS_MODE_PEM = 2,
+  // Plain HTTP, for on-premises TRD or a TLS-terminating proxy.
+  DAS_TLS_MODE_PLAIN = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum das_tls_mode das_tls_mode;
+#else
+typedef uint32_t das_tls_mode;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // A session configuration builder. Create with `das_config_new`, fill with the setters, release
 // with `das_config_free`. Not thread-safe: use one handle from one thread at a time.
 typedef struct das_config das_config;
+
+// One accepted webhook delivery. Not thread-safe: one thread at a time. Release with
+// `das_delivery_free`; acknowledge first with `das_delivery_ack` when the result is stored.
+typedef struct das_delivery das_delivery;
+
+// One session event, taken with `das_session_poll_event`. Immutable: several threads may
+// read it at once; release it once with `das_event_free`.
+typedef struct das_event das_event;
+
+// A das-Peak Streaming session (register or verify). Thread-safe with one rule: every call
+// but `das_session_free` may run concurrently (typically one pusher thread, one poller thread,
+// and `das_session_close` from a third); `das_session_free` must come after all of them
+// returned.
+typedef struct das_session das_session;
+
+// A parsed TRD job result. Create with `das_webhook_parse` (or `das_delivery_webhook`), read
+// with the getters, release with `das_webhook_free`. Not thread-safe: one thread at a time.
+typedef struct das_webhook das_webhook;
+
+// A running TRD webhook receiver. Thread-safe: any number of threads may call
+// `das_webhook_receiver_next_delivery` and the getters at once, and `..._stop` wakes them;
+// `das_webhook_receiver_free` must come after every other call on it has returned.
+typedef struct das_webhook_receiver das_webhook_receiver;
 
 // Receives one log event. `target` (the Rust module, e.g. `"das::config"`) and `message` are
 // NUL-terminated UTF-8, valid only during the call. Called from any thread, one event at a time
@@ -335,7 +445,7 @@ typedef void (*das_log_callback)(void *userdata,
 #define das_metadata_field_ALL { das_metadata_field_AudioProtocol, das_metadata_field_AudioFormat, das_metadata_field_AudioCodec, das_metadata_field_SampleFormat, das_metadata_field_SampleRate, das_metadata_field_Channels, das_metadata_field_CallId, }
 
 // Every code, in numeric order.
-#define das_result_ALL { das_result_Ok, das_result_NullArgument, das_result_InvalidUtf8, das_result_InvalidEnum, das_result_BufferTooSmall, das_result_OutOfRange, das_result_InvalidHandle, das_result_NotReady, das_result_WouldBlock, das_result_Timeout, das_result_Closed, das_result_AlreadyStarted, das_result_Io, das_result_Tls, das_result_Protocol, das_result_Auth, das_result_ConnectRefused, das_result_Parse, das_result_InvalidToken, das_result_Panic, das_result_Poisoned, das_result_Internal, }
+#define das_result_ALL { das_result_Ok, das_result_NullArgument, das_result_InvalidUtf8, das_result_InvalidEnum, das_result_BufferTooSmall, das_result_OutOfRange, das_result_InvalidHandle, das_result_NotReady, das_result_WouldBlock, das_result_Timeout, das_result_Closed, das_result_AlreadyStarted, das_result_Io, das_result_Tls, das_result_Protocol, das_result_Auth, das_result_ConnectRefused, das_result_Parse, das_result_InvalidToken, das_result_NotPresent, das_result_Panic, das_result_Poisoned, das_result_Internal, }
 
 #ifdef __cplusplus
 extern "C" {
@@ -603,6 +713,51 @@ das_result das_config_initialize_json(const das_config *config,
 // `config` is a live configuration; `buf`/`len`/`written` follow the output-buffer convention.
 das_result das_config_to_json(const das_config *config, char *buf, size_t len, size_t *written);
 
+// The kind of `event`; `DAS_EVENT_KIND_INVALID` (with the last error set) for NULL or a
+// pointer that is not a live event.
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `event` is NULL or a pointer obtained from `das_session_poll_event`.
+das_event_kind das_event_get_kind(const das_event *event);
+
+// Lends the event name as on the wire (`"info-vad-status"`, ...; `"disconnected"` for the
+// local end-of-signalling event).
+//
+// Ownership: `*name` (NUL-terminated) is owned by `event`, valid until `das_event_free`.
+//
+// # Safety
+// `event` is a live event; `name` and `len` are writable.
+das_result das_event_name(const das_event *event, const char **name, size_t *len);
+
+// Lends the payload as compact JSON, exactly as received (keys in the sender's order); for
+// documented events it includes `"event": name`.
+//
+// Ownership: `*json` (NUL-terminated) is owned by `event`, valid until `das_event_free`.
+//
+// # Safety
+// `event` is a live event; `json` and `len` are writable.
+das_result das_event_json(const das_event *event, const char **json, size_t *len);
+
+// Writes whether a `disconnected` event came before any `result-*` (the session is lost; the
+// service keeps no state to resume). `DAS_RESULT_NOT_PRESENT` for other kinds.
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `event` is a live event; `before_result` is writable.
+das_result das_event_before_result(const das_event *event, bool *before_result);
+
+// Releases an event. NULL is ignored; a pointer that is not a live event is ignored and
+// recorded as the last error.
+//
+// Ownership: takes ownership of `event`; strings lent from it become invalid.
+//
+// # Safety
+// No other thread may be using `event`.
+void das_event_free(das_event *event);
+
 // Copies the detailed message of the most recent `das_*` call made on this thread into `buf`.
 //
 // The message is empty when that call succeeded. This function does not change the stored
@@ -642,6 +797,124 @@ das_result das_set_log_level(uint32_t level);
 // Ownership: the returned string is static; never free it. Never returns NULL.
 const char *das_result_name(uint32_t code);
 
+// Creates a session from a configuration that passes `das_config_validate` (`NOT_READY`
+// naming what is missing otherwise). Nothing is sent yet: see `das_session_start`. The
+// configuration is copied; it may be changed or freed afterwards.
+//
+// Ownership: `config` is borrowed for the call; the caller owns `*out` and releases it with
+// `das_session_free`.
+//
+// # Safety
+// `config` is a live configuration; `out` is writable.
+das_result das_session_new(const das_config *config, das_session **out);
+
+// Starts the session, blocking: fetches a token (client credentials) or uses the static
+// header, connects the signalling, waits until the namespace is accepted and emits
+// `initialize`. Bounded by the token plus connect timeouts.
+//
+// Errors: rejected credentials `DAS_RESULT_AUTH`, namespace refused
+// `DAS_RESULT_CONNECT_REFUSED`, no answer `DAS_RESULT_TIMEOUT`, network `DAS_RESULT_IO`, a
+// second start `DAS_RESULT_ALREADY_STARTED`, closed `DAS_RESULT_CLOSED`. A failed start
+// closes the session (polls then return `DAS_RESULT_CLOSED`).
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `session` is a live session.
+das_result das_session_start(const das_session *session);
+
+// Queues a copy of `len` bytes of call audio (the configured codec, sample rate and channel
+// layout, interleaved) for the audio channel.
+//
+// Returns `DAS_RESULT_OK`; `DAS_RESULT_WOULD_BLOCK` when the audio buffer
+// (`das_config_set_audio_buffer_bytes`) is full: nothing was taken, retry after polling
+// events or sleeping briefly; `DAS_RESULT_NOT_READY` before `das_session_start`;
+// `DAS_RESULT_CLOSED` after `das_session_end_audio`, after `das_session_close` or once the
+// session ended; `DAS_RESULT_OUT_OF_RANGE` when `len` exceeds the whole buffer. Audio pushed
+// after start but before `info-consumer-ready` waits in the buffer (it is not refused).
+//
+// Ownership: `data` is borrowed for the call and copied.
+//
+// # Safety
+// `session` is a live session; `data` points to `len` readable bytes.
+das_result das_session_push_audio(const das_session *session, const uint8_t *data, size_t len);
+
+// Reads a WAV file (PCM16, µ-law or A-law; mono or stereo), converts it to the session's
+// codec and sample rate, and queues all of it, blocking while the audio buffer is full
+// (at most the result timeout, then `DAS_RESULT_TIMEOUT` with the rest not queued). The
+// channel count must match the configuration (`DAS_RESULT_OUT_OF_RANGE` otherwise). Other
+// results as `das_session_push_audio`; unreadable files `DAS_RESULT_IO`, malformed ones
+// `DAS_RESULT_PARSE`.
+//
+// Ownership: `path` is borrowed for the call.
+//
+// # Safety
+// `session` is a live session; `path`/`len` follow the string-input convention.
+das_result das_session_push_wav(const das_session *session, const char *path, size_t len);
+
+// Tells the service no more audio follows; later pushes return `DAS_RESULT_CLOSED`. Calling
+// it twice is harmless. `DAS_RESULT_NOT_READY` before start.
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `session` is a live session.
+das_result das_session_end_audio(const das_session *session);
+
+// Takes the next event, waiting at most `timeout_ms` (0 never blocks).
+//
+// Returns `DAS_RESULT_OK` with `*out` set; `DAS_RESULT_TIMEOUT` when nothing arrived in time;
+// `DAS_RESULT_CLOSED` once the session ended (disconnected, failed start, or
+// `das_session_close`) and every queued event was taken — events queued before a close are
+// still delivered first. `DAS_RESULT_NOT_READY` before `das_session_start`. A
+// `das_session_close` from another thread wakes a blocked call.
+//
+// Ownership: the caller owns `*out` and releases it with `das_event_free`.
+//
+// # Safety
+// `session` is a live session; `out` is writable.
+das_result das_session_poll_event(const das_session *session, uint32_t timeout_ms, das_event **out);
+
+// Writes a file descriptor that is readable while an event is pending or the session has
+// ended, for select/poll/epoll loops: when it polls readable, call `das_session_poll_event`
+// with timeout 0 until it returns `DAS_RESULT_TIMEOUT` (or `DAS_RESULT_CLOSED`). Never read
+// from or close the descriptor; it is valid until `das_session_free`.
+//
+// Ownership: the descriptor stays owned by `session`.
+//
+// # Safety
+// `session` is a live session; `fd` is writable.
+das_result das_session_event_fd(const das_session *session, int32_t *fd);
+
+// Lends the `call_id` that joins the signalling to the audio channel (the configured one).
+//
+// Ownership: `*call_id` (NUL-terminated) is owned by `session`, valid until
+// `das_session_free`.
+//
+// # Safety
+// `session` is a live session; `call_id` and `len` are writable.
+das_result das_session_call_id(const das_session *session, const char **call_id, size_t *len);
+
+// Closes the session: disconnects the signalling (bounded by the close timeout), wakes any
+// thread blocked in `das_session_poll_event` and makes later pushes return
+// `DAS_RESULT_CLOSED`. Safe from any thread, idempotent.
+//
+// Ownership: nothing is allocated or transferred; the handle stays valid until freed.
+//
+// # Safety
+// `session` is a live session.
+das_result das_session_close(const das_session *session);
+
+// Closes (if needed) and releases a session. NULL is ignored; a pointer that is not a live
+// session is ignored and recorded as the last error. Events already taken stay valid.
+//
+// Ownership: takes ownership of `session`; its event descriptor and lent strings become
+// invalid.
+//
+// # Safety
+// Every other call on `session` must have returned.
+void das_session_free(das_session *session);
+
 // The library version, e.g. `"0.1.0"`.
 //
 // Ownership: the returned string is static; never free it. Never returns NULL.
@@ -651,6 +924,449 @@ const char *das_version(void);
 //
 // Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
 uint32_t das_abi_version(void);
+
+// `GET {base_url}/webhook/whoami`: copies this machine's address as TRD sees it into `buf`
+// (output-buffer convention). `base_url` is e.g. `https://speech.cpqd.com.br/trd/v3`; `bearer`
+// is the token without `Bearer ` (NULL: no `Authorization` header). Every request is bounded
+// by `timeout_ms` (at least 1).
+//
+// Errors: 401/403 `DAS_RESULT_AUTH`, no answer `DAS_RESULT_TIMEOUT`, unreachable
+// `DAS_RESULT_CONNECT_REFUSED`, bad URL `DAS_RESULT_PARSE`, other answers
+// `DAS_RESULT_PROTOCOL`.
+//
+// Ownership: strings are borrowed for the call; `buf` and `written` are borrowed.
+//
+// # Safety
+// Strings follow the string-input convention; `buf`/`len`/`written` the output-buffer one.
+das_result das_trd_whoami(const char *base_url,
+                          size_t base_url_len,
+                          const char *bearer,
+                          size_t bearer_len,
+                          uint32_t timeout_ms,
+                          char *buf,
+                          size_t len,
+                          size_t *written);
+
+// `webhook/validate`: asks TRD whether it can reach the webhook at `webhook_url`
+// (`scheme://host[:port]`) and writes the answer to `*reachable`. With `token` or `crt_pem`
+// (the receiver's certificate, see `das_webhook_receiver_certificate_pem`) the request is a
+// POST that registers them with TRD; with both NULL it is a GET. Errors as `das_trd_whoami`.
+//
+// Ownership: strings are borrowed for the call; the token is never logged.
+//
+// # Safety
+// Strings follow the string-input convention (NULL allowed for `bearer`, `token`, `crt_pem`);
+// `reachable` is writable.
+das_result das_trd_validate(const char *base_url,
+                            size_t base_url_len,
+                            const char *bearer,
+                            size_t bearer_len,
+                            const char *webhook_url,
+                            size_t webhook_url_len,
+                            const char *token,
+                            size_t token_len,
+                            const char *crt_pem,
+                            size_t crt_pem_len,
+                            uint32_t timeout_ms,
+                            bool *reachable);
+
+// Lends the job id of the URL path (equal to the body's `job.id`).
+//
+// Ownership: `*id` is owned by `delivery` and valid until `das_delivery_free`.
+//
+// # Safety
+// `delivery` is a live delivery; `id` and `len` are writable.
+das_result das_delivery_job_id(const das_delivery *delivery, const char **id, size_t *len);
+
+// Lends the callback name of `POST /{name}/{job_id}`; `DAS_RESULT_NOT_PRESENT` for the root
+// route `POST /{job_id}`.
+//
+// Ownership: `*name` is owned by `delivery` and valid until `das_delivery_free`.
+//
+// # Safety
+// `delivery` is a live delivery; `name` and `len` are writable.
+das_result das_delivery_name(const das_delivery *delivery, const char **name, size_t *len);
+
+// Lends the body exactly as received (it contains the shared token: do not log it).
+//
+// Ownership: `*body` is owned by `delivery` and valid until `das_delivery_free`; it is not
+// NUL-terminated.
+//
+// # Safety
+// `delivery` is a live delivery; `body` and `len` are writable.
+das_result das_delivery_body(const das_delivery *delivery, const uint8_t **body, size_t *len);
+
+// Writes whether TRD delivered this job (for this callback name) before: the receiver, or a
+// previous one on the same spool, already handed it off. Process it idempotently.
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `delivery` is a live delivery; `duplicate` is writable.
+das_result das_delivery_is_duplicate(const das_delivery *delivery, bool *duplicate);
+
+// Writes whether this delivery was read back from the spool at start-up (accepted by an
+// earlier receiver but never acknowledged).
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `delivery` is a live delivery; `recovered` is writable.
+das_result das_delivery_is_recovered(const das_delivery *delivery, bool *recovered);
+
+// Gives the parsed result as a new webhook handle (a copy; the delivery stays usable).
+//
+// Ownership: the caller owns `*out` and releases it with `das_webhook_free`.
+//
+// # Safety
+// `delivery` is a live delivery; `out` is writable.
+das_result das_delivery_webhook(const das_delivery *delivery, das_webhook **out);
+
+// Acknowledges the delivery: the application has stored the result, so its spool file is
+// deleted (without a spool this does nothing). Acknowledging twice is harmless. A delivery
+// freed without `ack` is delivered again by the next receiver on the same spool.
+//
+// Errors: `DAS_RESULT_IO` when the spool file could not be deleted; it then stays on disk and
+// the next receiver on the spool delivers it again (flagged duplicate).
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `delivery` is a live delivery.
+das_result das_delivery_ack(das_delivery *delivery);
+
+// Releases a delivery. NULL is ignored; a pointer that is not a live delivery is ignored and
+// recorded as the last error.
+//
+// Ownership: takes ownership of `delivery`; strings lent from it become invalid.
+//
+// # Safety
+// No other thread may be using `delivery`.
+void das_delivery_free(das_delivery *delivery);
+
+// Parses a TRD webhook body (the JSON job result TRD POSTs). Pure: no runtime, no I/O.
+//
+// Not JSON, the wrong shape, or truncated: `DAS_RESULT_PARSE` with a message naming the JSON
+// path, line and column (`invalid TRD result at `segments[0].start` (line 3, column 18): ...`).
+// Unknown fields are kept (see `das_webhook_to_json`); unknown statuses are kept verbatim.
+//
+// Ownership: `body` is borrowed for the call; the caller owns `*out` and releases it with
+// `das_webhook_free`.
+//
+// # Safety
+// `body` points to `len` readable bytes; `out` points to a writable `das_webhook *`.
+das_result das_webhook_parse(const uint8_t *body, size_t len, das_webhook **out);
+
+// Releases a webhook and every string lent from it. NULL is ignored; a pointer that is not a
+// live webhook is ignored and recorded as the last error.
+//
+// Ownership: takes ownership of `webhook`.
+//
+// # Safety
+// No other thread may be using `webhook`.
+void das_webhook_free(das_webhook *webhook);
+
+// Lends the whole result as compact JSON, every field kept (unknown ones too), keys in the
+// order received.
+//
+// Ownership: `*json` (NUL-terminated, `*len` bytes without the NUL) is owned by `webhook` and
+// valid until `das_webhook_free`.
+//
+// # Safety
+// `webhook` is a live webhook; `json` and `len` are writable.
+das_result das_webhook_to_json(const das_webhook *webhook, const char **json, size_t *len);
+
+// Checks the body's top-level `token` against the one expected, in constant time:
+// `DAS_RESULT_OK`, or `DAS_RESULT_INVALID_TOKEN` when the body has no token or another one.
+//
+// Ownership: `token` is borrowed for the call; it is never logged.
+//
+// # Safety
+// `webhook` is a live webhook; `token`/`len` follow the string-input convention.
+das_result das_webhook_verify_token(const das_webhook *webhook, const char *token, size_t len);
+
+// Lends `job.id`.
+//
+// Ownership: `*id` is owned by `webhook` and valid until `das_webhook_free` (NUL-terminated).
+//
+// # Safety
+// `webhook` is a live webhook; `id` and `len` are writable.
+das_result das_webhook_job_id(const das_webhook *webhook, const char **id, size_t *len);
+
+// Lends `job.status` exactly as received (`"COMPLETED"`, `"FAILED"`, or any other value).
+//
+// Ownership: `*status` is owned by `webhook` and valid until `das_webhook_free`.
+//
+// # Safety
+// `webhook` is a live webhook; `status` and `len` are writable.
+das_result das_webhook_status(const das_webhook *webhook, const char **status, size_t *len);
+
+// Writes `job.status` as a `das_job_status` (`DAS_JOB_STATUS_OTHER` for unknown values).
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `webhook` is a live webhook; `status` is writable.
+das_result das_webhook_job_status(const das_webhook *webhook, das_job_status *status);
+
+// Lends `job.failure_reason`; `DAS_RESULT_NOT_PRESENT` when the job has none.
+//
+// Ownership: `*reason` is owned by `webhook` and valid until `das_webhook_free`.
+//
+// # Safety
+// `webhook` is a live webhook; `reason` and `len` are writable.
+das_result das_webhook_failure_reason(const das_webhook *webhook, const char **reason, size_t *len);
+
+// Writes the number of output channels described in `job.media.output.channels` (0 when
+// absent).
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `webhook` is a live webhook; `count` is writable.
+das_result das_webhook_channel_count(const das_webhook *webhook, size_t *count);
+
+// Writes the channel number and duration in seconds of output channel `index`
+// (`0..das_webhook_channel_count`). `DAS_RESULT_OUT_OF_RANGE` past the end;
+// `DAS_RESULT_NOT_PRESENT` when that channel has no duration (nothing is written then).
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `webhook` is a live webhook; `channel` and `seconds` are writable.
+das_result das_webhook_channel(const das_webhook *webhook,
+                               size_t index,
+                               uint32_t *channel,
+                               double *seconds);
+
+// Lends the whole transcript: the best hypothesis of every segment in time order, separated by
+// spaces (`""` when nothing was recognized).
+//
+// Ownership: `*text` is owned by `webhook` and valid until `das_webhook_free`.
+//
+// # Safety
+// `webhook` is a live webhook; `text` and `len` are writable.
+das_result das_webhook_transcript(const das_webhook *webhook, const char **text, size_t *len);
+
+// Lends the transcript of one audio channel (segments whose `channel` equals `channel`), in
+// time order; `""` for a channel without recognized text.
+//
+// Ownership: `*text` is owned by `webhook` and valid until `das_webhook_free`.
+//
+// # Safety
+// `webhook` is a live webhook; `text` and `len` are writable.
+das_result das_webhook_transcript_of_channel(const das_webhook *webhook,
+                                             uint32_t channel,
+                                             const char **text,
+                                             size_t *len);
+
+// Starts a receiver for `POST /{job_id}` and `POST /{name}/{job_id}` on `host:port`.
+//
+// - `host`: an IP address to bind (NULL: `127.0.0.1`; use `0.0.0.0` to be reachable by TRD).
+//   `port` 0 picks a free port (read it back with `das_webhook_receiver_url`).
+// - `token`: when not NULL, every delivery must carry this top-level `token` (constant-time
+//   comparison; others are answered 401 and never delivered).
+// - `tls_mode`: a `das_tls_mode`. `DAS_TLS_MODE_PEM` needs `cert_pem` and `key_pem`; the other
+//   modes ignore them (pass NULL).
+// - `spool_dir`: when not NULL, each accepted body is kept in this directory until
+//   `das_delivery_ack`, and redelivered by the next receiver started on it.
+//
+// Errors: bind or spool failures `DAS_RESULT_IO`, bad certificate/key `DAS_RESULT_TLS`.
+//
+// Ownership: every string is borrowed and copied; the caller owns `*out` and releases it with
+// `das_webhook_receiver_free`.
+//
+// # Safety
+// Strings follow the string-input convention (NULL allowed where stated); `out` is writable.
+das_result das_webhook_receiver_start(const char *host,
+                                      size_t host_len,
+                                      uint16_t port,
+                                      const char *token,
+                                      size_t token_len,
+                                      uint32_t tls_mode,
+                                      const char *cert_pem,
+                                      size_t cert_pem_len,
+                                      const char *key_pem,
+                                      size_t key_pem_len,
+                                      const char *spool_dir,
+                                      size_t spool_dir_len,
+                                      das_webhook_receiver **out);
+
+// Lends the base URL to register with TRD (`https://127.0.0.1:PORT`); TRD appends `/{job_id}`.
+//
+// Ownership: `*url` is owned by `receiver` and valid until `das_webhook_receiver_free`.
+//
+// # Safety
+// `receiver` is a live receiver; `url` and `len` are writable.
+das_result das_webhook_receiver_url(const das_webhook_receiver *receiver,
+                                    const char **url,
+                                    size_t *len);
+
+// Lends the PEM of the server certificate (what `das_trd_validate` registers as `crt`);
+// `DAS_RESULT_NOT_PRESENT` in `DAS_TLS_MODE_PLAIN`.
+//
+// Ownership: `*pem` is owned by `receiver` and valid until `das_webhook_receiver_free`.
+//
+// # Safety
+// `receiver` is a live receiver; `pem` and `len` are writable.
+das_result das_webhook_receiver_certificate_pem(const das_webhook_receiver *receiver,
+                                                const char **pem,
+                                                size_t *len);
+
+// Waits up to `timeout_ms` for the next accepted delivery (0 never blocks). Deliveries
+// recovered from the spool come first.
+//
+// Returns `DAS_RESULT_OK` with `*out` set, `DAS_RESULT_TIMEOUT` when none arrived in time, or
+// `DAS_RESULT_CLOSED` once the receiver was stopped and every queued delivery was taken.
+//
+// Ownership: the caller owns `*out` and releases it with `das_delivery_free` (after
+// `das_delivery_ack` once the result is safely stored).
+//
+// # Safety
+// `receiver` is a live receiver; `out` is writable.
+das_result das_webhook_receiver_next_delivery(const das_webhook_receiver *receiver,
+                                              uint32_t timeout_ms,
+                                              das_delivery **out);
+
+// Stops accepting connections and closes open ones. Deliveries already queued can still be
+// taken; after that `das_webhook_receiver_next_delivery` returns `DAS_RESULT_CLOSED`.
+// Stopping twice is harmless.
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `receiver` is a live receiver.
+das_result das_webhook_receiver_stop(const das_webhook_receiver *receiver);
+
+// Stops (if needed) and releases a receiver. NULL is ignored; a pointer that is not a live
+// receiver is ignored and recorded as the last error.
+//
+// Ownership: takes ownership of `receiver`. Deliveries taken from it stay valid.
+//
+// # Safety
+// Every other call on `receiver` must have returned.
+void das_webhook_receiver_free(das_webhook_receiver *receiver);
+
+// Writes the number of segments (0 when the result has none, e.g. a failed job).
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `webhook` is a live webhook; `count` is writable.
+das_result das_webhook_segment_count(const das_webhook *webhook, size_t *count);
+
+// Writes segment `segment`'s start and end, in seconds from the start of the audio, and its
+// audio channel.
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `webhook` is a live webhook; `start`, `end` and `channel` are writable.
+das_result das_webhook_segment(const das_webhook *webhook,
+                               size_t segment_index,
+                               double *start,
+                               double *end,
+                               uint32_t *channel);
+
+// Lends segment `segment`'s speaker label (labels restart on every channel);
+// `DAS_RESULT_NOT_PRESENT` without diarization.
+//
+// Ownership: `*speaker` is owned by `webhook` and valid until `das_webhook_free`.
+//
+// # Safety
+// `webhook` is a live webhook; `speaker` and `len` are writable.
+das_result das_webhook_segment_speaker(const das_webhook *webhook,
+                                       size_t segment_index,
+                                       const char **speaker,
+                                       size_t *len);
+
+// Lends segment `segment`'s recognition status as received (`"RECOGNIZED"`, `"NO_MATCH"`,
+// ...); `DAS_RESULT_NOT_PRESENT` when absent.
+//
+// Ownership: `*status` is owned by `webhook` and valid until `das_webhook_free`.
+//
+// # Safety
+// `webhook` is a live webhook; `status` and `len` are writable.
+das_result das_webhook_segment_status(const das_webhook *webhook,
+                                      size_t segment_index,
+                                      const char **status,
+                                      size_t *len);
+
+// Writes the number of recognition hypotheses of segment `segment` (best first; 0 when
+// nothing was recognized).
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `webhook` is a live webhook; `count` is writable.
+das_result das_webhook_alternative_count(const das_webhook *webhook,
+                                         size_t segment_index,
+                                         size_t *count);
+
+// Lends the text of hypothesis `alternative` of segment `segment` (`""` when absent).
+//
+// Ownership: `*text` is owned by `webhook` and valid until `das_webhook_free`.
+//
+// # Safety
+// `webhook` is a live webhook; `text` and `len` are writable.
+das_result das_webhook_alternative_text(const das_webhook *webhook,
+                                        size_t segment_index,
+                                        size_t alternative_index,
+                                        const char **text,
+                                        size_t *len);
+
+// Writes the confidence score of hypothesis `alternative` of segment `segment`;
+// `DAS_RESULT_NOT_PRESENT` when absent.
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `webhook` is a live webhook; `score` is writable.
+das_result das_webhook_alternative_score(const das_webhook *webhook,
+                                         size_t segment_index,
+                                         size_t alternative_index,
+                                         double *score);
+
+// Writes the number of words of hypothesis `alternative` of segment `segment` (0 without
+// word details).
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `webhook` is a live webhook; `count` is writable.
+das_result das_webhook_word_count(const das_webhook *webhook,
+                                  size_t segment_index,
+                                  size_t alternative_index,
+                                  size_t *count);
+
+// Lends the text of word `word` of hypothesis `alternative` of segment `segment`.
+//
+// Ownership: `*text` is owned by `webhook` and valid until `das_webhook_free`.
+//
+// # Safety
+// `webhook` is a live webhook; `text` and `len` are writable.
+das_result das_webhook_word_text(const das_webhook *webhook,
+                                 size_t segment_index,
+                                 size_t alternative_index,
+                                 size_t word_index,
+                                 const char **text,
+                                 size_t *len);
+
+// Writes the start and end of word `word` as TRD sent them (`start_time`, `end_time`). TRD
+// does not document their reference; in every public sample they are relative to the segment,
+// so the word's time in the file is `segment start + start_time` (what the Rust and Python
+// APIs call "timed words").
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `webhook` is a live webhook; `start` and `end` are writable.
+das_result das_webhook_word_times(const das_webhook *webhook,
+                                  size_t segment_index,
+                                  size_t alternative_index,
+                                  size_t word_index,
+                                  double *start,
+                                  double *end);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -166,6 +166,25 @@ checked_c_enum!(das_timeout {
     Close
 });
 
+/// How the TRD webhook receiver speaks TLS.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum das_tls_mode {
+    /// HTTPS with a freshly generated self-signed certificate (for `127.0.0.1` and `localhost`,
+    /// or the bind host); its PEM is what `das_trd_validate` registers with TRD.
+    SelfSigned = 1,
+    /// HTTPS with the caller's certificate chain and private key (PEM text).
+    Pem = 2,
+    /// Plain HTTP, for on-premises TRD or a TLS-terminating proxy.
+    Plain = 3,
+}
+checked_c_enum!(das_tls_mode {
+    SelfSigned,
+    Pem,
+    Plain
+});
+
 /// Severity of a log event, also used as a threshold.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -106,15 +106,62 @@ pub unsafe fn borrow<'a, C: OpaqueHandle>(
     // and the caller guarantees exclusive use during this call.
     let handle = unsafe { &mut *ptr.cast::<Handle<C::Rust>>() };
     if handle.poisoned.load(Ordering::Acquire) {
-        return Err(Error::new(
-            das_result::Poisoned,
-            format!(
-                "argument `{argument}`: this {} was poisoned by an earlier panic; free it",
-                C::NAME
-            ),
-        ));
+        return Err(poisoned::<C>(argument));
     }
     Ok(Borrowed { handle })
+}
+
+/// Shared access to a thread-safe handle's value for the duration of one call; poisons the
+/// handle if the call panics while holding it.
+pub struct Shared<'a, T> {
+    handle: &'a Handle<T>,
+}
+
+impl<T> Deref for Shared<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.handle.value
+    }
+}
+
+impl<T> Drop for Shared<'_, T> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.handle.poisoned.store(true, Ordering::Release);
+        }
+    }
+}
+
+/// Borrows the value behind a handle that several threads may use at once (its Rust type is
+/// `Sync` and does its own locking). Errors as [`borrow`].
+///
+/// # Safety
+/// No call may free the handle concurrently (the documented contract of thread-safe handles).
+pub unsafe fn borrow_shared<'a, C: OpaqueHandle>(
+    ptr: *const C,
+    argument: &str,
+) -> Result<Shared<'a, C::Rust>, Error>
+where
+    C::Rust: Sync,
+{
+    check_live(ptr, argument)?;
+    // SAFETY: `ptr` is a live handle of type `C`; only shared references are taken and the
+    // value is `Sync`; the caller guarantees it is not freed during this call.
+    let handle = unsafe { &*ptr.cast::<Handle<C::Rust>>() };
+    if handle.poisoned.load(Ordering::Acquire) {
+        return Err(poisoned::<C>(argument));
+    }
+    Ok(Shared { handle })
+}
+
+fn poisoned<C: OpaqueHandle>(argument: &str) -> Error {
+    Error::new(
+        das_result::Poisoned,
+        format!(
+            "argument `{argument}`: this {} was poisoned by an earlier panic; free it",
+            C::NAME
+        ),
+    )
 }
 
 /// Frees a handle. NULL is a no-op; a pointer that is not live (a double free) is refused with

@@ -7,12 +7,16 @@ pub mod boundary;
 pub mod config;
 pub mod enums;
 pub mod error;
+pub mod event;
 pub mod handle;
 pub mod last_error;
 pub mod log;
+pub mod out;
 pub mod result;
 pub mod runtime;
+pub mod session;
 pub mod strings;
 pub mod version;
+pub mod webhook;
 
 pub use result::das_result;

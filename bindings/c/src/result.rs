@@ -49,6 +49,9 @@ pub enum das_result {
     Parse = 400,
     /// A token is malformed or does not match.
     InvalidToken = 401,
+    /// The object has no such field (for example the VAD percentage of a result event, or a
+    /// segment without a speaker label).
+    NotPresent = 402,
     /// Rust code panicked inside the call; the handle involved is now poisoned.
     Panic = 900,
     /// The handle was poisoned by an earlier panic; only `_free` is allowed.
@@ -59,7 +62,7 @@ pub enum das_result {
 
 impl das_result {
     /// Every code, in numeric order.
-    pub const ALL: [das_result; 22] = [
+    pub const ALL: [das_result; 23] = [
         Self::Ok,
         Self::NullArgument,
         Self::InvalidUtf8,
@@ -79,6 +82,7 @@ impl das_result {
         Self::ConnectRefused,
         Self::Parse,
         Self::InvalidToken,
+        Self::NotPresent,
         Self::Panic,
         Self::Poisoned,
         Self::Internal,
@@ -106,6 +110,7 @@ impl das_result {
             Self::ConnectRefused => "DAS_RESULT_CONNECT_REFUSED\0",
             Self::Parse => "DAS_RESULT_PARSE\0",
             Self::InvalidToken => "DAS_RESULT_INVALID_TOKEN\0",
+            Self::NotPresent => "DAS_RESULT_NOT_PRESENT\0",
             Self::Panic => "DAS_RESULT_PANIC\0",
             Self::Poisoned => "DAS_RESULT_POISONED\0",
             Self::Internal => "DAS_RESULT_INTERNAL\0",

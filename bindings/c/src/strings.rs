@@ -49,6 +49,22 @@ pub unsafe fn input_str<'a>(
     })
 }
 
+/// Like [`input_str`], but NULL means "absent" (`None`) instead of an error.
+///
+/// # Safety
+/// As [`input_str`].
+pub unsafe fn input_optional_str<'a>(
+    ptr: *const c_char,
+    len: usize,
+    argument: &str,
+) -> Result<Option<&'a str>, Error> {
+    if ptr.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: forwarded contract.
+    unsafe { input_str(ptr, len, argument) }.map(Some)
+}
+
 /// Finds the NUL of a C string, reading at most `DAS_MAX_STRING_LEN + 1` bytes.
 ///
 /// # Safety

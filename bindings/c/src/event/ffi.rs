@@ -1,0 +1,230 @@
+//! The exported `das_event_*` functions.
+
+use std::ffi::c_char;
+
+use super::value::{das_event_kind, EventValue, NumberField, TextField};
+use crate::boundary::FfiReturn;
+use crate::ffi_boundary;
+use crate::handle::{self, OpaqueHandle};
+use crate::out::{self, lend};
+use crate::result::das_result;
+
+/// One session event, taken with `das_session_poll_event`. Immutable: several threads may
+/// read it at once; release it once with `das_event_free`.
+#[allow(non_camel_case_types)]
+pub struct das_event {
+    _private: [u8; 0],
+}
+
+// SAFETY: `das_event` is a zero-sized marker that is never constructed.
+unsafe impl OpaqueHandle for das_event {
+    type Rust = EventValue;
+    const NAME: &'static str = "das_event";
+}
+
+impl FfiReturn for das_event_kind {
+    type Success = das_event_kind;
+    fn success(value: das_event_kind) -> Self {
+        value
+    }
+    fn failure(_: das_result) -> Self {
+        das_event_kind::Invalid
+    }
+}
+
+macro_rules! event {
+    ($event:ident) => {
+        // SAFETY: the caller upholds the handle contract (no concurrent free).
+        unsafe { handle::borrow_shared($event, "event") }?
+    };
+}
+
+/// The kind of `event`; `DAS_EVENT_KIND_INVALID` (with the last error set) for NULL or a
+/// pointer that is not a live event.
+///
+/// Ownership: nothing is allocated or transferred.
+///
+/// # Safety
+/// `event` is NULL or a pointer obtained from `das_session_poll_event`.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_get_kind(event: *const das_event) -> das_event_kind {
+    ffi_boundary!({ Ok(event!(event).kind()) })
+}
+
+/// Lends the event name as on the wire (`"info-vad-status"`, ...; `"disconnected"` for the
+/// local end-of-signalling event).
+///
+/// Ownership: `*name` (NUL-terminated) is owned by `event`, valid until `das_event_free`.
+///
+/// # Safety
+/// `event` is a live event; `name` and `len` are writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_name(
+    event: *const das_event,
+    name: *mut *const c_char,
+    len: *mut usize,
+) -> das_result {
+    ffi_boundary!({
+        let event = event!(event);
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { lend(event.name(), name, len) }
+    })
+}
+
+/// Lends the payload as compact JSON, exactly as received (keys in the sender's order); for
+/// documented events it includes `"event": name`.
+///
+/// Ownership: `*json` (NUL-terminated) is owned by `event`, valid until `das_event_free`.
+///
+/// # Safety
+/// `event` is a live event; `json` and `len` are writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_json(
+    event: *const das_event,
+    json: *mut *const c_char,
+    len: *mut usize,
+) -> das_result {
+    ffi_boundary!({
+        let event = event!(event);
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { lend(event.json(), json, len) }
+    })
+}
+
+/// Defines a numeric getter.
+macro_rules! number_getter {
+    ($(#[$doc:meta])* $name:ident, $field:expr) => {
+        $(#[$doc])*
+        ///
+        /// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field;
+        /// nothing is written then.
+        ///
+        /// Ownership: nothing is allocated or transferred.
+        ///
+        /// # Safety
+        /// `event` is a live event; `value` is writable.
+        #[no_mangle]
+        pub unsafe extern "C" fn $name(event: *const das_event, value: *mut f64) -> das_result {
+            ffi_boundary!({
+                out::require(value, "value")?;
+                let number = event!(event).number($field)?;
+                // SAFETY: the caller upholds the out-parameter contract.
+                unsafe { out::write(value, number, "value") }
+            })
+        }
+    };
+}
+
+number_getter!(
+    /// `audio_seconds` of an `info-vad-status` event: seconds of audio received so far.
+    das_event_audio_seconds,
+    NumberField::AudioSeconds
+);
+number_getter!(
+    /// `vad_percentage` of an `info-vad-status` event: share of voice in the audio, 0-100.
+    das_event_vad_percentage,
+    NumberField::VadPercentage
+);
+number_getter!(
+    /// `authenticity` of a `result-success` event, 0-1.
+    das_event_authenticity,
+    NumberField::Authenticity
+);
+number_getter!(
+    /// `voice_audio_collected` of a `result-success` event, in seconds.
+    das_event_voice_audio_collected,
+    NumberField::VoiceAudioCollected
+);
+number_getter!(
+    /// `score` of a `result-success` event: the similarity a verification reports (the
+    /// public documentation only shows registration, so it is read when present).
+    das_event_score,
+    NumberField::Score
+);
+
+/// Defines a text getter.
+macro_rules! text_getter {
+    ($(#[$doc:meta])* $name:ident, $field:expr) => {
+        $(#[$doc])*
+        ///
+        /// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field.
+        ///
+        /// Ownership: `*text` (NUL-terminated) is owned by `event`, valid until
+        /// `das_event_free`.
+        ///
+        /// # Safety
+        /// `event` is a live event; `text` and `len` are writable.
+        #[no_mangle]
+        pub unsafe extern "C" fn $name(
+            event: *const das_event,
+            text: *mut *const c_char,
+            len: *mut usize,
+        ) -> das_result {
+            ffi_boundary!({
+                out::require(text, "text")?;
+                out::require(len, "len")?;
+                let event = event!(event);
+                // SAFETY: the caller upholds the out-parameter contract.
+                unsafe { lend(event.text($field)?, text, len) }
+            })
+        }
+    };
+}
+
+text_getter!(
+    /// `content` of a `result-success`, `result-failure` or `error` event (e.g.
+    /// `"Registration: approved"`).
+    das_event_content,
+    TextField::Content
+);
+text_getter!(
+    /// `credential` of a `result-success` event: the voice credential to store after a
+    /// registration. It is a secret: never log it.
+    das_event_credential,
+    TextField::Credential
+);
+text_getter!(
+    /// `reason` of a `result-failure` event, or why a `disconnected` event ended the session.
+    das_event_reason,
+    TextField::Reason
+);
+text_getter!(
+    /// `message` of an `error` event.
+    das_event_message,
+    TextField::Message
+);
+
+/// Writes whether a `disconnected` event came before any `result-*` (the session is lost; the
+/// service keeps no state to resume). `DAS_RESULT_NOT_PRESENT` for other kinds.
+///
+/// Ownership: nothing is allocated or transferred.
+///
+/// # Safety
+/// `event` is a live event; `before_result` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_before_result(
+    event: *const das_event,
+    before_result: *mut bool,
+) -> das_result {
+    ffi_boundary!({
+        out::require(before_result, "before_result")?;
+        let value = event!(event).before_result()?;
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { out::write(before_result, value, "before_result") }
+    })
+}
+
+/// Releases an event. NULL is ignored; a pointer that is not a live event is ignored and
+/// recorded as the last error.
+///
+/// Ownership: takes ownership of `event`; strings lent from it become invalid.
+///
+/// # Safety
+/// No other thread may be using `event`.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_free(event: *mut das_event) {
+    ffi_boundary!({
+        // SAFETY: the caller guarantees exclusive use.
+        unsafe { handle::free(event, "event") }
+    })
+}

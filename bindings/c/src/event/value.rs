@@ -1,0 +1,247 @@
+//! [`EventValue`]: one core [`Event`] plus the NUL-terminated strings lent to C, made once.
+
+use das_core::session::Event;
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::out::CText;
+use crate::result::das_result;
+
+/// The kind of a session event. Numbers are stable; new kinds may be added, so keep a
+/// `default:` branch. `DAS_EVENT_KIND_INVALID` is only returned for a bad handle.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum das_event_kind {
+    /// Not an event (NULL or freed handle); see `das_last_error_message`.
+    Invalid = 0,
+    /// `info-consumer-ready`: the audio consumer is ready.
+    ConsumerReady = 1,
+    /// `info-vad-status`: seconds of audio received and voice-activity percentage.
+    VadStatus = 2,
+    /// `result-success`: the final result (authenticity, credential...).
+    ResultSuccess = 3,
+    /// `result-failure`: the service could not produce a result.
+    ResultFailure = 4,
+    /// `error`: the service reported an error.
+    Error = 5,
+    /// The signalling ended (the last event of a session).
+    Disconnected = 6,
+    /// Any other event, passed through with its name and JSON.
+    Other = 7,
+}
+
+/// What a `das_event` owns.
+#[derive(Debug)]
+pub struct EventValue {
+    event: Event,
+    name: CText,
+    json: CText,
+    content: Option<CText>,
+    credential: Option<CText>,
+    reason: Option<CText>,
+    message: Option<CText>,
+}
+
+fn text(value: &Option<String>) -> Option<CText> {
+    value.as_deref().map(CText::new)
+}
+
+impl EventValue {
+    /// Prepares `event` for C.
+    pub fn new(event: Event) -> Self {
+        let (mut content, mut credential, mut reason, mut message) = (None, None, None, None);
+        match &event {
+            Event::ResultSuccess {
+                content: c,
+                credential: k,
+                ..
+            } => {
+                content = text(c);
+                credential = text(k);
+            }
+            Event::ResultFailure {
+                content: c,
+                reason: r,
+                ..
+            } => {
+                content = text(c);
+                reason = text(r);
+            }
+            Event::Error {
+                content: c,
+                message: m,
+                ..
+            } => {
+                content = text(c);
+                message = text(m);
+            }
+            Event::Disconnected { reason: r, .. } => reason = Some(CText::new(r)),
+            _ => {}
+        }
+        Self {
+            name: CText::new(event.name()),
+            json: CText::new(&event.data().to_string()),
+            event,
+            content,
+            credential,
+            reason,
+            message,
+        }
+    }
+
+    /// The kind.
+    pub fn kind(&self) -> das_event_kind {
+        match self.event {
+            Event::ConsumerReady { .. } => das_event_kind::ConsumerReady,
+            Event::VadStatus { .. } => das_event_kind::VadStatus,
+            Event::ResultSuccess { .. } => das_event_kind::ResultSuccess,
+            Event::ResultFailure { .. } => das_event_kind::ResultFailure,
+            Event::Error { .. } => das_event_kind::Error,
+            Event::Disconnected { .. } => das_event_kind::Disconnected,
+            Event::Other { .. } => das_event_kind::Other,
+        }
+    }
+
+    /// The event name as on the wire.
+    pub fn name(&self) -> &CText {
+        &self.name
+    }
+
+    /// The payload as compact JSON.
+    pub fn json(&self) -> &CText {
+        &self.json
+    }
+
+    /// A numeric field of the kinds that document it.
+    pub fn number(&self, field: NumberField) -> Result<f64, Error> {
+        let value = match (&self.event, field) {
+            (Event::VadStatus { audio_seconds, .. }, NumberField::AudioSeconds) => *audio_seconds,
+            (Event::VadStatus { vad_percentage, .. }, NumberField::VadPercentage) => {
+                *vad_percentage
+            }
+            (Event::ResultSuccess { authenticity, .. }, NumberField::Authenticity) => *authenticity,
+            (
+                Event::ResultSuccess {
+                    voice_audio_collected,
+                    ..
+                },
+                NumberField::VoiceAudioCollected,
+            ) => *voice_audio_collected,
+            (Event::ResultSuccess { data, .. }, NumberField::Score) => {
+                data.get("score").and_then(Value::as_f64)
+            }
+            _ => None,
+        };
+        value.ok_or_else(|| self.absent(field.key()))
+    }
+
+    /// A text field of the kinds that document it.
+    pub fn text(&self, field: TextField) -> Result<&CText, Error> {
+        let slot = match field {
+            TextField::Content => &self.content,
+            TextField::Credential => &self.credential,
+            TextField::Reason => &self.reason,
+            TextField::Message => &self.message,
+        };
+        slot.as_ref().ok_or_else(|| self.absent(field.key()))
+    }
+
+    /// `before_result` of a `disconnected` event.
+    pub fn before_result(&self) -> Result<bool, Error> {
+        match self.event {
+            Event::Disconnected { before_result, .. } => Ok(before_result),
+            _ => Err(self.absent("before_result")),
+        }
+    }
+
+    fn absent(&self, key: &str) -> Error {
+        Error::new(
+            das_result::NotPresent,
+            format!("a `{}` event has no `{key}`", self.name.as_str()),
+        )
+    }
+}
+
+/// The numeric getters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberField {
+    AudioSeconds,
+    VadPercentage,
+    Authenticity,
+    VoiceAudioCollected,
+    Score,
+}
+
+impl NumberField {
+    fn key(self) -> &'static str {
+        match self {
+            Self::AudioSeconds => "audio_seconds",
+            Self::VadPercentage => "vad_percentage",
+            Self::Authenticity => "authenticity",
+            Self::VoiceAudioCollected => "voice_audio_collected",
+            Self::Score => "score",
+        }
+    }
+}
+
+/// The text getters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextField {
+    Content,
+    Credential,
+    Reason,
+    Message,
+}
+
+impl TextField {
+    fn key(self) -> &'static str {
+        match self {
+            Self::Content => "content",
+            Self::Credential => "credential",
+            Self::Reason => "reason",
+            Self::Message => "message",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn typed_fields_exist_only_on_their_kinds() {
+        let vad = EventValue::new(Event::from_wire(
+            "info-vad-status",
+            json!({"audio_seconds": 1.5, "vad_percentage": 40}),
+        ));
+        assert_eq!(vad.kind(), das_event_kind::VadStatus);
+        assert_eq!(vad.number(NumberField::VadPercentage).unwrap(), 40.0);
+        let err = vad.number(NumberField::Authenticity).unwrap_err();
+        assert_eq!(err.code(), das_result::NotPresent);
+        assert_eq!(
+            err.message(),
+            "a `info-vad-status` event has no `authenticity`"
+        );
+
+        let ok = EventValue::new(Event::from_wire(
+            "result-success",
+            json!({"authenticity": 0.9, "credential": "CRED", "score": 0.7}),
+        ));
+        assert_eq!(ok.text(TextField::Credential).unwrap().as_str(), "CRED");
+        assert_eq!(ok.number(NumberField::Score).unwrap(), 0.7);
+        assert!(ok.text(TextField::Content).is_err());
+        assert_eq!(
+            ok.json().as_str(),
+            r#"{"authenticity":0.9,"credential":"CRED","score":0.7}"#
+        );
+
+        let other = EventValue::new(Event::from_wire("info-new", json!([1])));
+        assert_eq!(
+            (other.kind(), other.name().as_str()),
+            (das_event_kind::Other, "info-new")
+        );
+        assert!(other.before_result().is_err());
+    }
+}

@@ -1,0 +1,330 @@
+//! The exported `das_session_*` functions.
+
+use std::ffi::c_char;
+use std::time::{Duration, Instant};
+
+use das_core::audio::codec::Codec;
+use das_core::audio::wav::Wav;
+
+use super::queue::Wait;
+use super::value::SessionValue;
+use crate::config::das_config;
+use crate::enums::das_audio_codec;
+use crate::error::Error;
+use crate::event::{das_event, EventValue};
+use crate::ffi_boundary;
+use crate::handle::{self, OpaqueHandle};
+use crate::out::{self, lend};
+use crate::result::das_result;
+use crate::strings::input_str;
+
+/// A das-Peak Streaming session (register or verify). Thread-safe with one rule: every call
+/// but `das_session_free` may run concurrently (typically one pusher thread, one poller thread,
+/// and `das_session_close` from a third); `das_session_free` must come after all of them
+/// returned.
+#[allow(non_camel_case_types)]
+pub struct das_session {
+    _private: [u8; 0],
+}
+
+// SAFETY: `das_session` is a zero-sized marker that is never constructed.
+unsafe impl OpaqueHandle for das_session {
+    type Rust = SessionValue;
+    const NAME: &'static str = "das_session";
+}
+
+macro_rules! session {
+    ($session:ident) => {
+        // SAFETY: the caller upholds the handle contract (no concurrent free).
+        unsafe { handle::borrow_shared($session, "session") }?
+    };
+}
+
+/// Creates a session from a configuration that passes `das_config_validate` (`NOT_READY`
+/// naming what is missing otherwise). Nothing is sent yet: see `das_session_start`. The
+/// configuration is copied; it may be changed or freed afterwards.
+///
+/// Ownership: `config` is borrowed for the call; the caller owns `*out` and releases it with
+/// `das_session_free`.
+///
+/// # Safety
+/// `config` is a live configuration; `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_session_new(
+    config: *const das_config,
+    out: *mut *mut das_session,
+) -> das_result {
+    ffi_boundary!({
+        out::require(out, "out")?;
+        // SAFETY: the caller upholds the handle contract; the configuration is only read.
+        let config = unsafe { handle::borrow(config.cast_mut(), "config") }?;
+        let value = SessionValue::new(&config)?;
+        // SAFETY: checked non-NULL; the caller guarantees it is writable.
+        unsafe { out.write(handle::into_raw::<das_session>(value)) };
+        Ok(())
+    })
+}
+
+/// Starts the session, blocking: fetches a token (client credentials) or uses the static
+/// header, connects the signalling, waits until the namespace is accepted and emits
+/// `initialize`. Bounded by the token plus connect timeouts.
+///
+/// Errors: rejected credentials `DAS_RESULT_AUTH`, namespace refused
+/// `DAS_RESULT_CONNECT_REFUSED`, no answer `DAS_RESULT_TIMEOUT`, network `DAS_RESULT_IO`, a
+/// second start `DAS_RESULT_ALREADY_STARTED`, closed `DAS_RESULT_CLOSED`. A failed start
+/// closes the session (polls then return `DAS_RESULT_CLOSED`).
+///
+/// Ownership: nothing is allocated or transferred.
+///
+/// # Safety
+/// `session` is a live session.
+#[no_mangle]
+pub unsafe extern "C" fn das_session_start(session: *const das_session) -> das_result {
+    ffi_boundary!({ session!(session).start() })
+}
+
+/// Queues a copy of `len` bytes of call audio (the configured codec, sample rate and channel
+/// layout, interleaved) for the audio channel.
+///
+/// Returns `DAS_RESULT_OK`; `DAS_RESULT_WOULD_BLOCK` when the audio buffer
+/// (`das_config_set_audio_buffer_bytes`) is full: nothing was taken, retry after polling
+/// events or sleeping briefly; `DAS_RESULT_NOT_READY` before `das_session_start`;
+/// `DAS_RESULT_CLOSED` after `das_session_end_audio`, after `das_session_close` or once the
+/// session ended; `DAS_RESULT_OUT_OF_RANGE` when `len` exceeds the whole buffer. Audio pushed
+/// after start but before `info-consumer-ready` waits in the buffer (it is not refused).
+///
+/// Ownership: `data` is borrowed for the call and copied.
+///
+/// # Safety
+/// `session` is a live session; `data` points to `len` readable bytes.
+#[no_mangle]
+pub unsafe extern "C" fn das_session_push_audio(
+    session: *const das_session,
+    data: *const u8,
+    len: usize,
+) -> das_result {
+    ffi_boundary!({
+        if data.is_null() {
+            return Err(Error::null("data"));
+        }
+        let session = session!(session);
+        if len > isize::MAX as usize {
+            return Err(Error::out_of_range("len", "larger than any buffer"));
+        }
+        // SAFETY: non-NULL and `len` readable bytes as the caller promised.
+        let bytes = unsafe { std::slice::from_raw_parts(data, len) };
+        session.push_audio(bytes)
+    })
+}
+
+fn codec(codec: das_audio_codec) -> Codec {
+    match codec {
+        das_audio_codec::Mulaw => Codec::Mulaw,
+        das_audio_codec::Alaw => Codec::Alaw,
+        das_audio_codec::L16 => Codec::L16,
+    }
+}
+
+/// Reads a WAV file (PCM16, µ-law or A-law; mono or stereo), converts it to the session's
+/// codec and sample rate, and queues all of it, blocking while the audio buffer is full
+/// (at most the result timeout, then `DAS_RESULT_TIMEOUT` with the rest not queued). The
+/// channel count must match the configuration (`DAS_RESULT_OUT_OF_RANGE` otherwise). Other
+/// results as `das_session_push_audio`; unreadable files `DAS_RESULT_IO`, malformed ones
+/// `DAS_RESULT_PARSE`.
+///
+/// Ownership: `path` is borrowed for the call.
+///
+/// # Safety
+/// `session` is a live session; `path`/`len` follow the string-input convention.
+#[no_mangle]
+pub unsafe extern "C" fn das_session_push_wav(
+    session: *const das_session,
+    path: *const c_char,
+    len: usize,
+) -> das_result {
+    ffi_boundary!({
+        let session = session!(session);
+        // SAFETY: the caller upholds the string-input contract.
+        let path = unsafe { input_str(path, len, "path") }?;
+        let wav = Wav::read(path).map_err(|e| wav_error(path, e))?;
+        let format = &session.audio;
+        if u32::from(wav.channels) != format.channels {
+            return Err(Error::out_of_range(
+                "path",
+                format!(
+                    "the WAV has {} channel(s) but the session sends {}",
+                    wav.channels, format.channels
+                ),
+            ));
+        }
+        let wav = wav
+            .resampled(format.sample_rate)
+            .map_err(|e| wav_error(path, e))?;
+        let bytes = wav
+            .to_wire(codec(format.codec))
+            .map_err(|e| wav_error(path, e))?;
+        push_all(&session, &bytes)
+    })
+}
+
+fn wav_error(path: &str, error: das_core::audio::wav::WavError) -> Error {
+    let code = match error {
+        das_core::audio::wav::WavError::Io(_) => das_result::Io,
+        _ => das_result::Parse,
+    };
+    Error::new(code, format!("{path}: {error}"))
+}
+
+/// Pushes `bytes` in buffer-sized chunks, waiting briefly whenever the buffer is full.
+fn push_all(session: &SessionValue, bytes: &[u8]) -> Result<(), Error> {
+    const RETRY: Duration = Duration::from_millis(10);
+    let chunk = session.audio_chunk();
+    let deadline = Instant::now() + session.push_timeout;
+    for piece in bytes.chunks(chunk) {
+        loop {
+            match session.push_audio(piece) {
+                Err(e) if e.code() == das_result::WouldBlock => {
+                    if Instant::now() >= deadline {
+                        return Err(Error::new(
+                            das_result::Timeout,
+                            "the audio buffer stayed full for the whole result timeout",
+                        ));
+                    }
+                    std::thread::sleep(RETRY);
+                }
+                other => {
+                    other?;
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Tells the service no more audio follows; later pushes return `DAS_RESULT_CLOSED`. Calling
+/// it twice is harmless. `DAS_RESULT_NOT_READY` before start.
+///
+/// Ownership: nothing is allocated or transferred.
+///
+/// # Safety
+/// `session` is a live session.
+#[no_mangle]
+pub unsafe extern "C" fn das_session_end_audio(session: *const das_session) -> das_result {
+    ffi_boundary!({ session!(session).end_audio() })
+}
+
+/// Takes the next event, waiting at most `timeout_ms` (0 never blocks).
+///
+/// Returns `DAS_RESULT_OK` with `*out` set; `DAS_RESULT_TIMEOUT` when nothing arrived in time;
+/// `DAS_RESULT_CLOSED` once the session ended (disconnected, failed start, or
+/// `das_session_close`) and every queued event was taken — events queued before a close are
+/// still delivered first. `DAS_RESULT_NOT_READY` before `das_session_start`. A
+/// `das_session_close` from another thread wakes a blocked call.
+///
+/// Ownership: the caller owns `*out` and releases it with `das_event_free`.
+///
+/// # Safety
+/// `session` is a live session; `out` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_session_poll_event(
+    session: *const das_session,
+    timeout_ms: u32,
+    out: *mut *mut das_event,
+) -> das_result {
+    ffi_boundary!({
+        out::require(out, "out")?;
+        let session = session!(session);
+        session.check_pollable()?;
+        let timeout = Duration::from_millis(u64::from(timeout_ms));
+        match session.queue().pop(timeout) {
+            Ok(event) => {
+                let event = handle::into_raw::<das_event>(EventValue::new(event));
+                // SAFETY: checked non-NULL; the caller guarantees it is writable.
+                unsafe { out.write(event) };
+                Ok(())
+            }
+            Err(Wait::Timeout) => Err(Error::new(
+                das_result::Timeout,
+                format!("no event within {timeout_ms} ms"),
+            )),
+            Err(Wait::Closed) => Err(Error::new(
+                das_result::Closed,
+                "the session has ended and every event was taken",
+            )),
+        }
+    })
+}
+
+/// Writes a file descriptor that is readable while an event is pending or the session has
+/// ended, for select/poll/epoll loops: when it polls readable, call `das_session_poll_event`
+/// with timeout 0 until it returns `DAS_RESULT_TIMEOUT` (or `DAS_RESULT_CLOSED`). Never read
+/// from or close the descriptor; it is valid until `das_session_free`.
+///
+/// Ownership: the descriptor stays owned by `session`.
+///
+/// # Safety
+/// `session` is a live session; `fd` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_session_event_fd(
+    session: *const das_session,
+    fd: *mut i32,
+) -> das_result {
+    ffi_boundary!({
+        let session = session!(session);
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { out::write(fd, session.queue().fd(), "fd") }
+    })
+}
+
+/// Lends the `call_id` that joins the signalling to the audio channel (the configured one).
+///
+/// Ownership: `*call_id` (NUL-terminated) is owned by `session`, valid until
+/// `das_session_free`.
+///
+/// # Safety
+/// `session` is a live session; `call_id` and `len` are writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_session_call_id(
+    session: *const das_session,
+    call_id: *mut *const c_char,
+    len: *mut usize,
+) -> das_result {
+    ffi_boundary!({
+        let session = session!(session);
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { lend(session.call_id(), call_id, len) }
+    })
+}
+
+/// Closes the session: disconnects the signalling (bounded by the close timeout), wakes any
+/// thread blocked in `das_session_poll_event` and makes later pushes return
+/// `DAS_RESULT_CLOSED`. Safe from any thread, idempotent.
+///
+/// Ownership: nothing is allocated or transferred; the handle stays valid until freed.
+///
+/// # Safety
+/// `session` is a live session.
+#[no_mangle]
+pub unsafe extern "C" fn das_session_close(session: *const das_session) -> das_result {
+    ffi_boundary!({
+        session!(session).close();
+        Ok(())
+    })
+}
+
+/// Closes (if needed) and releases a session. NULL is ignored; a pointer that is not a live
+/// session is ignored and recorded as the last error. Events already taken stay valid.
+///
+/// Ownership: takes ownership of `session`; its event descriptor and lent strings become
+/// invalid.
+///
+/// # Safety
+/// Every other call on `session` must have returned.
+#[no_mangle]
+pub unsafe extern "C" fn das_session_free(session: *mut das_session) {
+    ffi_boundary!({
+        // SAFETY: the caller guarantees no concurrent use.
+        unsafe { handle::free(session, "session") }
+    })
+}

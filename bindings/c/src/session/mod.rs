@@ -1,0 +1,13 @@
+//! das-Peak Streaming sessions for C: a `das_session` built from a `das_config`, started with
+//! one blocking call, fed with audio by one thread while another polls its ordered event queue
+//! (with a timeout, or through a file descriptor for select/epoll), and closed from any thread.
+
+mod build;
+mod ffi;
+mod queue;
+mod value;
+
+pub use build::session_builder;
+pub use ffi::das_session;
+pub use queue::{EventQueue, Wait};
+pub use value::SessionValue;

@@ -1,0 +1,288 @@
+//! [`SessionValue`], what a `das_session` owns: its life-cycle (created → started → closed), the
+//! core session shared between the pusher, the event pump and `close`, and the event queue.
+//!
+//! Locks are only held for bookkeeping, never across a network wait, so a close from another
+//! thread is never stuck behind a push or a poll.
+
+use std::future::poll_fn;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::Poll;
+use std::time::Duration;
+
+use das_core::session::{AudioError, Session, SessionBuilder, SessionError};
+use das_core::socketio::SocketIoError;
+use futures_util::StreamExt;
+use tokio::task::JoinHandle;
+
+use super::queue::EventQueue;
+use crate::config::DasConfig;
+use crate::error::Error;
+use crate::out::CText;
+use crate::result::das_result;
+use crate::runtime::{block_on, runtime};
+
+/// The core session, taken out by `close`.
+type SharedSession = Arc<Mutex<Option<Session>>>;
+
+#[derive(Debug)]
+enum Phase {
+    Created(Box<SessionBuilder>),
+    Starting,
+    Started {
+        session: SharedSession,
+        pump: JoinHandle<()>,
+    },
+    Closed,
+}
+
+/// A session as C sees it.
+#[derive(Debug)]
+pub struct SessionValue {
+    phase: Mutex<Phase>,
+    audio_ended: AtomicBool,
+    queue: Arc<EventQueue>,
+    call_id: CText,
+    /// Largest push that can ever fit the audio buffer.
+    audio_limit: usize,
+    start_timeout: Duration,
+    close_timeout: Duration,
+    /// Audio format of the session, for `das_session_push_wav`.
+    pub(crate) audio: crate::config::AudioChannel,
+    /// Bound on waiting for buffer space in `das_session_push_wav`.
+    pub(crate) push_timeout: Duration,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Critical sections are panic-free bookkeeping.
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn closed() -> Error {
+    Error::new(das_result::Closed, "the session is closed")
+}
+
+fn not_started() -> Error {
+    Error::new(
+        das_result::NotReady,
+        "the session is not started: call das_session_start first",
+    )
+}
+
+/// Maps a failed start to its result code.
+fn start_error(error: SessionError) -> Error {
+    let code = match &error {
+        SessionError::Timeout(_) => das_result::Timeout,
+        SessionError::Signalling(inner) => match inner {
+            SocketIoError::Auth(_) => das_result::Auth,
+            SocketIoError::HttpStatus { status: 401 | 403 } => das_result::Auth,
+            SocketIoError::ConnectRefused { .. } => das_result::ConnectRefused,
+            SocketIoError::Timeout(_) => das_result::Timeout,
+            SocketIoError::Tls(_) => das_result::Tls,
+            SocketIoError::Transport(_) => das_result::Io,
+            SocketIoError::InvalidUrl(_) | SocketIoError::InvalidHeader(_) => das_result::Parse,
+            SocketIoError::Closed => das_result::Closed,
+            _ => das_result::Protocol,
+        },
+    };
+    Error::new(code, format!("session start failed: {error}"))
+}
+
+impl SessionValue {
+    /// A session ready to start from `config`.
+    pub fn new(config: &DasConfig) -> Result<Self, Error> {
+        let builder = super::session_builder(config)?;
+        let timeouts = config.timeouts;
+        Ok(Self {
+            call_id: CText::new(builder.current_call_id()),
+            phase: Mutex::new(Phase::Created(Box::new(builder))),
+            audio_ended: AtomicBool::new(false),
+            queue: Arc::new(EventQueue::new(config.event_queue_capacity)?),
+            audio_limit: config.audio_buffer_bytes,
+            start_timeout: timeouts.token + timeouts.connect,
+            close_timeout: timeouts.close,
+            audio: config.audio.clone(),
+            push_timeout: timeouts.result,
+        })
+    }
+
+    /// The `call_id` announced in `initialize`.
+    pub fn call_id(&self) -> &CText {
+        &self.call_id
+    }
+
+    /// The event queue.
+    pub fn queue(&self) -> &EventQueue {
+        &self.queue
+    }
+
+    /// Connects, waits for the namespace and emits `initialize` (blocking).
+    pub fn start(&self) -> Result<(), Error> {
+        let builder = {
+            let mut phase = lock(&self.phase);
+            match std::mem::replace(&mut *phase, Phase::Starting) {
+                Phase::Created(builder) => builder,
+                other @ (Phase::Starting | Phase::Started { .. }) => {
+                    *phase = other;
+                    return Err(Error::new(
+                        das_result::AlreadyStarted,
+                        "das_session_start was already called",
+                    ));
+                }
+                Phase::Closed => {
+                    *phase = Phase::Closed;
+                    return Err(closed());
+                }
+            }
+        };
+        let bound = self.start_timeout;
+        let started = block_on(async move {
+            tokio::time::timeout(bound, builder.start())
+                .await
+                .unwrap_or(Err(SessionError::Timeout(bound)))
+        })?;
+        let session = match started {
+            Ok(session) => session,
+            Err(error) => {
+                *lock(&self.phase) = Phase::Closed;
+                self.queue.end();
+                return Err(start_error(error));
+            }
+        };
+        let mut phase = lock(&self.phase);
+        if matches!(*phase, Phase::Closed) {
+            // Closed by another thread while connecting.
+            drop(phase);
+            self.close_core(session);
+            return Err(closed());
+        }
+        let session: SharedSession = Arc::new(Mutex::new(Some(session)));
+        let pump = runtime()?.spawn(pump(session.clone(), self.queue.clone()));
+        *phase = Phase::Started { session, pump };
+        Ok(())
+    }
+
+    /// Runs `action` on the started core session.
+    fn with_session<T>(
+        &self,
+        action: impl FnOnce(&Session) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let session = match &*lock(&self.phase) {
+            Phase::Created(_) | Phase::Starting => return Err(not_started()),
+            Phase::Closed => return Err(closed()),
+            Phase::Started { pump, .. } if pump.is_finished() => {
+                return Err(Error::new(
+                    das_result::Closed,
+                    "the session ended (disconnected)",
+                ))
+            }
+            Phase::Started { session, .. } => session.clone(),
+        };
+        let guard = lock(&session);
+        action(guard.as_ref().ok_or_else(closed)?)
+    }
+
+    /// The chunk size `das_session_push_wav` pushes: half the buffer, so it fits while the
+    /// channel drains the other half.
+    pub(crate) fn audio_chunk(&self) -> usize {
+        (self.audio_limit / 2).max(1)
+    }
+
+    /// Queues a copy of `data` for the audio channel.
+    pub fn push_audio(&self, data: &[u8]) -> Result<(), Error> {
+        if data.len() > self.audio_limit {
+            return Err(Error::out_of_range(
+                "len",
+                format!(
+                    "{} bytes can never fit the {}-byte audio buffer; push smaller chunks",
+                    data.len(),
+                    self.audio_limit
+                ),
+            ));
+        }
+        self.with_session(|session| {
+            if self.audio_ended.load(Ordering::Acquire) {
+                return Err(audio_ended());
+            }
+            session.push_audio(data).map_err(|e| match e {
+                AudioError::WouldBlock { .. } => Error::new(das_result::WouldBlock, e.to_string()),
+                AudioError::Ended => audio_ended(),
+            })
+        })
+    }
+
+    /// No more audio will be pushed.
+    pub fn end_audio(&self) -> Result<(), Error> {
+        self.with_session(|session| {
+            self.audio_ended.store(true, Ordering::Release);
+            session.end_audio();
+            Ok(())
+        })
+    }
+
+    /// Refuses polls before `start`; afterwards the queue answers.
+    pub fn check_pollable(&self) -> Result<(), Error> {
+        match &*lock(&self.phase) {
+            Phase::Created(_) => Err(not_started()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Disconnects (bounded by the close timeout) and ends the event queue; idempotent.
+    pub fn close(&self) {
+        let previous = std::mem::replace(&mut *lock(&self.phase), Phase::Closed);
+        if let Phase::Started { session, pump } = previous {
+            pump.abort();
+            let taken = lock(&session).take();
+            if let Some(session) = taken {
+                self.close_core(session);
+            }
+        }
+        self.queue.end();
+    }
+
+    fn close_core(&self, session: Session) {
+        let bound = self.close_timeout;
+        let closed =
+            block_on(async move { tokio::time::timeout(bound, session.close()).await.is_ok() });
+        if !matches!(closed, Ok(true)) {
+            tracing::warn!(
+                call_id = self.call_id.as_str(),
+                "session close did not finish in time"
+            );
+        }
+    }
+}
+
+impl Drop for SessionValue {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn audio_ended() -> Error {
+    Error::new(
+        das_result::Closed,
+        "audio was ended with das_session_end_audio",
+    )
+}
+
+/// Moves events from the core session to the C queue until the session ends.
+async fn pump(session: SharedSession, queue: Arc<EventQueue>) {
+    loop {
+        queue.reserve().await;
+        // The lock is held only while polling, never across an await.
+        let next = poll_fn(|cx| match lock(&session).as_mut() {
+            Some(session) => session.poll_next_unpin(cx),
+            None => Poll::Ready(None),
+        })
+        .await;
+        match next {
+            Some(event) => queue.push(event),
+            None => {
+                queue.end();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! `das_trd_whoami` / `das_trd_validate`: TRD's webhook endpoints, one blocking call each.
+
+use std::ffi::c_char;
+use std::time::Duration;
+
+use das_core::trd::{TrdClient, TrdError, ValidateOptions};
+
+use crate::error::Error;
+use crate::ffi_boundary;
+use crate::out;
+use crate::result::das_result;
+use crate::runtime::block_on;
+use crate::strings::{input_optional_str, input_str, write_output};
+
+fn trd_error(error: TrdError) -> Error {
+    let code = match &error {
+        TrdError::Unauthorized { .. } | TrdError::Forbidden { .. } => das_result::Auth,
+        TrdError::Timeout(_) => das_result::Timeout,
+        TrdError::Connect { .. } => das_result::ConnectRefused,
+        TrdError::InvalidBaseUrl(_) => das_result::Parse,
+        TrdError::Http(_) => das_result::Io,
+        _ => das_result::Protocol,
+    };
+    Error::new(code, error.to_string())
+}
+
+fn timeout(timeout_ms: u32) -> Result<Duration, Error> {
+    if timeout_ms == 0 {
+        return Err(Error::out_of_range("timeout_ms", "must be at least 1"));
+    }
+    Ok(Duration::from_millis(u64::from(timeout_ms)))
+}
+
+/// Builds a client for `base_url` with an optional Bearer token.
+///
+/// # Safety
+/// Both strings follow the string-input convention (`bearer` may be NULL).
+unsafe fn client(
+    base_url: *const c_char,
+    base_url_len: usize,
+    bearer: *const c_char,
+    bearer_len: usize,
+    timeout_ms: u32,
+) -> Result<TrdClient, Error> {
+    // SAFETY: forwarded contract.
+    let base_url = unsafe { input_str(base_url, base_url_len, "base_url") }?;
+    let bearer = unsafe { input_optional_str(bearer, bearer_len, "bearer") }?;
+    let mut builder = TrdClient::builder(base_url).timeout(timeout(timeout_ms)?);
+    if let Some(token) = bearer {
+        builder = builder.bearer(token);
+    }
+    builder.build().map_err(trd_error)
+}
+
+/// `GET {base_url}/webhook/whoami`: copies this machine's address as TRD sees it into `buf`
+/// (output-buffer convention). `base_url` is e.g. `https://speech.cpqd.com.br/trd/v3`; `bearer`
+/// is the token without `Bearer ` (NULL: no `Authorization` header). Every request is bounded
+/// by `timeout_ms` (at least 1).
+///
+/// Errors: 401/403 `DAS_RESULT_AUTH`, no answer `DAS_RESULT_TIMEOUT`, unreachable
+/// `DAS_RESULT_CONNECT_REFUSED`, bad URL `DAS_RESULT_PARSE`, other answers
+/// `DAS_RESULT_PROTOCOL`.
+///
+/// Ownership: strings are borrowed for the call; `buf` and `written` are borrowed.
+///
+/// # Safety
+/// Strings follow the string-input convention; `buf`/`len`/`written` the output-buffer one.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn das_trd_whoami(
+    base_url: *const c_char,
+    base_url_len: usize,
+    bearer: *const c_char,
+    bearer_len: usize,
+    timeout_ms: u32,
+    buf: *mut c_char,
+    len: usize,
+    written: *mut usize,
+) -> das_result {
+    ffi_boundary!({
+        out::require(written, "written")?;
+        // SAFETY: the caller upholds the string-input contract.
+        let client = unsafe { client(base_url, base_url_len, bearer, bearer_len, timeout_ms) }?;
+        let address = block_on(client.whoami())?.map_err(trd_error)?;
+        // SAFETY: the caller upholds the output-buffer contract.
+        unsafe { write_output(&address, buf, len, written) }
+    })
+}
+
+/// `webhook/validate`: asks TRD whether it can reach the webhook at `webhook_url`
+/// (`scheme://host[:port]`) and writes the answer to `*reachable`. With `token` or `crt_pem`
+/// (the receiver's certificate, see `das_webhook_receiver_certificate_pem`) the request is a
+/// POST that registers them with TRD; with both NULL it is a GET. Errors as `das_trd_whoami`.
+///
+/// Ownership: strings are borrowed for the call; the token is never logged.
+///
+/// # Safety
+/// Strings follow the string-input convention (NULL allowed for `bearer`, `token`, `crt_pem`);
+/// `reachable` is writable.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn das_trd_validate(
+    base_url: *const c_char,
+    base_url_len: usize,
+    bearer: *const c_char,
+    bearer_len: usize,
+    webhook_url: *const c_char,
+    webhook_url_len: usize,
+    token: *const c_char,
+    token_len: usize,
+    crt_pem: *const c_char,
+    crt_pem_len: usize,
+    timeout_ms: u32,
+    reachable: *mut bool,
+) -> das_result {
+    ffi_boundary!({
+        out::require(reachable, "reachable")?;
+        // SAFETY (all strings): the caller upholds the string-input contract.
+        let client = unsafe { client(base_url, base_url_len, bearer, bearer_len, timeout_ms) }?;
+        let url = unsafe { input_str(webhook_url, webhook_url_len, "webhook_url") }?;
+        let token = unsafe { input_optional_str(token, token_len, "token") }?;
+        let crt = unsafe { input_optional_str(crt_pem, crt_pem_len, "crt_pem") }?;
+        let answer = block_on(client.validate(url, ValidateOptions::default(), token, crt))?
+            .map_err(trd_error)?;
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { out::write(reachable, answer, "reachable") }
+    })
+}
