@@ -45,7 +45,8 @@ pub struct ClientMessage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "parameters", rename_all = "lowercase")]
 pub enum ClientBody {
-    Open(OpenParameters),
+    // Boxed: `open` is rare and large, the other messages are small and frequent.
+    Open(Box<OpenParameters>),
     Close(CloseParameters),
     Discarded(Gap),
     Error(ErrorParameters),

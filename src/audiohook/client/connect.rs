@@ -123,7 +123,13 @@ pub(super) async fn open(
     };
     send(
         ws,
-        message(id, 1, 0, StreamDuration::ZERO, ClientBody::Open(open)),
+        message(
+            id,
+            1,
+            0,
+            StreamDuration::ZERO,
+            ClientBody::Open(Box::new(open)),
+        ),
     )
     .await?;
     let deadline = Instant::now() + config.open_timeout;

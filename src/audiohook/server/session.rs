@@ -168,7 +168,7 @@ impl Session {
         }
         self.clientseq = message.seq;
         match message.body {
-            ClientBody::Open(open) => self.on_open(open, pending).await,
+            ClientBody::Open(open) => self.on_open(*open, pending).await,
             ClientBody::Close(close) => {
                 self.send(ServerBody::Closed(Empty {})).await?;
                 self.state = State::Closed;
