@@ -209,6 +209,9 @@ enum das_event_kind
   DAS_EVENT_KIND_DISCONNECTED = 6,
   // Any other event, passed through with its name and JSON.
   DAS_EVENT_KIND_OTHER = 7,
+  // `audio-ended`, generated locally: the audio channel ended (`das_event_reason` is
+  // `finished`, `consumer-closed` or `error`, and `das_event_message` says why for `error`).
+  DAS_EVENT_KIND_AUDIO_ENDED = 8,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -403,6 +406,25 @@ enum das_tls_mode
 typedef enum das_tls_mode das_tls_mode;
 #else
 typedef uint32_t das_tls_mode;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// How fast pushed audio is sent on the audio channel.
+enum das_audio_pacing
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // At 1x real time, as a live call produces it (the default).
+  DAS_AUDIO_PACING_REAL_TIME = 1,
+  // As fast as the consumer accepts it (files, tests).
+  DAS_AUDIO_PACING_AS_FAST_AS_POSSIBLE = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum das_audio_pacing das_audio_pacing;
+#else
+typedef uint32_t das_audio_pacing;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -641,6 +663,24 @@ das_result das_config_set_audiohook_credentials(das_config *config,
                                                 const char *client_secret,
                                                 size_t client_secret_len);
 
+// Sets the AudioHook `organizationId` sent in the `open` message, a UUID (`DAS_RESULT_PARSE`
+// otherwise; default the nil UUID).
+//
+// Ownership: `id` is borrowed and copied.
+//
+// # Safety
+// As `das_config_set_endpoint_url`.
+das_result das_config_set_audiohook_organization_id(das_config *config, const char *id, size_t len);
+
+// Sets how fast pushed audio is sent, a `das_audio_pacing` (default
+// `DAS_AUDIO_PACING_REAL_TIME`; `DAS_AUDIO_PACING_AS_FAST_AS_POSSIBLE` for files and tests).
+//
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+//
+// # Safety
+// `config` is a live configuration.
+das_result das_config_set_audio_pacing(das_config *config, uint32_t pacing);
+
 // Sets one timeout (`which` is a `das_timeout`) in milliseconds, `1..=3600000`.
 //
 // Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
@@ -739,6 +779,106 @@ das_result das_event_name(const das_event *event, const char **name, size_t *len
 // # Safety
 // `event` is a live event; `json` and `len` are writable.
 das_result das_event_json(const das_event *event, const char **json, size_t *len);
+
+// `audio_seconds` of an `info-vad-status` event: seconds of audio received so far.
+//
+// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field; nothing is
+// written then.
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `event` is a live event; `value` is writable.
+das_result das_event_audio_seconds(const das_event *event, double *value);
+
+// `vad_percentage` of an `info-vad-status` event: share of voice in the audio, 0-100.
+//
+// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field; nothing is
+// written then.
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `event` is a live event; `value` is writable.
+das_result das_event_vad_percentage(const das_event *event, double *value);
+
+// `authenticity` of a `result-success` event, 0-1.
+//
+// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field; nothing is
+// written then.
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `event` is a live event; `value` is writable.
+das_result das_event_authenticity(const das_event *event, double *value);
+
+// `voice_audio_collected` of a `result-success` event, in seconds.
+//
+// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field; nothing is
+// written then.
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `event` is a live event; `value` is writable.
+das_result das_event_voice_audio_collected(const das_event *event, double *value);
+
+// `score` of a `result-success` event: the similarity a verification reports (the
+// public documentation only shows registration, so it is read when present).
+//
+// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field; nothing is
+// written then.
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `event` is a live event; `value` is writable.
+das_result das_event_score(const das_event *event, double *value);
+
+// `content` of a `result-success`, `result-failure` or `error` event (e.g.
+// `"Registration: approved"`).
+//
+// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field.
+//
+// Ownership: `*text` (NUL-terminated) is owned by `event`, valid until `das_event_free`.
+//
+// # Safety
+// `event` is a live event; `text` and `len` are writable.
+das_result das_event_content(const das_event *event, const char **text, size_t *len);
+
+// `credential` of a `result-success` event: the voice credential to store after a
+// registration. It is a secret: never log it.
+//
+// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field.
+//
+// Ownership: `*text` (NUL-terminated) is owned by `event`, valid until `das_event_free`.
+//
+// # Safety
+// `event` is a live event; `text` and `len` are writable.
+das_result das_event_credential(const das_event *event, const char **text, size_t *len);
+
+// `reason` of a `result-failure` event, why a `disconnected` event ended the session, or how
+// the audio ended (`audio-ended`: `finished`, `consumer-closed` or `error`).
+//
+// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field.
+//
+// Ownership: `*text` (NUL-terminated) is owned by `event`, valid until `das_event_free`.
+//
+// # Safety
+// `event` is a live event; `text` and `len` are writable.
+das_result das_event_reason(const das_event *event, const char **text, size_t *len);
+
+// `message` of an `error` event, or the cause of an `audio-ended` event whose reason is
+// `error`.
+//
+// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field.
+//
+// Ownership: `*text` (NUL-terminated) is owned by `event`, valid until `das_event_free`.
+//
+// # Safety
+// `event` is a live event; `text` and `len` are writable.
+das_result das_event_message(const das_event *event, const char **text, size_t *len);
 
 // Writes whether a `disconnected` event came before any `result-*` (the session is lost; the
 // service keeps no state to resume). `DAS_RESULT_NOT_PRESENT` for other kinds.
@@ -839,12 +979,12 @@ das_result das_session_start(const das_session *session);
 // `session` is a live session; `data` points to `len` readable bytes.
 das_result das_session_push_audio(const das_session *session, const uint8_t *data, size_t len);
 
-// Reads a WAV file (PCM16, µ-law or A-law; mono or stereo), converts it to the session's
-// codec and sample rate, and queues all of it, blocking while the audio buffer is full
-// (at most the result timeout, then `DAS_RESULT_TIMEOUT` with the rest not queued). The
-// channel count must match the configuration (`DAS_RESULT_OUT_OF_RANGE` otherwise). Other
-// results as `das_session_push_audio`; unreadable files `DAS_RESULT_IO`, malformed ones
-// `DAS_RESULT_PARSE`.
+// Reads a WAV file (PCM16, µ-law or A-law, any rate, mono or stereo), converts it to the
+// session's codec at 8 kHz with its channel layout (stereo is downmixed for a mono session,
+// mono duplicated for a stereo one) and queues all of it, blocking while the audio buffer is
+// full: at most the result timeout, then `DAS_RESULT_TIMEOUT` with the rest not queued. Does
+// not end the audio. Unreadable or malformed files are `DAS_RESULT_PARSE` (the message names
+// the cause); other results as `das_session_push_audio`.
 //
 // Ownership: `path` is borrowed for the call.
 //

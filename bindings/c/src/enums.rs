@@ -142,6 +142,31 @@ impl das_audio_codec {
     }
 }
 
+/// How fast pushed audio is sent on the audio channel.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum das_audio_pacing {
+    /// At 1x real time, as a live call produces it (the default).
+    RealTime = 1,
+    /// As fast as the consumer accepts it (files, tests).
+    AsFastAsPossible = 2,
+}
+checked_c_enum!(das_audio_pacing {
+    RealTime,
+    AsFastAsPossible
+});
+
+impl das_audio_pacing {
+    /// The lowercase name used in `das_config_to_json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::RealTime => "real-time",
+            Self::AsFastAsPossible => "as-fast-as-possible",
+        }
+    }
+}
+
 /// Which wait a timeout bounds.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,8 +5,8 @@ use std::ffi::c_char;
 
 use super::model::DasConfig;
 use crate::enums::{
-    das_audio_codec, das_audio_protocol, das_log_level, das_metadata_field, das_session_kind,
-    das_timeout,
+    das_audio_codec, das_audio_pacing, das_audio_protocol, das_log_level, das_metadata_field,
+    das_session_kind, das_timeout,
 };
 use crate::error::Error;
 use crate::ffi_boundary;
@@ -413,6 +413,41 @@ pub unsafe extern "C" fn das_config_set_audiohook_credentials(
             arg_str!(api_key, api_key_len),
             arg_str!(client_secret, client_secret_len),
         )
+    })
+}
+
+/// Sets the AudioHook `organizationId` sent in the `open` message, a UUID (`DAS_RESULT_PARSE`
+/// otherwise; default the nil UUID).
+///
+/// Ownership: `id` is borrowed and copied.
+///
+/// # Safety
+/// As `das_config_set_endpoint_url`.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_audiohook_organization_id(
+    config: *mut das_config,
+    id: *const c_char,
+    len: usize,
+) -> das_result {
+    ffi_boundary!({ config_mut!(config).set_audiohook_organization_id(arg_str!(id, len)) })
+}
+
+/// Sets how fast pushed audio is sent, a `das_audio_pacing` (default
+/// `DAS_AUDIO_PACING_REAL_TIME`; `DAS_AUDIO_PACING_AS_FAST_AS_POSSIBLE` for files and tests).
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_audio_pacing(
+    config: *mut das_config,
+    pacing: u32,
+) -> das_result {
+    ffi_boundary!({
+        let mut config = config_mut!(config);
+        config.audio.pacing = das_audio_pacing::from_c(pacing, "pacing")?;
+        Ok(())
     })
 }
 

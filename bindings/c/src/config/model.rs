@@ -9,8 +9,8 @@ use url::Url;
 
 use super::secret::Secret;
 use crate::enums::{
-    das_audio_codec, das_audio_protocol, das_log_level, das_metadata_field, das_session_kind,
-    das_timeout,
+    das_audio_codec, das_audio_pacing, das_audio_protocol, das_log_level, das_metadata_field,
+    das_session_kind, das_timeout,
 };
 use crate::error::Error;
 use crate::result::das_result;
@@ -46,6 +46,10 @@ pub struct AudioChannel {
     pub api_key: Option<String>,
     /// AudioHook client secret (base64; empty means unsigned requests).
     pub api_secret: Option<Secret>,
+    /// AudioHook `organizationId` (the nil UUID unless set).
+    pub organization_id: uuid::Uuid,
+    /// How fast pushed audio leaves: at 1x real time, or as fast as the consumer accepts.
+    pub pacing: das_audio_pacing,
 }
 
 /// Every wait a session makes is bounded by one of these.
@@ -144,6 +148,8 @@ impl Default for DasConfig {
                 channels: 1,
                 api_key: None,
                 api_secret: None,
+                organization_id: uuid::Uuid::nil(),
+                pacing: das_audio_pacing::RealTime,
             },
             timeouts: Timeouts::default(),
             audio_buffer_bytes: 256 << 10,
@@ -305,6 +311,14 @@ impl DasConfig {
             .map_err(|_| Error::parse("api_secret", "not valid base64"))?;
         self.audio.api_key = Some(key);
         self.audio.api_secret = Some(Secret::new(secret));
+        Ok(())
+    }
+
+    /// Sets the AudioHook `organizationId` (a UUID).
+    pub fn set_audiohook_organization_id(&mut self, id: &str) -> Result<(), Error> {
+        self.audio.organization_id = id
+            .parse()
+            .map_err(|_| Error::parse("id", format!("`{id}` is not a UUID")))?;
         Ok(())
     }
 
@@ -477,6 +491,8 @@ impl DasConfig {
                 "channels": self.audio.channels,
                 "api_key": self.audio.api_key,
                 "api_secret": redacted(&self.audio.api_secret),
+                "organization_id": self.audio.organization_id.to_string(),
+                "pacing": self.audio.pacing.name(),
             },
             "timeouts_ms": {
                 "connect": ms(self.timeouts.connect),

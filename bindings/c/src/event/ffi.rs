@@ -91,108 +91,202 @@ pub unsafe extern "C" fn das_event_json(
     })
 }
 
-/// Defines a numeric getter.
-macro_rules! number_getter {
-    ($(#[$doc:meta])* $name:ident, $field:expr) => {
-        $(#[$doc])*
-        ///
-        /// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field;
-        /// nothing is written then.
-        ///
-        /// Ownership: nothing is allocated or transferred.
-        ///
-        /// # Safety
-        /// `event` is a live event; `value` is writable.
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(event: *const das_event, value: *mut f64) -> das_result {
-            ffi_boundary!({
-                out::require(value, "value")?;
-                let number = event!(event).number($field)?;
-                // SAFETY: the caller upholds the out-parameter contract.
-                unsafe { out::write(value, number, "value") }
-            })
-        }
-    };
+/// `audio_seconds` of an `info-vad-status` event: seconds of audio received so far.
+///
+/// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field; nothing is
+/// written then.
+///
+/// Ownership: nothing is allocated or transferred.
+///
+/// # Safety
+/// `event` is a live event; `value` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_audio_seconds(
+    event: *const das_event,
+    value: *mut f64,
+) -> das_result {
+    ffi_boundary!({
+        out::require(value, "value")?;
+        let number = event!(event).number(NumberField::AudioSeconds)?;
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { out::write(value, number, "value") }
+    })
+}
+/// `vad_percentage` of an `info-vad-status` event: share of voice in the audio, 0-100.
+///
+/// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field; nothing is
+/// written then.
+///
+/// Ownership: nothing is allocated or transferred.
+///
+/// # Safety
+/// `event` is a live event; `value` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_vad_percentage(
+    event: *const das_event,
+    value: *mut f64,
+) -> das_result {
+    ffi_boundary!({
+        out::require(value, "value")?;
+        let number = event!(event).number(NumberField::VadPercentage)?;
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { out::write(value, number, "value") }
+    })
+}
+/// `authenticity` of a `result-success` event, 0-1.
+///
+/// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field; nothing is
+/// written then.
+///
+/// Ownership: nothing is allocated or transferred.
+///
+/// # Safety
+/// `event` is a live event; `value` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_authenticity(
+    event: *const das_event,
+    value: *mut f64,
+) -> das_result {
+    ffi_boundary!({
+        out::require(value, "value")?;
+        let number = event!(event).number(NumberField::Authenticity)?;
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { out::write(value, number, "value") }
+    })
+}
+/// `voice_audio_collected` of a `result-success` event, in seconds.
+///
+/// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field; nothing is
+/// written then.
+///
+/// Ownership: nothing is allocated or transferred.
+///
+/// # Safety
+/// `event` is a live event; `value` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_voice_audio_collected(
+    event: *const das_event,
+    value: *mut f64,
+) -> das_result {
+    ffi_boundary!({
+        out::require(value, "value")?;
+        let number = event!(event).number(NumberField::VoiceAudioCollected)?;
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { out::write(value, number, "value") }
+    })
+}
+/// `score` of a `result-success` event: the similarity a verification reports (the
+/// public documentation only shows registration, so it is read when present).
+///
+/// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field; nothing is
+/// written then.
+///
+/// Ownership: nothing is allocated or transferred.
+///
+/// # Safety
+/// `event` is a live event; `value` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_score(event: *const das_event, value: *mut f64) -> das_result {
+    ffi_boundary!({
+        out::require(value, "value")?;
+        let number = event!(event).number(NumberField::Score)?;
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { out::write(value, number, "value") }
+    })
 }
 
-number_getter!(
-    /// `audio_seconds` of an `info-vad-status` event: seconds of audio received so far.
-    das_event_audio_seconds,
-    NumberField::AudioSeconds
-);
-number_getter!(
-    /// `vad_percentage` of an `info-vad-status` event: share of voice in the audio, 0-100.
-    das_event_vad_percentage,
-    NumberField::VadPercentage
-);
-number_getter!(
-    /// `authenticity` of a `result-success` event, 0-1.
-    das_event_authenticity,
-    NumberField::Authenticity
-);
-number_getter!(
-    /// `voice_audio_collected` of a `result-success` event, in seconds.
-    das_event_voice_audio_collected,
-    NumberField::VoiceAudioCollected
-);
-number_getter!(
-    /// `score` of a `result-success` event: the similarity a verification reports (the
-    /// public documentation only shows registration, so it is read when present).
-    das_event_score,
-    NumberField::Score
-);
-
-/// Defines a text getter.
-macro_rules! text_getter {
-    ($(#[$doc:meta])* $name:ident, $field:expr) => {
-        $(#[$doc])*
-        ///
-        /// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field.
-        ///
-        /// Ownership: `*text` (NUL-terminated) is owned by `event`, valid until
-        /// `das_event_free`.
-        ///
-        /// # Safety
-        /// `event` is a live event; `text` and `len` are writable.
-        #[no_mangle]
-        pub unsafe extern "C" fn $name(
-            event: *const das_event,
-            text: *mut *const c_char,
-            len: *mut usize,
-        ) -> das_result {
-            ffi_boundary!({
-                out::require(text, "text")?;
-                out::require(len, "len")?;
-                let event = event!(event);
-                // SAFETY: the caller upholds the out-parameter contract.
-                unsafe { lend(event.text($field)?, text, len) }
-            })
-        }
-    };
+/// `content` of a `result-success`, `result-failure` or `error` event (e.g.
+/// `"Registration: approved"`).
+///
+/// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field.
+///
+/// Ownership: `*text` (NUL-terminated) is owned by `event`, valid until `das_event_free`.
+///
+/// # Safety
+/// `event` is a live event; `text` and `len` are writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_content(
+    event: *const das_event,
+    text: *mut *const c_char,
+    len: *mut usize,
+) -> das_result {
+    ffi_boundary!({
+        out::require(text, "text")?;
+        out::require(len, "len")?;
+        let event = event!(event);
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { lend(event.text(TextField::Content)?, text, len) }
+    })
 }
-
-text_getter!(
-    /// `content` of a `result-success`, `result-failure` or `error` event (e.g.
-    /// `"Registration: approved"`).
-    das_event_content,
-    TextField::Content
-);
-text_getter!(
-    /// `credential` of a `result-success` event: the voice credential to store after a
-    /// registration. It is a secret: never log it.
-    das_event_credential,
-    TextField::Credential
-);
-text_getter!(
-    /// `reason` of a `result-failure` event, or why a `disconnected` event ended the session.
-    das_event_reason,
-    TextField::Reason
-);
-text_getter!(
-    /// `message` of an `error` event.
-    das_event_message,
-    TextField::Message
-);
+/// `credential` of a `result-success` event: the voice credential to store after a
+/// registration. It is a secret: never log it.
+///
+/// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field.
+///
+/// Ownership: `*text` (NUL-terminated) is owned by `event`, valid until `das_event_free`.
+///
+/// # Safety
+/// `event` is a live event; `text` and `len` are writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_credential(
+    event: *const das_event,
+    text: *mut *const c_char,
+    len: *mut usize,
+) -> das_result {
+    ffi_boundary!({
+        out::require(text, "text")?;
+        out::require(len, "len")?;
+        let event = event!(event);
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { lend(event.text(TextField::Credential)?, text, len) }
+    })
+}
+/// `reason` of a `result-failure` event, why a `disconnected` event ended the session, or how
+/// the audio ended (`audio-ended`: `finished`, `consumer-closed` or `error`).
+///
+/// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field.
+///
+/// Ownership: `*text` (NUL-terminated) is owned by `event`, valid until `das_event_free`.
+///
+/// # Safety
+/// `event` is a live event; `text` and `len` are writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_reason(
+    event: *const das_event,
+    text: *mut *const c_char,
+    len: *mut usize,
+) -> das_result {
+    ffi_boundary!({
+        out::require(text, "text")?;
+        out::require(len, "len")?;
+        let event = event!(event);
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { lend(event.text(TextField::Reason)?, text, len) }
+    })
+}
+/// `message` of an `error` event, or the cause of an `audio-ended` event whose reason is
+/// `error`.
+///
+/// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field.
+///
+/// Ownership: `*text` (NUL-terminated) is owned by `event`, valid until `das_event_free`.
+///
+/// # Safety
+/// `event` is a live event; `text` and `len` are writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_message(
+    event: *const das_event,
+    text: *mut *const c_char,
+    len: *mut usize,
+) -> das_result {
+    ffi_boundary!({
+        out::require(text, "text")?;
+        out::require(len, "len")?;
+        let event = event!(event);
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { lend(event.text(TextField::Message)?, text, len) }
+    })
+}
 
 /// Writes whether a `disconnected` event came before any `result-*` (the session is lost; the
 /// service keeps no state to resume). `DAS_RESULT_NOT_PRESENT` for other kinds.

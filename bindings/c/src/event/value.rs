@@ -29,6 +29,9 @@ pub enum das_event_kind {
     Disconnected = 6,
     /// Any other event, passed through with its name and JSON.
     Other = 7,
+    /// `audio-ended`, generated locally: the audio channel ended (`das_event_reason` is
+    /// `finished`, `consumer-closed` or `error`, and `das_event_message` says why for `error`).
+    AudioEnded = 8,
 }
 
 /// What a `das_event` owns.
@@ -77,6 +80,14 @@ impl EventValue {
                 message = text(m);
             }
             Event::Disconnected { reason: r, .. } => reason = Some(CText::new(r)),
+            Event::AudioEnded {
+                reason: r,
+                error: e,
+                ..
+            } => {
+                reason = Some(CText::new(r));
+                message = text(e);
+            }
             _ => {}
         }
         Self {
@@ -99,6 +110,7 @@ impl EventValue {
             Event::ResultFailure { .. } => das_event_kind::ResultFailure,
             Event::Error { .. } => das_event_kind::Error,
             Event::Disconnected { .. } => das_event_kind::Disconnected,
+            Event::AudioEnded { .. } => das_event_kind::AudioEnded,
             Event::Other { .. } => das_event_kind::Other,
         }
     }

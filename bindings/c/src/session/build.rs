@@ -1,12 +1,19 @@
 //! From a validated [`DasConfig`] to the core's token provider and session builder, sending
 //! exactly the `initialize` payload `das_config_initialize_json` shows.
 
+use das_core::audio::codec::Codec;
+use das_core::audio::pacing::Pacing;
+use das_core::audiohook::secret::ClientSecret;
 use das_core::auth::{AuthError, TokenProvider};
+use das_core::channel::{AudioChannelConfig, ProtocolConfig};
 use das_core::session::{RegisterSession, SessionBuilder, VerifySession};
+use das_core::twilio::TwilioMode;
 use serde_json::Value;
 
 use crate::config::{Auth, DasConfig};
-use crate::enums::{das_metadata_field, das_session_kind};
+use crate::enums::{
+    das_audio_codec, das_audio_pacing, das_audio_protocol, das_metadata_field, das_session_kind,
+};
 use crate::error::Error;
 use crate::result::das_result;
 
@@ -44,6 +51,45 @@ fn token_provider(config: &DasConfig) -> Result<TokenProvider, Error> {
     }
 }
 
+/// The core codec of a C codec.
+pub fn codec(codec: das_audio_codec) -> Codec {
+    match codec {
+        das_audio_codec::Mulaw => Codec::Mulaw,
+        das_audio_codec::Alaw => Codec::Alaw,
+        das_audio_codec::L16 => Codec::L16,
+    }
+}
+
+/// The audio channel the session opens at `info-consumer-ready`.
+fn audio_channel(config: &DasConfig) -> Result<AudioChannelConfig, Error> {
+    let audio = &config.audio;
+    let url = audio.url.clone().ok_or_else(|| missing("audio URL"))?;
+    let protocol = match audio.protocol {
+        das_audio_protocol::Audiohook => ProtocolConfig::AudioHook {
+            organization_id: audio.organization_id,
+            api_key: audio.api_key.clone().unwrap_or_default(),
+            client_secret: ClientSecret::from_base64(
+                audio.api_secret.as_ref().map_or("", |s| s.expose()),
+            )
+            .map_err(|_| Error::parse("api_secret", "not valid base64"))?,
+            media_offers: None,
+        },
+        das_audio_protocol::Twilio => ProtocolConfig::Twilio {
+            mode: TwilioMode::Subset,
+        },
+    };
+    let mut channel = AudioChannelConfig::new(url, protocol);
+    channel.codec = codec(audio.codec);
+    channel.sample_rate = audio.sample_rate;
+    channel.channels = u16::try_from(audio.channels).unwrap_or(1);
+    channel.buffer_bytes = config.audio_buffer_bytes;
+    channel.pacing = match audio.pacing {
+        das_audio_pacing::RealTime => Pacing::RealTime,
+        das_audio_pacing::AsFastAsPossible => Pacing::AsFastAsPossible,
+    };
+    Ok(channel)
+}
+
 /// The core builder for `config` (which must pass `das_config_validate`).
 pub fn session_builder(config: &DasConfig) -> Result<SessionBuilder, Error> {
     config.validate()?;
@@ -74,10 +120,7 @@ pub fn session_builder(config: &DasConfig) -> Result<SessionBuilder, Error> {
         .event_capacity(config.event_queue_capacity)
         .audio_buffer_limit(config.audio_buffer_bytes)
         .call_id(call_id)
-        .audio_protocol(config.audio.protocol.wire_name())
-        .audio_codec(config.audio.codec.wire_name())
-        .sample_rate(config.audio.sample_rate)
-        .channels(u16::try_from(config.audio.channels).unwrap_or(1));
+        .audio_channel(audio_channel(config)?);
     // Top-level payload keys replace the builder's own, so the wire payload is the config's.
     if let Value::Object(payload) = config.initialize_payload()? {
         for (key, value) in payload {

@@ -1,15 +1,11 @@
 //! The exported `das_session_*` functions.
 
 use std::ffi::c_char;
-use std::time::{Duration, Instant};
-
-use das_core::audio::codec::Codec;
-use das_core::audio::wav::Wav;
+use std::time::Duration;
 
 use super::queue::Wait;
 use super::value::SessionValue;
 use crate::config::das_config;
-use crate::enums::das_audio_codec;
 use crate::error::Error;
 use crate::event::{das_event, EventValue};
 use crate::ffi_boundary;
@@ -117,20 +113,12 @@ pub unsafe extern "C" fn das_session_push_audio(
     })
 }
 
-fn codec(codec: das_audio_codec) -> Codec {
-    match codec {
-        das_audio_codec::Mulaw => Codec::Mulaw,
-        das_audio_codec::Alaw => Codec::Alaw,
-        das_audio_codec::L16 => Codec::L16,
-    }
-}
-
-/// Reads a WAV file (PCM16, µ-law or A-law; mono or stereo), converts it to the session's
-/// codec and sample rate, and queues all of it, blocking while the audio buffer is full
-/// (at most the result timeout, then `DAS_RESULT_TIMEOUT` with the rest not queued). The
-/// channel count must match the configuration (`DAS_RESULT_OUT_OF_RANGE` otherwise). Other
-/// results as `das_session_push_audio`; unreadable files `DAS_RESULT_IO`, malformed ones
-/// `DAS_RESULT_PARSE`.
+/// Reads a WAV file (PCM16, µ-law or A-law, any rate, mono or stereo), converts it to the
+/// session's codec at 8 kHz with its channel layout (stereo is downmixed for a mono session,
+/// mono duplicated for a stereo one) and queues all of it, blocking while the audio buffer is
+/// full: at most the result timeout, then `DAS_RESULT_TIMEOUT` with the rest not queued. Does
+/// not end the audio. Unreadable or malformed files are `DAS_RESULT_PARSE` (the message names
+/// the cause); other results as `das_session_push_audio`.
 ///
 /// Ownership: `path` is borrowed for the call.
 ///
@@ -146,60 +134,8 @@ pub unsafe extern "C" fn das_session_push_wav(
         let session = session!(session);
         // SAFETY: the caller upholds the string-input contract.
         let path = unsafe { input_str(path, len, "path") }?;
-        let wav = Wav::read(path).map_err(|e| wav_error(path, e))?;
-        let format = &session.audio;
-        if u32::from(wav.channels) != format.channels {
-            return Err(Error::out_of_range(
-                "path",
-                format!(
-                    "the WAV has {} channel(s) but the session sends {}",
-                    wav.channels, format.channels
-                ),
-            ));
-        }
-        let wav = wav
-            .resampled(format.sample_rate)
-            .map_err(|e| wav_error(path, e))?;
-        let bytes = wav
-            .to_wire(codec(format.codec))
-            .map_err(|e| wav_error(path, e))?;
-        push_all(&session, &bytes)
+        session.push_wav(path)
     })
-}
-
-fn wav_error(path: &str, error: das_core::audio::wav::WavError) -> Error {
-    let code = match error {
-        das_core::audio::wav::WavError::Io(_) => das_result::Io,
-        _ => das_result::Parse,
-    };
-    Error::new(code, format!("{path}: {error}"))
-}
-
-/// Pushes `bytes` in buffer-sized chunks, waiting briefly whenever the buffer is full.
-fn push_all(session: &SessionValue, bytes: &[u8]) -> Result<(), Error> {
-    const RETRY: Duration = Duration::from_millis(10);
-    let chunk = session.audio_chunk();
-    let deadline = Instant::now() + session.push_timeout;
-    for piece in bytes.chunks(chunk) {
-        loop {
-            match session.push_audio(piece) {
-                Err(e) if e.code() == das_result::WouldBlock => {
-                    if Instant::now() >= deadline {
-                        return Err(Error::new(
-                            das_result::Timeout,
-                            "the audio buffer stayed full for the whole result timeout",
-                        ));
-                    }
-                    std::thread::sleep(RETRY);
-                }
-                other => {
-                    other?;
-                    break;
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 /// Tells the service no more audio follows; later pushes return `DAS_RESULT_CLOSED`. Calling

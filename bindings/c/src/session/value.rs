@@ -43,14 +43,10 @@ pub struct SessionValue {
     audio_ended: AtomicBool,
     queue: Arc<EventQueue>,
     call_id: CText,
-    /// Largest push that can ever fit the audio buffer.
-    audio_limit: usize,
     start_timeout: Duration,
     close_timeout: Duration,
-    /// Audio format of the session, for `das_session_push_wav`.
-    pub(crate) audio: crate::config::AudioChannel,
     /// Bound on waiting for buffer space in `das_session_push_wav`.
-    pub(crate) push_timeout: Duration,
+    push_timeout: Duration,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -98,10 +94,8 @@ impl SessionValue {
             phase: Mutex::new(Phase::Created(Box::new(builder))),
             audio_ended: AtomicBool::new(false),
             queue: Arc::new(EventQueue::new(config.event_queue_capacity)?),
-            audio_limit: config.audio_buffer_bytes,
             start_timeout: timeouts.token + timeouts.connect,
             close_timeout: timeouts.close,
-            audio: config.audio.clone(),
             push_timeout: timeouts.result,
         })
     }
@@ -182,33 +176,34 @@ impl SessionValue {
         action(guard.as_ref().ok_or_else(closed)?)
     }
 
-    /// The chunk size `das_session_push_wav` pushes: half the buffer, so it fits while the
-    /// channel drains the other half.
-    pub(crate) fn audio_chunk(&self) -> usize {
-        (self.audio_limit / 2).max(1)
-    }
-
     /// Queues a copy of `data` for the audio channel.
     pub fn push_audio(&self, data: &[u8]) -> Result<(), Error> {
-        if data.len() > self.audio_limit {
-            return Err(Error::out_of_range(
-                "len",
-                format!(
-                    "{} bytes can never fit the {}-byte audio buffer; push smaller chunks",
-                    data.len(),
-                    self.audio_limit
-                ),
-            ));
-        }
         self.with_session(|session| {
             if self.audio_ended.load(Ordering::Acquire) {
                 return Err(audio_ended());
             }
-            session.push_audio(data).map_err(|e| match e {
-                AudioError::WouldBlock { .. } => Error::new(das_result::WouldBlock, e.to_string()),
-                AudioError::Ended => audio_ended(),
-            })
+            session.push_audio(data).map_err(audio_error)
         })
+    }
+
+    /// Reads, converts and queues a whole WAV file, waiting for buffer room (bounded by the
+    /// result timeout).
+    pub fn push_wav(&self, path: &str) -> Result<(), Error> {
+        let sender = self.with_session(|session| {
+            if self.audio_ended.load(Ordering::Acquire) {
+                return Err(audio_ended());
+            }
+            Ok(session.audio())
+        })?;
+        let bound = self.push_timeout;
+        let path = path.to_owned();
+        match block_on(async move { tokio::time::timeout(bound, sender.push_wav(path)).await })? {
+            Ok(pushed) => pushed.map_err(audio_error),
+            Err(_) => Err(Error::new(
+                das_result::Timeout,
+                format!("the audio buffer stayed full for {bound:?}; the rest was not queued"),
+            )),
+        }
     }
 
     /// No more audio will be pushed.
@@ -258,6 +253,18 @@ impl Drop for SessionValue {
     fn drop(&mut self) {
         self.close();
     }
+}
+
+/// Maps a refused push to its result code.
+fn audio_error(error: AudioError) -> Error {
+    let code = match &error {
+        AudioError::WouldBlock { .. } => das_result::WouldBlock,
+        AudioError::TooLarge { .. } => das_result::OutOfRange,
+        AudioError::Ended => return audio_ended(),
+        AudioError::NoChannel => das_result::NotReady,
+        AudioError::Wav(_) => das_result::Parse,
+    };
+    Error::new(code, error.to_string())
 }
 
 fn audio_ended() -> Error {
