@@ -5,7 +5,9 @@
 #     subset WebSocket (start + media frames, websockets package) once
 #     info-consumer-ready arrives;
 #   * the handler takes (event, data) (the documented 3-argument form is never called so);
-#   * on result-success/result-failure the client disconnects so sio.wait() returns.
+#   * on result-success/result-failure the client disconnects so sio.wait() returns;
+#   * print() holds a lock: python-engineio runs each incoming message's handler in its
+#     own thread, so unlocked prints of concurrent events can interleave on one line.
 # Usage: doc_example.py BASE_URL CLIENT_ID CLIENT_SECRET TWILIO_WS_URL WAV_PATH
 import base64
 import sys
@@ -46,11 +48,13 @@ def send_audio():
 
 
 sio = socketio.Client()
+print_lock = threading.Lock()
 
 
 @sio.on('*', namespace='/socket.io/register')
 def catch_all(event, data):
-    print(data, flush=True)
+    with print_lock:
+        print(data, flush=True)
     if event == 'info-consumer-ready':
         # Start sending audio
         threading.Thread(target=send_audio, daemon=True).start()
