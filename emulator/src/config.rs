@@ -144,7 +144,7 @@ pub struct VerifyConfig {
 impl Default for VerifyConfig {
     fn default() -> Self {
         VerifyConfig {
-            default_score_threshold: 0.9,
+            default_score_threshold: 0.85,
         }
     }
 }

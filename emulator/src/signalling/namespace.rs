@@ -35,7 +35,10 @@ pub(crate) fn register_namespaces(io: &SocketIo) {
 }
 
 /// Connect middleware: refuses the namespace (CONNECT_ERROR `{"message": …}`) unless
-/// the handshake carried a live `Authorization: Bearer` token.
+/// the handshake carried a live `Authorization: Bearer` token. Event handlers are set
+/// here, before the CONNECT ack goes out: socketioxide runs the connect handler in a task
+/// spawned after the ack, so an `initialize` sent right after the ack could otherwise
+/// arrive before its handler exists and be dropped.
 async fn authenticate(
     socket: SocketRef,
     State(state): State<Arc<AppState>>,
@@ -46,16 +49,20 @@ async fn authenticate(
         .get(AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
     let checked = state.tokens.check_header(header);
-    if let Err(rejection) = checked {
-        tracing::info!(ns = socket.ns(), %rejection, "signalling connection refused");
+    match checked {
+        Ok(()) => {
+            socket.on("initialize", on_initialize);
+            socket.on_disconnect(on_disconnect);
+        }
+        Err(rejection) => {
+            tracing::info!(ns = socket.ns(), %rejection, "signalling connection refused");
+        }
     }
     checked
 }
 
 async fn on_connect(socket: SocketRef) {
     tracing::debug!(ns = socket.ns(), sid = %socket.id, "signalling connected");
-    socket.on("initialize", on_initialize);
-    socket.on_disconnect(on_disconnect);
 }
 
 async fn on_initialize(
@@ -69,6 +76,7 @@ async fn on_initialize(
         state.config.payload_encoding,
         faults.drop_signalling_after_events,
     );
+    sink.ready().await;
     let error = |code: &'static str, content: String, field: Option<String>| {
         sink.emit(&Event::Error {
             code,

@@ -3,11 +3,15 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use socketioxide::extract::SocketRef;
 
 use crate::config::PayloadEncoding;
 use crate::session::{python_json, Event};
+
+/// Milliseconds [`EventSink::ready`] waits at most.
+const CONNECT_WAIT_STEPS: u32 = 1000;
 
 #[derive(Clone)]
 pub(crate) struct EventSink {
@@ -28,6 +32,18 @@ impl EventSink {
             encoding,
             emitted: Arc::new(AtomicU32::new(0)),
             drop_after,
+        }
+    }
+
+    /// Waits (briefly) until socketioxide marks the socket connected. Handlers are set
+    /// before the CONNECT ack, so an event can be handled in the instant between the ack
+    /// and the socket being marked connected, when emits would still be refused.
+    pub(crate) async fn ready(&self) {
+        for _ in 0..CONNECT_WAIT_STEPS {
+            if self.socket.connected() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
         }
     }
 

@@ -26,6 +26,19 @@ pub fn sample(name: &str) -> PathBuf {
     repo_path(&format!("samples/{name}"))
 }
 
+/// A reqwest client; installs the ring crypto provider rustls needs once per process.
+pub fn http() -> reqwest::Client {
+    static PROVIDER: std::sync::Once = std::sync::Once::new();
+    PROVIDER.call_once(|| {
+        // Another test may have installed it first; either way one is installed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("http client")
+}
+
 pub async fn start(config: EmulatorConfig) -> EmulatorHandle {
     Emulator::start(config).await.expect("emulator starts")
 }
@@ -59,3 +72,6 @@ pub async fn run_peer(script: &str, args: &[String]) -> Vec<String> {
     );
     out
 }
+
+pub mod audio;
+pub mod sio;
