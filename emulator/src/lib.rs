@@ -2,7 +2,8 @@
 //!
 //! One port serves the OAuth2 token endpoint, Socket.IO signalling
 //! (`/socket.io/register`, `/socket.io/verify`), the Twilio Media Streams audio consumer
-//! (`/twilio/ws`) with real voice-activity detection (earshot), and fault injection.
+//! (`/twilio/ws`) with real voice-activity detection (earshot), fault injection, and the
+//! CPqD TRD v3 job and webhook endpoints (`/trd/v3`).
 //!
 //! **Emulation, not biometrics**: the credential is a log-mel spectral summary and the
 //! `authenticity` a spectral-flatness/clipping proxy. They are deterministic and tell the
@@ -25,9 +26,10 @@ mod server;
 mod session;
 mod signalling;
 mod state;
+mod trd;
 mod wav;
 
-pub use analysis::{CredentialError, VoiceAnalyzer, Voiceprint};
+pub use analysis::{speech_segments, CredentialError, VoiceAnalyzer, Voiceprint};
 pub use config::{
     ClientCredentials, EmulatorConfig, PayloadEncoding, TrdConfig, VadChannel, VadConfig,
     VerifyConfig, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TRD_TOKEN,

@@ -87,6 +87,7 @@ impl Emulator {
             .route("/socket.io/oauth2/token", post(token_endpoint))
             .route("/twilio/ws", get(twilio_ws))
             .with_state(state.clone())
+            .nest("/trd/v3", crate::trd::router(state.clone()))
             .route_service("/socket.io/", socketio.clone())
             .route_service("/socket.io", socketio)
             .merge(extra(context));
@@ -162,6 +163,11 @@ impl EmulatorHandle {
     /// [`Emulator::start_with`]).
     pub fn audiohook_url(&self) -> String {
         format!("ws://{}/audiohook/ws", self.addr)
+    }
+
+    /// The TRD v3 API base (`http://127.0.0.1:PORT/trd/v3`).
+    pub fn trd_url(&self) -> String {
+        format!("{}/trd/v3", self.base_url())
     }
 
     /// The first configured client id.

@@ -6,12 +6,15 @@ use crate::auth::TokenStore;
 use crate::config::EmulatorConfig;
 use crate::faults::Faults;
 use crate::session::SessionRegistry;
+use crate::trd::{JobStore, ValidatedHooks};
 
 pub(crate) struct AppState {
     pub(crate) config: EmulatorConfig,
     pub(crate) tokens: TokenStore,
     pub(crate) registry: SessionRegistry,
     pub(crate) faults: FaultSwitch,
+    pub(crate) trd_jobs: JobStore,
+    pub(crate) trd_hooks: ValidatedHooks,
 }
 
 impl AppState {
@@ -22,6 +25,8 @@ impl AppState {
             tokens: TokenStore::default(),
             registry: SessionRegistry::default(),
             faults,
+            trd_jobs: JobStore::default(),
+            trd_hooks: ValidatedHooks::default(),
         })
     }
 

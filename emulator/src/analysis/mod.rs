@@ -4,9 +4,11 @@
 
 mod analyzer;
 mod authenticity;
+mod segments;
 mod spectrum;
 mod upsample;
 mod voiceprint;
 
 pub use analyzer::VoiceAnalyzer;
+pub use segments::speech_segments;
 pub use voiceprint::{CredentialError, Voiceprint};
