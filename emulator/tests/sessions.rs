@@ -144,15 +144,10 @@ async fn a_hundred_concurrent_sessions_all_get_their_result() {
     let audio = sample_bytes("speaker-a.wav");
     let mut tasks = Vec::new();
     for n in 0..100 {
-        let (base, token_url, twilio) = (
-            emulator.base_url(),
-            emulator.token_url(),
-            emulator.twilio_url(),
-        );
+        let (base, twilio) = (emulator.base_url(), emulator.twilio_url());
         let audio = audio[..8000 * 2].to_vec();
         let auth = common::audio::bearer(&emulator).await;
         tasks.push(tokio::spawn(async move {
-            let _ = token_url;
             let mut client = SioClient::connect(&base, "/socket.io/register", Some(&auth))
                 .await
                 .expect("connect");

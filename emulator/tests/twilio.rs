@@ -109,3 +109,51 @@ fn subset_media(audio: &[u8]) -> Message {
     let frame = das::twilio::Message::subset_media(audio);
     Message::text(serde_json::to_string(&frame).expect("serialisable"))
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn full_twilio_frames_are_accepted_and_stop_ends_the_stream() {
+    let emulator = common::start(EmulatorConfig::default()).await;
+    let mut client = connect(&emulator, "/socket.io/register").await;
+    client
+        .emit("initialize", &register_request("CA123", 30.0))
+        .await;
+    assert_eq!(client.next_event().await.unwrap().0, "info-consumer-ready");
+    let audio = sample_bytes("speaker-a.wav");
+    let mut frames = vec![
+        text(json!({"event": "connected", "protocol": "Call", "version": "1.0.0"})),
+        text(
+            json!({"event": "start", "sequenceNumber": "1", "streamSid": "MZ1",
+            "start": {"accountSid": "AC1", "streamSid": "MZ1", "callSid": "CA123",
+                "tracks": ["inbound"], "customParameters": {},
+                "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}}}),
+        ),
+    ];
+    for (n, chunk) in audio[..8000 * 2].chunks(160).enumerate() {
+        let payload = das::twilio::MediaBody::from_audio(chunk).payload;
+        frames.push(text(
+            json!({"event": "media", "sequenceNumber": (n + 2).to_string(),
+            "streamSid": "MZ1", "media": {"track": "inbound", "chunk": (n + 1).to_string(),
+            "timestamp": (n * 20).to_string(), "payload": payload}}),
+        ));
+    }
+    frames.push(text(
+        json!({"event": "mark", "streamSid": "MZ1", "mark": {"name": "m"}}),
+    ));
+    frames.push(text(json!({"event": "stop", "streamSid": "MZ1",
+        "stop": {"accountSid": "AC1", "callSid": "CA123"}})));
+    assert_eq!(
+        refused(&emulator.twilio_url(), frames).await,
+        (1000, "stream stopped".into())
+    );
+    let events = client.events_until_result().await;
+    let statuses = events
+        .iter()
+        .filter(|(name, _)| name == "info-vad-status")
+        .count();
+    assert_eq!(statuses, 5, "0.0 s, then one per 0.5 s of the 2 s streamed");
+    let (name, data) = events.last().unwrap();
+    assert_eq!(name, "result-failure");
+    assert_eq!(data["reason"], "audio_ended");
+    assert_eq!(data["audio_seconds"], 2.0);
+    emulator.shutdown().await;
+}
