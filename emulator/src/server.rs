@@ -203,9 +203,21 @@ impl EmulatorHandle {
         self.state.faults.set(faults);
     }
 
-    /// Cancels sessions, disconnects sockets and waits for the server to stop.
+    /// Cancels sessions (and waits for their tasks to finish), disconnects sockets and
+    /// waits for the server to stop, each within a grace period.
     pub async fn shutdown(mut self) {
         self.state.registry.cancel_all();
+        let sessions_done = async {
+            while !self.state.registry.is_empty() {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        };
+        if tokio::time::timeout(SHUTDOWN_GRACE, sessions_done)
+            .await
+            .is_err()
+        {
+            tracing::warn!("sessions still live after the shutdown grace");
+        }
         self.io.close().await;
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

@@ -109,3 +109,17 @@ async fn object_encoding_sends_plain_objects() {
     );
     emulator.shutdown().await;
 }
+
+#[tokio::test]
+async fn shutdown_ends_live_sessions() {
+    let emulator = common::start(EmulatorConfig::default()).await;
+    let mut client = connect(&emulator, REGISTER).await;
+    client
+        .emit("initialize", &register_request("live", 5.0))
+        .await;
+    assert_eq!(client.next_event().await.unwrap().0, "info-consumer-ready");
+    let registry = emulator.registry().clone();
+    emulator.shutdown().await;
+    assert!(registry.is_empty());
+    assert!(client.next_event().await.is_none(), "the socket is closed");
+}
