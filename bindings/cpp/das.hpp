@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -199,6 +200,14 @@ public:
                                                    client_secret.size()));
         return *this;
     }
+    Config &audiohook_organization_id(std::string_view id) {
+        check(das_config_set_audiohook_organization_id(raw(), detail::data_of(id), id.size()));
+        return *this;
+    }
+    Config &audio_pacing(das_audio_pacing pacing) {
+        check(das_config_set_audio_pacing(raw(), static_cast<std::uint32_t>(pacing)));
+        return *this;
+    }
     Config &timeout_ms(das_timeout which, std::uint32_t ms) {
         check(das_config_set_timeout_ms(raw(), static_cast<std::uint32_t>(which), ms));
         return *this;
@@ -247,6 +256,209 @@ public:
 
 private:
     Handle<das_config, das_config_free> handle_;
+};
+
+namespace detail {
+
+/// Calls a C getter that lends a string (pointer + length) and views it.
+template <typename Getter>
+std::string_view lent(Getter getter) {
+    const char *text = nullptr;
+    std::size_t len = 0;
+    check(getter(&text, &len));
+    return std::string_view(text, len);
+}
+
+/// Like lent(), but DAS_RESULT_NOT_PRESENT gives std::nullopt.
+template <typename Getter>
+std::optional<std::string_view> lent_if_present(Getter getter) {
+    const char *text = nullptr;
+    std::size_t len = 0;
+    das_result code = getter(&text, &len);
+    if (code == DAS_RESULT_NOT_PRESENT) {
+        return std::nullopt;
+    }
+    check(code);
+    return std::string_view(text, len);
+}
+
+/// Calls a C getter writing one value; DAS_RESULT_NOT_PRESENT gives std::nullopt.
+template <typename T, typename Getter>
+std::optional<T> value_if_present(Getter getter) {
+    T value{};
+    das_result code = getter(&value);
+    if (code == DAS_RESULT_NOT_PRESENT) {
+        return std::nullopt;
+    }
+    check(code);
+    return value;
+}
+
+}  // namespace detail
+
+/// One session event. Views returned by the accessors live as long as the Event.
+class Event {
+public:
+    explicit Event(das_event *raw) noexcept : handle_(raw) {}
+
+    das_event_kind kind() const noexcept { return das_event_get_kind(raw()); }
+    std::string_view name() const {
+        return detail::lent([&](const char **t, std::size_t *n) { return das_event_name(raw(), t, n); });
+    }
+    std::string_view json() const {
+        return detail::lent([&](const char **t, std::size_t *n) { return das_event_json(raw(), t, n); });
+    }
+    std::optional<double> audio_seconds() const { return number(das_event_audio_seconds); }
+    std::optional<double> vad_percentage() const { return number(das_event_vad_percentage); }
+    std::optional<double> authenticity() const { return number(das_event_authenticity); }
+    std::optional<double> voice_audio_collected() const {
+        return number(das_event_voice_audio_collected);
+    }
+    std::optional<double> score() const { return number(das_event_score); }
+    std::optional<std::string_view> content() const { return text(das_event_content); }
+    /// The voice credential of a registration result: a secret, never log it.
+    std::optional<std::string_view> credential() const { return text(das_event_credential); }
+    std::optional<std::string_view> reason() const { return text(das_event_reason); }
+    std::optional<std::string_view> message() const { return text(das_event_message); }
+
+    das_event *raw() const noexcept { return handle_.get(); }
+
+private:
+    using NumberGetter = das_result (*)(const das_event *, double *);
+    using TextGetter = das_result (*)(const das_event *, const char **, std::size_t *);
+    std::optional<double> number(NumberGetter getter) const {
+        return detail::value_if_present<double>([&](double *v) { return getter(raw(), v); });
+    }
+    std::optional<std::string_view> text(TextGetter getter) const {
+        return detail::lent_if_present(
+            [&](const char **t, std::size_t *n) { return getter(raw(), t, n); });
+    }
+
+    Handle<das_event, das_event_free> handle_;
+};
+
+/// A das-Peak Streaming session. One thread may push while another polls; close() may be
+/// called from any thread and wakes a blocked poll_event().
+class Session {
+public:
+    explicit Session(const Config &config) {
+        das_session *raw = nullptr;
+        check(das_session_new(config.raw(), &raw));
+        handle_.reset(raw);
+    }
+
+    /// Connects and sends `initialize` (blocking).
+    void start() { check(das_session_start(raw())); }
+    /// Queues a copy of the bytes; false when the buffer is full (retry later).
+    bool push_audio(const void *data, std::size_t len) {
+        das_result code = das_session_push_audio(raw(), static_cast<const std::uint8_t *>(data), len);
+        if (code == DAS_RESULT_WOULD_BLOCK) {
+            return false;
+        }
+        check(code);
+        return true;
+    }
+    /// Queues a whole WAV file, converted to the session's format (blocking while full).
+    void push_wav(std::string_view path) {
+        check(das_session_push_wav(raw(), detail::data_of(path), path.size()));
+    }
+    void end_audio() { check(das_session_end_audio(raw())); }
+    /// The next event within `timeout_ms`; std::nullopt on timeout or once the session ended
+    /// (then ended() is true).
+    std::optional<Event> poll_event(std::uint32_t timeout_ms) {
+        das_event *event = nullptr;
+        das_result code = das_session_poll_event(raw(), timeout_ms, &event);
+        if (code == DAS_RESULT_TIMEOUT) {
+            return std::nullopt;
+        }
+        if (code == DAS_RESULT_CLOSED) {
+            ended_ = true;
+            return std::nullopt;
+        }
+        check(code);
+        return Event(event);
+    }
+    /// True once poll_event() reported the end of the session.
+    bool ended() const noexcept { return ended_; }
+    int event_fd() const {
+        int fd = -1;
+        check(das_session_event_fd(raw(), &fd));
+        return fd;
+    }
+    std::string_view call_id() const {
+        return detail::lent([&](const char **t, std::size_t *n) { return das_session_call_id(raw(), t, n); });
+    }
+    void close() { check(das_session_close(raw())); }
+
+    das_session *raw() const noexcept { return handle_.get(); }
+
+private:
+    Handle<das_session, das_session_free> handle_;
+    bool ended_ = false;
+};
+
+/// A parsed TRD job result. Views live as long as the Webhook.
+class Webhook {
+public:
+    explicit Webhook(das_webhook *raw) noexcept : handle_(raw) {}
+    /// Parses a webhook body; throws das::Error (DAS_RESULT_PARSE naming path/line/column).
+    static Webhook parse(std::string_view body) {
+        das_webhook *raw = nullptr;
+        check(das_webhook_parse(reinterpret_cast<const std::uint8_t *>(detail::data_of(body)),
+                                body.size(), &raw));
+        return Webhook(raw);
+    }
+
+    std::string_view job_id() const {
+        return detail::lent([&](const char **t, std::size_t *n) { return das_webhook_job_id(raw(), t, n); });
+    }
+    std::string_view status() const {
+        return detail::lent([&](const char **t, std::size_t *n) { return das_webhook_status(raw(), t, n); });
+    }
+    das_job_status job_status() const {
+        das_job_status status = DAS_JOB_STATUS_OTHER;
+        check(das_webhook_job_status(raw(), &status));
+        return status;
+    }
+    std::optional<std::string_view> failure_reason() const {
+        return detail::lent_if_present(
+            [&](const char **t, std::size_t *n) { return das_webhook_failure_reason(raw(), t, n); });
+    }
+    std::size_t segment_count() const {
+        std::size_t count = 0;
+        check(das_webhook_segment_count(raw(), &count));
+        return count;
+    }
+    std::string_view alternative_text(std::size_t segment, std::size_t alternative) const {
+        return detail::lent([&](const char **t, std::size_t *n) {
+            return das_webhook_alternative_text(raw(), segment, alternative, t, n);
+        });
+    }
+    std::string_view transcript() const {
+        return detail::lent([&](const char **t, std::size_t *n) { return das_webhook_transcript(raw(), t, n); });
+    }
+    std::string_view transcript_of_channel(std::uint32_t channel) const {
+        return detail::lent([&](const char **t, std::size_t *n) {
+            return das_webhook_transcript_of_channel(raw(), channel, t, n);
+        });
+    }
+    std::string_view to_json() const {
+        return detail::lent([&](const char **t, std::size_t *n) { return das_webhook_to_json(raw(), t, n); });
+    }
+    /// True when the body carries exactly this token (constant-time comparison).
+    bool token_matches(std::string_view token) const {
+        das_result code = das_webhook_verify_token(raw(), detail::data_of(token), token.size());
+        if (code == DAS_RESULT_INVALID_TOKEN) {
+            return false;
+        }
+        check(code);
+        return true;
+    }
+
+    das_webhook *raw() const noexcept { return handle_.get(); }
+
+private:
+    Handle<das_webhook, das_webhook_free> handle_;
 };
 
 }  // namespace das

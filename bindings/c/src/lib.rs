@@ -5,6 +5,7 @@
 
 pub mod boundary;
 pub mod config;
+pub mod emulator;
 pub mod enums;
 pub mod error;
 pub mod event;

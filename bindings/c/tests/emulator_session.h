@@ -1,0 +1,42 @@
+/* Shared set-up for the tests that run sessions against the in-process emulator. */
+#ifndef DAS_TEST_EMULATOR_SESSION_H
+#define DAS_TEST_EMULATOR_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "check.h"
+
+/* Lends one emulator string (URLs, demo credentials). */
+static inline const char *emulator_string(const das_emulator *emulator, uint32_t field) {
+    const char *text = "";
+    size_t len = 0;
+    CHECK_RESULT(das_emulator_string(emulator, field, &text, &len), DAS_RESULT_OK);
+    return text;
+}
+
+/* A register (or, with a credential, verify) configuration for the emulator's Twilio consumer,
+ * sending audio as fast as the consumer takes it. The caller frees it. */
+static inline das_config *emulator_config(const das_emulator *emulator, const char *call_id, const char *credential) {
+    das_config *config = NULL;
+    CHECK_RESULT(das_config_new(&config), DAS_RESULT_OK);
+    das_config_set_endpoint_url(config, emulator_string(emulator, DAS_EMULATOR_FIELD_SOCKETIO_URL), DAS_NUL_TERMINATED);
+    das_config_set_token_url(config, emulator_string(emulator, DAS_EMULATOR_FIELD_TOKEN_URL), DAS_NUL_TERMINATED);
+    das_config_set_client_credentials(config, emulator_string(emulator, DAS_EMULATOR_FIELD_CLIENT_ID), DAS_NUL_TERMINATED,
+                                      emulator_string(emulator, DAS_EMULATOR_FIELD_CLIENT_SECRET), DAS_NUL_TERMINATED);
+    das_config_set_session_kind(config, credential != NULL ? DAS_SESSION_KIND_VERIFY : DAS_SESSION_KIND_REGISTER);
+    if (credential != NULL) {
+        CHECK_RESULT(das_config_set_credential(config, credential, DAS_NUL_TERMINATED), DAS_RESULT_OK);
+    }
+    das_config_set_metadata(config, DAS_METADATA_FIELD_CALL_ID, call_id, DAS_NUL_TERMINATED);
+    das_config_set_authenticity_threshold(config, 0.5);
+    das_config_set_audio_total_duration(config, 3.0);
+    das_config_set_model_hash(config, "emulated-model", DAS_NUL_TERMINATED);
+    das_config_set_audio_protocol(config, DAS_AUDIO_PROTOCOL_TWILIO);
+    das_config_set_audio_url(config, emulator_string(emulator, DAS_EMULATOR_FIELD_TWILIO_URL), DAS_NUL_TERMINATED);
+    das_config_set_audio_pacing(config, DAS_AUDIO_PACING_AS_FAST_AS_POSSIBLE);
+    CHECK_RESULT(das_config_validate(config), DAS_RESULT_OK);
+    return config;
+}
+
+#endif

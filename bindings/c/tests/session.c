@@ -1,0 +1,296 @@
+/* Sessions against the in-process emulator: the documented register flow through the event
+ * descriptor, a verification with the resulting credential, one pusher thread and one poller
+ * thread on one session, close waking a blocked poller, calls after end_audio and close, and
+ * the TRD client calls. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "emulator_session.h"
+#include "http_post.h"
+
+#define SPEAKER_A "samples/speaker-a.wav"
+#define SPEAKER_A_VERIFY "samples/speaker-a-verify.wav"
+
+/* What a session reported, for the checks. */
+struct outcome {
+    int consumer_ready;
+    int vad_status;
+    int results;
+    int audio_ended;
+    int disconnected;
+    int events;
+    bool closed;
+    double authenticity;
+    double score;
+    char credential[4096];
+};
+
+static void record(struct outcome *out, das_event *event) {
+    const char *text = NULL;
+    size_t len = 0;
+    double value = 0;
+    out->events++;
+    switch (das_event_get_kind(event)) {
+    case DAS_EVENT_KIND_CONSUMER_READY:
+        out->consumer_ready++;
+        break;
+    case DAS_EVENT_KIND_VAD_STATUS:
+        out->vad_status++;
+        CHECK_RESULT(das_event_audio_seconds(event, &value), DAS_RESULT_OK);
+        CHECK(value >= 0);
+        CHECK_RESULT(das_event_authenticity(event, &value), DAS_RESULT_NOT_PRESENT);
+        break;
+    case DAS_EVENT_KIND_RESULT_SUCCESS:
+        out->results++;
+        CHECK_RESULT(das_event_authenticity(event, &out->authenticity), DAS_RESULT_OK);
+        if (das_event_credential(event, &text, &len) == DAS_RESULT_OK && len < sizeof out->credential) {
+            memcpy(out->credential, text, len + 1);
+        }
+        if (das_event_score(event, &value) == DAS_RESULT_OK) out->score = value;
+        CHECK_RESULT(das_event_vad_percentage(event, &value), DAS_RESULT_NOT_PRESENT);
+        break;
+    case DAS_EVENT_KIND_AUDIO_ENDED:
+        out->audio_ended++;
+        CHECK_RESULT(das_event_reason(event, &text, &len), DAS_RESULT_OK);
+        break;
+    case DAS_EVENT_KIND_DISCONNECTED:
+        out->disconnected++;
+        break;
+    default:
+        CHECK_RESULT(das_event_name(event, &text, &len), DAS_RESULT_OK);
+        fprintf(stderr, "unexpected event %s\n", text);
+        CHECK(false);
+        break;
+    }
+    CHECK_RESULT(das_event_json(event, &text, &len), DAS_RESULT_OK);
+    CHECK(len > 0 && strlen(text) == len);
+    das_event_free(event);
+}
+
+/* Polls until a result arrives or the session ends, waking on the event descriptor. */
+static void drain_with_fd(das_session *session, struct outcome *out) {
+    int fd = -1;
+    CHECK_RESULT(das_session_event_fd(session, &fd), DAS_RESULT_OK);
+    while (out->results == 0 && !out->closed) {
+        struct pollfd ready = {fd, POLLIN, 0};
+        das_event *event = NULL;
+        das_result r;
+        if (poll(&ready, 1, 30000) != 1) {
+            CHECK(false); /* nothing for 30 s */
+            return;
+        }
+        while ((r = das_session_poll_event(session, 0, &event)) == DAS_RESULT_OK) record(out, event);
+        if (r == DAS_RESULT_CLOSED) out->closed = true;
+        else CHECK_RESULT(r, DAS_RESULT_TIMEOUT);
+    }
+}
+
+static void register_then_verify(const das_emulator *emulator) {
+    das_config *config = emulator_config(emulator, "c-register-1", NULL);
+    das_session *session = NULL;
+    das_event *event = NULL;
+    struct outcome registered;
+    struct outcome verified;
+    const uint8_t byte = 0xff;
+    memset(&registered, 0, sizeof registered);
+    memset(&verified, 0, sizeof verified);
+
+    CHECK_RESULT(das_session_new(config, &session), DAS_RESULT_OK);
+    das_config_free(config);
+    CHECK_RESULT(das_session_start(session), DAS_RESULT_OK);
+    CHECK_RESULT(das_session_start(session), DAS_RESULT_ALREADY_STARTED);
+    CHECK_RESULT(das_session_push_wav(session, "no/such.wav", DAS_NUL_TERMINATED), DAS_RESULT_PARSE);
+    CHECK_RESULT(das_session_push_wav(session, SPEAKER_A, DAS_NUL_TERMINATED), DAS_RESULT_OK);
+    CHECK_RESULT(das_session_end_audio(session), DAS_RESULT_OK);
+    CHECK_RESULT(das_session_end_audio(session), DAS_RESULT_OK);
+    CHECK_RESULT(das_session_push_audio(session, &byte, 1), DAS_RESULT_CLOSED);
+    drain_with_fd(session, &registered);
+    CHECK(registered.consumer_ready == 1);
+    CHECK(registered.vad_status >= 1);
+    CHECK(registered.results == 1);
+    CHECK(registered.authenticity > 0 && registered.authenticity <= 1);
+    CHECK(strlen(registered.credential) > 0);
+    CHECK_RESULT(das_session_close(session), DAS_RESULT_OK);
+    /* Events queued before the close are still delivered, then CLOSED. */
+    while (das_session_poll_event(session, 0, &event) == DAS_RESULT_OK) das_event_free(event);
+    CHECK_RESULT(das_session_poll_event(session, 1000, &event), DAS_RESULT_CLOSED);
+    CHECK_RESULT(das_session_push_audio(session, &byte, 1), DAS_RESULT_CLOSED);
+    das_session_free(session);
+
+    config = emulator_config(emulator, "c-verify-1", registered.credential);
+    CHECK_RESULT(das_session_new(config, &session), DAS_RESULT_OK);
+    das_config_free(config);
+    CHECK_RESULT(das_session_start(session), DAS_RESULT_OK);
+    CHECK_RESULT(das_session_push_wav(session, SPEAKER_A_VERIFY, DAS_NUL_TERMINATED), DAS_RESULT_OK);
+    CHECK_RESULT(das_session_end_audio(session), DAS_RESULT_OK);
+    drain_with_fd(session, &verified);
+    CHECK(verified.results == 1);
+    CHECK(verified.score > 0);
+    das_session_free(session); /* frees without an explicit close */
+}
+
+/* The µ-law samples of a WAV file's data chunk (malloc'd). */
+static uint8_t *wav_data(const char *path, size_t *len) {
+    size_t size = 0, at = 12;
+    uint8_t *file = (uint8_t *)read_file(path, &size);
+    uint8_t *data = NULL;
+    if (file == NULL) return NULL;
+    while (at + 8 <= size) {
+        size_t chunk = (size_t)file[at + 4] | (size_t)file[at + 5] << 8 | (size_t)file[at + 6] << 16 |
+                       (size_t)file[at + 7] << 24;
+        if (memcmp(file + at, "data", 4) == 0 && at + 8 + chunk <= size) {
+            data = (uint8_t *)malloc(chunk);
+            if (data != NULL) {
+                memcpy(data, file + at + 8, chunk);
+                *len = chunk;
+            }
+            break;
+        }
+        at += 8 + chunk + (chunk & 1);
+    }
+    free(file);
+    return data;
+}
+
+struct pusher {
+    das_session *session;
+    const uint8_t *audio;
+    size_t len;
+    int would_block;
+    das_result last;
+};
+
+static void *push_all(void *arg) {
+    struct pusher *p = (struct pusher *)arg;
+    size_t at = 0;
+    const struct timespec pause = {0, 5000000};
+    while (at < p->len) {
+        size_t n = p->len - at < 1600 ? p->len - at : 1600;
+        das_result r = das_session_push_audio(p->session, p->audio + at, n);
+        if (r == DAS_RESULT_WOULD_BLOCK) {
+            p->would_block++;
+            nanosleep(&pause, NULL);
+            continue;
+        }
+        p->last = r;
+        if (r != DAS_RESULT_OK) break; /* the consumer had enough audio and closed */
+        at += n;
+    }
+    das_session_end_audio(p->session);
+    return NULL;
+}
+
+struct poller {
+    das_session *session;
+    struct outcome out;
+};
+
+static void *poll_until_closed(void *arg) {
+    struct poller *p = (struct poller *)arg;
+    for (;;) {
+        das_event *event = NULL;
+        das_result r = das_session_poll_event(p->session, 60000, &event);
+        if (r == DAS_RESULT_OK) {
+            bool result = das_event_get_kind(event) == DAS_EVENT_KIND_RESULT_SUCCESS;
+            record(&p->out, event);
+            if (result) das_session_close(p->session);
+        } else {
+            p->out.closed = r == DAS_RESULT_CLOSED;
+            return NULL;
+        }
+    }
+}
+
+static void pusher_and_poller_threads(const das_emulator *emulator) {
+    das_config *config = emulator_config(emulator, "c-threads-1", NULL);
+    struct pusher pusher;
+    struct poller poller;
+    pthread_t push_thread, poll_thread;
+    memset(&pusher, 0, sizeof pusher);
+    memset(&poller, 0, sizeof poller);
+    /* A small buffer so the pusher meets back-pressure. */
+    CHECK_RESULT(das_config_set_audio_buffer_bytes(config, 4096), DAS_RESULT_OK);
+    CHECK_RESULT(das_session_new(config, &pusher.session), DAS_RESULT_OK);
+    das_config_free(config);
+    poller.session = pusher.session;
+    pusher.audio = wav_data(SPEAKER_A, &pusher.len);
+    CHECK(pusher.audio != NULL && pusher.len > 64000);
+    if (pusher.audio == NULL) return;
+    CHECK_RESULT(das_session_start(pusher.session), DAS_RESULT_OK);
+    CHECK(pthread_create(&poll_thread, NULL, poll_until_closed, &poller) == 0);
+    CHECK(pthread_create(&push_thread, NULL, push_all, &pusher) == 0);
+    pthread_join(push_thread, NULL);
+    pthread_join(poll_thread, NULL);
+    CHECK(pusher.last == DAS_RESULT_OK || pusher.last == DAS_RESULT_CLOSED);
+    CHECK(poller.out.consumer_ready == 1);
+    CHECK(poller.out.results == 1);
+    CHECK(poller.out.closed);
+    das_session_free(pusher.session);
+    free((void *)pusher.audio);
+}
+
+static void close_wakes_a_blocked_poller(const das_emulator *emulator) {
+    das_config *config = emulator_config(emulator, "c-close-1", NULL);
+    struct poller poller;
+    pthread_t poll_thread;
+    memset(&poller, 0, sizeof poller);
+    CHECK_RESULT(das_session_new(config, &poller.session), DAS_RESULT_OK);
+    das_config_free(config);
+    CHECK_RESULT(das_session_start(poller.session), DAS_RESULT_OK);
+    /* No audio: the poller waits (up to 60 s per call) until the close. */
+    CHECK(pthread_create(&poll_thread, NULL, poll_until_closed, &poller) == 0);
+    CHECK_RESULT(das_session_close(poller.session), DAS_RESULT_OK);
+    pthread_join(poll_thread, NULL);
+    CHECK(poller.out.closed);
+    CHECK(poller.out.results == 0);
+    das_session_free(poller.session);
+}
+
+static void trd_calls(const das_emulator *emulator) {
+    const char *trd = emulator_string(emulator, DAS_EMULATOR_FIELD_TRD_URL);
+    const char *token = emulator_string(emulator, DAS_EMULATOR_FIELD_TRD_TOKEN);
+    das_webhook_receiver *receiver = NULL;
+    const char *url = NULL;
+    char address[64];
+    size_t written = 0, len = 0;
+    bool reachable = false;
+
+    CHECK_RESULT(das_trd_whoami(trd, DAS_NUL_TERMINATED, token, DAS_NUL_TERMINATED, 5000, address, sizeof address,
+                                &written),
+                 DAS_RESULT_OK);
+    CHECK_STR(address, "127.0.0.1");
+    CHECK_RESULT(das_trd_whoami(trd, DAS_NUL_TERMINATED, "wrong", 5, 5000, address, sizeof address, &written),
+                 DAS_RESULT_AUTH);
+    CHECK_RESULT(das_trd_whoami(trd, DAS_NUL_TERMINATED, token, DAS_NUL_TERMINATED, 5000, address, 2, &written),
+                 DAS_RESULT_BUFFER_TOO_SMALL);
+    CHECK(written == 10);
+
+    CHECK_RESULT(das_webhook_receiver_start(NULL, 0, 0, "hook-token", DAS_NUL_TERMINATED, DAS_TLS_MODE_PLAIN, NULL, 0,
+                                            NULL, 0, NULL, 0, &receiver),
+                 DAS_RESULT_OK);
+    CHECK_RESULT(das_webhook_receiver_url(receiver, &url, &len), DAS_RESULT_OK);
+    CHECK_RESULT(das_trd_validate(trd, DAS_NUL_TERMINATED, token, DAS_NUL_TERMINATED, url, len, "hook-token",
+                                  DAS_NUL_TERMINATED, NULL, 0, 10000, &reachable),
+                 DAS_RESULT_OK);
+    CHECK(reachable);
+    das_webhook_receiver_free(receiver);
+}
+
+int main(void) {
+    das_emulator *emulator = NULL;
+    CHECK_RESULT(das_emulator_start(0, &emulator), DAS_RESULT_OK);
+    if (emulator == NULL) CHECK_DONE("session");
+    CHECK(strncmp(emulator_string(emulator, DAS_EMULATOR_FIELD_SOCKETIO_URL), "http://127.0.0.1:", 17) == 0);
+    register_then_verify(emulator);
+    pusher_and_poller_threads(emulator);
+    close_wakes_a_blocked_poller(emulator);
+    trd_calls(emulator);
+    CHECK_RESULT(das_emulator_stop(emulator), DAS_RESULT_OK);
+    CHECK_RESULT(das_emulator_stop(emulator), DAS_RESULT_OK);
+    das_emulator_free(emulator);
+    CHECK_DONE("session");
+}
