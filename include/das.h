@@ -28,10 +28,28 @@
  *     _free works).
  *
  * THREAD SAFETY
- *   Free functions (das_version, das_result_name, das_last_error_message, das_set_log_*) may be
- *   called from any thread. A das_config may move between threads but must be used by one thread
- *   at a time. The log callback may be called from any thread, including libdas's own runtime
+ *   Free functions (das_version, das_result_name, das_last_error_message, das_set_log_*,
+ *   das_webhook_parse, das_trd_*) may be called from any thread. das_config, das_webhook and
+ *   das_delivery may move between threads but must be used by one thread at a time.
+ *   das_session, das_event, das_webhook_receiver and das_emulator are thread-safe: every call but
+ *   _free may run concurrently. The intended session pattern is one pusher thread
+ *   (das_session_push_audio / _push_wav / _end_audio) and one poller thread
+ *   (das_session_poll_event), with das_session_close from any thread: it wakes a blocked poller,
+ *   which then drains the events already queued and gets DAS_RESULT_CLOSED. _free a handle only
+ *   after every other call on it has returned. Blocking calls (das_session_start, _poll_event
+ *   with a timeout, das_webhook_receiver_next_delivery, das_trd_*) must not be made from the log
+ *   callback. The log callback may be called from any thread, including libdas's own runtime
  *   threads; it must be thread-safe, return quickly and not call das_set_log_callback.
+ *
+ * SESSION STATES
+ *   das_session_new -> das_session_start -> (push audio, poll events) -> das_session_close ->
+ *   das_session_free. Before start: push, end_audio and poll return DAS_RESULT_NOT_READY. After
+ *   start, audio pushed before info-consumer-ready waits in the bounded buffer; a full buffer is
+ *   DAS_RESULT_WOULD_BLOCK (nothing taken, retry). After das_session_end_audio, pushes return
+ *   DAS_RESULT_CLOSED. Polls return DAS_RESULT_CLOSED once the session ended (disconnected, a
+ *   failed start or das_session_close) and its queue is empty. Instead of blocking in
+ *   das_session_poll_event, a select/poll/epoll loop can wait for das_session_event_fd to become
+ *   readable and then poll with timeout 0 until DAS_RESULT_TIMEOUT.
  *
  * STRINGS AND BUFFERS
  *   Input strings are UTF-8 given as (const char *s, size_t len), borrowed for the call and
@@ -45,11 +63,15 @@
  *   (das_version, das_result_name) are never freed.
  *
  * SHUTDOWN ORDER
- *   Free every handle, then remove the log callback (das_set_log_callback(NULL, NULL)) before
- *   releasing its userdata. libdas starts its worker threads lazily and keeps them for the life
- *   of the process; there is no global shutdown call.
+ *   Close and free sessions, free events, deliveries and webhooks, stop and free receivers and
+ *   emulators, then remove the log callback (das_set_log_callback(NULL, NULL)) before releasing
+ *   its userdata. libdas starts its worker threads lazily and keeps them for the life of the
+ *   process; there is no global shutdown call (bindings/c/valgrind.supp documents the two
+ *   allocations valgrind reports for them).
  *
  * EXAMPLE
+ *   // A registration against the built-in emulator: push a WAV file, print every event.
+ *
  *   #include <stdio.h>
  *   #include "das.h"
  *
@@ -61,26 +83,56 @@
  *       return 1;
  *   }
  *
+ *   static const char *field(das_emulator *emu, uint32_t which) {
+ *       const char *text = "";
+ *       size_t len;
+ *       das_emulator_string(emu, which, &text, &len);
+ *       return text;
+ *   }
+ *
  *   int main(void) {
+ *       das_emulator *emu = NULL;
  *       das_config *cfg = NULL;
+ *       das_session *session = NULL;
+ *       das_event *ev = NULL;
  *       das_result r;
  *       if (das_abi_version() != DAS_ABI_VERSION) return 1;
- *       if ((r = das_config_new(&cfg)) != DAS_RESULT_OK) return fail("config", r);
- *       das_config_set_endpoint_url(cfg, "https://streaming.example", DAS_NUL_TERMINATED);
- *       das_config_set_token_url(cfg, "https://auth.example/token", DAS_NUL_TERMINATED);
- *       das_config_set_client_credentials(cfg, "id", DAS_NUL_TERMINATED,
- *                                         "secret", DAS_NUL_TERMINATED);
+ *       if ((r = das_emulator_start(0, &emu)) != DAS_RESULT_OK) return fail("emulator", r);
+ *       das_config_new(&cfg);
+ *       das_config_set_endpoint_url(cfg, field(emu, DAS_EMULATOR_FIELD_SOCKETIO_URL), DAS_NUL_TERMINATED);
+ *       das_config_set_token_url(cfg, field(emu, DAS_EMULATOR_FIELD_TOKEN_URL), DAS_NUL_TERMINATED);
+ *       das_config_set_client_credentials(cfg, field(emu, DAS_EMULATOR_FIELD_CLIENT_ID), DAS_NUL_TERMINATED,
+ *                                         field(emu, DAS_EMULATOR_FIELD_CLIENT_SECRET), DAS_NUL_TERMINATED);
  *       das_config_set_session_kind(cfg, DAS_SESSION_KIND_REGISTER);
  *       das_config_set_metadata(cfg, DAS_METADATA_FIELD_CALL_ID, "call-1", 6);
- *       das_config_set_audio_url(cfg, "wss://audio.example/hook", DAS_NUL_TERMINATED);
- *       r = das_config_set_authenticity_threshold(cfg, 1.5);   // out of range
- *       if (r != DAS_RESULT_OK) fail("threshold", r);          // prints the reason
- *       if ((r = das_config_validate(cfg)) != DAS_RESULT_OK) {
- *           das_config_free(cfg);
- *           return fail("validate", r);
- *       }
+ *       das_config_set_authenticity_threshold(cfg, 0.8);
+ *       das_config_set_audio_total_duration(cfg, 3.0);
+ *       das_config_set_model_hash(cfg, "model", DAS_NUL_TERMINATED);
+ *       das_config_set_audio_protocol(cfg, DAS_AUDIO_PROTOCOL_TWILIO);
+ *       das_config_set_audio_url(cfg, field(emu, DAS_EMULATOR_FIELD_TWILIO_URL), DAS_NUL_TERMINATED);
+ *       r = das_session_new(cfg, &session);
  *       das_config_free(cfg);
- *       return 0;
+ *       if (r != DAS_RESULT_OK) return fail("session", r);
+ *       if ((r = das_session_start(session)) != DAS_RESULT_OK) return fail("start", r);
+ *       if ((r = das_session_push_wav(session, "samples/speaker-a.wav", DAS_NUL_TERMINATED)) != DAS_RESULT_OK)
+ *           fail("push", r);
+ *       das_session_end_audio(session);
+ *       while ((r = das_session_poll_event(session, 30000, &ev)) == DAS_RESULT_OK) {
+ *           const char *name;
+ *           size_t len;
+ *           double value;
+ *           das_event_name(ev, &name, &len);
+ *           printf("%s", name);
+ *           if (das_event_vad_percentage(ev, &value) == DAS_RESULT_OK) printf(" vad=%.0f%%", value);
+ *           if (das_event_authenticity(ev, &value) == DAS_RESULT_OK) printf(" authenticity=%.2f", value);
+ *           printf("\n");
+ *           if (das_event_get_kind(ev) == DAS_EVENT_KIND_RESULT_SUCCESS) das_session_close(session);
+ *           das_event_free(ev);
+ *       }
+ *       if (r != DAS_RESULT_CLOSED) fail("poll", r);
+ *       das_session_free(session);
+ *       das_emulator_free(emu);
+ *       return r == DAS_RESULT_CLOSED ? 0 : 1;
  *   }
  */
 
