@@ -31,9 +31,11 @@ mod wav;
 
 pub use analysis::{speech_segments, CredentialError, VoiceAnalyzer, Voiceprint};
 pub use config::{
-    ClientCredentials, EmulatorConfig, PayloadEncoding, TrdConfig, VadChannel, VadConfig,
-    VerifyConfig, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TRD_TOKEN,
+    AudiohookConfig, ClientCredentials, EmulatorConfig, PayloadEncoding, TrdConfig, VadChannel,
+    VadConfig, VerifyConfig, DEMO_AUDIOHOOK_API_KEY, DEMO_AUDIOHOOK_CLIENT_SECRET, DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET, DEMO_TRD_TOKEN,
 };
+pub use consumers::BadAudiohookKey;
 pub use faults::{AudiohookPause, Faults};
 pub use server::{ConsumerContext, Emulator, EmulatorError, EmulatorHandle};
 pub use session::{
