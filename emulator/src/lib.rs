@@ -27,7 +27,6 @@ mod session;
 mod signalling;
 mod state;
 mod trd;
-mod wav;
 
 pub use analysis::{speech_segments, CredentialError, VoiceAnalyzer, Voiceprint};
 pub use config::{
@@ -44,4 +43,3 @@ pub use session::{
 };
 pub use signalling::{parse_initialize, InitializeError};
 pub use state::FaultSwitch;
-pub use wav::{read_wav, WavAudio, WavError};
