@@ -503,6 +503,10 @@ enum das_emulator_field
   DAS_EMULATOR_FIELD_CLIENT_SECRET = 7,
   // The Bearer token the TRD endpoints accept.
   DAS_EMULATOR_FIELD_TRD_TOKEN = 8,
+  // The AudioHook API key (`X-API-KEY`) the AudioHook consumer accepts.
+  DAS_EMULATOR_FIELD_AUDIOHOOK_API_KEY = 9,
+  // The base64 AudioHook client secret that signs requests with that key.
+  DAS_EMULATOR_FIELD_AUDIOHOOK_CLIENT_SECRET = 10,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -842,7 +846,7 @@ das_result das_config_initialize_json(const das_config *config,
 das_result das_config_to_json(const das_config *config, char *buf, size_t len, size_t *written);
 
 // Starts the emulator on `127.0.0.1:port` (0 picks a free port) with its defaults: the demo
-// OAuth2 client, Twilio and (when built in) AudioHook consumers with real voice-activity
+// OAuth2 client, Twilio and AudioHook consumers (demo API key) with real voice-activity
 // detection, and the TRD v3 endpoints. Errors: the port is taken, `DAS_RESULT_IO`.
 //
 // Ownership: the caller owns `*out` and releases it with `das_emulator_free`.
@@ -899,8 +903,9 @@ das_event_kind das_event_get_kind(const das_event *event);
 // `event` is a live event; `name` and `len` are writable.
 das_result das_event_name(const das_event *event, const char **name, size_t *len);
 
-// Lends the payload as compact JSON, exactly as received (keys in the sender's order); for
-// documented events it includes `"event": name`.
+// Lends the payload as compact JSON with the keys in the sender's order; for documented events
+// it includes `"event": name`. das-Peak sends payloads as JSON strings holding the object; this
+// is that object.
 //
 // Ownership: `*json` (NUL-terminated) is owned by `event`, valid until `das_event_free`.
 //

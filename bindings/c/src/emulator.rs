@@ -40,6 +40,8 @@ pub struct EmulatorValue {
     client_id: CText,
     client_secret: CText,
     trd_token: CText,
+    audiohook_api_key: CText,
+    audiohook_client_secret: CText,
 }
 
 impl EmulatorValue {
@@ -72,7 +74,7 @@ macro_rules! emulator {
 }
 
 /// Starts the emulator on `127.0.0.1:port` (0 picks a free port) with its defaults: the demo
-/// OAuth2 client, Twilio and (when built in) AudioHook consumers with real voice-activity
+/// OAuth2 client, Twilio and AudioHook consumers (demo API key) with real voice-activity
 /// detection, and the TRD v3 endpoints. Errors: the port is taken, `DAS_RESULT_IO`.
 ///
 /// Ownership: the caller owns `*out` and releases it with `das_emulator_free`.
@@ -98,6 +100,8 @@ pub unsafe extern "C" fn das_emulator_start(port: u16, out: *mut *mut das_emulat
             client_id: CText::new(emulator.client_id()),
             client_secret: CText::new(emulator.client_secret()),
             trd_token: CText::new(DEMO_TRD_TOKEN),
+            audiohook_api_key: CText::new(emulator.audiohook_api_key()),
+            audiohook_client_secret: CText::new(emulator.audiohook_client_secret()),
             running: Mutex::new(Some(emulator)),
         };
         // SAFETY: checked non-NULL; the caller guarantees it is writable.
@@ -127,6 +131,10 @@ pub enum das_emulator_field {
     ClientSecret = 7,
     /// The Bearer token the TRD endpoints accept.
     TrdToken = 8,
+    /// The AudioHook API key (`X-API-KEY`) the AudioHook consumer accepts.
+    AudiohookApiKey = 9,
+    /// The base64 AudioHook client secret that signs requests with that key.
+    AudiohookClientSecret = 10,
 }
 
 impl das_emulator_field {
@@ -140,6 +148,8 @@ impl das_emulator_field {
             Self::ClientId,
             Self::ClientSecret,
             Self::TrdToken,
+            Self::AudiohookApiKey,
+            Self::AudiohookClientSecret,
         ]
         .into_iter()
         .find(|field| *field as u32 == value)
@@ -172,6 +182,8 @@ pub unsafe extern "C" fn das_emulator_string(
             das_emulator_field::ClientId => &emulator.client_id,
             das_emulator_field::ClientSecret => &emulator.client_secret,
             das_emulator_field::TrdToken => &emulator.trd_token,
+            das_emulator_field::AudiohookApiKey => &emulator.audiohook_api_key,
+            das_emulator_field::AudiohookClientSecret => &emulator.audiohook_client_secret,
         };
         // SAFETY: the caller upholds the out-parameter contract.
         unsafe { lend(value, text, len) }

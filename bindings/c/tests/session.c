@@ -1,5 +1,5 @@
 /* Sessions against the in-process emulator: the documented register flow through the event
- * descriptor, a verification with the resulting credential, one pusher thread and one poller
+ * descriptor, a verification with the resulting credential, the AudioHook channel, one pusher thread and one poller
  * thread on one session, close waking a blocked poller, calls after end_audio and close, and
  * the TRD client calls. */
 #ifndef _POSIX_C_SOURCE
@@ -221,6 +221,9 @@ static void pusher_and_poller_threads(const das_emulator *emulator) {
     CHECK(pusher.audio != NULL && pusher.len > 64000);
     if (pusher.audio == NULL) return;
     CHECK_RESULT(das_session_start(pusher.session), DAS_RESULT_OK);
+    /* One push larger than the whole buffer could never fit. */
+    CHECK_RESULT(das_session_push_audio(pusher.session, pusher.audio, 4097), DAS_RESULT_OUT_OF_RANGE);
+    CHECK(strstr(check_last_error(), "4096") != NULL);
     CHECK(pthread_create(&poll_thread, NULL, poll_until_closed, &poller) == 0);
     CHECK(pthread_create(&push_thread, NULL, push_all, &pusher) == 0);
     pthread_join(push_thread, NULL);
@@ -248,6 +251,34 @@ static void close_wakes_a_blocked_poller(const das_emulator *emulator) {
     CHECK(poller.out.closed);
     CHECK(poller.out.results == 0);
     das_session_free(poller.session);
+}
+
+static void audiohook_session(const das_emulator *emulator) {
+    /* AudioHook sends call_id as the UUID conversationId. */
+    das_config *config = emulator_config(emulator, "5a0d3f2e-8c1b-4e7a-9f4d-2b6c8e1a7d30", NULL);
+    das_session *session = NULL;
+    struct outcome out;
+    memset(&out, 0, sizeof out);
+    CHECK_RESULT(das_config_set_audio_protocol(config, DAS_AUDIO_PROTOCOL_AUDIOHOOK), DAS_RESULT_OK);
+    CHECK_RESULT(das_config_set_audio_url(config, emulator_string(emulator, DAS_EMULATOR_FIELD_AUDIOHOOK_URL),
+                                          DAS_NUL_TERMINATED),
+                 DAS_RESULT_OK);
+    CHECK_RESULT(das_config_set_audiohook_credentials(
+                     config, emulator_string(emulator, DAS_EMULATOR_FIELD_AUDIOHOOK_API_KEY), DAS_NUL_TERMINATED,
+                     emulator_string(emulator, DAS_EMULATOR_FIELD_AUDIOHOOK_CLIENT_SECRET), DAS_NUL_TERMINATED),
+                 DAS_RESULT_OK);
+    CHECK_RESULT(das_config_set_audiohook_organization_id(config, "d7934305-0972-4844-938e-9060eef73d05",
+                                                          DAS_NUL_TERMINATED),
+                 DAS_RESULT_OK);
+    CHECK_RESULT(das_session_new(config, &session), DAS_RESULT_OK);
+    das_config_free(config);
+    CHECK_RESULT(das_session_start(session), DAS_RESULT_OK);
+    CHECK_RESULT(das_session_push_wav(session, SPEAKER_A, DAS_NUL_TERMINATED), DAS_RESULT_OK);
+    CHECK_RESULT(das_session_end_audio(session), DAS_RESULT_OK);
+    drain_with_fd(session, &out);
+    CHECK(out.consumer_ready == 1);
+    CHECK(out.results == 1);
+    das_session_free(session);
 }
 
 static void trd_calls(const das_emulator *emulator) {
@@ -288,6 +319,7 @@ int main(void) {
     register_then_verify(emulator);
     pusher_and_poller_threads(emulator);
     close_wakes_a_blocked_poller(emulator);
+    audiohook_session(emulator);
     trd_calls(emulator);
     CHECK_RESULT(das_emulator_stop(emulator), DAS_RESULT_OK);
     CHECK_RESULT(das_emulator_stop(emulator), DAS_RESULT_OK);

@@ -56,6 +56,7 @@ static void before_start(void) {
     CHECK_RESULT(das_session_event_fd(session, NULL), DAS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(das_session_call_id(session, NULL, &len), DAS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(das_session_push_wav(session, NULL, 0), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_session_push_wav(session, "\xff.wav", DAS_NUL_TERMINATED), DAS_RESULT_INVALID_UTF8);
 
     /* Closed before it started: nothing to disconnect, everything after is CLOSED. */
     CHECK_RESULT(das_session_close(session), DAS_RESULT_OK);

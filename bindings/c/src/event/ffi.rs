@@ -71,8 +71,9 @@ pub unsafe extern "C" fn das_event_name(
     })
 }
 
-/// Lends the payload as compact JSON, exactly as received (keys in the sender's order); for
-/// documented events it includes `"event": name`.
+/// Lends the payload as compact JSON with the keys in the sender's order; for documented events
+/// it includes `"event": name`. das-Peak sends payloads as JSON strings holding the object; this
+/// is that object.
 ///
 /// Ownership: `*json` (NUL-terminated) is owned by `event`, valid until `das_event_free`.
 ///

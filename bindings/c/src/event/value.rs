@@ -51,26 +51,9 @@ fn text(value: &Option<String>) -> Option<CText> {
 }
 
 impl EventValue {
-    /// Prepares `event` for C. das-Peak sends each payload as a JSON *string* holding the
-    /// event object; such a payload is decoded so the typed getters work, and its text is
-    /// what `das_event_json` lends (the exact text the service sent).
+    /// Prepares `event` for C (das-Peak's JSON-string payloads arrive decoded by the core).
     pub fn new(event: Event) -> Self {
-        let (event, json) = match event.data() {
-            Value::String(text) => match serde_json::from_str::<Value>(text) {
-                Ok(object @ Value::Object(_)) => {
-                    let text = text.clone();
-                    (Event::from_wire(event.name(), object), text)
-                }
-                _ => {
-                    let json = event.data().to_string();
-                    (event, json)
-                }
-            },
-            data => {
-                let json = data.to_string();
-                (event, json)
-            }
-        };
+        let json = event.data().to_string();
         let (mut content, mut credential, mut reason, mut message) = (None, None, None, None);
         match &event {
             Event::ResultSuccess {
@@ -270,7 +253,10 @@ mod tests {
         let text = r#"{"event": "info-vad-status", "audio_seconds": 0.52, "vad_percentage": 10}"#;
         let encoded = EventValue::new(Event::from_wire("info-vad-status", json!(text)));
         assert_eq!(encoded.number(NumberField::AudioSeconds).unwrap(), 0.52);
-        assert_eq!(encoded.json().as_str(), text);
+        assert_eq!(
+            encoded.json().as_str(),
+            r#"{"event":"info-vad-status","audio_seconds":0.52,"vad_percentage":10}"#
+        );
 
         let other = EventValue::new(Event::from_wire("info-new", json!([1])));
         assert_eq!(
