@@ -89,6 +89,21 @@ fn update_bar(bar: &ProgressBar, event: &Event) {
     }
 }
 
+/// The text of an `error` event: its `message`, else its `content`.
+pub fn error_text<'a>(content: &'a Option<String>, message: &'a Option<String>) -> &'a str {
+    message
+        .as_deref()
+        .or(content.as_deref())
+        .unwrap_or("no message")
+}
+
+/// Whether a `result-success` content is a negative verdict ("Verification: rejected").
+pub fn is_rejection(content: &Option<String>) -> bool {
+    content
+        .as_deref()
+        .is_some_and(|c| c.to_ascii_lowercase().ends_with("rejected"))
+}
+
 /// One readable line per event.
 pub fn describe(event: &Event) -> String {
     let number = |value: &Option<f64>| value.map_or("?".to_owned(), |v| format!("{v}"));
@@ -115,12 +130,8 @@ pub fn describe(event: &Event) -> String {
                 .and_then(|s| s.as_f64())
                 .map(|s| format!("  score {s}"))
                 .unwrap_or_default();
+            let mark = if is_rejection(content) { '✗' } else { '✓' };
             let content = content.as_deref().unwrap_or("result-success");
-            let mark = if content.to_ascii_lowercase().ends_with("rejected") {
-                '✗'
-            } else {
-                '✓'
-            };
             format!(
                 "{mark} {content}{score}  authenticity {}  voice collected {} s",
                 number(authenticity),
@@ -136,13 +147,7 @@ pub fn describe(event: &Event) -> String {
         ),
         Event::Error {
             content, message, ..
-        } => format!(
-            "✗ error: {}",
-            message
-                .as_deref()
-                .or(content.as_deref())
-                .unwrap_or("no message")
-        ),
+        } => format!("✗ error: {}", error_text(content, message)),
         Event::Disconnected {
             reason,
             before_result,

@@ -13,7 +13,7 @@ use das::socketio::SocketIoError;
 use super::service::Service;
 use crate::args::{Protocol, SessionArgs, VerifyArgs};
 use crate::exit::{CliError, Exit, OrExit};
-use crate::render::Renderer;
+use crate::render::{error_text, is_rejection, Renderer};
 
 pub async fn register(args: SessionArgs) -> Result<(), CliError> {
     run(&args, None).await
@@ -161,9 +161,7 @@ fn outcome(event: &Event, args: &SessionArgs) -> Result<Option<Result<(), CliErr
             }
             // Verification answers with success plus an accepted/rejected verdict.
             let rejected = data.get("accepted").and_then(|a| a.as_bool()) == Some(false)
-                || content
-                    .as_deref()
-                    .is_some_and(|c| c.to_ascii_lowercase().ends_with("rejected"));
+                || is_rejection(content);
             Some(if rejected {
                 Err(CliError::new(
                     Exit::Rejected,
@@ -189,10 +187,7 @@ fn outcome(event: &Event, args: &SessionArgs) -> Result<Option<Result<(), CliErr
             Exit::Rejected,
             format!(
                 "the service reported an error: {}",
-                message
-                    .as_deref()
-                    .or(content.as_deref())
-                    .unwrap_or("no message")
+                error_text(content, message)
             ),
         ))),
         Event::Disconnected {
