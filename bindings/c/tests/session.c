@@ -316,6 +316,14 @@ int main(void) {
     CHECK_RESULT(das_emulator_start(0, &emulator), DAS_RESULT_OK);
     if (emulator == NULL) CHECK_DONE("session");
     CHECK(strncmp(emulator_string(emulator, DAS_EMULATOR_FIELD_SOCKETIO_URL), "http://127.0.0.1:", 17) == 0);
+    {
+        const char *text = NULL;
+        size_t len = 0;
+        CHECK_RESULT(das_emulator_string(emulator, 0, &text, &len), DAS_RESULT_INVALID_ENUM);
+        CHECK_RESULT(das_emulator_string(emulator, 11, &text, &len), DAS_RESULT_INVALID_ENUM);
+        CHECK_RESULT(das_emulator_string(NULL, DAS_EMULATOR_FIELD_TRD_URL, &text, &len), DAS_RESULT_NULL_ARGUMENT);
+        CHECK(text == NULL);
+    }
     register_then_verify(emulator);
     pusher_and_poller_threads(emulator);
     close_wakes_a_blocked_poller(emulator);

@@ -231,6 +231,50 @@ static void receiver_delivers_posts(void) {
     free(body);
 }
 
+/* Freed without an acknowledgement, a delivery comes back from the spool on the next start. */
+static void spooled_deliveries_survive_a_restart(void) {
+    char spool[] = "/tmp/das-c-spool-XXXXXX";
+    das_webhook_receiver *receiver = NULL;
+    das_delivery *delivery = NULL;
+    const char *url = NULL, *text = NULL;
+    size_t len = 0, body_len = 0;
+    bool flag = false;
+    char *body = read_file(FIXTURES "failed_job.json", &body_len);
+    char path[128];
+    CHECK(body != NULL && mkdtemp(spool) != NULL);
+    if (body == NULL) return;
+
+    CHECK_RESULT(das_webhook_receiver_start(NULL, 0, 0, NULL, 0, DAS_TLS_MODE_PLAIN, NULL, 0, NULL, 0, spool,
+                                            DAS_NUL_TERMINATED, &receiver),
+                 DAS_RESULT_OK);
+    CHECK_RESULT(das_webhook_receiver_url(receiver, &url, &len), DAS_RESULT_OK);
+    CHECK_RESULT(das_webhook_parse((const uint8_t *)body, body_len, NULL), DAS_RESULT_NULL_ARGUMENT);
+    {
+        das_webhook *wh = NULL;
+        CHECK_RESULT(das_webhook_parse((const uint8_t *)body, body_len, &wh), DAS_RESULT_OK);
+        CHECK_RESULT(das_webhook_job_id(wh, &text, &len), DAS_RESULT_OK);
+        snprintf(path, sizeof path, "/%s", text);
+        das_webhook_free(wh);
+    }
+    CHECK(http_post(url_port(url), path, body, body_len) == 200);
+    CHECK_RESULT(das_webhook_receiver_next_delivery(receiver, 10000, &delivery), DAS_RESULT_OK);
+    das_delivery_free(delivery); /* not acknowledged */
+    das_webhook_receiver_free(receiver);
+
+    receiver = NULL;
+    CHECK_RESULT(das_webhook_receiver_start(NULL, 0, 0, NULL, 0, DAS_TLS_MODE_PLAIN, NULL, 0, NULL, 0, spool,
+                                            DAS_NUL_TERMINATED, &receiver),
+                 DAS_RESULT_OK);
+    CHECK_RESULT(das_webhook_receiver_next_delivery(receiver, 0, &delivery), DAS_RESULT_OK);
+    CHECK_RESULT(das_delivery_is_recovered(delivery, &flag), DAS_RESULT_OK);
+    CHECK(flag);
+    CHECK_RESULT(das_delivery_ack(delivery), DAS_RESULT_OK);
+    das_delivery_free(delivery);
+    das_webhook_receiver_free(receiver);
+    CHECK(rmdir(spool) == 0); /* the acknowledgement removed the only file */
+    free(body);
+}
+
 static void receiver_tls_modes(void) {
     das_webhook_receiver *receiver = NULL;
     const char *text = NULL;
@@ -281,6 +325,7 @@ int main(void) {
     absent_fields_are_not_present();
     parse_errors();
     receiver_delivers_posts();
+    spooled_deliveries_survive_a_restart();
     receiver_tls_modes();
     trd_client_errors();
     CHECK_DONE("webhook");
