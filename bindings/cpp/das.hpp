@@ -461,6 +461,97 @@ private:
     Handle<das_webhook, das_webhook_free> handle_;
 };
 
+/// One accepted webhook delivery; acknowledge it once the result is stored.
+class Delivery {
+public:
+    explicit Delivery(das_delivery *raw) noexcept : handle_(raw) {}
+
+    std::string_view job_id() const {
+        return detail::lent([&](const char **t, std::size_t *n) { return das_delivery_job_id(raw(), t, n); });
+    }
+    /// The body as received (it carries the shared token: do not log it).
+    std::string_view body() const {
+        const std::uint8_t *data = nullptr;
+        std::size_t len = 0;
+        check(das_delivery_body(raw(), &data, &len));
+        return std::string_view(reinterpret_cast<const char *>(data), len);
+    }
+    bool duplicate() const {
+        bool flag = false;
+        check(das_delivery_is_duplicate(raw(), &flag));
+        return flag;
+    }
+    bool recovered() const {
+        bool flag = false;
+        check(das_delivery_is_recovered(raw(), &flag));
+        return flag;
+    }
+    /// The parsed result (an independent copy).
+    Webhook webhook() const {
+        das_webhook *out = nullptr;
+        check(das_delivery_webhook(raw(), &out));
+        return Webhook(out);
+    }
+    void ack() { check(das_delivery_ack(raw())); }
+
+    das_delivery *raw() const noexcept { return handle_.get(); }
+
+private:
+    Handle<das_delivery, das_delivery_free> handle_;
+};
+
+/// Settings of a WebhookReceiver; empty views mean "not set".
+struct ReceiverOptions {
+    std::string_view host;       ///< IP to bind; empty: 127.0.0.1
+    std::uint16_t port = 0;      ///< 0: a free port
+    std::string_view token;      ///< required top-level token; empty: none
+    das_tls_mode tls = DAS_TLS_MODE_SELF_SIGNED;
+    std::string_view cert_pem;   ///< with DAS_TLS_MODE_PEM
+    std::string_view key_pem;    ///< with DAS_TLS_MODE_PEM
+    std::string_view spool_dir;  ///< empty: in memory only
+};
+
+/// The TRD webhook receiver (an HTTP(S) server in this process).
+class WebhookReceiver {
+public:
+    explicit WebhookReceiver(const ReceiverOptions &options) {
+        auto opt = [](std::string_view text) { return text.empty() ? nullptr : text.data(); };
+        das_webhook_receiver *raw = nullptr;
+        check(das_webhook_receiver_start(opt(options.host), options.host.size(), options.port,
+                                         opt(options.token), options.token.size(),
+                                         static_cast<std::uint32_t>(options.tls),
+                                         opt(options.cert_pem), options.cert_pem.size(),
+                                         opt(options.key_pem), options.key_pem.size(),
+                                         opt(options.spool_dir), options.spool_dir.size(), &raw));
+        handle_.reset(raw);
+    }
+    std::string_view url() const {
+        return detail::lent(
+            [&](const char **t, std::size_t *n) { return das_webhook_receiver_url(raw(), t, n); });
+    }
+    std::optional<std::string_view> certificate_pem() const {
+        return detail::lent_if_present([&](const char **t, std::size_t *n) {
+            return das_webhook_receiver_certificate_pem(raw(), t, n);
+        });
+    }
+    /// The next delivery within `timeout_ms`; std::nullopt on timeout or once stopped and empty.
+    std::optional<Delivery> next_delivery(std::uint32_t timeout_ms) {
+        das_delivery *out = nullptr;
+        das_result code = das_webhook_receiver_next_delivery(raw(), timeout_ms, &out);
+        if (code == DAS_RESULT_TIMEOUT || code == DAS_RESULT_CLOSED) {
+            return std::nullopt;
+        }
+        check(code);
+        return Delivery(out);
+    }
+    void stop() { check(das_webhook_receiver_stop(raw())); }
+
+    das_webhook_receiver *raw() const noexcept { return handle_.get(); }
+
+private:
+    Handle<das_webhook_receiver, das_webhook_receiver_free> handle_;
+};
+
 /// The built-in das-Peak Streaming + TRD emulator, running in this process.
 class Emulator {
 public:

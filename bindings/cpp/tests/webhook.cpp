@@ -5,6 +5,7 @@
 #include <string>
 
 #include "das.hpp"
+#include "http_post.h"
 
 static int total = 0;
 static int failed = 0;
@@ -51,6 +52,35 @@ int main() {
         CHECK(false);
     } catch (const das::Error &error) {
         CHECK(error.code() == DAS_RESULT_OUT_OF_RANGE);
+    }
+    {
+        das::ReceiverOptions options;
+        options.tls = DAS_TLS_MODE_PLAIN;
+        options.token = "a8281f88-1b3c-43b5-8fdf-79c35652e112";
+        das::WebhookReceiver receiver(options);
+        CHECK(!receiver.certificate_pem().has_value());
+        CHECK(!receiver.next_delivery(0).has_value());
+        std::string url(receiver.url());
+        CHECK(http_post(url_port(url.c_str()), "/64b7f1c2a9e3d45f10c2b7a2", body.data(), body.size()) == 200);
+        std::optional<das::Delivery> delivery = receiver.next_delivery(10000);
+        CHECK(delivery.has_value());
+        if (delivery) {
+            CHECK(delivery->job_id() == "64b7f1c2a9e3d45f10c2b7a2");
+            CHECK(delivery->body() == body);
+            CHECK(!delivery->duplicate() && !delivery->recovered());
+            CHECK(delivery->webhook().segment_count() == 4);
+            delivery->ack();
+        }
+        receiver.stop();
+        CHECK(!receiver.next_delivery(1000).has_value());
+    }
+    try {
+        das::ReceiverOptions options;
+        options.host = "not-an-ip";
+        das::WebhookReceiver receiver(options);
+        CHECK(false);
+    } catch (const das::Error &error) {
+        CHECK(error.code() == DAS_RESULT_PARSE);
     }
     std::printf("cpp webhook: %d checks, %d failed\n", total, failed);
     return failed == 0 ? 0 : 1;
