@@ -65,9 +65,10 @@
  * SHUTDOWN ORDER
  *   Close and free sessions, free events, deliveries and webhooks, stop and free receivers and
  *   emulators, then remove the log callback (das_set_log_callback(NULL, NULL)) before releasing
- *   its userdata. libdas starts its worker threads lazily and keeps them for the life of the
- *   process; there is no global shutdown call (bindings/c/valgrind.supp documents the two
- *   allocations valgrind reports for them).
+ *   its userdata. libdas starts its worker threads lazily; when the process exits (main returns
+ *   or exit() is called) a library destructor stops them, dropping unfinished work, and later
+ *   calls return DAS_RESULT_CLOSED. There is no explicit global shutdown call. Under valgrind use
+ *   bindings/c/valgrind.supp (two process-lifetime allocations, explained there).
  *
  * EXAMPLE
  *   // A registration against the built-in emulator: push a WAV file, print every event.

@@ -1,47 +1,67 @@
-//! The process-wide tokio runtime behind every blocking C call. Created lazily on first use and
-//! entered only at the C edge (`block_on`), so C callers never see async.
+//! The process-wide tokio runtime behind every blocking C call. Created lazily on first use,
+//! entered only at the C edge (`block_on`), so C callers never see async, and shut down when
+//! the process exits (after `main` returns or `exit()`), so that no task or thread outlives
+//! the program's own clean-up.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
-use tokio::runtime::{Builder, Runtime};
+use tokio::runtime::{Builder, Handle, Runtime};
 
 use crate::error::Error;
 use crate::result::das_result;
 
-static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
+static RUNTIME: Mutex<Option<Runtime>> = Mutex::new(None);
+static SHUT_DOWN: AtomicBool = AtomicBool::new(false);
 static STARTS: AtomicUsize = AtomicUsize::new(0);
 
 /// Worker threads: the work is network I/O, so two are plenty and leave the host's cores alone.
 const WORKER_THREADS: usize = 2;
 
-/// The shared runtime, started on first call.
-pub fn runtime() -> Result<&'static Runtime, Error> {
-    RUNTIME
-        .get_or_init(|| {
-            STARTS.fetch_add(1, Ordering::Relaxed);
-            Builder::new_multi_thread()
-                .worker_threads(WORKER_THREADS)
-                .thread_name("das-runtime")
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())
-        })
-        .as_ref()
-        .map_err(|e| {
-            Error::new(
-                das_result::Internal,
-                format!("the async runtime could not start: {e}"),
-            )
-        })
+/// How long the exit hook lets tasks and blocking threads finish.
+const EXIT_GRACE: Duration = Duration::from_secs(1);
+
+fn slot() -> MutexGuard<'static, Option<Runtime>> {
+    // The critical sections below only build or take the runtime.
+    RUNTIME.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A handle to the shared runtime, which is started on first call.
+pub fn runtime() -> Result<Handle, Error> {
+    let mut slot = slot();
+    if SHUT_DOWN.load(Ordering::Acquire) {
+        return Err(Error::new(
+            das_result::Closed,
+            "libdas is shutting down (the process is exiting)",
+        ));
+    }
+    if slot.is_none() {
+        let runtime = Builder::new_multi_thread()
+            .worker_threads(WORKER_THREADS)
+            .thread_name("das-runtime")
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                Error::new(
+                    das_result::Internal,
+                    format!("the async runtime could not start: {e}"),
+                )
+            })?;
+        STARTS.fetch_add(1, Ordering::Relaxed);
+        *slot = Some(runtime);
+    }
+    slot.as_ref()
+        .map(|runtime| runtime.handle().clone())
+        .ok_or_else(|| Error::new(das_result::Internal, "the async runtime is missing"))
 }
 
 /// Runs `future` to completion on the shared runtime, blocking the calling C thread.
 ///
 /// Must not be called from a runtime thread (for example, from inside a log callback).
 pub fn block_on<F: Future>(future: F) -> Result<F::Output, Error> {
-    if tokio::runtime::Handle::try_current().is_ok() {
+    if Handle::try_current().is_ok() {
         return Err(Error::new(
             das_result::Internal,
             "a blocking das call was made from a libdas runtime thread (a callback?)",
@@ -55,19 +75,41 @@ pub fn starts() -> usize {
     STARTS.load(Ordering::Relaxed)
 }
 
+/// Stops the runtime when the process exits: its tasks are dropped (closing their sockets) and
+/// its threads joined, within [`EXIT_GRACE`]. Later calls fail with `DAS_RESULT_CLOSED`.
+extern "C" fn shut_down_at_exit() {
+    // A panic must not unwind out of the C runtime's exit sequence.
+    let _ = std::panic::catch_unwind(|| {
+        SHUT_DOWN.store(true, Ordering::Release);
+        // exit() called from a runtime thread cannot wait for that same runtime.
+        if Handle::try_current().is_ok() {
+            return;
+        }
+        let runtime = slot().take();
+        if let Some(runtime) = runtime {
+            runtime.shutdown_timeout(EXIT_GRACE);
+        }
+    });
+}
+
+/// Registers [`shut_down_at_exit`] as an ELF destructor of the library.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".fini_array"]
+static SHUT_DOWN_AT_EXIT: extern "C" fn() = shut_down_at_exit;
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn the_runtime_starts_once_for_every_thread() {
-        let addresses: Vec<usize> = std::thread::scope(|scope| {
+        std::thread::scope(|scope| {
             let workers: Vec<_> = (0..4)
-                .map(|_| scope.spawn(|| runtime().unwrap() as *const Runtime as usize))
+                .map(|_| scope.spawn(|| runtime().map(|_| ()).unwrap()))
                 .collect();
-            workers.into_iter().map(|w| w.join().unwrap()).collect()
+            workers.into_iter().for_each(|w| w.join().unwrap());
         });
-        assert!(addresses.windows(2).all(|pair| pair[0] == pair[1]));
         assert_eq!(starts(), 1);
         assert_eq!(block_on(async { 40 + 2 }).unwrap(), 42);
         let nested = block_on(async { block_on(async {}).unwrap_err().code() }).unwrap();
