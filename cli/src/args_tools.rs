@@ -22,7 +22,7 @@ pub enum WebhookCommand {
     /// Receive TRD results on POST /{job_id} and /{name}/{job_id}.
     #[command(after_help = "Examples:\n  \
         das webhook serve --public-host trd-hook.example.com --cert-out hook.pem --spool spool --out results\n  \
-        das webhook serve --http --port 8080 --exec 'psql -c \"\\copy results from stdin\"'\n\n\
+        das webhook serve --http --port 8080 --exec 'curl -sf --data-binary @- http://crm.local/trd/$DAS_JOB_ID'\n\n\
         Each delivery prints one line: job id, status, `duplicate`/`recovered` flags, outcome.\n\
         With --spool a delivery stays on disk until written (--out) or the command succeeded (--exec).")]
     Serve(WebhookServeArgs),
