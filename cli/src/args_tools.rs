@@ -193,12 +193,7 @@ pub struct AudiohookServeArgs {
     pub path: String,
     /// Accepted API key as KEY:BASE64SECRET (repeatable; an empty secret accepts unsigned
     /// requests for that key).
-    #[arg(
-        long = "api-key",
-        value_name = "KEY:SECRET",
-        required = true,
-        hide_env_values = true
-    )]
+    #[arg(long = "api-key", value_name = "KEY:SECRET", required = true)]
     pub api_keys: Vec<String>,
     /// Record each session as DIR/<session>.wav plus a JSON log of its messages.
     #[arg(long, value_name = "DIR")]

@@ -37,16 +37,24 @@ fn recorder() -> Recorder {
     Recorder { server, url, dir }
 }
 
-async fn send(url: &str, secret: &str, extra: &[&str]) -> Output {
-    let mut args: Vec<String> = ["audiohook", "send", "--uri", url, "--api-key", KEY]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    args.extend(["--client-secret".to_owned(), secret.to_owned()]);
-    args.extend(extra.iter().map(|s| s.to_string()));
-    tokio::task::spawn_blocking(move || support::das().args(args).output().unwrap())
-        .await
+fn send_blocking(url: &str, secret: &str, extra: &[&str]) -> Output {
+    support::das()
+        .args(["audiohook", "send", "--uri", url, "--api-key", KEY])
+        .args(["--client-secret", secret])
+        .args(extra)
+        .output()
         .unwrap()
+}
+
+async fn send(url: &str, secret: &str, extra: &[&str]) -> Output {
+    let (url, secret) = (url.to_owned(), secret.to_owned());
+    let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        send_blocking(&url, &secret, &extra)
+    })
+    .await
+    .unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -280,4 +288,33 @@ fn bad_key_specs_are_usage_errors_that_do_not_echo_the_secret() {
         .args(["--client-secret", "", "--wav", "/nonexistent.wav"])
         .assert()
         .code(6);
+}
+
+#[test]
+fn sessions_open_at_a_stop_are_saved_and_the_sender_sees_the_loss() {
+    let mut rec = recorder();
+    let url = rec.url.clone();
+    // A thread, because reading the server's lines below blocks.
+    let sender = std::thread::spawn(move || send_blocking(&url, SECRET, &["--duration", "10"]));
+    let opened = rec.server.line(|l| l.starts_with("opened "));
+    let session = opened.split_whitespace().nth(1).unwrap().to_owned();
+    assert!(rec.server.stop("INT").success());
+    let closed = rec
+        .server
+        .line(|l| l.starts_with(&format!("closed {session}")));
+    assert!(closed.contains("server stopped"), "{closed}");
+    let names = event_names(&log(rec.dir.path(), &session));
+    assert_eq!(names.first().map(String::as_str), Some("open"));
+    assert_eq!(names.last().map(String::as_str), Some("server-stopped"));
+    assert!(rec.dir.path().join(format!("{session}.wav")).exists());
+
+    let sent = sender.join().unwrap();
+    assert_eq!(
+        sent.status.code(),
+        Some(4),
+        "{}{}",
+        text(&sent.stdout),
+        text(&sent.stderr)
+    );
+    assert!(text(&sent.stdout).contains("0 of 1 session(s) ok"));
 }
