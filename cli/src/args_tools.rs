@@ -24,13 +24,14 @@ pub enum WebhookCommand {
         das webhook serve --public-host trd-hook.example.com --cert-out hook.pem --spool spool --out results\n  \
         das webhook serve --http --port 8080 --exec 'curl -sf --data-binary @- http://crm.local/trd/$DAS_JOB_ID'\n\n\
         Each delivery prints one line: job id, status, `duplicate`/`recovered` flags, outcome.\n\
+        Without --out or --exec a delivery is only printed (and acknowledged).\n\
         With --spool a delivery stays on disk until written (--out) or the command succeeded (--exec).")]
     Serve(WebhookServeArgs),
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct WebhookServeArgs {
-    /// Address to listen on.
+    /// IP address to listen on.
     #[arg(long, default_value = "0.0.0.0")]
     pub host: String,
     /// Port to listen on (0 picks a free one; the URL printed at start-up has it).
@@ -64,7 +65,7 @@ pub struct WebhookServeArgs {
     #[arg(long, value_name = "DIR", conflicts_with = "exec")]
     pub out: Option<PathBuf>,
     /// Run CMD (with `sh -c`) for each result with the body on stdin and DAS_JOB_ID and
-    /// DAS_JOB_STATUS set; exit status 0 acknowledges the result.
+    /// DAS_JOB_STATUS set; exit status 0 acknowledges the result. Its output goes to stderr.
     #[arg(long, value_name = "CMD")]
     pub exec: Option<String>,
     /// Seconds CMD may run before it is killed and the delivery counts as failed.
@@ -182,7 +183,7 @@ pub struct AudiohookSendArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct AudiohookServeArgs {
-    /// Address to listen on.
+    /// IP address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
     pub host: String,
     /// Port to listen on (0 picks a free one; the URL printed at start-up has it).

@@ -217,3 +217,25 @@ async fn self_signed_tls_writes_its_certificate_and_checks_the_token() {
     assert!(line.ends_with("-> received"), "{line}");
     assert!(server.stop("INT").success());
 }
+
+#[tokio::test]
+async fn command_output_stays_off_stdout() {
+    let mut server = Running::start(&[
+        "webhook",
+        "serve",
+        "--http",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--exec",
+        "echo from-the-command; cat > /dev/null",
+    ]);
+    let url = server.url();
+    let result = fixture("dtmf.json");
+    assert_eq!(post(&http_client(), &url, &result).await, 200);
+    server.line(|l| l.starts_with(&result.job_id));
+    assert!(server.stop("INT").success());
+    server.line(|l| l == "stopped");
+    assert!(!server.seen.iter().any(|l| l.contains("from-the-command")));
+}

@@ -159,6 +159,8 @@ async fn exec(command: &str, timeout: Duration, delivery: &Delivery) -> Result<S
         .env("DAS_JOB_ID", &delivery.job_id)
         .env("DAS_JOB_STATUS", delivery.result.job.status.as_str())
         .stdin(Stdio::piped())
+        // Our stdout carries one line per delivery; the command's output goes to stderr.
+        .stdout(std::io::stderr())
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("cannot start sh: {e}"))?;
