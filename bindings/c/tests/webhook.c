@@ -165,6 +165,72 @@ static void parse_errors(void) {
     CHECK(wh == NULL);
 }
 
+/* NULL for every handle and out-parameter: typed errors, nothing written. */
+static void nulls_everywhere(void) {
+    das_webhook *wh = parse_fixture("completed_mono_single_speaker.json");
+    const char *text = NULL;
+    const uint8_t *raw = NULL;
+    size_t len = 0, count = 0;
+    double a = 0, b = 0;
+    uint32_t channel = 0;
+    bool flag = false;
+    das_job_status status;
+    das_delivery *delivery = NULL;
+    das_webhook *copy = NULL;
+    if (wh == NULL) return;
+
+    CHECK_RESULT(das_webhook_job_id(NULL, &text, &len), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_job_id(wh, NULL, &len), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_job_id(wh, &text, NULL), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_status(NULL, &text, &len), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_job_status(NULL, &status), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_job_status(wh, NULL), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_failure_reason(wh, NULL, &len), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_channel_count(wh, NULL), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_channel(wh, 0, NULL, &a), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_channel(wh, 0, &channel, NULL), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_segment_count(NULL, &count), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_segment(wh, 0, NULL, &b, &channel), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_segment_speaker(wh, 0, &text, NULL), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_segment_status(NULL, 0, &text, &len), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_alternative_count(wh, 0, NULL), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_alternative_text(wh, 0, 0, NULL, &len), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_alternative_score(wh, 0, 0, NULL), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_word_count(wh, 0, 0, NULL), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_word_text(wh, 0, 0, 0, NULL, &len), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_word_times(wh, 0, 0, 0, &a, NULL), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_transcript(NULL, &text, &len), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_transcript_of_channel(wh, 1, NULL, &len), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_to_json(wh, &text, NULL), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_verify_token(wh, NULL, 0), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_verify_token(NULL, "t", 1), DAS_RESULT_NULL_ARGUMENT);
+    CHECK(text == NULL && len == 0 && count == 0);
+
+    CHECK_RESULT(das_webhook_receiver_url(NULL, &text, &len), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_receiver_certificate_pem(NULL, &text, &len), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_receiver_next_delivery(NULL, 0, &delivery), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_receiver_stop(NULL), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_webhook_receiver_start(NULL, 0, 0, NULL, 0, DAS_TLS_MODE_PLAIN, NULL, 0, NULL, 0, NULL, 0, NULL),
+                 DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_delivery_job_id(NULL, &text, &len), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_delivery_name(NULL, &text, &len), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_delivery_body(NULL, &raw, &len), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_delivery_is_duplicate(NULL, &flag), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_delivery_is_recovered(NULL, &flag), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_delivery_webhook(NULL, &copy), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_delivery_ack(NULL), DAS_RESULT_NULL_ARGUMENT);
+    /* A webhook is not a delivery, nor a receiver. */
+    CHECK_RESULT(das_delivery_ack((das_delivery *)wh), DAS_RESULT_INVALID_HANDLE);
+    CHECK_RESULT(das_webhook_receiver_stop((das_webhook_receiver *)wh), DAS_RESULT_INVALID_HANDLE);
+    das_delivery_free(NULL);
+    das_webhook_receiver_free(NULL);
+    das_webhook_free(NULL);
+    das_webhook_free(wh);
+    das_webhook_free(wh);
+    CHECK(strstr(check_last_error(), "not a live das_webhook") != NULL);
+    CHECK_RESULT(das_webhook_job_id(wh, &text, &len), DAS_RESULT_INVALID_HANDLE);
+}
+
 static void receiver_delivers_posts(void) {
     das_webhook_receiver *receiver = NULL;
     das_delivery *delivery = NULL;
@@ -324,6 +390,7 @@ int main(void) {
     failed_job();
     absent_fields_are_not_present();
     parse_errors();
+    nulls_everywhere();
     receiver_delivers_posts();
     spooled_deliveries_survive_a_restart();
     receiver_tls_modes();
