@@ -1,0 +1,50 @@
+"""libdas for Python: das-Peak Streaming voice-biometrics sessions and CPqD TRD webhooks.
+
+``das.Client`` mirrors python-socketio's client, so the documented das-Peak example runs with
+``import das as socketio``; ``das.get_access_token`` replaces its ``requests`` call.
+"""
+
+from . import exceptions
+from ._errors import (
+    AlreadyStarted,
+    AuthError,
+    BadNamespaceError,
+    Closed,
+    ConnectError,
+    ConnectRefused,
+    DasError,
+    InternalError,
+    InvalidArgument,
+    InvalidTokenError,
+    NotReady,
+    ProtocolError,
+    TimeoutError,
+    TlsError,
+    WebhookParseError,
+    WouldBlock,
+)
+from ._native import __version__, get_access_token
+from .client import Client
+
+__all__ = [
+    "__version__",
+    "Client",
+    "get_access_token",
+    "exceptions",
+    "DasError",
+    "InvalidArgument",
+    "NotReady",
+    "BadNamespaceError",
+    "WouldBlock",
+    "TimeoutError",
+    "Closed",
+    "AlreadyStarted",
+    "ConnectError",
+    "TlsError",
+    "ProtocolError",
+    "AuthError",
+    "ConnectRefused",
+    "WebhookParseError",
+    "InvalidTokenError",
+    "InternalError",
+]
