@@ -5,7 +5,9 @@
 //! The crate is pure Rust; the C ABI lives in `bindings/c` and the Python wheel in `python/`.
 
 pub mod audio;
+pub mod audiohook;
 pub mod auth;
+pub mod channel;
 pub mod session;
 pub mod socketio;
 pub mod tls;

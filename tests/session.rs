@@ -5,8 +5,10 @@ mod support;
 use std::time::Duration;
 
 use das::auth::{AuthError, TokenProvider};
+use das::channel::{AudioChannelConfig, ProtocolConfig};
 use das::session::{AudioError, Event, RegisterSession, SessionError, VerifySession};
 use das::socketio::SocketIoError;
+use das::twilio::TwilioMode;
 use futures_util::StreamExt;
 use serde_json::json;
 use support::{PythonPeer, TokenServer, WAIT};
@@ -23,8 +25,23 @@ async fn service() -> (PythonPeer, TokenServer, TokenProvider) {
 #[tokio::test]
 async fn registration_happy_path_with_typed_events() {
     let (peer, tokens, provider) = service().await;
+    // An audio channel nobody listens on: the session must report that as `audio-ended`.
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let channel = AudioChannelConfig::new(
+        format!("ws://127.0.0.1:{closed_port}/twilio/ws")
+            .parse()
+            .unwrap(),
+        ProtocolConfig::Twilio {
+            mode: TwilioMode::Subset,
+        },
+    );
     let mut session = RegisterSession::builder(peer.url(), provider)
         .audio_buffer_limit(8)
+        .audio_channel(channel)
         .start()
         .await
         .unwrap();
@@ -47,6 +64,7 @@ async fn registration_happy_path_with_typed_events() {
     let echo = session.next_event(WAIT).await.unwrap().unwrap();
     assert_eq!(echo.name(), "x-initialize-echo");
     let sent = echo.data();
+    assert_eq!(sent["metadata"]["audio_protocol"], "twilio");
     assert_eq!(sent["metadata"]["sample_rate"], "8000");
     assert_eq!(sent["metadata"]["channels"], "1");
     assert_eq!(sent["metadata"]["call_id"], session.call_id());
@@ -58,6 +76,7 @@ async fn registration_happy_path_with_typed_events() {
     assert!(session.consumer_ready());
 
     let mut vad = Vec::new();
+    let mut audio_ended = None;
     let result = loop {
         match session.next_event(WAIT).await.unwrap().unwrap() {
             Event::VadStatus {
@@ -65,6 +84,7 @@ async fn registration_happy_path_with_typed_events() {
                 vad_percentage,
                 ..
             } => vad.push((audio_seconds.unwrap(), vad_percentage.unwrap())),
+            ended @ Event::AudioEnded { .. } => audio_ended = Some(ended),
             other => break other,
         }
     };
@@ -84,8 +104,26 @@ async fn registration_happy_path_with_typed_events() {
     assert_eq!(content.as_deref(), Some("Registration: approved"));
     assert_eq!(credential.as_deref(), Some("Q1JFREVOVElBTA=="));
 
-    let (audio, ended) = session.take_audio();
-    assert_eq!((audio.concat().len(), ended), (6, false));
+    let audio_ended = match audio_ended {
+        Some(ended) => ended,
+        None => session.next_event(WAIT).await.unwrap().unwrap(),
+    };
+    let Event::AudioEnded {
+        reason,
+        error,
+        bytes_sent,
+        ..
+    } = audio_ended
+    else {
+        panic!("{audio_ended:?}")
+    };
+    assert_eq!((reason.as_str(), bytes_sent), ("error", 0));
+    let error = error.unwrap();
+    assert!(
+        error.contains("refused") || error.contains(&closed_port.to_string()),
+        "{error}"
+    );
+    assert_eq!(session.push_audio(&[0x7f]), Err(AudioError::Ended));
     assert!(matches!(
         session.next_event(Duration::ZERO).await,
         Err(SessionError::Timeout(_))

@@ -1,6 +1,11 @@
-//! Audio primitives for the audio channel: telephony codecs and channel layout.
-//! Everything here is pure computation on sample buffers; no I/O, no clocks.
+//! Audio primitives for the audio channel: telephony codecs, channel layout, WAV input,
+//! resampling, real-time pacing and the bounded send buffer between application and wire.
 
 pub mod channels;
 pub mod codec;
 pub mod g711;
+pub mod pacing;
+pub mod pump;
+pub mod resample;
+pub mod send_buffer;
+pub mod wav;

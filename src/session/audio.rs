@@ -1,87 +1,122 @@
-//! The audio seam: bytes pushed by the application wait here, bounded, until the audio
-//! channel (AudioHook or Twilio, keyed by `call_id`) is opened after `info-consumer-ready`.
+//! The session's audio side: a cloneable [`AudioSender`] over one bounded buffer that holds
+//! audio pushed before `info-consumer-ready` and feeds the audio channel once it is open.
 
-use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::path::Path;
 
-use bytes::Bytes;
+use crate::audio::channels::downmix;
+use crate::audio::codec::Codec;
+use crate::audio::send_buffer::{Counters, PushError, SendBuffer};
+use crate::audio::wav::{Wav, WavError};
 
-/// Why `push_audio` did not take the bytes.
+/// Why audio was not accepted.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AudioError {
-    /// The buffer is full; retry after the channel drained some audio.
+    /// The buffer is full; retry after the channel drained some audio (or `push_wait`).
     #[error("audio buffer full ({buffered} of {limit} bytes)")]
     WouldBlock { buffered: usize, limit: usize },
-    /// `end_audio()` was called.
+    /// One push larger than the whole buffer; split it or raise `audio_buffer_limit`.
+    #[error("push of {len} bytes exceeds the audio buffer of {limit} bytes")]
+    TooLarge { len: usize, limit: usize },
+    /// `end_audio()` was called, or the audio channel ended.
     #[error("audio already ended")]
     Ended,
+    /// The session was built without an audio channel.
+    #[error("this session has no audio channel; configure one with SessionBuilder::audio_channel")]
+    NoChannel,
+    /// A WAV file could not be used.
+    #[error("{0}")]
+    Wav(String),
 }
 
-#[derive(Debug)]
-pub(crate) struct AudioBuffer {
-    limit: usize,
-    state: Mutex<AudioState>,
+impl From<PushError> for AudioError {
+    fn from(error: PushError) -> Self {
+        match error {
+            PushError::WouldBlock { queued, capacity } => AudioError::WouldBlock {
+                buffered: queued,
+                limit: capacity,
+            },
+            PushError::TooLarge { len, capacity } => AudioError::TooLarge {
+                len,
+                limit: capacity,
+            },
+            PushError::Closed => AudioError::Ended,
+        }
+    }
 }
 
-#[derive(Debug, Default)]
-struct AudioState {
-    chunks: VecDeque<Bytes>,
-    buffered: usize,
-    ended: bool,
-    consumer_ready: bool,
+impl From<WavError> for AudioError {
+    fn from(error: WavError) -> Self {
+        AudioError::Wav(error.to_string())
+    }
 }
 
-impl AudioBuffer {
-    pub(crate) fn new(limit: usize) -> Self {
+/// Pushes call audio into a session; clone it freely (e.g. into a task streaming a file
+/// while another task reads events). Bytes are in the channel's wire codec, interleaved.
+#[derive(Clone, Debug)]
+pub struct AudioSender {
+    buffer: Option<SendBuffer>,
+    codec: Codec,
+    channels: u16,
+}
+
+impl AudioSender {
+    pub(crate) fn new(buffer: Option<SendBuffer>, codec: Codec, channels: u16) -> Self {
         Self {
-            limit,
-            state: Mutex::new(AudioState::default()),
+            buffer,
+            codec,
+            channels,
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, AudioState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    fn buffer(&self) -> Result<&SendBuffer, AudioError> {
+        self.buffer.as_ref().ok_or(AudioError::NoChannel)
     }
 
-    /// Copies `data` in, unless that would exceed the bound.
-    pub(crate) fn push(&self, data: &[u8]) -> Result<(), AudioError> {
-        let mut state = self.lock();
-        if state.ended {
-            return Err(AudioError::Ended);
+    /// Copies `audio` in without waiting; `WouldBlock` when the buffer is full.
+    pub fn push(&self, audio: &[u8]) -> Result<(), AudioError> {
+        Ok(self.buffer()?.push(audio)?)
+    }
+
+    /// Copies `audio` in, waiting for room (before `info-consumer-ready` that means waiting
+    /// for the consumer once the buffer is full).
+    pub async fn push_wait(&self, audio: &[u8]) -> Result<(), AudioError> {
+        Ok(self.buffer()?.push_wait(audio).await?)
+    }
+
+    /// Reads a WAV file (PCM16, µ-law or A-law, any rate, mono or stereo), converts it to
+    /// the channel's codec at 8 kHz with the channel's layout, and pushes it, waiting for
+    /// room. Does not end the audio.
+    pub async fn push_wav(&self, path: impl AsRef<Path>) -> Result<(), AudioError> {
+        let buffer = self.buffer()?;
+        let wav = Wav::read(path)?.resampled(8000)?;
+        let samples = match (wav.channels, self.channels) {
+            (2, 1) => downmix(&wav.samples, 2),
+            (1, 2) => crate::audio::channels::interleave(&wav.samples, &wav.samples),
+            _ => wav.samples,
+        };
+        Ok(buffer.push_wait(&self.codec.encode(&samples)).await?)
+    }
+
+    /// No more audio: the channel sends what is queued, then closes the stream.
+    pub fn end(&self) {
+        if let Some(buffer) = &self.buffer {
+            buffer.finish();
         }
-        if state.buffered + data.len() > self.limit {
-            return Err(AudioError::WouldBlock {
-                buffered: state.buffered,
-                limit: self.limit,
-            });
+    }
+
+    /// Drops whatever is still queued and refuses further pushes (the session is closing).
+    pub(crate) fn abandon(&self) {
+        if let Some(buffer) = &self.buffer {
+            buffer.close();
         }
-        state.buffered += data.len();
-        state.chunks.push_back(Bytes::copy_from_slice(data));
-        Ok(())
     }
 
-    pub(crate) fn end(&self) {
-        self.lock().ended = true;
-    }
-
-    /// Takes everything buffered so far, and whether the application ended the audio.
-    pub(crate) fn drain(&self) -> (Vec<Bytes>, bool) {
-        let mut state = self.lock();
-        state.buffered = 0;
-        (state.chunks.drain(..).collect(), state.ended)
-    }
-
-    pub(crate) fn consumer_ready(&self) -> bool {
-        self.lock().consumer_ready
-    }
-
-    /// The hook run when `info-consumer-ready` arrives. The audio channel (module `channel`)
-    /// is opened here with the session's `call_id` and fed from [`drain`](Self::drain); until
-    /// it is plugged in, audio stays buffered up to the bound.
-    pub(crate) fn on_consumer_ready(&self, call_id: &str) {
-        let mut state = self.lock();
-        state.consumer_ready = true;
-        tracing::info!(call_id, buffered = state.buffered, "audio consumer ready");
+    /// Bytes queued, handed to the channel, and dropped so far.
+    pub fn counters(&self) -> Counters {
+        self.buffer
+            .as_ref()
+            .map(SendBuffer::counters)
+            .unwrap_or_default()
     }
 }
 
@@ -91,24 +126,44 @@ mod tests {
 
     #[test]
     fn bounded_copying_buffer() {
-        let buffer = AudioBuffer::new(4);
-        buffer.push(&[1, 2, 3]).unwrap();
+        let sender = AudioSender::new(Some(SendBuffer::new(4)), Codec::Mulaw, 1);
+        sender.push(&[1, 2, 3]).unwrap();
         assert_eq!(
-            buffer.push(&[4, 5]),
+            sender.push(&[4, 5]),
             Err(AudioError::WouldBlock {
                 buffered: 3,
                 limit: 4
             })
         );
-        buffer.push(&[4]).unwrap();
-        let (chunks, ended) = buffer.drain();
-        assert_eq!((chunks.concat(), ended), (vec![1, 2, 3, 4], false));
-        buffer.push(&[5, 6, 7, 8]).unwrap();
-        buffer.end();
-        assert_eq!(buffer.push(&[9]), Err(AudioError::Ended));
-        assert!(buffer.drain().1);
-        assert!(!buffer.consumer_ready());
-        buffer.on_consumer_ready("c");
-        assert!(buffer.consumer_ready());
+        assert_eq!(
+            sender.push(&[0; 5]),
+            Err(AudioError::TooLarge { len: 5, limit: 4 })
+        );
+        sender.end();
+        assert_eq!(sender.push(&[9]), Err(AudioError::Ended));
+        assert_eq!(sender.counters().queued, 3);
+    }
+
+    #[test]
+    fn sessions_without_a_channel_say_so() {
+        let sender = AudioSender::new(None, Codec::Mulaw, 1);
+        assert_eq!(sender.push(&[1]), Err(AudioError::NoChannel));
+        sender.end();
+    }
+
+    #[tokio::test]
+    async fn wav_files_arrive_in_the_channel_layout() {
+        let wav = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/call-stereo.wav");
+        let mono = AudioSender::new(Some(SendBuffer::new(1 << 20)), Codec::Mulaw, 1);
+        mono.push_wav(wav).await.unwrap();
+        let stereo = AudioSender::new(Some(SendBuffer::new(1 << 20)), Codec::Mulaw, 2);
+        stereo.push_wav(wav).await.unwrap();
+        let frames = Wav::read(wav).unwrap().frames() as u64;
+        assert_eq!(mono.counters().queued, frames);
+        assert_eq!(stereo.counters().queued, 2 * frames);
+        assert!(matches!(
+            mono.push_wav("/nonexistent.wav").await,
+            Err(AudioError::Wav(_))
+        ));
     }
 }

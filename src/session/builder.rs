@@ -4,6 +4,7 @@ use serde_json::{json, Map, Value};
 
 use super::running::{Session, SessionError};
 use crate::auth::TokenProvider;
+use crate::channel::{AudioChannelConfig, ProtocolConfig};
 use crate::tls::TlsOptions;
 
 /// Registration (enrol a speaker) or verification (compare against a credential).
@@ -122,6 +123,7 @@ pub struct SessionBuilder {
     pub(crate) connect_timeout: Duration,
     pub(crate) event_capacity: usize,
     pub(crate) audio_buffer_limit: usize,
+    pub(crate) audio_channel: Option<AudioChannelConfig>,
     metadata: Metadata,
     metadata_extra: Map<String, Value>,
     request: Map<String, Value>,
@@ -144,6 +146,7 @@ impl SessionBuilder {
             connect_timeout: Duration::from_secs(10),
             event_capacity: 256,
             audio_buffer_limit: 1 << 20,
+            audio_channel: None,
             metadata: Metadata::default(),
             metadata_extra: Map::new(),
             request,
@@ -236,6 +239,22 @@ impl SessionBuilder {
     /// Overrides or adds a key of the request object (`register_request` / `verify_request`).
     pub fn request_field(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.request.insert(key.into(), value.into());
+        self
+    }
+
+    /// The audio channel to open when `info-consumer-ready` arrives (keyed by this session's
+    /// `call_id`). Also sets `audio_protocol`, `audio_codec`, `sample_rate` and `channels` in
+    /// the metadata to match it; later metadata setters can still override them.
+    pub fn audio_channel(mut self, channel: AudioChannelConfig) -> Self {
+        self.metadata.audio_protocol = match channel.protocol {
+            ProtocolConfig::AudioHook { .. } => "audiohook",
+            ProtocolConfig::Twilio { .. } => "twilio",
+        }
+        .into();
+        self.metadata.audio_codec = channel.codec.das_name().into();
+        self.metadata.sample_rate = channel.sample_rate;
+        self.metadata.channels = channel.channels;
+        self.audio_channel = Some(channel);
         self
     }
 

@@ -42,6 +42,16 @@ pub enum Event {
         before_result: bool,
         data: Value,
     },
+    /// `audio-ended`, generated locally (not by the service): the session's audio channel
+    /// ended. `reason` is `finished` (all pushed audio sent after `end_audio`),
+    /// `consumer-closed` (the consumer closed the stream, normally because it had enough
+    /// audio) or `error` (with `error` saying why, e.g. the channel could not connect).
+    AudioEnded {
+        reason: String,
+        error: Option<String>,
+        bytes_sent: u64,
+        data: Value,
+    },
     /// Any other event, as received.
     Other { name: String, data: Value },
 }
@@ -92,7 +102,7 @@ impl Event {
         }
     }
 
-    /// The event name as on the wire (`disconnected` for the local end-of-signalling event).
+    /// The event name as on the wire (`disconnected` and `audio-ended` for the local events).
     pub fn name(&self) -> &str {
         match self {
             Self::ConsumerReady { .. } => "info-consumer-ready",
@@ -101,6 +111,7 @@ impl Event {
             Self::ResultFailure { .. } => "result-failure",
             Self::Error { .. } => "error",
             Self::Disconnected { .. } => "disconnected",
+            Self::AudioEnded { .. } => "audio-ended",
             Self::Other { name, .. } => name,
         }
     }
@@ -114,6 +125,7 @@ impl Event {
             | Self::ResultFailure { data, .. }
             | Self::Error { data, .. }
             | Self::Disconnected { data, .. }
+            | Self::AudioEnded { data, .. }
             | Self::Other { data, .. } => data,
         }
     }

@@ -26,9 +26,10 @@
 mod audio;
 mod builder;
 mod event;
+mod feeder;
 mod running;
 
-pub use audio::AudioError;
+pub use audio::{AudioError, AudioSender};
 pub use builder::{Metadata, RegisterSession, SessionBuilder, SessionKind, VerifySession};
 pub use event::Event;
 pub use running::{Session, SessionError};

@@ -1,14 +1,18 @@
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use bytes::Bytes;
 use serde_json::Value;
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
-use super::audio::{AudioBuffer, AudioError};
-use super::{Event, SessionBuilder};
+use super::audio::{AudioError, AudioSender};
+use super::{feeder, Event, SessionBuilder};
+use crate::audio::codec::Codec;
+use crate::audio::send_buffer::SendBuffer;
+use crate::channel::AudioChannelConfig;
 use crate::socketio::{self, Client, ConnectOptions, Incoming, Reconnection, SocketIoError};
 
 /// Why a session could not start or an event wait ended.
@@ -31,7 +35,9 @@ pub struct Session {
     namespace: String,
     call_id: String,
     events: mpsc::Receiver<Event>,
-    audio: Arc<AudioBuffer>,
+    audio: AudioSender,
+    consumer_ready: Arc<AtomicBool>,
+    pump: JoinHandle<()>,
 }
 
 impl Session {
@@ -48,14 +54,26 @@ impl Session {
             .reconnection(Reconnection::disabled());
         let namespace = options.namespaces()[0].clone();
         let (client, incoming) = Client::connect(options).await?;
-        let audio = Arc::new(AudioBuffer::new(builder.audio_buffer_limit));
+        let buffer = builder
+            .audio_channel
+            .as_ref()
+            .map(|_| SendBuffer::new(builder.audio_buffer_limit));
+        let (codec, channels) = builder
+            .audio_channel
+            .as_ref()
+            .map_or((Codec::Mulaw, 1), |c| (c.codec, c.channels));
+        let audio = AudioSender::new(buffer.clone(), codec, channels);
+        let consumer_ready = Arc::new(AtomicBool::new(false));
         let (events_tx, events) = mpsc::channel(builder.event_capacity);
-        tokio::spawn(pump(
+        let pump = tokio::spawn(pump(
             incoming,
             events_tx,
-            namespace.clone(),
-            call_id.clone(),
-            audio.clone(),
+            Route {
+                namespace: namespace.clone(),
+                call_id: call_id.clone(),
+                consumer_ready: consumer_ready.clone(),
+                channel: builder.audio_channel.zip(buffer),
+            },
         ));
         client.emit(&namespace, "initialize", vec![payload]).await?;
         tracing::info!(%call_id, %namespace, "session initialized");
@@ -65,6 +83,8 @@ impl Session {
             call_id,
             events,
             audio,
+            consumer_ready,
+            pump,
         })
     }
 
@@ -92,31 +112,32 @@ impl Session {
             .map_err(|_| SessionError::Timeout(timeout))
     }
 
-    /// Queues call audio (copied) for the audio channel. Audio pushed before
-    /// `info-consumer-ready` waits in a bounded buffer; `WouldBlock` when it is full.
+    /// Queues call audio (copied, in the channel's wire codec) without waiting. Audio pushed
+    /// before `info-consumer-ready` waits in the bounded buffer; `WouldBlock` when it is full.
     pub fn push_audio(&self, data: &[u8]) -> Result<(), AudioError> {
         self.audio.push(data)
     }
 
-    /// No more audio will be pushed.
+    /// A cloneable handle for pushing audio from another task (`push_wait`, `push_wav`).
+    pub fn audio(&self) -> AudioSender {
+        self.audio.clone()
+    }
+
+    /// No more audio will be pushed: the channel sends what is queued, then closes.
     pub fn end_audio(&self) {
         self.audio.end();
     }
 
     /// True once `info-consumer-ready` arrived.
     pub fn consumer_ready(&self) -> bool {
-        self.audio.consumer_ready()
+        self.consumer_ready.load(Ordering::Acquire)
     }
 
-    /// Takes the audio pushed so far and whether it was ended, for an audio transport run
-    /// outside this session (keyed by [`call_id`](Self::call_id)).
-    pub fn take_audio(&self) -> (Vec<Bytes>, bool) {
-        self.audio.drain()
-    }
-
-    /// Disconnects the signalling (bounded wait) and ends the event queue.
+    /// Disconnects the signalling (bounded wait) and ends the event queue and the audio.
     pub async fn close(self) {
+        self.audio.abandon();
         self.client.disconnect().await;
+        self.pump.abort();
     }
 }
 
@@ -128,14 +149,20 @@ impl futures_util::Stream for Session {
     }
 }
 
-/// Moves the namespace's server events onto the session queue, typed, until signalling ends.
-async fn pump(
-    mut incoming: socketio::Events,
-    events: mpsc::Sender<Event>,
+/// What the event pump needs to route one session's events.
+struct Route {
     namespace: String,
     call_id: String,
-    audio: Arc<AudioBuffer>,
-) {
+    consumer_ready: Arc<AtomicBool>,
+    /// The audio channel to open at `info-consumer-ready`, and the buffer that feeds it.
+    channel: Option<(AudioChannelConfig, SendBuffer)>,
+}
+
+/// Moves the namespace's server events onto the session queue, typed, until signalling
+/// ends; opens the audio channel when the consumer is ready.
+async fn pump(mut incoming: socketio::Events, events: mpsc::Sender<Event>, mut route: Route) {
+    let (namespace, call_id) = (route.namespace.clone(), route.call_id.clone());
+    let mut feeder: Option<JoinHandle<()>> = None;
     let mut result_seen = false;
     while let Some(item) = incoming.recv().await {
         let event = match item {
@@ -158,18 +185,31 @@ async fn pump(
                 let _ = events
                     .send(Event::disconnected(reason.to_string(), !result_seen))
                     .await;
-                return;
+                break;
             }
             Incoming::Event(_) | Incoming::Connected { .. } | Incoming::Reconnecting { .. } => {
                 continue
             }
         };
-        if matches!(event, Event::ConsumerReady { .. }) {
-            audio.on_consumer_ready(&call_id);
-        }
+        let ready = matches!(event, Event::ConsumerReady { .. });
         result_seen |= event.is_result();
         if events.send(event).await.is_err() {
-            return;
+            break;
+        }
+        if ready && !route.consumer_ready.swap(true, Ordering::AcqRel) {
+            tracing::info!(%call_id, "audio consumer ready");
+            if let Some((config, buffer)) = route.channel.take() {
+                let task = feeder::feed(config, call_id.clone(), buffer, events.clone());
+                feeder = Some(tokio::spawn(task));
+            }
+        }
+    }
+    // The channel reports its own end; let it, unless the session itself is gone.
+    if let Some(feeder) = feeder {
+        if events.is_closed() {
+            feeder.abort();
+        } else {
+            let _ = feeder.await;
         }
     }
 }

@@ -1,0 +1,293 @@
+//! The bounded send buffer between an application pushing audio and the task that paces it
+//! onto the wire. `push` copies or refuses with [`PushError::WouldBlock`]; nothing is ever
+//! silently dropped on the push side.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::Notify;
+
+/// Why a push did not queue the bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PushError {
+    /// The buffer has no room for the whole push right now; retry later or use `push_wait`.
+    #[error("send buffer full ({queued} of {capacity} bytes queued)")]
+    WouldBlock { queued: usize, capacity: usize },
+    /// The push is larger than the buffer could ever hold.
+    #[error("push of {len} bytes exceeds the send buffer capacity of {capacity} bytes")]
+    TooLarge { len: usize, capacity: usize },
+    /// The channel finished or failed; no more audio is accepted.
+    #[error("audio channel is closed")]
+    Closed,
+}
+
+/// Byte counters of a send buffer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Bytes currently waiting to be sent.
+    pub queued: u64,
+    /// Bytes handed to the transport.
+    pub sent: u64,
+    /// Bytes refused by `push` (full or closed) or left unsent when the channel ended.
+    pub dropped: u64,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    bytes: VecDeque<u8>,
+    finished: bool,
+    closed: bool,
+    sent: u64,
+    dropped: u64,
+}
+
+#[derive(Debug)]
+struct Shared {
+    capacity: usize,
+    state: Mutex<State>,
+    readable: Notify,
+    writable: Notify,
+}
+
+/// A cloneable handle to one bounded byte queue.
+#[derive(Debug, Clone)]
+pub struct SendBuffer {
+    shared: Arc<Shared>,
+}
+
+impl SendBuffer {
+    /// A buffer holding at most `capacity` bytes (at least 1).
+    pub fn new(capacity: usize) -> Self {
+        SendBuffer {
+            shared: Arc::new(Shared {
+                capacity: capacity.max(1),
+                state: Mutex::new(State::default()),
+                readable: Notify::new(),
+                writable: Notify::new(),
+            }),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A poisoned lock only means another thread panicked mid-update of plain counters.
+        self.shared
+            .state
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    /// The configured bound in bytes.
+    pub fn capacity(&self) -> usize {
+        self.shared.capacity
+    }
+
+    /// Copies `bytes` into the buffer if all of them fit, without waiting.
+    pub fn push(&self, bytes: &[u8]) -> Result<(), PushError> {
+        let capacity = self.shared.capacity;
+        let mut state = self.state();
+        if state.closed || state.finished {
+            state.dropped += bytes.len() as u64;
+            return Err(PushError::Closed);
+        }
+        if bytes.len() > capacity {
+            return Err(PushError::TooLarge {
+                len: bytes.len(),
+                capacity,
+            });
+        }
+        if state.bytes.len() + bytes.len() > capacity {
+            state.dropped += bytes.len() as u64;
+            return Err(PushError::WouldBlock {
+                queued: state.bytes.len(),
+                capacity,
+            });
+        }
+        state.bytes.extend(bytes);
+        drop(state);
+        self.shared.readable.notify_one();
+        Ok(())
+    }
+
+    /// Copies `bytes` into the buffer, waiting for room. Pushes larger than the capacity are
+    /// queued in capacity-sized pieces.
+    pub async fn push_wait(&self, bytes: &[u8]) -> Result<(), PushError> {
+        for piece in bytes.chunks(self.shared.capacity) {
+            loop {
+                let writable = self.shared.writable.notified();
+                tokio::pin!(writable);
+                writable.as_mut().enable();
+                match self.try_queue(piece) {
+                    Ok(true) => break,
+                    Ok(false) => writable.await,
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn try_queue(&self, piece: &[u8]) -> Result<bool, PushError> {
+        let mut state = self.state();
+        if state.closed || state.finished {
+            return Err(PushError::Closed);
+        }
+        if state.bytes.len() + piece.len() > self.shared.capacity {
+            return Ok(false);
+        }
+        state.bytes.extend(piece);
+        drop(state);
+        self.shared.readable.notify_one();
+        Ok(true)
+    }
+
+    /// Marks the end of the audio: pushes are refused, and the reader drains what is queued.
+    pub fn finish(&self) {
+        self.state().finished = true;
+        self.shared.readable.notify_one();
+        self.shared.writable.notify_waiters();
+    }
+
+    /// Ends the buffer for both sides (the transport is gone); queued bytes count as dropped.
+    pub fn close(&self) {
+        let mut state = self.state();
+        state.closed = true;
+        state.dropped += state.bytes.len() as u64;
+        state.bytes.clear();
+        drop(state);
+        self.shared.readable.notify_one();
+        self.shared.writable.notify_waiters();
+    }
+
+    /// Waits for a frame of exactly `frame_bytes` bytes, or the shorter remainder once the
+    /// audio is finished. `None` when nothing more will come. The bytes count as sent.
+    pub async fn next_frame(&self, frame_bytes: usize) -> Option<Vec<u8>> {
+        let frame_bytes = frame_bytes.clamp(1, self.shared.capacity);
+        loop {
+            let readable = self.shared.readable.notified();
+            tokio::pin!(readable);
+            readable.as_mut().enable();
+            {
+                let mut state = self.state();
+                let have = state.bytes.len();
+                if state.closed || (state.finished && have == 0) {
+                    return None;
+                }
+                if have >= frame_bytes || state.finished {
+                    let take = have.min(frame_bytes);
+                    let frame: Vec<u8> = state.bytes.drain(..take).collect();
+                    state.sent += take as u64;
+                    drop(state);
+                    self.shared.writable.notify_waiters();
+                    return Some(frame);
+                }
+            }
+            readable.await;
+        }
+    }
+
+    /// Drops everything queued (e.g. audio that fell into a pause) and returns how many
+    /// bytes were discarded.
+    pub fn discard_queued(&self) -> usize {
+        let mut state = self.state();
+        let n = state.bytes.len();
+        state.bytes.clear();
+        state.dropped += n as u64;
+        drop(state);
+        self.shared.writable.notify_waiters();
+        n
+    }
+
+    /// A snapshot of the counters.
+    pub fn counters(&self) -> Counters {
+        let state = self.state();
+        Counters {
+            queued: state.bytes.len() as u64,
+            sent: state.sent,
+            dropped: state.dropped,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_refuses_when_full_and_counts() {
+        let buffer = SendBuffer::new(4);
+        buffer.push(&[1, 2, 3]).unwrap();
+        assert_eq!(
+            buffer.push(&[4, 5]),
+            Err(PushError::WouldBlock {
+                queued: 3,
+                capacity: 4
+            })
+        );
+        assert_eq!(
+            buffer.push(&[0; 5]),
+            Err(PushError::TooLarge {
+                len: 5,
+                capacity: 4
+            })
+        );
+        buffer.push(&[4]).unwrap();
+        assert_eq!(
+            buffer.counters(),
+            Counters {
+                queued: 4,
+                sent: 0,
+                dropped: 2
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn frames_come_out_whole_and_the_tail_after_finish() {
+        let buffer = SendBuffer::new(16);
+        buffer.push(&[1, 2, 3, 4, 5]).unwrap();
+        assert_eq!(buffer.next_frame(2).await, Some(vec![1, 2]));
+        assert_eq!(buffer.next_frame(2).await, Some(vec![3, 4]));
+        buffer.finish();
+        assert_eq!(buffer.push(&[9]), Err(PushError::Closed));
+        assert_eq!(buffer.next_frame(2).await, Some(vec![5]));
+        assert_eq!(buffer.next_frame(2).await, None);
+        assert_eq!(
+            buffer.counters(),
+            Counters {
+                queued: 0,
+                sent: 5,
+                dropped: 1
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn push_wait_blocks_until_the_reader_makes_room() {
+        let buffer = SendBuffer::new(4);
+        let writer = {
+            let buffer = buffer.clone();
+            tokio::spawn(async move { buffer.push_wait(&[7; 10]).await })
+        };
+        let mut got = Vec::new();
+        while got.len() < 10 {
+            got.extend(buffer.next_frame(2).await.unwrap());
+        }
+        writer.await.unwrap().unwrap();
+        assert_eq!(got, vec![7; 10]);
+    }
+
+    #[tokio::test]
+    async fn close_wakes_both_sides() {
+        let buffer = SendBuffer::new(2);
+        buffer.push(&[1, 2]).unwrap();
+        let writer = {
+            let buffer = buffer.clone();
+            tokio::spawn(async move { buffer.push_wait(&[3]).await })
+        };
+        tokio::task::yield_now().await;
+        buffer.close();
+        assert_eq!(writer.await.unwrap(), Err(PushError::Closed));
+        assert_eq!(buffer.next_frame(2).await, None);
+        assert_eq!(buffer.counters().dropped, 2);
+    }
+}

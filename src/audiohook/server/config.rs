@@ -1,0 +1,81 @@
+//! What an AudioHook server accepts: keys, signature policy, media selection, timeouts.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::audiohook::messages::{MediaParameter, OpenParameters};
+use crate::audiohook::secret::ClientSecret;
+use crate::audiohook::signature::Verifier;
+
+/// Picks at most one of the offered media entries for an `open`.
+pub type MediaSelector = Arc<dyn Fn(&OpenParameters) -> Option<MediaParameter> + Send + Sync>;
+
+/// Server configuration.
+#[derive(Clone)]
+pub struct ServerConfig {
+    /// API key → client secret. An empty secret accepts unsigned requests for that key.
+    pub keys: HashMap<String, ClientSecret>,
+    /// Signature age and clock-skew policy.
+    pub verifier: Verifier,
+    /// Media selection; the default takes the first offered entry.
+    pub select_media: MediaSelector,
+    /// Ask clients to start paused (`opened.startPaused`).
+    pub start_paused: bool,
+    /// How long a connection may stay without `open`, and how long to wait for the socket
+    /// to close after `closed` or an error `disconnect`.
+    pub idle_timeout: Duration,
+    /// How authentication failures are signalled.
+    pub auth_failure: AuthFailure,
+    /// Failures are answered no sooner than this after the upgrade request, so response
+    /// timing tells a prober little (the reference implementation uses 500 ms).
+    pub auth_failure_delay: Duration,
+}
+
+/// How a server signals a failed API-key or signature check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuthFailure {
+    /// Accept the WebSocket and answer `open` with `disconnect{reason:"unauthorized"}`
+    /// (the reference implementation's default).
+    #[default]
+    Disconnect,
+    /// Refuse the upgrade with HTTP 401.
+    Http401,
+}
+
+impl ServerConfig {
+    /// A configuration accepting `api_key` with `secret`.
+    pub fn with_key(api_key: impl Into<String>, secret: ClientSecret) -> Self {
+        ServerConfig {
+            keys: HashMap::from([(api_key.into(), secret)]),
+            ..ServerConfig::default()
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            keys: HashMap::new(),
+            verifier: Verifier::default(),
+            select_media: Arc::new(|open: &OpenParameters| open.media.first().cloned()),
+            start_paused: false,
+            idle_timeout: Duration::from_secs(10),
+            auth_failure: AuthFailure::Disconnect,
+            auth_failure_delay: Duration::from_millis(500),
+        }
+    }
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("keys", &self.keys.len())
+            .field("verifier", &self.verifier)
+            .field("start_paused", &self.start_paused)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("auth_failure", &self.auth_failure)
+            .field("auth_failure_delay", &self.auth_failure_delay)
+            .finish_non_exhaustive()
+    }
+}

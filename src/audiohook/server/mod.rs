@@ -1,0 +1,108 @@
+//! The AudioHook server: accepts upgrades, authenticates, runs each session's state machine
+//! and hands the application a [`ServerSession`] per accepted `open`, usable standalone
+//! ([`AudioHookServer::bind`]) or mounted in an axum application ([`AudioHookServer::router`]).
+
+mod auth;
+mod config;
+mod events;
+mod session;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::{HeaderMap, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tokio::sync::mpsc;
+
+pub use auth::Upgrade;
+pub use config::{AuthFailure, MediaSelector, ServerConfig};
+pub use events::{AudioFrame, ServerSession, SessionControl, SessionEnd, SessionEvent};
+
+/// Largest WebSocket message read at all; text above 64 KiB is rejected by the session with
+/// a `disconnect`, which needs the message to be read first.
+const MAX_WS_MESSAGE: usize = 1 << 20;
+
+/// An AudioHook endpoint. Clone it freely; every clone feeds the same session queue.
+#[derive(Clone)]
+pub struct AudioHookServer {
+    config: Arc<ServerConfig>,
+    sessions: mpsc::Sender<ServerSession>,
+}
+
+/// The stream of opened sessions of an [`AudioHookServer`].
+pub struct Incoming {
+    sessions: mpsc::Receiver<ServerSession>,
+}
+
+impl Incoming {
+    /// The next session whose `open` was accepted; `None` once every server clone is gone.
+    pub async fn next(&mut self) -> Option<ServerSession> {
+        self.sessions.recv().await
+    }
+}
+
+impl AudioHookServer {
+    /// A server with `config`, plus the queue of sessions it accepts.
+    pub fn new(config: ServerConfig) -> (AudioHookServer, Incoming) {
+        let (sessions, receiver) = mpsc::channel(64);
+        (
+            AudioHookServer {
+                config: Arc::new(config),
+                sessions,
+            },
+            Incoming { sessions: receiver },
+        )
+    }
+
+    /// An axum router serving the endpoint at `path` (e.g. `/audiohook/ws`), ready to be
+    /// merged into a larger application.
+    pub fn router(&self, path: &str) -> Router {
+        Router::new()
+            .route(path, get(upgrade))
+            .with_state(self.clone())
+    }
+
+    /// Serves the endpoint at `path` on its own listener (port 0 picks a free port) and
+    /// returns the bound address. The server runs until the task is aborted.
+    pub async fn bind(
+        config: ServerConfig,
+        addr: SocketAddr,
+        path: &str,
+    ) -> std::io::Result<(SocketAddr, Incoming, tokio::task::JoinHandle<()>)> {
+        let (server, incoming) = AudioHookServer::new(config);
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let local = listener.local_addr()?;
+        let app = server.router(path);
+        let task = tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::warn!(error = %e, "AudioHook listener stopped");
+            }
+        });
+        Ok((local, incoming, task))
+    }
+}
+
+async fn upgrade(
+    State(server): State<AudioHookServer>,
+    ws: WebSocketUpgrade,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let upgrade = match Upgrade::check(&server.config, &uri, &headers) {
+        Ok(upgrade) => upgrade,
+        Err(problem) => return (StatusCode::BAD_REQUEST, problem).into_response(),
+    };
+    if upgrade.auth.is_err() && server.config.auth_failure == AuthFailure::Http401 {
+        tokio::time::sleep_until(upgrade.received + server.config.auth_failure_delay).await;
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let config = server.config.clone();
+    let sessions = server.sessions.clone();
+    ws.max_message_size(MAX_WS_MESSAGE)
+        .on_upgrade(move |socket| session::run(socket, upgrade, config, sessions))
+}

@@ -1,0 +1,335 @@
+//! One server-side session: validates every client message (seq, serverseq, id, size,
+//! state), answers the transactions, and forwards audio and state changes to the application.
+
+use std::sync::Arc;
+
+use axum::extract::ws::{Message, WebSocket};
+use bytes::Bytes;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::auth::Upgrade;
+use super::config::ServerConfig;
+use super::events::{AudioFrame, Command, ServerSession, SessionControl, SessionEnd, SessionEvent};
+use crate::audiohook::duration::StreamDuration;
+use crate::audiohook::messages::{
+    ClientBody, ClientMessage, DisconnectParameters, DisconnectReason, Empty, EventParameters,
+    MediaParameter, OpenParameters, OpenedParameters, ServerBody, ServerMessage, MAX_TEXT_LEN,
+    SAMPLE_RATE, VERSION,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Preparing,
+    Active,
+    Paused,
+    /// The application sent `disconnect`; waiting for the client's close transaction.
+    Disconnecting,
+    Closed,
+    SignaledError,
+    Unauthorized,
+}
+
+struct Session {
+    socket: WebSocket,
+    upgrade: Upgrade,
+    config: Arc<ServerConfig>,
+    state: State,
+    seq: u64,
+    clientseq: u64,
+    samples: u64,
+    media: Option<MediaParameter>,
+    events: Option<mpsc::Sender<SessionEvent>>,
+    ended: bool,
+    deadline: Option<Instant>,
+}
+
+/// Runs a session to its end.
+pub(super) async fn run(
+    socket: WebSocket,
+    upgrade: Upgrade,
+    config: Arc<ServerConfig>,
+    sessions: mpsc::Sender<ServerSession>,
+) {
+    let idle = Instant::now() + config.idle_timeout;
+    let mut session = Session {
+        socket,
+        upgrade,
+        config,
+        state: State::Preparing,
+        seq: 0,
+        clientseq: 0,
+        samples: 0,
+        media: None,
+        events: None,
+        ended: false,
+        deadline: Some(idle),
+    };
+    let (commands_tx, mut commands) = mpsc::unbounded_channel();
+    let mut pending = Some((sessions, commands_tx));
+    loop {
+        let deadline = session.deadline;
+        let step = tokio::select! {
+            message = session.socket.recv() => match message {
+                Some(Ok(Message::Text(text))) => session.on_text(text.as_str(), &mut pending).await,
+                Some(Ok(Message::Binary(data))) => session.on_binary(data).await,
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => Err(()),
+            },
+            Some(command) = commands.recv() => session.on_command(command).await,
+            _ = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => Err(()),
+        };
+        if step.is_err() {
+            break;
+        }
+    }
+    session.end(SessionEnd::ConnectionLost).await;
+    let _ = session.socket.send(Message::Close(None)).await;
+}
+
+type Pending = Option<(mpsc::Sender<ServerSession>, mpsc::UnboundedSender<Command>)>;
+
+impl Session {
+    async fn send(&mut self, body: ServerBody) -> Result<(), ()> {
+        self.seq += 1;
+        let message = ServerMessage {
+            version: VERSION.into(),
+            id: self.upgrade.session_id,
+            seq: self.seq,
+            clientseq: self.clientseq,
+            body,
+        };
+        self.socket
+            .send(Message::Text(message.to_text().into()))
+            .await
+            .map_err(|_| ())
+    }
+
+    async fn emit(&mut self, event: SessionEvent) {
+        if let Some(events) = &self.events {
+            // An application that dropped its session no longer wants events.
+            let _ = events.send(event).await;
+        }
+    }
+
+    /// Emits the terminal event once.
+    async fn end(&mut self, how: SessionEnd) {
+        if !self.ended {
+            self.ended = true;
+            self.emit(SessionEvent::Ended(how)).await;
+        }
+    }
+
+    fn linger(&mut self) {
+        self.deadline = Some(Instant::now() + self.config.idle_timeout);
+    }
+
+    /// Signals a protocol error with `disconnect{error}` (unless errors are suppressed).
+    async fn fail(&mut self, info: String) -> Result<(), ()> {
+        if matches!(
+            self.state,
+            State::Closed | State::SignaledError | State::Unauthorized
+        ) {
+            return Err(());
+        }
+        tracing::info!(session = %self.upgrade.session_id, %info, "AudioHook protocol error");
+        self.state = State::SignaledError;
+        self.linger();
+        let sent = self
+            .send(ServerBody::Disconnect(DisconnectParameters {
+                reason: DisconnectReason::Error,
+                info: Some(info.clone()),
+            }))
+            .await;
+        self.end(SessionEnd::ProtocolError(info)).await;
+        sent
+    }
+
+    async fn on_text(&mut self, text: &str, pending: &mut Pending) -> Result<(), ()> {
+        if text.len() > MAX_TEXT_LEN {
+            return self.fail("Text message too large (>64K)".into()).await;
+        }
+        let message = match ClientMessage::parse(text) {
+            Ok(message) => message,
+            Err(e) => return self.fail(format!("Client Error: {e}")).await,
+        };
+        if message.id != self.upgrade.session_id {
+            return self.fail("Session identifier mismatch".into()).await;
+        }
+        if message.seq != self.clientseq + 1 {
+            return self
+                .fail("Client Error: Invalid seq value (not monotonically increasing)".into())
+                .await;
+        }
+        if message.serverseq > self.seq {
+            return self
+                .fail("Client Error: Invalid serverseq value".into())
+                .await;
+        }
+        self.clientseq = message.seq;
+        match message.body {
+            ClientBody::Open(open) => self.on_open(*open, pending).await,
+            ClientBody::Close(close) => {
+                self.send(ServerBody::Closed(Empty {})).await?;
+                self.state = State::Closed;
+                self.linger();
+                self.end(SessionEnd::Closed(close.reason)).await;
+                Ok(())
+            }
+            ClientBody::Ping(_) => self.send(ServerBody::Pong(Empty {})).await,
+            ClientBody::Paused(_) => {
+                if self.state == State::Active {
+                    self.state = State::Paused;
+                    self.emit(SessionEvent::Paused {
+                        position: message.position,
+                    })
+                    .await;
+                }
+                Ok(())
+            }
+            ClientBody::Resumed(gap) => {
+                if self.state == State::Paused {
+                    self.state = State::Active;
+                    self.emit(SessionEvent::Resumed(gap)).await;
+                }
+                Ok(())
+            }
+            ClientBody::Discarded(gap) => {
+                self.emit(SessionEvent::Discarded(gap)).await;
+                Ok(())
+            }
+            ClientBody::Update(update) => {
+                self.send(ServerBody::Updated(Empty {})).await?;
+                self.emit(SessionEvent::Update(update)).await;
+                Ok(())
+            }
+            ClientBody::Error(error) => {
+                tracing::info!(session = %self.upgrade.session_id, code = error.code, message = %error.message, "AudioHook client error");
+                self.emit(SessionEvent::ClientError(error)).await;
+                Ok(())
+            }
+        }
+    }
+
+    async fn on_open(&mut self, open: OpenParameters, pending: &mut Pending) -> Result<(), ()> {
+        if self.state != State::Preparing {
+            return self
+                .fail(format!(
+                    "Client Error: Unexpected open in state {:?}",
+                    self.state
+                ))
+                .await;
+        }
+        let unauthorized = match &self.upgrade.auth {
+            Err(e) => Some(format!("{e}")),
+            Ok(()) if open.organization_id != self.upgrade.organization_id => Some(
+                "Mismatch between \"organizationId\" open parameter and \"audiohook-organization-id\" header field".into(),
+            ),
+            Ok(()) => None,
+        };
+        if let Some(info) = unauthorized {
+            tokio::time::sleep_until(self.upgrade.received + self.config.auth_failure_delay).await;
+            self.state = State::Unauthorized;
+            self.linger();
+            let body = ServerBody::Disconnect(DisconnectParameters {
+                reason: DisconnectReason::Unauthorized,
+                info: Some(info),
+            });
+            return self.send(body).await;
+        }
+        // The selector's choice must be exactly one of the offers; anything else selects nothing.
+        let selected =
+            (self.config.select_media)(&open).filter(|choice| open.media.contains(choice));
+        self.media = selected.clone();
+        let opened = OpenedParameters {
+            media: selected.clone().into_iter().collect(),
+            start_paused: Some(self.config.start_paused),
+            ..OpenedParameters::default()
+        };
+        self.send(ServerBody::Opened(opened)).await?;
+        self.state = State::Active;
+        self.deadline = None;
+        let (events_tx, events) = mpsc::channel(1024);
+        self.events = Some(events_tx);
+        if let Some((sessions, commands)) = pending.take() {
+            let session = ServerSession {
+                session_id: self.upgrade.session_id,
+                correlation_id: self.upgrade.correlation_id,
+                open,
+                media: selected,
+                events,
+                control: SessionControl { commands },
+            };
+            if sessions.send(session).await.is_err() {
+                return self.fail("Server is not accepting sessions".into()).await;
+            }
+        }
+        Ok(())
+    }
+
+    async fn on_binary(&mut self, data: Bytes) -> Result<(), ()> {
+        if self.state == State::Disconnecting {
+            // Frames already in flight when the application disconnected.
+            return Ok(());
+        }
+        if self.state != State::Active {
+            return self
+                .fail(format!("Received audio in state {:?}", self.state))
+                .await;
+        }
+        let Some(media) = self.media.clone() else {
+            return self
+                .fail("Received audio but no media was selected".into())
+                .await;
+        };
+        let frame = media.frame_bytes();
+        if data.is_empty() || !data.len().is_multiple_of(frame) {
+            return self
+                .fail(format!(
+                    "Audio frame of {} bytes is not a whole number of samples",
+                    data.len()
+                ))
+                .await;
+        }
+        let linear = media.format.codec().decode(&data);
+        let count = media.channels.len();
+        let samples = (0..count)
+            .map(|c| linear.iter().skip(c).step_by(count).copied().collect())
+            .collect();
+        let position = StreamDuration::from_samples(self.samples, SAMPLE_RATE);
+        self.samples += (data.len() / frame) as u64;
+        self.emit(SessionEvent::Audio(AudioFrame {
+            position,
+            raw: data,
+            channels: media.channels,
+            samples,
+        }))
+        .await;
+        Ok(())
+    }
+
+    async fn on_command(&mut self, command: Command) -> Result<(), ()> {
+        let live = matches!(self.state, State::Active | State::Paused);
+        match command {
+            Command::Pause if live => self.send(ServerBody::Pause(Empty {})).await,
+            Command::Resume if live => self.send(ServerBody::Resume(Empty {})).await,
+            Command::Event(entities) if live || self.state == State::Disconnecting => {
+                self.send(ServerBody::Event(EventParameters { entities }))
+                    .await
+            }
+            Command::Disconnect(reason, info) if live => {
+                self.state = State::Disconnecting;
+                self.linger();
+                self.send(ServerBody::Disconnect(DisconnectParameters {
+                    reason,
+                    info,
+                }))
+                .await
+            }
+            command => {
+                tracing::debug!(?command, state = ?self.state, "AudioHook command ignored in this state");
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! Audio-channel outcomes and failures.
+
+use crate::audiohook::client::ClientError;
+use crate::twilio::TwilioError;
+
+/// How a channel that did not fail ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChannelEnd {
+    /// All audio was sent and the stream closed by us.
+    Finished,
+    /// The consumer ended the stream because it had enough audio (AudioHook
+    /// `disconnect{completed}` or a clean WebSocket close, or the Twilio consumer closing the
+    /// socket). A normal end.
+    ConsumerClosed { info: Option<String> },
+}
+
+/// An audio-channel failure.
+#[derive(Debug, thiserror::Error)]
+pub enum ChannelError {
+    #[error("invalid audio channel configuration: {0}")]
+    Config(String),
+    #[error(transparent)]
+    AudioHook(#[from] ClientError),
+    #[error(transparent)]
+    Twilio(#[from] TwilioError),
+}

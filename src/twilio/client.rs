@@ -1,0 +1,381 @@
+//! A Twilio Media Streams client: streams pushed audio to a consumer as the das-Peak
+//! "other platforms" subset (`start{callSid}` then `media{payload}`) or as full Twilio
+//! frames (`connected`, `start`, `media` with track/chunk/timestamp, `mark`, `stop`).
+//! The consumer closing the socket once it has enough audio is a normal end.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message as WsMessage};
+use url::Url;
+
+use super::messages::{Connected, MarkBody, MediaBody, MediaFormat, Message, StartBody, StopBody};
+use crate::audio::codec::Codec;
+use crate::audio::pacing::Pacing;
+use crate::audio::pump::{self, PumpConfig, PumpItem};
+use crate::audio::send_buffer::{Counters, PushError, SendBuffer};
+
+/// Which frames the client sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TwilioMode {
+    /// The das-Peak subset: one `start` with `callSid`, then bare `media` payloads.
+    Subset,
+    /// Full Twilio frames with these identifiers; `track` is usually `inbound`.
+    Full {
+        stream_sid: String,
+        account_sid: String,
+        track: String,
+    },
+}
+
+/// Twilio client configuration.
+#[derive(Debug, Clone)]
+pub struct TwilioConfig {
+    /// `ws://` or `wss://` consumer URL.
+    pub url: Url,
+    pub mode: TwilioMode,
+    /// Codec of the pushed bytes (sent as is).
+    pub codec: Codec,
+    pub sample_rate: u32,
+    pub channels: u16,
+    /// Audio per `media` frame (Twilio uses 20 ms).
+    pub frame_duration: Duration,
+    pub pacing: Pacing,
+    /// Send-buffer bound in bytes.
+    pub buffer_bytes: usize,
+    /// Connect and close-handshake timeout.
+    pub timeout: Duration,
+}
+
+impl TwilioConfig {
+    /// µ-law, 8 kHz mono, 20 ms frames, real time, the subset.
+    pub fn new(url: Url) -> Self {
+        TwilioConfig {
+            url,
+            mode: TwilioMode::Subset,
+            codec: Codec::Mulaw,
+            sample_rate: 8000,
+            channels: 1,
+            frame_duration: Duration::from_millis(20),
+            pacing: Pacing::RealTime,
+            buffer_bytes: 80_000,
+            timeout: Duration::from_secs(5),
+        }
+    }
+
+    fn sample_bytes(&self) -> usize {
+        self.codec.bytes_per_sample() * usize::from(self.channels.max(1))
+    }
+
+    fn frame_bytes(&self) -> usize {
+        let samples = (self.frame_duration.as_secs_f64() * f64::from(self.sample_rate))
+            .round()
+            .max(1.0) as usize;
+        samples * self.sample_bytes()
+    }
+
+    fn encoding(&self) -> &'static str {
+        match self.codec {
+            Codec::Mulaw => "audio/x-mulaw",
+            Codec::Alaw => "audio/x-alaw",
+            Codec::L16 => "audio/l16",
+        }
+    }
+}
+
+/// A Twilio client failure.
+#[derive(Debug, thiserror::Error)]
+pub enum TwilioError {
+    #[error("invalid Twilio configuration: {0}")]
+    Config(String),
+    #[error("cannot connect to the Twilio consumer: {0}")]
+    Connect(String),
+    #[error("Twilio consumer refused the upgrade with HTTP {0}")]
+    Rejected(u16),
+    #[error("Twilio connection lost: {0}")]
+    ConnectionLost(String),
+}
+
+/// How a Twilio stream ended without error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TwilioEnd {
+    /// All audio was sent (then `stop` in full mode) and the socket closed by us.
+    Finished,
+    /// The consumer closed the socket (it had enough audio). A normal end.
+    ConsumerClosed,
+}
+
+#[derive(Debug)]
+enum Command {
+    Mark(String),
+}
+
+/// A live Twilio Media Streams connection.
+#[derive(Debug)]
+pub struct TwilioSession {
+    buffer: SendBuffer,
+    commands: mpsc::UnboundedSender<Command>,
+    task: Option<JoinHandle<Result<TwilioEnd, TwilioError>>>,
+}
+
+impl TwilioSession {
+    /// Connects and sends the opening frames (`start` with `callSid = call_sid`; in full mode
+    /// preceded by `connected`).
+    pub async fn open(config: TwilioConfig, call_sid: &str) -> Result<TwilioSession, TwilioError> {
+        if !matches!(config.url.scheme(), "ws" | "wss") {
+            return Err(TwilioError::Config(format!(
+                "URL scheme must be ws or wss, not {:?}",
+                config.url.scheme()
+            )));
+        }
+        let connect = tokio_tungstenite::connect_async(config.url.as_str());
+        let mut ws = match tokio::time::timeout(config.timeout, connect).await {
+            Err(_) => return Err(TwilioError::Connect("timed out".into())),
+            Ok(Err(WsError::Http(response))) => {
+                return Err(TwilioError::Rejected(response.status().as_u16()))
+            }
+            Ok(Err(e)) => return Err(TwilioError::Connect(e.to_string())),
+            Ok(Ok((ws, _))) => ws,
+        };
+        let mut framer = Framer::new(&config, call_sid);
+        for message in framer.opening() {
+            ws.send(text(&message))
+                .await
+                .map_err(|e| TwilioError::ConnectionLost(e.to_string()))?;
+        }
+        let buffer = SendBuffer::new(config.buffer_bytes);
+        let (pump_tx, mut pump_rx) = mpsc::channel(1);
+        let pump_config = PumpConfig {
+            frame_bytes: config.frame_bytes(),
+            sample_bytes: config.sample_bytes(),
+            sample_rate: config.sample_rate,
+            pacing: config.pacing,
+        };
+        tokio::spawn(pump::run(buffer.clone(), pump_config, pump_tx, None));
+        let (commands, mut commands_rx) = mpsc::unbounded_channel();
+        let close_timeout = config.timeout;
+        let task_buffer = buffer.clone();
+        let task = tokio::spawn(async move {
+            let outcome = loop {
+                tokio::select! {
+                    biased;
+                    incoming = ws.next() => match incoming {
+                        Some(Ok(WsMessage::Close(_))) | None => break Ok(TwilioEnd::ConsumerClosed),
+                        Some(Err(e)) => break Err(TwilioError::ConnectionLost(e.to_string())),
+                        // Bidirectional streams may send media/mark/clear back; not used here.
+                        Some(Ok(_)) => {}
+                    },
+                    Some(Command::Mark(name)) = commands_rx.recv() => {
+                        if let Some(mark) = framer.mark(name) {
+                            if let Err(e) = ws.send(text(&mark)).await {
+                                break Err(TwilioError::ConnectionLost(e.to_string()));
+                            }
+                        }
+                    }
+                    Some(item) = pump_rx.recv() => match item {
+                        PumpItem::Frame { bytes, samples } => {
+                            if let Err(e) = ws.send(text(&framer.media(&bytes, samples))).await {
+                                // A consumer that closed mid-stream may surface as a failed write.
+                                break match e {
+                                    WsError::ConnectionClosed | WsError::AlreadyClosed => Ok(TwilioEnd::ConsumerClosed),
+                                    e => Err(TwilioError::ConnectionLost(e.to_string())),
+                                };
+                            }
+                        }
+                        PumpItem::Done => {
+                            if let Some(stop) = framer.stop() {
+                                if let Err(e) = ws.send(text(&stop)).await {
+                                    break Err(TwilioError::ConnectionLost(e.to_string()));
+                                }
+                            }
+                            break close(&mut ws, close_timeout).await;
+                        }
+                    },
+                }
+            };
+            task_buffer.close();
+            outcome
+        });
+        Ok(TwilioSession {
+            buffer,
+            commands,
+            task: Some(task),
+        })
+    }
+
+    /// Queues audio (configured codec and channels) without waiting.
+    pub fn push(&self, audio: &[u8]) -> Result<(), PushError> {
+        self.buffer.push(audio)
+    }
+
+    /// Queues audio, waiting for room.
+    pub async fn push_wait(&self, audio: &[u8]) -> Result<(), PushError> {
+        self.buffer.push_wait(audio).await
+    }
+
+    /// Sends a `mark` after the audio sent so far (full mode only; ignored in the subset).
+    pub fn mark(&self, name: impl Into<String>) {
+        let _ = self.commands.send(Command::Mark(name.into()));
+    }
+
+    /// Send-buffer counters.
+    pub fn counters(&self) -> Counters {
+        self.buffer.counters()
+    }
+
+    /// Sends what is queued, then `stop` (full mode), then closes.
+    pub async fn finish(mut self) -> Result<TwilioEnd, TwilioError> {
+        self.buffer.finish();
+        match self.task.take() {
+            Some(task) => task
+                .await
+                .unwrap_or_else(|e| Err(TwilioError::ConnectionLost(e.to_string()))),
+            None => Ok(TwilioEnd::Finished),
+        }
+    }
+}
+
+impl Drop for TwilioSession {
+    fn drop(&mut self) {
+        self.buffer.finish();
+    }
+}
+
+fn text(message: &Message) -> WsMessage {
+    WsMessage::text(serde_json::to_string(message).unwrap_or_default())
+}
+
+/// Our close handshake: send Close, wait for the consumer's Close (bounded).
+async fn close<S>(
+    ws: &mut tokio_tungstenite::WebSocketStream<S>,
+    timeout: Duration,
+) -> Result<TwilioEnd, TwilioError>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    if ws.close(None).await.is_err() {
+        return Ok(TwilioEnd::ConsumerClosed);
+    }
+    let drain = async { while let Some(Ok(_)) = ws.next().await {} };
+    let _ = tokio::time::timeout(timeout, drain).await;
+    Ok(TwilioEnd::Finished)
+}
+
+/// Builds the frames of one stream, numbering them as Twilio does.
+struct Framer {
+    mode: TwilioMode,
+    call_sid: String,
+    media_format: MediaFormat,
+    sequence: u64,
+    chunk: u64,
+    samples: u64,
+    sample_rate: u32,
+}
+
+impl Framer {
+    fn new(config: &TwilioConfig, call_sid: &str) -> Self {
+        Framer {
+            mode: config.mode.clone(),
+            call_sid: call_sid.to_owned(),
+            media_format: MediaFormat {
+                encoding: config.encoding().into(),
+                sample_rate: config.sample_rate,
+                channels: config.channels,
+            },
+            sequence: 0,
+            chunk: 0,
+            samples: 0,
+            sample_rate: config.sample_rate.max(1),
+        }
+    }
+
+    fn next_sequence(&mut self) -> Option<String> {
+        self.sequence += 1;
+        Some(self.sequence.to_string())
+    }
+
+    fn opening(&mut self) -> Vec<Message> {
+        match self.mode.clone() {
+            TwilioMode::Subset => vec![Message::subset_start(&self.call_sid)],
+            TwilioMode::Full {
+                stream_sid,
+                account_sid,
+                track,
+            } => {
+                let connected = Message::Connected(Connected {
+                    protocol: Some("Call".into()),
+                    version: Some("1.0.0".into()),
+                });
+                let start = Message::Start {
+                    sequence_number: self.next_sequence(),
+                    start: StartBody {
+                        call_sid: self.call_sid.clone(),
+                        stream_sid: Some(stream_sid.clone()),
+                        account_sid: Some(account_sid),
+                        tracks: Some(vec![track]),
+                        custom_parameters: Some(Default::default()),
+                        media_format: Some(self.media_format.clone()),
+                    },
+                    stream_sid: Some(stream_sid),
+                };
+                vec![connected, start]
+            }
+        }
+    }
+
+    fn media(&mut self, audio: &[u8], samples: u64) -> Message {
+        let timestamp_ms = self.samples * 1000 / u64::from(self.sample_rate);
+        self.samples += samples;
+        match self.mode.clone() {
+            TwilioMode::Subset => Message::subset_media(audio),
+            TwilioMode::Full {
+                stream_sid, track, ..
+            } => {
+                self.chunk += 1;
+                Message::Media {
+                    sequence_number: self.next_sequence(),
+                    media: MediaBody {
+                        track: Some(track),
+                        chunk: Some(self.chunk.to_string()),
+                        timestamp: Some(timestamp_ms.to_string()),
+                        ..MediaBody::from_audio(audio)
+                    },
+                    stream_sid: Some(stream_sid),
+                }
+            }
+        }
+    }
+
+    /// Marks exist only in full mode; the subset has no such frame.
+    fn mark(&mut self, name: String) -> Option<Message> {
+        let TwilioMode::Full { stream_sid, .. } = self.mode.clone() else {
+            return None;
+        };
+        Some(Message::Mark {
+            sequence_number: self.next_sequence(),
+            mark: MarkBody { name },
+            stream_sid: Some(stream_sid),
+        })
+    }
+
+    fn stop(&mut self) -> Option<Message> {
+        let TwilioMode::Full {
+            stream_sid,
+            account_sid,
+            ..
+        } = self.mode.clone()
+        else {
+            return None;
+        };
+        Some(Message::Stop {
+            sequence_number: self.next_sequence(),
+            stop: StopBody {
+                account_sid: Some(account_sid),
+                call_sid: Some(self.call_sid.clone()),
+            },
+            stream_sid: Some(stream_sid),
+        })
+    }
+}

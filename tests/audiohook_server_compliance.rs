@@ -1,0 +1,503 @@
+//! The compliance cases of the Genesys suite (audiohook.md §5) and the server's validations,
+//! driven by a raw WebSocket client speaking JSON to our AudioHook server.
+
+use std::net::SocketAddr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use das::audiohook::messages::{DisconnectReason, MediaChannel};
+use das::audiohook::secret::ClientSecret;
+use das::audiohook::server::{AudioHookServer, Incoming, ServerConfig, SessionEnd, SessionEvent};
+use das::audiohook::signature::{new_nonce, SignedRequest};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use uuid::Uuid;
+
+const API_KEY: &str = "SGVsbG8sIEkgYW0gdGhlIEFQSSBrZXkh";
+const SECRET: &str = "TXlTdXBlclNlY3JldEtleVRlbGxOby0xITJAMyM0JDU=";
+const WAIT: Duration = Duration::from_secs(10);
+const PATH: &str = "/api/v1/audiohook/ws";
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+fn secret() -> ClientSecret {
+    ClientSecret::from_base64(SECRET).unwrap()
+}
+
+async fn server() -> (SocketAddr, Incoming) {
+    server_with(ServerConfig::with_key(API_KEY, secret())).await
+}
+
+async fn server_with(config: ServerConfig) -> (SocketAddr, Incoming) {
+    let any_port = "127.0.0.1:0".parse().unwrap();
+    let (addr, incoming, _) = AudioHookServer::bind(config, any_port, PATH).await.unwrap();
+    (addr, incoming)
+}
+
+/// A raw client: the envelope bookkeeping of the Genesys compliance suite, nothing more.
+struct Raw {
+    ws: Ws,
+    id: Uuid,
+    org: Uuid,
+    seq: u64,
+    serverseq: u64,
+}
+
+struct Headers {
+    created_offset: i64,
+    secret: ClientSecret,
+}
+
+impl Default for Headers {
+    fn default() -> Self {
+        Headers {
+            created_offset: 0,
+            secret: secret(),
+        }
+    }
+}
+
+impl Raw {
+    async fn connect(addr: SocketAddr, headers: Headers) -> Raw {
+        Raw::try_connect(addr, headers).await.unwrap()
+    }
+
+    async fn try_connect(
+        addr: SocketAddr,
+        headers: Headers,
+    ) -> Result<Raw, tokio_tungstenite::tungstenite::Error> {
+        let id = Uuid::new_v4();
+        let org = Uuid::new_v4();
+        let correlation = Uuid::new_v4().to_string();
+        let (sid, oid) = (id.to_string(), org.to_string());
+        let mut request = format!("ws://{addr}{PATH}").into_client_request().unwrap();
+        let authority = addr.to_string();
+        let nonce = new_nonce();
+        let created = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64
+            + headers.created_offset;
+        let signed = SignedRequest {
+            request_target: PATH,
+            authority: &authority,
+            organization_id: &oid,
+            session_id: &sid,
+            correlation_id: &correlation,
+            api_key: API_KEY,
+            nonce: &nonce,
+            created,
+            expires: created + 30,
+        }
+        .sign(&headers.secret);
+        let h = request.headers_mut();
+        h.insert("audiohook-organization-id", oid.parse().unwrap());
+        h.insert("audiohook-session-id", sid.parse().unwrap());
+        h.insert("audiohook-correlation-id", correlation.parse().unwrap());
+        h.insert("x-api-key", API_KEY.parse().unwrap());
+        h.insert("signature-input", signed.signature_input.parse().unwrap());
+        h.insert("signature", signed.signature.parse().unwrap());
+        let (ws, _) = tokio_tungstenite::connect_async(request).await?;
+        Ok(Raw {
+            ws,
+            id,
+            org,
+            seq: 0,
+            serverseq: 0,
+        })
+    }
+
+    async fn send(&mut self, kind: &str, parameters: Value) {
+        self.seq += 1;
+        let message = json!({"version": "2", "id": self.id, "type": kind, "seq": self.seq,
+            "serverseq": self.serverseq, "position": "PT0S", "parameters": parameters});
+        self.ws
+            .send(Message::text(message.to_string()))
+            .await
+            .unwrap();
+    }
+
+    /// Receives one server message and applies the suite's `commonValidations`.
+    async fn recv(&mut self) -> Value {
+        loop {
+            let message = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("no reply")
+                .expect("closed")
+                .unwrap();
+            if let Message::Text(text) = message {
+                let value: Value = serde_json::from_str(text.as_str()).unwrap();
+                assert_eq!(value["version"], "2");
+                assert_eq!(value["id"], self.id.to_string());
+                assert_eq!(
+                    value["seq"],
+                    self.serverseq + 1,
+                    "server seq increments by one"
+                );
+                if value["type"] == "disconnect" {
+                    // A rejected message is not acknowledged.
+                    assert!(value["clientseq"].as_u64().unwrap() <= self.seq);
+                } else {
+                    assert_eq!(
+                        value["clientseq"], self.seq,
+                        "clientseq echoes our last seq"
+                    );
+                }
+                assert!(value["parameters"].is_object(), "parameters always present");
+                self.serverseq += 1;
+                return value;
+            }
+        }
+    }
+
+    async fn open(&mut self, media: Value) -> Value {
+        let parameters = json!({"organizationId": self.org, "conversationId": Uuid::new_v4(),
+            "participant": {"id": Uuid::new_v4(), "ani": "+1-555-555-1234", "aniName": "John Doe", "dnis": "+1-800-555-6789"},
+            "media": media});
+        self.send("open", parameters).await;
+        let opened = self.recv().await;
+        assert_eq!(opened["type"], "opened");
+        opened
+    }
+
+    async fn open_stereo(&mut self) -> Value {
+        self.open(media(&[
+            &["external", "internal"],
+            &["external"],
+            &["internal"],
+        ]))
+        .await
+    }
+
+    async fn close(&mut self) {
+        self.send("close", json!({"reason": "end"})).await;
+        assert_eq!(self.recv().await["type"], "closed");
+    }
+
+    async fn expect_disconnect(&mut self, reason: &str, info: &str) {
+        let message = self.recv().await;
+        assert_eq!(message["type"], "disconnect", "{message}");
+        assert_eq!(message["parameters"]["reason"], reason, "{message}");
+        let text = message["parameters"]["info"].as_str().unwrap_or_default();
+        assert!(text.contains(info), "{text:?} should contain {info:?}");
+    }
+}
+
+fn media(offers: &[&[&str]]) -> Value {
+    offers.iter().map(|channels| json!({"type": "audio", "format": "PCMU", "channels": channels, "rate": 8000})).collect()
+}
+
+async fn session_end(incoming: &mut Incoming) -> (Vec<SessionEvent>, SessionEnd) {
+    let mut session = tokio::time::timeout(WAIT, incoming.next())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut events = Vec::new();
+    loop {
+        match tokio::time::timeout(WAIT, session.next_event())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            SessionEvent::Ended(end) => return (events, end),
+            event => events.push(event),
+        }
+    }
+}
+
+#[tokio::test]
+async fn media_selection_takes_the_first_offer_exactly() {
+    let cases: [&[&[&str]]; 5] = [
+        &[&["external", "internal"], &["external"], &["internal"]],
+        &[&["internal", "external"], &["internal"], &["external"]],
+        &[&["external", "internal"]],
+        &[&["external"]],
+        &[&["internal"]],
+    ];
+    for offers in cases {
+        let (addr, _incoming) = server().await;
+        let mut raw = Raw::connect(addr, Headers::default()).await;
+        let opened = raw.open(media(offers)).await;
+        let selected = opened["parameters"]["media"].as_array().unwrap();
+        assert_eq!(selected.len(), 1, "at most one entry");
+        assert_eq!(selected[0], media(offers)[0], "exactly the first offer");
+        raw.close().await;
+    }
+}
+
+#[tokio::test]
+async fn ping_pong_sequence_numbers() {
+    let (addr, _incoming) = server().await;
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    raw.open_stereo().await;
+    raw.send("ping", json!({})).await;
+    assert_eq!(raw.seq, 2);
+    assert_eq!(raw.serverseq, 1);
+    let pong = raw.recv().await;
+    assert_eq!(
+        (
+            pong["type"].as_str(),
+            pong["seq"].as_u64(),
+            pong["clientseq"].as_u64()
+        ),
+        (Some("pong"), Some(2), Some(2))
+    );
+    raw.close().await;
+}
+
+#[tokio::test]
+async fn update_discarded_error_and_pause_then_close() {
+    let (addr, mut incoming) = server().await;
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    raw.open_stereo().await;
+    raw.send("update", json!({"language": "en-US"})).await;
+    assert_eq!(raw.recv().await["type"], "updated");
+    raw.send(
+        "discarded",
+        json!({"start": "PT6.3S", "discarded": "PT0.3S"}),
+    )
+    .await;
+    raw.send("error", json!({"code": 400, "message": "tough stuff"}))
+        .await;
+    raw.send("paused", json!({})).await;
+    raw.send("resumed", json!({"start": "PT0S", "discarded": "PT10S"}))
+        .await;
+    raw.ws
+        .send(Message::binary(vec![0xFF; 3200]))
+        .await
+        .unwrap();
+    raw.close().await;
+    let (events, end) = session_end(&mut incoming).await;
+    assert_eq!(
+        end,
+        SessionEnd::Closed(das::audiohook::messages::CloseReason::End)
+    );
+    let summary: Vec<String> = events
+        .iter()
+        .map(|e| match e {
+            SessionEvent::Update(u) => format!("update {}", u.language.as_deref().unwrap_or("")),
+            SessionEvent::Discarded(gap) => format!("discarded {} {}", gap.start, gap.discarded),
+            SessionEvent::ClientError(e) => format!("error {} {}", e.code, e.message),
+            SessionEvent::Paused { .. } => "paused".into(),
+            SessionEvent::Resumed(gap) => format!("resumed {}", gap.discarded),
+            SessionEvent::Audio(frame) => format!(
+                "audio {}",
+                frame.channel(MediaChannel::Internal).unwrap().len()
+            ),
+            SessionEvent::Ended(_) => unreachable!(),
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            "update en-US",
+            "discarded PT6.3S PT0.3S",
+            "error 400 tough stuff",
+            "paused",
+            "resumed PT10S",
+            "audio 1600"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn application_pause_resume_and_events_reach_the_client() {
+    let (addr, mut incoming) = server().await;
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    raw.open_stereo().await;
+    let session = tokio::time::timeout(WAIT, incoming.next())
+        .await
+        .unwrap()
+        .unwrap();
+    let control = session.control();
+    control.pause().unwrap();
+    assert_eq!(raw.recv().await["type"], "pause");
+    control.resume().unwrap();
+    assert_eq!(raw.recv().await["type"], "resume");
+    let entity = das::audiohook::messages::EventEntity {
+        kind: "transcript".into(),
+        data: json!({"id": "t1"}),
+    };
+    control.send_event(vec![entity]).unwrap();
+    let event = raw.recv().await;
+    assert_eq!(event["parameters"]["entities"][0]["type"], "transcript");
+    control
+        .disconnect(DisconnectReason::Completed, None)
+        .unwrap();
+    raw.expect_disconnect("completed", "").await;
+    raw.send("close", json!({"reason": "disconnect"})).await;
+    assert_eq!(raw.recv().await["type"], "closed");
+}
+
+#[tokio::test]
+async fn seq_gap_is_a_protocol_error() {
+    let (addr, mut incoming) = server().await;
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    raw.open_stereo().await;
+    raw.seq += 1;
+    raw.send("ping", json!({})).await;
+    raw.expect_disconnect("error", "Invalid seq value").await;
+    let (_, end) = session_end(&mut incoming).await;
+    assert!(matches!(end, SessionEnd::ProtocolError(info) if info.contains("seq")));
+}
+
+#[tokio::test]
+async fn serverseq_ahead_and_foreign_id_are_protocol_errors() {
+    let (addr, _incoming) = server().await;
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    raw.open_stereo().await;
+    raw.serverseq += 5;
+    raw.send("ping", json!({})).await;
+    raw.serverseq -= 5;
+    raw.expect_disconnect("error", "serverseq").await;
+
+    let (addr, _incoming) = server().await;
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    raw.open_stereo().await;
+    let foreign = json!({"version":"2","id":Uuid::new_v4(),"type":"ping","seq":2,"serverseq":1,"position":"PT0S","parameters":{}});
+    raw.ws
+        .send(Message::text(foreign.to_string()))
+        .await
+        .unwrap();
+    raw.seq += 1;
+    raw.expect_disconnect("error", "Session identifier mismatch")
+        .await;
+}
+
+#[tokio::test]
+async fn oversize_text_is_rejected() {
+    let (addr, _incoming) = server().await;
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    raw.open_stereo().await;
+    raw.send("update", json!({"language": "x".repeat(70_000)}))
+        .await;
+    raw.expect_disconnect("error", "too large").await;
+}
+
+#[tokio::test]
+async fn audio_while_paused_or_before_open_or_split_samples_is_rejected() {
+    let (addr, _incoming) = server().await;
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    raw.open_stereo().await;
+    raw.send("paused", json!({})).await;
+    raw.ws
+        .send(Message::binary(vec![0xFF; 3200]))
+        .await
+        .unwrap();
+    raw.expect_disconnect("error", "Received audio in state Paused")
+        .await;
+
+    let (addr, _incoming) = server().await;
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    raw.ws.send(Message::binary(vec![0xFF; 160])).await.unwrap();
+    raw.expect_disconnect("error", "Received audio in state Preparing")
+        .await;
+
+    let (addr, _incoming) = server().await;
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    raw.open_stereo().await;
+    raw.ws
+        .send(Message::binary(vec![0xFF; 3201]))
+        .await
+        .unwrap();
+    raw.expect_disconnect("error", "not a whole number of samples")
+        .await;
+}
+
+#[tokio::test]
+async fn bad_and_expired_signatures_are_unauthorized() {
+    let (addr, mut incoming) = server().await;
+    let mut raw = Raw::connect(
+        addr,
+        Headers {
+            secret: ClientSecret::from_bytes(*b"guess"),
+            ..Headers::default()
+        },
+    )
+    .await;
+    raw.send("open", json!({"organizationId": raw.org, "conversationId": Uuid::new_v4(),
+        "participant": {"id": Uuid::new_v4(), "ani": "", "aniName": "", "dnis": ""}, "media": media(&[&["external"]])}))
+    .await;
+    raw.expect_disconnect("unauthorized", "do not match").await;
+
+    let mut raw = Raw::connect(
+        addr,
+        Headers {
+            created_offset: -60,
+            ..Headers::default()
+        },
+    )
+    .await;
+    raw.send("open", json!({"organizationId": raw.org, "conversationId": Uuid::new_v4(),
+        "participant": {"id": Uuid::new_v4(), "ani": "", "aniName": "", "dnis": ""}, "media": media(&[&["external"]])}))
+    .await;
+    raw.expect_disconnect("unauthorized", "expired").await;
+
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    raw.org = Uuid::new_v4();
+    raw.send("open", json!({"organizationId": raw.org, "conversationId": Uuid::new_v4(),
+        "participant": {"id": Uuid::new_v4(), "ani": "", "aniName": "", "dnis": ""}, "media": media(&[&["external"]])}))
+    .await;
+    raw.expect_disconnect("unauthorized", "organizationId")
+        .await;
+    // None of these reached the application.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(100), incoming.next())
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn malformed_upgrades_are_refused_with_400() {
+    let (addr, _incoming) = server().await;
+    let request = format!("ws://{addr}{PATH}").into_client_request().unwrap();
+    match tokio_tungstenite::connect_async(request).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 400)
+        }
+        other => panic!("expected HTTP 400, got {:?}", other.map(|_| ())),
+    }
+}
+
+#[tokio::test]
+async fn the_http_401_strategy_refuses_the_upgrade() {
+    let config = ServerConfig {
+        auth_failure: das::audiohook::server::AuthFailure::Http401,
+        ..ServerConfig::with_key(API_KEY, secret())
+    };
+    let (addr, _incoming) = server_with(config).await;
+    let bad = Headers {
+        secret: ClientSecret::from_bytes(*b"guess"),
+        ..Headers::default()
+    };
+    match Raw::try_connect(addr, bad).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 401)
+        }
+        other => panic!("expected HTTP 401, got {:?}", other.map(|_| ())),
+    }
+    let mut good = Raw::connect(addr, Headers::default()).await;
+    good.open_stereo().await;
+    good.close().await;
+}
+
+#[tokio::test]
+async fn a_connection_that_never_opens_is_dropped() {
+    let config = ServerConfig {
+        idle_timeout: Duration::from_millis(100),
+        ..ServerConfig::with_key(API_KEY, secret())
+    };
+    let (addr, _incoming) = server_with(config).await;
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    let end = tokio::time::timeout(WAIT, raw.ws.next())
+        .await
+        .expect("server kept the idle connection");
+    assert!(
+        matches!(end, None | Some(Ok(Message::Close(_))) | Some(Err(_))),
+        "{end:?}"
+    );
+}
