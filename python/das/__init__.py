@@ -4,7 +4,7 @@
 ``import das as socketio``; ``das.get_access_token`` replaces its ``requests`` call.
 """
 
-from . import exceptions
+from . import exceptions, trd
 from ._errors import (
     AlreadyStarted,
     AuthError,
@@ -24,13 +24,20 @@ from ._errors import (
     WouldBlock,
 )
 from ._native import __version__, get_access_token
+from .audio import AudioChannel
 from .client import Client
+from .session import Event, RegisterSession, VerifySession
 
 __all__ = [
     "__version__",
     "Client",
     "get_access_token",
+    "AudioChannel",
+    "RegisterSession",
+    "VerifySession",
+    "Event",
     "exceptions",
+    "trd",
     "DasError",
     "InvalidArgument",
     "NotReady",

@@ -14,6 +14,7 @@ use pyo3::types::PyDict;
 #[derive(Clone, Copy, Debug)]
 pub enum Kind {
     InvalidArgument,
+    NotReady,
     BadNamespace,
     WouldBlock,
     Timeout,
@@ -30,6 +31,7 @@ impl Kind {
     fn class_name(self) -> &'static str {
         match self {
             Self::InvalidArgument => "InvalidArgument",
+            Self::NotReady => "NotReady",
             Self::BadNamespace => "BadNamespaceError",
             Self::WouldBlock => "WouldBlock",
             Self::Timeout => "TimeoutError",
@@ -98,6 +100,8 @@ pub fn audio_error(e: AudioError) -> PyErr {
     match e {
         AudioError::WouldBlock { .. } => das_error(Kind::WouldBlock, e),
         AudioError::Ended => das_error(Kind::Closed, e),
+        AudioError::TooLarge { .. } | AudioError::Wav(_) => das_error(Kind::InvalidArgument, e),
+        AudioError::NoChannel => das_error(Kind::NotReady, e),
     }
 }
 

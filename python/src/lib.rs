@@ -2,6 +2,7 @@
 //! Rust core on one shared tokio runtime. The public API is the pure-Python package `das`.
 
 mod auth;
+mod channel;
 mod convert;
 mod errors;
 mod log;
@@ -20,6 +21,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sio::SioConnection>()?;
     m.add_class::<sio::ReconnectionSettings>()?;
     m.add_class::<session::Session>()?;
+    m.add_class::<channel::ChannelConfig>()?;
+    m.add_class::<channel::AudioChannel>()?;
     m.add_function(wrap_pyfunction!(trd::trd_parse, m)?)?;
     m.add_function(wrap_pyfunction!(trd::tokens_equal, m)?)?;
     Ok(())

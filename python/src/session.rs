@@ -5,22 +5,17 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use das::auth::TokenProvider;
-use das::session::{AudioError, Event, RegisterSession, Session as CoreSession, VerifySession};
+use das::session::{AudioSender, Event, RegisterSession, Session as CoreSession, VerifySession};
 use futures_util::StreamExt;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::channel::ChannelConfig;
 use crate::convert::{json_from_py, to_py};
 use crate::errors::{audio_error, auth_error, das_error, session_error, Kind};
 use crate::runtime::{block_on, runtime};
-
-enum Command {
-    Push(Vec<u8>, oneshot::Sender<Result<(), AudioError>>),
-    End,
-    Close(oneshot::Sender<()>),
-}
 
 /// How the session gets its `Authorization` header.
 fn token_provider(
@@ -48,8 +43,9 @@ fn token_provider(
 pub struct Session {
     call_id: String,
     namespace: String,
-    commands: mpsc::Sender<Command>,
+    audio: AudioSender,
     events: Mutex<mpsc::Receiver<Event>>,
+    closer: mpsc::Sender<oneshot::Sender<()>>,
 }
 
 #[pymethods]
@@ -62,7 +58,7 @@ impl Session {
         authorization=None, credential=None, call_id=None, audio_protocol=None, audio_codec=None,
         sample_rate=None, channels=None, model_hash=None, authenticity_threshold=None,
         audio_total_duration=None, namespace=None, socketio_path=None, connect_timeout=10.0,
-        metadata=None, request=None, payload=None))]
+        metadata=None, request=None, payload=None, audio_channel=None))]
     #[allow(clippy::too_many_arguments)]
     fn start(
         py: Python<'_>,
@@ -87,6 +83,7 @@ impl Session {
         metadata: Option<Bound<'_, PyDict>>,
         request: Option<Bound<'_, PyDict>>,
         payload: Option<Bound<'_, PyDict>>,
+        audio_channel: Option<ChannelConfig>,
     ) -> PyResult<Self> {
         let token = token_provider(token_url, client_id, client_secret, authorization)?;
         let mut builder = match (kind, credential) {
@@ -118,6 +115,10 @@ impl Session {
             ));
         }
         builder = builder.connect_timeout(Duration::from_secs_f64(connect_timeout));
+        // First, so that explicit metadata options below override what the channel implies.
+        if let Some(channel) = audio_channel {
+            builder = builder.audio_channel(channel.config);
+        }
         if let Some(v) = call_id {
             builder = builder.call_id(v)
         }
@@ -160,14 +161,16 @@ impl Session {
         let session = block_on(py, builder.start())?.map_err(session_error)?;
         let call_id = session.call_id().to_owned();
         let namespace = session.namespace().to_owned();
-        let (commands, command_rx) = mpsc::channel(16);
+        let audio = session.audio();
+        let (closer, close_rx) = mpsc::channel(1);
         let (events_tx, events) = mpsc::channel(256);
-        runtime()?.spawn(serve(session, command_rx, events_tx));
+        runtime()?.spawn(serve(session, close_rx, events_tx));
         Ok(Self {
             call_id,
             namespace,
-            commands,
+            audio,
             events: Mutex::new(events),
+            closer,
         })
     }
 
@@ -192,34 +195,36 @@ impl Session {
         }
     }
 
-    /// Queues call audio (copied). Raises `WouldBlock` when the buffer is full and `Closed`
-    /// after `end_audio()` or `close()`.
-    fn push_audio(&self, py: Python<'_>, data: Vec<u8>) -> PyResult<()> {
-        let (reply, answer) = oneshot::channel();
-        let commands = self.commands.clone();
-        let outcome = block_on(py, async move {
-            commands.send(Command::Push(data, reply)).await.ok()?;
-            answer.await.ok()
-        })?;
-        match outcome {
-            Some(result) => result.map_err(audio_error),
-            None => Err(das_error(Kind::Closed, "the session is closed")),
-        }
+    /// Queues call audio in the channel's wire codec (copied). Without `wait`, raises
+    /// `WouldBlock` when the buffer is full; `Closed` after `end_audio()` or `close()`.
+    #[pyo3(signature = (data, wait=false))]
+    fn push_audio(&self, py: Python<'_>, data: Vec<u8>, wait: bool) -> PyResult<()> {
+        let pushed = if wait {
+            block_on(py, self.audio.push_wait(&data))?
+        } else {
+            self.audio.push(&data)
+        };
+        pushed.map_err(audio_error)
     }
 
-    /// No more audio will be pushed.
-    fn end_audio(&self, py: Python<'_>) -> PyResult<()> {
-        let commands = self.commands.clone();
-        block_on(py, async move { commands.send(Command::End).await })?
-            .map_err(|_| das_error(Kind::Closed, "the session is closed"))
+    /// Reads a WAV file, converts it to the channel's codec, rate and layout, and queues it,
+    /// waiting for room. Does not end the audio.
+    fn push_wav(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        block_on(py, self.audio.push_wav(path))?.map_err(audio_error)
     }
 
-    /// Disconnects the signalling (bounded wait); later events end with `Closed`.
+    /// No more audio will be pushed: the channel sends what is queued, then closes.
+    fn end_audio(&self) {
+        self.audio.end();
+    }
+
+    /// Disconnects the signalling and drops unsent audio (bounded wait); the event queue then
+    /// ends with `Closed`.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        let commands = self.commands.clone();
+        let closer = self.closer.clone();
         block_on(py, async move {
             let (done, finished) = oneshot::channel();
-            if commands.send(Command::Close(done)).await.is_ok() {
+            if closer.send(done).await.is_ok() {
                 let _ = finished.await;
             }
         })
@@ -245,10 +250,10 @@ fn dict_entries(dict: Option<Bound<'_, PyDict>>) -> PyResult<Vec<(String, Value)
         .collect()
 }
 
-/// Owns the core session: forwards its events and runs audio commands until closed.
+/// Owns the core session: forwards its events until they end or `close()` is asked for.
 async fn serve(
     mut session: CoreSession,
-    mut commands: mpsc::Receiver<Command>,
+    mut close: mpsc::Receiver<oneshot::Sender<()>>,
     events: mpsc::Sender<Event>,
 ) {
     loop {
@@ -261,33 +266,19 @@ async fn serve(
                 }
                 None => break,
             },
-            command = commands.recv() => match command {
-                Some(Command::Push(data, reply)) => {
-                    let _ = reply.send(session.push_audio(&data));
-                }
-                Some(Command::End) => session.end_audio(),
-                Some(Command::Close(done)) => {
-                    session.close().await;
-                    let _ = done.send(());
-                    return;
-                }
-                None => break,
-            },
-        }
-    }
-    // Events ended (or nobody listens): answer audio commands until closed or dropped.
-    drop(events);
-    while let Some(command) = commands.recv().await {
-        match command {
-            Command::Push(_, reply) => {
-                let _ = reply.send(Err(AudioError::Ended));
-            }
-            Command::End => {}
-            Command::Close(done) => {
+            request = close.recv() => {
                 session.close().await;
-                let _ = done.send(());
+                if let Some(done) = request {
+                    let _ = done.send(());
+                }
                 return;
             }
         }
+    }
+    drop(events);
+    let request = close.recv().await;
+    session.close().await;
+    if let Some(done) = request {
+        let _ = done.send(());
     }
 }

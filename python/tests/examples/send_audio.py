@@ -1,0 +1,24 @@
+"""What the example's "Start sending audio" branch does: stream a WAV file over das.AudioChannel
+in a background thread when EXAMPLE_AUDIO_URL is set (the signalling peer may need none)."""
+
+import os
+import threading
+
+CALL_ID = "888806c3-3391-4d73-bb86-e5874e6ed5b4"
+
+
+def send_audio() -> None:
+    url = os.environ.get("EXAMPLE_AUDIO_URL")
+    if not url:
+        return
+
+    def stream() -> None:
+        import das
+
+        with das.AudioChannel(url, "audiohook", call_id=CALL_ID, realtime=False,
+                              organization_id=os.environ.get("EXAMPLE_AUDIO_ORG"),
+                              api_key=os.environ.get("EXAMPLE_AUDIO_API_KEY"),
+                              client_secret=os.environ.get("EXAMPLE_AUDIO_SECRET")) as channel:
+            channel.send_wav(os.environ["EXAMPLE_WAV"])
+
+    threading.Thread(target=stream, daemon=True).start()

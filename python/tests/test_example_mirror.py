@@ -1,0 +1,31 @@
+"""The documented example prints the same thing with python-socketio + requests and with
+`import das as socketio`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import CLIENT_ID, CLIENT_SECRET
+
+EXAMPLES = Path(__file__).parent / "examples"
+
+
+def run_example(name: str, env: dict) -> list:
+    result = subprocess.run([sys.executable, str(EXAMPLES / name)], env={**os.environ, **env},
+                            cwd=EXAMPLES, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_example_prints_the_same_with_das_and_python_socketio(sio_url: str, token_url: str) -> None:
+    env = {"EXAMPLE_URL": sio_url, "EXAMPLE_TOKEN_URL": token_url,
+           "EXAMPLE_CLIENT_ID": CLIENT_ID, "EXAMPLE_CLIENT_SECRET": CLIENT_SECRET}
+    with_python_socketio = run_example("example_socketio.py", env)
+    with_das = run_example("example_das.py", env)
+    assert with_das == with_python_socketio
+    names = [line.split("'event': '")[1].split("'")[0] for line in with_das if "'event': '" in line]
+    assert names[0] == "info-consumer-ready" and names[-1] == "result-success"
+    assert set(names[1:-1]) == {"info-vad-status"}
