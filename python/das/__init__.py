@@ -24,6 +24,7 @@ from ._errors import (
     WouldBlock,
 )
 from ._native import __version__, get_access_token
+from .asyncio_client import AsyncClient, AsyncRegisterSession, AsyncVerifySession
 from .audio import AudioChannel
 from .client import Client
 from .session import Event, RegisterSession, VerifySession
@@ -31,6 +32,9 @@ from .session import Event, RegisterSession, VerifySession
 __all__ = [
     "__version__",
     "Client",
+    "AsyncClient",
+    "AsyncRegisterSession",
+    "AsyncVerifySession",
     "get_access_token",
     "AudioChannel",
     "RegisterSession",
