@@ -4,6 +4,25 @@
 import builtins
 
 
+__all__ = [
+    "DasError",
+    "InvalidArgument",
+    "NotReady",
+    "BadNamespaceError",
+    "WouldBlock",
+    "TimeoutError",
+    "Closed",
+    "AlreadyStarted",
+    "ConnectError",
+    "TlsError",
+    "ProtocolError",
+    "AuthError",
+    "ConnectRefused",
+    "WebhookParseError",
+    "InvalidTokenError",
+    "InternalError",
+]
+
 class DasError(Exception):
     """Base class of every libdas error."""
 

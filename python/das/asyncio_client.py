@@ -17,6 +17,8 @@ from typing import Any, Callable, Optional, TypeVar, Union
 from .client import Client, Handler
 from .session import Event, RegisterSession, VerifySession, _Session
 
+__all__ = ["AsyncClient", "AsyncRegisterSession", "AsyncVerifySession"]
+
 T = TypeVar("T")
 
 

@@ -9,6 +9,8 @@ from typing import Optional, Tuple, Union
 from . import _native
 
 
+__all__ = ["AudioChannel"]
+
 class AudioChannel:
     """An open audio channel; also a context manager that closes it.
 

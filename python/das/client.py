@@ -15,6 +15,8 @@ from typing import Any, Callable, Dict, List, Optional, Union
 from . import _native
 from ._errors import BadNamespaceError, ConnectError, DasError, InvalidArgument
 
+__all__ = ["Client"]
+
 log = logging.getLogger("das.client")
 
 Handler = Callable[..., Any]

@@ -10,6 +10,8 @@ from typing import Any, Dict, Iterator, Optional, Union
 from . import _native
 from ._errors import Closed
 
+__all__ = ["Event", "RegisterSession", "VerifySession"]
+
 _RESULTS = ("result-success", "result-failure")
 
 
@@ -72,7 +74,7 @@ class _Session:
         self.url = url
         self.event_timeout = event_timeout
         self.result: Optional[Event] = None
-        self._credentials = dict(token_url=token_url, client_id=client_id,
+        self._credentials: Dict[str, Any] = dict(token_url=token_url, client_id=client_id,
                                  client_secret=client_secret, authorization=authorization)
         self._audio_config = _channel_config(audio_url, audio_protocol, options)
         self._options = options

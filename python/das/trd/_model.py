@@ -8,6 +8,9 @@ import json
 from typing import Any, ClassVar, Dict, List, Optional, Tuple
 
 
+__all__ = ["Record", "JobResult", "Job", "Media", "MediaInput", "MediaOutput", "OutputChannel",
+           "DtmfTone", "Segment", "Alternative", "Word"]
+
 class Record:
     """Base of the typed views: wraps one JSON object of the normalised document."""
 
