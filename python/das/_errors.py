@@ -13,6 +13,7 @@ __all__ = [
     "TimeoutError",
     "Closed",
     "AlreadyStarted",
+    "IoError",
     "ConnectError",
     "TlsError",
     "ProtocolError",
@@ -69,7 +70,13 @@ class AlreadyStarted(DasError):
     code = 204
 
 
-class ConnectError(DasError, builtins.ConnectionError):
+class IoError(DasError, OSError):
+    """Network or file I/O failed (e.g. the webhook spool directory)."""
+
+    code = 300
+
+
+class ConnectError(IoError, builtins.ConnectionError):
     """The connection could not be made or was lost (python-socketio's ``ConnectionError``)."""
 
     code = 300

@@ -1,6 +1,6 @@
 import builtins
 
-__all__ = ['DasError', 'InvalidArgument', 'NotReady', 'BadNamespaceError', 'WouldBlock', 'TimeoutError', 'Closed', 'AlreadyStarted', 'ConnectError', 'TlsError', 'ProtocolError', 'AuthError', 'ConnectRefused', 'WebhookParseError', 'InvalidTokenError', 'InternalError']
+__all__ = ['DasError', 'InvalidArgument', 'NotReady', 'BadNamespaceError', 'WouldBlock', 'TimeoutError', 'Closed', 'AlreadyStarted', 'IoError', 'ConnectError', 'TlsError', 'ProtocolError', 'AuthError', 'ConnectRefused', 'WebhookParseError', 'InvalidTokenError', 'InternalError']
 
 class DasError(Exception):
     code: int
@@ -25,7 +25,10 @@ class Closed(DasError):
 class AlreadyStarted(DasError):
     code: int
 
-class ConnectError(DasError, builtins.ConnectionError):
+class IoError(DasError, OSError):
+    code: int
+
+class ConnectError(IoError, builtins.ConnectionError):
     code: int
 
 class TlsError(ConnectError):

@@ -5,6 +5,7 @@ from typing import Any, Dict, List, Optional, Tuple, Union, final
 
 
 __all__ = ["AudioChannel", "ChannelConfig", "ReconnectionSettings", "Session", "SioConnection",
+           "TrdClient", "WebhookReceiver",
            "get_access_token", "tokens_equal", "trd_parse", "__version__"]
 
 __version__: str
@@ -82,3 +83,38 @@ class Session:
     def call_id(self) -> str: ...
     @property
     def namespace(self) -> str: ...
+
+@final
+class WebhookReceiver:
+    @staticmethod
+    def start(host: str = "127.0.0.1", port: int = 0, *, token: Optional[str] = None,
+              tls: str = "self-signed", hosts: Optional[List[str]] = None,
+              cert_pem: Optional[str] = None, key_pem: Optional[str] = None,
+              public_host: Optional[str] = None, spool: Optional[str] = None,
+              queue_bound: int = 1024, body_limit: int = 33554432) -> "WebhookReceiver": ...
+    def next_delivery(self, timeout: float) -> Optional[Tuple[Any, ...]]: ...
+    def ack(self, delivery_id: int) -> None: ...
+    def shutdown(self) -> None: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def certificate_pem(self) -> Optional[str]: ...
+    @property
+    def token(self) -> Optional[str]: ...
+    @property
+    def local_addr(self) -> Tuple[str, int]: ...
+
+@final
+class TrdClient:
+    def __new__(cls, base_url: str, *, bearer: Optional[str] = None,
+                token_url: Optional[str] = None, username: Optional[str] = None,
+                password: Optional[str] = None, timeout: float = 10.0,
+                root_certificate_pem: Optional[str] = None) -> "TrdClient": ...
+    def whoami(self) -> str: ...
+    def validate(self, url: str, *, token: Optional[str] = None, crt: Optional[str] = None,
+                 attempt_timeout: Optional[int] = None, retries: Optional[int] = None) -> bool: ...
+    def start_webhook(self, host: str = "0.0.0.0", port: int = 0, *, token: Optional[str] = None,
+                      tls: str = "self-signed", hosts: Optional[List[str]] = None,
+                      cert_pem: Optional[str] = None, key_pem: Optional[str] = None,
+                      public_host: Optional[str] = None, spool: Optional[str] = None,
+                      queue_bound: int = 1024, body_limit: int = 33554432) -> WebhookReceiver: ...

@@ -25,5 +25,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<channel::AudioChannel>()?;
     m.add_function(wrap_pyfunction!(trd::trd_parse, m)?)?;
     m.add_function(wrap_pyfunction!(trd::tokens_equal, m)?)?;
+    m.add_class::<trd::WebhookReceiver>()?;
+    m.add_class::<trd::TrdClient>()?;
     Ok(())
 }

@@ -20,6 +20,7 @@ from ._model import (
     Segment,
     Word,
 )
+from .receiver import AsyncWebhookReceiver, Delivery, TrdClient, WebhookReceiver
 
 
 def parse_webhook(body: Union[bytes, bytearray, memoryview, str]) -> JobResult:
@@ -49,5 +50,6 @@ def verify_job_id(result: JobResult, path_job_id: str) -> None:
 __all__ = [
     "parse_webhook", "verify_token", "verify_job_id", "WebhookParseError", "Record",
     "JobResult", "Job", "Media", "MediaInput", "MediaOutput", "OutputChannel", "DtmfTone",
-    "Segment", "Alternative", "Word",
+    "Segment", "Alternative", "Word", "WebhookReceiver", "AsyncWebhookReceiver", "Delivery",
+    "TrdClient",
 ]
