@@ -1,2 +1,45 @@
-//! A local das-Peak Streaming + CPqD TRD service: token endpoint, Socket.IO signalling,
-//! AudioHook and Twilio audio consumers with real VAD, and TRD webhook endpoints.
+//! A local das-Peak Streaming + CPqD TRD service for offline development and tests.
+//!
+//! One port serves the OAuth2 token endpoint, Socket.IO signalling
+//! (`/socket.io/register`, `/socket.io/verify`), the Twilio Media Streams audio consumer
+//! (`/twilio/ws`) with real voice-activity detection (earshot), fault injection, and the
+//! CPqD TRD v3 job and webhook endpoints (`/trd/v3`).
+//!
+//! **Emulation, not biometrics**: the credential is a log-mel spectral summary and the
+//! `authenticity` a spectral-flatness/clipping proxy. They are deterministic and tell the
+//! committed sample voices apart, nothing more.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), das_emulator::EmulatorError> {
+//! let emulator = das_emulator::Emulator::start(Default::default()).await?;
+//! println!("token: {}  socket.io: {}", emulator.token_url(), emulator.socketio_url());
+//! emulator.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod analysis;
+mod auth;
+mod config;
+mod consumers;
+mod faults;
+mod server;
+mod session;
+mod signalling;
+mod state;
+mod trd;
+mod wav;
+
+pub use analysis::{speech_segments, CredentialError, VoiceAnalyzer, Voiceprint};
+pub use config::{
+    ClientCredentials, EmulatorConfig, PayloadEncoding, TrdConfig, VadChannel, VadConfig,
+    VerifyConfig, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TRD_TOKEN,
+};
+pub use faults::{AudiohookPause, Faults};
+pub use server::{ConsumerContext, Emulator, EmulatorError, EmulatorHandle};
+pub use session::{
+    AttachError, AudioFeed, AudioFormat, AudioProtocol, FeedClosed, RegisterError, SessionKind,
+    SessionRegistry, SessionSpec, VerifyTarget,
+};
+pub use signalling::{parse_initialize, InitializeError};
+pub use state::FaultSwitch;
+pub use wav::{read_wav, WavAudio, WavError};

@@ -1,0 +1,108 @@
+//! Streams mono audio through the VAD and, for voiced frames, the emulated features.
+
+use earshot::Detector;
+
+use super::authenticity::AuthenticityAccumulator;
+use super::spectrum::{FrameSpectrum, FRAME_LEN, MEL_BANDS};
+use super::upsample::Upsampler2x;
+use super::voiceprint::{Voiceprint, VoiceprintAccumulator};
+
+/// Seconds covered by one VAD frame.
+const FRAME_SECONDS: f64 = FRAME_LEN as f64 / 16_000.0;
+
+/// Accumulates voice statistics for one session's analysed channel.
+pub struct VoiceAnalyzer {
+    sample_rate: u32,
+    threshold: f32,
+    detector: Box<Detector>,
+    upsampler: Option<Upsampler2x>,
+    pending: Vec<i16>,
+    input_samples: u64,
+    voiced_frames: u64,
+    spectrum: FrameSpectrum,
+    print: VoiceprintAccumulator,
+    authenticity: AuthenticityAccumulator,
+}
+
+impl VoiceAnalyzer {
+    /// `sample_rate` must be 8000 (upsampled for the VAD) or 16000; `threshold` is the
+    /// earshot score at which a frame counts as voiced.
+    pub fn new(sample_rate: u32, threshold: f32) -> Self {
+        VoiceAnalyzer {
+            sample_rate,
+            threshold,
+            detector: Detector::default_boxed(),
+            upsampler: (sample_rate == 8000).then(Upsampler2x::default),
+            pending: Vec::with_capacity(2 * FRAME_LEN),
+            input_samples: 0,
+            voiced_frames: 0,
+            spectrum: FrameSpectrum::new(),
+            print: VoiceprintAccumulator::default(),
+            authenticity: AuthenticityAccumulator::default(),
+        }
+    }
+
+    /// Analyses more mono samples at the session's sample rate.
+    pub fn push(&mut self, mono: &[i16]) {
+        self.input_samples += mono.len() as u64;
+        match &mut self.upsampler {
+            Some(up) => up.push(mono, &mut self.pending),
+            None => self.pending.extend_from_slice(mono),
+        }
+        let whole = self.pending.len() / FRAME_LEN * FRAME_LEN;
+        let frames = std::mem::take(&mut self.pending);
+        for frame in frames[..whole].chunks_exact(FRAME_LEN) {
+            self.analyse_frame(frame);
+        }
+        self.pending = frames;
+        self.pending.drain(..whole);
+    }
+
+    fn analyse_frame(&mut self, frame: &[i16]) {
+        if self.detector.predict_i16(frame) < self.threshold {
+            return;
+        }
+        self.voiced_frames += 1;
+        self.spectrum.analyse(frame);
+        let mut mel = [0.0; MEL_BANDS];
+        self.spectrum.log_mel(&mut mel);
+        self.print.add(&mel);
+        self.authenticity.add(self.spectrum.flatness(), frame);
+    }
+
+    /// Seconds of audio pushed so far.
+    pub fn audio_seconds(&self) -> f64 {
+        self.input_samples as f64 / f64::from(self.sample_rate)
+    }
+
+    /// Seconds of audio the VAD judged voiced.
+    pub fn voiced_seconds(&self) -> f64 {
+        self.voiced_frames as f64 * FRAME_SECONDS
+    }
+
+    /// The emulated voiceprint of the voiced audio; `None` before any voice.
+    pub fn voiceprint(&self) -> Option<Voiceprint> {
+        self.print.voiceprint()
+    }
+
+    /// The emulated liveness score in [0, 1].
+    pub fn authenticity(&self) -> f64 {
+        self.authenticity.score()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn silence_is_not_voice_and_time_counts_at_the_input_rate() {
+        let mut analyzer = VoiceAnalyzer::new(8000, 0.5);
+        analyzer.push(&vec![0; 8000]);
+        analyzer.push(&[0; 100]);
+        assert!((analyzer.audio_seconds() - 1.0125).abs() < 1e-9);
+        assert_eq!(analyzer.voiced_seconds(), 0.0);
+        assert!(analyzer.voiceprint().is_none());
+        assert_eq!(analyzer.authenticity(), 0.0);
+    }
+}

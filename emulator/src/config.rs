@@ -1,0 +1,186 @@
+//! Emulator settings: clients, timeouts, VAD and verification knobs, fault switches.
+//! Every field has a default, so a config file only names what it changes.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::faults::Faults;
+
+/// The client id of the default configuration.
+pub const DEMO_CLIENT_ID: &str = "demo-client";
+/// The client secret of the default configuration. Public on purpose: the emulator is a
+/// local development target, never a place for real secrets.
+pub const DEMO_CLIENT_SECRET: &str = "demo-secret-change-me";
+/// The TRD bearer token of the default configuration.
+pub const DEMO_TRD_TOKEN: &str = "demo-trd-token";
+
+/// Everything [`crate::Emulator::start`] needs. Deserialises from partial documents.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmulatorConfig {
+    /// Where to listen; port 0 picks a free port.
+    pub bind: SocketAddr,
+    /// OAuth2 clients allowed to obtain tokens.
+    pub clients: Vec<ClientCredentials>,
+    /// Lifetime of issued access tokens, reported as `expires_in`.
+    pub token_ttl_secs: u64,
+    /// How long a session waits for its audio channel to attach, and for more audio once
+    /// attached, before it fails with reason `audio_timeout`.
+    pub audio_timeout_ms: u64,
+    /// Largest accepted audio-channel WebSocket message, in bytes.
+    pub max_audio_message_bytes: usize,
+    /// How event payloads travel on Socket.IO.
+    pub payload_encoding: PayloadEncoding,
+    /// Voice-activity detection settings.
+    pub vad: VadConfig,
+    /// Verification settings.
+    pub verify: VerifyConfig,
+    /// TRD endpoint settings.
+    pub trd: TrdConfig,
+    /// Fault-injection switches (all off by default).
+    pub faults: Faults,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            clients: vec![ClientCredentials::new(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)],
+            token_ttl_secs: 3600,
+            audio_timeout_ms: 30_000,
+            max_audio_message_bytes: 64 * 1024,
+            payload_encoding: PayloadEncoding::default(),
+            vad: VadConfig::default(),
+            verify: VerifyConfig::default(),
+            trd: TrdConfig::default(),
+            faults: Faults::default(),
+        }
+    }
+}
+
+/// One OAuth2 client. `Debug` redacts the secret.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientCredentials {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl ClientCredentials {
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        ClientCredentials {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+        }
+    }
+}
+
+impl fmt::Debug for ClientCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientCredentials")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// How an event's payload is carried in the Socket.IO EVENT packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PayloadEncoding {
+    /// A JSON *string* holding the event object, formatted like Python's `json.dumps`:
+    /// what the documented example's `print(data)` output shows the service sends.
+    #[default]
+    JsonString,
+    /// The event object itself.
+    Object,
+}
+
+/// Which channel of stereo audio the VAD and voiceprint listen to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VadChannel {
+    /// The first channel (the caller in AudioHook and Twilio stereo).
+    #[default]
+    External,
+    /// The second channel (the agent).
+    Internal,
+    /// The average of all channels.
+    Mix,
+}
+
+/// Voice-activity detection settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VadConfig {
+    /// earshot score at or above which a 16 ms frame counts as voiced.
+    pub threshold: f32,
+    /// Seconds of audio between two `info-vad-status` events.
+    pub status_interval_secs: f64,
+    /// The channel analysed in stereo sessions.
+    pub channel: VadChannel,
+}
+
+impl Default for VadConfig {
+    fn default() -> Self {
+        VadConfig {
+            threshold: 0.5,
+            status_interval_secs: 0.5,
+            channel: VadChannel::External,
+        }
+    }
+}
+
+/// Verification settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VerifyConfig {
+    /// Score at or above which a verification is accepted when the request sets no
+    /// `score_threshold`.
+    pub default_score_threshold: f64,
+}
+
+impl Default for VerifyConfig {
+    fn default() -> Self {
+        VerifyConfig {
+            default_score_threshold: 0.85,
+        }
+    }
+}
+
+/// TRD endpoint settings. `Debug` redacts the tokens.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrdConfig {
+    /// Bearer tokens accepted on `/trd/v3`.
+    pub tokens: Vec<String>,
+    /// Callback delivery attempts per URL before giving up.
+    pub callback_attempts: u32,
+    /// Delay before the first retry; doubles on each further retry.
+    pub callback_backoff_ms: u64,
+    /// Largest accepted upload, in bytes.
+    pub max_upload_bytes: usize,
+}
+
+impl Default for TrdConfig {
+    fn default() -> Self {
+        TrdConfig {
+            tokens: vec![DEMO_TRD_TOKEN.to_owned()],
+            callback_attempts: 3,
+            callback_backoff_ms: 200,
+            max_upload_bytes: 32 * 1024 * 1024,
+        }
+    }
+}
+
+impl fmt::Debug for TrdConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TrdConfig")
+            .field("tokens", &format_args!("<{} redacted>", self.tokens.len()))
+            .field("callback_attempts", &self.callback_attempts)
+            .field("callback_backoff_ms", &self.callback_backoff_ms)
+            .field("max_upload_bytes", &self.max_upload_bytes)
+            .finish()
+    }
+}

@@ -1,0 +1,38 @@
+//! Fault-injection switches: each one makes the emulator misbehave in one documented way,
+//! so clients can test their error paths against a real peer.
+
+use serde::{Deserialize, Serialize};
+
+/// Fault switches. All off by default; change them live with
+/// [`crate::EmulatorHandle::set_faults`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Faults {
+    /// The token endpoint answers 401 `invalid_client` for every request.
+    pub reject_auth: bool,
+    /// Tokens stop being accepted this many seconds after issue (while `expires_in` still
+    /// reports the configured lifetime).
+    pub expire_tokens_after_secs: Option<u64>,
+    /// The server disconnects the Socket.IO namespace after emitting this many events.
+    pub drop_signalling_after_events: Option<u32>,
+    /// `info-consumer-ready` is emitted this many milliseconds late.
+    pub delay_consumer_ready_ms: Option<u64>,
+    /// The audio consumer closes the audio socket after this many media messages, before
+    /// any result; the session then fails with reason `audio_ended`.
+    pub close_audio_after_messages: Option<u32>,
+    /// Right after `info-consumer-ready`, emit an `info-vad-status` whose fields have the
+    /// wrong types (see README, "Emulator conventions").
+    pub malformed_event: bool,
+    /// The AudioHook consumer sends `pause` after this much audio and `resume` later.
+    pub audiohook_pause: Option<AudiohookPause>,
+}
+
+/// When the AudioHook consumer pauses the stream, and for how long.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AudiohookPause {
+    /// Seconds of received audio after which the server sends `pause`.
+    pub after_audio_secs: f64,
+    /// Milliseconds between `pause` and `resume`.
+    pub resume_after_ms: u64,
+}

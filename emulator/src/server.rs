@@ -1,0 +1,239 @@
+//! Starting and stopping the emulator: one listener serves the token endpoint,
+//! Socket.IO, the audio consumers and TRD.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::routing::{get, post};
+use axum::Router;
+use socketioxide::SocketIo;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::auth::token_endpoint;
+use crate::config::EmulatorConfig;
+use crate::consumers::twilio_ws;
+use crate::faults::Faults;
+use crate::session::SessionRegistry;
+use crate::signalling::register_namespaces;
+use crate::state::{AppState, FaultSwitch};
+
+/// How long [`EmulatorHandle::shutdown`] waits for connections to finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Why the emulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// What an extra audio consumer (e.g. the AudioHook server) needs from the emulator.
+#[derive(Clone)]
+pub struct ConsumerContext {
+    /// Attach incoming streams to sessions by `call_id`.
+    pub registry: SessionRegistry,
+    /// Live fault switches (the AudioHook consumer reads `audiohook_pause`).
+    pub faults: FaultSwitch,
+    /// Largest audio message to accept, in bytes.
+    pub max_message_bytes: usize,
+    /// How long to wait for a stream's opening message.
+    pub audio_timeout: Duration,
+}
+
+/// The emulator. See the crate docs for what it serves.
+pub struct Emulator;
+
+impl Emulator {
+    /// Starts an emulator with the built-in consumers.
+    pub async fn start(config: EmulatorConfig) -> Result<EmulatorHandle, EmulatorError> {
+        Self::start_with(config, |_| Router::new()).await
+    }
+
+    /// Starts an emulator and merges the routes `extra` builds (for example the AudioHook
+    /// consumer at `/audiohook/ws`) into its router.
+    pub async fn start_with(
+        config: EmulatorConfig,
+        extra: impl FnOnce(ConsumerContext) -> Router,
+    ) -> Result<EmulatorHandle, EmulatorError> {
+        let listener =
+            TcpListener::bind(config.bind)
+                .await
+                .map_err(|source| EmulatorError::Bind {
+                    addr: config.bind,
+                    source,
+                })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| EmulatorError::Bind {
+                addr: config.bind,
+                source,
+            })?;
+        let state = AppState::new(config);
+        let (socketio, io) = SocketIo::builder().with_state(state.clone()).build_svc();
+        register_namespaces(&io);
+        let context = ConsumerContext {
+            registry: state.registry.clone(),
+            faults: state.faults.clone(),
+            max_message_bytes: state.config.max_audio_message_bytes,
+            audio_timeout: Duration::from_millis(state.config.audio_timeout_ms),
+        };
+        let app = Router::new()
+            .route("/socket.io/oauth2/token", post(token_endpoint))
+            .route("/twilio/ws", get(twilio_ws))
+            .with_state(state.clone())
+            .nest("/trd/v3", crate::trd::router(state.clone()))
+            .route_service("/socket.io/", socketio.clone())
+            .route_service("/socket.io", socketio)
+            .merge(extra(context));
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let serving = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = stop_rx.await;
+            });
+            if let Err(error) = serving.await {
+                tracing::warn!(%error, "emulator server stopped with an error");
+            }
+        });
+        tracing::info!(%addr, "emulator listening");
+        Ok(EmulatorHandle {
+            addr,
+            state,
+            io,
+            stop: Some(stop_tx),
+            server: Some(server),
+        })
+    }
+}
+
+/// A running emulator. Dropping it without [`EmulatorHandle::shutdown`] stops accepting
+/// connections but does not wait for them.
+pub struct EmulatorHandle {
+    addr: SocketAddr,
+    state: Arc<AppState>,
+    io: SocketIo,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for EmulatorHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorHandle")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EmulatorHandle {
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// What a client passes to Socket.IO `connect`, as in the documented example.
+    pub fn socketio_url(&self) -> String {
+        format!("{}/socket.io", self.base_url())
+    }
+
+    /// The OAuth2 token endpoint.
+    pub fn token_url(&self) -> String {
+        format!("{}/socket.io/oauth2/token", self.base_url())
+    }
+
+    /// The Twilio Media Streams consumer.
+    pub fn twilio_url(&self) -> String {
+        format!("ws://{}/twilio/ws", self.addr)
+    }
+
+    /// The AudioHook consumer (served once a consumer is merged with
+    /// [`Emulator::start_with`]).
+    pub fn audiohook_url(&self) -> String {
+        format!("ws://{}/audiohook/ws", self.addr)
+    }
+
+    /// The TRD v3 API base (`http://127.0.0.1:PORT/trd/v3`).
+    pub fn trd_url(&self) -> String {
+        format!("{}/trd/v3", self.base_url())
+    }
+
+    /// The first configured client id.
+    pub fn client_id(&self) -> &str {
+        self.state
+            .config
+            .clients
+            .first()
+            .map_or("", |c| c.client_id.as_str())
+    }
+
+    /// The first configured client secret.
+    pub fn client_secret(&self) -> &str {
+        self.state
+            .config
+            .clients
+            .first()
+            .map_or("", |c| c.client_secret.as_str())
+    }
+
+    /// The configuration the emulator runs with.
+    pub fn config(&self) -> &EmulatorConfig {
+        &self.state.config
+    }
+
+    /// The live session registry.
+    pub fn registry(&self) -> &SessionRegistry {
+        &self.state.registry
+    }
+
+    /// Replaces the fault switches; new requests and sessions see them.
+    pub fn set_faults(&self, faults: Faults) {
+        self.state.faults.set(faults);
+    }
+
+    /// Cancels sessions (and waits for their tasks to finish), disconnects sockets and
+    /// waits for the server to stop, each within a grace period.
+    pub async fn shutdown(mut self) {
+        self.state.registry.cancel_all();
+        let sessions_done = async {
+            while !self.state.registry.is_empty() {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        };
+        if tokio::time::timeout(SHUTDOWN_GRACE, sessions_done)
+            .await
+            .is_err()
+        {
+            tracing::warn!("sessions still live after the shutdown grace");
+        }
+        self.io.close().await;
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            if tokio::time::timeout(SHUTDOWN_GRACE, server).await.is_err() {
+                tracing::warn!("emulator connections still open after the shutdown grace");
+            }
+        }
+    }
+}
+
+impl Drop for EmulatorHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Emits session events on one socket, in the configured payload encoding, and applies
+//! the `drop_signalling_after_events` fault.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use socketioxide::extract::SocketRef;
+
+use crate::config::PayloadEncoding;
+use crate::session::{python_json, Event};
+
+/// Milliseconds [`EventSink::ready`] waits at most.
+const CONNECT_WAIT_STEPS: u32 = 1000;
+
+#[derive(Clone)]
+pub(crate) struct EventSink {
+    socket: SocketRef,
+    encoding: PayloadEncoding,
+    emitted: Arc<AtomicU32>,
+    drop_after: Option<u32>,
+}
+
+impl EventSink {
+    pub(crate) fn new(
+        socket: SocketRef,
+        encoding: PayloadEncoding,
+        drop_after: Option<u32>,
+    ) -> Self {
+        EventSink {
+            socket,
+            encoding,
+            emitted: Arc::new(AtomicU32::new(0)),
+            drop_after,
+        }
+    }
+
+    /// Waits (briefly) until socketioxide marks the socket connected. Handlers are set
+    /// before the CONNECT ack, so an event can be handled in the instant between the ack
+    /// and the socket being marked connected, when emits would still be refused.
+    pub(crate) async fn ready(&self) {
+        for _ in 0..CONNECT_WAIT_STEPS {
+            if self.socket.connected() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+
+    pub(crate) fn emit(&self, event: &Event) {
+        let sent = match self.encoding {
+            PayloadEncoding::JsonString => self.socket.emit(event.name(), &python_json(event)),
+            PayloadEncoding::Object => self.socket.emit(event.name(), event),
+        };
+        if let Err(error) = sent {
+            tracing::debug!(event = event.name(), %error, "event not delivered");
+            return;
+        }
+        let count = self.emitted.fetch_add(1, Ordering::Relaxed) + 1;
+        if self.drop_after.is_some_and(|limit| count >= limit) {
+            tracing::info!(count, "fault: dropping the signalling connection");
+            // Already-closed sockets need no second disconnect.
+            let _ = self.socket.clone().disconnect();
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! State shared by every route and socket handler of one emulator.
+
+use std::sync::{Arc, RwLock};
+
+use crate::auth::TokenStore;
+use crate::config::EmulatorConfig;
+use crate::faults::Faults;
+use crate::session::SessionRegistry;
+use crate::trd::{JobStore, ValidatedHooks};
+
+pub(crate) struct AppState {
+    pub(crate) config: EmulatorConfig,
+    pub(crate) tokens: TokenStore,
+    pub(crate) registry: SessionRegistry,
+    pub(crate) faults: FaultSwitch,
+    pub(crate) trd_jobs: JobStore,
+    pub(crate) trd_hooks: ValidatedHooks,
+}
+
+impl AppState {
+    pub(crate) fn new(config: EmulatorConfig) -> Arc<Self> {
+        let faults = FaultSwitch::new(config.faults.clone());
+        Arc::new(AppState {
+            config,
+            tokens: TokenStore::default(),
+            registry: SessionRegistry::default(),
+            faults,
+            trd_jobs: JobStore::default(),
+            trd_hooks: ValidatedHooks::default(),
+        })
+    }
+
+    /// The fault switches as they are now.
+    pub(crate) fn faults(&self) -> Faults {
+        self.faults.get()
+    }
+}
+
+/// The live fault switches, shared with audio consumers (the AudioHook consumer reads
+/// [`Faults::audiohook_pause`] from here).
+#[derive(Debug, Clone, Default)]
+pub struct FaultSwitch {
+    faults: Arc<RwLock<Faults>>,
+}
+
+impl FaultSwitch {
+    pub(crate) fn new(faults: Faults) -> Self {
+        FaultSwitch {
+            faults: Arc::new(RwLock::new(faults)),
+        }
+    }
+
+    /// A snapshot of the current switches.
+    pub fn get(&self) -> Faults {
+        self.faults
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces every switch.
+    pub fn set(&self, faults: Faults) {
+        *self.faults.write().unwrap_or_else(|e| e.into_inner()) = faults;
+    }
+}
