@@ -16,6 +16,7 @@ from ._errors import (
     InternalError,
     InvalidArgument,
     InvalidTokenError,
+    IoError,
     NotReady,
     ProtocolError,
     TimeoutError,
@@ -27,6 +28,7 @@ from ._native import __version__, get_access_token
 from .asyncio_client import AsyncClient, AsyncRegisterSession, AsyncVerifySession
 from .audio import AudioChannel
 from .client import Client
+from .emulator import Emulator
 from .session import Event, RegisterSession, VerifySession
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "AsyncVerifySession",
     "get_access_token",
     "AudioChannel",
+    "Emulator",
     "RegisterSession",
     "VerifySession",
     "Event",
@@ -50,6 +53,7 @@ __all__ = [
     "TimeoutError",
     "Closed",
     "AlreadyStarted",
+    "IoError",
     "ConnectError",
     "TlsError",
     "ProtocolError",

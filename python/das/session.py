@@ -4,6 +4,7 @@ streams what you push; ``events()`` yields every event until the result."""
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any, Dict, Iterator, Optional, Union
 
@@ -17,16 +18,32 @@ _RESULTS = ("result-success", "result-failure")
 
 class Event:
     """One session event: ``name`` as on the wire and ``data`` as received, with typed
-    accessors for the documented fields (``None`` when absent)."""
+    accessors for the documented fields (``None`` when absent). A payload sent as JSON text
+    (the documented output suggests the service does so) is decoded for ``fields`` and the
+    accessors; ``data`` stays as received."""
 
-    __slots__ = ("name", "data")
+    __slots__ = ("name", "data", "_fields")
 
     def __init__(self, name: str, data: Any) -> None:
         self.name = name
         self.data = data
+        self._fields: Optional[Dict[str, Any]] = None
+
+    @property
+    def fields(self) -> Dict[str, Any]:
+        """The payload as a dict: ``data`` itself, or ``data`` decoded from JSON text."""
+        if self._fields is None:
+            decoded = self.data
+            if isinstance(decoded, (str, bytes)):
+                try:
+                    decoded = json.loads(decoded)
+                except ValueError:
+                    decoded = None
+            self._fields = decoded if isinstance(decoded, dict) else {}
+        return self._fields
 
     def _get(self, key: str) -> Any:
-        return self.data.get(key) if isinstance(self.data, dict) else None
+        return self.fields.get(key)
 
     @property
     def is_result(self) -> bool:

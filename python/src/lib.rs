@@ -4,6 +4,7 @@
 mod auth;
 mod channel;
 mod convert;
+mod emulator;
 mod errors;
 mod log;
 mod runtime;
@@ -27,5 +28,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(trd::tokens_equal, m)?)?;
     m.add_class::<trd::WebhookReceiver>()?;
     m.add_class::<trd::TrdClient>()?;
+    m.add_class::<emulator::Emulator>()?;
     Ok(())
 }

@@ -14,6 +14,8 @@ from typing import Iterator
 
 import pytest
 
+import das
+
 ROOT = Path(__file__).resolve().parents[2]
 PEERS = ROOT / "tests" / "peers"
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -39,6 +41,12 @@ def sio_port() -> Iterator[int]:
     yield port
     proc.kill()
     proc.wait(5)
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[das.Emulator]:
+    with das.Emulator() as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from conftest import CLIENT_ID, CLIENT_SECRET
+import das
+from conftest import CLIENT_ID, CLIENT_SECRET, ROOT
 
 EXAMPLES = Path(__file__).parent / "examples"
 
@@ -29,3 +31,20 @@ def test_example_prints_the_same_with_das_and_python_socketio(sio_url: str, toke
     names = [line.split("'event': '")[1].split("'")[0] for line in with_das if "'event': '" in line]
     assert names[0] == "info-consumer-ready" and names[-1] == "result-success"
     assert set(names[1:-1]) == {"info-vad-status"}
+
+
+def event_names(lines: list) -> list:
+    return [json.loads(line)["event"] for line in lines]
+
+
+def test_example_against_the_emulator_with_audio(emulator: das.Emulator) -> None:
+    env = {"EXAMPLE_URL": emulator.socketio_url, "EXAMPLE_TOKEN_URL": emulator.token_url,
+           "EXAMPLE_CLIENT_ID": emulator.client_id, "EXAMPLE_CLIENT_SECRET": emulator.client_secret,
+           "EXAMPLE_AUDIO_PROTOCOL": "twilio", "EXAMPLE_AUDIO_URL": emulator.twilio_url,
+           "EXAMPLE_WAV": str(ROOT / "samples" / "speaker-a.wav")}
+    with_python_socketio = run_example("example_socketio.py", env)
+    with_das = run_example("example_das.py", env)
+    assert event_names(with_das) == event_names(with_python_socketio)
+    names = event_names(with_das)
+    assert names[0] == "info-consumer-ready" and names[-1] == "result-success"
+    assert set(names[1:-1]) == {"info-vad-status"} and len(names) > 5

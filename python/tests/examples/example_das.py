@@ -1,19 +1,23 @@
 # The documented das-Peak example with `import das as socketio` and das.get_access_token in
 # place of the requests call; everything else as in example_socketio.py.
 import os
+import threading
 
 import das as socketio
 
 from send_audio import send_audio
 
 sio = socketio.Client()
+# python-engineio runs handlers on several threads: keep each printed line whole.
+print_lock = threading.Lock()
 @sio.on('*', namespace='/socket.io/register')
 def catch_all(event, data):
-    print(data)
+    with print_lock:
+        print(data, flush=True)
     if event == 'info-consumer-ready':
         # Start sending audio
         send_audio()
-    elif event == 'result-success':
+    elif event in ('result-success', 'result-failure'):
         # Store collected_audio for later use
         sio.disconnect()
 def get_access_token():
@@ -34,7 +38,7 @@ sio.connect(
 )
 data = {
     'metadata': {
-        'audio_protocol': 'audiohook',
+        'audio_protocol': os.environ.get('EXAMPLE_AUDIO_PROTOCOL', 'audiohook'),
         'audio_format': 'raw',
         'audio_codec': 'mulaw',
         'sample_format': '',

@@ -1,6 +1,8 @@
 # The documented das-Peak example (shared/seeds), runnable: indentation restored, the
-# comment-only branches filled in, URLs and credentials taken from the environment.
+# comment-only branches filled in (audio over das.AudioChannel; disconnect on the result), URLs,
+# credentials and the audio protocol (the emulator consumes Twilio) from the environment.
 import os
+import threading
 
 import socketio
 import requests
@@ -8,13 +10,16 @@ import requests
 from send_audio import send_audio
 
 sio = socketio.Client()
+# python-engineio runs handlers on several threads: keep each printed line whole.
+print_lock = threading.Lock()
 @sio.on('*', namespace='/socket.io/register')
 def catch_all(event, data):
-    print(data)
+    with print_lock:
+        print(data, flush=True)
     if event == 'info-consumer-ready':
         # Start sending audio
         send_audio()
-    elif event == 'result-success':
+    elif event in ('result-success', 'result-failure'):
         # Store collected_audio for later use
         sio.disconnect()
 def get_access_token():
@@ -38,7 +43,7 @@ sio.connect(
 )
 data = {
     'metadata': {
-        'audio_protocol': 'audiohook',
+        'audio_protocol': os.environ.get('EXAMPLE_AUDIO_PROTOCOL', 'audiohook'),
         'audio_format': 'raw',
         'audio_codec': 'mulaw',
         'sample_format': '',

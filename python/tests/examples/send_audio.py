@@ -15,10 +15,11 @@ def send_audio() -> None:
     def stream() -> None:
         import das
 
-        with das.AudioChannel(url, "audiohook", call_id=CALL_ID, realtime=False,
-                              organization_id=os.environ.get("EXAMPLE_AUDIO_ORG"),
-                              api_key=os.environ.get("EXAMPLE_AUDIO_API_KEY"),
-                              client_secret=os.environ.get("EXAMPLE_AUDIO_SECRET")) as channel:
-            channel.send_wav(os.environ["EXAMPLE_WAV"])
+        protocol = os.environ.get("EXAMPLE_AUDIO_PROTOCOL", "audiohook")
+        with das.AudioChannel(url, protocol, call_id=CALL_ID, realtime=False) as channel:
+            try:
+                channel.send_wav(os.environ["EXAMPLE_WAV"])
+            except das.Closed:
+                pass  # the service closes the audio socket once it has enough audio
 
     threading.Thread(target=stream, daemon=True).start()
