@@ -6,10 +6,12 @@ background thread. Only the websocket transport exists (the das-Peak documentati
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import logging
 import threading
 import time
+import weakref
 from typing import Any, Callable, Dict, List, Optional, Union
 
 from . import _native
@@ -23,6 +25,16 @@ Handler = Callable[..., Any]
 
 # How long the dispatch thread blocks in native code before looking at its stop flag.
 _POLL_SECONDS = 0.25
+
+# Clients still connected at interpreter exit are disconnected first, so no dispatch thread is
+# inside native code while the interpreter finalizes.
+_live_clients: "weakref.WeakSet[Client]" = weakref.WeakSet()
+
+
+@atexit.register
+def _disconnect_live_clients() -> None:
+    for client in list(_live_clients):
+        client.disconnect()
 
 
 class Client:
@@ -133,6 +145,7 @@ class Client:
         self._thread = threading.Thread(target=self._dispatch, args=(conn,),
                                         name="das-client-dispatch", daemon=True)
         self._thread.start()
+        _live_clients.add(self)
 
     def wait(self) -> None:
         """Blocks until the connection ends for good (after reconnection gave up or
@@ -233,6 +246,7 @@ class Client:
             self.connected = False
             self.namespaces = {}
             self.sid = None
+            _live_clients.discard(self)
             self._ended.set()
 
     def _handle(self, conn: _native.SioConnection, item: tuple) -> None:
