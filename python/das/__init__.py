@@ -4,7 +4,15 @@
 ``import das as socketio``; ``das.get_access_token`` replaces its ``requests`` call.
 """
 
-from . import exceptions, trd
+import atexit as _atexit
+
+from . import _native
+
+# Registered before anything that uses the native module registers its own exit hook, so it
+# runs last (atexit is LIFO): blocking calls in other threads return before finalization.
+_atexit.register(_native.prepare_exit)
+
+from . import exceptions, trd  # noqa: E402
 from ._errors import (
     AlreadyStarted,
     AuthError,

@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional, Tuple, Union, final
 
 __all__ = ["AudioChannel", "ChannelConfig", "ReconnectionSettings", "Session", "SioConnection",
            "TrdClient", "WebhookReceiver", "Emulator",
-           "get_access_token", "tokens_equal", "trd_parse", "__version__"]
+           "get_access_token", "prepare_exit", "tokens_equal", "trd_parse", "__version__"]
 
 __version__: str
 
@@ -14,6 +14,7 @@ def get_access_token(url: str, client_id: str, client_secret: str,
                      timeout: float = 10.0) -> Dict[str, Any]: ...
 def trd_parse(body: Union[bytes, str]) -> Dict[str, Any]: ...
 def tokens_equal(given: str, expected: str) -> bool: ...
+def prepare_exit() -> None: ...
 
 @final
 class ReconnectionSettings:

@@ -2,6 +2,7 @@
 //! configure libdas logging with the standard `logging` module.
 
 use std::fmt::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 
 use pyo3::prelude::*;
@@ -12,6 +13,12 @@ use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 
 static LOGGER: OnceLock<Py<PyAny>> = OnceLock::new();
+static FORWARDING: AtomicBool = AtomicBool::new(true);
+
+/// At interpreter exit: runtime threads stop calling into Python.
+pub fn stop_forwarding() {
+    FORWARDING.store(false, Ordering::SeqCst);
+}
 
 /// Installs the forwarding subscriber once per process (a second call changes nothing).
 pub fn install() {
@@ -25,6 +32,9 @@ struct ForwardToLogging;
 
 impl<S: Subscriber> Layer<S> for ForwardToLogging {
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        if !FORWARDING.load(Ordering::SeqCst) {
+            return;
+        }
         let level = match *event.metadata().level() {
             Level::ERROR => 40,
             Level::WARN => 30,

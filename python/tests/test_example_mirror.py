@@ -1,5 +1,10 @@
 """The documented example prints the same thing with python-socketio + requests and with
-`import das as socketio`."""
+`import das as socketio`.
+
+python-engineio runs each incoming message's handler on its own thread, so python-socketio may
+print two events in an order other than the wire order; das runs handlers in wire order. The
+outputs are therefore compared as collections, and das's order is checked against the wire's.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +32,7 @@ def test_example_prints_the_same_with_das_and_python_socketio(sio_url: str, toke
            "EXAMPLE_CLIENT_ID": CLIENT_ID, "EXAMPLE_CLIENT_SECRET": CLIENT_SECRET}
     with_python_socketio = run_example("example_socketio.py", env)
     with_das = run_example("example_das.py", env)
-    assert with_das == with_python_socketio
+    assert sorted(with_das) == sorted(with_python_socketio)
     names = [line.split("'event': '")[1].split("'")[0] for line in with_das if "'event': '" in line]
     assert names[0] == "info-consumer-ready" and names[-1] == "result-success"
     assert set(names[1:-1]) == {"info-vad-status"}
@@ -44,7 +49,7 @@ def test_example_against_the_emulator_with_audio(emulator: das.Emulator) -> None
            "EXAMPLE_WAV": str(ROOT / "samples" / "speaker-a.wav")}
     with_python_socketio = run_example("example_socketio.py", env)
     with_das = run_example("example_das.py", env)
-    assert event_names(with_das) == event_names(with_python_socketio)
+    assert sorted(event_names(with_das)) == sorted(event_names(with_python_socketio))
     names = event_names(with_das)
     assert names[0] == "info-consumer-ready" and names[-1] == "result-success"
     assert set(names[1:-1]) == {"info-vad-status"} and len(names) > 5
