@@ -67,13 +67,21 @@ impl TlsOptions {
     }
 }
 
-/// The process-wide crypto provider (`ring`), installed as the rustls default on first use so
-/// that libraries building their own configs find it too.
+/// Installs *ring* as the process-wide rustls default unless a provider is already
+/// installed, so libraries that build their own configs (reqwest is built with
+/// `rustls-no-provider`) find one. Safe to call any number of times from any thread.
+pub fn ensure_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing the race to another installer is fine: a provider is then in place.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+/// The crypto provider libdas builds its own configs with (`ring`); also makes sure a
+/// process default exists.
 pub fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    let ring = Arc::new(rustls::crypto::ring::default_provider());
-    // Losing the race means another provider is already the default: keep ours for our configs.
-    let _ = rustls::crypto::CryptoProvider::install_default(ring.as_ref().clone());
-    ring
+    ensure_crypto_provider();
+    Arc::new(rustls::crypto::ring::default_provider())
 }
 
 #[cfg(test)]

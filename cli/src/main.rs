@@ -1,3 +1,72 @@
-fn main() {
-    println!("das {}", env!("CARGO_PKG_VERSION"));
+//! `das`: stream call audio to das-Peak Streaming (or the embedded emulator), and the TRD
+//! webhook and AudioHook tools around it.
+
+mod args;
+mod commands;
+mod config_file;
+mod exit;
+mod pyjson;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+use args::{Cli, Command};
+use exit::CliError;
+
+fn main() -> ExitCode {
+    let raw: Vec<_> = std::env::args_os().collect();
+    match config_file::pending_env(&raw) {
+        // Still single-threaded here, so setting the environment is sound.
+        Ok(pending) => pending
+            .into_iter()
+            .for_each(|(name, value)| std::env::set_var(name, value)),
+        Err(error) => return fail(error),
+    }
+    let cli = Cli::parse_from(raw);
+    init_logging(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(CliError::new(exit::Exit::Failure, error)),
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(error),
+    }
+}
+
+async fn run(command: Command) -> Result<(), CliError> {
+    match command {
+        Command::Register(args) => commands::session::register(args).await,
+        Command::Verify(args) => commands::session::verify(args).await,
+        Command::Emulator(args) => commands::emulator::run(args).await,
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "das", &mut std::io::stdout());
+            Ok(())
+        }
+    }
+}
+
+fn fail(error: CliError) -> ExitCode {
+    eprintln!("das: {error}");
+    error.code()
+}
+
+/// Logs go to stderr; `-v` shows libdas's info, `-vv` debug. `RUST_LOG` overrides.
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }

@@ -1,6 +1,7 @@
 //! Emulator settings: clients, timeouts, VAD and verification knobs, fault switches.
 //! Every field has a default, so a config file only names what it changes.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 
@@ -13,6 +14,11 @@ pub const DEMO_CLIENT_ID: &str = "demo-client";
 /// The client secret of the default configuration. Public on purpose: the emulator is a
 /// local development target, never a place for real secrets.
 pub const DEMO_CLIENT_SECRET: &str = "demo-secret-change-me";
+/// The AudioHook API key (`X-API-KEY`) of the default configuration.
+pub const DEMO_AUDIOHOOK_API_KEY: &str = "demo-audiohook-key";
+/// The AudioHook client secret (base64 of `demo-audiohook-secret`) of the default
+/// configuration; public on purpose, like the client secret.
+pub const DEMO_AUDIOHOOK_CLIENT_SECRET: &str = "ZGVtby1hdWRpb2hvb2stc2VjcmV0";
 /// The TRD bearer token of the default configuration.
 pub const DEMO_TRD_TOKEN: &str = "demo-trd-token";
 
@@ -37,6 +43,8 @@ pub struct EmulatorConfig {
     pub vad: VadConfig,
     /// Verification settings.
     pub verify: VerifyConfig,
+    /// AudioHook consumer settings.
+    pub audiohook: AudiohookConfig,
     /// TRD endpoint settings.
     pub trd: TrdConfig,
     /// Fault-injection switches (all off by default).
@@ -54,6 +62,7 @@ impl Default for EmulatorConfig {
             payload_encoding: PayloadEncoding::default(),
             vad: VadConfig::default(),
             verify: VerifyConfig::default(),
+            audiohook: AudiohookConfig::default(),
             trd: TrdConfig::default(),
             faults: Faults::default(),
         }
@@ -146,6 +155,34 @@ impl Default for VerifyConfig {
         VerifyConfig {
             default_score_threshold: 0.85,
         }
+    }
+}
+
+/// AudioHook consumer settings. `Debug` redacts the secrets.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AudiohookConfig {
+    /// Accepted API keys and their base64 client secrets; an empty secret accepts unsigned
+    /// upgrades for that key.
+    pub keys: BTreeMap<String, String>,
+}
+
+impl Default for AudiohookConfig {
+    fn default() -> Self {
+        AudiohookConfig {
+            keys: BTreeMap::from([(
+                DEMO_AUDIOHOOK_API_KEY.to_owned(),
+                DEMO_AUDIOHOOK_CLIENT_SECRET.to_owned(),
+            )]),
+        }
+    }
+}
+
+impl fmt::Debug for AudiohookConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AudiohookConfig")
+            .field("keys", &self.keys.keys().collect::<Vec<_>>())
+            .finish()
     }
 }
 

@@ -27,13 +27,14 @@ mod session;
 mod signalling;
 mod state;
 mod trd;
-mod wav;
 
 pub use analysis::{speech_segments, CredentialError, VoiceAnalyzer, Voiceprint};
 pub use config::{
-    ClientCredentials, EmulatorConfig, PayloadEncoding, TrdConfig, VadChannel, VadConfig,
-    VerifyConfig, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TRD_TOKEN,
+    AudiohookConfig, ClientCredentials, EmulatorConfig, PayloadEncoding, TrdConfig, VadChannel,
+    VadConfig, VerifyConfig, DEMO_AUDIOHOOK_API_KEY, DEMO_AUDIOHOOK_CLIENT_SECRET, DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET, DEMO_TRD_TOKEN,
 };
+pub use consumers::BadAudiohookKey;
 pub use faults::{AudiohookPause, Faults};
 pub use server::{ConsumerContext, Emulator, EmulatorError, EmulatorHandle};
 pub use session::{
@@ -42,4 +43,3 @@ pub use session::{
 };
 pub use signalling::{parse_initialize, InitializeError};
 pub use state::FaultSwitch;
-pub use wav::{read_wav, WavAudio, WavError};

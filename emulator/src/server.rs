@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 
 use crate::auth::token_endpoint;
 use crate::config::EmulatorConfig;
-use crate::consumers::twilio_ws;
+use crate::consumers::{audiohook_router, twilio_ws, BadAudiohookKey};
 use crate::faults::Faults;
 use crate::session::SessionRegistry;
 use crate::signalling::register_namespaces;
@@ -31,6 +31,8 @@ pub enum EmulatorError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    AudiohookKey(#[from] BadAudiohookKey),
 }
 
 /// What an extra audio consumer (e.g. the AudioHook server) needs from the emulator.
@@ -55,8 +57,8 @@ impl Emulator {
         Self::start_with(config, |_| Router::new()).await
     }
 
-    /// Starts an emulator and merges the routes `extra` builds (for example the AudioHook
-    /// consumer at `/audiohook/ws`) into its router.
+    /// Starts an emulator and merges the routes `extra` builds (an application's own test
+    /// endpoints, say) into its router.
     pub async fn start_with(
         config: EmulatorConfig,
         extra: impl FnOnce(ConsumerContext) -> Router,
@@ -74,6 +76,7 @@ impl Emulator {
                 addr: config.bind,
                 source,
             })?;
+        let audiohook_config = config.audiohook.clone();
         let state = AppState::new(config);
         let (socketio, io) = SocketIo::builder().with_state(state.clone()).build_svc();
         register_namespaces(&io);
@@ -90,6 +93,7 @@ impl Emulator {
             .nest("/trd/v3", crate::trd::router(state.clone()))
             .route_service("/socket.io/", socketio.clone())
             .route_service("/socket.io", socketio)
+            .merge(audiohook_router(&audiohook_config, context.clone())?)
             .merge(extra(context));
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
@@ -159,8 +163,7 @@ impl EmulatorHandle {
         format!("ws://{}/twilio/ws", self.addr)
     }
 
-    /// The AudioHook consumer (served once a consumer is merged with
-    /// [`Emulator::start_with`]).
+    /// The AudioHook consumer (`ws://127.0.0.1:PORT/audiohook/ws`).
     pub fn audiohook_url(&self) -> String {
         format!("ws://{}/audiohook/ws", self.addr)
     }
@@ -186,6 +189,28 @@ impl EmulatorHandle {
             .clients
             .first()
             .map_or("", |c| c.client_secret.as_str())
+    }
+
+    /// The first configured AudioHook API key (`X-API-KEY`).
+    pub fn audiohook_api_key(&self) -> &str {
+        self.state
+            .config
+            .audiohook
+            .keys
+            .keys()
+            .next()
+            .map_or("", String::as_str)
+    }
+
+    /// The base64 client secret of [`audiohook_api_key`](Self::audiohook_api_key).
+    pub fn audiohook_client_secret(&self) -> &str {
+        self.state
+            .config
+            .audiohook
+            .keys
+            .values()
+            .next()
+            .map_or("", String::as_str)
     }
 
     /// The configuration the emulator runs with.

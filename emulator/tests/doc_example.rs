@@ -60,14 +60,14 @@ async fn documented_python_example_prints_the_documented_sequence() {
         .keys()
         .map(String::as_str)
         .collect();
-    let mut documented = [
+    // Same keys in the same order as the documented output line.
+    let documented = [
         "event",
         "authenticity",
         "voice_audio_collected",
         "content",
         "credential",
     ];
-    documented.sort_unstable();
     assert_eq!(keys, documented);
     emulator.shutdown().await;
 }

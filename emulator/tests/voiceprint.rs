@@ -1,12 +1,13 @@
 //! The emulated analysis on the committed speech samples: real VAD finds the voice, and
 //! the voiceprint ranks the same speaker above a different one.
 
-use das_emulator::{read_wav, VoiceAnalyzer};
+use das::audio::wav::Wav;
+use das_emulator::VoiceAnalyzer;
 
 fn analyse(name: &str) -> VoiceAnalyzer {
     let path = format!("{}/../samples/{name}", env!("CARGO_MANIFEST_DIR"));
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let wav = read_wav(&bytes).unwrap();
+    let wav = Wav::parse(&bytes).unwrap();
     let mono: Vec<i16> = wav
         .samples
         .iter()

@@ -58,7 +58,17 @@ pub enum Event {
 
 impl Event {
     /// Maps a server event to its typed form; unknown names become [`Event::Other`].
+    ///
+    /// A payload that is a JSON *string* holding an object (what the documented example's
+    /// `print(data)` output suggests the service sends) is decoded to that object.
     pub fn from_wire(name: &str, data: Value) -> Self {
+        let data = match data {
+            Value::String(text) => match serde_json::from_str::<Value>(&text) {
+                Ok(object @ Value::Object(_)) => object,
+                _ => Value::String(text),
+            },
+            other => other,
+        };
         let num = |key: &str| data.get(key).and_then(Value::as_f64);
         let text = |key: &str| data.get(key).and_then(Value::as_str).map(str::to_owned);
         match name {
@@ -172,6 +182,21 @@ mod tests {
         assert_eq!(voice_audio_collected, Some(5.13));
         assert_eq!(content.as_deref(), Some("Registration: approved"));
         assert_eq!(credential.as_deref(), Some("$CREDENTIAL"));
+    }
+
+    #[test]
+    fn json_string_payloads_are_decoded() {
+        let text = r#"{"event": "info-vad-status", "content": "Voice activity detection percentage", "audio_seconds": 0.52, "vad_percentage": 10}"#;
+        let e = Event::from_wire("info-vad-status", Value::String(text.into()));
+        assert!(matches!(
+            e,
+            Event::VadStatus {
+                vad_percentage: Some(p),
+                ..
+            } if p == 10.0
+        ));
+        let plain = Event::from_wire("x", Value::String("just text".into()));
+        assert_eq!(plain.data(), &json!("just text"));
     }
 
     #[test]

@@ -4,7 +4,6 @@
 
 pub mod client;
 mod config;
-mod crypto;
 mod model;
 mod parse;
 #[cfg(feature = "receiver")]
@@ -16,9 +15,9 @@ mod transcript;
 mod verify;
 mod wire;
 
+pub use crate::tls::ensure_crypto_provider;
 pub use client::{Credentials, TrdClient, TrdClientBuilder, TrdError, ValidateOptions};
 pub use config::ConfigView;
-pub use crypto::ensure_crypto_provider;
 pub use model::{
     Alternative, DtmfTone, Job, JobResult, Media, MediaInput, MediaOutput, OutputChannel, Segment,
     Word,

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::wav::WavAudio;
+use das::audio::wav::Wav;
 
 /// One transcribed (or unmatched) segment.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,7 +50,7 @@ fn alternative(text: &str, duration: f64) -> Value {
 }
 
 /// `media` of a decoded upload: input format and per-channel duration and speech.
-pub(crate) fn media(size: usize, wav: &WavAudio, segments: &[Segment]) -> Value {
+pub(crate) fn media(size: usize, wav: &Wav, segments: &[Segment]) -> Value {
     let channels = usize::from(wav.channels);
     let duration = wav.samples.len() as f64 / channels as f64 / f64::from(wav.sample_rate);
     let outputs: Vec<Value> = (1..=wav.channels)

@@ -15,7 +15,7 @@ use super::document::{config_echo, media, Segment};
 use super::time::now_iso8601;
 use crate::analysis::speech_segments;
 use crate::state::AppState;
-use crate::wav::read_wav;
+use das::audio::wav::Wav;
 
 /// Jobs by id, in creation order.
 #[derive(Default)]
@@ -152,7 +152,7 @@ async fn run(state: Arc<AppState>, id: String, upload: Upload) {
     let audio = upload.audio;
     let transcript = upload.transcript;
     let analysed = tokio::task::spawn_blocking(move || {
-        let wav = read_wav(&audio).map_err(|e| e.to_string())?;
+        let wav = Wav::parse(&audio).map_err(|e| e.to_string())?;
         let mut segments = Vec::new();
         for channel in 0..wav.channels {
             let mono: Vec<i16> = wav

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use das_emulator::{read_wav, EmulatorHandle};
+use das::audio::wav::Wav;
+use das_emulator::EmulatorHandle;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -74,7 +75,7 @@ pub fn sample_bytes(name: &str) -> Vec<u8> {
         .position(|w| w == b"data")
         .expect("data chunk")
         + 8;
-    let wav = read_wav(&bytes).expect("sample parses");
+    let wav = Wav::parse(&bytes).expect("sample parses");
     assert!(!wav.samples.is_empty());
     bytes[at..].to_vec()
 }

@@ -117,7 +117,12 @@ impl Driver {
 
     /// Starts the close transaction; `outcome` is reported once `closed` arrives.
     async fn close(&mut self, reason: CloseReason, outcome: Outcome) -> Result<(), ClientError> {
-        if self.closing.is_some() {
+        if let Some((_, current)) = &mut self.closing {
+            // A failure reported while our close is under way (e.g. the server's
+            // `disconnect{error}` crossing our `close`) still decides the outcome.
+            if current.is_ok() && outcome.is_err() {
+                *current = outcome;
+            }
             return Ok(());
         }
         self.buffer.close();

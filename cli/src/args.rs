@@ -1,0 +1,156 @@
+//! Command-line grammar of `das`. Every option also reads a `DAS_*` environment variable;
+//! values from `--config FILE` fill in whatever flags and environment left unset.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  das register --audio samples/speaker-a.wav            # against the embedded emulator
+  das register --audio call.wav --url https://host/socket.io \\
+      --token-url https://host/socket.io/oauth2/token --client-id ID --client-secret S
+  das verify --credential cred.txt --audio samples/speaker-a-verify.wav
+  das emulator --port 8080
+  das webhook parse result.json
+  das webhook serve --port 8443 --token T --spool ./spool
+  das audiohook serve --port 9000 --api-key KEY:SECRET --record ./recordings
+  das audiohook send --uri ws://127.0.0.1:9000/audiohook/ws --api-key KEY \\
+      --client-secret SECRET --wav samples/speaker-a.wav";
+
+/// das: stream call audio to das-Peak Streaming and handle TRD transcription webhooks.
+#[derive(Debug, Parser)]
+#[command(name = "das", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    /// TOML file with default values for any long option (keys as option names).
+    #[arg(long, global = true, env = "DAS_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// More log output on stderr (repeat for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Register a speaker: stream a WAV and print every event until the result.
+    Register(SessionArgs),
+    /// Verify a speaker against a stored credential and print the score.
+    Verify(VerifyArgs),
+    /// Run the das-Peak Streaming + TRD emulator in the foreground.
+    Emulator(EmulatorArgs),
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Protocol {
+    Audiohook,
+    Twilio,
+}
+
+/// Where a session connects and how it authenticates. Without `--url` the embedded
+/// emulator is started in-process and used.
+#[derive(Debug, Clone, Args)]
+pub struct ServiceArgs {
+    /// das-Peak Streaming Socket.IO URL, e.g. https://host/socket.io.
+    #[arg(long, env = "DAS_URL")]
+    pub url: Option<String>,
+    /// OAuth2 token URL (client credentials).
+    #[arg(long, env = "DAS_TOKEN_URL")]
+    pub token_url: Option<String>,
+    #[arg(long, env = "DAS_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// Read from the environment or the config file rather than the command line where possible.
+    #[arg(long, env = "DAS_CLIENT_SECRET", hide_env_values = true)]
+    pub client_secret: Option<String>,
+    /// Socket.IO namespace (default /socket.io/register or /socket.io/verify).
+    #[arg(long, env = "DAS_NAMESPACE")]
+    pub namespace: Option<String>,
+    /// Audio channel URL (the emulator's by default).
+    #[arg(long, env = "DAS_AUDIO_URL")]
+    pub audio_url: Option<String>,
+    /// AudioHook API key (X-API-KEY) for the audio channel.
+    #[arg(long, env = "DAS_AUDIOHOOK_API_KEY")]
+    pub audiohook_api_key: Option<String>,
+    /// AudioHook client secret (base64) used to sign the upgrade request.
+    #[arg(long, env = "DAS_AUDIOHOOK_CLIENT_SECRET", hide_env_values = true)]
+    pub audiohook_client_secret: Option<String>,
+}
+
+/// Audio and request options shared by register and verify.
+#[derive(Debug, Clone, Args)]
+pub struct SessionArgs {
+    #[command(flatten)]
+    pub service: ServiceArgs,
+    /// WAV file to stream (PCM16, µ-law or A-law; other rates are resampled to 8 kHz).
+    #[arg(long, env = "DAS_AUDIO")]
+    pub audio: PathBuf,
+    #[arg(long, value_enum, env = "DAS_PROTOCOL")]
+    pub protocol: Option<Protocol>,
+    /// Wire codec: mulaw, alaw or l16.
+    #[arg(long, env = "DAS_CODEC")]
+    pub codec: Option<String>,
+    /// Stream as fast as the channel allows instead of in real time.
+    #[arg(long, conflicts_with = "realtime")]
+    pub fast: bool,
+    /// Stream at 1x real time (the default).
+    #[arg(long)]
+    pub realtime: bool,
+    #[arg(long, env = "DAS_AUTHENTICITY_THRESHOLD")]
+    pub authenticity_threshold: Option<f64>,
+    /// Seconds of voice the service should collect.
+    #[arg(long, env = "DAS_AUDIO_TOTAL_DURATION")]
+    pub audio_total_duration: Option<f64>,
+    #[arg(long, env = "DAS_MODEL_HASH")]
+    pub model_hash: Option<String>,
+    /// call_id joining signalling and audio (a new UUIDv4 by default).
+    #[arg(long, env = "DAS_CALL_ID")]
+    pub call_id: Option<String>,
+    /// Print events as JSON lines, exactly as the documented example prints them.
+    #[arg(long)]
+    pub json: bool,
+    /// Write the credential of a successful registration to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub credential_out: Option<PathBuf>,
+    /// Seconds to wait for the result before giving up.
+    #[arg(long, default_value_t = 120.0)]
+    pub timeout: f64,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    /// File holding the credential from `das register --credential-out`.
+    #[arg(long, env = "DAS_CREDENTIAL")]
+    pub credential: PathBuf,
+    #[command(flatten)]
+    pub session: SessionArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct EmulatorArgs {
+    #[arg(long, default_value = "127.0.0.1", env = "DAS_EMULATOR_HOST")]
+    pub host: String,
+    #[arg(long, default_value_t = 8080, env = "DAS_EMULATOR_PORT")]
+    pub port: u16,
+    /// Accepted OAuth2 client as ID:SECRET (repeatable; a demo client when none given).
+    #[arg(long = "client", value_name = "ID:SECRET")]
+    pub clients: Vec<String>,
+    /// Accepted AudioHook API key as KEY:BASE64SECRET (repeatable).
+    #[arg(long = "audiohook-key", value_name = "KEY:SECRET")]
+    pub audiohook_keys: Vec<String>,
+    /// Fault switch NAME[=VALUE] (repeatable): reject-auth, expire-tokens-after-secs=N,
+    /// drop-signalling-after-events=N, delay-consumer-ready-ms=N,
+    /// close-audio-after-messages=N, malformed-event, audiohook-pause=AFTER_SECS:RESUME_MS.
+    #[arg(long = "fault", value_name = "NAME[=VALUE]")]
+    pub faults: Vec<String>,
+    /// Emulator settings file (TOML or JSON; any subset of the settings, see README).
+    #[arg(long, env = "DAS_EMULATOR_SETTINGS", value_name = "FILE")]
+    pub settings: Option<PathBuf>,
+}

@@ -1,0 +1,212 @@
+//! `das register` and `das verify`: one session streaming a WAV, every event printed.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use das::audio::codec::Codec;
+use das::audio::pacing::Pacing;
+use das::audio::wav::Wav;
+use das::auth::AuthError;
+use das::session::{Event, RegisterSession, SessionBuilder, SessionError, VerifySession};
+use das::socketio::SocketIoError;
+
+use super::service::Service;
+use crate::args::{Protocol, SessionArgs, VerifyArgs};
+use crate::exit::{CliError, Exit, OrExit};
+use crate::render::{error_text, is_rejection, Renderer};
+
+pub async fn register(args: SessionArgs) -> Result<(), CliError> {
+    run(&args, None).await
+}
+
+pub async fn verify(args: VerifyArgs) -> Result<(), CliError> {
+    let credential = std::fs::read_to_string(&args.credential).or_exit(
+        Exit::Input,
+        &format!("cannot read {}", args.credential.display()),
+    )?;
+    let credential = credential.trim();
+    if credential.is_empty() {
+        return Err(CliError::new(
+            Exit::Input,
+            format!("{} holds no credential", args.credential.display()),
+        ));
+    }
+    run(&args.session, Some(credential)).await
+}
+
+async fn run(args: &SessionArgs, credential: Option<&str>) -> Result<(), CliError> {
+    let protocol = args.protocol.unwrap_or(Protocol::Audiohook);
+    let codec: Codec = match &args.codec {
+        Some(name) => name.parse().or_exit(Exit::Usage, "--codec")?,
+        None => Codec::Mulaw,
+    };
+    // Read the file first: a bad WAV should fail before anything connects.
+    let wav = Wav::read(&args.audio).or_exit(Exit::Input, &args.audio.display().to_string())?;
+    let service = Service::resolve(&args.service, protocol).await?;
+    let renderer = Renderer::new(args.json);
+    let mut channel = service.audio_channel(protocol);
+    channel.codec = codec;
+    channel.channels = wav.channels;
+    channel.pacing = if args.fast {
+        Pacing::AsFastAsPossible
+    } else {
+        Pacing::RealTime
+    };
+    renderer.note(&format!(
+        "{} {} ({:.1} s, {} ch) over {} as {} to {}{}",
+        if credential.is_some() {
+            "verifying with"
+        } else {
+            "registering"
+        },
+        args.audio.display(),
+        wav.duration().as_secs_f64(),
+        wav.channels,
+        channel.url,
+        codec,
+        service.url,
+        if service.is_emulator() {
+            " (embedded emulator)"
+        } else {
+            ""
+        },
+    ));
+
+    let builder = match credential {
+        Some(credential) => VerifySession::builder(&service.url, service.token.clone(), credential),
+        None => RegisterSession::builder(&service.url, service.token.clone()),
+    };
+    let builder = configure(builder.audio_channel(channel), args);
+    let outcome = stream(builder, &args.audio, &renderer, args).await;
+    renderer.finish();
+    service.close().await;
+    outcome
+}
+
+fn configure(mut builder: SessionBuilder, args: &SessionArgs) -> SessionBuilder {
+    if let Some(namespace) = &args.service.namespace {
+        builder = builder.namespace(namespace);
+    }
+    if let Some(call_id) = &args.call_id {
+        builder = builder.call_id(call_id);
+    }
+    if let Some(threshold) = args.authenticity_threshold {
+        builder = builder.authenticity_threshold(threshold);
+    }
+    if let Some(seconds) = args.audio_total_duration {
+        builder = builder.audio_total_duration(seconds);
+    }
+    if let Some(hash) = &args.model_hash {
+        builder = builder.model_hash(hash);
+    }
+    builder
+}
+
+async fn stream(
+    builder: SessionBuilder,
+    wav: &Path,
+    renderer: &Renderer,
+    args: &SessionArgs,
+) -> Result<(), CliError> {
+    let mut session = builder.start().await.map_err(start_error)?;
+    // The WAV is queued at once; the session holds it until the consumer is ready.
+    let audio = session.audio();
+    let wav = wav.to_owned();
+    let pusher = tokio::spawn(async move {
+        let pushed = audio.push_wav(&wav).await;
+        audio.end();
+        pushed
+    });
+    let deadline = Instant::now() + Duration::from_secs_f64(args.timeout.max(0.0));
+    let result = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let event = match session.next_event(left).await {
+            Ok(Some(event)) => event,
+            Ok(None) => {
+                break Err(CliError::new(
+                    Exit::Network,
+                    "the session ended without a result",
+                ))
+            }
+            Err(SessionError::Timeout(_)) => {
+                break Err(CliError::new(
+                    Exit::Network,
+                    format!("no result within {} s (--timeout)", args.timeout),
+                ))
+            }
+            Err(other) => break Err(CliError::new(Exit::Network, other)),
+        };
+        renderer.event(&event);
+        if let Some(outcome) = outcome(&event, args)? {
+            break outcome;
+        }
+    };
+    pusher.abort();
+    session.close().await;
+    result
+}
+
+/// What an event means for the command: `None` to keep going.
+fn outcome(event: &Event, args: &SessionArgs) -> Result<Option<Result<(), CliError>>, CliError> {
+    Ok(match event {
+        Event::ResultSuccess {
+            credential,
+            content,
+            data,
+            ..
+        } => {
+            if let (Some(path), Some(credential)) = (&args.credential_out, credential) {
+                std::fs::write(path, format!("{credential}\n"))
+                    .or_exit(Exit::Failure, &format!("cannot write {}", path.display()))?;
+            }
+            // Verification answers with success plus an accepted/rejected verdict.
+            let rejected = data.get("accepted").and_then(|a| a.as_bool()) == Some(false)
+                || is_rejection(content);
+            Some(if rejected {
+                Err(CliError::new(
+                    Exit::Rejected,
+                    content.as_deref().unwrap_or("verification rejected"),
+                ))
+            } else {
+                Ok(())
+            })
+        }
+        Event::ResultFailure {
+            content, reason, ..
+        } => Some(Err(CliError::new(
+            Exit::Rejected,
+            format!(
+                "{} ({})",
+                content.as_deref().unwrap_or("result-failure"),
+                reason.as_deref().unwrap_or("no reason given")
+            ),
+        ))),
+        Event::Error {
+            content, message, ..
+        } => Some(Err(CliError::new(
+            Exit::Rejected,
+            format!(
+                "the service reported an error: {}",
+                error_text(content, message)
+            ),
+        ))),
+        Event::Disconnected {
+            reason,
+            before_result: true,
+            ..
+        } => Some(Err(CliError::new(
+            Exit::Network,
+            format!("signalling lost before a result: {reason}"),
+        ))),
+        _ => None,
+    })
+}
+
+fn start_error(error: SessionError) -> CliError {
+    let exit = match &error {
+        SessionError::Signalling(SocketIoError::Auth(AuthError::Rejected { .. })) => Exit::Auth,
+        SessionError::Signalling(SocketIoError::ConnectRefused { .. }) => Exit::Auth,
+        _ => Exit::Network,
+    };
+    CliError::new(exit, format!("cannot start the session: {error}"))
+}

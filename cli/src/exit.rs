@@ -1,0 +1,54 @@
+//! Exit codes of `das`, stable for scripts:
+//! 0 success, 1 unexpected failure, 2 usage, 3 authentication refused, 4 network or
+//! signalling failure, 5 the service's answer was negative (registration rejected,
+//! verification rejected, result-failure or error event), 6 unusable input file.
+
+use std::fmt;
+use std::process::ExitCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Failure = 1,
+    Usage = 2,
+    Auth = 3,
+    Network = 4,
+    Rejected = 5,
+    Input = 6,
+}
+
+/// An error that ends the command with a message on stderr and its exit code.
+#[derive(Debug)]
+pub struct CliError {
+    pub exit: Exit,
+    pub message: String,
+}
+
+impl CliError {
+    pub fn new(exit: Exit, message: impl fmt::Display) -> Self {
+        Self {
+            exit,
+            message: message.to_string(),
+        }
+    }
+
+    pub fn code(&self) -> ExitCode {
+        ExitCode::from(self.exit as u8)
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Shorthand for attaching an exit code to any error.
+pub trait OrExit<T> {
+    fn or_exit(self, exit: Exit, context: &str) -> Result<T, CliError>;
+}
+
+impl<T, E: fmt::Display> OrExit<T> for Result<T, E> {
+    fn or_exit(self, exit: Exit, context: &str) -> Result<T, CliError> {
+        self.map_err(|e| CliError::new(exit, format!("{context}: {e}")))
+    }
+}

@@ -1,0 +1,199 @@
+//! How `das register`/`verify` show events: `--json` prints the service's events as the
+//! documented example does (one `json.dumps`-style line each, local events on stderr);
+//! otherwise a readable view, with a live VAD progress bar on a terminal.
+
+use std::io::IsTerminal;
+
+use das::session::Event;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::pyjson;
+
+pub enum Renderer {
+    Json,
+    Human { progress: Option<ProgressBar> },
+}
+
+impl Renderer {
+    pub fn new(json: bool) -> Self {
+        if json {
+            return Renderer::Json;
+        }
+        let progress = std::io::stdout().is_terminal().then(|| {
+            let bar = ProgressBar::with_draw_target(Some(100), ProgressDrawTarget::stdout());
+            bar.set_style(
+                ProgressStyle::with_template("  voice {bar:30.green/white} {pos:>3}%  {msg}")
+                    .expect("static progress template is valid")
+                    .progress_chars("█▉▊▋▌▍▎▏ "),
+            );
+            bar
+        });
+        Renderer::Human { progress }
+    }
+
+    /// A line that is not an event (what is about to happen), human view only.
+    pub fn note(&self, text: &str) {
+        if let Renderer::Human { progress } = self {
+            match progress {
+                Some(bar) => bar.println(text),
+                None => println!("{text}"),
+            }
+        }
+    }
+
+    pub fn event(&self, event: &Event) {
+        match self {
+            Renderer::Json => match event {
+                Event::AudioEnded { .. } | Event::Disconnected { .. } => {
+                    eprintln!("{}", pyjson::to_line(event.data()))
+                }
+                _ => println!("{}", pyjson::to_line(event.data())),
+            },
+            Renderer::Human { progress } => {
+                if let (Some(bar), Event::VadStatus { .. }) = (progress, event) {
+                    update_bar(bar, event);
+                    return;
+                }
+                let line = describe(event);
+                match progress {
+                    Some(bar) => bar.println(line),
+                    None => println!("{line}"),
+                }
+            }
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Renderer::Human {
+            progress: Some(bar),
+        } = self
+        {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn update_bar(bar: &ProgressBar, event: &Event) {
+    if let Event::VadStatus {
+        audio_seconds,
+        vad_percentage,
+        ..
+    } = event
+    {
+        let percent = vad_percentage.unwrap_or(0.0).clamp(0.0, 100.0);
+        bar.set_position(percent as u64);
+        bar.set_message(format!(
+            "{:.2} s of audio received",
+            audio_seconds.unwrap_or(0.0)
+        ));
+    }
+}
+
+/// The text of an `error` event: its `message`, else its `content`.
+pub fn error_text<'a>(content: &'a Option<String>, message: &'a Option<String>) -> &'a str {
+    message
+        .as_deref()
+        .or(content.as_deref())
+        .unwrap_or("no message")
+}
+
+/// Whether a `result-success` content is a negative verdict ("Verification: rejected").
+pub fn is_rejection(content: &Option<String>) -> bool {
+    content
+        .as_deref()
+        .is_some_and(|c| c.to_ascii_lowercase().ends_with("rejected"))
+}
+
+/// One readable line per event.
+pub fn describe(event: &Event) -> String {
+    let number = |value: &Option<f64>| value.map_or("?".to_owned(), |v| format!("{v}"));
+    match event {
+        Event::ConsumerReady { .. } => "✓ audio consumer ready: streaming audio".to_owned(),
+        Event::VadStatus {
+            audio_seconds,
+            vad_percentage,
+            ..
+        } => format!(
+            "  voice {:>3}%  after {} s of audio",
+            number(vad_percentage),
+            number(audio_seconds)
+        ),
+        Event::ResultSuccess {
+            authenticity,
+            voice_audio_collected,
+            content,
+            ..
+        } => {
+            let score = event
+                .data()
+                .get("score")
+                .and_then(|s| s.as_f64())
+                .map(|s| format!("  score {s}"))
+                .unwrap_or_default();
+            let mark = if is_rejection(content) { '✗' } else { '✓' };
+            let content = content.as_deref().unwrap_or("result-success");
+            format!(
+                "{mark} {content}{score}  authenticity {}  voice collected {} s",
+                number(authenticity),
+                number(voice_audio_collected)
+            )
+        }
+        Event::ResultFailure {
+            content, reason, ..
+        } => format!(
+            "✗ {} ({})",
+            content.as_deref().unwrap_or("result-failure"),
+            reason.as_deref().unwrap_or("no reason given")
+        ),
+        Event::Error {
+            content, message, ..
+        } => format!("✗ error: {}", error_text(content, message)),
+        Event::Disconnected {
+            reason,
+            before_result,
+            ..
+        } => {
+            if *before_result {
+                format!("✗ signalling lost before a result: {reason}")
+            } else {
+                format!("  signalling closed: {reason}")
+            }
+        }
+        Event::AudioEnded {
+            reason,
+            error,
+            bytes_sent,
+            ..
+        } => match error {
+            Some(error) => format!("✗ audio channel failed after {bytes_sent} bytes: {error}"),
+            None => format!("  audio channel ended ({reason}) after {bytes_sent} bytes"),
+        },
+        Event::Other { name, data } => format!("  {name} {data}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn readable_lines_carry_the_numbers() {
+        let vad = Event::from_wire(
+            "info-vad-status",
+            json!({"audio_seconds": 2.57, "vad_percentage": 51}),
+        );
+        assert_eq!(describe(&vad), "  voice  51%  after 2.57 s of audio");
+        let ok = Event::from_wire(
+            "result-success",
+            json!({"authenticity": 0.99, "voice_audio_collected": 5.13,
+                   "content": "Registration: approved", "credential": "x"}),
+        );
+        assert_eq!(
+            describe(&ok),
+            "✓ Registration: approved  authenticity 0.99  voice collected 5.13 s"
+        );
+        let failed = Event::from_wire("result-failure", json!({"reason": "not_enough_voice"}));
+        assert!(describe(&failed).contains("not_enough_voice"));
+    }
+}
