@@ -180,3 +180,18 @@ def test_unreachable_server_is_a_connect_error() -> None:
         port = s.getsockname()[1]
     with pytest.raises(das.ConnectError):
         das.Client().connect(f"http://127.0.0.1:{port}", headers=AUTH)
+
+
+def test_transport_loss_reconnects_then_gives_up() -> None:
+    from conftest import start_peer
+
+    proc, port = start_peer()
+    sio = das.Client(reconnection_attempts=1, reconnection_delay=0.05,
+                     reconnection_delay_max=0.05, randomization_factor=0)
+    reasons: list = []
+    sio.on("disconnect", lambda reason: reasons.append(reason))
+    sio.connect(f"http://127.0.0.1:{port}", headers=AUTH)
+    proc.kill()
+    proc.wait(5)
+    sio.wait()  # returns once the single reconnection attempt failed
+    assert reasons == ["transport error"] and not sio.connected
