@@ -12,7 +12,7 @@ from . import _native
 # runs last (atexit is LIFO): blocking calls in other threads return before finalization.
 _atexit.register(_native.prepare_exit)
 
-from . import exceptions, trd  # noqa: E402
+from . import _log, exceptions, trd  # noqa: E402,F401
 from ._errors import (
     AlreadyStarted,
     AuthError,

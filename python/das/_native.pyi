@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional, Tuple, Union, final
 
 __all__ = ["AudioChannel", "ChannelConfig", "ReconnectionSettings", "Session", "SioConnection",
            "TrdClient", "WebhookReceiver", "Emulator",
-           "get_access_token", "prepare_exit", "tokens_equal", "trd_parse", "__version__"]
+           "get_access_token", "next_log_records", "prepare_exit", "tokens_equal", "trd_parse", "__version__"]
 
 __version__: str
 
@@ -15,6 +15,7 @@ def get_access_token(url: str, client_id: str, client_secret: str,
 def trd_parse(body: Union[bytes, str]) -> Dict[str, Any]: ...
 def tokens_equal(given: str, expected: str) -> bool: ...
 def prepare_exit() -> None: ...
+def next_log_records(timeout: float, min_level: int) -> Optional[List[Tuple[int, str]]]: ...
 
 @final
 class ReconnectionSettings:

@@ -20,6 +20,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(auth::get_access_token, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::prepare_exit, m)?)?;
+    m.add_function(wrap_pyfunction!(log::next_log_records, m)?)?;
     m.add_class::<sio::SioConnection>()?;
     m.add_class::<sio::ReconnectionSettings>()?;
     m.add_class::<session::Session>()?;

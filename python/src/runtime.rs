@@ -26,10 +26,11 @@ static EXITING: AtomicBool = AtomicBool::new(false);
 /// Threads currently inside [`block_on`] (without the GIL most of the time).
 static BLOCKED: AtomicUsize = AtomicUsize::new(0);
 
-struct Blocked;
+/// Counts a thread as inside a GIL-free wait that exit must wait for.
+pub struct Blocked;
 
 impl Blocked {
-    fn enter() -> Self {
+    pub fn enter() -> Self {
         BLOCKED.fetch_add(1, Ordering::SeqCst);
         Blocked
     }

@@ -62,9 +62,12 @@ def audio_of(frames: List[dict]) -> bytes:
 def test_send_and_close_streams_everything(consumer: TwilioConsumer) -> None:
     url = f"ws://127.0.0.1:{consumer.port}/"
     audio = bytes(range(256)) * 20
-    with das.AudioChannel(url, "twilio", call_id="CA-1", realtime=False) as channel:
+    with das.AudioChannel(url, "twilio", call_id="CA-1", realtime=False,
+                          buffer_bytes=8000) as channel:
         channel.send(audio)
         channel.send(audio[:100], wait=False)
+        with pytest.raises(das.InvalidArgument, match="exceeds"):
+            channel.send(b"\x00" * 8001, wait=False)
     assert channel.close() == "closed"
     assert consumer.done.wait(10)
     frames = consumer.connections[0]
