@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::args_tools::{AudiohookCommand, TrdCommand, WebhookCommand};
+
 const EXAMPLES: &str = "\
 Examples:
   das register --audio samples/speaker-a.wav            # against the embedded emulator
@@ -42,6 +44,15 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Run the das-Peak Streaming + TRD emulator in the foreground.
     Emulator(EmulatorArgs),
+    /// TRD webhook tools: parse a result document, or receive results.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
+    /// TRD service calls: whoami and validate.
+    #[command(subcommand)]
+    Trd(TrdCommand),
+    /// Genesys AudioHook tools: a client simulator and a recording server.
+    #[command(subcommand)]
+    Audiohook(AudiohookCommand),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]

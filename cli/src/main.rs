@@ -2,6 +2,7 @@
 //! webhook and AudioHook tools around it.
 
 mod args;
+mod args_tools;
 mod commands;
 mod config_file;
 mod exit;
@@ -44,6 +45,9 @@ async fn run(command: Command) -> Result<(), CliError> {
         Command::Register(args) => commands::session::register(args).await,
         Command::Verify(args) => commands::session::verify(args).await,
         Command::Emulator(args) => commands::emulator::run(args).await,
+        Command::Webhook(cmd) => commands::webhook::run(cmd).await,
+        Command::Trd(cmd) => commands::trd::run(cmd).await,
+        Command::Audiohook(cmd) => commands::audiohook::run(cmd).await,
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "das", &mut std::io::stdout());
             Ok(())
@@ -56,14 +60,15 @@ fn fail(error: CliError) -> ExitCode {
     error.code()
 }
 
-/// Logs go to stderr; `-v` shows libdas's info, `-vv` debug. `RUST_LOG` overrides.
+/// Logs go to stderr; `-v` shows libdas's info, `-vv` debug. `DAS_LOG` (a tracing filter
+/// such as `das=debug`) overrides.
 fn init_logging(verbose: u8) {
     let default = match verbose {
         0 => "warn",
         1 => "info",
         _ => "debug",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DAS_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -119,6 +119,35 @@ impl Wav {
     pub fn to_wire(&self, codec: Codec) -> Result<Vec<u8>, WavError> {
         Ok(codec.encode(&self.resampled(8000)?.samples))
     }
+
+    /// A RIFF/WAVE image of the samples as PCM16 (whatever `source_codec` says: the samples
+    /// are already linear, so nothing is lost). Incomplete trailing frames are dropped.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let channels = self.channels.max(1);
+        let frame_bytes = 2 * u32::from(channels);
+        let data_len = self.frames() as u32 * frame_bytes;
+        let mut out = Vec::with_capacity(44 + data_len as usize);
+        out.extend(b"RIFF");
+        out.extend((36 + data_len).to_le_bytes());
+        out.extend(b"WAVEfmt ");
+        out.extend(16u32.to_le_bytes());
+        out.extend(TAG_PCM.to_le_bytes());
+        out.extend(channels.to_le_bytes());
+        out.extend(self.sample_rate.to_le_bytes());
+        out.extend((self.sample_rate * frame_bytes).to_le_bytes());
+        out.extend((frame_bytes as u16).to_le_bytes());
+        out.extend(16u16.to_le_bytes());
+        out.extend(b"data");
+        out.extend(data_len.to_le_bytes());
+        let whole = self.frames() * usize::from(channels);
+        out.extend(self.samples[..whole].iter().flat_map(|s| s.to_le_bytes()));
+        out
+    }
+
+    /// Writes [`Wav::to_bytes`] to `path`.
+    pub fn write(&self, path: impl AsRef<Path>) -> Result<(), WavError> {
+        Ok(std::fs::write(path, self.to_bytes())?)
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -227,6 +256,26 @@ mod tests {
         // Speech survives: the resampled signal is not silence.
         assert!(narrow.samples.iter().any(|&s| s.unsigned_abs() > 1000));
         assert_eq!(wide.to_wire(Codec::Mulaw).unwrap().len(), narrow.frames());
+    }
+
+    #[test]
+    fn written_files_read_back_as_the_same_samples() {
+        let stereo = Wav {
+            source_codec: Codec::Mulaw,
+            sample_rate: 8000,
+            channels: 2,
+            samples: vec![0, -1, i16::MAX, i16::MIN, 1234, -4321, 7],
+        };
+        let back = Wav::parse(&stereo.to_bytes()).unwrap();
+        assert_eq!((back.source_codec, back.channels), (Codec::L16, 2));
+        assert_eq!(back.sample_rate, 8000);
+        assert_eq!(back.samples, stereo.samples[..6]);
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("speaker-a.wav");
+        let original = sample("speaker-a.wav");
+        original.write(&path).unwrap();
+        assert_eq!(Wav::read(&path).unwrap().samples, original.samples);
     }
 
     #[test]

@@ -1,5 +1,10 @@
-//! One module per `das` subcommand; `service` resolves where sessions connect.
+//! One module per `das` subcommand (each exposes an async `run`); `service` resolves where
+//! sessions connect, `stop` waits for Ctrl-C or SIGTERM.
 
+pub mod audiohook;
 pub mod emulator;
 pub mod service;
 pub mod session;
+mod stop;
+pub mod trd;
+pub mod webhook;

@@ -13,6 +13,7 @@ use super::config::ClientConfig;
 use super::connect::{message, send, Ws};
 use super::error::{ClientEnd, ClientError};
 use super::layout::Layout;
+use super::rtt::RttLog;
 use crate::audio::pump::PumpItem;
 use crate::audio::send_buffer::SendBuffer;
 use crate::audiohook::duration::StreamDuration;
@@ -53,6 +54,7 @@ pub(super) struct Driver {
     pub discard_until: u64,
     pub ping_outstanding: Option<(u64, Instant)>,
     pub rtt: Option<Duration>,
+    pub rtts: RttLog,
     pub next_ping: Instant,
     pub ping_interval: Duration,
     pub close_timeout: Duration,
@@ -86,6 +88,7 @@ impl Driver {
             discard_until: 0,
             ping_outstanding: None,
             rtt: None,
+            rtts: RttLog::default(),
             next_ping: Instant::now() + config.ping_delay,
             ping_interval: config.ping_interval,
             close_timeout: config.close_timeout,
@@ -389,7 +392,9 @@ impl Driver {
                 }
                 Some((_, sent)) => {
                     let first = self.rtt.is_none();
-                    self.rtt = Some(sent.elapsed());
+                    let rtt = sent.elapsed();
+                    self.rtt = Some(rtt);
+                    self.rtts.record(rtt);
                     if first && !closing {
                         self.ping().await?;
                     }

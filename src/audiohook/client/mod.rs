@@ -7,6 +7,7 @@ mod connect;
 mod driver;
 mod error;
 mod layout;
+mod rtt;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -15,6 +16,7 @@ use uuid::Uuid;
 pub use config::ClientConfig;
 pub use error::{ClientEnd, ClientError};
 pub use layout::Layout;
+pub use rtt::RttLog;
 
 use crate::audio::pump::{self, PumpConfig};
 use crate::audio::send_buffer::{Counters, PushError, SendBuffer};
@@ -31,6 +33,7 @@ pub struct ClientSession {
     commands: mpsc::UnboundedSender<Command>,
     events: mpsc::UnboundedReceiver<Vec<EventEntity>>,
     opened: OpenedParameters,
+    rtts: RttLog,
     task: Option<JoinHandle<Result<ClientEnd, ClientError>>>,
 }
 
@@ -76,6 +79,7 @@ impl ClientSession {
             .map(|media| Layout::new(config.input_format, config.input_channels.clone(), media));
         let (events_tx, events) = mpsc::unbounded_channel();
         let (mut driver, paused_rx) = Driver::new(ws, &config, buffer.clone(), layout, events_tx);
+        let rtts = driver.rtts.clone();
         // discardTo: skip whole frames up to that position, then report the gap.
         if let Some(discard_to) = opened.discard_to {
             let frame_samples = (config.frame_bytes() / config.input_frame_bytes()) as u64;
@@ -125,6 +129,7 @@ impl ClientSession {
             commands,
             events,
             opened,
+            rtts,
             task: Some(task),
         })
     }
@@ -176,6 +181,12 @@ impl ClientSession {
     /// The next `event` entities the server sent, if any arrived.
     pub fn try_next_event(&mut self) -> Option<Vec<EventEntity>> {
         self.events.try_recv().ok()
+    }
+
+    /// The ping round trips measured so far; the handle stays readable after
+    /// [`finish`](Self::finish).
+    pub fn rtts(&self) -> RttLog {
+        self.rtts.clone()
     }
 
     /// Send-buffer counters.

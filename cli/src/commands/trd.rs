@@ -1,0 +1,81 @@
+//! `das trd whoami` and `das trd validate`: TRD's webhook set-up calls, answers printed, typed
+//! errors mapped to exit codes (401/403 → 3, unreachable TRD → 4, `reachable: false` → 5).
+
+use std::time::Duration;
+
+use das::trd::{TrdClient, TrdError, ValidateOptions};
+
+use crate::args_tools::{TrdArgs, TrdCommand};
+use crate::exit::{CliError, Exit, OrExit};
+
+/// The client's own deadline when TRD is not asked to retry.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub async fn run(cmd: TrdCommand) -> Result<(), CliError> {
+    match cmd {
+        TrdCommand::Whoami(trd) => {
+            let address = client(&trd, REQUEST_TIMEOUT)?
+                .whoami()
+                .await
+                .map_err(|e| trd_error("whoami", e))?;
+            println!("{address}");
+            Ok(())
+        }
+        TrdCommand::Validate {
+            trd,
+            url,
+            webhook_token,
+            crt,
+            timeout,
+            retries,
+        } => {
+            let crt = match &crt {
+                Some(path) => Some(
+                    std::fs::read_to_string(path)
+                        .or_exit(Exit::Input, &path.display().to_string())?,
+                ),
+                None => None,
+            };
+            let options = ValidateOptions { timeout, retries };
+            // TRD answers only after its own attempts, so wait for all of them.
+            let attempts = u64::from(timeout.unwrap_or(0)) * u64::from(retries.unwrap_or(1));
+            let deadline = REQUEST_TIMEOUT + Duration::from_secs(attempts);
+            let reachable = client(&trd, deadline)?
+                .validate(&url, options, webhook_token.as_deref(), crt.as_deref())
+                .await
+                .map_err(|e| trd_error("validate", e))?;
+            println!("reachable: {reachable}");
+            if reachable {
+                Ok(())
+            } else {
+                Err(CliError::new(
+                    Exit::Rejected,
+                    format!("TRD cannot reach {url}"),
+                ))
+            }
+        }
+    }
+}
+
+fn client(trd: &TrdArgs, timeout: Duration) -> Result<TrdClient, CliError> {
+    let mut builder = TrdClient::builder(&trd.api).timeout(timeout);
+    if let Some(token) = &trd.token {
+        builder = builder.bearer(token);
+    }
+    builder.build().map_err(|e| trd_error("TRD client", e))
+}
+
+fn trd_error(call: &str, error: TrdError) -> CliError {
+    CliError::new(exit_for(&error), format!("{call}: {error}"))
+}
+
+fn exit_for(error: &TrdError) -> Exit {
+    match error {
+        TrdError::Unauthorized { .. } | TrdError::Forbidden { .. } => Exit::Auth,
+        TrdError::Timeout(_) | TrdError::Connect { .. } | TrdError::Http(_) => Exit::Network,
+        TrdError::InvalidBaseUrl(_) => Exit::Usage,
+        TrdError::NotReachable { .. } => Exit::Rejected,
+        TrdError::TokenServer(inner) => exit_for(inner),
+        _ => Exit::Failure,
+    }
+}

@@ -1,0 +1,185 @@
+//! `das webhook serve`: a TRD webhook receiver in the foreground. Each delivery is written to
+//! a directory or piped to a command, and acknowledged (its spool file deleted) only when that
+//! succeeded; a failed one stays in the spool and comes back at the next start.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use das::trd::{Delivery, Tls, WebhookReceiver};
+use tokio::io::AsyncWriteExt;
+
+use crate::args_tools::WebhookServeArgs;
+use crate::commands::stop::StopSignals;
+use crate::exit::{CliError, Exit, OrExit};
+
+/// How often the delivery wait wakes to notice a stop signal.
+const POLL: Duration = Duration::from_millis(500);
+
+/// What happens to each delivery.
+enum Handler {
+    /// Acknowledge after printing its line.
+    Print,
+    Write(PathBuf),
+    Exec {
+        command: String,
+        timeout: Duration,
+    },
+}
+
+pub async fn run(args: WebhookServeArgs) -> Result<(), CliError> {
+    let mut stop = StopSignals::install()?;
+    let ip: IpAddr = args.host.parse().or_exit(Exit::Usage, "--host")?;
+    let mut builder = WebhookReceiver::builder().bind(SocketAddr::new(ip, args.port));
+    if let Some(host) = &args.public_host {
+        builder = builder.public_host(host);
+    }
+    if let Some(token) = &args.token {
+        builder = builder.token(token);
+    }
+    builder = builder.tls(tls_mode(&args)?);
+    if let Some(spool) = &args.spool {
+        builder = builder.spool(spool);
+    }
+    let handler = match (&args.out, &args.exec) {
+        (Some(dir), _) => {
+            std::fs::create_dir_all(dir).or_exit(Exit::Input, &dir.display().to_string())?;
+            Handler::Write(dir.clone())
+        }
+        (None, Some(command)) => Handler::Exec {
+            command: command.clone(),
+            timeout: Duration::from_secs(args.exec_timeout),
+        },
+        (None, None) => Handler::Print,
+    };
+    let receiver = builder.start().await.map_err(|e| {
+        let exit = match e {
+            das::trd::ReceiverError::Bind { .. } => Exit::Network,
+            _ => Exit::Input,
+        };
+        CliError::new(exit, format!("webhook receiver: {e}"))
+    })?;
+    println!("listening on {}", receiver.url());
+    if let Some(pem) = receiver.certificate_pem().filter(|_| args.cert.is_none()) {
+        match &args.cert_out {
+            Some(path) => {
+                std::fs::write(path, pem).or_exit(Exit::Input, &path.display().to_string())?;
+                println!("certificate written to {}", path.display());
+            }
+            None => print!("{pem}"),
+        }
+    }
+    if args.spool.is_none() && !matches!(handler, Handler::Print) {
+        eprintln!("das: warning: without --spool a result whose handling fails is lost");
+    }
+
+    loop {
+        tokio::select! {
+            _ = stop.recv() => break,
+            delivery = receiver.next_delivery(POLL) => {
+                if let Some(delivery) = delivery {
+                    println!("{}", handle(&handler, delivery).await);
+                }
+            }
+        }
+    }
+    receiver.shutdown().await;
+    println!("stopped");
+    Ok(())
+}
+
+fn tls_mode(args: &WebhookServeArgs) -> Result<Tls, CliError> {
+    if args.http {
+        return Ok(Tls::Plain);
+    }
+    match (&args.cert, &args.key) {
+        (Some(cert), Some(key)) => Ok(Tls::Pem {
+            cert: read_text(cert)?,
+            key: read_text(key)?,
+        }),
+        _ => Ok(Tls::SelfSigned {
+            hosts: match &args.public_host {
+                Some(host) => vec![host.clone()],
+                None => vec!["127.0.0.1".into(), "localhost".into()],
+            },
+        }),
+    }
+}
+
+fn read_text(path: &Path) -> Result<String, CliError> {
+    std::fs::read_to_string(path).or_exit(Exit::Input, &path.display().to_string())
+}
+
+/// Handles one delivery and returns its report line.
+async fn handle(handler: &Handler, delivery: Delivery) -> String {
+    let mut line = format!("{} {}", delivery.job_id, delivery.result.job.status);
+    if delivery.duplicate {
+        line.push_str(" duplicate");
+    }
+    if delivery.recovered {
+        line.push_str(" recovered");
+    }
+    let outcome = match handler {
+        Handler::Print => Ok("received".to_owned()),
+        Handler::Write(dir) => write_result(dir, &delivery),
+        Handler::Exec { command, timeout } => exec(command, *timeout, &delivery).await,
+    };
+    match outcome {
+        Ok(done) => match delivery.ack() {
+            Ok(()) => format!("{line} -> {done}"),
+            Err(e) => format!("{line} -> {done}; acknowledging failed: {e}"),
+        },
+        Err(problem) => {
+            let kept = match delivery.spool_file() {
+                Some(file) => format!("kept in {}", file.display()),
+                None => "not spooled, lost".to_owned(),
+            };
+            format!("{line} -> FAILED: {problem}; {kept}")
+        }
+    }
+}
+
+/// Writes the body as received to `dir/<job_id>.json`, through a temporary file so a reader
+/// never sees half a document.
+fn write_result(dir: &Path, delivery: &Delivery) -> Result<String, String> {
+    let target = dir.join(format!("{}.json", delivery.job_id));
+    let temp = dir.join(format!(".{}.json.tmp", delivery.job_id));
+    std::fs::write(&temp, &delivery.body)
+        .and_then(|()| std::fs::rename(&temp, &target))
+        .map_err(|e| format!("{}: {e}", target.display()))?;
+    Ok(target.display().to_string())
+}
+
+/// Runs `sh -c command` with the body on stdin; success is exit status 0 within `timeout`.
+async fn exec(command: &str, timeout: Duration, delivery: &Delivery) -> Result<String, String> {
+    let mut child = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .env("DAS_JOB_ID", &delivery.job_id)
+        .env("DAS_JOB_STATUS", delivery.result.job.status.as_str())
+        .stdin(Stdio::piped())
+        // Our stdout carries one line per delivery; the command's output goes to stderr.
+        .stdout(std::io::stderr())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("cannot start sh: {e}"))?;
+    let body = delivery.body.clone();
+    let mut stdin = child.stdin.take();
+    let run = async {
+        if let Some(stdin) = stdin.as_mut() {
+            // A command that does not read its input is judged by its exit status alone.
+            if let Err(e) = stdin.write_all(&body).await {
+                tracing::debug!(error = %e, "command did not read the whole result");
+            }
+        }
+        drop(stdin);
+        child.wait().await
+    };
+    match tokio::time::timeout(timeout, run).await {
+        Err(_) => Err(format!("command still running after {timeout:?}, killed")),
+        Ok(Err(e)) => Err(format!("command failed: {e}")),
+        Ok(Ok(status)) if status.success() => Ok("command succeeded".to_owned()),
+        Ok(Ok(status)) => Err(format!("command {status}")),
+    }
+}
