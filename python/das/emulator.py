@@ -56,6 +56,16 @@ class Emulator:
     def client_secret(self) -> str:
         return self._native.client_secret
 
+    @property
+    def audiohook_api_key(self) -> str:
+        """The AudioHook ``X-API-KEY`` the emulator accepts."""
+        return self._native.audiohook_api_key
+
+    @property
+    def audiohook_client_secret(self) -> str:
+        """The base64 AudioHook client secret that signs requests with that key."""
+        return self._native.audiohook_client_secret
+
     def set_faults(self, **faults: Any) -> None:
         """Replaces the fault switches, e.g. ``set_faults(reject_auth=True)``."""
         self._native.set_faults(faults)

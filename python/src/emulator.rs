@@ -28,6 +28,8 @@ struct Urls {
     trd: String,
     client_id: String,
     client_secret: String,
+    audiohook_api_key: String,
+    audiohook_client_secret: String,
 }
 
 #[pymethods]
@@ -52,6 +54,8 @@ impl Emulator {
             trd: handle.trd_url(),
             client_id: handle.client_id().to_owned(),
             client_secret: handle.client_secret().to_owned(),
+            audiohook_api_key: handle.audiohook_api_key().to_owned(),
+            audiohook_client_secret: handle.audiohook_client_secret().to_owned(),
         };
         Ok(Self {
             handle: Mutex::new(Some(handle)),
@@ -110,6 +114,14 @@ impl Emulator {
     #[getter]
     fn client_secret(&self) -> &str {
         &self.urls.client_secret
+    }
+    #[getter]
+    fn audiohook_api_key(&self) -> &str {
+        &self.urls.audiohook_api_key
+    }
+    #[getter]
+    fn audiohook_client_secret(&self) -> &str {
+        &self.urls.audiohook_client_secret
     }
 }
 

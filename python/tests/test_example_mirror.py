@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import das
 from conftest import CLIENT_ID, CLIENT_SECRET, ROOT
 
@@ -42,10 +44,15 @@ def event_names(lines: list) -> list:
     return [json.loads(line)["event"] for line in lines]
 
 
-def test_example_against_the_emulator_with_audio(emulator: das.Emulator) -> None:
+@pytest.mark.parametrize("protocol", ["audiohook", "twilio"])
+def test_example_against_the_emulator_with_audio(emulator: das.Emulator, protocol: str) -> None:
+    # audiohook is the documented example's own metadata; twilio changes only that value.
+    audio_url = emulator.audiohook_url if protocol == "audiohook" else emulator.twilio_url
     env = {"EXAMPLE_URL": emulator.socketio_url, "EXAMPLE_TOKEN_URL": emulator.token_url,
            "EXAMPLE_CLIENT_ID": emulator.client_id, "EXAMPLE_CLIENT_SECRET": emulator.client_secret,
-           "EXAMPLE_AUDIO_PROTOCOL": "twilio", "EXAMPLE_AUDIO_URL": emulator.twilio_url,
+           "EXAMPLE_AUDIO_PROTOCOL": protocol, "EXAMPLE_AUDIO_URL": audio_url,
+           "EXAMPLE_AUDIOHOOK_API_KEY": emulator.audiohook_api_key,
+           "EXAMPLE_AUDIOHOOK_SECRET": emulator.audiohook_client_secret,
            "EXAMPLE_WAV": str(ROOT / "samples" / "speaker-a.wav")}
     with_python_socketio = run_example("example_socketio.py", env)
     with_das = run_example("example_das.py", env)

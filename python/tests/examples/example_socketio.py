@@ -1,6 +1,6 @@
 # The documented das-Peak example (shared/seeds), runnable: indentation restored, the
 # comment-only branches filled in (audio over das.AudioChannel; disconnect on the result), URLs,
-# credentials and the audio protocol (the emulator consumes Twilio) from the environment.
+# credentials and (to also exercise Twilio) the audio protocol from the environment.
 import os
 import threading
 

@@ -16,7 +16,9 @@ def send_audio() -> None:
         import das
 
         protocol = os.environ.get("EXAMPLE_AUDIO_PROTOCOL", "audiohook")
-        with das.AudioChannel(url, protocol, call_id=CALL_ID, realtime=False) as channel:
+        with das.AudioChannel(url, protocol, call_id=CALL_ID, realtime=False,
+                              api_key=os.environ.get("EXAMPLE_AUDIOHOOK_API_KEY"),
+                              client_secret=os.environ.get("EXAMPLE_AUDIOHOOK_SECRET")) as channel:
             try:
                 channel.send_wav(os.environ["EXAMPLE_WAV"])
             except das.Closed:
