@@ -13,14 +13,18 @@ SPEAKER_A = ROOT / "samples" / "speaker-a.wav"
 SPEAKER_A_VERIFY = ROOT / "samples" / "speaker-a-verify.wav"
 
 
-def credentials(emulator: das.Emulator) -> dict:
+def credentials(emulator: das.Emulator, protocol: str = "twilio") -> dict:
+    audio = (dict(audio_url=emulator.audiohook_url, api_key=emulator.audiohook_api_key,
+                  client_secret_audio=emulator.audiohook_client_secret)
+             if protocol == "audiohook" else dict(audio_url=emulator.twilio_url))
     return dict(token_url=emulator.token_url, client_id=emulator.client_id,
-                client_secret=emulator.client_secret, audio_url=emulator.twilio_url,
-                audio_protocol="twilio", realtime=False)
+                client_secret=emulator.client_secret, audio_protocol=protocol, realtime=False,
+                **audio)
 
 
-def test_register_then_verify_with_real_audio(emulator: das.Emulator) -> None:
-    with das.RegisterSession(emulator.socketio_url, **credentials(emulator)) as session:
+@pytest.mark.parametrize("protocol", ["twilio", "audiohook"])
+def test_register_then_verify_with_real_audio(emulator: das.Emulator, protocol: str) -> None:
+    with das.RegisterSession(emulator.socketio_url, **credentials(emulator, protocol)) as session:
         session.push_wav(SPEAKER_A)
         session.end_audio()
         names = [event.name for event in session.events(timeout=20)]
@@ -29,7 +33,8 @@ def test_register_then_verify_with_real_audio(emulator: das.Emulator) -> None:
     credential = session.result.credential
     assert credential and session.result.authenticity is not None
 
-    with das.VerifySession(emulator.socketio_url, credential, **credentials(emulator)) as verify:
+    with das.VerifySession(emulator.socketio_url, credential,
+                           **credentials(emulator, protocol)) as verify:
         verify.push_wav(SPEAKER_A_VERIFY)
         verify.end_audio()
         result = verify.wait_result(timeout=20)
