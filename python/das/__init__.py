@@ -1,0 +1,73 @@
+"""libdas for Python: das-Peak Streaming voice-biometrics sessions and CPqD TRD webhooks.
+
+``das.Client`` mirrors python-socketio's client, so the documented das-Peak example runs with
+``import das as socketio``; ``das.get_access_token`` replaces its ``requests`` call.
+"""
+
+import atexit as _atexit
+
+from . import _native
+
+# Registered before anything that uses the native module registers its own exit hook, so it
+# runs last (atexit is LIFO): blocking calls in other threads return before finalization.
+_atexit.register(_native.prepare_exit)
+
+from . import _log, exceptions, trd  # noqa: E402,F401
+from ._errors import (
+    AlreadyStarted,
+    AuthError,
+    BadNamespaceError,
+    Closed,
+    ConnectError,
+    ConnectRefused,
+    DasError,
+    InternalError,
+    InvalidArgument,
+    InvalidTokenError,
+    IoError,
+    NotReady,
+    ProtocolError,
+    TimeoutError,
+    TlsError,
+    WebhookParseError,
+    WouldBlock,
+)
+from ._native import __version__, get_access_token
+from .asyncio_client import AsyncClient, AsyncRegisterSession, AsyncVerifySession
+from .audio import AudioChannel
+from .client import Client
+from .emulator import Emulator
+from .session import Event, RegisterSession, VerifySession
+
+__all__ = [
+    "__version__",
+    "Client",
+    "AsyncClient",
+    "AsyncRegisterSession",
+    "AsyncVerifySession",
+    "get_access_token",
+    "AudioChannel",
+    "Emulator",
+    "RegisterSession",
+    "VerifySession",
+    "Event",
+    "exceptions",
+    "trd",
+    "DasError",
+    "InvalidArgument",
+    "NotReady",
+    "BadNamespaceError",
+    "WouldBlock",
+    "TimeoutError",
+    "Closed",
+    "AlreadyStarted",
+    "IoError",
+    "ConnectError",
+    "TlsError",
+    "ProtocolError",
+    "AuthError",
+    "ConnectRefused",
+    "WebhookParseError",
+    "InvalidTokenError",
+    "InternalError",
+]

@@ -1,0 +1,136 @@
+"""One exception hierarchy for libdas: each class matches one ``das_result`` kind of the C ABI
+(``code`` is its number), and subclasses the closest built-in exception where one exists."""
+
+import builtins
+
+
+__all__ = [
+    "DasError",
+    "InvalidArgument",
+    "NotReady",
+    "BadNamespaceError",
+    "WouldBlock",
+    "TimeoutError",
+    "Closed",
+    "AlreadyStarted",
+    "IoError",
+    "ConnectError",
+    "TlsError",
+    "ProtocolError",
+    "AuthError",
+    "ConnectRefused",
+    "WebhookParseError",
+    "InvalidTokenError",
+    "InternalError",
+]
+
+class DasError(Exception):
+    """Base class of every libdas error."""
+
+    code = 902
+
+
+class InvalidArgument(DasError, ValueError):
+    """An argument is unusable (bad URL, header, option value, payload too large)."""
+
+    code = 100
+
+
+class NotReady(DasError):
+    """The operation needs a state that was not reached yet."""
+
+    code = 200
+
+
+class BadNamespaceError(NotReady):
+    """The namespace is not connected (python-socketio's ``BadNamespaceError``)."""
+
+
+class WouldBlock(DasError):
+    """A bounded buffer is full; retry later."""
+
+    code = 201
+
+
+class TimeoutError(DasError, builtins.TimeoutError):
+    """Nothing arrived in time (connection, ack, event)."""
+
+    code = 202
+
+
+class Closed(DasError):
+    """The connection, session or channel is closed."""
+
+    code = 203
+
+
+class AlreadyStarted(DasError):
+    """The object was already started or connected."""
+
+    code = 204
+
+
+class IoError(DasError, OSError):
+    """Network or file I/O failed (e.g. the webhook spool directory)."""
+
+    code = 300
+
+
+class ConnectError(IoError, builtins.ConnectionError):
+    """The connection could not be made or was lost (python-socketio's ``ConnectionError``)."""
+
+    code = 300
+
+
+class TlsError(ConnectError):
+    """TLS configuration or handshake failure."""
+
+    code = 301
+
+
+class ProtocolError(DasError):
+    """The peer broke the Engine.IO / Socket.IO / AudioHook wire format."""
+
+    code = 302
+
+
+class AuthError(DasError):
+    """No access token: rejected credentials, unreachable or misbehaving token endpoint."""
+
+    code = 303
+
+
+class ConnectRefused(ConnectError):
+    """The server refused a namespace (CONNECT_ERROR) or the connection."""
+
+    code = 304
+
+
+class WebhookParseError(DasError, ValueError):
+    """A TRD webhook body is not a valid result document.
+
+    ``path`` is the dotted JSON path of the offending value, ``line``/``column`` are 1-based,
+    ``kind`` is ``"syntax"``, ``"schema"`` or ``"truncated"``.
+    """
+
+    code = 400
+
+    def __init__(self, message: str, *, path: str = ".", line: int = 0, column: int = 0,
+                 kind: str = "syntax") -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+        self.column = column
+        self.kind = kind
+
+
+class InvalidTokenError(DasError):
+    """A webhook token or job id did not match."""
+
+    code = 401
+
+
+class InternalError(DasError):
+    """A bug or an unusable runtime inside libdas."""
+
+    code = 902

@@ -1,0 +1,25 @@
+"""Moves the Rust core's log records to the ``das`` logger on a daemon thread of its own (runtime
+threads never take the GIL, see python/src/log.rs)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from . import _native
+
+__all__: list = []
+
+_logger = logging.getLogger("das")
+
+
+def _forward() -> None:
+    while True:
+        records = _native.next_log_records(0.5, _logger.getEffectiveLevel())
+        if records is None:
+            return
+        for level, message in records:
+            _logger.log(level, "%s", message)
+
+
+threading.Thread(target=_forward, name="das-log", daemon=True).start()

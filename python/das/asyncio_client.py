@@ -1,0 +1,210 @@
+"""asyncio flavours: ``das.AsyncClient`` (python-socketio's ``AsyncClient`` surface) and
+``das.AsyncRegisterSession`` / ``das.AsyncVerifySession`` (``async with`` / ``async for``).
+
+Blocking work runs on worker threads (``loop.run_in_executor``) and the native calls release
+the GIL there, so no awaitable blocks the event loop. Handlers, coroutine or plain, run on the
+loop, one at a time in wire order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import os
+from typing import Any, Callable, Optional, TypeVar, Union
+
+from .client import Client, Handler
+from .session import Event, RegisterSession, VerifySession, _Session
+
+__all__ = ["AsyncClient", "AsyncRegisterSession", "AsyncVerifySession"]
+
+T = TypeVar("T")
+
+
+class AsyncClient:
+    """python-socketio's ``socketio.AsyncClient`` API over ``das.Client``."""
+
+    #: Seconds the client's dispatch thread waits for one handler to finish on the loop.
+    handler_timeout = 300.0
+
+    def __init__(self, reconnection: bool = True, reconnection_attempts: int = 0,
+                 reconnection_delay: float = 1, reconnection_delay_max: float = 5,
+                 randomization_factor: float = 0.5, logger: Any = False, **kwargs: Any) -> None:
+        self._client = Client(reconnection, reconnection_attempts, reconnection_delay,
+                              reconnection_delay_max, randomization_factor, logger, **kwargs)
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+
+    # -- state ------------------------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        return self._client.connected
+
+    @property
+    def sid(self) -> Optional[str]:
+        return self._client.sid
+
+    @property
+    def namespaces(self) -> dict:
+        return self._client.namespaces
+
+    def get_sid(self, namespace: Optional[str] = None) -> Optional[str]:
+        return self._client.get_sid(namespace)
+
+    def transport(self) -> str:
+        return "websocket"
+
+    # -- handlers ---------------------------------------------------------------------------
+
+    def on(self, event: str, handler: Optional[Handler] = None,
+           namespace: Optional[str] = None) -> Any:
+        """As ``das.Client.on``; ``handler`` may be a coroutine function."""
+
+        def set_handler(handler: Handler) -> Handler:
+            self._client.on(event, self._on_loop(handler), namespace)
+            return handler
+
+        if handler is None:
+            return set_handler
+        set_handler(handler)
+        return None
+
+    def event(self, *args: Any, **kwargs: Any) -> Any:
+        if len(args) == 1 and not kwargs and callable(args[0]):
+            return self.on(args[0].__name__)(args[0])
+
+        def set_handler(handler: Handler) -> Handler:
+            return self.on(handler.__name__, namespace=kwargs.get("namespace"))(handler)
+
+        return set_handler
+
+    # -- connection -------------------------------------------------------------------------
+
+    async def connect(self, url: Any, headers: Any = None, auth: Any = None,
+                      transports: Any = None, namespaces: Any = None,
+                      socketio_path: str = "socket.io", wait: bool = True,
+                      wait_timeout: float = 1, retry: bool = False) -> None:
+        self._loop = asyncio.get_running_loop()
+        await _run(self._client.connect, url, headers, auth, transports, namespaces,
+                        socketio_path, wait, wait_timeout, retry)
+
+    async def wait(self) -> None:
+        """Returns when the connection ended for good."""
+        ended = self._client._ended
+        while not ended.is_set():
+            await asyncio.sleep(0.05)
+
+    async def disconnect(self) -> None:
+        await _run(self._client.disconnect)
+
+    async def shutdown(self) -> None:
+        await self.disconnect()
+
+    async def emit(self, event: str, data: Any = None, namespace: Optional[str] = None,
+                   callback: Optional[Handler] = None) -> None:
+        wrapped = self._on_loop(callback) if callback is not None else None
+        await _run(self._client.emit, event, data, namespace, wrapped)
+
+    async def send(self, data: Any, namespace: Optional[str] = None,
+                   callback: Optional[Handler] = None) -> None:
+        await self.emit("message", data, namespace, callback)
+
+    async def call(self, event: str, data: Any = None, namespace: Optional[str] = None,
+                   timeout: float = 60) -> Any:
+        return await _run(self._client.call, event, data, namespace, timeout)
+
+    async def sleep(self, seconds: float = 0) -> None:
+        await asyncio.sleep(seconds)
+
+    def start_background_task(self, target: Callable[..., Any], *args: Any,
+                              **kwargs: Any) -> "asyncio.Task[Any]":
+        return asyncio.ensure_future(target(*args, **kwargs))
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _on_loop(self, handler: Handler) -> Handler:
+        """Wraps ``handler`` so the dispatch thread runs it on the loop and gets its result."""
+
+        def run(*args: Any) -> Any:
+            loop = self._loop
+            if loop is None or loop.is_closed():
+                return None
+
+            async def invoke() -> Any:
+                result = handler(*args)
+                return await result if inspect.isawaitable(result) else result
+
+            future = asyncio.run_coroutine_threadsafe(invoke(), loop)
+            return future.result(self.handler_timeout)
+
+        return run
+
+
+class _AsyncSession:
+    _sync_class: type = _Session
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._session: _Session = self._sync_class(*args, **kwargs)
+        self._events: Any = None
+
+    @property
+    def result(self) -> Optional[Event]:
+        return self._session.result
+
+    @property
+    def call_id(self) -> str:
+        return self._session.call_id
+
+    async def start(self) -> "_AsyncSession":
+        await _run(self._session.start)
+        return self
+
+    async def __aenter__(self) -> "_AsyncSession":
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def __aiter__(self) -> "_AsyncSession":
+        self._events = self._session.events()
+        return self
+
+    async def __anext__(self) -> Event:
+        if self._events is None:
+            self._events = self._session.events()
+        event = await _run(next, self._events, None)
+        if event is None:
+            raise StopAsyncIteration
+        return event
+
+    async def wait_result(self, timeout: Optional[float] = None) -> Optional[Event]:
+        return await _run(self._session.wait_result, timeout)
+
+    async def push_audio(self, data: bytes, wait: bool = False) -> None:
+        await _run(self._session.push_audio, bytes(data), wait)
+
+    async def push_wav(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        await _run(self._session.push_wav, path)
+
+    async def end_audio(self) -> None:
+        self._session.end_audio()
+
+    async def close(self) -> None:
+        await _run(self._session.close)
+
+
+class AsyncRegisterSession(_AsyncSession):
+    """``das.RegisterSession`` for asyncio: ``async with`` and ``async for event in session``."""
+
+    _sync_class = RegisterSession
+
+
+class AsyncVerifySession(_AsyncSession):
+    """``das.VerifySession`` for asyncio."""
+
+    _sync_class = VerifySession
+
+
+async def _run(fn: Callable[..., T], *args: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(None, functools.partial(fn, *args))

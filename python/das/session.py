@@ -1,0 +1,214 @@
+"""``das.RegisterSession`` / ``das.VerifySession``: a das-Peak session in a few lines. The
+session connects, sends ``initialize``, opens its audio channel at ``info-consumer-ready`` and
+streams what you push; ``events()`` yields every event until the result."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, Iterator, Optional, Union
+
+from . import _native
+from ._errors import Closed
+
+__all__ = ["Event", "RegisterSession", "VerifySession"]
+
+_RESULTS = ("result-success", "result-failure")
+
+
+class Event:
+    """One session event: ``name`` as on the wire and ``data`` as received, with typed
+    accessors for the documented fields (``None`` when absent). A payload sent as JSON text
+    (the documented output suggests the service does so) is decoded for ``fields`` and the
+    accessors; ``data`` stays as received."""
+
+    __slots__ = ("name", "data", "_fields")
+
+    def __init__(self, name: str, data: Any) -> None:
+        self.name = name
+        self.data = data
+        self._fields: Optional[Dict[str, Any]] = None
+
+    @property
+    def fields(self) -> Dict[str, Any]:
+        """The payload as a dict: ``data`` itself, or ``data`` decoded from JSON text."""
+        if self._fields is None:
+            decoded = self.data
+            if isinstance(decoded, (str, bytes)):
+                try:
+                    decoded = json.loads(decoded)
+                except ValueError:
+                    decoded = None
+            self._fields = decoded if isinstance(decoded, dict) else {}
+        return self._fields
+
+    def _get(self, key: str) -> Any:
+        return self.fields.get(key)
+
+    @property
+    def is_result(self) -> bool:
+        return self.name in _RESULTS
+
+    @property
+    def content(self) -> Optional[str]:
+        return self._get("content")
+
+    @property
+    def audio_seconds(self) -> Optional[float]:
+        return self._get("audio_seconds")
+
+    @property
+    def vad_percentage(self) -> Optional[float]:
+        return self._get("vad_percentage")
+
+    @property
+    def authenticity(self) -> Optional[float]:
+        return self._get("authenticity")
+
+    @property
+    def credential(self) -> Optional[str]:
+        return self._get("credential")
+
+    @property
+    def reason(self) -> Optional[str]:
+        return self._get("reason")
+
+    def __repr__(self) -> str:
+        return f"Event({self.name!r}, {self.data!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Event) and (self.name, self.data) == (other.name, other.data)
+
+
+class _Session:
+    _kind = ""
+
+    def __init__(self, url: str, *, token_url: Optional[str] = None,
+                 client_id: Optional[str] = None, client_secret: Optional[str] = None,
+                 authorization: Optional[str] = None,
+                 audio_url: Optional[str] = None, audio_protocol: Optional[str] = None,
+                 event_timeout: float = 30.0, **options: Any) -> None:
+        self.url = url
+        self.event_timeout = event_timeout
+        self.result: Optional[Event] = None
+        self._credentials: Dict[str, Any] = dict(token_url=token_url, client_id=client_id,
+                                 client_secret=client_secret, authorization=authorization)
+        self._audio_config = _channel_config(audio_url, audio_protocol, options)
+        self._options = options
+        self._native: Optional[_native.Session] = None
+        self._ended = False
+
+    def start(self) -> "_Session":
+        """Connects and sends ``initialize`` (``with`` does this for you)."""
+        self._native = _native.Session.start(
+            self._kind, self.url, audio_channel=self._audio_config, **self._credentials,
+            **self._options)
+        return self
+
+    @property
+    def call_id(self) -> str:
+        return self._session().call_id
+
+    @property
+    def namespace(self) -> str:
+        return self._session().namespace
+
+    def events(self, timeout: Optional[float] = None) -> Iterator[Event]:
+        """Yields events in order, each within ``timeout`` seconds (default
+        ``event_timeout``, else ``das.TimeoutError``), up to and including the result
+        (``result-success``/``result-failure``, also kept in ``.result``) or ``disconnected``."""
+        session = self._session()
+        wait = self.event_timeout if timeout is None else timeout
+        while not self._ended:
+            try:
+                name, data = session.next_event(wait)
+            except Closed:
+                self._ended = True
+                return
+            event = Event(name, data)
+            if event.is_result:
+                self.result = event
+            if event.is_result or name == "disconnected":
+                self._ended = True
+            yield event
+
+    def wait_result(self, timeout: Optional[float] = None) -> Optional[Event]:
+        """Consumes events until the result; returns it (``None`` if the session ended
+        without one)."""
+        for _ in self.events(timeout):
+            pass
+        return self.result
+
+    def push_audio(self, data: bytes, wait: bool = False) -> None:
+        """Queues call audio in the channel's wire codec (copied). Without ``wait``, raises
+        ``WouldBlock`` when the buffer is full."""
+        self._session().push_audio(bytes(data), wait)
+
+    def push_wav(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Converts a WAV file to the channel's format and queues it, waiting for room."""
+        self._session().push_wav(os.fspath(path))
+
+    def end_audio(self) -> None:
+        """No more audio: what is queued is sent, then the channel closes."""
+        self._session().end_audio()
+
+    def close(self) -> None:
+        """Disconnects (bounded wait). Safe to call twice."""
+        if self._native is not None:
+            self._native.close()
+        self._ended = True
+
+    def _session(self) -> _native.Session:
+        if self._native is None:
+            raise Closed("the session was not started; use `with` or start()")
+        return self._native
+
+    def __enter__(self) -> "_Session":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class RegisterSession(_Session):
+    """Enrols a speaker. ``url`` as in the documented example; credentials either as
+    ``token_url``/``client_id``/``client_secret`` or a ready ``authorization`` header value.
+    Options: ``model_hash``, ``authenticity_threshold``, ``audio_total_duration``, ``call_id``,
+    ``audio_codec``, ``sample_rate``, ``channels``, ``namespace``, ``socketio_path``,
+    ``connect_timeout``, and dicts ``metadata``/``request``/``payload`` merged into
+    ``initialize``. Audio: ``audio_url`` and ``audio_protocol`` plus the ``das.AudioChannel``
+    options (``organization_id``, ``api_key``, ``client_secret_audio``, ``realtime``, ...)."""
+
+    _kind = "register"
+
+
+class VerifySession(_Session):
+    """Verifies a speaker against ``credential`` (from a registration's result); otherwise as
+    ``RegisterSession``."""
+
+    _kind = "verify"
+
+    def __init__(self, url: str, credential: str, **kwargs: Any) -> None:
+        super().__init__(url, credential=credential, **kwargs)
+
+
+_CHANNEL_OPTIONS = ("codec", "realtime", "organization_id", "api_key", "client_secret_audio",
+                    "stream_sid", "account_sid", "track", "buffer_bytes")
+
+
+def _channel_config(audio_url: Optional[str], protocol: Optional[str],
+                    options: Dict[str, Any]) -> Optional[_native.ChannelConfig]:
+    """The audio channel options, taken out of ``options``."""
+    channel = {key: options.pop(key) for key in _CHANNEL_OPTIONS if key in options}
+    if audio_url is None:
+        if channel:
+            raise TypeError(f"audio options {sorted(channel)} need audio_url")
+        return None
+    if "client_secret_audio" in channel:
+        channel["client_secret"] = channel.pop("client_secret_audio")
+    for key in ("sample_rate", "channels"):
+        if key in options:
+            channel[key] = options[key]
+    if "audio_codec" in options:
+        channel["codec"] = options["audio_codec"]
+    return _native.ChannelConfig(audio_url, protocol or "audiohook", **channel)

@@ -1,0 +1,55 @@
+"""CPqD TRD webhooks: ``parse_webhook`` turns a result body into typed objects (unknown
+fields kept in ``.extra``), ``verify_token``/``verify_job_id`` check a delivery."""
+
+from __future__ import annotations
+
+from typing import Union
+
+from .. import _native
+from .._errors import InvalidTokenError, WebhookParseError
+from ._model import (
+    Alternative,
+    DtmfTone,
+    Job,
+    JobResult,
+    Media,
+    MediaInput,
+    MediaOutput,
+    OutputChannel,
+    Record,
+    Segment,
+    Word,
+)
+from .receiver import AsyncWebhookReceiver, Delivery, TrdClient, WebhookReceiver
+
+
+def parse_webhook(body: Union[bytes, bytearray, memoryview, str]) -> JobResult:
+    """Parses a webhook POST body (or a ``job/result`` response). Raises
+    ``das.WebhookParseError`` with ``path``, ``line`` and ``column`` on a bad body."""
+    if isinstance(body, (bytearray, memoryview)):
+        body = bytes(body)
+    return JobResult(_native.trd_parse(body))
+
+
+def verify_token(result: JobResult, expected: str) -> None:
+    """Raises ``das.InvalidTokenError`` unless the body's ``token`` equals ``expected``
+    (compared in constant time)."""
+    if result.token is None:
+        raise InvalidTokenError("the body carries no token")
+    if not _native.tokens_equal(result.token, expected):
+        raise InvalidTokenError("the body's token does not match")
+
+
+def verify_job_id(result: JobResult, path_job_id: str) -> None:
+    """Raises ``das.InvalidTokenError`` unless the URL path's job id is the body's ``job.id``."""
+    if result.job.id != path_job_id:
+        raise InvalidTokenError(
+            f"path job id {path_job_id!r} differs from body job.id {result.job.id!r}")
+
+
+__all__ = [
+    "parse_webhook", "verify_token", "verify_job_id", "WebhookParseError", "Record",
+    "JobResult", "Job", "Media", "MediaInput", "MediaOutput", "OutputChannel", "DtmfTone",
+    "Segment", "Alternative", "Word", "WebhookReceiver", "AsyncWebhookReceiver", "Delivery",
+    "TrdClient",
+]

@@ -1,0 +1,180 @@
+"""Typed, attribute-access views of a parsed TRD result document. Each class names the fields
+the Rust parser knows; absent optional fields read as ``None``; unknown keys stay in
+``.extra``; ``to_dict()``/``to_json()`` give the document back."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar, Dict, List, Optional, Tuple
+
+
+__all__ = ["Record", "JobResult", "Job", "Media", "MediaInput", "MediaOutput", "OutputChannel",
+           "DtmfTone", "Segment", "Alternative", "Word"]
+
+class Record:
+    """Base of the typed views: wraps one JSON object of the normalised document."""
+
+    _fields: ClassVar[Tuple[str, ...]] = ()
+    _nested: ClassVar[Dict[str, type]] = {}
+    _lists: ClassVar[Dict[str, type]] = {}
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Dict[str, Any]) -> None:
+        self._data = data
+
+    def __getattr__(self, name: str) -> Any:
+        fields = type(self)._fields
+        if name not in fields:
+            raise AttributeError(f"{type(self).__name__} has no field {name!r}")
+        value = self._data.get(name)
+        if value is None:
+            return None
+        if name in type(self)._nested:
+            return type(self)._nested[name](value)
+        if name in type(self)._lists:
+            item = type(self)._lists[name]
+            return [item(v) for v in value]
+        return value
+
+    @property
+    def extra(self) -> Dict[str, Any]:
+        """Keys the parser does not know, as received."""
+        return {k: v for k, v in self._data.items() if k not in type(self)._fields}
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The object as plain JSON data (a copy)."""
+        return json.loads(json.dumps(self._data))
+
+    def to_json(self, indent: Optional[int] = None) -> str:
+        return json.dumps(self._data, ensure_ascii=False, indent=indent)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self._data == other._data  # type: ignore[attr-defined]
+
+    def __repr__(self) -> str:
+        shown = {k: self._data[k] for k in type(self)._fields[:3] if k in self._data}
+        return f"{type(self).__name__}({shown})"
+
+
+class Word(Record):
+    _fields = ("text", "score", "start_time", "end_time")
+    text: str
+    score: Optional[float]
+    start_time: float
+    end_time: float
+
+
+class Alternative(Record):
+    _fields = ("text", "words", "score", "lm")
+    _lists = {"words": Word}
+    text: Optional[str]
+    words: Optional[List[Word]]
+    score: Optional[float]
+    lm: Optional[str]
+
+
+class Segment(Record):
+    _fields = ("channel", "speaker", "start", "end", "status", "alternatives", "task_results")
+    _lists = {"alternatives": Alternative}
+    channel: int
+    speaker: Optional[str]
+    start: float
+    end: float
+    status: Optional[str]
+    alternatives: Optional[List[Alternative]]
+    task_results: Optional[Any]
+
+    @property
+    def text(self) -> Optional[str]:
+        """The best alternative's text."""
+        alternatives = self.alternatives
+        return alternatives[0].text if alternatives else None
+
+
+class DtmfTone(Record):
+    _fields = ("start", "end", "row_freq", "col_freq", "value")
+    start: Optional[float]
+    end: Optional[float]
+    row_freq: Optional[int]
+    col_freq: Optional[int]
+    value: Optional[str]
+
+
+class OutputChannel(Record):
+    _fields = ("channel", "duration", "speech", "silence", "bandwidth", "dtmf")
+    _lists = {"dtmf": DtmfTone}
+    channel: int
+    duration: Optional[float]
+    speech: Optional[float]
+    silence: Optional[bool]
+    bandwidth: Optional[float]
+    dtmf: Optional[List[DtmfTone]]
+
+
+class MediaInput(Record):
+    _fields = ("sample_rate", "channels", "bit_rate", "format", "codec", "bandwidth")
+    sample_rate: Optional[int]
+    channels: Optional[int]
+    bit_rate: Optional[int]
+    format: Optional[str]
+    codec: Optional[str]
+    bandwidth: Optional[float]
+
+
+class MediaOutput(Record):
+    _fields = ("redundant_channel", "channels")
+    _lists = {"channels": OutputChannel}
+    redundant_channel: Optional[bool]
+    channels: Optional[List[OutputChannel]]
+
+
+class Media(Record):
+    _fields = ("md5", "size", "input", "output")
+    _nested = {"input": MediaInput, "output": MediaOutput}
+    md5: Optional[str]
+    size: Optional[int]
+    input: Optional[MediaInput]
+    output: Optional[MediaOutput]
+
+
+class Job(Record):
+    _fields = ("id", "filename", "status", "created_at", "started_at", "diarized_at",
+               "completed_at", "tag", "callback_urls", "callback_failure_reason",
+               "failure_reason", "media", "config")
+    _nested = {"media": Media}
+    id: str
+    filename: Optional[str]
+    #: Open set: ``QUEUED``, ``PROCESSING``, ``COMPLETED``, ``FAILED``, or any new value.
+    status: str
+    created_at: Optional[str]
+    started_at: Optional[str]
+    diarized_at: Optional[str]
+    completed_at: Optional[str]
+    tag: Optional[str]
+    callback_urls: Optional[List[str]]
+    callback_failure_reason: Optional[str]
+    failure_reason: Optional[str]
+    media: Optional[Media]
+    config: Optional[Any]
+
+
+class JobResult(Record):
+    """The whole result document: ``job``, ``segments`` and the shared ``token``."""
+
+    _fields = ("job", "segments", "token")
+    _nested = {"job": Job}
+    _lists = {"segments": Segment}
+    job: Job
+    segments: Optional[List[Segment]]
+    token: Optional[str]
+
+    def __repr__(self) -> str:
+        # The token is a secret: never shown.
+        count = len(self._data.get("segments") or [])
+        return f"JobResult(job={self.job!r}, segments={count})"
+
+    @property
+    def transcript(self) -> str:
+        """Every segment's best text, in order, one line each."""
+        return "\n".join(s.text or "" for s in self.segments or [])

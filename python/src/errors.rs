@@ -1,0 +1,126 @@
+//! Maps every core error onto the Python exception hierarchy defined in `das/_errors.py`
+//! (one class per `das_result` kind), keeping the core's message.
+
+use std::fmt::Display;
+
+use das::auth::AuthError;
+use das::session::{AudioError, SessionError};
+use das::socketio::SocketIoError;
+use das::trd::{ParseError, ParseErrorKind};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// The Python exception classes, by name in `das._errors`.
+#[derive(Clone, Copy, Debug)]
+pub enum Kind {
+    InvalidArgument,
+    NotReady,
+    BadNamespace,
+    WouldBlock,
+    Timeout,
+    Closed,
+    Connect,
+    Io,
+    Tls,
+    Protocol,
+    Auth,
+    ConnectRefused,
+    Internal,
+}
+
+impl Kind {
+    fn class_name(self) -> &'static str {
+        match self {
+            Self::InvalidArgument => "InvalidArgument",
+            Self::NotReady => "NotReady",
+            Self::BadNamespace => "BadNamespaceError",
+            Self::WouldBlock => "WouldBlock",
+            Self::Timeout => "TimeoutError",
+            Self::Closed => "Closed",
+            Self::Connect => "ConnectError",
+            Self::Io => "IoError",
+            Self::Tls => "TlsError",
+            Self::Protocol => "ProtocolError",
+            Self::Auth => "AuthError",
+            Self::ConnectRefused => "ConnectRefused",
+            Self::Internal => "InternalError",
+        }
+    }
+}
+
+/// An instance of `das._errors.<kind>` carrying `message`.
+pub fn das_error(kind: Kind, message: impl Display) -> PyErr {
+    let message = message.to_string();
+    Python::attach(|py| build(py, kind.class_name(), (message.clone(),), None))
+        .unwrap_or_else(|e| e)
+}
+
+fn build<'py>(
+    py: Python<'py>,
+    class: &str,
+    args: (String,),
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> Result<PyErr, PyErr> {
+    let class = py.import("das._errors")?.getattr(class)?;
+    Ok(PyErr::from_value(class.call(args, kwargs)?))
+}
+
+pub fn auth_error(e: AuthError) -> PyErr {
+    match e {
+        AuthError::Config(_) => das_error(Kind::InvalidArgument, e),
+        other => das_error(Kind::Auth, other),
+    }
+}
+
+pub fn socketio_error(e: SocketIoError) -> PyErr {
+    let kind = match &e {
+        SocketIoError::InvalidUrl(_)
+        | SocketIoError::InvalidHeader(_)
+        | SocketIoError::PayloadTooLarge { .. } => Kind::InvalidArgument,
+        SocketIoError::Tls(_) => Kind::Tls,
+        SocketIoError::Auth(_) => Kind::Auth,
+        SocketIoError::HttpStatus { .. }
+        | SocketIoError::Transport(_)
+        | SocketIoError::Disconnected(_) => Kind::Connect,
+        SocketIoError::Timeout(_) | SocketIoError::AckTimeout(_) => Kind::Timeout,
+        SocketIoError::ConnectRefused { .. } => Kind::ConnectRefused,
+        SocketIoError::Protocol(_) => Kind::Protocol,
+        SocketIoError::NotConnected(_) => Kind::BadNamespace,
+        SocketIoError::Closed => Kind::Closed,
+    };
+    das_error(kind, e)
+}
+
+pub fn session_error(e: SessionError) -> PyErr {
+    match e {
+        SessionError::Signalling(inner) => socketio_error(inner),
+        timeout @ SessionError::Timeout(_) => das_error(Kind::Timeout, timeout),
+    }
+}
+
+pub fn audio_error(e: AudioError) -> PyErr {
+    match e {
+        AudioError::WouldBlock { .. } => das_error(Kind::WouldBlock, e),
+        AudioError::Ended => das_error(Kind::Closed, e),
+        AudioError::TooLarge { .. } | AudioError::Wav(_) => das_error(Kind::InvalidArgument, e),
+        AudioError::NoChannel => das_error(Kind::NotReady, e),
+    }
+}
+
+/// `das._errors.WebhookParseError` with `path`, `line`, `column` and `kind` attributes.
+pub fn parse_error(e: ParseError) -> PyErr {
+    Python::attach(|py| {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("path", &e.path)?;
+        kwargs.set_item("line", e.line)?;
+        kwargs.set_item("column", e.column)?;
+        let kind = match e.kind {
+            ParseErrorKind::Syntax => "syntax",
+            ParseErrorKind::Schema => "schema",
+            ParseErrorKind::Truncated => "truncated",
+        };
+        kwargs.set_item("kind", kind)?;
+        build(py, "WebhookParseError", (e.to_string(),), Some(&kwargs))
+    })
+    .unwrap_or_else(|err| err)
+}

@@ -1,0 +1,35 @@
+//! The native half of the `das` Python package (`das._native`): thin PyO3 wrappers over the
+//! Rust core on one shared tokio runtime. The public API is the pure-Python package `das`.
+
+mod auth;
+mod channel;
+mod convert;
+mod emulator;
+mod errors;
+mod log;
+mod runtime;
+mod session;
+mod sio;
+mod trd;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    log::install();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(auth::get_access_token, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime::prepare_exit, m)?)?;
+    m.add_function(wrap_pyfunction!(log::next_log_records, m)?)?;
+    m.add_class::<sio::SioConnection>()?;
+    m.add_class::<sio::ReconnectionSettings>()?;
+    m.add_class::<session::Session>()?;
+    m.add_class::<channel::ChannelConfig>()?;
+    m.add_class::<channel::AudioChannel>()?;
+    m.add_function(wrap_pyfunction!(trd::trd_parse, m)?)?;
+    m.add_function(wrap_pyfunction!(trd::tokens_equal, m)?)?;
+    m.add_class::<trd::WebhookReceiver>()?;
+    m.add_class::<trd::TrdClient>()?;
+    m.add_class::<emulator::Emulator>()?;
+    Ok(())
+}

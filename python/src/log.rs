@@ -1,0 +1,141 @@
+//! Core `tracing` events go to the Python logger `das`. Runtime threads never take the GIL
+//! (a worker holding a lock while waiting for the GIL would deadlock against a Python thread
+//! waiting for that lock): they queue formatted records, and a Python thread of the package
+//! (`das/_log.py`) takes them with [`next_log_records`] and hands them to `logging`.
+
+use std::collections::VecDeque;
+use std::fmt::Write;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+use pyo3::prelude::*;
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+use tracing_subscriber::util::SubscriberInitExt;
+
+use crate::runtime::Blocked;
+
+/// Records waiting for Python; beyond this, new ones are dropped (and counted).
+const QUEUE_BOUND: usize = 4096;
+/// Longest single wait of [`next_log_records`], so the exit path never waits long for it.
+const LONGEST_WAIT: Duration = Duration::from_millis(500);
+
+static FORWARDING: AtomicBool = AtomicBool::new(true);
+/// Records below this level are not formatted: the `das` logger's effective level as last
+/// reported by Python, but never above INFO, so that a level lowered to INFO takes effect at
+/// once (DEBUG and TRACE, which can be chatty, follow within one poll).
+static MIN_LEVEL: AtomicU8 = AtomicU8::new(INFO);
+const INFO: u8 = 20;
+static QUEUE: Mutex<Records> = Mutex::new(Records {
+    items: VecDeque::new(),
+    dropped: 0,
+});
+static READY: Condvar = Condvar::new();
+
+struct Records {
+    items: VecDeque<(u8, String)>,
+    dropped: u64,
+}
+
+fn lock() -> std::sync::MutexGuard<'static, Records> {
+    QUEUE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Installs the forwarding subscriber once per process (a second call changes nothing).
+pub fn install() {
+    let only_das = Targets::new().with_target("das", Level::TRACE);
+    let _ = tracing_subscriber::registry()
+        .with(ForwardToLogging.with_filter(only_das))
+        .try_init();
+}
+
+/// At interpreter exit: no more records, and a waiting reader returns at once.
+pub fn stop_forwarding() {
+    FORWARDING.store(false, Ordering::SeqCst);
+    READY.notify_all();
+}
+
+/// Waits at most `timeout` seconds for log records and returns them as `(level, message)`;
+/// `min_level` is the `das` logger's effective level (records below it are not even
+/// formatted). Returns `None` once the interpreter is exiting.
+#[pyfunction]
+pub fn next_log_records(py: Python<'_>, timeout: f64, min_level: u8) -> Option<Vec<(u8, String)>> {
+    MIN_LEVEL.store(min_level.min(INFO), Ordering::SeqCst);
+    let wait = Duration::from_secs_f64(timeout.clamp(0.0, LONGEST_WAIT.as_secs_f64()));
+    let _blocked = Blocked::enter();
+    py.detach(|| {
+        let mut records = lock();
+        if records.items.is_empty() && FORWARDING.load(Ordering::SeqCst) {
+            records = READY
+                .wait_timeout(records, wait)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        if !FORWARDING.load(Ordering::SeqCst) {
+            return None;
+        }
+        let mut out: Vec<(u8, String)> = records.items.drain(..).collect();
+        if records.dropped > 0 {
+            out.push((
+                30,
+                format!("{} log records dropped (queue full)", records.dropped),
+            ));
+            records.dropped = 0;
+        }
+        Some(out)
+    })
+}
+
+struct ForwardToLogging;
+
+impl<S: Subscriber> Layer<S> for ForwardToLogging {
+    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        let level = match *event.metadata().level() {
+            Level::ERROR => 40,
+            Level::WARN => 30,
+            Level::INFO => 20,
+            Level::DEBUG => 10,
+            Level::TRACE => 5,
+        };
+        if !FORWARDING.load(Ordering::Relaxed) || level < MIN_LEVEL.load(Ordering::Relaxed) {
+            return;
+        }
+        let mut text = Message::default();
+        event.record(&mut text);
+        let mut records = lock();
+        if records.items.len() < QUEUE_BOUND {
+            records.items.push_back((level, text.0));
+        } else {
+            records.dropped += 1;
+        }
+        drop(records);
+        READY.notify_one();
+    }
+}
+
+/// `message key=value …`, as the fmt subscriber words an event.
+#[derive(Default)]
+struct Message(String);
+
+impl Visit for Message {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            self.0.insert_str(0, &format!("{value:?}"));
+        } else {
+            let sep = if self.0.is_empty() { "" } else { " " };
+            let _ = write!(self.0, "{sep}{}={value:?}", field.name());
+        }
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.0.insert_str(0, value);
+        } else {
+            let sep = if self.0.is_empty() { "" } else { " " };
+            let _ = write!(self.0, "{sep}{}={value}", field.name());
+        }
+    }
+}

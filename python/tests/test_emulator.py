@@ -1,0 +1,83 @@
+"""das.Emulator with the high-level sessions: real audio, real VAD, register then verify."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+import das
+from conftest import ROOT
+
+SPEAKER_A = ROOT / "samples" / "speaker-a.wav"
+SPEAKER_A_VERIFY = ROOT / "samples" / "speaker-a-verify.wav"
+
+
+def credentials(emulator: das.Emulator, protocol: str = "twilio") -> dict:
+    audio = (dict(audio_url=emulator.audiohook_url, api_key=emulator.audiohook_api_key,
+                  client_secret_audio=emulator.audiohook_client_secret)
+             if protocol == "audiohook" else dict(audio_url=emulator.twilio_url))
+    return dict(token_url=emulator.token_url, client_id=emulator.client_id,
+                client_secret=emulator.client_secret, audio_protocol=protocol, realtime=False,
+                **audio)
+
+
+@pytest.mark.parametrize("protocol", ["twilio", "audiohook"])
+def test_register_then_verify_with_real_audio(emulator: das.Emulator, protocol: str) -> None:
+    with das.RegisterSession(emulator.socketio_url, **credentials(emulator, protocol)) as session:
+        session.push_wav(SPEAKER_A)
+        session.end_audio()
+        names = [event.name for event in session.events(timeout=20)]
+    assert names[0] == "info-consumer-ready" and names[-1] == "result-success"
+    assert "info-vad-status" in names
+    credential = session.result.credential
+    assert credential and session.result.authenticity is not None
+
+    with das.VerifySession(emulator.socketio_url, credential,
+                           **credentials(emulator, protocol)) as verify:
+        verify.push_wav(SPEAKER_A_VERIFY)
+        verify.end_audio()
+        result = verify.wait_result(timeout=20)
+    assert result is not None and result.name == "result-success"
+    assert result.content in ("Verification: accepted", "Verification: rejected")
+
+
+def test_async_register_with_audio(emulator: das.Emulator) -> None:
+    async def main() -> str:
+        async with das.AsyncRegisterSession(emulator.socketio_url,
+                                            **credentials(emulator)) as session:
+            await session.push_wav(SPEAKER_A)
+            await session.end_audio()
+            async for event in session:
+                last = event.name
+            return last
+
+    assert asyncio.run(main()) == "result-success"
+
+
+def test_audio_ending_early_is_a_result_failure(emulator: das.Emulator) -> None:
+    with das.RegisterSession(emulator.socketio_url, **credentials(emulator)) as session:
+        session.push_audio(b"\xff" * 800)  # 0.1 s of µ-law silence, then the end
+        session.end_audio()
+        result = session.wait_result(timeout=20)
+    assert result is not None and result.name == "result-failure"
+    assert result.reason == "audio_ended"
+
+
+def test_faults_reach_the_client() -> None:
+    with das.Emulator({"faults": {"reject_auth": True}}) as emulator:
+        with pytest.raises(das.AuthError, match="invalid_client"):
+            das.get_access_token(emulator.token_url, emulator.client_id, emulator.client_secret)
+        emulator.set_faults(reject_auth=False)
+        token = das.get_access_token(emulator.token_url, emulator.client_id,
+                                     emulator.client_secret)
+        assert token["token_type"] == "Bearer"
+    with pytest.raises(das.InvalidArgument):
+        das.Emulator({"no_such_setting": 1})
+
+
+def test_trd_client_against_the_emulator(emulator: das.Emulator) -> None:
+    client = das.trd.TrdClient(emulator.trd_url, bearer="demo-trd-token")
+    assert client.whoami()
+    with das.trd.WebhookReceiver(tls="plain") as receiver:
+        assert client.validate(receiver.url, token="t0k") is True

@@ -1,0 +1,36 @@
+"""Core log records reach the Python logger `das`; secrets do not."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+
+import das
+from conftest import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET
+
+
+def test_core_logs_go_to_the_das_logger(sio_url: str, token_url: str,
+                                        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="das")
+    with das.RegisterSession(sio_url, token_url=token_url, client_id=CLIENT_ID,
+                             client_secret=CLIENT_SECRET, call_id="c-log") as session:
+        session.wait_result(timeout=10)
+    # Records reach `logging` through the package's log thread: wait for them (bounded).
+    deadline = time.monotonic() + 10
+    while not any("session initialized" in r.getMessage() and "c-log" in r.getMessage()
+                  for r in caplog.records if r.name == "das"):
+        assert time.monotonic() < deadline, "no forwarded record"
+        time.sleep(0.02)
+    records = [r for r in caplog.records if r.name == "das"]
+    text = "\n".join(r.getMessage() for r in records)
+    assert CLIENT_SECRET not in text and ACCESS_TOKEN not in text
+
+
+def test_nothing_is_forwarded_below_the_configured_level(sio_url: str,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.ERROR, logger="das")
+    with das.RegisterSession(sio_url, authorization="Bearer t") as session:
+        session.wait_result(timeout=10)
+    assert not [r for r in caplog.records if r.name == "das" and r.levelno < logging.ERROR]
