@@ -108,36 +108,37 @@ impl SendBuffer {
         Ok(())
     }
 
-    /// Copies `bytes` into the buffer, waiting for room. Pushes larger than the capacity are
-    /// queued in capacity-sized pieces.
+    /// Copies `bytes` into the buffer, waiting for room. Whatever fits is queued at once, so
+    /// a reader waiting for a whole frame always gets it: waiting for room for a large piece
+    /// while the reader waits for more bytes would deadlock.
     pub async fn push_wait(&self, bytes: &[u8]) -> Result<(), PushError> {
-        for piece in bytes.chunks(self.shared.capacity) {
-            loop {
-                let writable = self.shared.writable.notified();
-                tokio::pin!(writable);
-                writable.as_mut().enable();
-                match self.try_queue(piece) {
-                    Ok(true) => break,
-                    Ok(false) => writable.await,
-                    Err(e) => return Err(e),
-                }
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let writable = self.shared.writable.notified();
+            tokio::pin!(writable);
+            writable.as_mut().enable();
+            match self.queue_what_fits(rest)? {
+                0 => writable.await,
+                queued => rest = &rest[queued..],
             }
         }
         Ok(())
     }
 
-    fn try_queue(&self, piece: &[u8]) -> Result<bool, PushError> {
+    /// Queues as much of `bytes` as there is room for and says how much that was.
+    fn queue_what_fits(&self, bytes: &[u8]) -> Result<usize, PushError> {
         let mut state = self.state();
         if state.closed || state.finished {
             return Err(PushError::Closed);
         }
-        if state.bytes.len() + piece.len() > self.shared.capacity {
-            return Ok(false);
+        let room = self.shared.capacity.saturating_sub(state.bytes.len());
+        let take = room.min(bytes.len());
+        if take > 0 {
+            state.bytes.extend(&bytes[..take]);
+            drop(state);
+            self.shared.readable.notify_one();
         }
-        state.bytes.extend(piece);
-        drop(state);
-        self.shared.readable.notify_one();
-        Ok(true)
+        Ok(take)
     }
 
     /// Marks the end of the audio: pushes are refused, and the reader drains what is queued.
@@ -259,6 +260,35 @@ mod tests {
                 dropped: 1
             }
         );
+    }
+
+    #[tokio::test]
+    async fn push_wait_never_deadlocks_against_a_reader_waiting_for_a_whole_frame() {
+        // Capacity 10, frames of 4: after two frames 2 bytes stay queued, which a push of
+        // capacity-sized pieces could never join (it needed an empty buffer).
+        let buffer = SendBuffer::new(10);
+        let writer = {
+            let buffer = buffer.clone();
+            tokio::spawn(async move {
+                buffer.push_wait(&[1; 10]).await?;
+                buffer.push_wait(&[2; 30]).await?;
+                buffer.finish();
+                Ok::<_, PushError>(())
+            })
+        };
+        let mut received = Vec::new();
+        let read = async {
+            while let Some(frame) = buffer.next_frame(4).await {
+                received.extend(frame);
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(5), read)
+            .await
+            .expect("reader and writer make progress");
+        writer.await.unwrap().unwrap();
+        assert_eq!(received.len(), 40);
+        assert!(received[..10].iter().all(|&b| b == 1));
+        assert!(received[10..].iter().all(|&b| b == 2));
     }
 
     #[tokio::test]
