@@ -85,7 +85,7 @@ fn main() {
     runtime.block_on(load.step(1, &emulator));
 
     println!(
-        "| sessions | result-success | first audio → result p50 / p99 / max | emulator CPU (% of one core) | per session | emulator RSS peak | load generator CPU | load avg |"
+        "| sessions | result-success | first audio → result p50 / p99 / max | emulator CPU (% of one core) | emulator CPU per session | emulator RSS peak | load generator CPU | load avg |"
     );
     println!("|---|---|---|---|---|---|---|---|");
     for n in steps {
@@ -93,13 +93,13 @@ fn main() {
         let mut latencies = row.latencies.clone();
         latencies.sort();
         println!(
-            "| {n} | {} | {} / {} / {} | {:.0} % | {:.2} % | {:.0} MB | {:.0} % | {} |",
+            "| {n} | {} | {} / {} / {} | {:.0} % | {:.1} ms | {:.0} MB | {:.0} % | {} |",
             latencies.len(),
             seconds(percentile(&latencies, 0.50)),
             seconds(percentile(&latencies, 0.99)),
             seconds(latencies.last().copied()),
             row.emulator_cpu_percent,
-            row.emulator_cpu_percent / n as f64,
+            row.emulator_cpu_seconds * 1000.0 / n as f64,
             row.emulator_rss_peak as f64 / 1e6,
             row.generator_cpu_percent,
             row.load_average,
@@ -122,6 +122,7 @@ struct Row {
     latencies: Vec<Duration>,
     failures: Vec<(String, usize)>,
     emulator_cpu_percent: f64,
+    emulator_cpu_seconds: f64,
     generator_cpu_percent: f64,
     emulator_rss_peak: usize,
     load_average: String,
@@ -176,6 +177,7 @@ impl Load {
             latencies,
             failures,
             emulator_cpu_percent: percent(emulator_after - emulator_before),
+            emulator_cpu_seconds: (emulator_after - emulator_before) / TICKS_PER_SECOND,
             generator_cpu_percent: percent(generator_after - generator_before),
             emulator_rss_peak: rss_peak,
             load_average: load_average(),
