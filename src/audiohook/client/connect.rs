@@ -7,6 +7,7 @@ use http::HeaderValue;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use uuid::Uuid;
@@ -21,6 +22,9 @@ use crate::audiohook::messages::{
 use crate::audiohook::signature::{authority_of, new_nonce, request_target_of, SignedRequest};
 
 pub(super) type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Initial read buffer of the WebSocket; it grows for larger messages.
+const READ_BUFFER_BYTES: usize = 4096;
 
 /// Builds a client message with the session's envelope.
 pub(super) fn message(
@@ -94,7 +98,10 @@ pub(super) async fn upgrade(config: &ClientConfig) -> Result<Ws, ClientError> {
         headers.insert("signature-input", header(&signed.signature_input)?);
         headers.insert("signature", header(&signed.signature)?);
     }
-    let connect = tokio_tungstenite::connect_async(request);
+    // Servers send small text messages only; tungstenite's default 128 KiB read buffer
+    // would be most of a stream's memory (benches/RESULTS.md, audiohook_streams).
+    let ws_config = WebSocketConfig::default().read_buffer_size(READ_BUFFER_BYTES);
+    let connect = tokio_tungstenite::connect_async_with_config(request, Some(ws_config), false);
     match tokio::time::timeout(config.open_timeout, connect).await {
         Err(_) => Err(ClientError::Connect("timed out".into())),
         Ok(Err(WsError::Http(response))) => Err(ClientError::Rejected(response.status().as_u16())),

@@ -27,6 +27,11 @@ pub use events::{AudioFrame, ServerSession, SessionControl, SessionEnd, SessionE
 /// a `disconnect`, which needs the message to be read first.
 const MAX_WS_MESSAGE: usize = 1 << 20;
 
+/// Initial read buffer per connection (it grows for larger messages). Audio frames are
+/// 1.6–6.4 KB; the default 128 KiB would be most of a session's memory
+/// (benches/RESULTS.md, audiohook_streams).
+const READ_BUFFER_BYTES: usize = 8192;
+
 /// An AudioHook endpoint. Clone it freely; every clone feeds the same session queue.
 #[derive(Clone)]
 pub struct AudioHookServer {
@@ -104,5 +109,6 @@ async fn upgrade(
     let config = server.config.clone();
     let sessions = server.sessions.clone();
     ws.max_message_size(MAX_WS_MESSAGE)
+        .read_buffer_size(READ_BUFFER_BYTES)
         .on_upgrade(move |socket| session::run(socket, upgrade, config, sessions))
 }

@@ -1,0 +1,368 @@
+//! CPU and memory per real-time AudioHook stream at growing concurrency, on loopback.
+//!
+//! The server (our `AudioHookServer`, discarding audio) runs in a child process (this binary
+//! re-executed with `--serve`), so the client figures here are the client's own; the server's
+//! CPU is read from `/proc/<pid>/stat`. Each client streams 8 kHz µ-law mono at 1× real time
+//! in 200 ms frames. Results are recorded in `benches/RESULTS.md`.
+//! Run: `cargo bench --profile dev --bench audiohook_streams -- 1 100 1000 --secs 10`.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::SocketAddr;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use das::audio::codec::Codec;
+use das::audio::pacing::Pacing;
+use das::audio::wav::Wav;
+use das::audiohook::client::{ClientConfig, ClientSession};
+use das::audiohook::messages::{MediaChannel, MediaFormat, MediaParameter, SAMPLE_RATE};
+use das::audiohook::secret::ClientSecret;
+use das::audiohook::server::{AudioHookServer, ServerConfig, SessionEvent};
+use tokio::time::Instant;
+use uuid::Uuid;
+
+const API_KEY: &str = "bench-key";
+const SECRET_B64: &str = "YmVuY2gtc2VjcmV0";
+const PATH: &str = "/audiohook/ws";
+const FRAME: Duration = Duration::from_millis(200);
+/// 200 ms of 8 kHz µ-law mono.
+const FRAME_BYTES: usize = 1600;
+/// A frame is late when it leaves (client) or arrives (server) this far behind schedule.
+const LATE: Duration = Duration::from_millis(50);
+/// Linux reports `/proc/*/stat` times in USER_HZ, 100 on every mainstream architecture.
+const TICKS_PER_SECOND: f64 = 100.0;
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    if args.first().map(String::as_str) == Some("--serve") {
+        runtime.block_on(serve());
+        return;
+    }
+    let (mut secs, mut sizes) = (10u64, Vec::new());
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        if word == "--secs" {
+            secs = words.next().and_then(|s| s.parse().ok()).expect("--secs N");
+        } else if let Ok(n) = word.parse::<usize>() {
+            sizes.push(n);
+        }
+    }
+    if sizes.is_empty() {
+        sizes = vec![1, 100, 1000];
+    }
+
+    let mut server = Server::spawn();
+    let audio = Arc::new(
+        Wav::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/samples/speaker-a.wav"
+        ))
+        .and_then(|wav| wav.to_wire(Codec::Mulaw))
+        .expect("samples/speaker-a.wav"),
+    );
+    let bench = Bench {
+        url: format!("ws://127.0.0.1:{}{PATH}", server.port),
+        audio,
+        duration: Duration::from_secs(secs),
+    };
+    // Warm-up: one-time costs (runtime threads, allocator arenas) stay out of the rows.
+    runtime.block_on(bench.run(1, &mut server));
+
+    println!(
+        "{secs} s per stream, 200 ms frames; CPU in seconds per stream-minute while streaming"
+    );
+    println!(
+        "| streams | setup (all opened) | streaming wall time | client CPU | client RSS growth per stream | frames late client / server | server CPU | server RSS growth per stream | load avg |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for n in sizes {
+        let row = runtime.block_on(bench.run(n, &mut server));
+        println!(
+            "| {n} | {:.1} ms | {:.2} s | {:.4} s | {:.1} KB | {} / {} of {} | {:.4} s | {:.1} KB | {} |",
+            row.setup.as_secs_f64() * 1000.0,
+            row.streamed.as_secs_f64(),
+            row.client_cpu_per_minute,
+            row.rss_growth as f64 / n as f64 / 1000.0,
+            row.late_client,
+            row.late_server,
+            row.frames,
+            row.server_cpu_per_minute,
+            row.server_rss_growth as f64 / n as f64 / 1000.0,
+            load_average(),
+        );
+    }
+    server.stop();
+}
+
+struct Bench {
+    url: String,
+    audio: Arc<Vec<u8>>,
+    duration: Duration,
+}
+
+struct Row {
+    setup: Duration,
+    /// From the first stream's start to the last frame pushed (ideal: the duration).
+    streamed: Duration,
+    client_cpu_per_minute: f64,
+    server_cpu_per_minute: f64,
+    rss_growth: usize,
+    server_rss_growth: usize,
+    frames: u64,
+    late_client: u64,
+    late_server: u64,
+}
+
+impl Bench {
+    async fn run(&self, n: usize, server: &mut Server) -> Row {
+        let (rss_before, server_rss_before) = (rss_bytes("self"), rss_bytes(&server.pid()));
+        let started = Instant::now();
+        let opening: Vec<_> = (0..n)
+            .map(|_| tokio::spawn(ClientSession::open(self.config(), Uuid::new_v4())))
+            .collect();
+        let mut sessions = Vec::with_capacity(n);
+        for task in opening {
+            sessions.push(task.await.expect("open task").expect("open"));
+        }
+        let setup = started.elapsed();
+        server.stats(); // resets the server's frame counters
+
+        // Streams start spread over one frame period, as independent calls would be.
+        let start = Instant::now() + Duration::from_millis(100);
+        let (cpu_before, server_before) = (cpu_ticks("self"), cpu_ticks(&server.pid()));
+        let late_client = Arc::new(AtomicU64::new(0));
+        let frames_per_stream = (self.duration.as_millis() / FRAME.as_millis()) as usize;
+        let streaming: Vec<_> = sessions
+            .into_iter()
+            .enumerate()
+            .map(|(i, session)| {
+                let offset = FRAME * i as u32 / n as u32;
+                let audio = self.audio.clone();
+                let late = late_client.clone();
+                tokio::spawn(stream(
+                    session,
+                    start + offset,
+                    frames_per_stream,
+                    audio,
+                    late,
+                ))
+            })
+            .collect();
+        // RSS near the end of streaming: every stream open and sending.
+        tokio::time::sleep_until(start + self.duration.saturating_sub(FRAME * 3)).await;
+        let rss_growth = rss_bytes("self").saturating_sub(rss_before);
+        let server_rss_growth = rss_bytes(&server.pid()).saturating_sub(server_rss_before);
+        let mut sessions = Vec::with_capacity(n);
+        for task in streaming {
+            sessions.push(task.await.expect("stream task"));
+        }
+        let streamed = start.elapsed();
+        // Let the last frames reach the server before counting.
+        tokio::time::sleep(FRAME).await;
+        let (cpu_after, server_after) = (cpu_ticks("self"), cpu_ticks(&server.pid()));
+        let (frames, late_server) = server.stats();
+        let closing: Vec<_> = sessions
+            .into_iter()
+            .map(|s| tokio::spawn(s.finish()))
+            .collect();
+        for task in closing {
+            task.await.expect("close task").expect("close");
+        }
+        let stream_minutes = n as f64 * self.duration.as_secs_f64() / 60.0;
+        Row {
+            setup,
+            streamed,
+            client_cpu_per_minute: (cpu_after - cpu_before) / TICKS_PER_SECOND / stream_minutes,
+            server_cpu_per_minute: (server_after - server_before)
+                / TICKS_PER_SECOND
+                / stream_minutes,
+            rss_growth,
+            server_rss_growth,
+            frames,
+            late_client: late_client.load(Ordering::Relaxed),
+            late_server,
+        }
+    }
+
+    fn config(&self) -> ClientConfig {
+        let mut config = ClientConfig::new(
+            self.url.parse().expect("url"),
+            Uuid::new_v4(),
+            API_KEY,
+            ClientSecret::from_base64(SECRET_B64).expect("secret"),
+        );
+        config.input_format = MediaFormat::Pcmu;
+        config.input_channels = vec![MediaChannel::External];
+        config.media_offers = vec![MediaParameter::audio(
+            MediaFormat::Pcmu,
+            vec![MediaChannel::External],
+        )];
+        // The loop in `stream` is the real-time source (a live call): each frame is pushed
+        // at its deadline and the client sends it at once.
+        config.pacing = Pacing::AsFastAsPossible;
+        config.open_timeout = Duration::from_secs(60);
+        config
+    }
+}
+
+/// Pushes one 200 ms frame at each deadline from `start`, counting wake-ups that come
+/// more than [`LATE`] behind schedule.
+async fn stream(
+    session: ClientSession,
+    start: Instant,
+    frames: usize,
+    audio: Arc<Vec<u8>>,
+    late: Arc<AtomicU64>,
+) -> ClientSession {
+    for (n, frame) in audio
+        .chunks_exact(FRAME_BYTES)
+        .cycle()
+        .take(frames)
+        .enumerate()
+    {
+        let deadline = start + FRAME * n as u32;
+        tokio::time::sleep_until(deadline).await;
+        if deadline.elapsed() > LATE {
+            late.fetch_add(1, Ordering::Relaxed);
+        }
+        session.push(frame).expect("push");
+    }
+    session
+}
+
+/// The server child: its pid, port, and a line protocol on stdin/stdout for frame counts.
+struct Server {
+    child: Child,
+    port: u16,
+    control: ChildStdin,
+    replies: BufReader<std::process::ChildStdout>,
+}
+
+impl Server {
+    fn spawn() -> Server {
+        let mut child = Command::new(std::env::current_exe().expect("own path"))
+            .arg("--serve")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("server process");
+        let control = child.stdin.take().expect("stdin");
+        let mut replies = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        replies.read_line(&mut line).expect("server port");
+        let port = line.trim().parse().expect("port number");
+        Server {
+            child,
+            port,
+            control,
+            replies,
+        }
+    }
+
+    fn pid(&self) -> String {
+        self.child.id().to_string()
+    }
+
+    /// Frames received and frames late since the last call.
+    fn stats(&mut self) -> (u64, u64) {
+        writeln!(self.control, "stats").expect("server stdin");
+        let mut line = String::new();
+        self.replies.read_line(&mut line).expect("server stats");
+        let mut numbers = line.split_whitespace().map(|n| n.parse().unwrap_or(0));
+        (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0))
+    }
+
+    fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Default)]
+struct Counts {
+    frames: AtomicU64,
+    late: AtomicU64,
+}
+
+async fn serve() {
+    let secret = ClientSecret::from_base64(SECRET_B64).expect("secret");
+    let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
+    let (local, mut incoming, _task) =
+        AudioHookServer::bind(ServerConfig::with_key(API_KEY, secret), addr, PATH)
+            .await
+            .expect("bind");
+    println!("{}", local.port());
+    let counts = Arc::new(Counts::default());
+    let reporter = counts.clone();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            if line.is_err() {
+                break;
+            }
+            let frames = reporter.frames.swap(0, Ordering::Relaxed);
+            let late = reporter.late.swap(0, Ordering::Relaxed);
+            println!("{frames} {late}");
+        }
+        // The bench is gone: so is the server.
+        std::process::exit(0);
+    });
+    while let Some(mut session) = incoming.next().await {
+        let counts = counts.clone();
+        tokio::spawn(async move {
+            // Arrival of the first frame anchors the schedule of the following ones.
+            let mut anchor: Option<(Instant, u64)> = None;
+            while let Some(event) = session.next_event().await {
+                if let SessionEvent::Audio(frame) = event {
+                    let now = Instant::now();
+                    let position = frame.position.samples(SAMPLE_RATE);
+                    let (first, first_position) = *anchor.get_or_insert((now, position));
+                    let due = first
+                        + Duration::from_secs_f64(
+                            (position - first_position) as f64 / f64::from(SAMPLE_RATE),
+                        );
+                    counts.frames.fetch_add(1, Ordering::Relaxed);
+                    if now.saturating_duration_since(due) > LATE {
+                        counts.late.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// utime + stime of `pid` (`self` for this process) in clock ticks.
+fn cpu_ticks(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
+    let fields: Vec<f64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .map(|f| f.parse().unwrap_or(0.0))
+        .collect();
+    fields.iter().sum()
+}
+
+fn rss_bytes(pid: &str) -> usize {
+    let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).unwrap_or_default();
+    let pages: usize = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_default()
+}
