@@ -23,6 +23,10 @@ use das::audiohook::server::{AudioHookServer, ServerConfig, SessionEvent};
 use tokio::time::Instant;
 use uuid::Uuid;
 
+#[path = "support/proc_stats.rs"]
+mod proc_stats;
+use proc_stats::{cpu_ticks, load_average, rss_bytes};
+
 const API_KEY: &str = "bench-key";
 const SECRET_B64: &str = "YmVuY2gtc2VjcmV0";
 const PATH: &str = "/audiohook/ws";
@@ -334,35 +338,4 @@ async fn serve() {
             }
         });
     }
-}
-
-/// utime + stime of `pid` (`self` for this process) in clock ticks.
-fn cpu_ticks(pid: &str) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
-    let fields: Vec<f64> = rest
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .map(|f| f.parse().unwrap_or(0.0))
-        .collect();
-    fields.iter().sum()
-}
-
-fn rss_bytes(pid: &str) -> usize {
-    let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).unwrap_or_default();
-    let pages: usize = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
-    pages * 4096
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_default()
 }

@@ -12,6 +12,10 @@ use das::socketio::{Client, ConnectOptions, Events};
 use socketioxide::extract::SocketRef;
 use socketioxide::SocketIo;
 
+#[path = "support/proc_stats.rs"]
+mod proc_stats;
+use proc_stats::{cpu_ticks, load_average, rss_bytes};
+
 const NAMESPACE: &str = "/socket.io/register";
 
 fn main() {
@@ -50,9 +54,9 @@ fn main() {
         client.disconnect().await;
     });
     println!(
-        "| clients | connect + namespace ack (all, concurrent) | client RSS growth | per client |"
+        "| clients | connect + namespace ack (all, concurrent) | client CPU | client RSS growth | per client | load avg |"
     );
-    println!("|---|---|---|---|");
+    println!("|---|---|---|---|---|---|");
     for n in sizes {
         runtime.block_on(measure(&url, n));
     }
@@ -61,7 +65,8 @@ fn main() {
 }
 
 async fn measure(url: &str, n: usize) {
-    let before = rss_bytes();
+    let before = rss_bytes("self");
+    let cpu_before = cpu_ticks("self");
     let start = Instant::now();
     let tasks: Vec<_> = (0..n)
         .map(|_| tokio::spawn(Client::connect(options(url))))
@@ -71,13 +76,16 @@ async fn measure(url: &str, n: usize) {
         clients.push(task.await.expect("task").expect("connect"));
     }
     let elapsed = start.elapsed();
+    // Clock ticks are 10 ms on Linux.
+    let cpu_ms = (cpu_ticks("self") - cpu_before) * 10.0;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let grown = rss_bytes().saturating_sub(before);
+    let grown = rss_bytes("self").saturating_sub(before);
     println!(
-        "| {n} | {:.1} ms | {:.1} MB | {:.1} KB |",
+        "| {n} | {:.1} ms | {cpu_ms:.0} ms | {:.1} MB | {:.1} KB | {} |",
         elapsed.as_secs_f64() * 1000.0,
         grown as f64 / 1e6,
-        grown as f64 / n as f64 / 1000.0
+        grown as f64 / n as f64 / 1000.0,
+        load_average()
     );
     for (client, _) in &clients {
         client.disconnect().await;
@@ -90,16 +98,6 @@ fn options(url: &str) -> ConnectOptions {
         .namespace(NAMESPACE)
         .connect_timeout(Duration::from_secs(60))
         .event_capacity(16)
-}
-
-fn rss_bytes() -> usize {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: usize = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
-    pages * 4096
 }
 
 async fn serve() {

@@ -25,6 +25,10 @@ use das_emulator::{
 use tokio::time::Instant;
 use uuid::Uuid;
 
+#[path = "../../benches/support/proc_stats.rs"]
+mod proc_stats;
+use proc_stats::{cpu_ticks, load_average, rss_bytes};
+
 /// Linux reports `/proc/*/stat` times in USER_HZ, 100 on every mainstream architecture.
 const TICKS_PER_SECOND: f64 = 100.0;
 /// Sessions start spread over this long per 100 sessions, as calls arriving would be.
@@ -279,33 +283,4 @@ fn percentile(sorted: &[Duration], q: f64) -> Option<Duration> {
 
 fn seconds(value: Option<Duration>) -> String {
     value.map_or("–".into(), |d| format!("{:.2} s", d.as_secs_f64()))
-}
-
-/// utime + stime of `pid` (`self` for this process) in clock ticks.
-fn cpu_ticks(pid: &str) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
-    rest.split_whitespace()
-        .skip(11)
-        .take(2)
-        .map(|f| f.parse::<f64>().unwrap_or(0.0))
-        .sum()
-}
-
-fn rss_bytes(pid: &str) -> usize {
-    let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).unwrap_or_default();
-    let pages: usize = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
-    pages * 4096
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_default()
 }

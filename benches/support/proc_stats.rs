@@ -1,0 +1,33 @@
+//! Process figures for the load benchmarks, read from Linux's /proc (shared by the benches
+//! of the core and of the emulator through `#[path]`).
+
+/// utime + stime of `pid` (`self` for this process) in clock ticks.
+pub fn cpu_ticks(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
+    rest.split_whitespace()
+        .skip(11)
+        .take(2)
+        .map(|f| f.parse::<f64>().unwrap_or(0.0))
+        .sum()
+}
+
+/// Resident set size of `pid` (`self` for this process) in bytes.
+pub fn rss_bytes(pid: &str) -> usize {
+    let statm = std::fs::read_to_string(format!("/proc/{pid}/statm")).unwrap_or_default();
+    let pages: usize = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    pages * 4096
+}
+
+/// The one-minute load average, as printed by the kernel.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_default()
+}
