@@ -67,8 +67,9 @@
  *   emulators, then remove the log callback (das_set_log_callback(NULL, NULL)) before releasing
  *   its userdata. libdas starts its worker threads lazily; when the process exits (main returns
  *   or exit() is called) a library destructor stops them, dropping unfinished work, and later
- *   calls return DAS_RESULT_CLOSED. There is no explicit global shutdown call. Under valgrind use
- *   bindings/c/valgrind.supp (two process-lifetime allocations, explained there).
+ *   calls return DAS_RESULT_CLOSED. There is no explicit global shutdown call. Under valgrind,
+ *   count definite and indirect leaks (--errors-for-leak-kinds=definite,indirect): a few live
+ *   runtime structures are reachable only through interior pointers and show as "possibly lost".
  *
  * EXAMPLE
  *   // A registration against the built-in emulator: push a WAV file, print every event.
