@@ -4,6 +4,7 @@ use std::ffi::c_char;
 
 use super::value::{das_event_kind, EventValue, NumberField, TextField};
 use crate::boundary::FfiReturn;
+use crate::error::Error;
 use crate::ffi_boundary;
 use crate::handle::{self, OpaqueHandle};
 use crate::out::{self, lend};
@@ -37,6 +38,38 @@ macro_rules! event {
         // SAFETY: the caller upholds the handle contract (no concurrent free).
         unsafe { handle::borrow_shared($event, "event") }?
     };
+}
+
+/// The shared body of the number getters: check `value`, then write the field.
+///
+/// # Safety
+/// `event` is a live event or NULL; `value` is writable or NULL.
+unsafe fn write_number(
+    event: *const das_event,
+    field: NumberField,
+    value: *mut f64,
+) -> Result<(), Error> {
+    out::require(value, "value")?;
+    let number = event!(event).number(field)?;
+    // SAFETY: the caller upholds the out-parameter contract.
+    unsafe { out::write(value, number, "value") }
+}
+
+/// The shared body of the text getters: check the out-parameters, then lend the field.
+///
+/// # Safety
+/// `event` is a live event or NULL; `text` and `len` are writable or NULL.
+unsafe fn lend_text(
+    event: *const das_event,
+    field: TextField,
+    text: *mut *const c_char,
+    len: *mut usize,
+) -> Result<(), Error> {
+    out::require(text, "text")?;
+    out::require(len, "len")?;
+    let event = event!(event);
+    // SAFETY: the caller upholds the out-parameter contract.
+    unsafe { lend(event.text(field)?, text, len) }
 }
 
 /// The kind of `event`; `DAS_EVENT_KIND_INVALID` (with the last error set) for NULL or a
@@ -106,12 +139,8 @@ pub unsafe extern "C" fn das_event_audio_seconds(
     event: *const das_event,
     value: *mut f64,
 ) -> das_result {
-    ffi_boundary!({
-        out::require(value, "value")?;
-        let number = event!(event).number(NumberField::AudioSeconds)?;
-        // SAFETY: the caller upholds the out-parameter contract.
-        unsafe { out::write(value, number, "value") }
-    })
+    // SAFETY: the caller upholds the handle and out-parameter contracts.
+    ffi_boundary!({ unsafe { write_number(event, NumberField::AudioSeconds, value) } })
 }
 /// `vad_percentage` of an `info-vad-status` event: share of voice in the audio, 0-100.
 ///
@@ -127,12 +156,8 @@ pub unsafe extern "C" fn das_event_vad_percentage(
     event: *const das_event,
     value: *mut f64,
 ) -> das_result {
-    ffi_boundary!({
-        out::require(value, "value")?;
-        let number = event!(event).number(NumberField::VadPercentage)?;
-        // SAFETY: the caller upholds the out-parameter contract.
-        unsafe { out::write(value, number, "value") }
-    })
+    // SAFETY: the caller upholds the handle and out-parameter contracts.
+    ffi_boundary!({ unsafe { write_number(event, NumberField::VadPercentage, value) } })
 }
 /// `authenticity` of a `result-success` event, 0-1.
 ///
@@ -148,12 +173,8 @@ pub unsafe extern "C" fn das_event_authenticity(
     event: *const das_event,
     value: *mut f64,
 ) -> das_result {
-    ffi_boundary!({
-        out::require(value, "value")?;
-        let number = event!(event).number(NumberField::Authenticity)?;
-        // SAFETY: the caller upholds the out-parameter contract.
-        unsafe { out::write(value, number, "value") }
-    })
+    // SAFETY: the caller upholds the handle and out-parameter contracts.
+    ffi_boundary!({ unsafe { write_number(event, NumberField::Authenticity, value) } })
 }
 /// `voice_audio_collected` of a `result-success` event, in seconds.
 ///
@@ -169,12 +190,8 @@ pub unsafe extern "C" fn das_event_voice_audio_collected(
     event: *const das_event,
     value: *mut f64,
 ) -> das_result {
-    ffi_boundary!({
-        out::require(value, "value")?;
-        let number = event!(event).number(NumberField::VoiceAudioCollected)?;
-        // SAFETY: the caller upholds the out-parameter contract.
-        unsafe { out::write(value, number, "value") }
-    })
+    // SAFETY: the caller upholds the handle and out-parameter contracts.
+    ffi_boundary!({ unsafe { write_number(event, NumberField::VoiceAudioCollected, value) } })
 }
 /// `score` of a `result-success` event: the similarity a verification reports (the
 /// public documentation only shows registration, so it is read when present).
@@ -188,12 +205,8 @@ pub unsafe extern "C" fn das_event_voice_audio_collected(
 /// `event` is a live event; `value` is writable.
 #[no_mangle]
 pub unsafe extern "C" fn das_event_score(event: *const das_event, value: *mut f64) -> das_result {
-    ffi_boundary!({
-        out::require(value, "value")?;
-        let number = event!(event).number(NumberField::Score)?;
-        // SAFETY: the caller upholds the out-parameter contract.
-        unsafe { out::write(value, number, "value") }
-    })
+    // SAFETY: the caller upholds the handle and out-parameter contracts.
+    ffi_boundary!({ unsafe { write_number(event, NumberField::Score, value) } })
 }
 
 /// `content` of a `result-success`, `result-failure` or `error` event (e.g.
@@ -211,13 +224,8 @@ pub unsafe extern "C" fn das_event_content(
     text: *mut *const c_char,
     len: *mut usize,
 ) -> das_result {
-    ffi_boundary!({
-        out::require(text, "text")?;
-        out::require(len, "len")?;
-        let event = event!(event);
-        // SAFETY: the caller upholds the out-parameter contract.
-        unsafe { lend(event.text(TextField::Content)?, text, len) }
-    })
+    // SAFETY: the caller upholds the handle and out-parameter contracts.
+    ffi_boundary!({ unsafe { lend_text(event, TextField::Content, text, len) } })
 }
 /// `credential` of a `result-success` event: the voice credential to store after a
 /// registration. It is a secret: never log it.
@@ -234,13 +242,8 @@ pub unsafe extern "C" fn das_event_credential(
     text: *mut *const c_char,
     len: *mut usize,
 ) -> das_result {
-    ffi_boundary!({
-        out::require(text, "text")?;
-        out::require(len, "len")?;
-        let event = event!(event);
-        // SAFETY: the caller upholds the out-parameter contract.
-        unsafe { lend(event.text(TextField::Credential)?, text, len) }
-    })
+    // SAFETY: the caller upholds the handle and out-parameter contracts.
+    ffi_boundary!({ unsafe { lend_text(event, TextField::Credential, text, len) } })
 }
 /// `reason` of a `result-failure` event, why a `disconnected` event ended the session, or how
 /// the audio ended (`audio-ended`: `finished`, `consumer-closed` or `error`).
@@ -257,13 +260,8 @@ pub unsafe extern "C" fn das_event_reason(
     text: *mut *const c_char,
     len: *mut usize,
 ) -> das_result {
-    ffi_boundary!({
-        out::require(text, "text")?;
-        out::require(len, "len")?;
-        let event = event!(event);
-        // SAFETY: the caller upholds the out-parameter contract.
-        unsafe { lend(event.text(TextField::Reason)?, text, len) }
-    })
+    // SAFETY: the caller upholds the handle and out-parameter contracts.
+    ffi_boundary!({ unsafe { lend_text(event, TextField::Reason, text, len) } })
 }
 /// `message` of an `error` event, or the cause of an `audio-ended` event whose reason is
 /// `error`.
@@ -280,13 +278,8 @@ pub unsafe extern "C" fn das_event_message(
     text: *mut *const c_char,
     len: *mut usize,
 ) -> das_result {
-    ffi_boundary!({
-        out::require(text, "text")?;
-        out::require(len, "len")?;
-        let event = event!(event);
-        // SAFETY: the caller upholds the out-parameter contract.
-        unsafe { lend(event.text(TextField::Message)?, text, len) }
-    })
+    // SAFETY: the caller upholds the handle and out-parameter contracts.
+    ffi_boundary!({ unsafe { lend_text(event, TextField::Message, text, len) } })
 }
 
 /// Writes whether a `disconnected` event came before any `result-*` (the session is lost; the
