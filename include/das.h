@@ -800,6 +800,17 @@ das_result das_config_get_timeout_ms(const das_config *config, uint32_t which, u
 // `config` is a live configuration.
 das_result das_config_set_audio_buffer_bytes(das_config *config, size_t bytes);
 
+// Also trusts the certificates in `pem` (one or more PEM `CERTIFICATE` blocks) for every TLS
+// connection a session makes: the token endpoint, the signalling and the audio channel. The
+// webpki (Mozilla) roots stay trusted. A PEM that holds no valid certificate fails with
+// `DAS_RESULT_PARSE` and leaves the configuration unchanged.
+//
+// Ownership: `pem` is borrowed and copied.
+//
+// # Safety
+// As `das_config_set_endpoint_url`.
+das_result das_config_add_trusted_root_pem(das_config *config, const char *pem, size_t len);
+
 // Sets the most events a session queues, `1..=1000000` (default 1024).
 //
 // Ownership: nothing is allocated or transferred; pointers are borrowed for the call.

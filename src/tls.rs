@@ -19,9 +19,17 @@ pub enum TlsError {
 }
 
 /// Which roots a TLS client trusts: always the webpki (Mozilla) roots, plus any extra PEM roots.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct TlsOptions {
     extra_roots_pem: Vec<Vec<u8>>,
+}
+
+impl std::fmt::Debug for TlsOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsOptions")
+            .field("extra_roots", &self.extra_root_count())
+            .finish()
+    }
 }
 
 impl TlsOptions {
@@ -29,6 +37,11 @@ impl TlsOptions {
     pub fn trust_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.extra_roots_pem.push(pem.into());
         self
+    }
+
+    /// How many PEM inputs were added with [`trust_pem`](Self::trust_pem).
+    pub fn extra_root_count(&self) -> usize {
+        self.extra_roots_pem.len()
     }
 
     /// A rustls client configuration on the `ring` provider with these roots. Without extra

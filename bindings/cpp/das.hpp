@@ -216,6 +216,10 @@ public:
         check(das_config_set_audio_buffer_bytes(raw(), bytes));
         return *this;
     }
+    Config &add_trusted_root_pem(std::string_view pem) {
+        check(das_config_add_trusted_root_pem(raw(), pem.data(), pem.size()));
+        return *this;
+    }
     Config &event_queue_capacity(std::size_t events) {
         check(das_config_set_event_queue_capacity(raw(), events));
         return *this;

@@ -177,7 +177,9 @@ class RegisterSession(_Session):
     ``audio_codec``, ``sample_rate``, ``channels``, ``namespace``, ``socketio_path``,
     ``connect_timeout``, and dicts ``metadata``/``request``/``payload`` merged into
     ``initialize``. Audio: ``audio_url`` and ``audio_protocol`` plus the ``das.AudioChannel``
-    options (``organization_id``, ``api_key``, ``client_secret_audio``, ``realtime``, ...)."""
+    options (``organization_id``, ``api_key``, ``client_secret_audio``, ``realtime``, ...).
+    ``root_certificate_pem`` adds trusted roots for every TLS connection the session makes
+    (token endpoint, signalling, audio channel)."""
 
     _kind = "register"
 
@@ -206,7 +208,7 @@ def _channel_config(audio_url: Optional[str], protocol: Optional[str],
         return None
     if "client_secret_audio" in channel:
         channel["client_secret"] = channel.pop("client_secret_audio")
-    for key in ("sample_rate", "channels"):
+    for key in ("sample_rate", "channels", "root_certificate_pem"):
         if key in options:
             channel[key] = options[key]
     if "audio_codec" in options:

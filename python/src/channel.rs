@@ -11,6 +11,7 @@ use das::audio::send_buffer::PushError;
 use das::audio::wav::{Wav, WavError};
 use das::audiohook::secret::ClientSecret;
 use das::channel::{AudioChannelConfig, ChannelEnd, ChannelError, ProtocolConfig};
+use das::tls::TlsOptions;
 use das::twilio::TwilioMode;
 use pyo3::prelude::*;
 
@@ -29,10 +30,13 @@ impl ChannelConfig {
     /// `protocol` is `"audiohook"` (needs `organization_id`, `api_key`; `client_secret` is
     /// base64, empty for unsigned) or `"twilio"` (the das-Peak subset, or full frames when
     /// `stream_sid` is given). `codec` is `"mulaw"`, `"alaw"` or `"l16"`.
+    /// `root_certificate_pem`: extra roots trusted for a `wss://` consumer (the webpki roots
+    /// stay trusted).
     #[new]
     #[pyo3(signature = (url, protocol="audiohook", *, codec="mulaw", sample_rate=8000, channels=1,
         realtime=true, organization_id=None, api_key=None, client_secret=None, stream_sid=None,
-        account_sid=None, track="inbound", buffer_bytes=160_000, frame_ms=None))]
+        account_sid=None, track="inbound", buffer_bytes=160_000, frame_ms=None,
+        root_certificate_pem=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         url: &str,
@@ -49,6 +53,7 @@ impl ChannelConfig {
         track: &str,
         buffer_bytes: usize,
         frame_ms: Option<u64>,
+        root_certificate_pem: Option<String>,
     ) -> PyResult<Self> {
         let invalid = |m: String| das_error(Kind::InvalidArgument, m);
         let url = url
@@ -94,12 +99,24 @@ impl ChannelConfig {
         };
         config.buffer_bytes = buffer_bytes;
         config.frame_duration = frame_ms.map(Duration::from_millis);
+        config.tls = trusted_roots(root_certificate_pem)?;
         Ok(Self { config })
     }
 
     fn __repr__(&self) -> String {
         format!("{:?}", self.config)
     }
+}
+
+/// The webpki roots plus `pem`'s certificates, checked now so a bad PEM fails at once.
+pub fn trusted_roots(pem: Option<String>) -> PyResult<TlsOptions> {
+    let Some(pem) = pem else {
+        return Ok(TlsOptions::default());
+    };
+    let tls = TlsOptions::default().trust_pem(pem);
+    tls.client_config()
+        .map_err(|e| das_error(Kind::InvalidArgument, format!("root_certificate_pem: {e}")))?;
+    Ok(tls)
 }
 
 /// An open audio channel.

@@ -6,13 +6,14 @@ use std::time::Duration;
 
 use das::auth::TokenProvider;
 use das::session::{AudioSender, Event, RegisterSession, Session as CoreSession, VerifySession};
+use das::tls::TlsOptions;
 use futures_util::StreamExt;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::channel::ChannelConfig;
+use crate::channel::{trusted_roots, ChannelConfig};
 use crate::convert::{json_from_py, to_py};
 use crate::errors::{audio_error, auth_error, das_error, session_error, Kind};
 use crate::runtime::{block_on, runtime};
@@ -23,11 +24,13 @@ fn token_provider(
     client_id: Option<String>,
     client_secret: Option<String>,
     authorization: Option<String>,
+    tls: &TlsOptions,
 ) -> PyResult<TokenProvider> {
     match (token_url, client_id, client_secret, authorization) {
         (None, None, None, Some(header)) => Ok(TokenProvider::static_header(header)),
         (Some(url), Some(id), Some(secret), None) => {
             TokenProvider::client_credentials(url, id, secret)
+                .tls(tls.clone())
                 .build()
                 .map_err(auth_error)
         }
@@ -58,7 +61,8 @@ impl Session {
         authorization=None, credential=None, call_id=None, audio_protocol=None, audio_codec=None,
         sample_rate=None, channels=None, model_hash=None, authenticity_threshold=None,
         audio_total_duration=None, namespace=None, socketio_path=None, connect_timeout=10.0,
-        metadata=None, request=None, payload=None, audio_channel=None))]
+        metadata=None, request=None, payload=None, audio_channel=None,
+        root_certificate_pem=None))]
     #[allow(clippy::too_many_arguments)]
     fn start(
         py: Python<'_>,
@@ -84,8 +88,10 @@ impl Session {
         request: Option<Bound<'_, PyDict>>,
         payload: Option<Bound<'_, PyDict>>,
         audio_channel: Option<ChannelConfig>,
+        root_certificate_pem: Option<String>,
     ) -> PyResult<Self> {
-        let token = token_provider(token_url, client_id, client_secret, authorization)?;
+        let tls = trusted_roots(root_certificate_pem)?;
+        let token = token_provider(token_url, client_id, client_secret, authorization, &tls)?;
         let mut builder = match (kind, credential) {
             ("register", None) => RegisterSession::builder(url, token),
             ("verify", Some(credential)) => VerifySession::builder(url, token, credential),
@@ -114,7 +120,9 @@ impl Session {
                 "connect_timeout must be positive",
             ));
         }
-        builder = builder.connect_timeout(Duration::from_secs_f64(connect_timeout));
+        builder = builder
+            .connect_timeout(Duration::from_secs_f64(connect_timeout))
+            .tls(tls);
         // First, so that explicit metadata options below override what the channel implies.
         if let Some(channel) = audio_channel {
             builder = builder.audio_channel(channel.config);

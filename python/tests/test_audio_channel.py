@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import ssl
 import threading
 from pathlib import Path
-from typing import Iterator, List
+from typing import Iterator, List, Optional
 
 import pytest
+import trustme
 import websockets
 
 import das
@@ -19,7 +21,8 @@ from conftest import ROOT
 class TwilioConsumer:
     """Records every JSON frame of each connection, in a thread with its own event loop."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: Optional[ssl.SSLContext] = None) -> None:
+        self.tls = tls
         self.connections: List[List[dict]] = []
         self.done = threading.Event()
         self.ready = threading.Event()
@@ -39,7 +42,7 @@ class TwilioConsumer:
 
     async def _serve(self) -> None:
         self._stop = self._loop.create_future()
-        async with websockets.serve(self._handle, "127.0.0.1", 0) as server:
+        async with websockets.serve(self._handle, "127.0.0.1", 0, ssl=self.tls) as server:
             self.port = server.sockets[0].getsockname()[1]
             self.ready.set()
             await self._stop
@@ -92,7 +95,31 @@ def test_send_wav_converts_to_the_wire_codec(consumer: TwilioConsumer) -> None:
         channel.send(b"\x00")
 
 
+def test_a_wss_consumer_with_a_private_root_is_trusted_only_when_given() -> None:
+    authority = trustme.CA()
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("localhost").configure_cert(tls)
+    server = TwilioConsumer(tls)
+    try:
+        url = f"wss://localhost:{server.port}/"
+        with pytest.raises(das.ConnectError, match="certificate"):
+            das.AudioChannel(url, "twilio", call_id="CA-untrusted")
+        root = authority.cert_pem.bytes().decode()
+        with das.AudioChannel(url, "twilio", call_id="CA-tls", realtime=False,
+                              root_certificate_pem=root) as channel:
+            channel.send(b"\xff" * 1600)
+        assert server.done.wait(10)
+        trusted = server.connections[-1]
+        assert trusted[0] == {"event": "start", "start": {"callSid": "CA-tls"}}
+        assert audio_of(trusted) == b"\xff" * 1600
+    finally:
+        server.close()
+
+
 def test_bad_channel_arguments() -> None:
+    with pytest.raises(das.InvalidArgument, match="root_certificate_pem"):
+        das.AudioChannel("wss://127.0.0.1:1/", "twilio", call_id="x",
+                         root_certificate_pem="not a certificate")
     with pytest.raises(das.InvalidArgument):
         das.AudioChannel("not a url", call_id="x")
     with pytest.raises(das.InvalidArgument):

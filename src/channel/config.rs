@@ -11,6 +11,7 @@ use crate::audio::pacing::Pacing;
 use crate::audiohook::client::ClientConfig;
 use crate::audiohook::messages::{MediaChannel, MediaFormat, MediaParameter};
 use crate::audiohook::secret::ClientSecret;
+use crate::tls::TlsOptions;
 use crate::twilio::{TwilioConfig, TwilioMode};
 
 /// Protocol-specific settings.
@@ -46,6 +47,9 @@ pub struct AudioChannelConfig {
     pub pacing: Pacing,
     /// Send-buffer bound in bytes.
     pub buffer_bytes: usize,
+    /// Roots trusted for a `wss://` consumer: the webpki roots plus any extra PEM roots (a
+    /// private CA, or a self-signed consumer in a test bed).
+    pub tls: TlsOptions,
 }
 
 impl AudioChannelConfig {
@@ -60,6 +64,7 @@ impl AudioChannelConfig {
             frame_duration: None,
             pacing: Pacing::RealTime,
             buffer_bytes: 160_000,
+            tls: TlsOptions::default(),
         }
     }
 
@@ -122,6 +127,7 @@ impl AudioChannelConfig {
         client.frame_duration = self.frame_duration.unwrap_or(Duration::from_millis(200));
         client.pacing = self.pacing;
         client.buffer_bytes = self.buffer_bytes;
+        client.tls = self.tls.clone();
         Ok(client)
     }
 
@@ -138,6 +144,7 @@ impl AudioChannelConfig {
         twilio.frame_duration = self.frame_duration.unwrap_or(Duration::from_millis(20));
         twilio.pacing = self.pacing;
         twilio.buffer_bytes = self.buffer_bytes;
+        twilio.tls = self.tls.clone();
         Ok(twilio)
     }
 }
@@ -159,6 +166,7 @@ impl std::fmt::Debug for AudioChannelConfig {
             .field("frame_duration", &self.frame_duration)
             .field("pacing", &self.pacing)
             .field("buffer_bytes", &self.buffer_bytes)
+            .field("tls", &self.tls)
             .finish()
     }
 }

@@ -17,6 +17,7 @@ use crate::audio::codec::Codec;
 use crate::audio::pacing::Pacing;
 use crate::audio::pump::{self, PumpConfig, PumpItem};
 use crate::audio::send_buffer::{Counters, PushError, SendBuffer};
+use crate::tls::TlsOptions;
 
 /// Which frames the client sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +49,8 @@ pub struct TwilioConfig {
     pub buffer_bytes: usize,
     /// Connect and close-handshake timeout.
     pub timeout: Duration,
+    /// Roots trusted for `wss://` (the webpki roots plus any extra PEM roots).
+    pub tls: TlsOptions,
 }
 
 impl TwilioConfig {
@@ -63,6 +66,7 @@ impl TwilioConfig {
             pacing: Pacing::RealTime,
             buffer_bytes: 80_000,
             timeout: Duration::from_secs(5),
+            tls: TlsOptions::default(),
         }
     }
 
@@ -134,7 +138,8 @@ impl TwilioSession {
                 config.url.scheme()
             )));
         }
-        let connector = crate::tls::TlsOptions::default()
+        let connector = config
+            .tls
             .websocket_connector()
             .map_err(|e| TwilioError::Connect(e.to_string()))?;
         // Consumers send little or nothing back: a small read buffer keeps streams cheap.

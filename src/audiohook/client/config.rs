@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::audio::pacing::Pacing;
 use crate::audiohook::messages::{MediaChannel, MediaFormat, MediaParameter, Participant};
 use crate::audiohook::secret::ClientSecret;
+use crate::tls::TlsOptions;
 
 /// Everything an AudioHook client session needs. Build with [`ClientConfig::new`] and adjust
 /// fields; `Debug` redacts the API key and secret.
@@ -49,6 +50,8 @@ pub struct ClientConfig {
     pub ping_delay: Duration,
     /// Ping period; a ping still unanswered at the next tick fails the session.
     pub ping_interval: Duration,
+    /// Roots trusted for `wss://` (the webpki roots plus any extra PEM roots).
+    pub tls: TlsOptions,
 }
 
 impl ClientConfig {
@@ -86,6 +89,7 @@ impl ClientConfig {
             close_timeout: Duration::from_secs(10),
             ping_delay: Duration::from_secs(1),
             ping_interval: Duration::from_secs(5),
+            tls: TlsOptions::default(),
         }
     }
 
@@ -117,6 +121,7 @@ impl std::fmt::Debug for ClientConfig {
             .field("frame_duration", &self.frame_duration)
             .field("pacing", &self.pacing)
             .field("buffer_bytes", &self.buffer_bytes)
+            .field("tls", &self.tls)
             .finish_non_exhaustive()
     }
 }

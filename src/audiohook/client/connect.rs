@@ -101,7 +101,8 @@ pub(super) async fn upgrade(config: &ClientConfig) -> Result<Ws, ClientError> {
     // Servers send small text messages only; tungstenite's default 128 KiB read buffer
     // would be most of a stream's memory (benches/RESULTS.md, audiohook_streams).
     let ws_config = WebSocketConfig::default().read_buffer_size(READ_BUFFER_BYTES);
-    let connector = crate::tls::TlsOptions::default()
+    let connector = config
+        .tls
         .websocket_connector()
         .map_err(|e| ClientError::Connect(e.to_string()))?;
     let connect = tokio_tungstenite::connect_async_tls_with_config(

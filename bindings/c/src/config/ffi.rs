@@ -519,6 +519,24 @@ pub unsafe extern "C" fn das_config_set_audio_buffer_bytes(
     ffi_boundary!({ config_mut!(config).set_audio_buffer_bytes(bytes) })
 }
 
+/// Also trusts the certificates in `pem` (one or more PEM `CERTIFICATE` blocks) for every TLS
+/// connection a session makes: the token endpoint, the signalling and the audio channel. The
+/// webpki (Mozilla) roots stay trusted. A PEM that holds no valid certificate fails with
+/// `DAS_RESULT_PARSE` and leaves the configuration unchanged.
+///
+/// Ownership: `pem` is borrowed and copied.
+///
+/// # Safety
+/// As `das_config_set_endpoint_url`.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_add_trusted_root_pem(
+    config: *mut das_config,
+    pem: *const c_char,
+    len: usize,
+) -> das_result {
+    ffi_boundary!({ config_mut!(config).add_trusted_root_pem(arg_str!(pem, len)) })
+}
+
 /// Sets the most events a session queues, `1..=1000000` (default 1024).
 ///
 /// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.

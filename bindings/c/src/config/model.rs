@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use base64::Engine as _;
+use das_core::tls::TlsOptions;
 use serde_json::{json, Map, Value};
 use url::Url;
 
@@ -124,6 +125,8 @@ pub struct DasConfig {
     pub event_queue_capacity: usize,
     /// Log level for this session's events.
     pub log_level: das_log_level,
+    /// Roots trusted for `https://`/`wss://` (token endpoint, signalling and audio channel).
+    pub tls: TlsOptions,
 }
 
 impl Default for DasConfig {
@@ -155,6 +158,7 @@ impl Default for DasConfig {
             audio_buffer_bytes: 256 << 10,
             event_queue_capacity: 1024,
             log_level: das_log_level::Warn,
+            tls: TlsOptions::default(),
         }
     }
 }
@@ -354,6 +358,15 @@ impl DasConfig {
         Ok(())
     }
 
+    /// Also trusts the certificates in `pem` for every TLS connection a session makes
+    /// (a private CA, or a self-signed test bed). Checked now, so a bad PEM fails here.
+    pub fn add_trusted_root_pem(&mut self, pem: &str) -> Result<(), Error> {
+        let tls = self.tls.clone().trust_pem(pem);
+        tls.client_config().map_err(|e| Error::parse("pem", e))?;
+        self.tls = tls;
+        Ok(())
+    }
+
     /// Sets the event queue capacity.
     pub fn set_event_queue_capacity(&mut self, events: usize) -> Result<(), Error> {
         if !EVENT_QUEUE_RANGE.contains(&events) {
@@ -504,6 +517,7 @@ impl DasConfig {
             "audio_buffer_bytes": self.audio_buffer_bytes,
             "event_queue_capacity": self.event_queue_capacity,
             "log_level": self.log_level.name(),
+            "tls": { "extra_roots": self.tls.extra_root_count() },
         })
     }
 }

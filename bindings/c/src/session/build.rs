@@ -45,6 +45,7 @@ fn token_provider(config: &DasConfig) -> Result<TokenProvider, Error> {
                 .ok_or_else(|| missing("token URL"))?;
             TokenProvider::client_credentials(token_url.as_str(), client_id, client_secret.expose())
                 .request_timeout(config.timeouts.token)
+                .tls(config.tls.clone())
                 .build()
                 .map_err(auth_error)
         }
@@ -83,6 +84,7 @@ fn audio_channel(config: &DasConfig) -> Result<AudioChannelConfig, Error> {
     channel.sample_rate = audio.sample_rate;
     channel.channels = u16::try_from(audio.channels).unwrap_or(1);
     channel.buffer_bytes = config.audio_buffer_bytes;
+    channel.tls = config.tls.clone();
     channel.pacing = match audio.pacing {
         das_audio_pacing::RealTime => Pacing::RealTime,
         das_audio_pacing::AsFastAsPossible => Pacing::AsFastAsPossible,
@@ -118,6 +120,7 @@ pub fn session_builder(config: &DasConfig) -> Result<SessionBuilder, Error> {
     builder = builder
         .connect_timeout(config.timeouts.connect)
         .event_capacity(config.event_queue_capacity)
+        .tls(config.tls.clone())
         .audio_buffer_limit(config.audio_buffer_bytes)
         .call_id(call_id)
         .audio_channel(audio_channel(config)?);
