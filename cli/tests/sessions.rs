@@ -13,12 +13,21 @@ fn das(args: &[&str]) -> Output {
         .expect("run das")
 }
 
-fn sample(name: &str) -> String {
+fn repo_file(dir: &str, name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../samples")
+        .join("..")
+        .join(dir)
         .join(name)
         .display()
         .to_string()
+}
+
+fn sample(name: &str) -> String {
+    repo_file("samples", name)
+}
+
+fn fixture(name: &str) -> String {
+    repo_file("tests/fixtures", name)
 }
 
 fn stdout_lines(output: &Output) -> Vec<serde_json::Value> {
@@ -40,6 +49,9 @@ fn register_prints_the_documented_event_sequence_and_writes_the_credential() {
         "--json",
         "--credential-out",
         credential.to_str().unwrap(),
+        // Extra roots add to the public ones; plain loopback connections are unaffected.
+        "--ca-cert",
+        &fixture("tls/test-root.pem"),
     ]);
     assert!(output.status.success(), "{output:?}");
     let events = stdout_lines(&output);
@@ -156,6 +168,16 @@ fn bad_inputs_have_their_own_exit_codes() {
         &sample("speaker-a.wav"),
     ]);
     assert_eq!(no_credential.status.code(), Some(6));
+
+    let not_pem = das(&[
+        "register",
+        "--audio",
+        &sample("speaker-a.wav"),
+        "--ca-cert",
+        &sample("speaker-a.wav"),
+    ]);
+    assert_eq!(not_pem.status.code(), Some(6));
+    assert!(String::from_utf8_lossy(&not_pem.stderr).contains("--ca-cert"));
 }
 
 #[test]

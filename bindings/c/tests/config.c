@@ -5,20 +5,8 @@
 #define SECRET "client-s3cr3t"
 #define TOKEN "Bearer tok3n-value"
 #define AH_SECRET "TXlTdXBlclNlY3JldEtleVRlbGxOby0xITJAMyM0JDU="
-/* A self-signed certificate (made once with `openssl req -x509 -newkey ec -pkeyopt
- * ec_paramgen_curve:P-256 -nodes -subj /CN=libdas-test-root -days 36500`); its key is not kept. */
-#define TEST_ROOT_PEM \
-    "-----BEGIN CERTIFICATE-----\n" \
-    "MIIBjTCCATOgAwIBAgIUURK7be6CkFnTokLPUuQrSwiactAwCgYIKoZIzj0EAwIw\n" \
-    "GzEZMBcGA1UEAwwQbGliZGFzLXRlc3Qtcm9vdDAgFw0yNjExMjIwNTIzMjFaGA8y\n" \
-    "MTI2MTAyOTA1MjMyMVowGzEZMBcGA1UEAwwQbGliZGFzLXRlc3Qtcm9vdDBZMBMG\n" \
-    "ByqGSM49AgEGCCqGSM49AwEHA0IABGC1vKsNpbNxDQGLp9UacVE/Dwp3p5nE+CEe\n" \
-    "L2XM1BigIKu8LiGVmwznJqtGzHOvQViVXBlpe6Ll5RmS0O3JNWCjUzBRMB0GA1Ud\n" \
-    "DgQWBBS35LPWfK0HH5w+qABQOH1gviDA0jAfBgNVHSMEGDAWgBS35LPWfK0HH5w+\n" \
-    "qABQOH1gviDA0jAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0gAMEUCIQDT\n" \
-    "GiWnMimGbQOV6OS1aCrTFuGAhF6oJdIf1PJJFs9S6QIgJucGGNOP3jmQl5ol+VvD\n" \
-    "ru7bomWvlLhVgap7SC5E68Y=\n" \
-    "-----END CERTIFICATE-----\n"
+/* A valid PEM root (tests/fixtures/tls/README.md says how it was made). */
+#define TEST_ROOT_PEM_FILE "tests/fixtures/tls/test-root.pem"
 
 static void documented_register_payload(void) {
     das_config *config = NULL;
@@ -119,7 +107,18 @@ static void verify_needs_a_credential(void) {
 static void extra_trusted_roots_are_checked_when_added(void) {
     das_config *config = NULL;
     char json[2048];
+    char pem[4096];
     size_t written = 0;
+    FILE *file = fopen(TEST_ROOT_PEM_FILE, "rb");
+    size_t pem_len = 0;
+
+    CHECK(file != NULL);
+    if (file == NULL) {
+        return;
+    }
+    pem_len = fread(pem, 1, sizeof pem, file);
+    fclose(file);
+    CHECK(pem_len > 0 && pem_len < sizeof pem);
 
     CHECK_RESULT(das_config_new(&config), DAS_RESULT_OK);
     CHECK_RESULT(das_config_add_trusted_root_pem(config, "not a certificate", DAS_NUL_TERMINATED), DAS_RESULT_PARSE);
@@ -127,7 +126,7 @@ static void extra_trusted_roots_are_checked_when_added(void) {
     CHECK_RESULT(das_config_add_trusted_root_pem(config, NULL, 4), DAS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(das_config_to_json(config, json, sizeof json, &written), DAS_RESULT_OK);
     CHECK(strstr(json, "\"tls\":{\"extra_roots\":0}") != NULL);
-    CHECK_RESULT(das_config_add_trusted_root_pem(config, TEST_ROOT_PEM, DAS_NUL_TERMINATED), DAS_RESULT_OK);
+    CHECK_RESULT(das_config_add_trusted_root_pem(config, pem, pem_len), DAS_RESULT_OK);
     CHECK_RESULT(das_config_to_json(config, json, sizeof json, &written), DAS_RESULT_OK);
     CHECK(strstr(json, "\"tls\":{\"extra_roots\":1}") != NULL);
     das_config_free(config);

@@ -4,6 +4,7 @@
 use das::audiohook::secret::ClientSecret;
 use das::auth::TokenProvider;
 use das::channel::{AudioChannelConfig, ProtocolConfig};
+use das::tls::TlsOptions;
 use das::twilio::TwilioMode;
 use das_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
 use url::Url;
@@ -19,6 +20,8 @@ pub struct Service {
     audio_url: Url,
     audiohook_api_key: String,
     audiohook_secret: ClientSecret,
+    /// Roots trusted by every connection of the session.
+    pub tls: TlsOptions,
     /// Kept alive for the session; shut down by [`Service::close`].
     emulator: Option<EmulatorHandle>,
 }
@@ -57,7 +60,9 @@ impl Service {
                 args.audiohook_client_secret.clone().unwrap_or_default(),
             ),
         };
+        let tls = trusted_roots(args.ca_cert.as_deref())?;
         let token = TokenProvider::client_credentials(token_url, client_id, client_secret)
+            .tls(tls.clone())
             .build()
             .or_exit(Exit::Usage, "invalid token settings")?;
         let audio_url = Url::parse(&audio_url).or_exit(Exit::Usage, "invalid audio URL")?;
@@ -69,6 +74,7 @@ impl Service {
             audio_url,
             audiohook_api_key: api_key,
             audiohook_secret,
+            tls,
             emulator,
         })
     }
@@ -90,7 +96,9 @@ impl Service {
                 mode: TwilioMode::Subset,
             },
         };
-        AudioChannelConfig::new(self.audio_url.clone(), protocol)
+        let mut channel = AudioChannelConfig::new(self.audio_url.clone(), protocol);
+        channel.tls = self.tls.clone();
+        channel
     }
 
     pub async fn close(self) {
@@ -98,6 +106,21 @@ impl Service {
             emulator.shutdown().await;
         }
     }
+}
+
+/// The public roots plus the certificates of `--ca-cert`, checked before anything connects.
+fn trusted_roots(pem_file: Option<&std::path::Path>) -> Result<TlsOptions, CliError> {
+    let Some(path) = pem_file else {
+        return Ok(TlsOptions::default());
+    };
+    let pem = std::fs::read(path).or_exit(
+        Exit::Input,
+        &format!("cannot read --ca-cert {}", path.display()),
+    )?;
+    let tls = TlsOptions::default().trust_pem(pem);
+    tls.client_config()
+        .or_exit(Exit::Input, &format!("--ca-cert {}", path.display()))?;
+    Ok(tls)
 }
 
 fn required(value: &Option<String>, flag: &str) -> Result<String, CliError> {

@@ -76,7 +76,10 @@ async fn run(args: &SessionArgs, credential: Option<&str>) -> Result<(), CliErro
         Some(credential) => VerifySession::builder(&service.url, service.token.clone(), credential),
         None => RegisterSession::builder(&service.url, service.token.clone()),
     };
-    let builder = configure(builder.audio_channel(channel), args);
+    let builder = configure(
+        builder.audio_channel(channel).tls(service.tls.clone()),
+        args,
+    );
     let outcome = stream(builder, &args.audio, &renderer, args).await;
     renderer.finish();
     service.close().await;
