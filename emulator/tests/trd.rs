@@ -42,6 +42,14 @@ fn trd(emulator: &das_emulator::EmulatorHandle, path: &str) -> String {
     format!("{}{path}", emulator.trd_url())
 }
 
+fn md5_hex(bytes: &[u8]) -> String {
+    use md5::{Digest, Md5};
+    Md5::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 async fn create_job(
     emulator: &das_emulator::EmulatorHandle,
     callback: &str,
@@ -115,6 +123,10 @@ async fn a_job_is_transcribed_and_delivered_with_the_validated_token() {
     assert_eq!(job_id.len(), 24);
     assert_eq!(created["job"]["status"], "QUEUED");
     assert_eq!(created["job"]["tag"], "demo");
+    // While queued TRD shows only the upload's identity: md5 (hex) and size.
+    let upload = std::fs::read(common::sample("speaker-a.wav")).unwrap();
+    let identity = json!({"md5": md5_hex(&upload), "size": upload.len()});
+    assert_eq!(created["job"]["media"], identity);
 
     let (path_id, body) = tokio::time::timeout(Duration::from_secs(30), delivered.recv())
         .await
@@ -125,6 +137,8 @@ async fn a_job_is_transcribed_and_delivered_with_the_validated_token() {
     let job = &body["job"];
     assert_eq!(job["status"], "COMPLETED");
     assert_eq!(job["media"]["input"]["sample_rate"], 8000);
+    assert_eq!(job["media"]["md5"], identity["md5"]);
+    assert_eq!(job["media"]["size"], identity["size"]);
     assert_eq!(job["config"]["diarization.descriptor.enabled"], "True");
     let segments = body["segments"].as_array().unwrap();
     assert!(segments.len() >= 2, "{segments:?}");

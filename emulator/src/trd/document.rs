@@ -1,5 +1,6 @@
 //! The job document (`{job, segments}`), shaped field for field like TRD v3 results.
 
+use md5::{Digest, Md5};
 use serde_json::{json, Map, Value};
 
 use das::audio::wav::Wav;
@@ -49,8 +50,15 @@ fn alternative(text: &str, duration: f64) -> Value {
     json!({"text": text, "score": 100, "lm": "emulator", "words": words})
 }
 
-/// `media` of a decoded upload: input format and per-channel duration and speech.
-pub(crate) fn media(size: usize, wav: &Wav, segments: &[Segment]) -> Value {
+/// What TRD knows of an upload before decoding it: `media.md5` (hex) and `media.size`.
+pub(crate) fn upload_identity(audio: &[u8]) -> Value {
+    let digest = Md5::digest(audio);
+    let md5: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+    json!({"md5": md5, "size": audio.len()})
+}
+
+/// `media` of a decoded upload: its identity, input format and per-channel duration and speech.
+pub(crate) fn media(audio: &[u8], wav: &Wav, segments: &[Segment]) -> Value {
     let channels = usize::from(wav.channels);
     let duration = wav.samples.len() as f64 / channels as f64 / f64::from(wav.sample_rate);
     let outputs: Vec<Value> = (1..=wav.channels)
@@ -64,15 +72,14 @@ pub(crate) fn media(size: usize, wav: &Wav, segments: &[Segment]) -> Value {
                    "speech": round3(speech), "silence": speech == 0.0})
         })
         .collect();
-    json!({
-        "size": size,
-        "input": {
+    let mut media = upload_identity(audio);
+    media["input"] = json!({
             "sample_rate": wav.sample_rate, "channels": wav.channels,
             "bit_rate": wav.sample_rate * 16 * u32::from(wav.channels),
             "format": "Wave", "codec": "PCM", "bandwidth": f64::from(wav.sample_rate) / 2.0
-        },
-        "output": {"redundant_channel": false, "channels": outputs}
-    })
+    });
+    media["output"] = json!({"redundant_channel": false, "channels": outputs});
+    media
 }
 
 /// The `config` form fields as TRD echoes them: JSON objects merged, `key=value` pairs

@@ -11,7 +11,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::document::{config_echo, media, Segment};
+use super::document::{config_echo, media, upload_identity, Segment};
 use super::time::now_iso8601;
 use crate::analysis::speech_segments;
 use crate::state::AppState;
@@ -92,7 +92,7 @@ pub(crate) async fn create(
         "id": id, "filename": upload.filename, "status": "QUEUED",
         "created_at": now_iso8601(), "callback_urls": upload.callback_urls,
         "callback_failure_reason": "", "failure_reason": "",
-        "media": {"size": upload.audio.len()}, "config": config_echo(&upload.config),
+        "media": upload_identity(&upload.audio), "config": config_echo(&upload.config),
     });
     if let Some(tag) = query.tag {
         job["tag"] = Value::String(tag);
@@ -177,7 +177,7 @@ async fn run(state: Arc<AppState>, id: String, upload: Upload) {
         for segment in &mut segments {
             segment.text = texts.next().filter(|t| !t.is_empty()).map(str::to_owned);
         }
-        Ok::<_, String>((media(audio.len(), &wav, &segments), segments))
+        Ok::<_, String>((media(&audio, &wav, &segments), segments))
     })
     .await
     .unwrap_or_else(|e| Err(format!("analysis task failed: {e}")));
