@@ -509,6 +509,13 @@ enum das_emulator_field
   DAS_EMULATOR_FIELD_AUDIOHOOK_API_KEY = 9,
   // The base64 AudioHook client secret that signs requests with that key.
   DAS_EMULATOR_FIELD_AUDIOHOOK_CLIENT_SECRET = 10,
+  // The license server's token URL (`http://127.0.0.1:PORT/auth/token`) for
+  // `das_trd_license_token`.
+  DAS_EMULATOR_FIELD_TRD_LICENSE_URL = 11,
+  // The demo license-server user.
+  DAS_EMULATOR_FIELD_TRD_LICENSE_USER = 12,
+  // The demo license-server password.
+  DAS_EMULATOR_FIELD_TRD_LICENSE_PASSWORD = 13,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -1232,6 +1239,27 @@ das_result das_trd_whoami(const char *base_url,
                           char *buf,
                           size_t len,
                           size_t *written);
+
+// `POST {token_url}` with HTTP Basic `username`/`password`: fetches a bearer token from the
+// CPqD license server (e.g. `https://SL_HOST:SL_PORT/auth/token`) and copies it into `buf`
+// (output-buffer convention), to pass as `bearer` to `das_trd_whoami`/`das_trd_validate`.
+// The token expires after the server's `expires_in`; fetch a new one then. Errors as
+// `das_trd_whoami` (wrong credentials: `DAS_RESULT_AUTH`).
+//
+// Ownership: strings are borrowed for the call; the password and token are never logged.
+//
+// # Safety
+// Strings follow the string-input convention; `buf`/`len`/`written` the output-buffer one.
+das_result das_trd_license_token(const char *token_url,
+                                 size_t token_url_len,
+                                 const char *username,
+                                 size_t username_len,
+                                 const char *password,
+                                 size_t password_len,
+                                 uint32_t timeout_ms,
+                                 char *buf,
+                                 size_t len,
+                                 size_t *written);
 
 // `webhook/validate`: asks TRD whether it can reach the webhook at `webhook_url`
 // (`scheme://host[:port]`) and writes the answer to `*reachable`. With `token` or `crt_pem`

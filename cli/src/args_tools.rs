@@ -112,8 +112,28 @@ pub struct TrdArgs {
     #[arg(long, env = "DAS_TRD_API")]
     pub api: String,
     /// Bearer token for the TRD API.
-    #[arg(long, env = "DAS_TRD_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "DAS_TRD_TOKEN",
+        hide_env_values = true,
+        conflicts_with = "license_url"
+    )]
     pub token: Option<String>,
+    /// CPqD license server token URL (e.g. https://SL_HOST:SL_PORT/auth/token): tokens are
+    /// fetched there with --username and --password (HTTP Basic) instead of --token.
+    #[arg(long, env = "DAS_TRD_LICENSE_URL", requires_all = ["username", "password"])]
+    pub license_url: Option<String>,
+    /// License-server user.
+    #[arg(long, env = "DAS_TRD_USERNAME", requires = "license_url")]
+    pub username: Option<String>,
+    /// License-server password (prefer DAS_TRD_PASSWORD or the config file).
+    #[arg(
+        long,
+        env = "DAS_TRD_PASSWORD",
+        hide_env_values = true,
+        requires = "license_url"
+    )]
+    pub password: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

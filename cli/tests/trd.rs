@@ -214,3 +214,43 @@ async fn validate_registers_token_and_certificate_and_reports_reachability() {
     );
     assert!(text(&missing_crt.stderr).contains("absent.pem"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn whoami_logs_in_at_the_emulators_license_server() {
+    let emulator = das_emulator::Emulator::start(das_emulator::EmulatorConfig::default())
+        .await
+        .unwrap();
+    let whoami = |password: &str| {
+        args(&[
+            "trd",
+            "whoami",
+            "--api",
+            &emulator.trd_url(),
+            "--license-url",
+            &emulator.trd_license_url(),
+            "--username",
+            emulator.trd_license_user(),
+            "--password",
+            password,
+        ])
+    };
+    let ok = das(whoami(emulator.trd_license_password())).await;
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    assert_eq!(text(&ok.stdout), "127.0.0.1\n");
+
+    let refused = das(whoami("wrong-password")).await;
+    assert_eq!(refused.status.code(), Some(3), "{}", text(&refused.stderr));
+    assert!(!text(&refused.stderr).contains("wrong-password"));
+
+    let half = das(args(&[
+        "trd",
+        "whoami",
+        "--api",
+        &emulator.trd_url(),
+        "--license-url",
+        &emulator.trd_license_url(),
+    ]))
+    .await;
+    assert_eq!(half.status.code(), Some(2), "{}", text(&half.stderr));
+    emulator.shutdown().await;
+}

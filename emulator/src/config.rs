@@ -21,6 +21,10 @@ pub const DEMO_AUDIOHOOK_API_KEY: &str = "demo-audiohook-key";
 pub const DEMO_AUDIOHOOK_CLIENT_SECRET: &str = "ZGVtby1hdWRpb2hvb2stc2VjcmV0";
 /// The TRD bearer token of the default configuration.
 pub const DEMO_TRD_TOKEN: &str = "demo-trd-token";
+/// The license-server user the default configuration accepts at `/auth/token`.
+pub const DEMO_TRD_LICENSE_USER: &str = "demo-trd-user";
+/// Its password.
+pub const DEMO_TRD_LICENSE_PASSWORD: &str = "demo-trd-password";
 
 /// Everything [`crate::Emulator::start`] needs. Deserialises from partial documents.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -198,6 +202,11 @@ pub struct TrdConfig {
     pub callback_backoff_ms: u64,
     /// Largest accepted upload, in bytes.
     pub max_upload_bytes: usize,
+    /// License-server users (`username` → `password`) accepted with HTTP Basic at
+    /// `POST /auth/token`; the tokens issued there are accepted on `/trd/v3` until they expire.
+    pub license_users: BTreeMap<String, String>,
+    /// Lifetime of license-server tokens (`expires_in`), in seconds.
+    pub license_token_ttl_secs: u64,
 }
 
 impl Default for TrdConfig {
@@ -207,6 +216,11 @@ impl Default for TrdConfig {
             callback_attempts: 3,
             callback_backoff_ms: 200,
             max_upload_bytes: 32 * 1024 * 1024,
+            license_users: BTreeMap::from([(
+                DEMO_TRD_LICENSE_USER.to_owned(),
+                DEMO_TRD_LICENSE_PASSWORD.to_owned(),
+            )]),
+            license_token_ttl_secs: 3600,
         }
     }
 }
@@ -218,6 +232,11 @@ impl fmt::Debug for TrdConfig {
             .field("callback_attempts", &self.callback_attempts)
             .field("callback_backoff_ms", &self.callback_backoff_ms)
             .field("max_upload_bytes", &self.max_upload_bytes)
+            .field(
+                "license_users",
+                &self.license_users.keys().collect::<Vec<_>>(),
+            )
+            .field("license_token_ttl_secs", &self.license_token_ttl_secs)
             .finish()
     }
 }

@@ -88,6 +88,7 @@ impl Emulator {
         };
         let app = Router::new()
             .route("/socket.io/oauth2/token", post(token_endpoint))
+            .route("/auth/token", post(crate::trd::license_token))
             .route("/twilio/ws", get(twilio_ws))
             .with_state(state.clone())
             .nest("/trd/v3", crate::trd::router(state.clone()))
@@ -171,6 +172,33 @@ impl EmulatorHandle {
     /// The TRD v3 API base (`http://127.0.0.1:PORT/trd/v3`).
     pub fn trd_url(&self) -> String {
         format!("{}/trd/v3", self.base_url())
+    }
+
+    /// The TRD license server's token endpoint (`http://127.0.0.1:PORT/auth/token`).
+    pub fn trd_license_url(&self) -> String {
+        format!("{}/auth/token", self.base_url())
+    }
+
+    /// The first configured license-server user.
+    pub fn trd_license_user(&self) -> &str {
+        self.state
+            .config
+            .trd
+            .license_users
+            .keys()
+            .next()
+            .map_or("", String::as_str)
+    }
+
+    /// The password of [`trd_license_user`](Self::trd_license_user).
+    pub fn trd_license_password(&self) -> &str {
+        self.state
+            .config
+            .trd
+            .license_users
+            .values()
+            .next()
+            .map_or("", String::as_str)
     }
 
     /// The first configured client id.

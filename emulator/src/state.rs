@@ -11,6 +11,8 @@ use crate::trd::{JobStore, ValidatedHooks};
 pub(crate) struct AppState {
     pub(crate) config: EmulatorConfig,
     pub(crate) tokens: TokenStore,
+    /// Tokens issued by the TRD license server (a realm apart from das-Peak's).
+    pub(crate) trd_license_tokens: TokenStore,
     pub(crate) registry: SessionRegistry,
     pub(crate) faults: FaultSwitch,
     pub(crate) trd_jobs: JobStore,
@@ -23,6 +25,7 @@ impl AppState {
         Arc::new(AppState {
             config,
             tokens: TokenStore::default(),
+            trd_license_tokens: TokenStore::default(),
             registry: SessionRegistry::default(),
             faults,
             trd_jobs: JobStore::default(),

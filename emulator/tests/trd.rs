@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{any, post};
 use axum::{Json, Router};
+use das::trd::{Credentials, TrdClient, TrdError};
 use das_emulator::{EmulatorConfig, TrdConfig, DEMO_TRD_TOKEN};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
@@ -276,5 +277,54 @@ async fn failed_callbacks_are_retried_and_recorded() {
     }
     assert_eq!(status["job"]["status"], "FAILED");
     assert_eq!(status["job"]["failure_reason"], "not a RIFF/WAVE file");
+    emulator.shutdown().await;
+}
+
+/// A TRD client that logs in at the emulator's license server as its user with `password`.
+fn license_client(emulator: &das_emulator::EmulatorHandle, password: &str) -> TrdClient {
+    TrdClient::builder(emulator.trd_url())
+        .credentials(Credentials::LicenseServer {
+            token_url: emulator.trd_license_url(),
+            username: emulator.trd_license_user().to_owned(),
+            password: password.to_owned(),
+        })
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn license_server_tokens_open_trd_until_they_expire() {
+    let emulator = das_emulator::Emulator::start(EmulatorConfig::default())
+        .await
+        .unwrap();
+    let client = license_client(&emulator, emulator.trd_license_password());
+    assert_eq!(client.whoami().await.unwrap(), "127.0.0.1");
+    let refused = license_client(&emulator, "wrong password")
+        .whoami()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, TrdError::TokenServer(inner) if matches!(**inner, TrdError::Unauthorized { .. })),
+        "{refused:?}"
+    );
+    emulator.shutdown().await;
+
+    // Tokens issued with no lifetime left are refused on /trd/v3.
+    let config = EmulatorConfig {
+        trd: TrdConfig {
+            license_token_ttl_secs: 0,
+            ..TrdConfig::default()
+        },
+        ..EmulatorConfig::default()
+    };
+    let emulator = das_emulator::Emulator::start(config).await.unwrap();
+    let expired = license_client(&emulator, emulator.trd_license_password())
+        .whoami()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(expired, TrdError::Unauthorized { .. }),
+        "{expired:?}"
+    );
     emulator.shutdown().await;
 }

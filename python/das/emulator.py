@@ -66,6 +66,19 @@ class Emulator:
         """The base64 AudioHook client secret that signs requests with that key."""
         return self._native.audiohook_client_secret
 
+    @property
+    def trd_license_url(self) -> str:
+        """The license server's token URL (``das.trd.TrdClient(token_url=...)``)."""
+        return self._native.trd_license_url
+
+    @property
+    def trd_license_user(self) -> str:
+        return self._native.trd_license_user
+
+    @property
+    def trd_license_password(self) -> str:
+        return self._native.trd_license_password
+
     def set_faults(self, **faults: Any) -> None:
         """Replaces the fault switches, e.g. ``set_faults(reject_auth=True)``."""
         self._native.set_faults(faults)

@@ -30,6 +30,9 @@ struct Urls {
     client_secret: String,
     audiohook_api_key: String,
     audiohook_client_secret: String,
+    trd_license_url: String,
+    trd_license_user: String,
+    trd_license_password: String,
 }
 
 #[pymethods]
@@ -56,6 +59,9 @@ impl Emulator {
             client_secret: handle.client_secret().to_owned(),
             audiohook_api_key: handle.audiohook_api_key().to_owned(),
             audiohook_client_secret: handle.audiohook_client_secret().to_owned(),
+            trd_license_url: handle.trd_license_url(),
+            trd_license_user: handle.trd_license_user().to_owned(),
+            trd_license_password: handle.trd_license_password().to_owned(),
         };
         Ok(Self {
             handle: Mutex::new(Some(handle)),
@@ -122,6 +128,18 @@ impl Emulator {
     #[getter]
     fn audiohook_client_secret(&self) -> &str {
         &self.urls.audiohook_client_secret
+    }
+    #[getter]
+    fn trd_license_url(&self) -> &str {
+        &self.urls.trd_license_url
+    }
+    #[getter]
+    fn trd_license_user(&self) -> &str {
+        &self.urls.trd_license_user
+    }
+    #[getter]
+    fn trd_license_password(&self) -> &str {
+        &self.urls.trd_license_password
     }
 }
 

@@ -16,7 +16,9 @@ mod verify;
 mod wire;
 
 pub use crate::tls::ensure_crypto_provider;
-pub use client::{Credentials, TrdClient, TrdClientBuilder, TrdError, ValidateOptions};
+pub use client::{
+    license_server_token, Credentials, TrdClient, TrdClientBuilder, TrdError, ValidateOptions,
+};
 pub use config::ConfigView;
 pub use model::{
     Alternative, DtmfTone, Job, JobResult, Media, MediaInput, MediaOutput, OutputChannel, Segment,

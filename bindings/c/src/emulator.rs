@@ -42,6 +42,9 @@ pub struct EmulatorValue {
     trd_token: CText,
     audiohook_api_key: CText,
     audiohook_client_secret: CText,
+    trd_license_url: CText,
+    trd_license_user: CText,
+    trd_license_password: CText,
 }
 
 impl EmulatorValue {
@@ -102,6 +105,9 @@ pub unsafe extern "C" fn das_emulator_start(port: u16, out: *mut *mut das_emulat
             trd_token: CText::new(DEMO_TRD_TOKEN),
             audiohook_api_key: CText::new(emulator.audiohook_api_key()),
             audiohook_client_secret: CText::new(emulator.audiohook_client_secret()),
+            trd_license_url: CText::new(&emulator.trd_license_url()),
+            trd_license_user: CText::new(emulator.trd_license_user()),
+            trd_license_password: CText::new(emulator.trd_license_password()),
             running: Mutex::new(Some(emulator)),
         };
         // SAFETY: checked non-NULL; the caller guarantees it is writable.
@@ -135,6 +141,13 @@ pub enum das_emulator_field {
     AudiohookApiKey = 9,
     /// The base64 AudioHook client secret that signs requests with that key.
     AudiohookClientSecret = 10,
+    /// The license server's token URL (`http://127.0.0.1:PORT/auth/token`) for
+    /// `das_trd_license_token`.
+    TrdLicenseUrl = 11,
+    /// The demo license-server user.
+    TrdLicenseUser = 12,
+    /// The demo license-server password.
+    TrdLicensePassword = 13,
 }
 
 impl das_emulator_field {
@@ -150,6 +163,9 @@ impl das_emulator_field {
             Self::TrdToken,
             Self::AudiohookApiKey,
             Self::AudiohookClientSecret,
+            Self::TrdLicenseUrl,
+            Self::TrdLicenseUser,
+            Self::TrdLicensePassword,
         ]
         .into_iter()
         .find(|field| *field as u32 == value)
@@ -184,6 +200,9 @@ pub unsafe extern "C" fn das_emulator_string(
             das_emulator_field::TrdToken => &emulator.trd_token,
             das_emulator_field::AudiohookApiKey => &emulator.audiohook_api_key,
             das_emulator_field::AudiohookClientSecret => &emulator.audiohook_client_secret,
+            das_emulator_field::TrdLicenseUrl => &emulator.trd_license_url,
+            das_emulator_field::TrdLicenseUser => &emulator.trd_license_user,
+            das_emulator_field::TrdLicensePassword => &emulator.trd_license_password,
         };
         // SAFETY: the caller upholds the out-parameter contract.
         unsafe { lend(value, text, len) }

@@ -300,6 +300,27 @@ static void trd_calls(const das_emulator *emulator) {
                  DAS_RESULT_BUFFER_TOO_SMALL);
     CHECK(written == 10);
 
+    {
+        /* A license-server token opens TRD like the configured one; a wrong password is AUTH. */
+        const char *license = emulator_string(emulator, DAS_EMULATOR_FIELD_TRD_LICENSE_URL);
+        const char *user = emulator_string(emulator, DAS_EMULATOR_FIELD_TRD_LICENSE_USER);
+        const char *password = emulator_string(emulator, DAS_EMULATOR_FIELD_TRD_LICENSE_PASSWORD);
+        char issued[128];
+        CHECK_RESULT(das_trd_license_token(license, DAS_NUL_TERMINATED, user, DAS_NUL_TERMINATED, password,
+                                           DAS_NUL_TERMINATED, 5000, issued, sizeof issued, &written),
+                     DAS_RESULT_OK);
+        CHECK(written > 0 && strcmp(issued, token) != 0);
+        CHECK_RESULT(das_trd_whoami(trd, DAS_NUL_TERMINATED, issued, written, 5000, address, sizeof address, &written),
+                     DAS_RESULT_OK);
+        CHECK_STR(address, "127.0.0.1");
+        CHECK_RESULT(das_trd_license_token(license, DAS_NUL_TERMINATED, user, DAS_NUL_TERMINATED, "wrong", 5, 5000,
+                                           issued, sizeof issued, &written),
+                     DAS_RESULT_AUTH);
+        CHECK_RESULT(das_trd_license_token("no url", DAS_NUL_TERMINATED, user, DAS_NUL_TERMINATED, "x", 1, 5000,
+                                           issued, sizeof issued, &written),
+                     DAS_RESULT_PARSE);
+    }
+
     CHECK_RESULT(das_webhook_receiver_start(NULL, 0, 0, "hook-token", DAS_NUL_TERMINATED, DAS_TLS_MODE_PLAIN, NULL, 0,
                                             NULL, 0, NULL, 0, &receiver),
                  DAS_RESULT_OK);
@@ -320,7 +341,7 @@ int main(void) {
         const char *text = NULL;
         size_t len = 0;
         CHECK_RESULT(das_emulator_string(emulator, 0, &text, &len), DAS_RESULT_INVALID_ENUM);
-        CHECK_RESULT(das_emulator_string(emulator, 11, &text, &len), DAS_RESULT_INVALID_ENUM);
+        CHECK_RESULT(das_emulator_string(emulator, 14, &text, &len), DAS_RESULT_INVALID_ENUM);
         CHECK_RESULT(das_emulator_string(NULL, DAS_EMULATOR_FIELD_TRD_URL, &text, &len), DAS_RESULT_NULL_ARGUMENT);
         CHECK(text == NULL);
     }

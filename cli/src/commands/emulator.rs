@@ -24,6 +24,7 @@ pub async fn run(args: EmulatorArgs) -> Result<(), CliError> {
     println!("  AudioHook URL   {}", emulator.audiohook_url());
     println!("  Twilio URL      {}", emulator.twilio_url());
     println!("  TRD API         {}", emulator.trd_url());
+    println!("  TRD license     {}", emulator.trd_license_url());
     if custom_clients {
         println!("  clients         as given with --client");
     } else {
@@ -36,6 +37,13 @@ pub async fn run(args: EmulatorArgs) -> Result<(), CliError> {
             "  AudioHook key   {} / {} (public demo credentials)",
             emulator.audiohook_api_key(),
             emulator.audiohook_client_secret()
+        );
+    }
+    if !emulator.trd_license_user().is_empty() {
+        println!(
+            "  TRD license     {} / {} (demo license user)",
+            emulator.trd_license_user(),
+            emulator.trd_license_password()
         );
     }
     println!("Ctrl-C stops it.");

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use das::trd::{TrdClient, TrdError, ValidateOptions};
+use das::trd::{Credentials, TrdClient, TrdError, ValidateOptions};
 
 use crate::args_tools::{TrdArgs, TrdCommand};
 use crate::exit::{CliError, Exit, OrExit};
@@ -61,6 +61,15 @@ fn client(trd: &TrdArgs, timeout: Duration) -> Result<TrdClient, CliError> {
     let mut builder = TrdClient::builder(&trd.api).timeout(timeout);
     if let Some(token) = &trd.token {
         builder = builder.bearer(token);
+    }
+    if let (Some(token_url), Some(username), Some(password)) =
+        (&trd.license_url, &trd.username, &trd.password)
+    {
+        builder = builder.credentials(Credentials::LicenseServer {
+            token_url: token_url.clone(),
+            username: username.clone(),
+            password: password.clone(),
+        });
     }
     builder.build().map_err(|e| trd_error("TRD client", e))
 }

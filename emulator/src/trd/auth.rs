@@ -16,21 +16,24 @@ pub(crate) async fn require_bearer(
     request: Request,
     next: Next,
 ) -> Response {
-    let token = request
+    let header = request
         .headers()
         .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.to_str().ok());
+    let configured = header
         .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    let known = token.is_some_and(|t| {
-        state
-            .config
-            .trd
-            .tokens
-            .iter()
-            .any(|k| constant_time_eq(k.as_bytes(), t.as_bytes()))
-    });
-    if known {
+        .map(str::trim)
+        .is_some_and(|t| {
+            state
+                .config
+                .trd
+                .tokens
+                .iter()
+                .any(|k| constant_time_eq(k.as_bytes(), t.as_bytes()))
+        });
+    // Tokens from the license server (`/auth/token`) count until they expire.
+    let accepted = configured || state.trd_license_tokens.check_header(header).is_ok();
+    if accepted {
         next.run(request).await
     } else {
         (
@@ -41,6 +44,6 @@ pub(crate) async fn require_bearer(
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(super) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -1,11 +1,13 @@
 //! The CPqD TRD v3 endpoints under `/trd/v3`: bearer auth, `webhook/whoami`,
 //! `webhook/validate`, jobs (create, status, result, list, delete) that really run the VAD
-//! on the uploaded WAV, and result delivery to the callback URLs.
+//! on the uploaded WAV, result delivery to the callback URLs, and the license server's
+//! `/auth/token` that issues bearer tokens.
 
 mod auth;
 mod delivery;
 mod document;
 mod jobs;
+mod license;
 mod time;
 mod webhook;
 
@@ -17,6 +19,7 @@ use axum::Router;
 use crate::state::AppState;
 
 pub(crate) use jobs::JobStore;
+pub(crate) use license::license_token;
 pub(crate) use webhook::ValidatedHooks;
 
 /// The `/trd/v3` routes.

@@ -64,6 +64,25 @@ impl CachedToken {
     }
 }
 
+/// One token from the license server at `token_url`, for callers that keep tokens themselves
+/// (the C API hands it on as a bearer). A [`super::TrdClient`] built with
+/// [`Credentials::LicenseServer`] fetches and refreshes tokens by itself.
+pub async fn license_server_token(
+    token_url: &str,
+    username: &str,
+    password: &str,
+    timeout: Duration,
+) -> Result<String, TrdError> {
+    crate::tls::ensure_crypto_provider();
+    let http = reqwest::Client::builder()
+        .connect_timeout(timeout)
+        .build()
+        .map_err(|e| TrdError::Http(e.to_string()))?;
+    Ok(fetch_token(&http, token_url, username, password, timeout)
+        .await?
+        .value)
+}
+
 /// Asks the license server for a token.
 pub(crate) async fn fetch_token(
     http: &reqwest::Client,

@@ -7,6 +7,6 @@ mod http;
 #[cfg(feature = "receiver")]
 mod setup;
 
-pub use auth::Credentials;
+pub use auth::{license_server_token, Credentials};
 pub use error::TrdError;
 pub use http::{TrdClient, TrdClientBuilder, ValidateOptions};

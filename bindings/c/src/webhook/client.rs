@@ -1,9 +1,10 @@
-//! `das_trd_whoami` / `das_trd_validate`: TRD's webhook endpoints, one blocking call each.
+//! `das_trd_license_token`, `das_trd_whoami` / `das_trd_validate`: the license server and TRD's
+//! webhook endpoints, one blocking call each.
 
 use std::ffi::c_char;
 use std::time::Duration;
 
-use das_core::trd::{TrdClient, TrdError, ValidateOptions};
+use das_core::trd::{license_server_token, TrdClient, TrdError, ValidateOptions};
 
 use crate::error::Error;
 use crate::ffi_boundary;
@@ -13,15 +14,21 @@ use crate::runtime::block_on;
 use crate::strings::{input_optional_str, input_str, write_output};
 
 fn trd_error(error: TrdError) -> Error {
-    let code = match &error {
+    let code = result_code(&error);
+    Error::new(code, error.to_string())
+}
+
+/// A license-server failure is classified by its cause.
+fn result_code(error: &TrdError) -> das_result {
+    match error {
+        TrdError::TokenServer(cause) => result_code(cause),
         TrdError::Unauthorized { .. } | TrdError::Forbidden { .. } => das_result::Auth,
         TrdError::Timeout(_) => das_result::Timeout,
         TrdError::Connect { .. } => das_result::ConnectRefused,
         TrdError::InvalidBaseUrl(_) => das_result::Parse,
         TrdError::Http(_) => das_result::Io,
         _ => das_result::Protocol,
-    };
-    Error::new(code, error.to_string())
+    }
 }
 
 fn timeout(timeout_ms: u32) -> Result<Duration, Error> {
@@ -84,6 +91,44 @@ pub unsafe extern "C" fn das_trd_whoami(
         let address = block_on(client.whoami())?.map_err(trd_error)?;
         // SAFETY: the caller upholds the output-buffer contract.
         unsafe { write_output(&address, buf, len, written) }
+    })
+}
+
+/// `POST {token_url}` with HTTP Basic `username`/`password`: fetches a bearer token from the
+/// CPqD license server (e.g. `https://SL_HOST:SL_PORT/auth/token`) and copies it into `buf`
+/// (output-buffer convention), to pass as `bearer` to `das_trd_whoami`/`das_trd_validate`.
+/// The token expires after the server's `expires_in`; fetch a new one then. Errors as
+/// `das_trd_whoami` (wrong credentials: `DAS_RESULT_AUTH`).
+///
+/// Ownership: strings are borrowed for the call; the password and token are never logged.
+///
+/// # Safety
+/// Strings follow the string-input convention; `buf`/`len`/`written` the output-buffer one.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn das_trd_license_token(
+    token_url: *const c_char,
+    token_url_len: usize,
+    username: *const c_char,
+    username_len: usize,
+    password: *const c_char,
+    password_len: usize,
+    timeout_ms: u32,
+    buf: *mut c_char,
+    len: usize,
+    written: *mut usize,
+) -> das_result {
+    ffi_boundary!({
+        out::require(written, "written")?;
+        // SAFETY (all strings): the caller upholds the string-input contract.
+        let token_url = unsafe { input_str(token_url, token_url_len, "token_url") }?;
+        let username = unsafe { input_str(username, username_len, "username") }?;
+        let password = unsafe { input_str(password, password_len, "password") }?;
+        url::Url::parse(token_url).map_err(|e| Error::parse("token_url", e))?;
+        let fetch = license_server_token(token_url, username, password, timeout(timeout_ms)?);
+        let token = block_on(fetch)?.map_err(trd_error)?;
+        // SAFETY: the caller upholds the output-buffer contract.
+        unsafe { write_output(&token, buf, len, written) }
     })
 }
 
