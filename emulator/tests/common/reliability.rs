@@ -163,8 +163,13 @@ impl Isolated {
     }
 
     /// Stops the emulator (bounded) after checking its registry drained.
-    pub async fn shutdown(mut self) {
+    pub async fn shutdown(self) {
         registry_drains(&self).await;
+        self.stop().await;
+    }
+
+    /// Stops the emulator (bounded) whatever its sessions are doing, as a crash would.
+    pub async fn stop(mut self) {
         let (Some(runtime), Some(handle)) = (&self.runtime, self.handle.take()) else {
             return;
         };
