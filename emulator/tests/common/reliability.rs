@@ -91,6 +91,23 @@ pub fn stream_sample(session: &Session, name: &str) -> tokio::task::JoinHandle<(
     })
 }
 
+/// Streams a sample over and over, like a live call, until the session refuses audio
+/// (`AudioError::Ended`: the channel or the session ended); returns the whole rounds pushed.
+pub fn live_call(session: &Session, name: &str) -> tokio::task::JoinHandle<u64> {
+    let audio = session.audio();
+    let path = super::sample(name);
+    tokio::spawn(async move {
+        let mut rounds = 0u64;
+        loop {
+            match audio.push_wav(&path).await {
+                Ok(()) => rounds += 1,
+                Err(das::session::AudioError::Ended) => return rounds,
+                Err(other) => panic!("live call push: {other}"),
+            }
+        }
+    })
+}
+
 /// Every event until the queue ends or `last` says the interesting part is over.
 pub async fn events_until(session: &mut Session, last: impl Fn(&[Event]) -> bool) -> Vec<Event> {
     let mut events = Vec::new();
