@@ -110,15 +110,12 @@ async fn a_slow_consumer_pushes_back_to_push_audio_within_the_bound() {
     let audio = session.audio();
     let chunk = [0xffu8; 800];
     let mut pushed = 0usize;
-    loop {
-        match tokio::time::timeout(Duration::from_millis(500), audio.push_wait(&chunk)).await {
-            Ok(result) => {
-                result.expect("push accepted");
-                pushed += chunk.len();
-                assert!(pushed < 512 << 20, "no backpressure after {pushed} bytes");
-            }
-            Err(_) => break,
-        }
+    while let Ok(result) =
+        tokio::time::timeout(Duration::from_millis(500), audio.push_wait(&chunk)).await
+    {
+        result.expect("push accepted");
+        pushed += chunk.len();
+        assert!(pushed < 512 << 20, "no backpressure after {pushed} bytes");
     }
     assert!(matches!(
         session.push_audio(&chunk),
