@@ -62,10 +62,11 @@ async fn a_malformed_event_is_typed_leniently_and_the_session_continues() {
     let mut session = start(register(&emulator, audiohook(&emulator))).await;
     let feeder = stream_sample(&session, "speaker-a.wav");
     let events = events_until(&mut session, result_and_audio_end).await;
+    let (signalling, _) = split_audio_end(events.clone());
     // The wrongly typed fields read as absent; the raw JSON is kept.
     assert!(
         matches!(
-            &events[1],
+            &signalling[1],
             Event::VadStatus { audio_seconds: None, vad_percentage: None, data }
                 if data["audio_seconds"] == "not-a-number"
         ),
@@ -93,9 +94,10 @@ async fn an_event_under_the_limit_passes_through_and_the_session_continues() {
     let mut session = start(register(&emulator, audiohook(&emulator))).await;
     let feeder = stream_sample(&session, "speaker-a.wav");
     let events = events_until(&mut session, result_and_audio_end).await;
+    let (signalling, _) = split_audio_end(events.clone());
     assert!(
         matches!(
-            &events[1],
+            &signalling[1],
             Event::Other { name, data } if name == "x-oversized"
                 && data["padding"].as_str().map(str::len) == Some(256 << 10)
         ),
