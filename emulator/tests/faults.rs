@@ -131,11 +131,14 @@ async fn no_audio_times_out_and_low_authenticity_fails() {
 fn faults_deserialise_from_a_partial_config_file() {
     let config: EmulatorConfig = serde_json::from_value(json!({
         "token_ttl_secs": 60,
-        "faults": {"reject_auth": true, "audiohook_pause": {"after_audio_secs": 1.5, "resume_after_ms": 500}}
+        "faults": {"reject_auth": true, "audiohook_pause": {"after_audio_secs": 1.5, "resume_after_ms": 500},
+                   "oversized_event_bytes": 1048576, "stall_audio_after_messages": 10}
     }))
     .unwrap();
     assert_eq!(config.token_ttl_secs, 60);
     assert!(config.faults.reject_auth);
+    assert_eq!(config.faults.oversized_event_bytes, Some(1 << 20));
+    assert_eq!(config.faults.stall_audio_after_messages, Some(10));
     assert_eq!(
         config.faults.audiohook_pause,
         Some(AudiohookPause {

@@ -79,6 +79,12 @@ impl TokenProvider {
         }
     }
 
+    /// True for client-credentials providers: [`invalidate`](Self::invalidate) then makes
+    /// the next call fetch a new token (a static header never changes).
+    pub(crate) fn refreshable(&self) -> bool {
+        matches!(self.inner.as_ref(), Source::ClientCredentials(_))
+    }
+
     /// Forgets the cached token so that the next call fetches a new one (e.g. after the
     /// server rejected it).
     pub async fn invalidate(&self) {

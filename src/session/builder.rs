@@ -122,6 +122,7 @@ pub struct SessionBuilder {
     pub(crate) tls: TlsOptions,
     pub(crate) connect_timeout: Duration,
     pub(crate) event_capacity: usize,
+    pub(crate) max_event_bytes: usize,
     pub(crate) audio_buffer_limit: usize,
     pub(crate) audio_channel: Option<AudioChannelConfig>,
     metadata: Metadata,
@@ -145,6 +146,7 @@ impl SessionBuilder {
             tls: TlsOptions::default(),
             connect_timeout: Duration::from_secs(10),
             event_capacity: 256,
+            max_event_bytes: 16 << 20,
             audio_buffer_limit: 1 << 20,
             audio_channel: None,
             metadata: Metadata::default(),
@@ -178,6 +180,14 @@ impl SessionBuilder {
     /// Capacity of the event queue (default 256).
     pub fn event_capacity(mut self, capacity: usize) -> Self {
         self.event_capacity = capacity.max(1);
+        self
+    }
+
+    /// Largest signalling message accepted (default 16 MiB). A larger one ends the session
+    /// with [`Event::Disconnected`](super::Event::Disconnected) (reason
+    /// `transport error: …Message too long…`): it cannot be skipped without reading it.
+    pub fn max_event_bytes(mut self, bytes: usize) -> Self {
+        self.max_event_bytes = bytes;
         self
     }
 
@@ -289,6 +299,12 @@ impl SessionBuilder {
 
     /// Connects (fetching a token), waits for the namespace to be accepted and emits
     /// `initialize`. Events then arrive on the returned session.
+    ///
+    /// When the server refuses the connection (Socket.IO CONNECT_ERROR, or HTTP 401/403 on
+    /// the upgrade) and the token came from a client-credentials provider, the cached token is
+    /// dropped and the connection tried once more with a fresh one: a token can stop being
+    /// accepted before its `expires_in` (revoked, or the service restarted). A second refusal
+    /// is returned as [`SocketIoError::ConnectRefused`](crate::socketio::SocketIoError).
     pub async fn start(self) -> Result<Session, SessionError> {
         Session::start(self).await
     }

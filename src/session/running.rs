@@ -12,6 +12,7 @@ use super::audio::{AudioError, AudioSender};
 use super::{feeder, Event, SessionBuilder};
 use crate::audio::codec::Codec;
 use crate::audio::send_buffer::SendBuffer;
+use crate::auth::TokenProvider;
 use crate::channel::AudioChannelConfig;
 use crate::socketio::{self, Client, ConnectOptions, Incoming, Reconnection, SocketIoError};
 
@@ -27,8 +28,10 @@ pub enum SessionError {
 /// A running das-Peak Streaming session.
 ///
 /// Events arrive in order on one bounded queue ([`next_event`](Self::next_event) or the
-/// `Stream` impl). The queue ends after [`Event::Disconnected`]. Signalling is never
-/// reconnected behind the caller's back: the server holds the session state.
+/// `Stream` impl). The queue ends after [`Event::Disconnected`] (and the
+/// [`Event::AudioEnded`] of a channel that was open: losing signalling ends the audio, and
+/// further pushes fail with `AudioError::Ended`). Signalling is never reconnected behind the
+/// caller's back: the server holds the session state.
 #[derive(Debug)]
 pub struct Session {
     client: Client,
@@ -46,14 +49,15 @@ impl Session {
         let call_id = builder.current_call_id().to_owned();
         let options = ConnectOptions::new(builder.url)
             .socketio_path(builder.socketio_path)
-            .token_provider(builder.token)
+            .token_provider(builder.token.clone())
             .namespace(builder.namespace.clone())
             .connect_timeout(builder.connect_timeout)
             .tls(builder.tls)
             .event_capacity(builder.event_capacity)
+            .max_incoming_message(builder.max_event_bytes)
             .reconnection(Reconnection::disabled());
         let namespace = options.namespaces()[0].clone();
-        let (client, incoming) = Client::connect(options).await?;
+        let (client, incoming) = connect_with_fresh_token(options, &builder.token).await?;
         let buffer = builder
             .audio_channel
             .as_ref()
@@ -149,6 +153,25 @@ impl futures_util::Stream for Session {
     }
 }
 
+/// Connects; a refusal with a cached client-credentials token is retried once with a new one
+/// (see [`SessionBuilder::start`]).
+async fn connect_with_fresh_token(
+    options: ConnectOptions,
+    token: &TokenProvider,
+) -> Result<(Client, socketio::Events), SocketIoError> {
+    match Client::connect(options.clone()).await {
+        Err(
+            refused @ (SocketIoError::ConnectRefused { .. }
+            | SocketIoError::HttpStatus { status: 401 | 403 }),
+        ) if token.refreshable() => {
+            tracing::info!(error = %refused, "connection refused; retrying once with a fresh token");
+            token.invalidate().await;
+            Client::connect(options).await
+        }
+        other => other,
+    }
+}
+
 /// What the event pump needs to route one session's events.
 struct Route {
     namespace: String,
@@ -162,6 +185,7 @@ struct Route {
 /// ends; opens the audio channel when the consumer is ready.
 async fn pump(mut incoming: socketio::Events, events: mpsc::Sender<Event>, mut route: Route) {
     let (namespace, call_id) = (route.namespace.clone(), route.call_id.clone());
+    let audio = route.channel.as_ref().map(|(_, buffer)| buffer.clone());
     let mut feeder: Option<JoinHandle<()>> = None;
     let mut result_seen = false;
     while let Some(item) = incoming.recv().await {
@@ -181,6 +205,11 @@ async fn pump(mut incoming: socketio::Events, events: mpsc::Sender<Event>, mut r
             Incoming::Disconnected { reason } => {
                 if !result_seen {
                     tracing::warn!(%call_id, %reason, "signalling lost before a result");
+                }
+                // The server dropped the session with its signalling: stop the audio now
+                // rather than wait for the application to end it (the queue ends after it).
+                if let Some(buffer) = &audio {
+                    buffer.close();
                 }
                 let _ = events
                     .send(Event::disconnected(reason.to_string(), !result_seen))

@@ -78,6 +78,26 @@ impl Running {
         }
     }
 
+    /// Every line still to come from a process that exited (its stdout closed); panics
+    /// after [`WAIT`].
+    pub fn rest(&mut self) -> Vec<String> {
+        let deadline = Instant::now() + WAIT;
+        let mut rest = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    rest.push(line);
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => return rest,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    panic!("stdout still open; output so far: {:#?}", self.seen)
+                }
+            }
+        }
+    }
+
     /// The address a server printed as `listening on URL`.
     pub fn url(&mut self) -> String {
         let line = self.line(|l| l.starts_with("listening on "));

@@ -80,7 +80,11 @@ async fn attach(socket: &mut WebSocket, state: &AppState) -> Result<Option<Audio
 
 /// Feeds media to the session until the stream, the session or a fault ends it.
 async fn stream(socket: &mut WebSocket, feed: AudioFeed, state: &AppState) -> Close {
-    let close_after = state.faults().close_audio_after_messages;
+    let faults = state.faults();
+    let (close_after, stall_after) = (
+        faults.close_audio_after_messages,
+        faults.stall_audio_after_messages,
+    );
     let mut media_messages = 0u32;
     loop {
         let text = tokio::select! {
@@ -108,6 +112,11 @@ async fn stream(socket: &mut WebSocket, feed: AudioFeed, state: &AppState) -> Cl
                     return Close(close_code::NORMAL, "enough audio captured".into());
                 }
                 media_messages += 1;
+                if stall_after.is_some_and(|limit| media_messages >= limit) {
+                    tracing::info!(media_messages, "fault: audio consumer stops reading");
+                    feed.closed().await;
+                    return Close(close_code::NORMAL, "session ended".into());
+                }
                 if close_after.is_some_and(|limit| media_messages >= limit) {
                     feed.end().await;
                     return Close(close_code::AWAY, "fault: audio socket closed early".into());

@@ -57,6 +57,10 @@ pub(crate) enum Event {
     },
     /// The `malformed_event` fault: a VAD status whose fields have the wrong types.
     Malformed,
+    /// The `oversized_event_bytes` fault: an event padded to at least this many bytes.
+    Oversized {
+        padding: usize,
+    },
 }
 
 impl Event {
@@ -67,6 +71,7 @@ impl Event {
             Event::Registered { .. } | Event::Verified { .. } => "result-success",
             Event::Failure { .. } => "result-failure",
             Event::Error { .. } => "error",
+            Event::Oversized { .. } => "x-oversized",
         }
     }
 }
@@ -138,6 +143,10 @@ impl Serialize for Event {
                 map.serialize_entry("content", &42)?;
                 map.serialize_entry("audio_seconds", "not-a-number")?;
                 map.serialize_entry("vad_percentage", &serde_json::Value::Null)?;
+            }
+            Event::Oversized { padding } => {
+                map.serialize_entry("content", "fault: oversized event")?;
+                map.serialize_entry("padding", &"x".repeat(*padding))?;
             }
         }
         map.end()

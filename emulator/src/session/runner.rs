@@ -21,6 +21,7 @@ pub(crate) struct RunSettings {
     pub(crate) vad: VadConfig,
     pub(crate) consumer_ready_delay: Option<Duration>,
     pub(crate) malformed_event: bool,
+    pub(crate) oversized_event: Option<usize>,
 }
 
 /// Runs a registered session to its end, then removes it from the registry.
@@ -46,6 +47,9 @@ pub(crate) async fn run_session(
             sink.emit(&Event::ConsumerReady);
             if settings.malformed_event {
                 sink.emit(&Event::Malformed);
+            }
+            if let Some(padding) = settings.oversized_event {
+                sink.emit(&Event::Oversized { padding });
             }
             loop {
                 match timeout(settings.audio_timeout, inbox.recv()).await {

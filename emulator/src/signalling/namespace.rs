@@ -123,6 +123,7 @@ async fn on_initialize(
         vad: state.config.vad.clone(),
         consumer_ready_delay: faults.delay_consumer_ready_ms.map(Duration::from_millis),
         malformed_event: faults.malformed_event,
+        oversized_event: faults.oversized_event_bytes,
     };
     let registry = state.registry.clone();
     let call_id = spec.call_id.clone();

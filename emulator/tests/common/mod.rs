@@ -74,4 +74,5 @@ pub async fn run_peer(script: &str, args: &[String]) -> Vec<String> {
 }
 
 pub mod audio;
+pub mod reliability;
 pub mod sio;
