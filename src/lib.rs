@@ -13,3 +13,4 @@ pub mod socketio;
 pub mod tls;
 pub mod trd;
 pub mod twilio;
+mod ws_write;

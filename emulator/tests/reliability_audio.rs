@@ -141,6 +141,41 @@ async fn a_slow_consumer_pushes_back_to_push_audio_within_the_bound() {
     shutdown_without_leaks(emulator).await;
 }
 
+/// The consumer never reads again and never closes: the channel's writes stall, it fails
+/// with a typed `WriteStalled` after `write_stall_timeout`, pushes end, and `close()` leaves
+/// no task behind.
+#[tokio::test]
+async fn a_consumer_that_never_reads_fails_the_channel_and_close_leaves_no_task() {
+    let emulator = Isolated::start(EmulatorConfig::default()).await;
+    let mut channel = twilio(&emulator);
+    channel.url = deaf_consumer();
+    channel.write_stall_timeout = Duration::from_millis(300);
+    let mut session = start(register(&emulator, channel)).await;
+    events_until(&mut session, |e| {
+        e.iter().any(|e| matches!(e, Event::ConsumerReady { .. }))
+    })
+    .await;
+
+    let audio = session.audio();
+    let chunk = [0xffu8; 8000];
+    let pushing = async { while audio.push_wait(&chunk).await.is_ok() {} };
+    bounded("pushes end once the channel stalls", pushing).await;
+    let events = events_until(&mut session, |e| {
+        e.iter().any(|e| matches!(e, Event::AudioEnded { .. }))
+    })
+    .await;
+    let (reason, error) = audio_end(&events);
+    assert_eq!(reason, "error");
+    assert_eq!(
+        error,
+        Some("the Twilio consumer stopped reading: nothing could be written for 300ms")
+    );
+    assert_eq!(session.push_audio(&chunk), Err(AudioError::Ended));
+    drop(audio);
+    bounded("close", session.close()).await;
+    shutdown_without_leaks(emulator).await;
+}
+
 #[tokio::test]
 async fn an_audiohook_pause_and_resume_keeps_the_session() {
     let emulator = Isolated::start(with_faults(Faults {

@@ -50,6 +50,9 @@ pub struct AudioChannelConfig {
     /// Roots trusted for a `wss://` consumer: the webpki roots plus any extra PEM roots (a
     /// private CA, or a self-signed consumer in a test bed).
     pub tls: TlsOptions,
+    /// A write that makes no progress for this long means the consumer stopped reading: the
+    /// channel fails (`WriteStalled`) rather than hold the audio and its tasks forever.
+    pub write_stall_timeout: Duration,
 }
 
 impl AudioChannelConfig {
@@ -65,6 +68,7 @@ impl AudioChannelConfig {
             pacing: Pacing::RealTime,
             buffer_bytes: 160_000,
             tls: TlsOptions::default(),
+            write_stall_timeout: crate::ws_write::DEFAULT_WRITE_STALL,
         }
     }
 
@@ -128,6 +132,7 @@ impl AudioChannelConfig {
         client.pacing = self.pacing;
         client.buffer_bytes = self.buffer_bytes;
         client.tls = self.tls.clone();
+        client.write_stall_timeout = self.write_stall_timeout;
         Ok(client)
     }
 
@@ -145,6 +150,7 @@ impl AudioChannelConfig {
         twilio.pacing = self.pacing;
         twilio.buffer_bytes = self.buffer_bytes;
         twilio.tls = self.tls.clone();
+        twilio.write_stall_timeout = self.write_stall_timeout;
         Ok(twilio)
     }
 }
@@ -167,6 +173,7 @@ impl std::fmt::Debug for AudioChannelConfig {
             .field("pacing", &self.pacing)
             .field("buffer_bytes", &self.buffer_bytes)
             .field("tls", &self.tls)
+            .field("write_stall_timeout", &self.write_stall_timeout)
             .finish()
     }
 }

@@ -186,7 +186,7 @@ struct Route {
 async fn pump(mut incoming: socketio::Events, events: mpsc::Sender<Event>, mut route: Route) {
     let (namespace, call_id) = (route.namespace.clone(), route.call_id.clone());
     let audio = route.channel.as_ref().map(|(_, buffer)| buffer.clone());
-    let mut feeder: Option<JoinHandle<()>> = None;
+    let mut feeder: Option<AbortOnDrop> = None;
     let mut result_seen = false;
     while let Some(item) = incoming.recv().await {
         let event = match item {
@@ -229,16 +229,25 @@ async fn pump(mut incoming: socketio::Events, events: mpsc::Sender<Event>, mut r
             tracing::info!(%call_id, "audio consumer ready");
             if let Some((config, buffer)) = route.channel.take() {
                 let task = feeder::feed(config, call_id.clone(), buffer, events.clone());
-                feeder = Some(tokio::spawn(task));
+                feeder = Some(AbortOnDrop(tokio::spawn(task)));
             }
         }
     }
-    // The channel reports its own end; let it, unless the session itself is gone.
-    if let Some(feeder) = feeder {
-        if events.is_closed() {
-            feeder.abort();
-        } else {
-            let _ = feeder.await;
+    // The channel reports its own end; let it, unless the session itself is gone (dropping
+    // the guard aborts the feeder).
+    if let Some(mut feeder) = feeder {
+        if !events.is_closed() {
+            let _ = (&mut feeder.0).await;
         }
+    }
+}
+
+/// Aborts the task when dropped: aborting the pump (`Session::close`) also stops the feeder
+/// and with it the audio channel, instead of leaving them behind a consumer that stalls.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -18,6 +18,7 @@ use crate::audio::pacing::Pacing;
 use crate::audio::pump::{self, PumpConfig, PumpItem};
 use crate::audio::send_buffer::{Counters, PushError, SendBuffer};
 use crate::tls::TlsOptions;
+use crate::ws_write::{send_within, WriteFailure, DEFAULT_WRITE_STALL};
 
 /// Which frames the client sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +52,9 @@ pub struct TwilioConfig {
     pub timeout: Duration,
     /// Roots trusted for `wss://` (the webpki roots plus any extra PEM roots).
     pub tls: TlsOptions,
+    /// A write that makes no progress for this long (the consumer stopped reading) fails the
+    /// stream with [`TwilioError::WriteStalled`].
+    pub write_stall_timeout: Duration,
 }
 
 impl TwilioConfig {
@@ -67,6 +71,7 @@ impl TwilioConfig {
             buffer_bytes: 80_000,
             timeout: Duration::from_secs(5),
             tls: TlsOptions::default(),
+            write_stall_timeout: DEFAULT_WRITE_STALL,
         }
     }
 
@@ -101,6 +106,17 @@ pub enum TwilioError {
     Rejected(u16),
     #[error("Twilio connection lost: {0}")]
     ConnectionLost(String),
+    #[error("the Twilio consumer stopped reading: nothing could be written for {0:?}")]
+    WriteStalled(Duration),
+}
+
+impl From<WriteFailure> for TwilioError {
+    fn from(failure: WriteFailure) -> Self {
+        match failure {
+            WriteFailure::Stalled(limit) => TwilioError::WriteStalled(limit),
+            WriteFailure::Ws(e) => TwilioError::ConnectionLost(e.to_string()),
+        }
+    }
 }
 
 /// How a Twilio stream ended without error.
@@ -159,10 +175,9 @@ impl TwilioSession {
             Ok(Ok((ws, _))) => ws,
         };
         let mut framer = Framer::new(&config, call_sid);
+        let stall = config.write_stall_timeout;
         for message in framer.opening() {
-            ws.send(text(&message))
-                .await
-                .map_err(|e| TwilioError::ConnectionLost(e.to_string()))?;
+            send_within(&mut ws, text(&message), stall).await?;
         }
         let buffer = SendBuffer::new(config.buffer_bytes);
         let (pump_tx, mut pump_rx) = mpsc::channel(1);
@@ -188,28 +203,28 @@ impl TwilioSession {
                     },
                     Some(Command::Mark(name)) = commands_rx.recv() => {
                         if let Some(mark) = framer.mark(name) {
-                            if let Err(e) = ws.send(text(&mark)).await {
-                                break Err(TwilioError::ConnectionLost(e.to_string()));
+                            if let Err(e) = send_within(&mut ws, text(&mark), stall).await {
+                                break Err(e.into());
                             }
                         }
                     }
                     Some(item) = pump_rx.recv() => match item {
                         PumpItem::Frame { bytes, samples } => {
-                            if let Err(e) = ws.send(text(&framer.media(&bytes, samples))).await {
+                            if let Err(e) = send_within(&mut ws, text(&framer.media(&bytes, samples)), stall).await {
                                 // A consumer that closed mid-stream may surface as a failed write.
                                 break match e {
-                                    WsError::ConnectionClosed | WsError::AlreadyClosed => Ok(TwilioEnd::ConsumerClosed),
-                                    e => Err(TwilioError::ConnectionLost(e.to_string())),
+                                    WriteFailure::Ws(WsError::ConnectionClosed | WsError::AlreadyClosed) => Ok(TwilioEnd::ConsumerClosed),
+                                    e => Err(e.into()),
                                 };
                             }
                         }
                         PumpItem::Done => {
                             if let Some(stop) = framer.stop() {
-                                if let Err(e) = ws.send(text(&stop)).await {
-                                    break Err(TwilioError::ConnectionLost(e.to_string()));
+                                if let Err(e) = send_within(&mut ws, text(&stop), stall).await {
+                                    break Err(e.into());
                                 }
                             }
-                            break close(&mut ws, close_timeout).await;
+                            break close(&mut ws, close_timeout, stall).await;
                         }
                     },
                 }
@@ -266,16 +281,19 @@ fn text(message: &Message) -> WsMessage {
     WsMessage::text(serde_json::to_string(message).unwrap_or_default())
 }
 
-/// Our close handshake: send Close, wait for the consumer's Close (bounded).
+/// Our close handshake: send Close, wait for the consumer's Close (both bounded).
 async fn close<S>(
     ws: &mut tokio_tungstenite::WebSocketStream<S>,
     timeout: Duration,
+    stall: Duration,
 ) -> Result<TwilioEnd, TwilioError>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
-    if ws.close(None).await.is_err() {
-        return Ok(TwilioEnd::ConsumerClosed);
+    match tokio::time::timeout(stall, ws.close(None)).await {
+        Err(_) => return Err(TwilioError::WriteStalled(stall)),
+        Ok(Err(_)) => return Ok(TwilioEnd::ConsumerClosed),
+        Ok(Ok(())) => {}
     }
     let drain = async { while let Some(Ok(_)) = ws.next().await {} };
     let _ = tokio::time::timeout(timeout, drain).await;

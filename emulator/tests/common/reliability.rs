@@ -232,3 +232,28 @@ pub async fn tasks_end() {
         panic!("leak: {} tasks still alive", metrics.num_alive_tasks());
     }
 }
+
+/// A WebSocket consumer that accepts every connection and then never reads nor closes: the
+/// client's writes stall once the socket buffers are full. It runs on its own thread and
+/// runtime, so its tasks are not counted as the client's. Returns its `ws://` URL.
+pub fn deaf_consumer() -> url::Url {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("address");
+    listener.set_nonblocking(true).expect("non-blocking");
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("consumer runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            let mut held = Vec::new();
+            while let Ok((tcp, _)) = listener.accept().await {
+                if let Ok(ws) = tokio_tungstenite::accept_async(tcp).await {
+                    held.push(ws);
+                }
+            }
+        });
+    });
+    format!("ws://{addr}/media").parse().expect("url")
+}

@@ -52,6 +52,9 @@ pub struct ClientConfig {
     pub ping_interval: Duration,
     /// Roots trusted for `wss://` (the webpki roots plus any extra PEM roots).
     pub tls: TlsOptions,
+    /// A write that makes no progress for this long (the server stopped reading) fails the
+    /// session with [`ClientError::WriteStalled`](super::ClientError::WriteStalled).
+    pub write_stall_timeout: Duration,
 }
 
 impl ClientConfig {
@@ -90,6 +93,7 @@ impl ClientConfig {
             ping_delay: Duration::from_secs(1),
             ping_interval: Duration::from_secs(5),
             tls: TlsOptions::default(),
+            write_stall_timeout: crate::ws_write::DEFAULT_WRITE_STALL,
         }
     }
 

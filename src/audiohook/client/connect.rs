@@ -1,8 +1,8 @@
 //! The start of a client session: the signed WebSocket upgrade and the open transaction.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use http::HeaderValue;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
@@ -20,6 +20,7 @@ use crate::audiohook::messages::{
     OpenParameters, OpenedParameters, ServerBody, ServerMessage, VERSION,
 };
 use crate::audiohook::signature::{authority_of, new_nonce, request_target_of, SignedRequest};
+use crate::ws_write::send_within;
 
 pub(super) type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -146,6 +147,7 @@ pub(super) async fn open(
             StreamDuration::ZERO,
             ClientBody::Open(Box::new(open)),
         ),
+        config.write_stall_timeout,
     )
     .await?;
     let deadline = Instant::now() + config.open_timeout;
@@ -211,7 +213,8 @@ pub(super) async fn open(
                 message: text.into(),
                 retry_after: None,
             });
-            let _ = send(ws, message(id, 2, serverseq, StreamDuration::ZERO, body)).await;
+            let opening_error = message(id, 2, serverseq, StreamDuration::ZERO, body);
+            let _ = send(ws, opening_error, config.write_stall_timeout).await;
             close_quietly(ws, config, 3, serverseq, CloseReason::Error).await;
             Err(error)
         }
@@ -260,17 +263,20 @@ async fn close_quietly(
             StreamDuration::ZERO,
             body,
         ),
+        config.write_stall_timeout,
     )
     .await
     .is_ok()
     {
         let _ = tokio::time::timeout(config.close_timeout, ws.next()).await;
     }
-    let _ = ws.close(None).await;
+    let _ = tokio::time::timeout(config.write_stall_timeout, ws.close(None)).await;
 }
 
-pub(super) async fn send(ws: &mut Ws, message: Message) -> Result<(), ClientError> {
-    ws.send(message)
-        .await
-        .map_err(|e| ClientError::ConnectionLost(e.to_string()))
+pub(super) async fn send(
+    ws: &mut Ws,
+    message: Message,
+    limit: Duration,
+) -> Result<(), ClientError> {
+    Ok(send_within(ws, message, limit).await?)
 }

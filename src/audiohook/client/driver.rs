@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
@@ -58,6 +58,7 @@ pub(super) struct Driver {
     pub next_ping: Instant,
     pub ping_interval: Duration,
     pub close_timeout: Duration,
+    pub write_stall_timeout: Duration,
     pub closing: Option<(Instant, Outcome)>,
     /// Set when the close transaction completed.
     pub done: Option<Outcome>,
@@ -92,6 +93,7 @@ impl Driver {
             next_ping: Instant::now() + config.ping_delay,
             ping_interval: config.ping_interval,
             close_timeout: config.close_timeout,
+            write_stall_timeout: config.write_stall_timeout,
             closing: None,
             done: None,
             events,
@@ -115,7 +117,7 @@ impl Driver {
     async fn send(&mut self, body: ClientBody) -> Result<(), ClientError> {
         self.seq += 1;
         let text = message(self.id, self.seq, self.serverseq, self.position(), body);
-        send(&mut self.ws, text).await
+        send(&mut self.ws, text, self.write_stall_timeout).await
     }
 
     /// Starts the close transaction; `outcome` is reported once `closed` arrives.
@@ -217,7 +219,7 @@ impl Driver {
                 },
             };
             self.buffer.close();
-            let _ = self.ws.close(None).await;
+            let _ = tokio::time::timeout(self.write_stall_timeout, self.ws.close(None)).await;
             return outcome;
         }
     }
@@ -246,11 +248,8 @@ impl Driver {
                 }
                 match &self.layout {
                     Some(layout) => {
-                        let wire = layout.convert(bytes);
-                        self.ws
-                            .send(Message::binary(wire))
-                            .await
-                            .map_err(|e| ClientError::ConnectionLost(e.to_string()))
+                        let wire = Message::binary(layout.convert(bytes));
+                        send(&mut self.ws, wire, self.write_stall_timeout).await
                     }
                     None => Ok(()),
                 }

@@ -29,6 +29,17 @@ pub enum ClientError {
     CloseTimeout,
     #[error("AudioHook connection lost: {0}")]
     ConnectionLost(String),
+    #[error("the AudioHook server stopped reading: nothing could be written for {0:?}")]
+    WriteStalled(std::time::Duration),
+}
+
+impl From<crate::ws_write::WriteFailure> for ClientError {
+    fn from(failure: crate::ws_write::WriteFailure) -> Self {
+        match failure {
+            crate::ws_write::WriteFailure::Stalled(limit) => ClientError::WriteStalled(limit),
+            crate::ws_write::WriteFailure::Ws(e) => ClientError::ConnectionLost(e.to_string()),
+        }
+    }
 }
 
 /// How a session that did not fail ended.
