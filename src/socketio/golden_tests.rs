@@ -164,7 +164,8 @@ fn engine_packets_parse() {
         EnginePacket::parse("42[\"a\"]").unwrap(),
         EnginePacket::Message("2[\"a\"]")
     );
-    for bad in ["", "7", "0{", "0{\"sid\":1}", "x"] {
+    // "\u{34f}2": found by fuzzing, a non-ASCII type character used to panic.
+    for bad in ["", "7", "0{", "0{\"sid\":1}", "x", "\u{34f}2", "é"] {
         assert!(EnginePacket::parse(bad).is_err(), "{bad:?}");
     }
 }
