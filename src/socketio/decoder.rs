@@ -10,7 +10,8 @@ use super::ProtocolError;
 
 /// What a received WebSocket message means for the connection.
 #[derive(Debug, PartialEq)]
-pub(crate) enum Inbound {
+pub enum Inbound {
+    /// Nothing to act on yet (a pong, a noop, or an attachment still awaited).
     Nothing,
     /// Engine.IO ping: answer with pong.
     Ping,
@@ -20,8 +21,10 @@ pub(crate) enum Inbound {
     Packet(Packet, Vec<Bytes>),
 }
 
+/// Reassembles Socket.IO packets from the WebSocket frames of one connection: text frames carry
+/// Engine.IO packets, binary frames the attachments announced by the last binary packet.
 #[derive(Debug, Default)]
-pub(crate) struct Decoder {
+pub struct Decoder {
     /// A binary packet still waiting for attachments.
     partial: Option<(Packet, Vec<Bytes>)>,
 }
@@ -29,34 +32,36 @@ pub(crate) struct Decoder {
 impl Decoder {
     pub(crate) fn on_message(&mut self, message: Message) -> Result<Inbound, ProtocolError> {
         match message {
-            Message::Text(text) => {
-                if let Some((packet, got)) = &self.partial {
-                    return Err(ProtocolError::new(format!(
-                        "text frame while {} of {} attachment(s) were still expected",
-                        packet.attachments - got.len(),
-                        packet.attachments
-                    )));
-                }
-                self.on_text(text.as_str())
-            }
-            Message::Binary(data) => {
-                let Some((packet, mut got)) = self.partial.take() else {
-                    return Err(ProtocolError::new("unexpected binary frame"));
-                };
-                got.push(data);
-                if got.len() == packet.attachments {
-                    Ok(Inbound::Packet(packet, got))
-                } else {
-                    self.partial = Some((packet, got));
-                    Ok(Inbound::Nothing)
-                }
-            }
+            Message::Text(text) => self.on_text(text.as_str()),
+            Message::Binary(data) => self.on_binary(data),
             Message::Close(_) => Ok(Inbound::Close),
             Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => Ok(Inbound::Nothing),
         }
     }
 
-    fn on_text(&mut self, text: &str) -> Result<Inbound, ProtocolError> {
+    /// A WebSocket binary frame: the next attachment of the pending binary packet.
+    pub fn on_binary(&mut self, data: Bytes) -> Result<Inbound, ProtocolError> {
+        let Some((packet, mut got)) = self.partial.take() else {
+            return Err(ProtocolError::new("unexpected binary frame"));
+        };
+        got.push(data);
+        if got.len() == packet.attachments {
+            Ok(Inbound::Packet(packet, got))
+        } else {
+            self.partial = Some((packet, got));
+            Ok(Inbound::Nothing)
+        }
+    }
+
+    /// A WebSocket text frame: one Engine.IO packet.
+    pub fn on_text(&mut self, text: &str) -> Result<Inbound, ProtocolError> {
+        if let Some((packet, got)) = &self.partial {
+            return Err(ProtocolError::new(format!(
+                "text frame while {} of {} attachment(s) were still expected",
+                packet.attachments - got.len(),
+                packet.attachments
+            )));
+        }
         match EnginePacket::parse(text)? {
             EnginePacket::Ping(_) => Ok(Inbound::Ping),
             EnginePacket::Close => Ok(Inbound::Close),

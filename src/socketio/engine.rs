@@ -47,23 +47,25 @@ pub enum EnginePacket<'a> {
 }
 
 impl<'a> EnginePacket<'a> {
+    /// Parses one WebSocket text frame.
     pub fn parse(frame: &'a str) -> Result<Self, ProtocolError> {
-        let Some(kind) = frame.as_bytes().first() else {
+        // The type is one character; a non-ASCII one must not split the body mid-character.
+        let Some(kind) = frame.chars().next() else {
             return Err(ProtocolError::new("empty Engine.IO frame"));
         };
-        let body = &frame[1..];
+        let body = &frame[kind.len_utf8()..];
         Ok(match kind {
-            b'0' => {
+            '0' => {
                 Self::Open(serde_json::from_str(body).map_err(|e| {
                     ProtocolError::new(format!("invalid Engine.IO open packet: {e}"))
                 })?)
             }
-            b'1' => Self::Close,
-            b'2' => Self::Ping(body),
-            b'3' => Self::Pong(body),
-            b'4' => Self::Message(body),
-            b'5' => Self::Upgrade,
-            b'6' => Self::Noop,
+            '1' => Self::Close,
+            '2' => Self::Ping(body),
+            '3' => Self::Pong(body),
+            '4' => Self::Message(body),
+            '5' => Self::Upgrade,
+            '6' => Self::Noop,
             _ => {
                 let end = frame.char_indices().nth(40).map_or(frame.len(), |(i, _)| i);
                 return Err(ProtocolError::new(format!(

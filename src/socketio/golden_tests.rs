@@ -131,6 +131,11 @@ fn invalid_packets_from_the_test_suite_are_rejected() {
         "9",
         "",
         "299999999999999999999999[\"x\"]",
+        // Found by fuzzing: "1844 3372036" re-encoded as "18443372036", an ack id.
+        "1844 3372036",
+        "1/x,{}",
+        "4/x, 5",
+        "4[1]",
     ] {
         assert!(
             Packet::decode(frame).is_err(),
@@ -164,7 +169,8 @@ fn engine_packets_parse() {
         EnginePacket::parse("42[\"a\"]").unwrap(),
         EnginePacket::Message("2[\"a\"]")
     );
-    for bad in ["", "7", "0{", "0{\"sid\":1}", "x"] {
+    // "\u{34f}2": found by fuzzing, a non-ASCII type character used to panic.
+    for bad in ["", "7", "0{", "0{\"sid\":1}", "x", "\u{34f}2", "é"] {
         assert!(EnginePacket::parse(bad).is_err(), "{bad:?}");
     }
 }

@@ -41,7 +41,8 @@ mod url;
 mod golden_tests;
 
 pub use client::Client;
-pub use engine::Handshake;
+pub use decoder::{Decoder, Inbound};
+pub use engine::{EnginePacket, Handshake};
 pub use error::{DisconnectReason, ProtocolError, SocketIoError};
 pub use events::{Ack, AckHandle, Event, Events, Incoming};
 pub use options::{ConnectOptions, Reconnection};

@@ -214,7 +214,16 @@ impl Packet {
                 None | Some(Value::Object(_)) => Ok(()),
                 Some(_) => fail("payload must be an object"),
             },
-            PacketKind::Disconnect | PacketKind::ConnectError => Ok(()),
+            // As socket.io-parser checks: a bare number after a namespace would read back as
+            // an ack id, so only these payload shapes are unambiguous.
+            PacketKind::Disconnect => match &self.data {
+                None => Ok(()),
+                Some(_) => fail("carries no payload"),
+            },
+            PacketKind::ConnectError => match &self.data {
+                None | Some(Value::Object(_) | Value::String(_)) => Ok(()),
+                Some(_) => fail("payload must be an object or a string"),
+            },
             PacketKind::Event | PacketKind::BinaryEvent => match &self.data {
                 Some(Value::Array(items)) if matches!(items.first(), Some(Value::String(_))) => {
                     self.check_placeholders()
