@@ -12,7 +12,8 @@
 //! Results are recorded in `benches/RESULTS.md`.
 //!
 //! Run: `cargo bench -p das-emulator --bench sessions -- 1 100 1000 [--python PY]
-//! [--c-client BIN] [--wheel-python PY] [--json FILE]`.
+//! [--c-client BIN] [--wheel-python PY] [--json FILE]` (relative paths from the workspace
+//! root; the bindings rows run at 100 sessions).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader};
@@ -180,7 +181,11 @@ fn parse_options(args: &[String]) -> Options {
     };
     let mut words = args.iter();
     while let Some(word) = words.next() {
-        let mut value = || PathBuf::from(words.next().unwrap_or_else(|| panic!("{word} FILE")));
+        // cargo runs benches in the package directory: relative paths mean the workspace root.
+        let mut value = || {
+            let path = words.next().unwrap_or_else(|| panic!("{word} FILE"));
+            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/..")).join(path)
+        };
         match word.as_str() {
             "--python" => options.python = Some(value()),
             "--c-client" => options.c_client = Some(value()),
