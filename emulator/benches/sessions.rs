@@ -13,7 +13,7 @@
 //!
 //! Run: `cargo bench -p das-emulator --bench sessions -- 1 100 1000 [--python PY]
 //! [--c-client BIN] [--wheel-python PY] [--json FILE]` (relative paths from the workspace
-//! root; the bindings rows run at 100 sessions).
+//! root; the bindings rows run at 100 sessions, or `--bindings-sessions N`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader};
@@ -46,7 +46,7 @@ const TICKS_PER_SECOND: f64 = 100.0;
 const START_SPACING: Duration = Duration::from_millis(2);
 /// Longest a session may take from start to its result before it counts as failed.
 const SESSION_TIMEOUT: Duration = Duration::from_secs(60);
-/// Session count of the bindings rows.
+/// Session count of the bindings rows unless `--bindings-sessions` says otherwise.
 const BINDINGS_SESSIONS: usize = 100;
 const WAV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../samples/speaker-a.wav");
 
@@ -110,6 +110,7 @@ struct Options {
     c_client: Option<PathBuf>,
     wheel_python: Option<PathBuf>,
     json: Option<PathBuf>,
+    bindings_sessions: usize,
 }
 
 fn main() {
@@ -147,7 +148,7 @@ fn main() {
         }
     }
     if let Some(binary) = &options.c_client {
-        let report = run_external(binary, &[], &endpoints, BINDINGS_SESSIONS);
+        let report = run_external(binary, &[], &endpoints, options.bindings_sessions);
         rows.push(row("das C ABI (libdas.so)", &report, &timing_log));
         print_row(rows.last().expect("row"));
     }
@@ -157,7 +158,7 @@ fn main() {
             python,
             &[script.as_str(), "wheel"],
             &endpoints,
-            BINDINGS_SESSIONS,
+            options.bindings_sessions,
         );
         rows.push(row("das Python wheel", &report, &timing_log));
         print_row(rows.last().expect("row"));
@@ -178,6 +179,7 @@ fn parse_options(args: &[String]) -> Options {
         c_client: None,
         wheel_python: None,
         json: None,
+        bindings_sessions: BINDINGS_SESSIONS,
     };
     let mut words = args.iter();
     while let Some(word) = words.next() {
@@ -191,6 +193,12 @@ fn parse_options(args: &[String]) -> Options {
             "--c-client" => options.c_client = Some(value()),
             "--wheel-python" => options.wheel_python = Some(value()),
             "--json" => options.json = Some(value()),
+            "--bindings-sessions" => {
+                options.bindings_sessions = words
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .expect("--bindings-sessions N")
+            }
             other => options.sizes.push(
                 other
                     .parse()
@@ -425,7 +433,11 @@ fn row(client: &str, report: &ClientReport, timing_log: &Path) -> Row {
         sessions: report.sessions,
         successes: report.successes,
         failures: report.failures.clone(),
-        cpu_seconds_per_session_minute: report.cpu_seconds / session_minutes.max(f64::EPSILON),
+        cpu_seconds_per_session_minute: if session_minutes > 0.0 {
+            report.cpu_seconds / session_minutes
+        } else {
+            0.0
+        },
         cpu_percent_of_one_core: report.cpu_seconds / report.wall_seconds * 100.0,
         rss_kb_per_session: report.rss_growth_bytes as f64 / report.sessions as f64 / 1000.0,
         setup_p50_ms: percentile(&report.setup_ms, 0.50),
@@ -504,16 +516,16 @@ fn print_row(row: &Row) {
 fn print_ratios(rows: &[Row]) {
     println!();
     for other in rows.iter().filter(|r| !r.client.starts_with("das (Rust)")) {
-        if let Some(rust) = rows
-            .iter()
-            .find(|r| r.client.starts_with("das (Rust)") && r.sessions == other.sessions)
-        {
+        if let Some(rust) = rows.iter().find(|r| {
+            r.client.starts_with("das (Rust)")
+                && r.sessions == other.sessions
+                && r.cpu_seconds_per_session_minute > 0.0
+        }) {
             println!(
                 "{} sessions: {} uses {:.1}× the CPU per session-minute of das (Rust)",
                 other.sessions,
                 other.client,
-                other.cpu_seconds_per_session_minute
-                    / rust.cpu_seconds_per_session_minute.max(f64::EPSILON),
+                other.cpu_seconds_per_session_minute / rust.cpu_seconds_per_session_minute,
             );
         }
     }
