@@ -1,8 +1,8 @@
 /* sessions.c: N concurrent real-time registration sessions through the C ABI, for
  * emulator/benches/sessions.rs (the same scenario and the same JSON report as its other
  * clients). One thread per session, as a C integrator with blocking polls would write it:
- * start 2 ms apart, queue the WAV (streamed over AudioHook at 1x real time from
- * info-consumer-ready), poll events until the result, close.
+ * start 2 ms apart; from info-consumer-ready push one 200 ms frame of the WAV every 200 ms
+ * (AudioHook), polling events in between, until the result; close.
  *
  * Build: gcc -O2 -std=c11 -pthread -Iinclude benches/c/sessions.c -L$DIR -ldas -Wl,-rpath,$DIR
  * Usage: sessions SOCKETIO_URL TOKEN_URL AUDIOHOOK_URL CLIENT_ID CLIENT_SECRET API_KEY
@@ -22,6 +22,7 @@
 #define MAX_EVENTS 64
 #define POLL_MS 60000
 #define START_SPACING_NS 2000000L
+#define FRAME_BYTES 1600 /* 200 ms of 8 kHz µ-law */
 
 struct received {
     uint32_t seq;
@@ -94,11 +95,54 @@ static das_config *session_config(char *const *argv, const char *call_id) {
     return config;
 }
 
-/* Polls until the session closes, recording each server event's sequence and receive time. */
+/* The call's audio, read once and shared: a live call holds only what it has not sent. */
+static const uint8_t *audio;
+static size_t audio_len;
+
+static int read_audio(const char *path) {
+    static uint8_t blob[1 << 20];
+    FILE *wav = fopen(path, "rb");
+    if (wav == NULL) return -1;
+    size_t len = fread(blob, 1, sizeof blob, wav);
+    fclose(wav);
+    /* Walk the RIFF chunks to "data". */
+    for (size_t at = 12; at + 8 <= len;) {
+        uint32_t size = (uint32_t)blob[at + 4] | (uint32_t)blob[at + 5] << 8 | (uint32_t)blob[at + 6] << 16 |
+                        (uint32_t)blob[at + 7] << 24;
+        if (memcmp(blob + at, "data", 4) == 0) {
+            audio = blob + at + 8;
+            audio_len = size < len - at - 8 ? size : len - at - 8;
+            return 0;
+        }
+        at += 8 + size;
+    }
+    return -1;
+}
+
+/* Polls until the session closes, recording each server event's sequence and receive time;
+ * from info-consumer-ready one 200 ms frame is pushed at each deadline, as a live call would,
+ * the poll timeout running until the next deadline. */
 static void poll_events(struct session_run *run, das_session *session, double started) {
     das_event *event = NULL;
     das_result r;
-    while ((r = das_session_poll_event(session, POLL_MS, &event)) == DAS_RESULT_OK) {
+    double streaming_since = -1;
+    size_t sent = 0;
+    for (;;) {
+        uint32_t timeout = POLL_MS;
+        if (streaming_since >= 0 && sent < audio_len) {
+            double due = streaming_since + (double)(sent / FRAME_BYTES) * 0.2 - monotonic_s();
+            if (due <= 0) {
+                size_t len = audio_len - sent < FRAME_BYTES ? audio_len - sent : FRAME_BYTES;
+                das_session_push_audio(session, audio + sent, len);
+                sent += len;
+                if (sent == audio_len) das_session_end_audio(session);
+                continue;
+            }
+            timeout = (uint32_t)(due * 1000.0) + 1;
+        }
+        r = das_session_poll_event(session, timeout, &event);
+        if (r == DAS_RESULT_TIMEOUT) continue;
+        if (r != DAS_RESULT_OK) break;
         uint64_t now = unix_ns();
         das_event_kind kind = das_event_get_kind(event);
         const char *name = "";
@@ -112,13 +156,17 @@ static void poll_events(struct session_run *run, das_session *session, double st
             slot->unix_ns = now;
             snprintf(slot->event, sizeof slot->event, "%.*s", (int)len, name);
         }
-        if (kind == DAS_EVENT_KIND_CONSUMER_READY) run->setup_ms = (monotonic_s() - started) * 1000.0;
+        if (kind == DAS_EVENT_KIND_CONSUMER_READY) {
+            run->setup_ms = (monotonic_s() - started) * 1000.0;
+            streaming_since = monotonic_s();
+        }
         if (kind == DAS_EVENT_KIND_RESULT_SUCCESS || kind == DAS_EVENT_KIND_RESULT_FAILURE ||
             kind == DAS_EVENT_KIND_ERROR) {
             run->lifetime_s = monotonic_s() - started;
             run->success = kind == DAS_EVENT_KIND_RESULT_SUCCESS;
             if (!run->success) snprintf(run->failure, sizeof run->failure, "%.*s", (int)len, name);
             das_session_close(session);
+            streaming_since = -1;
         }
         das_event_free(event);
     }
@@ -149,9 +197,6 @@ static void *session_thread(void *arg) {
     if ((r = das_session_start(session)) != DAS_RESULT_OK) {
         note_failure(run, "start", r);
     } else {
-        if ((r = das_session_push_wav(session, run->argv[8], DAS_NUL_TERMINATED)) != DAS_RESULT_OK)
-            note_failure(run, "push_wav", r);
-        das_session_end_audio(session);
         poll_events(run, session, started);
     }
     das_session_free(session);
@@ -224,6 +269,10 @@ int main(int argc, char **argv) {
     }
     int n = atoi(argv[9]);
     if (n <= 0) return 2;
+    if (read_audio(argv[8]) != 0) {
+        fprintf(stderr, "cannot read the data chunk of %s\n", argv[8]);
+        return 1;
+    }
     struct session_run *runs = calloc((size_t)n, sizeof *runs);
     pthread_t *threads = calloc((size_t)n, sizeof *threads);
     if (runs == NULL || threads == NULL) return 1;

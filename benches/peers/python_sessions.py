@@ -8,8 +8,9 @@ samples/speaker-a.wav (8 kHz µ-law) over AudioHook at 1x real time from
   HTTP (one, shared), python-socketio's `AsyncClient` with the documented catch-all handler,
   and a `websockets` AudioHook client (signed upgrade, `open`/`opened`, 200 ms binary frames
   paced by deadline), all sessions on one asyncio loop.
-- `wheel`: libdas's Python wheel, `das.RegisterSession`, one thread per session (its API is
-  blocking; the work happens on libdas's runtime threads).
+- `wheel`: libdas's Python wheel, `das.RegisterSession`, one thread per session polling
+  events and one pushing 200 ms frames every 200 ms from `info-consumer-ready` (the API is
+  blocking; the network work happens on libdas's runtime threads).
 
 Prints one JSON report on stdout (the fields of `ClientReport` in sessions.rs): CPU and peak
 RSS growth of this process, setup times, and the wall-clock time each server event was
@@ -248,13 +249,27 @@ async def run_socketio(ends: Endpoints) -> dict:
 
 # --- the das wheel ------------------------------------------------------------------------
 
-def wheel_session(ends: Endpoints, run: Run, index: int) -> None:
+def live_audio(session, audio: bytes, stop: threading.Event) -> None:
+    """The call's audio as it happens: one 200 ms frame per 200 ms, until `stop`."""
+    start = time.monotonic()
+    for index in range(0, (len(audio) + FRAME_BYTES - 1) // FRAME_BYTES):
+        if stop.wait(max(0.0, start + index * FRAME_SECONDS - time.monotonic())):
+            return
+        try:
+            session.push_audio(audio[index * FRAME_BYTES:(index + 1) * FRAME_BYTES])
+        except Exception:
+            return  # the session ended
+    session.end_audio()
+
+
+def wheel_session(ends: Endpoints, run: Run, index: int, audio: bytes) -> None:
     import das
 
     time.sleep(index * START_SPACING)
     started = time.monotonic()
     received: list = []
     setup, outcome = None, None
+    stop, pusher = threading.Event(), None
     try:
         with das.RegisterSession(ends.socketio_url, token_url=ends.token_url,
                                  client_id=ends.client_id, client_secret=ends.client_secret,
@@ -263,8 +278,6 @@ def wheel_session(ends: Endpoints, run: Run, index: int) -> None:
                                  client_secret_audio=ends.audiohook_secret,
                                  event_timeout=SESSION_TIMEOUT) as session:
             call_id = session.call_id
-            session.push_wav(ends.wav)
-            session.end_audio()
             for event in session.events():
                 now = time.time_ns()
                 if event.name in ("audio-ended", "disconnected"):
@@ -273,19 +286,26 @@ def wheel_session(ends: Endpoints, run: Run, index: int) -> None:
                                  "event": event.name, "unix_ns": now})
                 if event.name == "info-consumer-ready":
                     setup = time.monotonic()
+                    pusher = threading.Thread(target=live_audio, args=(session, audio, stop))
+                    pusher.start()
                 if event.is_result or event.name == "error":
                     outcome = event.name
                     break
+            stop.set()
+            if pusher is not None:
+                pusher.join()
     except Exception as error:
         outcome = f"{type(error).__name__}: {error}"[:120]
+    stop.set()
     run.finish_session(started, outcome, setup, received)
 
 
 def run_wheel(ends: Endpoints) -> dict:
     # Warm-up: one session first, so one-time costs stay out of the figures (as in Rust).
-    wheel_session(ends, Run(1), 0)
+    audio = wav_data(ends.wav)
+    wheel_session(ends, Run(1), 0, audio)
     run = Run(ends.sessions)
-    threads = [threading.Thread(target=wheel_session, args=(ends, run, i))
+    threads = [threading.Thread(target=wheel_session, args=(ends, run, i, audio))
                for i in range(ends.sessions)]
     for thread in threads:
         thread.start()

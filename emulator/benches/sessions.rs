@@ -4,9 +4,9 @@
 //! child process.
 //!
 //! Every client runs the same scenario: N sessions start 2 ms apart (one shared OAuth2
-//! token; the bindings' session APIs fetch one per session), each queues
-//! `samples/speaker-a.wav` (8 kHz µ-law) on an AudioHook channel streamed at 1× real time
-//! from `info-consumer-ready`, and waits for its result. Each client reports the same JSON
+//! token; the bindings' session APIs fetch one per session), each pushes
+//! `samples/speaker-a.wav` (8 kHz µ-law) on an AudioHook channel as a live call would, one
+//! 200 ms frame every 200 ms from `info-consumer-ready`, and waits for its result. Each client reports the same JSON
 //! ([`ClientReport`]); event latency joins the receive times it reports with the emulator's
 //! event timing log (`EmulatorConfig::event_timing_log`) on (call_id, event sequence).
 //! Results are recorded in `benches/RESULTS.md`.
@@ -27,7 +27,7 @@ use das::audio::wav::Wav;
 use das::audiohook::secret::ClientSecret;
 use das::auth::TokenProvider;
 use das::channel::{AudioChannelConfig, ProtocolConfig};
-use das::session::{Event, RegisterSession, SessionBuilder};
+use das::session::{AudioSender, Event, RegisterSession, SessionBuilder};
 use das_emulator::{
     Emulator, EmulatorConfig, DEMO_AUDIOHOOK_API_KEY, DEMO_AUDIOHOOK_CLIENT_SECRET, DEMO_CLIENT_ID,
     DEMO_CLIENT_SECRET,
@@ -46,6 +46,9 @@ const TICKS_PER_SECOND: f64 = 100.0;
 const START_SPACING: Duration = Duration::from_millis(2);
 /// Longest a session may take from start to its result before it counts as failed.
 const SESSION_TIMEOUT: Duration = Duration::from_secs(60);
+/// Audio is pushed as a live call produces it: 200 ms of 8 kHz µ-law at a time.
+const FRAME: Duration = Duration::from_millis(200);
+const FRAME_BYTES: usize = 1600;
 /// Session count of the bindings rows unless `--bindings-sessions` says otherwise.
 const BINDINGS_SESSIONS: usize = 100;
 const WAV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../samples/speaker-a.wav");
@@ -340,8 +343,9 @@ struct SessionOutcome {
     received: Vec<Received>,
 }
 
-/// One registration: queue the WAV (streamed in real time from `info-consumer-ready`) and
-/// poll events until the result, noting when each server event was returned.
+/// One registration as a live call does it: from `info-consumer-ready` one 200 ms frame is
+/// pushed at each deadline (the channel sends it at once), events are polled until the
+/// result, and the time each server event was returned is noted.
 async fn run_session(builder: SessionBuilder, audio: Arc<Vec<u8>>) -> SessionOutcome {
     let started = Instant::now();
     let mut outcome = SessionOutcome {
@@ -358,12 +362,8 @@ async fn run_session(builder: SessionBuilder, audio: Arc<Vec<u8>>) -> SessionOut
             return outcome;
         }
     };
-    let sender = session.audio();
-    if let Err(e) = sender.push_wait(&audio).await {
-        outcome.result = Err(format!("push: {e}"));
-    }
-    sender.end();
     let call_id = session.call_id().to_owned();
+    let mut live_call = None;
     let mut seq = 0;
     outcome.result = loop {
         let polled = session.next_event(SESSION_TIMEOUT).await;
@@ -388,7 +388,10 @@ async fn run_session(builder: SessionBuilder, audio: Arc<Vec<u8>>) -> SessionOut
             unix_ns,
         });
         match event {
-            Event::ConsumerReady { .. } => outcome.setup = Some(started.elapsed()),
+            Event::ConsumerReady { .. } => {
+                outcome.setup = Some(started.elapsed());
+                live_call = Some(tokio::spawn(live_audio(session.audio(), audio.clone())));
+            }
             Event::ResultSuccess { .. } => break Ok(()),
             Event::ResultFailure { reason, .. } => {
                 break Err(format!("result-failure {}", reason.unwrap_or_default()))
@@ -400,8 +403,24 @@ async fn run_session(builder: SessionBuilder, audio: Arc<Vec<u8>>) -> SessionOut
         }
     };
     outcome.lifetime = started.elapsed();
+    if let Some(task) = live_call {
+        task.abort();
+    }
     session.close().await;
     outcome
+}
+
+/// The call's audio as it happens: one frame per [`FRAME`], from a buffer shared by all
+/// sessions (a live call holds only what it has not sent yet).
+async fn live_audio(sender: AudioSender, audio: Arc<Vec<u8>>) {
+    let start = Instant::now();
+    for (index, frame) in audio.chunks(FRAME_BYTES).enumerate() {
+        tokio::time::sleep_until(start + FRAME * index as u32).await;
+        if sender.push(frame).is_err() {
+            return;
+        }
+    }
+    sender.end();
 }
 
 fn unix_now_ns() -> u64 {
