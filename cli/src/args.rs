@@ -168,4 +168,7 @@ pub struct EmulatorArgs {
     /// Emulator settings file (TOML or JSON; any subset of the settings, see README).
     #[arg(long, env = "DAS_EMULATOR_SETTINGS", value_name = "FILE")]
     pub settings: Option<PathBuf>,
+    /// Append `call_id sequence event unix_ns` per emitted event to FILE (benchmarks).
+    #[arg(long, value_name = "FILE")]
+    pub event_timing_log: Option<PathBuf>,
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +54,10 @@ pub struct EmulatorConfig {
     pub trd: TrdConfig,
     /// Fault-injection switches (all off by default).
     pub faults: Faults,
+    /// Opt-in benchmark aid: append one line per emitted session event
+    /// (`call_id sequence event unix_ns`) to this file. Off by default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_timing_log: Option<PathBuf>,
 }
 
 impl Default for EmulatorConfig {
@@ -69,6 +74,7 @@ impl Default for EmulatorConfig {
             audiohook: AudiohookConfig::default(),
             trd: TrdConfig::default(),
             faults: Faults::default(),
+            event_timing_log: None,
         }
     }
 }

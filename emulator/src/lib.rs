@@ -26,6 +26,7 @@ mod server;
 mod session;
 mod signalling;
 mod state;
+mod timing;
 mod trd;
 
 pub use analysis::{speech_segments, CredentialError, VoiceAnalyzer, Voiceprint};
@@ -43,3 +44,4 @@ pub use session::{
 };
 pub use signalling::{parse_initialize, InitializeError};
 pub use state::FaultSwitch;
+pub use timing::TimingLogError;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use axum::Router;
 use socketioxide::SocketIo;
 use tokio::net::TcpListener;
@@ -19,6 +20,7 @@ use crate::faults::Faults;
 use crate::session::SessionRegistry;
 use crate::signalling::register_namespaces;
 use crate::state::{AppState, FaultSwitch};
+use crate::timing::{EventTimingLog, TimingLogError};
 
 /// How long [`EmulatorHandle::shutdown`] waits for connections to finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -33,6 +35,8 @@ pub enum EmulatorError {
     },
     #[error(transparent)]
     AudiohookKey(#[from] BadAudiohookKey),
+    #[error(transparent)]
+    TimingLog(#[from] TimingLogError),
 }
 
 /// What an extra audio consumer (e.g. the AudioHook server) needs from the emulator.
@@ -77,7 +81,11 @@ impl Emulator {
                 source,
             })?;
         let audiohook_config = config.audiohook.clone();
-        let state = AppState::new(config);
+        let timing = match &config.event_timing_log {
+            Some(path) => Some(Arc::new(EventTimingLog::open(path)?)),
+            None => None,
+        };
+        let state = AppState::new(config, timing);
         let (socketio, io) = SocketIo::builder().with_state(state.clone()).build_svc();
         register_namespaces(&io);
         let context = ConsumerContext {
@@ -97,6 +105,13 @@ impl Emulator {
             .merge(audiohook_router(&audiohook_config, context.clone())?)
             .merge(extra(context));
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        // Events are small writes: without TCP_NODELAY one sent within a delayed-ACK
+        // window of the previous one waits up to 40 ms for that ACK (Nagle).
+        let listener = listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!(%error, "cannot set TCP_NODELAY");
+            }
+        });
         let server = tokio::spawn(async move {
             let serving = axum::serve(
                 listener,

@@ -6,6 +6,7 @@ use crate::auth::TokenStore;
 use crate::config::EmulatorConfig;
 use crate::faults::Faults;
 use crate::session::SessionRegistry;
+use crate::timing::EventTimingLog;
 use crate::trd::{JobStore, ValidatedHooks};
 
 pub(crate) struct AppState {
@@ -17,10 +18,12 @@ pub(crate) struct AppState {
     pub(crate) faults: FaultSwitch,
     pub(crate) trd_jobs: JobStore,
     pub(crate) trd_hooks: ValidatedHooks,
+    /// Where emitted events are timed, when `event_timing_log` is set.
+    pub(crate) timing: Option<Arc<EventTimingLog>>,
 }
 
 impl AppState {
-    pub(crate) fn new(config: EmulatorConfig) -> Arc<Self> {
+    pub(crate) fn new(config: EmulatorConfig, timing: Option<Arc<EventTimingLog>>) -> Arc<Self> {
         let faults = FaultSwitch::new(config.faults.clone());
         Arc::new(AppState {
             config,
@@ -30,6 +33,7 @@ impl AppState {
             faults,
             trd_jobs: JobStore::default(),
             trd_hooks: ValidatedHooks::default(),
+            timing,
         })
     }
 

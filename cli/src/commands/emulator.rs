@@ -82,6 +82,9 @@ fn config(args: &EmulatorArgs) -> Result<EmulatorConfig, CliError> {
     if !args.faults.is_empty() {
         config.faults = faults(&args.faults)?;
     }
+    if let Some(path) = &args.event_timing_log {
+        config.event_timing_log = Some(path.clone());
+    }
     Ok(config)
 }
 

@@ -127,6 +127,7 @@ async fn on_initialize(
     };
     let registry = state.registry.clone();
     let call_id = spec.call_id.clone();
+    let sink = sink.timed(state.timing.clone(), &call_id);
     let task = tokio::spawn(run_session(spec, channels, registry, sink, settings));
     socket.extensions.insert(ActiveCall {
         call_id,

@@ -3,12 +3,13 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use socketioxide::extract::SocketRef;
 
 use crate::config::PayloadEncoding;
 use crate::session::{python_json, Event};
+use crate::timing::EventTimingLog;
 
 /// Milliseconds [`EventSink::ready`] waits at most.
 const CONNECT_WAIT_STEPS: u32 = 1000;
@@ -19,6 +20,8 @@ pub(crate) struct EventSink {
     encoding: PayloadEncoding,
     emitted: Arc<AtomicU32>,
     drop_after: Option<u32>,
+    /// The timing log and the session's `call_id`, once the session is known.
+    timing: Option<(Arc<EventTimingLog>, Arc<str>)>,
 }
 
 impl EventSink {
@@ -32,7 +35,14 @@ impl EventSink {
             encoding,
             emitted: Arc::new(AtomicU32::new(0)),
             drop_after,
+            timing: None,
         }
+    }
+
+    /// This sink, recording its events in `log` (if any) under `call_id`.
+    pub(crate) fn timed(mut self, log: Option<Arc<EventTimingLog>>, call_id: &str) -> Self {
+        self.timing = log.map(|log| (log, Arc::from(call_id)));
+        self
     }
 
     /// Waits (briefly) until socketioxide marks the socket connected. Handlers are set
@@ -48,15 +58,19 @@ impl EventSink {
     }
 
     pub(crate) fn emit(&self, event: &Event) {
-        let sent = match self.encoding {
+        let sent = SystemTime::now();
+        let emitted = match self.encoding {
             PayloadEncoding::JsonString => self.socket.emit(event.name(), &python_json(event)),
             PayloadEncoding::Object => self.socket.emit(event.name(), event),
         };
-        if let Err(error) = sent {
+        if let Err(error) = emitted {
             tracing::debug!(event = event.name(), %error, "event not delivered");
             return;
         }
         let count = self.emitted.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some((log, call_id)) = &self.timing {
+            log.record(call_id, count, event.name(), sent);
+        }
         if self.drop_after.is_some_and(|limit| count >= limit) {
             tracing::info!(count, "fault: dropping the signalling connection");
             // Already-closed sockets need no second disconnect.

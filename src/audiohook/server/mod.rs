@@ -82,6 +82,10 @@ impl AudioHookServer {
         let (server, incoming) = AudioHookServer::new(config);
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
+        // Server messages are small: without TCP_NODELAY one may wait for a delayed ACK.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let app = server.router(path);
         let task = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {

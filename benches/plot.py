@@ -1,0 +1,75 @@
+"""Draws benches/sessions.png from the sessions and bindings results: client CPU (% of one
+core) and p99 event latency against concurrent sessions, das (Rust) vs the python-socketio
+stack, with the C ABI and the Python wheel at 100 sessions.
+
+Usage: python benches/plot.py RESULTS_DIR OUTPUT.png
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+STYLE = {
+    "das (Rust)": dict(color="tab:blue", marker="o", linestyle="-"),
+    "python-socketio + websockets": dict(color="tab:orange", marker="s", linestyle="-"),
+    "das C ABI (libdas.so)": dict(color="tab:green", marker="^", linestyle="none", markersize=9),
+    "das Python wheel": dict(color="tab:purple", marker="D", linestyle="none", markersize=8),
+}
+
+
+def rows(results: Path) -> list:
+    found = []
+    for name in ("sessions.json", "bindings.json"):
+        path = results / name
+        if path.exists():
+            found += [dict(row, source=name) for row in json.loads(path.read_text())]
+    return found
+
+
+def main() -> None:
+    results, output = Path(sys.argv[1]), sys.argv[2]
+    data = rows(results)
+    figure, (cpu, latency) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for client, style in STYLE.items():
+        # das (Rust) is drawn from the sessions run; the bindings run repeats it at 100.
+        mine = [r for r in data if r["client"] == client
+                and (client != "das (Rust)" or r["source"] == "sessions.json")]
+        mine.sort(key=lambda r: r["sessions"])
+        if not mine:
+            continue
+        n = [r["sessions"] for r in mine]
+        cpu.plot(n, [r["cpu_percent_of_one_core"] for r in mine], label=client, **style)
+        points = [(r["sessions"], r["latency_p99_ms"]) for r in mine if r["latency_p99_ms"]]
+        if points:
+            latency.plot(*zip(*points), label=client, **style)
+    cpu.axhline(10, color="grey", linestyle=":", linewidth=1)
+    cpu.annotate("target at 1,000: ≤ 10 %", (1, 10), textcoords="offset points", xytext=(2, 3),
+                 fontsize=8, color="grey")
+    latency.axhline(2, color="grey", linestyle=":", linewidth=1)
+    latency.annotate("target: ≤ 2 ms", (1, 2), textcoords="offset points", xytext=(2, 3),
+                     fontsize=8, color="grey")
+    for axis, title, unit in ((cpu, "Client CPU", "% of one core"),
+                              (latency, "Event latency p99 (emulator send → caller)", "ms")):
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        for ticks in (axis.xaxis, axis.yaxis):
+            ticks.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+        axis.set_xlabel("concurrent real-time sessions")
+        axis.set_ylabel(unit)
+        axis.set_title(title, fontsize=10)
+        axis.grid(True, which="both", linewidth=0.3)
+    cpu.legend(fontsize=8)
+    figure.suptitle("Registration sessions streaming 8 kHz µ-law over AudioHook in real time",
+                    fontsize=11)
+    figure.tight_layout()
+    figure.savefig(output, dpi=110)
+
+
+if __name__ == "__main__":
+    main()
