@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 #[path = "support/proc_stats.rs"]
 mod proc_stats;
-use proc_stats::{cpu_ticks, load_average, rss_bytes};
+use proc_stats::{cpu_seconds, load_average, rss_bytes};
 
 const API_KEY: &str = "bench-key";
 const SECRET_B64: &str = "YmVuY2gtc2VjcmV0";
@@ -35,8 +35,6 @@ const FRAME: Duration = Duration::from_millis(200);
 const FRAME_BYTES: usize = 1600;
 /// A frame is late when it leaves (client) or arrives (server) this far behind schedule.
 const LATE: Duration = Duration::from_millis(50);
-/// Linux reports `/proc/*/stat` times in USER_HZ, 100 on every mainstream architecture.
-const TICKS_PER_SECOND: f64 = 100.0;
 
 fn main() {
     let args: Vec<String> = std::env::args()
@@ -139,7 +137,7 @@ impl Bench {
 
         // Streams start spread over one frame period, as independent calls would be.
         let start = Instant::now() + Duration::from_millis(100);
-        let (cpu_before, server_before) = (cpu_ticks("self"), cpu_ticks(&server.pid()));
+        let (cpu_before, server_before) = (cpu_seconds("self"), cpu_seconds(&server.pid()));
         let late_client = Arc::new(AtomicU64::new(0));
         let frames_per_stream = (self.duration.as_millis() / FRAME.as_millis()) as usize;
         let streaming: Vec<_> = sessions
@@ -169,7 +167,7 @@ impl Bench {
         let streamed = start.elapsed();
         // Let the last frames reach the server before counting.
         tokio::time::sleep(FRAME).await;
-        let (cpu_after, server_after) = (cpu_ticks("self"), cpu_ticks(&server.pid()));
+        let (cpu_after, server_after) = (cpu_seconds("self"), cpu_seconds(&server.pid()));
         let (frames, late_server) = server.stats();
         let closing: Vec<_> = sessions
             .into_iter()
@@ -182,10 +180,8 @@ impl Bench {
         Row {
             setup,
             streamed,
-            client_cpu_per_minute: (cpu_after - cpu_before) / TICKS_PER_SECOND / stream_minutes,
-            server_cpu_per_minute: (server_after - server_before)
-                / TICKS_PER_SECOND
-                / stream_minutes,
+            client_cpu_per_minute: (cpu_after - cpu_before) / stream_minutes,
+            server_cpu_per_minute: (server_after - server_before) / stream_minutes,
             rss_growth,
             server_rss_growth,
             frames,

@@ -14,7 +14,7 @@ use socketioxide::SocketIo;
 
 #[path = "support/proc_stats.rs"]
 mod proc_stats;
-use proc_stats::{cpu_ticks, load_average, rss_bytes};
+use proc_stats::{cpu_seconds, load_average, rss_bytes};
 
 const NAMESPACE: &str = "/socket.io/register";
 
@@ -66,7 +66,7 @@ fn main() {
 
 async fn measure(url: &str, n: usize) {
     let before = rss_bytes("self");
-    let cpu_before = cpu_ticks("self");
+    let cpu_before = cpu_seconds("self");
     let start = Instant::now();
     let tasks: Vec<_> = (0..n)
         .map(|_| tokio::spawn(Client::connect(options(url))))
@@ -76,8 +76,7 @@ async fn measure(url: &str, n: usize) {
         clients.push(task.await.expect("task").expect("connect"));
     }
     let elapsed = start.elapsed();
-    // Clock ticks are 10 ms on Linux.
-    let cpu_ms = (cpu_ticks("self") - cpu_before) * 10.0;
+    let cpu_ms = (cpu_seconds("self") - cpu_before) * 1000.0;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let grown = rss_bytes("self").saturating_sub(before);
     println!(

@@ -1,8 +1,11 @@
 //! Process figures for the load benchmarks, read from Linux's /proc (shared by the benches
 //! of the core and of the emulator through `#[path]`).
 
-/// utime + stime of `pid` (`self` for this process) in clock ticks.
-pub fn cpu_ticks(pid: &str) -> f64 {
+/// Linux reports `/proc/*/stat` times in USER_HZ, 100 on every mainstream architecture.
+const TICKS_PER_SECOND: f64 = 100.0;
+
+/// utime + stime of `pid` (`self` for this process) in seconds.
+pub fn cpu_seconds(pid: &str) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
@@ -10,7 +13,8 @@ pub fn cpu_ticks(pid: &str) -> f64 {
         .skip(11)
         .take(2)
         .map(|f| f.parse::<f64>().unwrap_or(0.0))
-        .sum()
+        .sum::<f64>()
+        / TICKS_PER_SECOND
 }
 
 /// Resident set size of `pid` (`self` for this process) in bytes.

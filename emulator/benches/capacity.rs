@@ -27,10 +27,8 @@ use uuid::Uuid;
 
 #[path = "../../benches/support/proc_stats.rs"]
 mod proc_stats;
-use proc_stats::{cpu_ticks, load_average, rss_bytes};
+use proc_stats::{cpu_seconds, load_average, rss_bytes};
 
-/// Linux reports `/proc/*/stat` times in USER_HZ, 100 on every mainstream architecture.
-const TICKS_PER_SECOND: f64 = 100.0;
 /// Sessions start spread over this long per 100 sessions, as calls arriving would be.
 const RAMP_PER_100: Duration = Duration::from_millis(200);
 /// Longest a session may take from start to its result before it counts as failed.
@@ -135,7 +133,7 @@ struct Row {
 impl Load {
     async fn step(&self, n: usize, emulator: &EmulatorProcess) -> Row {
         let pid = emulator.child.id().to_string();
-        let (emulator_before, generator_before) = (cpu_ticks(&pid), cpu_ticks("self"));
+        let (emulator_before, generator_before) = (cpu_seconds(&pid), cpu_seconds("self"));
         let started = Instant::now();
         let ramp = RAMP_PER_100 * n as u32 / 100;
         let sessions: Vec<_> = (0..n)
@@ -164,7 +162,7 @@ impl Load {
             }
         };
         let wall = started.elapsed().as_secs_f64();
-        let (emulator_after, generator_after) = (cpu_ticks(&pid), cpu_ticks("self"));
+        let (emulator_after, generator_after) = (cpu_seconds(&pid), cpu_seconds("self"));
         let mut latencies = Vec::new();
         let mut failures: Vec<(String, usize)> = Vec::new();
         for outcome in outcomes {
@@ -176,12 +174,12 @@ impl Load {
                 },
             }
         }
-        let percent = |ticks: f64| ticks / TICKS_PER_SECOND / wall * 100.0;
+        let percent = |seconds: f64| seconds / wall * 100.0;
         Row {
             latencies,
             failures,
             emulator_cpu_percent: percent(emulator_after - emulator_before),
-            emulator_cpu_seconds: (emulator_after - emulator_before) / TICKS_PER_SECOND,
+            emulator_cpu_seconds: emulator_after - emulator_before,
             generator_cpu_percent: percent(generator_after - generator_before),
             emulator_rss_peak: rss_peak,
             load_average: load_average(),

@@ -38,10 +38,8 @@ use uuid::Uuid;
 
 #[path = "../../benches/support/proc_stats.rs"]
 mod proc_stats;
-use proc_stats::{cpu_ticks, load_average, rss_bytes};
+use proc_stats::{cpu_seconds, load_average, rss_bytes};
 
-/// Linux reports `/proc/*/stat` times in USER_HZ, 100 on every mainstream architecture.
-const TICKS_PER_SECOND: f64 = 100.0;
 /// Session `i` starts `i` × this after the first, as calls arriving would.
 const START_SPACING: Duration = Duration::from_millis(2);
 /// Longest a session may take from start to its result before it counts as failed.
@@ -290,7 +288,7 @@ async fn run_rust(endpoints: &Endpoints, n: usize) -> ClientReport {
             .expect("samples/speaker-a.wav"),
     );
     let rss_before = rss_bytes("self");
-    let cpu_before = cpu_ticks("self");
+    let cpu_before = cpu_seconds("self");
     let started = Instant::now();
     let sessions: Vec<_> = (0..n)
         .map(|i| {
@@ -315,7 +313,7 @@ async fn run_rust(endpoints: &Endpoints, n: usize) -> ClientReport {
         }
     };
     let wall_seconds = started.elapsed().as_secs_f64();
-    let cpu_seconds = (cpu_ticks("self") - cpu_before) / TICKS_PER_SECOND;
+    let cpu_seconds = cpu_seconds("self") - cpu_before;
     let mut report = ClientReport {
         sessions: n,
         cpu_seconds,

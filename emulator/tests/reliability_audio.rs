@@ -189,13 +189,7 @@ async fn an_audiohook_pause_and_resume_keeps_the_session() {
     let mut session = start(register(&emulator, audiohook(&emulator))).await;
     let feeder = live_call(&session, "speaker-a.wav");
     let events = events_until(&mut session, result_and_audio_end).await;
-    assert!(
-        events
-            .iter()
-            .any(|e| matches!(e, Event::ResultSuccess { .. })),
-        "{:?}",
-        names(&events)
-    );
+    assert_result_success(&events);
     assert_eq!(audio_end(&events), ("consumer-closed", None), "{events:#?}");
     bounded("feeder", feeder).await.expect("feeder task");
     bounded("close", session.close()).await;

@@ -96,13 +96,7 @@ async fn a_token_expired_between_sessions_is_refreshed_once() {
     );
     let feeder = stream_sample(&session, "speaker-a.wav");
     let events = events_until(&mut session, result_and_audio_end).await;
-    assert!(
-        events
-            .iter()
-            .any(|e| matches!(e, Event::ResultSuccess { .. })),
-        "{:?}",
-        names(&events)
-    );
+    assert_result_success(&events);
     bounded("feeder", feeder).await.expect("feeder task");
     bounded("close", session.close()).await;
     drop(token); // its HTTP connection pool has a task of its own

@@ -110,13 +110,7 @@ async fn a_restart_mid_session_loses_it_and_the_next_session_gets_a_fresh_token(
     );
     let feeder = stream_sample(&next, "speaker-a.wav");
     let events = events_until(&mut next, result_and_audio_end).await;
-    assert!(
-        events
-            .iter()
-            .any(|e| matches!(e, Event::ResultSuccess { .. })),
-        "{:?}",
-        names(&events)
-    );
+    assert_result_success(&events);
     bounded("feeder", feeder).await.expect("feeder task");
     bounded("close", next.close()).await;
     drop(token);

@@ -233,6 +233,17 @@ pub async fn tasks_end() {
     }
 }
 
+/// Fails with the event names unless the session reached `result-success`.
+pub fn assert_result_success(events: &[Event]) {
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::ResultSuccess { .. })),
+        "no result-success: {:?}",
+        names(events)
+    );
+}
+
 /// A WebSocket consumer that accepts every connection and then never reads nor closes: the
 /// client's writes stall once the socket buffers are full. It runs on its own thread and
 /// runtime, so its tasks are not counted as the client's. Returns its `ws://` URL.
