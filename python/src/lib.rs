@@ -18,6 +18,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     log::install();
+    runtime::remember_main_thread(m.py())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(auth::get_access_token, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::prepare_exit, m)?)?;
