@@ -188,17 +188,34 @@ impl TwilioSession {
                             }
                         }
                     }
-                    Some(item) = pump_rx.recv() => match item {
-                        PumpItem::Frame { bytes, samples } => {
-                            if let Err(e) = ws.send(text(&framer.media(&bytes, samples))).await {
-                                // A consumer that closed mid-stream may surface as a failed write.
-                                break match e {
-                                    WsError::ConnectionClosed | WsError::AlreadyClosed => Ok(TwilioEnd::ConsumerClosed),
-                                    e => Err(TwilioError::ConnectionLost(e.to_string())),
-                                };
+                    Some(item) = pump_rx.recv() => {
+                        // Every frame the pump already has ready goes out with one flush: one
+                        // socket write per burst instead of one per 20 ms frame.
+                        let mut next = Some(item);
+                        let mut sent = Ok(());
+                        let mut done = false;
+                        while let Some(item) = next.take() {
+                            match item {
+                                PumpItem::Frame { bytes, samples } => {
+                                    sent = ws.feed(text(&framer.media(&bytes, samples))).await;
+                                    if sent.is_ok() {
+                                        next = pump_rx.try_recv().ok();
+                                    }
+                                }
+                                PumpItem::Done => done = true,
                             }
                         }
-                        PumpItem::Done => {
+                        if sent.is_ok() {
+                            sent = ws.flush().await;
+                        }
+                        if let Err(e) = sent {
+                            // A consumer that closed mid-stream may surface as a failed write.
+                            break match e {
+                                WsError::ConnectionClosed | WsError::AlreadyClosed => Ok(TwilioEnd::ConsumerClosed),
+                                e => Err(TwilioError::ConnectionLost(e.to_string())),
+                            };
+                        }
+                        if done {
                             if let Some(stop) = framer.stop() {
                                 if let Err(e) = ws.send(text(&stop)).await {
                                     break Err(TwilioError::ConnectionLost(e.to_string()));
@@ -206,7 +223,7 @@ impl TwilioSession {
                             }
                             break close(&mut ws, close_timeout).await;
                         }
-                    },
+                    }
                 }
             };
             task_buffer.close();
