@@ -1,18 +1,26 @@
 """Python wheel benchmark, one run (well under a minute):
 
 1. `das.trd.parse_webhook` vs `json.loads` on the TRD seed document and on a synthetic
-   one-hour, two-channel result (the same shape as benches/trd_parse.rs builds).
+   one-hour, two-channel result (the same bytes benches/trd_compare.rs builds), parse alone and
+   parse + reading every word's text.
 2. CPU per registration session: N concurrent sessions against one emulator (in a child
    process), each streaming speaker-a.wav over Twilio until `result-success`, done by
    `das.RegisterSession` and by python-socketio + websockets, each in its own child process
-   whose CPU time (user + system) is measured.
+   whose CPU time (user + system) is measured; the same script with 0 sessions measures the
+   interpreter start and imports, reported apart.
 
-Usage: .venv/bin/python benches/python_bench.py [SESSIONS]   (default 100)
+Usage: python benches/python_bench.py [SESSIONS] [--parse-only] [--criterion DIR] [--json OUT]
+  SESSIONS      concurrent sessions (default 100)
+  --parse-only  only section 1
+  --criterion   criterion's output directory: adds the Rust rows of benches/trd_compare.rs
+  --json        also write the rows as JSON
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
+import hashlib
 import json
 import os
 import resource
@@ -48,7 +56,8 @@ def one_hour_two_channels() -> bytes:
         turn += 1
     doc["segments"] = segments
     doc["token"] = "a8281f88-1b3c-43b5-8fdf-79c35652e112"
-    return json.dumps(doc, ensure_ascii=False).encode()
+    # Compact, keys in insertion order: the bytes benches/trd_compare.rs generates.
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def per_call(fn, body: bytes, seconds: float = 1.5) -> float:
@@ -61,18 +70,70 @@ def per_call(fn, body: bytes, seconds: float = 1.5) -> float:
     return (time.perf_counter() - started) / count
 
 
-def parse_section() -> None:
+def word_texts_das(body: bytes) -> int:
+    import das
+    result = das.trd.parse_webhook(body)
+    return sum(len(w.text) for s in result.segments or () for a in s.alternatives or ()
+               for w in a.words or ())
+
+
+def word_texts_json(body: bytes) -> int:
+    doc = json.loads(body)
+    return sum(len(w["text"]) for s in doc.get("segments") or ()
+               for a in s.get("alternatives") or () for w in a.get("words") or ())
+
+
+def documents() -> list:
+    return [("seed", "seed (TRD 3.11 sample)", SEED.read_bytes()),
+            ("1h", "1 hour, 2 channels", one_hour_two_channels())]
+
+
+def parse_rows() -> list:
     import das
 
-    print("## parse_webhook vs json.loads\n")
-    print("| document | bytes | das.trd.parse_webhook | json.loads | ratio |")
-    print("|---|---:|---:|---:|---:|")
-    for label, body in [("seed (TRD 3.11 sample)", SEED.read_bytes()),
-                        ("1 hour, 2 channels", one_hour_two_channels())]:
-        ours = per_call(das.trd.parse_webhook, body)
-        stdlib = per_call(json.loads, body)
-        print(f"| {label} | {len(body)} | {ours * 1e6:.1f} µs | {stdlib * 1e6:.1f} µs "
-              f"| {ours / stdlib:.2f}× |")
+    rows = []
+    for key, label, body in documents():
+        for work, ours_fn, stdlib_fn in [("parse", das.trd.parse_webhook, json.loads),
+                                         ("parse + every word's text", word_texts_das,
+                                          word_texts_json)]:
+            ours, stdlib = per_call(ours_fn, body), per_call(stdlib_fn, body)
+            rows.append({"document": key, "label": label, "work": work, "bytes": len(body),
+                         "sha256": hashlib.sha256(body).hexdigest()[:16],
+                         "das_us": ours * 1e6, "json_loads_us": stdlib * 1e6,
+                         "das_mb_s": len(body) / ours / 1e6,
+                         "json_loads_mb_s": len(body) / stdlib / 1e6,
+                         "speedup": stdlib / ours})
+    return rows
+
+
+def criterion_rows(directory: Path) -> list:
+    """Mean times of benches/trd_compare.rs from criterion's estimates."""
+    rows = []
+    for key, label, body in documents():
+        for name in ("typed", "serde_json_value"):
+            estimates = directory / f"trd_parse_{key}" / name / "new" / "estimates.json"
+            mean_ns = json.loads(estimates.read_text())["mean"]["point_estimate"]
+            rows.append({"document": key, "label": label, "parser": name,
+                         "bytes": len(body), "mean_us": mean_ns / 1000,
+                         "mb_s": len(body) / (mean_ns / 1e9) / 1e6})
+    return rows
+
+
+def print_parse(rows: list, rust: list) -> None:
+    if rust:
+        print("## Rust: typed parse_webhook vs serde_json::Value (criterion mean)\n")
+        print("| document | bytes | parser | time | throughput |")
+        print("|---|---:|---|---:|---:|")
+        for r in rust:
+            print(f"| {r['label']} | {r['bytes']} | {r['parser']} | {r['mean_us']:.1f} µs "
+                  f"| {r['mb_s']:.0f} MB/s |")
+        print()
+    print("## Python: das.trd.parse_webhook vs json.loads (same bytes)\n")
+    print("| document | bytes | work | das.trd | json.loads | das speed-up |")
+    print("|---|---:|---|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['label']} | {r['bytes']} | {r['work']} | {r['das_us']:.1f} µs "
+              f"| {r['json_loads_us']:.1f} µs | {r['speedup']:.2f}× |")
     print()
 
 
@@ -166,33 +227,67 @@ def child_cpu(script: str, args: list) -> tuple:
     return cpu, wall, int(done.stdout.strip().splitlines()[-1])
 
 
-def sessions_section(n: int) -> None:
+def session_rows(n: int) -> list:
     emulator = subprocess.Popen([sys.executable, "-c", EMULATOR], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, text=True)
     assert emulator.stdout is not None and emulator.stdin is not None
     urls = emulator.stdout.readline().split()
+    rows = []
     try:
-        args = [*urls, str(WAV), str(n)]
-        print(f"## CPU per registration session ({n} concurrent, speaker-a.wav over Twilio)\n")
-        print("| client | successes | CPU total | CPU per session | wall |")
-        print("|---|---:|---:|---:|---:|")
         for label, script in [("das.RegisterSession", DAS_SESSIONS),
                               ("python-socketio + requests + websockets", PY_SESSIONS)]:
-            cpu, wall, ok = child_cpu(script, args)
-            print(f"| {label} | {ok}/{n} | {cpu:.2f} s | {cpu / n * 1000:.1f} ms | {wall:.1f} s |")
-        print()
+            startup, _, _ = child_cpu(script, [*urls, str(WAV), "0"])
+            cpu, wall, ok = child_cpu(script, [*urls, str(WAV), str(n)])
+            rows.append({"client": label, "sessions": n, "successes": ok, "cpu_s": cpu,
+                         "startup_cpu_s": startup, "wall_s": wall,
+                         "cpu_per_session_ms": cpu / n * 1000,
+                         "net_cpu_per_session_ms": (cpu - startup) / n * 1000})
     finally:
         emulator.stdin.close()
         emulator.wait(30)
+    return rows
+
+
+def print_sessions(rows: list) -> None:
+    n = rows[0]["sessions"]
+    print(f"## CPU per registration session ({n} concurrent, speaker-a.wav over Twilio)\n")
+    print("| client | successes | CPU total | start + imports | CPU per session "
+          "| without start | wall |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['client']} | {r['successes']}/{n} | {r['cpu_s']:.2f} s "
+              f"| {r['startup_cpu_s']:.2f} s | {r['cpu_per_session_ms']:.1f} ms "
+              f"| {r['net_cpu_per_session_ms']:.1f} ms | {r['wall_s']:.1f} s |")
+    das_row, py_row = rows
+    print(f"\nratio (python-socketio / das): {py_row['cpu_s'] / das_row['cpu_s']:.1f}× with "
+          f"start-up, {py_row['net_cpu_per_session_ms'] / das_row['net_cpu_per_session_ms']:.1f}× "
+          "without\n")
 
 
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    parser = argparse.ArgumentParser(description="das wheel benchmark")
+    parser.add_argument("sessions", type=int, nargs="?", default=100)
+    parser.add_argument("--parse-only", action="store_true")
+    parser.add_argument("--criterion", type=Path)
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
     import das
 
-    print(f"das {das.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
-    parse_section()
-    sessions_section(n)
+    load = os.getloadavg()
+    print(f"das {das.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+          f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}\n")
+    rust = criterion_rows(args.criterion) if args.criterion else []
+    parse = parse_rows()
+    print_parse(parse, rust)
+    sessions = [] if args.parse_only else session_rows(args.sessions)
+    if sessions:
+        print_sessions(sessions)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({
+            "das": das.__version__, "python": sys.version.split()[0], "cpus": os.cpu_count(),
+            "load_average": os.getloadavg(), "rust_parse": rust, "python_parse": parse,
+            "sessions": sessions}, indent=2, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

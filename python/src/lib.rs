@@ -11,12 +11,14 @@ mod runtime;
 mod session;
 mod sio;
 mod trd;
+mod trd_view;
 
 use pyo3::prelude::*;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     log::install();
+    runtime::remember_main_thread(m.py())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(auth::get_access_token, m)?)?;
     m.add_function(wrap_pyfunction!(runtime::prepare_exit, m)?)?;
@@ -28,6 +30,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<channel::AudioChannel>()?;
     m.add_function(wrap_pyfunction!(trd::trd_parse, m)?)?;
     m.add_function(wrap_pyfunction!(trd::tokens_equal, m)?)?;
+    m.add_class::<trd_view::TrdView>()?;
+    m.add_class::<trd_view::TrdList>()?;
+    m.add_class::<trd_view::TrdListIter>()?;
     m.add_class::<trd::WebhookReceiver>()?;
     m.add_class::<trd::TrdClient>()?;
     m.add_class::<emulator::Emulator>()?;

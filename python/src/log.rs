@@ -14,7 +14,6 @@ use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
-use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::runtime::Blocked;
 
@@ -44,12 +43,14 @@ fn lock() -> std::sync::MutexGuard<'static, Records> {
     QUEUE.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Installs the forwarding subscriber once per process (a second call changes nothing).
+/// Installs the forwarding subscriber once per process (a second call changes nothing). Not
+/// `try_init`: that would also route the `log` crate's records (tungstenite logs every frame
+/// at trace level) through this filter only to drop them, a tenth of a session's CPU.
 pub fn install() {
     let only_das = Targets::new().with_target("das", Level::TRACE);
-    let _ = tracing_subscriber::registry()
-        .with(ForwardToLogging.with_filter(only_das))
-        .try_init();
+    let _ = tracing::subscriber::set_global_default(
+        tracing_subscriber::registry().with(ForwardToLogging.with_filter(only_das)),
+    );
 }
 
 /// At interpreter exit: no more records, and a waiting reader returns at once.

@@ -1,15 +1,18 @@
 //! The one tokio runtime of the native module, and blocking waits on it that release the GIL
-//! and stay interruptible (Ctrl-C raises `KeyboardInterrupt` within a poll interval), and an
-//! orderly way out of them at interpreter exit.
+//! and stay interruptible (Ctrl-C raises `KeyboardInterrupt` within a poll interval on the main
+//! thread, the only one Python delivers signals to), and an orderly way out of them at
+//! interpreter exit.
 
 use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::OnceLock;
+use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
 use pyo3::prelude::*;
 use tokio::runtime::{Builder, Runtime};
+use tokio::sync::Notify;
 
 use crate::errors::{das_error, Kind};
 
@@ -23,8 +26,29 @@ static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
 
 /// Set at interpreter exit: blocking calls return `Closed` at their next poll.
 static EXITING: AtomicBool = AtomicBool::new(false);
+/// Wakes every waiter of [`block_on`] when `EXITING` is set.
+static EXIT: Notify = Notify::const_new();
 /// Threads currently inside [`block_on`] (without the GIL most of the time).
 static BLOCKED: AtomicUsize = AtomicUsize::new(0);
+/// Python's main thread: the only one where waking up to check for signals does anything.
+static MAIN_THREAD: OnceLock<ThreadId> = OnceLock::new();
+
+/// Remembers the calling thread if it is Python's main thread (called at module import).
+/// Unknown, every thread polls for signals as the main thread does.
+pub fn remember_main_thread(py: Python<'_>) -> PyResult<()> {
+    let threading = py.import("threading")?;
+    let current = threading.call_method0("current_thread")?;
+    if current.is(&threading.call_method0("main_thread")?) {
+        let _ = MAIN_THREAD.set(std::thread::current().id());
+    }
+    Ok(())
+}
+
+fn on_other_thread() -> bool {
+    MAIN_THREAD
+        .get()
+        .is_some_and(|main| *main != std::thread::current().id())
+}
 
 /// Counts a thread as inside a GIL-free wait that exit must wait for.
 pub struct Blocked;
@@ -52,6 +76,7 @@ fn exiting() -> PyErr {
 #[pyfunction]
 pub fn prepare_exit(py: Python<'_>) {
     EXITING.store(true, Ordering::SeqCst);
+    EXIT.notify_waiters();
     crate::log::stop_forwarding();
     py.detach(|| {
         let deadline = Instant::now() + EXIT_GRACE;
@@ -81,12 +106,17 @@ pub fn runtime() -> PyResult<&'static Runtime> {
         })
 }
 
-/// Runs `future` to completion without the GIL, checking for signals between polls.
+/// Runs `future` to completion without the GIL. The main thread wakes every `SIGNAL_POLL` to
+/// let Python handle signals; other threads sleep until the future or interpreter exit ends
+/// the wait (with a hundred sessions, periodic wake-ups were a measurable share of the CPU).
 pub fn block_on<F>(py: Python<'_>, future: F) -> PyResult<F::Output>
 where
     F: Future + Send,
     F::Output: Send,
 {
+    let mut exit = pin!(EXIT.notified());
+    // Registered before the flag is read, so an exit between the two still wakes this wait.
+    exit.as_mut().enable();
     if EXITING.load(Ordering::SeqCst) {
         return Err(exiting());
     }
@@ -94,6 +124,17 @@ where
     let _blocked = Blocked::enter();
     let _guard = rt.enter();
     let mut future = pin!(future);
+    if on_other_thread() {
+        let output = py.detach(|| {
+            rt.block_on(async {
+                tokio::select! {
+                    output = &mut future => Some(output),
+                    () = &mut exit => None,
+                }
+            })
+        });
+        return output.ok_or_else(exiting);
+    }
     loop {
         let slice = py.detach(|| rt.block_on(tokio::time::timeout(SIGNAL_POLL, &mut future)));
         match slice {

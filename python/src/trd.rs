@@ -15,25 +15,25 @@ use das::trd::{
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple};
 
-use crate::convert::to_py;
 use crate::errors::{das_error, parse_error, Kind};
 use crate::runtime::block_on;
+use crate::trd_view::{parse_view, result_view, TrdView};
 
-/// Parses a TRD result body (`bytes` or `str`) and returns the normalised document as a dict
-/// (known fields in wire order, unknown ones kept). Raises `WebhookParseError`.
+/// Parses a TRD result body (`bytes` or `str`) once into the typed tree and returns the lazy
+/// view of the whole document. Raises `WebhookParseError`.
 #[pyfunction]
-pub fn trd_parse<'py>(py: Python<'py>, body: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+pub fn trd_parse(body: &Bound<'_, PyAny>) -> PyResult<TrdView> {
     let result = if let Ok(bytes) = body.cast::<PyBytes>() {
-        das::trd::parse_webhook(bytes.as_bytes())
+        parse_view(bytes.as_bytes())
     } else if let Ok(text) = body.cast::<PyString>() {
-        das::trd::parse_webhook(text.to_cow()?.as_bytes())
+        parse_view(text.to_cow()?.as_bytes())
     } else {
         return Err(das_error(
             Kind::InvalidArgument,
             "the webhook body must be bytes or str",
         ));
     };
-    to_py(py, &result.map_err(parse_error)?.to_value(), &[])
+    result.map_err(parse_error)
 }
 
 /// Constant-time string equality (the length is not secret).
@@ -146,7 +146,7 @@ impl WebhookReceiver {
     }
 
     /// The next delivery, waiting at most `timeout` seconds (`None` when none came):
-    /// `(delivery_id, job_id, name, result_dict, body, duplicate, recovered)`.
+    /// `(delivery_id, job_id, name, result_view, body, duplicate, recovered)`.
     fn next_delivery<'py>(
         &self,
         py: Python<'py>,
@@ -161,7 +161,7 @@ impl WebhookReceiver {
             id,
             delivery.job_id.as_str(),
             delivery.name.as_deref(),
-            to_py(py, &delivery.result.to_value(), &[])?,
+            result_view(delivery.result.clone()),
             PyBytes::new(py, &delivery.body),
             delivery.duplicate,
             delivery.recovered,

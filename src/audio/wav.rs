@@ -52,37 +52,25 @@ impl Wav {
 
     /// Parses a whole RIFF/WAVE image.
     pub fn parse(bytes: &[u8]) -> Result<Wav, WavError> {
-        if bytes.len() < 12 || &bytes[0..4] != b"RIFF" || &bytes[8..12] != b"WAVE" {
-            return Err(WavError::NotWave);
+        let (format, data) = locate(bytes)?;
+        Ok(format.decode(data))
+    }
+
+    /// The stored bytes when a file already holds `codec` at `sample_rate` with `channels`
+    /// (whole frames only), so they can be sent as they are; `Ok(None)` when it holds anything
+    /// else and needs [`Wav::parse`] and conversion.
+    pub fn stored_as(
+        bytes: &[u8],
+        codec: Codec,
+        sample_rate: u32,
+        channels: u16,
+    ) -> Result<Option<&[u8]>, WavError> {
+        let (format, data) = locate(bytes)?;
+        if format.codec != codec || format.sample_rate != sample_rate || format.channels != channels
+        {
+            return Ok(None);
         }
-        let mut format = None;
-        let mut rest = &bytes[12..];
-        while rest.len() >= 8 {
-            let id = &rest[0..4];
-            let declared = u32::from_le_bytes([rest[4], rest[5], rest[6], rest[7]]) as usize;
-            let body = &rest[8..];
-            // A data chunk whose size overruns the file (streamed writers leave it 0 or huge)
-            // is read up to the end of the file; any other chunk must fit.
-            let len = if id == b"data" {
-                declared.min(body.len())
-            } else if declared <= body.len() {
-                declared
-            } else {
-                return Err(WavError::Malformed("chunk overruns the file"));
-            };
-            match id {
-                b"fmt " => format = Some(Format::parse(&body[..len])?),
-                b"data" => {
-                    let format =
-                        format.ok_or(WavError::Malformed("data chunk before fmt chunk"))?;
-                    return Ok(format.decode(&body[..len]));
-                }
-                _ => {}
-            }
-            let padded = len + (len & 1);
-            rest = body.get(padded..).unwrap_or(&[]);
-        }
-        Err(WavError::Malformed("no data chunk"))
+        Ok(Some(&data[..format.whole_frames(data.len())]))
     }
 
     /// Number of frames (samples per channel).
@@ -150,6 +138,40 @@ impl Wav {
     }
 }
 
+/// The format and the data chunk of a RIFF/WAVE image.
+fn locate(bytes: &[u8]) -> Result<(Format, &[u8]), WavError> {
+    if bytes.len() < 12 || &bytes[0..4] != b"RIFF" || &bytes[8..12] != b"WAVE" {
+        return Err(WavError::NotWave);
+    }
+    let mut format = None;
+    let mut rest = &bytes[12..];
+    while rest.len() >= 8 {
+        let id = &rest[0..4];
+        let declared = u32::from_le_bytes([rest[4], rest[5], rest[6], rest[7]]) as usize;
+        let body = &rest[8..];
+        // A data chunk whose size overruns the file (streamed writers leave it 0 or huge)
+        // is read up to the end of the file; any other chunk must fit.
+        let len = if id == b"data" {
+            declared.min(body.len())
+        } else if declared <= body.len() {
+            declared
+        } else {
+            return Err(WavError::Malformed("chunk overruns the file"));
+        };
+        match id {
+            b"fmt " => format = Some(Format::parse(&body[..len])?),
+            b"data" => {
+                let format = format.ok_or(WavError::Malformed("data chunk before fmt chunk"))?;
+                return Ok((format, &body[..len]));
+            }
+            _ => {}
+        }
+        let padded = len + (len & 1);
+        rest = body.get(padded..).unwrap_or(&[]);
+    }
+    Err(WavError::Malformed("no data chunk"))
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Format {
     codec: Codec,
@@ -197,10 +219,14 @@ impl Format {
         })
     }
 
-    fn decode(self, data: &[u8]) -> Wav {
-        // Only whole frames are kept, so a truncated tail cannot misalign the channels.
+    /// Only whole frames are kept, so a truncated tail cannot misalign the channels.
+    fn whole_frames(self, len: usize) -> usize {
         let frame = self.codec.bytes_per_sample() * usize::from(self.channels);
-        let whole = data.len() - data.len() % frame;
+        len - len % frame
+    }
+
+    fn decode(self, data: &[u8]) -> Wav {
+        let whole = self.whole_frames(data.len());
         Wav {
             source_codec: self.codec,
             sample_rate: self.sample_rate,
@@ -243,6 +269,22 @@ mod tests {
         let stereo = sample("call-stereo.wav");
         assert_eq!((stereo.source_codec, stereo.channels), (Codec::L16, 2));
         assert_eq!(stereo.samples.len() % 2, 0);
+    }
+
+    #[test]
+    fn stored_bytes_only_when_codec_rate_and_layout_match() {
+        // Three whole µ-law stereo frames and a stray byte.
+        let data = [0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07];
+        let file = header(TAG_MULAW, 2, 8000, 8, &data);
+        let stored = Wav::stored_as(&file, Codec::Mulaw, 8000, 2).unwrap();
+        assert_eq!(stored, Some(&data[..6]));
+        assert_eq!(Wav::stored_as(&file, Codec::Alaw, 8000, 2).unwrap(), None);
+        assert_eq!(Wav::stored_as(&file, Codec::Mulaw, 16000, 2).unwrap(), None);
+        assert_eq!(Wav::stored_as(&file, Codec::Mulaw, 8000, 1).unwrap(), None);
+        assert!(Wav::stored_as(b"RIFF", Codec::Mulaw, 8000, 1).is_err());
+        // The stored bytes are what decoding and re-encoding would send.
+        let wav = Wav::parse(&file).unwrap();
+        assert_eq!(Codec::Mulaw.encode(&wav.samples), &data[..6]);
     }
 
     #[test]

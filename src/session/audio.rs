@@ -85,10 +85,18 @@ impl AudioSender {
 
     /// Reads a WAV file (PCM16, µ-law or A-law, any rate, mono or stereo), converts it to
     /// the channel's codec at 8 kHz with the channel's layout, and pushes it, waiting for
-    /// room. Does not end the audio.
+    /// room. Does not end the audio. A file already in the channel's codec, rate and layout is
+    /// pushed as stored, without decoding and re-encoding.
     pub async fn push_wav(&self, path: impl AsRef<Path>) -> Result<(), AudioError> {
         let buffer = self.buffer()?;
-        let wav = Wav::read(path)?.resampled(8000)?;
+        let bytes = std::fs::read(path).map_err(WavError::from)?;
+        if let Some(stored) = Wav::stored_as(&bytes, self.codec, 8000, self.channels)? {
+            return Ok(buffer.push_wait(stored).await?);
+        }
+        let mut wav = Wav::parse(&bytes)?;
+        if wav.sample_rate != 8000 {
+            wav = wav.resampled(8000)?;
+        }
         let samples = match (wav.channels, self.channels) {
             (2, 1) => downmix(&wav.samples, 2),
             (1, 2) => crate::audio::channels::interleave(&wav.samples, &wav.samples),

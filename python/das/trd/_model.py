@@ -1,11 +1,20 @@
 """Typed, attribute-access views of a parsed TRD result document. Each class names the fields
 the Rust parser knows; absent optional fields read as ``None``; unknown keys stay in
-``.extra``; ``to_dict()``/``to_json()`` give the document back."""
+``.extra``; ``to_dict()``/``to_json()`` give the document back.
+
+A record wraps a view into the typed tree the Rust parser built (shared, immutable): attribute
+values are built when read, and lists of records are lazy read-only sequences."""
 
 from __future__ import annotations
 
+import collections.abc
 import json
-from typing import Any, ClassVar, Dict, List, Optional, Tuple
+from typing import Any, ClassVar, Dict, List, Optional, Sequence, Tuple, Union
+
+from .. import _native
+
+# Lists of records are native lazy sequences; this makes isinstance(x, Sequence) hold.
+collections.abc.Sequence.register(_native.TrdList)
 
 
 __all__ = ["Record", "JobResult", "Job", "Media", "MediaInput", "MediaOutput", "OutputChannel",
@@ -20,40 +29,40 @@ class Record:
 
     __slots__ = ("_data",)
 
-    def __init__(self, data: Dict[str, Any]) -> None:
+    def __init__(self, data: Union[Dict[str, Any], _native.TrdView]) -> None:
+        """``data``: plain JSON data of this record (checked against the parser's schema,
+        raising ``das.InvalidArgument``), or a view the parser made."""
+        if not isinstance(data, _native.TrdView):
+            data = _native.TrdView.from_data(type(self).__name__, data)
         self._data = data
 
     def __getattr__(self, name: str) -> Any:
-        fields = type(self)._fields
-        if name not in fields:
-            raise AttributeError(f"{type(self).__name__} has no field {name!r}")
-        value = self._data.get(name)
-        if value is None:
-            return None
-        if name in type(self)._nested:
-            return type(self)._nested[name](value)
-        if name in type(self)._lists:
-            item = type(self)._lists[name]
-            return [item(v) for v in value]
-        return value
+        cls = type(self)
+        if name not in cls._fields:
+            raise AttributeError(f"{cls.__name__} has no field {name!r}")
+        return self._data.field(name, cls._nested.get(name) or cls._lists.get(name))
 
     @property
     def extra(self) -> Dict[str, Any]:
         """Keys the parser does not know, as received."""
-        return {k: v for k, v in self._data.items() if k not in type(self)._fields}
+        return self._data.extra()
 
     def to_dict(self) -> Dict[str, Any]:
         """The object as plain JSON data (a copy)."""
-        return json.loads(json.dumps(self._data))
+        return self._data.to_dict()  # type: ignore[no-any-return]
 
     def to_json(self, indent: Optional[int] = None) -> str:
-        return json.dumps(self._data, ensure_ascii=False, indent=indent)
+        return json.dumps(self._data.to_dict(), ensure_ascii=False, indent=indent)
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and self._data == other._data  # type: ignore[attr-defined]
 
+    def __reduce__(self) -> Tuple[type, Tuple[Dict[str, Any]]]:
+        return type(self), (self.to_dict(),)
+
     def __repr__(self) -> str:
-        shown = {k: self._data[k] for k in type(self)._fields[:3] if k in self._data}
+        data = self._data.to_dict()
+        shown = {k: data[k] for k in type(self)._fields[:3] if k in data}
         return f"{type(self).__name__}({shown})"
 
 
@@ -69,7 +78,7 @@ class Alternative(Record):
     _fields = ("text", "words", "score", "lm")
     _lists = {"words": Word}
     text: Optional[str]
-    words: Optional[List[Word]]
+    words: Optional[Sequence[Word]]
     score: Optional[float]
     lm: Optional[str]
 
@@ -82,7 +91,7 @@ class Segment(Record):
     start: float
     end: float
     status: Optional[str]
-    alternatives: Optional[List[Alternative]]
+    alternatives: Optional[Sequence[Alternative]]
     task_results: Optional[Any]
 
     @property
@@ -109,7 +118,7 @@ class OutputChannel(Record):
     speech: Optional[float]
     silence: Optional[bool]
     bandwidth: Optional[float]
-    dtmf: Optional[List[DtmfTone]]
+    dtmf: Optional[Sequence[DtmfTone]]
 
 
 class MediaInput(Record):
@@ -126,7 +135,7 @@ class MediaOutput(Record):
     _fields = ("redundant_channel", "channels")
     _lists = {"channels": OutputChannel}
     redundant_channel: Optional[bool]
-    channels: Optional[List[OutputChannel]]
+    channels: Optional[Sequence[OutputChannel]]
 
 
 class Media(Record):
@@ -166,12 +175,12 @@ class JobResult(Record):
     _nested = {"job": Job}
     _lists = {"segments": Segment}
     job: Job
-    segments: Optional[List[Segment]]
+    segments: Optional[Sequence[Segment]]
     token: Optional[str]
 
     def __repr__(self) -> str:
         # The token is a secret: never shown.
-        count = len(self._data.get("segments") or [])
+        count = len(self.segments or ())
         return f"JobResult(job={self.job!r}, segments={count})"
 
     @property

@@ -1,15 +1,19 @@
+from collections.abc import Sequence
 from typing import Any
+
+from .. import _native
 
 __all__ = ['Record', 'JobResult', 'Job', 'Media', 'MediaInput', 'MediaOutput', 'OutputChannel', 'DtmfTone', 'Segment', 'Alternative', 'Word']
 
 class Record:
-    def __init__(self, data: dict[str, Any]) -> None: ...
+    def __init__(self, data: dict[str, Any] | _native.TrdView) -> None: ...
     def __getattr__(self, name: str) -> Any: ...
     @property
     def extra(self) -> dict[str, Any]: ...
     def to_dict(self) -> dict[str, Any]: ...
     def to_json(self, indent: int | None = None) -> str: ...
     def __eq__(self, other: object) -> bool: ...
+    def __reduce__(self) -> tuple[type, tuple[dict[str, Any]]]: ...
 
 class Word(Record):
     text: str
@@ -19,7 +23,7 @@ class Word(Record):
 
 class Alternative(Record):
     text: str | None
-    words: list[Word] | None
+    words: Sequence[Word] | None
     score: float | None
     lm: str | None
 
@@ -29,7 +33,7 @@ class Segment(Record):
     start: float
     end: float
     status: str | None
-    alternatives: list[Alternative] | None
+    alternatives: Sequence[Alternative] | None
     task_results: Any | None
     @property
     def text(self) -> str | None: ...
@@ -47,7 +51,7 @@ class OutputChannel(Record):
     speech: float | None
     silence: bool | None
     bandwidth: float | None
-    dtmf: list[DtmfTone] | None
+    dtmf: Sequence[DtmfTone] | None
 
 class MediaInput(Record):
     sample_rate: int | None
@@ -59,7 +63,7 @@ class MediaInput(Record):
 
 class MediaOutput(Record):
     redundant_channel: bool | None
-    channels: list[OutputChannel] | None
+    channels: Sequence[OutputChannel] | None
 
 class Media(Record):
     md5: str | None
@@ -84,7 +88,7 @@ class Job(Record):
 
 class JobResult(Record):
     job: Job
-    segments: list[Segment] | None
+    segments: Sequence[Segment] | None
     token: str | None
     @property
     def transcript(self) -> str: ...
