@@ -6,9 +6,8 @@
 //! in 200 ms frames. Results are recorded in `benches/RESULTS.md`.
 //! Run: `cargo bench --profile dev --bench audiohook_streams -- 1 100 1000 --secs 10`.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::BufRead;
 use std::net::SocketAddr;
-use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,7 +24,10 @@ use uuid::Uuid;
 
 #[path = "support/proc_stats.rs"]
 mod proc_stats;
+#[path = "support/serve_child.rs"]
+mod serve_child;
 use proc_stats::{cpu_seconds, load_average, rss_bytes};
+use serve_child::ServeChild;
 
 const API_KEY: &str = "bench-key";
 const SECRET_B64: &str = "YmVuY2gtc2VjcmV0";
@@ -59,7 +61,7 @@ fn main() {
         sizes = vec![1, 100, 1000];
     }
 
-    let mut server = Server::spawn();
+    let mut server = ServeChild::spawn::<&str>(&[]);
     let audio = Arc::new(
         Wav::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -122,7 +124,7 @@ struct Row {
 }
 
 impl Bench {
-    async fn run(&self, n: usize, server: &mut Server) -> Row {
+    async fn run(&self, n: usize, server: &mut ServeChild) -> Row {
         let (rss_before, server_rss_before) = (rss_bytes("self"), rss_bytes(&server.pid()));
         let started = Instant::now();
         let opening: Vec<_> = (0..n)
@@ -133,7 +135,7 @@ impl Bench {
             sessions.push(task.await.expect("open task").expect("open"));
         }
         let setup = started.elapsed();
-        server.stats(); // resets the server's frame counters
+        server_stats(server); // resets the server's frame counters
 
         // Streams start spread over one frame period, as independent calls would be.
         let start = Instant::now() + Duration::from_millis(100);
@@ -168,7 +170,7 @@ impl Bench {
         // Let the last frames reach the server before counting.
         tokio::time::sleep(FRAME).await;
         let (cpu_after, server_after) = (cpu_seconds("self"), cpu_seconds(&server.pid()));
-        let (frames, late_server) = server.stats();
+        let (frames, late_server) = server_stats(server);
         let closing: Vec<_> = sessions
             .into_iter()
             .map(|s| tokio::spawn(s.finish()))
@@ -237,51 +239,11 @@ async fn stream(
 }
 
 /// The server child: its pid, port, and a line protocol on stdin/stdout for frame counts.
-struct Server {
-    child: Child,
-    port: u16,
-    control: ChildStdin,
-    replies: BufReader<std::process::ChildStdout>,
-}
-
-impl Server {
-    fn spawn() -> Server {
-        let mut child = Command::new(std::env::current_exe().expect("own path"))
-            .arg("--serve")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("server process");
-        let control = child.stdin.take().expect("stdin");
-        let mut replies = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut line = String::new();
-        replies.read_line(&mut line).expect("server port");
-        let port = line.trim().parse().expect("port number");
-        Server {
-            child,
-            port,
-            control,
-            replies,
-        }
-    }
-
-    fn pid(&self) -> String {
-        self.child.id().to_string()
-    }
-
-    /// Frames received and frames late since the last call.
-    fn stats(&mut self) -> (u64, u64) {
-        writeln!(self.control, "stats").expect("server stdin");
-        let mut line = String::new();
-        self.replies.read_line(&mut line).expect("server stats");
-        let mut numbers = line.split_whitespace().map(|n| n.parse().unwrap_or(0));
-        (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0))
-    }
-
-    fn stop(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Frames the server received and frames late since the last call.
+fn server_stats(server: &mut ServeChild) -> (u64, u64) {
+    let line = server.ask("stats");
+    let mut numbers = line.split_whitespace().map(|n| n.parse().unwrap_or(0));
+    (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0))
 }
 
 #[derive(Default)]

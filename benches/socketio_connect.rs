@@ -4,8 +4,6 @@
 //! measured here is the client side only. Results are recorded in `benches/RESULTS.md`.
 //! Run: `cargo bench --profile dev --bench socketio_connect` (add `-- 1 100 1000` for sizes).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use das::socketio::{Client, ConnectOptions, Events};
@@ -14,7 +12,11 @@ use socketioxide::SocketIo;
 
 #[path = "support/proc_stats.rs"]
 mod proc_stats;
+#[path = "support/serve_child.rs"]
+#[allow(dead_code)] // `ask` serves the benches that talk to their server
+mod serve_child;
 use proc_stats::{cpu_seconds, load_average, rss_bytes};
+use serve_child::ServeChild;
 
 const NAMESPACE: &str = "/socket.io/register";
 
@@ -35,16 +37,8 @@ fn main() {
         sizes
     };
 
-    let mut server = Command::new(std::env::current_exe().expect("own path"))
-        .arg("--serve")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("server process");
-    let mut line = String::new();
-    BufReader::new(server.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("server port");
-    let url = format!("http://127.0.0.1:{}/socket.io", line.trim());
+    let server = ServeChild::spawn::<&str>(&[]);
+    let url = format!("http://127.0.0.1:{}/socket.io", server.port);
 
     // Warm-up: one-time costs (runtime threads, TLS root store) stay out of the rows.
     runtime.block_on(async {
@@ -60,8 +54,7 @@ fn main() {
     for n in sizes {
         runtime.block_on(measure(&url, n));
     }
-    let _ = server.kill();
-    let _ = server.wait();
+    server.stop();
 }
 
 async fn measure(url: &str, n: usize) {

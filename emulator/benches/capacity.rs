@@ -7,8 +7,7 @@
 //! recorded in `benches/RESULTS.md`.
 //! Run: `cargo bench --profile dev -p das-emulator --bench capacity -- 100 250 500 1000`.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::io::BufRead;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,7 +26,11 @@ use uuid::Uuid;
 
 #[path = "../../benches/support/proc_stats.rs"]
 mod proc_stats;
+#[path = "../../benches/support/serve_child.rs"]
+#[allow(dead_code)] // `ask` serves the benches that talk to their server
+mod serve_child;
 use proc_stats::{cpu_seconds, load_average, rss_bytes};
+use serve_child::ServeChild;
 
 /// Sessions start spread over this long per 100 sessions, as calls arriving would be.
 const RAMP_PER_100: Duration = Duration::from_millis(200);
@@ -52,7 +55,7 @@ fn main() {
     };
 
     das::tls::ensure_crypto_provider();
-    let emulator = EmulatorProcess::spawn();
+    let emulator = ServeChild::spawn::<&str>(&[]);
     let base = format!("http://127.0.0.1:{}", emulator.port);
     let audio = Wav::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -131,8 +134,8 @@ struct Row {
 }
 
 impl Load {
-    async fn step(&self, n: usize, emulator: &EmulatorProcess) -> Row {
-        let pid = emulator.child.id().to_string();
+    async fn step(&self, n: usize, emulator: &ServeChild) -> Row {
+        let pid = emulator.pid();
         let (emulator_before, generator_before) = (cpu_seconds(&pid), cpu_seconds("self"));
         let started = Instant::now();
         let ramp = RAMP_PER_100 * n as u32 / 100;
@@ -233,33 +236,6 @@ async fn run_session(
     };
     session.close().await;
     outcome
-}
-
-struct EmulatorProcess {
-    child: Child,
-    port: u16,
-}
-
-impl EmulatorProcess {
-    fn spawn() -> EmulatorProcess {
-        let mut child = Command::new(std::env::current_exe().expect("own path"))
-            .arg("--serve")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("emulator process");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("emulator port");
-        let port = line.trim().parse().expect("port number");
-        EmulatorProcess { child, port }
-    }
-
-    fn stop(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 async fn serve() {

@@ -16,9 +16,9 @@
 //! root; the bindings rows run at 100 sessions, or `--bindings-sessions N`).
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -38,7 +38,11 @@ use uuid::Uuid;
 
 #[path = "../../benches/support/proc_stats.rs"]
 mod proc_stats;
+#[path = "../../benches/support/serve_child.rs"]
+#[allow(dead_code)] // `ask` serves the benches that talk to their server
+mod serve_child;
 use proc_stats::{cpu_seconds, load_average, rss_bytes};
+use serve_child::ServeChild;
 
 /// Session `i` starts `i` × this after the first, as calls arriving would.
 const START_SPACING: Duration = Duration::from_millis(2);
@@ -129,7 +133,7 @@ fn main() {
     let options = parse_options(&args);
     das::tls::ensure_crypto_provider();
     let timing_log = std::env::temp_dir().join(format!("das-sessions-{}.log", std::process::id()));
-    let emulator = EmulatorProcess::spawn(&timing_log);
+    let emulator = ServeChild::spawn(&[&timing_log]);
     let endpoints = Endpoints::of(emulator.port);
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     let mut rows = Vec::new();
@@ -545,34 +549,6 @@ fn print_ratios(rows: &[Row]) {
                 other.cpu_seconds_per_session_minute / rust.cpu_seconds_per_session_minute,
             );
         }
-    }
-}
-
-struct EmulatorProcess {
-    child: Child,
-    port: u16,
-}
-
-impl EmulatorProcess {
-    fn spawn(timing_log: &Path) -> EmulatorProcess {
-        let mut child = Command::new(std::env::current_exe().expect("own path"))
-            .arg("--serve")
-            .arg(timing_log)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("emulator process");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("emulator port");
-        let port = line.trim().parse().expect("port number");
-        EmulatorProcess { child, port }
-    }
-
-    fn stop(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -13,25 +13,8 @@ from . import _native
 _atexit.register(_native.prepare_exit)
 
 from . import _log, exceptions, trd  # noqa: E402,F401
-from ._errors import (
-    AlreadyStarted,
-    AuthError,
-    BadNamespaceError,
-    Closed,
-    ConnectError,
-    ConnectRefused,
-    DasError,
-    InternalError,
-    InvalidArgument,
-    InvalidTokenError,
-    IoError,
-    NotReady,
-    ProtocolError,
-    TimeoutError,
-    TlsError,
-    WebhookParseError,
-    WouldBlock,
-)
+from . import _errors
+from ._errors import *  # noqa: F401,F403  (the exception hierarchy)
 from ._native import __version__, get_access_token
 from .asyncio_client import AsyncClient, AsyncRegisterSession, AsyncVerifySession
 from .audio import AudioChannel
@@ -53,21 +36,5 @@ __all__ = [
     "Event",
     "exceptions",
     "trd",
-    "DasError",
-    "InvalidArgument",
-    "NotReady",
-    "BadNamespaceError",
-    "WouldBlock",
-    "TimeoutError",
-    "Closed",
-    "AlreadyStarted",
-    "IoError",
-    "ConnectError",
-    "TlsError",
-    "ProtocolError",
-    "AuthError",
-    "ConnectRefused",
-    "WebhookParseError",
-    "InvalidTokenError",
-    "InternalError",
 ]
+__all__ += _errors.__all__
