@@ -8,12 +8,17 @@ use tokio::time::Instant;
 /// How fast frames leave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Pacing {
-    /// Frame `n` leaves no earlier than `start + n × frame_duration`.
+    /// Frame `n` leaves no earlier than `start + n × frame_duration` (less one timer tick).
     #[default]
     RealTime,
     /// Frames leave as soon as the transport accepts them.
     AsFastAsPossible,
 }
+
+/// tokio's timers fire on 1 ms ticks: a frame whose slot is less than a tick away leaves at
+/// once instead of costing a timer and a wake-up to leave a fraction of a millisecond later.
+/// Audio pushed live by the application arrives on its slot, give or take that fraction.
+pub const SLOT_TOLERANCE: Duration = Duration::from_millis(1);
 
 /// Hands out send deadlines for consecutive frames.
 #[derive(Debug)]
@@ -33,32 +38,21 @@ impl Pacer {
         }
     }
 
-    /// Waits until the next frame, `duration` long, may be sent, and accounts for it.
-    /// Deadlines are absolute from the first frame, so a late wake-up is caught up on
-    /// the following frames instead of pushing every later frame back.
-    pub async fn wait_for_slot(&mut self, duration: Duration) {
-        if self.pacing == Pacing::RealTime {
-            let start = *self.start.get_or_insert_with(Instant::now);
-            tokio::time::sleep_until(start + self.sent).await;
-        }
+    /// Accounts for the next frame, `duration` long, and says when it may leave: `None` for
+    /// at once. Deadlines are absolute from the first frame, so a late wake-up is caught up
+    /// on the following frames instead of pushing every later frame back.
+    pub fn next_slot(&mut self, duration: Duration) -> Option<Instant> {
+        let slot = match self.pacing {
+            Pacing::RealTime => {
+                let start = *self.start.get_or_insert_with(Instant::now);
+                let slot = start + self.sent;
+                (slot > Instant::now() + SLOT_TOLERANCE).then_some(slot)
+            }
+            Pacing::AsFastAsPossible => None,
+        };
         self.sent += duration;
+        slot
     }
-
-    /// Restarts the clock, e.g. after a pause during which nothing was sent.
-    pub fn restart(&mut self) {
-        self.start = None;
-        self.sent = Duration::ZERO;
-    }
-
-    /// Audio time accounted so far since the clock (re)started.
-    pub fn sent(&self) -> Duration {
-        self.sent
-    }
-}
-
-/// The duration of `bytes` of audio with `bytes_per_second`.
-pub fn bytes_duration(bytes: usize, bytes_per_second: usize) -> Duration {
-    Duration::from_secs_f64(bytes as f64 / bytes_per_second.max(1) as f64)
 }
 
 #[cfg(test)]
@@ -70,28 +64,32 @@ mod tests {
         let mut pacer = Pacer::new(Pacing::RealTime);
         let frame = Duration::from_millis(200);
         let t0 = Instant::now();
-        pacer.wait_for_slot(frame).await;
-        pacer.wait_for_slot(frame).await;
-        assert_eq!(Instant::now() - t0, frame);
-        // A stall of 500 ms: the next two frames are already due and leave at once.
+        assert_eq!(
+            pacer.next_slot(frame),
+            None,
+            "the first frame leaves at once"
+        );
+        assert_eq!(pacer.next_slot(frame), Some(t0 + frame));
+        // A stall of 500 ms: the next frame is already due and leaves at once, and the one
+        // after keeps its original slot.
         tokio::time::advance(Duration::from_millis(500)).await;
-        let before = Instant::now();
-        pacer.wait_for_slot(frame).await;
-        pacer.wait_for_slot(frame).await;
-        assert_eq!(Instant::now(), before);
-        pacer.wait_for_slot(frame).await;
-        assert_eq!(Instant::now() - t0, frame * 4);
-        assert_eq!(pacer.sent(), frame * 5);
+        assert_eq!(pacer.next_slot(frame), None);
+        assert_eq!(pacer.next_slot(frame), Some(t0 + frame * 3));
     }
 
     #[tokio::test(start_paused = true)]
-    async fn as_fast_as_possible_never_sleeps() {
+    async fn a_slot_within_a_timer_tick_is_now() {
+        let mut pacer = Pacer::new(Pacing::RealTime);
+        let frame = Duration::from_millis(20);
+        pacer.next_slot(frame);
+        tokio::time::advance(frame - SLOT_TOLERANCE).await;
+        assert_eq!(pacer.next_slot(frame), None);
+        assert!(pacer.next_slot(frame).is_some());
+    }
+
+    #[test]
+    fn as_fast_as_possible_never_waits() {
         let mut pacer = Pacer::new(Pacing::AsFastAsPossible);
-        let t0 = Instant::now();
-        for _ in 0..100 {
-            pacer.wait_for_slot(Duration::from_millis(20)).await;
-        }
-        assert_eq!(Instant::now(), t0);
-        assert_eq!(bytes_duration(1600, 8000), Duration::from_millis(200));
+        assert!((0..100).all(|_| pacer.next_slot(Duration::from_millis(20)).is_none()));
     }
 }

@@ -1,6 +1,9 @@
-//! Moves audio from a [`SendBuffer`] to a transport task as paced frames of whole samples.
+//! Paced frames of whole samples, taken from a [`SendBuffer`] by the task that writes them
+//! (no task or channel in between: a frame costs the writer one wake-up).
 
-use tokio::sync::{mpsc, watch};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use super::pacing::{Pacer, Pacing};
 use super::send_buffer::SendBuffer;
@@ -26,47 +29,55 @@ pub struct PumpConfig {
     pub pacing: Pacing,
 }
 
-/// Runs until the buffer ends or the receiver is gone. While `hold` reads `true` and pacing
-/// is as fast as possible, nothing is taken (there is no clock to discard against).
-pub async fn run(
+/// The frames of one buffer, each handed out once its pacing slot has come.
+#[derive(Debug)]
+pub struct PacedFrames {
     buffer: SendBuffer,
     config: PumpConfig,
-    frames: mpsc::Sender<PumpItem>,
-    mut hold: Option<watch::Receiver<bool>>,
-) {
-    let sample_bytes = config.sample_bytes.max(1);
-    let mut pacer = Pacer::new(config.pacing);
-    loop {
-        if config.pacing == Pacing::AsFastAsPossible {
-            if let Some(hold) = hold.as_mut() {
-                if hold.wait_for(|held| !*held).await.is_err() {
-                    return;
-                }
+    pacer: Pacer,
+    /// A frame taken from the buffer whose slot had not come when the wait was cancelled.
+    waiting: Option<(Vec<u8>, u64, Option<Instant>)>,
+    done: bool,
+}
+
+impl PacedFrames {
+    pub fn new(buffer: SendBuffer, config: PumpConfig) -> Self {
+        PacedFrames {
+            buffer,
+            config,
+            pacer: Pacer::new(config.pacing),
+            waiting: None,
+            done: false,
+        }
+    }
+
+    /// The next frame once its slot has come, then [`PumpItem::Done`] once, then `None`.
+    /// Cancel-safe, for use in `select!`: a frame taken before its slot is kept for the
+    /// next call.
+    pub async fn next(&mut self) -> Option<PumpItem> {
+        if self.done {
+            return None;
+        }
+        let sample_bytes = self.config.sample_bytes.max(1);
+        while self.waiting.is_none() {
+            let Some(mut frame) = self.buffer.next_frame(self.config.frame_bytes).await else {
+                self.done = true;
+                return Some(PumpItem::Done);
+            };
+            frame.truncate(frame.len() - frame.len() % sample_bytes);
+            let samples = (frame.len() / sample_bytes) as u64;
+            if samples > 0 {
+                let duration = Duration::from_secs_f64(
+                    samples as f64 / f64::from(self.config.sample_rate.max(1)),
+                );
+                self.waiting = Some((frame, samples, self.pacer.next_slot(duration)));
             }
         }
-        let Some(mut frame) = buffer.next_frame(config.frame_bytes).await else {
-            let _ = frames.send(PumpItem::Done).await;
-            return;
-        };
-        frame.truncate(frame.len() - frame.len() % sample_bytes);
-        let samples = (frame.len() / sample_bytes) as u64;
-        if samples == 0 {
-            continue;
+        if let Some((_, _, Some(slot))) = &self.waiting {
+            tokio::time::sleep_until(*slot).await;
         }
-        let duration = std::time::Duration::from_secs_f64(
-            samples as f64 / f64::from(config.sample_rate.max(1)),
-        );
-        pacer.wait_for_slot(duration).await;
-        if frames
-            .send(PumpItem::Frame {
-                bytes: frame,
-                samples,
-            })
-            .await
-            .is_err()
-        {
-            return;
-        }
+        let (bytes, samples, _) = self.waiting.take()?;
+        Some(PumpItem::Frame { bytes, samples })
     }
 }
 
@@ -79,24 +90,23 @@ mod tests {
         let buffer = SendBuffer::new(100);
         buffer.push(&[1; 7]).unwrap();
         buffer.finish();
-        let (tx, mut rx) = mpsc::channel(8);
         let config = PumpConfig {
             frame_bytes: 4,
             sample_bytes: 2,
             sample_rate: 2,
             pacing: Pacing::RealTime,
         };
-        let start = tokio::time::Instant::now();
-        tokio::spawn(run(buffer, config, tx, None));
+        let mut frames = PacedFrames::new(buffer, config);
+        let start = Instant::now();
         assert_eq!(
-            rx.recv().await,
+            frames.next().await,
             Some(PumpItem::Frame {
                 bytes: vec![1; 4],
                 samples: 2
             })
         );
         assert_eq!(
-            rx.recv().await,
+            frames.next().await,
             Some(PumpItem::Frame {
                 bytes: vec![1; 2],
                 samples: 1
@@ -104,9 +114,35 @@ mod tests {
         );
         assert_eq!(
             start.elapsed(),
-            std::time::Duration::from_secs(1),
+            Duration::from_secs(1),
             "second frame one frame later"
         );
-        assert_eq!(rx.recv().await, Some(PumpItem::Done));
+        assert_eq!(frames.next().await, Some(PumpItem::Done));
+        assert_eq!(frames.next().await, None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_cancelled_wait_keeps_its_frame() {
+        let buffer = SendBuffer::new(100);
+        buffer.push(&[7; 8]).unwrap();
+        let config = PumpConfig {
+            frame_bytes: 4,
+            sample_bytes: 1,
+            sample_rate: 4,
+            pacing: Pacing::RealTime,
+        };
+        let mut frames = PacedFrames::new(buffer.clone(), config);
+        assert!(matches!(frames.next().await, Some(PumpItem::Frame { .. })));
+        // The second frame's slot is 1 s away: give up after 100 ms, then wait again.
+        let early = tokio::time::timeout(Duration::from_millis(100), frames.next()).await;
+        assert!(early.is_err());
+        assert_eq!(buffer.counters().queued, 0, "the frame was taken once");
+        assert_eq!(
+            frames.next().await,
+            Some(PumpItem::Frame {
+                bytes: vec![7; 4],
+                samples: 4
+            })
+        );
     }
 }

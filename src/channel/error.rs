@@ -1,7 +1,7 @@
 //! Audio-channel outcomes and failures.
 
-use crate::audiohook::client::ClientError;
-use crate::twilio::TwilioError;
+use crate::audiohook::client::{ClientEnd, ClientError};
+use crate::twilio::{TwilioEnd, TwilioError};
 
 /// How a channel that did not fail ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,4 +23,22 @@ pub enum ChannelError {
     AudioHook(#[from] ClientError),
     #[error(transparent)]
     Twilio(#[from] TwilioError),
+}
+
+impl From<ClientEnd> for ChannelEnd {
+    fn from(end: ClientEnd) -> Self {
+        match end {
+            ClientEnd::Finished => ChannelEnd::Finished,
+            ClientEnd::ConsumerClosed { info } => ChannelEnd::ConsumerClosed { info },
+        }
+    }
+}
+
+impl From<TwilioEnd> for ChannelEnd {
+    fn from(end: TwilioEnd) -> Self {
+        match end {
+            TwilioEnd::Finished => ChannelEnd::Finished,
+            TwilioEnd::ConsumerClosed => ChannelEnd::ConsumerClosed { info: None },
+        }
+    }
 }

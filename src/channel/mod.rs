@@ -32,9 +32,9 @@ use uuid::Uuid;
 pub use config::{AudioChannelConfig, ProtocolConfig};
 pub use error::{ChannelEnd, ChannelError};
 
-use crate::audio::send_buffer::{Counters, PushError};
-use crate::audiohook::client::{ClientEnd, ClientSession};
-use crate::twilio::{TwilioEnd, TwilioSession};
+use crate::audio::send_buffer::{Counters, PushError, SendBuffer};
+use crate::audiohook::client::ClientSession;
+use crate::twilio::TwilioSession;
 
 /// An open audio channel. Push wire-codec bytes (the configured codec, sample rate and
 /// channel layout, interleaved), then [`AudioChannel::finish`].
@@ -51,6 +51,18 @@ impl AudioChannel {
         config: &AudioChannelConfig,
         call_id: &str,
     ) -> Result<AudioChannel, ChannelError> {
+        let buffer = SendBuffer::new(config.buffer_bytes);
+        AudioChannel::open_with_buffer(config, call_id, buffer).await
+    }
+
+    /// [`open`](Self::open), streaming from `buffer` (a session's audio buffer). The
+    /// connection handshake is boxed: its state is large and only needed until the channel
+    /// is open, so it should not stay in the size of the task that awaits it.
+    pub(crate) async fn open_with_buffer(
+        config: &AudioChannelConfig,
+        call_id: &str,
+        buffer: SendBuffer,
+    ) -> Result<AudioChannel, ChannelError> {
         match &config.protocol {
             ProtocolConfig::AudioHook { .. } => {
                 let conversation_id = Uuid::parse_str(call_id).map_err(|_| {
@@ -59,13 +71,14 @@ impl AudioChannel {
                     ))
                 })?;
                 let client = config.audiohook_client()?;
-                Ok(AudioChannel::AudioHook(
-                    ClientSession::open(client, conversation_id).await?,
-                ))
+                let open = ClientSession::open_with_buffer(client, conversation_id, buffer);
+                Ok(AudioChannel::AudioHook(Box::pin(open).await?))
             }
-            ProtocolConfig::Twilio { .. } => Ok(AudioChannel::Twilio(
-                TwilioSession::open(config.twilio_client()?, call_id).await?,
-            )),
+            ProtocolConfig::Twilio { .. } => {
+                let open =
+                    TwilioSession::open_with_buffer(config.twilio_client()?, call_id, buffer);
+                Ok(AudioChannel::Twilio(Box::pin(open).await?))
+            }
         }
     }
 
@@ -94,18 +107,21 @@ impl AudioChannel {
         }
     }
 
+    /// Waits for the stream to end without ending the audio: the owner of the buffer
+    /// finishes it (or the consumer closes).
+    pub(crate) async fn ended(self) -> Result<ChannelEnd, ChannelError> {
+        match self {
+            AudioChannel::AudioHook(session) => Ok(session.ended().await?.into()),
+            AudioChannel::Twilio(session) => Ok(session.ended().await?.into()),
+        }
+    }
+
     /// Flushes the queued audio, then ends the stream (AudioHook close transaction; Twilio
     /// `stop` in full mode and the close handshake) and reports how it ended.
     pub async fn finish(self) -> Result<ChannelEnd, ChannelError> {
         match self {
-            AudioChannel::AudioHook(session) => Ok(match session.finish().await? {
-                ClientEnd::Finished => ChannelEnd::Finished,
-                ClientEnd::ConsumerClosed { info } => ChannelEnd::ConsumerClosed { info },
-            }),
-            AudioChannel::Twilio(session) => Ok(match session.finish().await? {
-                TwilioEnd::Finished => ChannelEnd::Finished,
-                TwilioEnd::ConsumerClosed => ChannelEnd::ConsumerClosed { info: None },
-            }),
+            AudioChannel::AudioHook(session) => Ok(session.finish().await?.into()),
+            AudioChannel::Twilio(session) => Ok(session.finish().await?.into()),
         }
     }
 }

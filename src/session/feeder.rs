@@ -1,5 +1,5 @@
 //! The task that, once `info-consumer-ready` arrives, opens the audio channel with the
-//! session's `call_id` and moves the session's buffered audio onto it.
+//! session's `call_id` on the session's own audio buffer, and reports how the audio ended.
 
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -8,12 +8,9 @@ use super::Event;
 use crate::audio::send_buffer::SendBuffer;
 use crate::channel::{AudioChannel, AudioChannelConfig, ChannelEnd};
 
-/// How much to hand the channel at a time: 100 ms of 8 kHz µ-law mono, so pauses and
-/// the end of audio are noticed promptly whatever the channel's own frame size is.
-const HANDOFF_BYTES: usize = 800;
-
-/// Streams `buffer` into a channel opened for `call_id`, then reports how the audio ended
-/// as an [`Event::AudioEnded`] on the session queue.
+/// Streams `buffer` on a channel opened for `call_id` until the application ends the audio
+/// or the consumer closes, then reports how it ended as an [`Event::AudioEnded`] on the
+/// session queue. The channel's writer takes frames straight from `buffer`.
 pub(crate) async fn feed(
     config: AudioChannelConfig,
     call_id: String,
@@ -53,15 +50,9 @@ async fn stream(
     call_id: &str,
     buffer: &SendBuffer,
 ) -> Result<ChannelEnd, String> {
-    let channel = AudioChannel::open(config, call_id)
+    let channel = AudioChannel::open_with_buffer(config, call_id, buffer.clone())
         .await
         .map_err(|e| e.to_string())?;
     tracing::info!(%call_id, url = %config.url, "audio channel open");
-    while let Some(chunk) = buffer.next_frame(HANDOFF_BYTES).await {
-        // Closed means the consumer ended the stream; finish() reports how.
-        if channel.push_wait(&chunk).await.is_err() {
-            break;
-        }
-    }
-    channel.finish().await.map_err(|e| e.to_string())
+    channel.ended().await.map_err(|e| e.to_string())
 }

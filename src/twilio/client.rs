@@ -15,7 +15,7 @@ use url::Url;
 use super::messages::{Connected, MarkBody, MediaBody, MediaFormat, Message, StartBody, StopBody};
 use crate::audio::codec::Codec;
 use crate::audio::pacing::Pacing;
-use crate::audio::pump::{self, PumpConfig, PumpItem};
+use crate::audio::pump::{PacedFrames, PumpConfig, PumpItem};
 use crate::audio::send_buffer::{Counters, PushError, SendBuffer};
 use crate::tls::TlsOptions;
 use crate::ws_write::{send_within, WriteFailure, DEFAULT_WRITE_STALL};
@@ -148,6 +148,17 @@ impl TwilioSession {
     /// Connects and sends the opening frames (`start` with `callSid = call_sid`; in full mode
     /// preceded by `connected`).
     pub async fn open(config: TwilioConfig, call_sid: &str) -> Result<TwilioSession, TwilioError> {
+        let buffer = SendBuffer::new(config.buffer_bytes);
+        Self::open_with_buffer(config, call_sid, buffer).await
+    }
+
+    /// [`open`](Self::open), streaming from `buffer` (the audio session's own), so audio
+    /// goes from the application's push to the wire without a copy in between.
+    pub(crate) async fn open_with_buffer(
+        config: TwilioConfig,
+        call_sid: &str,
+        buffer: SendBuffer,
+    ) -> Result<TwilioSession, TwilioError> {
         if !matches!(config.url.scheme(), "ws" | "wss") {
             return Err(TwilioError::Config(format!(
                 "URL scheme must be ws or wss, not {:?}",
@@ -179,15 +190,15 @@ impl TwilioSession {
         for message in framer.opening() {
             send_within(&mut ws, text(&message), stall).await?;
         }
-        let buffer = SendBuffer::new(config.buffer_bytes);
-        let (pump_tx, mut pump_rx) = mpsc::channel(1);
-        let pump_config = PumpConfig {
-            frame_bytes: config.frame_bytes(),
-            sample_bytes: config.sample_bytes(),
-            sample_rate: config.sample_rate,
-            pacing: config.pacing,
-        };
-        tokio::spawn(pump::run(buffer.clone(), pump_config, pump_tx, None));
+        let mut frames = PacedFrames::new(
+            buffer.clone(),
+            PumpConfig {
+                frame_bytes: config.frame_bytes(),
+                sample_bytes: config.sample_bytes(),
+                sample_rate: config.sample_rate,
+                pacing: config.pacing,
+            },
+        );
         let (commands, mut commands_rx) = mpsc::unbounded_channel();
         let close_timeout = config.timeout;
         let task_buffer = buffer.clone();
@@ -208,7 +219,7 @@ impl TwilioSession {
                             }
                         }
                     }
-                    Some(item) = pump_rx.recv() => match item {
+                    Some(item) = frames.next() => match item {
                         PumpItem::Frame { bytes, samples } => {
                             if let Err(e) = send_within(&mut ws, text(&framer.media(&bytes, samples)), stall).await {
                                 // A consumer that closed mid-stream may surface as a failed write.
@@ -260,8 +271,14 @@ impl TwilioSession {
     }
 
     /// Sends what is queued, then `stop` (full mode), then closes.
-    pub async fn finish(mut self) -> Result<TwilioEnd, TwilioError> {
+    pub async fn finish(self) -> Result<TwilioEnd, TwilioError> {
         self.buffer.finish();
+        self.ended().await
+    }
+
+    /// Waits for the stream to end on its own: the buffer's owner finishes or closes the
+    /// audio, or the consumer closes the socket.
+    pub(crate) async fn ended(mut self) -> Result<TwilioEnd, TwilioError> {
         match self.task.take() {
             Some(task) => task
                 .await

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 use uuid::Uuid;
@@ -14,7 +14,8 @@ use super::connect::{message, send, Ws};
 use super::error::{ClientEnd, ClientError};
 use super::layout::Layout;
 use super::rtt::RttLog;
-use crate::audio::pump::PumpItem;
+use crate::audio::pacing::Pacing;
+use crate::audio::pump::{PacedFrames, PumpItem};
 use crate::audio::send_buffer::SendBuffer;
 use crate::audiohook::duration::StreamDuration;
 use crate::audiohook::messages::{
@@ -47,7 +48,7 @@ pub(super) struct Driver {
     pub position: u64,
     pub layout: Option<Layout>,
     pub buffer: SendBuffer,
-    pub paused_tx: watch::Sender<bool>,
+    pub pacing: Pacing,
     pub server_paused: bool,
     pub client_paused: bool,
     pub pause_start: u64,
@@ -72,9 +73,8 @@ impl Driver {
         buffer: SendBuffer,
         layout: Option<Layout>,
         events: mpsc::UnboundedSender<Vec<EventEntity>>,
-    ) -> (Driver, watch::Receiver<bool>) {
-        let (paused_tx, paused_rx) = watch::channel(false);
-        let driver = Driver {
+    ) -> Driver {
+        Driver {
             ws,
             id: config.session_id,
             seq: 1,
@@ -82,7 +82,7 @@ impl Driver {
             position: 0,
             layout,
             buffer,
-            paused_tx,
+            pacing: config.pacing,
             server_paused: false,
             client_paused: false,
             pause_start: 0,
@@ -97,12 +97,17 @@ impl Driver {
             closing: None,
             done: None,
             events,
-        };
-        (driver, paused_rx)
+        }
     }
 
     fn paused(&self) -> bool {
         self.server_paused || self.client_paused
+    }
+
+    /// Paced as fast as possible there is no clock to discard against: while paused, audio
+    /// waits in the buffer.
+    fn holding_audio(&self) -> bool {
+        self.pacing == Pacing::AsFastAsPossible && self.paused()
     }
 
     fn position(&self) -> StreamDuration {
@@ -155,7 +160,6 @@ impl Driver {
     async fn enter_pause(&mut self, was_paused: bool) -> Result<(), ClientError> {
         if !was_paused {
             self.pause_start = self.position;
-            let _ = self.paused_tx.send(true);
         }
         self.send(ClientBody::Paused(Empty {})).await
     }
@@ -165,7 +169,6 @@ impl Driver {
             // Still paused by the other side: say so.
             return self.send(ClientBody::Paused(Empty {})).await;
         }
-        let _ = self.paused_tx.send(false);
         let start = if was_paused {
             self.pause_start
         } else {
@@ -180,7 +183,7 @@ impl Driver {
 
     pub async fn run(
         mut self,
-        mut pump: mpsc::Receiver<PumpItem>,
+        mut frames: PacedFrames,
         mut commands: mpsc::UnboundedReceiver<Command>,
     ) -> Outcome {
         loop {
@@ -203,7 +206,7 @@ impl Driver {
                     Some(Ok(_)) => Ok(()),
                 },
                 Some(command) = commands.recv(), if open => self.on_command(command).await,
-                Some(item) = pump.recv(), if open => self.on_audio(item).await,
+                Some(item) = frames.next(), if open && !self.holding_audio() => self.on_audio(item).await,
                 _ = tokio::time::sleep_until(self.next_ping), if open => self.on_ping_tick().await,
                 _ = tokio::time::sleep_until(closing_deadline.unwrap_or_else(Instant::now)), if closing_deadline.is_some() => {
                     let body = ClientBody::Error(ErrorParameters { code: 408, message: "Close transaction timeout".into(), retry_after: None });

@@ -18,7 +18,7 @@ pub use error::{ClientEnd, ClientError};
 pub use layout::Layout;
 pub use rtt::RttLog;
 
-use crate::audio::pump::{self, PumpConfig};
+use crate::audio::pump::{PacedFrames, PumpConfig};
 use crate::audio::send_buffer::{Counters, PushError, SendBuffer};
 use crate::audiohook::duration::StreamDuration;
 use crate::audiohook::messages::{
@@ -45,10 +45,21 @@ impl ClientSession {
         config: ClientConfig,
         conversation_id: Uuid,
     ) -> Result<ClientSession, ClientError> {
-        let session = Self::start(config, conversation_id).await?;
+        let buffer = SendBuffer::new(config.buffer_bytes);
+        Self::open_with_buffer(config, conversation_id, buffer).await
+    }
+
+    /// [`open`](Self::open), streaming from `buffer` (the audio session's own), so audio
+    /// goes from the application's push to the wire without a copy in between.
+    pub(crate) async fn open_with_buffer(
+        config: ClientConfig,
+        conversation_id: Uuid,
+        buffer: SendBuffer,
+    ) -> Result<ClientSession, ClientError> {
+        let session = Self::start(config, conversation_id, buffer).await?;
         if session.opened.media.is_empty() {
             session.buffer.finish();
-            let _ = session.finish_inner().await;
+            let _ = session.ended().await;
             return Err(ClientError::NoMediaSelected);
         }
         Ok(session)
@@ -58,13 +69,15 @@ impl ClientSession {
     /// immediate close transaction. Succeeds when the server answers `opened` and `closed`.
     pub async fn probe(mut config: ClientConfig) -> Result<(), ClientError> {
         config.participant = Participant::default();
-        let session = Self::start(config, Uuid::nil()).await?;
+        let buffer = SendBuffer::new(config.buffer_bytes);
+        let session = Self::start(config, Uuid::nil(), buffer).await?;
         session.finish().await.map(|_| ())
     }
 
     async fn start(
         config: ClientConfig,
         conversation_id: Uuid,
+        buffer: SendBuffer,
     ) -> Result<ClientSession, ClientError> {
         if config.input_channels.is_empty() || config.input_channels.len() > 2 {
             return Err(ClientError::Config(
@@ -74,11 +87,10 @@ impl ClientSession {
         let mut ws = connect::upgrade(&config).await?;
         let opened = connect::open(&mut ws, &config, conversation_id).await?;
         let selected = opened.media.first().cloned();
-        let buffer = SendBuffer::new(config.buffer_bytes);
         let layout = selected
             .map(|media| Layout::new(config.input_format, config.input_channels.clone(), media));
         let (events_tx, events) = mpsc::unbounded_channel();
-        let (mut driver, paused_rx) = Driver::new(ws, &config, buffer.clone(), layout, events_tx);
+        let mut driver = Driver::new(ws, &config, buffer.clone(), layout, events_tx);
         let rtts = driver.rtts.clone();
         // discardTo: skip whole frames up to that position, then report the gap.
         if let Some(discard_to) = opened.discard_to {
@@ -87,30 +99,24 @@ impl ClientSession {
         }
         let start_paused = opened.start_paused == Some(true);
         if start_paused {
-            // Paused before the pump starts, so not even the first frame slips out.
+            // Paused before the driver starts, so not even the first frame slips out.
             driver.server_paused = true;
-            let _ = driver.paused_tx.send(true);
         }
         let discard_until = driver.discard_until;
         let (commands, commands_rx) = mpsc::unbounded_channel();
-        let (pump_tx, pump_rx) = mpsc::channel(1);
-        let pump_config = PumpConfig {
-            frame_bytes: config.frame_bytes(),
-            sample_bytes: config.input_frame_bytes(),
-            sample_rate: SAMPLE_RATE,
-            pacing: config.pacing,
-        };
-        tokio::spawn(pump::run(
+        let frames = PacedFrames::new(
             buffer.clone(),
-            pump_config,
-            pump_tx,
-            Some(paused_rx),
-        ));
+            PumpConfig {
+                frame_bytes: config.frame_bytes(),
+                sample_bytes: config.input_frame_bytes(),
+                sample_rate: SAMPLE_RATE,
+                pacing: config.pacing,
+            },
+        );
         let task = tokio::spawn(async move {
             if start_paused {
                 driver.server_paused = true;
                 driver.pause_start = 0;
-                let _ = driver.paused_tx.send(true);
                 driver
                     .send_initial(ClientBody::Paused(Default::default()))
                     .await?;
@@ -122,7 +128,7 @@ impl ClientSession {
                 };
                 driver.send_initial(ClientBody::Discarded(gap)).await?;
             }
-            driver.run(pump_rx, commands_rx).await
+            driver.run(frames, commands_rx).await
         });
         Ok(ClientSession {
             buffer,
@@ -200,10 +206,12 @@ impl ClientSession {
     pub async fn finish(self) -> Result<ClientEnd, ClientError> {
         self.buffer.finish();
         let _ = self.commands.send(Command::Finish);
-        self.finish_inner().await
+        self.ended().await
     }
 
-    async fn finish_inner(mut self) -> Result<ClientEnd, ClientError> {
+    /// Waits for the session to end on its own: the buffer's owner finishes or closes the
+    /// audio, or the server ends the stream.
+    pub(crate) async fn ended(mut self) -> Result<ClientEnd, ClientError> {
         match self.task.take() {
             Some(task) => task
                 .await
