@@ -13,4 +13,5 @@ pub mod socketio;
 pub mod tls;
 pub mod trd;
 pub mod twilio;
+mod ws_connect;
 mod ws_write;

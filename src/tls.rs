@@ -58,12 +58,6 @@ impl TlsOptions {
         self.build_config()
     }
 
-    /// A WebSocket connector using [`client_config`](Self::client_config), so `wss://`
-    /// connections never depend on a process-wide rustls provider being installed.
-    pub fn websocket_connector(&self) -> Result<tokio_tungstenite::Connector, TlsError> {
-        Ok(tokio_tungstenite::Connector::Rustls(self.client_config()?))
-    }
-
     fn build_config(&self) -> Result<Arc<ClientConfig>, TlsError> {
         let mut roots = RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());

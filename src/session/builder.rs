@@ -306,7 +306,9 @@ impl SessionBuilder {
     /// accepted before its `expires_in` (revoked, or the service restarted). A second refusal
     /// is returned as [`SocketIoError::ConnectRefused`](crate::socketio::SocketIoError).
     pub async fn start(self) -> Result<Session, SessionError> {
-        Session::start(self).await
+        // Boxed: the connection handshake's state is ≈ 16 KB and only needed until the
+        // session runs; inline, it would stay in the size of every caller's task.
+        Box::pin(Session::start(self)).await
     }
 }
 

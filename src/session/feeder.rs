@@ -15,7 +15,7 @@ pub(crate) async fn feed(
     config: AudioChannelConfig,
     call_id: String,
     buffer: SendBuffer,
-    events: mpsc::Sender<Event>,
+    events: mpsc::Sender<Box<Event>>,
 ) {
     let outcome = stream(&config, &call_id, &buffer).await;
     // Whatever happened, the application's pushes must now fail rather than wait forever.
@@ -36,12 +36,12 @@ pub(crate) async fn feed(
         "bytes_sent": bytes_sent,
     });
     let _ = events
-        .send(Event::AudioEnded {
+        .send(Box::new(Event::AudioEnded {
             reason: reason.to_owned(),
             error,
             bytes_sent,
             data,
-        })
+        }))
         .await;
 }
 

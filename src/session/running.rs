@@ -37,7 +37,9 @@ pub struct Session {
     client: Client,
     namespace: String,
     call_id: String,
-    events: mpsc::Receiver<Event>,
+    /// Boxed: a queue preallocates a block of 32 slots, which at the size of an [`Event`]
+    /// would be most of an idle session's memory.
+    events: mpsc::Receiver<Box<Event>>,
     audio: AudioSender,
     consumer_ready: Arc<AtomicBool>,
     pump: JoinHandle<()>,
@@ -106,14 +108,15 @@ impl Session {
     pub async fn next_event(&mut self, timeout: Duration) -> Result<Option<Event>, SessionError> {
         if timeout.is_zero() {
             return match self.events.try_recv() {
-                Ok(event) => Ok(Some(event)),
+                Ok(event) => Ok(Some(*event)),
                 Err(mpsc::error::TryRecvError::Empty) => Err(SessionError::Timeout(timeout)),
                 Err(mpsc::error::TryRecvError::Disconnected) => Ok(None),
             };
         }
-        tokio::time::timeout(timeout, self.events.recv())
-            .await
-            .map_err(|_| SessionError::Timeout(timeout))
+        match tokio::time::timeout(timeout, self.events.recv()).await {
+            Ok(event) => Ok(event.map(|event| *event)),
+            Err(_) => Err(SessionError::Timeout(timeout)),
+        }
     }
 
     /// Queues call audio (copied, in the channel's wire codec) without waiting. Audio pushed
@@ -149,7 +152,9 @@ impl futures_util::Stream for Session {
     type Item = Event;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event>> {
-        self.events.poll_recv(cx)
+        self.events
+            .poll_recv(cx)
+            .map(|event| event.map(|event| *event))
     }
 }
 
@@ -183,7 +188,7 @@ struct Route {
 
 /// Moves the namespace's server events onto the session queue, typed, until signalling
 /// ends; opens the audio channel when the consumer is ready.
-async fn pump(mut incoming: socketio::Events, events: mpsc::Sender<Event>, mut route: Route) {
+async fn pump(mut incoming: socketio::Events, events: mpsc::Sender<Box<Event>>, mut route: Route) {
     let (namespace, call_id) = (route.namespace.clone(), route.call_id.clone());
     let audio = route.channel.as_ref().map(|(_, buffer)| buffer.clone());
     let mut feeder: Option<AbortOnDrop> = None;
@@ -193,7 +198,8 @@ async fn pump(mut incoming: socketio::Events, events: mpsc::Sender<Event>, mut r
             Incoming::Event(mut raw) if raw.namespace == namespace => {
                 // Like python-socketio's catch-all handler returning None: ack with no data.
                 if let Some(ack) = raw.take_ack() {
-                    let _ = ack.send(Vec::new()).await;
+                    // Boxed: acks are rare, and the pump waits between events for its life.
+                    let _ = Box::pin(ack.send(Vec::new())).await;
                 }
                 let data = match raw.args.len() {
                     0 => Value::Null,
@@ -212,7 +218,10 @@ async fn pump(mut incoming: socketio::Events, events: mpsc::Sender<Event>, mut r
                     buffer.close();
                 }
                 let _ = events
-                    .send(Event::disconnected(reason.to_string(), !result_seen))
+                    .send(Box::new(Event::disconnected(
+                        reason.to_string(),
+                        !result_seen,
+                    )))
                     .await;
                 break;
             }
@@ -222,7 +231,7 @@ async fn pump(mut incoming: socketio::Events, events: mpsc::Sender<Event>, mut r
         };
         let ready = matches!(event, Event::ConsumerReady { .. });
         result_seen |= event.is_result();
-        if events.send(event).await.is_err() {
+        if events.send(Box::new(event)).await.is_err() {
             break;
         }
         if ready && !route.consumer_ready.swap(true, Ordering::AcqRel) {

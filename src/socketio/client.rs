@@ -29,7 +29,8 @@ pub struct Client {
 /// Work queued for the connection task.
 #[derive(Debug)]
 pub(crate) enum Command {
-    Send(Frames),
+    /// Boxed, like the events: the command queue preallocates a block of 32 slots.
+    Send(Box<Frames>),
     Disconnect(oneshot::Sender<()>),
 }
 
@@ -216,7 +217,7 @@ impl Client {
 
     async fn queue(&self, frames: Frames) -> Result<(), SocketIoError> {
         self.cmd
-            .send(Command::Send(frames))
+            .send(Command::Send(Box::new(frames)))
             .await
             .map_err(|_| SocketIoError::Closed)
     }

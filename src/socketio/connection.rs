@@ -11,13 +11,11 @@ use futures_util::{SinkExt, StreamExt};
 use http::{HeaderName, HeaderValue};
 use rustls::ClientConfig;
 use serde_json::Value;
-use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
-use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 use super::client::{Command, Frames, Shared};
 use super::decoder::{Decoder, Inbound};
@@ -27,7 +25,7 @@ use super::packet::{Packet, PacketKind};
 use super::url::engine_url;
 use super::{ConnectOptions, DisconnectReason, ProtocolError, SocketIoError};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+type Ws = crate::ws_connect::ClientWs;
 
 /// Bound on the goodbye (DISCONNECT packets and WebSocket close) sent when a connection ends.
 const CLOSE_WAIT: Duration = Duration::from_secs(1);
@@ -38,7 +36,7 @@ struct Ctx {
     shared: Arc<Shared>,
     cmd: mpsc::WeakSender<Command>,
     cmd_rx: mpsc::Receiver<Command>,
-    events: mpsc::Sender<Incoming>,
+    events: mpsc::Sender<Box<Incoming>>,
     disconnect_waiters: Vec<oneshot::Sender<()>>,
 }
 
@@ -56,7 +54,7 @@ pub(crate) async fn start(
     shared: Arc<Shared>,
     cmd: mpsc::WeakSender<Command>,
     cmd_rx: mpsc::Receiver<Command>,
-    events: mpsc::Sender<Incoming>,
+    events: mpsc::Sender<Box<Incoming>>,
 ) -> Result<(), SocketIoError> {
     let tls = options.tls.client_config()?;
     let ctx = Ctx {
@@ -69,11 +67,12 @@ pub(crate) async fn start(
         disconnect_waiters: Vec::new(),
     };
     let (live, early) = establish(&ctx).await?;
-    tokio::spawn(run(ctx, live, early));
+    // Boxed: the task's future would otherwise hold both as arguments and again as locals.
+    tokio::spawn(run(Box::new(ctx), Box::new(live), early));
     Ok(())
 }
 
-async fn run(mut ctx: Ctx, mut live: Live, mut early: Vec<Incoming>) {
+async fn run(mut ctx: Box<Ctx>, mut live: Box<Live>, mut early: Vec<Incoming>) {
     loop {
         for item in early.drain(..) {
             ctx.emit(item).await;
@@ -90,11 +89,16 @@ async fn run(mut ctx: Ctx, mut live: Live, mut early: Vec<Incoming>) {
         if !retry {
             return;
         }
-        match Box::pin(reconnect(&mut ctx)).await {
-            Ok((next, next_early)) => {
-                live = next;
-                early = next_early;
-            }
+        // The new connection goes straight into its box; holding the whole result across
+        // the `emit` below would add its size to the task's.
+        let reconnected = Box::pin(reconnect(&mut ctx))
+            .await
+            .map(|(next, next_early)| {
+                *live = next;
+                next_early
+            });
+        match reconnected {
+            Ok(next_early) => early = next_early,
             Err(reason) => {
                 ctx.release_disconnect_waiters();
                 ctx.emit(Incoming::Disconnected { reason }).await;
@@ -136,7 +140,7 @@ async fn serve(ctx: &mut Ctx, live: &mut Live) -> Option<DisconnectReason> {
             }
             command = ctx.cmd_rx.recv() => match command {
                 Some(Command::Send(frames)) => {
-                    if let Err(reason) = send_frames(&mut live.ws, frames, write_timeout).await {
+                    if let Err(reason) = send_frames(&mut live.ws, *frames, write_timeout).await {
                         return Some(reason);
                     }
                 }
@@ -158,7 +162,7 @@ async fn serve(ctx: &mut Ctx, live: &mut Live) -> Option<DisconnectReason> {
 impl Ctx {
     async fn emit(&self, item: Incoming) {
         // A dropped receiver only means nobody listens; the connection keeps serving acks.
-        let _ = self.events.send(item).await;
+        let _ = self.events.send(Box::new(item)).await;
     }
 
     fn release_disconnect_waiters(&mut self) {
@@ -326,19 +330,13 @@ async fn handshake(ctx: &Ctx) -> Result<(Live, Vec<Incoming>), SocketIoError> {
         insert_header(headers, "authorization", &provider.authorization().await?)?;
     }
     let config = WebSocketConfig::default()
-        .read_buffer_size(4096)
+        .read_buffer_size(crate::ws_connect::READ_BUFFER_BYTES)
         .write_buffer_size(0)
         .max_message_size(Some(options.max_incoming_message))
         .max_frame_size(Some(options.max_incoming_message));
-    let connector = Connector::Rustls(ctx.tls.clone());
-    let (mut ws, _) = tokio_tungstenite::connect_async_tls_with_config(
-        request,
-        Some(config),
-        true,
-        Some(connector),
-    )
-    .await
-    .map_err(upgrade_error)?;
+    let (mut ws, _) = crate::ws_connect::connect(request, config, ctx.tls.clone())
+        .await
+        .map_err(upgrade_error)?;
 
     let open = match read_open(&mut ws).await {
         Ok(open) => open,

@@ -101,7 +101,7 @@ impl AckHandle {
         let packet = Packet::ack(&self.namespace, self.id, args, attachments.len());
         let frames = Frames::encode(&packet, attachments, self.max_payload)?;
         let cmd = self.cmd.upgrade().ok_or(SocketIoError::Closed)?;
-        cmd.send(Command::Send(frames))
+        cmd.send(Command::Send(Box::new(frames)))
             .await
             .map_err(|_| SocketIoError::Closed)
     }
@@ -118,12 +118,13 @@ pub struct Ack {
 /// the final `Disconnected`.
 #[derive(Debug)]
 pub struct Events {
-    pub(crate) rx: mpsc::Receiver<Incoming>,
+    /// Boxed slots: the queue preallocates a block of 32, kept for the connection's life.
+    pub(crate) rx: mpsc::Receiver<Box<Incoming>>,
 }
 
 impl Events {
     pub async fn recv(&mut self) -> Option<Incoming> {
-        self.rx.recv().await
+        self.rx.recv().await.map(|item| *item)
     }
 
     /// Waits at most `timeout`; `Err(Timeout)` when nothing arrived, `Ok(None)` when closed.
@@ -131,9 +132,12 @@ impl Events {
         &mut self,
         timeout: Duration,
     ) -> Result<Option<Incoming>, SocketIoError> {
-        tokio::time::timeout(timeout, self.rx.recv())
-            .await
-            .map_err(|_| SocketIoError::Timeout(format!("no event within {timeout:?}")))
+        match tokio::time::timeout(timeout, self.rx.recv()).await {
+            Ok(item) => Ok(item.map(|item| *item)),
+            Err(_) => Err(SocketIoError::Timeout(format!(
+                "no event within {timeout:?}"
+            ))),
+        }
     }
 }
 
@@ -141,6 +145,6 @@ impl futures_util::Stream for Events {
     type Item = Incoming;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Incoming>> {
-        self.rx.poll_recv(cx)
+        self.rx.poll_recv(cx).map(|item| item.map(|item| *item))
     }
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message as WsMessage};
 use url::Url;
@@ -141,9 +142,6 @@ pub struct TwilioSession {
     task: Option<JoinHandle<Result<TwilioEnd, TwilioError>>>,
 }
 
-/// Initial WebSocket read buffer; it grows for larger messages.
-const READ_BUFFER_BYTES: usize = 4096;
-
 impl TwilioSession {
     /// Connects and sends the opening frames (`start` with `callSid = call_sid`; in full mode
     /// preceded by `connected`).
@@ -165,18 +163,19 @@ impl TwilioSession {
                 config.url.scheme()
             )));
         }
-        let connector = config
+        let tls = config
             .tls
-            .websocket_connector()
+            .client_config()
             .map_err(|e| TwilioError::Connect(e.to_string()))?;
+        let request = config
+            .url
+            .as_str()
+            .into_client_request()
+            .map_err(|e| TwilioError::Config(e.to_string()))?;
         // Consumers send little or nothing back: a small read buffer keeps streams cheap.
-        let ws_config = WebSocketConfig::default().read_buffer_size(READ_BUFFER_BYTES);
-        let connect = tokio_tungstenite::connect_async_tls_with_config(
-            config.url.as_str(),
-            Some(ws_config),
-            false,
-            Some(connector),
-        );
+        let ws_config =
+            WebSocketConfig::default().read_buffer_size(crate::ws_connect::READ_BUFFER_BYTES);
+        let connect = crate::ws_connect::connect(request, ws_config, tls);
         let mut ws = match tokio::time::timeout(config.timeout, connect).await {
             Err(_) => return Err(TwilioError::Connect("timed out".into())),
             Ok(Err(WsError::Http(response))) => {

@@ -4,12 +4,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
 use http::HeaderValue;
-use tokio::net::TcpStream;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use uuid::Uuid;
 
 use super::config::ClientConfig;
@@ -22,10 +20,7 @@ use crate::audiohook::messages::{
 use crate::audiohook::signature::{authority_of, new_nonce, request_target_of, SignedRequest};
 use crate::ws_write::send_within;
 
-pub(super) type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-/// Initial read buffer of the WebSocket; it grows for larger messages.
-const READ_BUFFER_BYTES: usize = 4096;
+pub(super) type Ws = crate::ws_connect::ClientWs;
 
 /// Builds a client message with the session's envelope.
 pub(super) fn message(
@@ -101,17 +96,13 @@ pub(super) async fn upgrade(config: &ClientConfig) -> Result<Ws, ClientError> {
     }
     // Servers send small text messages only; tungstenite's default 128 KiB read buffer
     // would be most of a stream's memory (benches/RESULTS.md, audiohook_streams).
-    let ws_config = WebSocketConfig::default().read_buffer_size(READ_BUFFER_BYTES);
-    let connector = config
+    let ws_config =
+        WebSocketConfig::default().read_buffer_size(crate::ws_connect::READ_BUFFER_BYTES);
+    let tls = config
         .tls
-        .websocket_connector()
+        .client_config()
         .map_err(|e| ClientError::Connect(e.to_string()))?;
-    let connect = tokio_tungstenite::connect_async_tls_with_config(
-        request,
-        Some(ws_config),
-        false,
-        Some(connector),
-    );
+    let connect = crate::ws_connect::connect(request, ws_config, tls);
     match tokio::time::timeout(config.open_timeout, connect).await {
         Err(_) => Err(ClientError::Connect("timed out".into())),
         Ok(Err(WsError::Http(response))) => Err(ClientError::Rejected(response.status().as_u16())),

@@ -181,8 +181,10 @@ impl Driver {
         self.send(ClientBody::Resumed(gap)).await
     }
 
+    /// Runs the session until it ends. Handlers of the rare messages are boxed, so the
+    /// suspended state between frames (the task's size for its whole life) stays small.
     pub async fn run(
-        mut self,
+        &mut self,
         mut frames: PacedFrames,
         mut commands: mpsc::UnboundedReceiver<Command>,
     ) -> Outcome {
@@ -193,9 +195,9 @@ impl Driver {
             let step = tokio::select! {
                 biased;
                 incoming = self.ws.next() => match incoming {
-                    Some(Ok(Message::Text(text))) => self.on_text(text.as_str()).await,
+                    Some(Ok(Message::Text(text))) => Box::pin(self.on_text(text.as_str())).await,
                     Some(Ok(Message::Binary(_))) => {
-                        self.fail(415, "Unexpected binary message", ClientError::Protocol("binary message from server".into())).await
+                        Box::pin(self.fail(415, "Unexpected binary message", ClientError::Protocol("binary message from server".into()))).await
                     }
                     Some(Ok(Message::Close(_))) => {
                         self.on_socket_closed();
@@ -205,12 +207,12 @@ impl Driver {
                     Some(Err(e)) => Err(ClientError::ConnectionLost(e.to_string())),
                     Some(Ok(_)) => Ok(()),
                 },
-                Some(command) = commands.recv(), if open => self.on_command(command).await,
+                Some(command) = commands.recv(), if open => Box::pin(self.on_command(command)).await,
                 Some(item) = frames.next(), if open && !self.holding_audio() => self.on_audio(item).await,
-                _ = tokio::time::sleep_until(self.next_ping), if open => self.on_ping_tick().await,
+                _ = tokio::time::sleep_until(self.next_ping), if open => Box::pin(self.on_ping_tick()).await,
                 _ = tokio::time::sleep_until(closing_deadline.unwrap_or_else(Instant::now)), if closing_deadline.is_some() => {
                     let body = ClientBody::Error(ErrorParameters { code: 408, message: "Close transaction timeout".into(), retry_after: None });
-                    let _ = self.send(body).await;
+                    let _ = Box::pin(self.send(body)).await;
                     Err(ClientError::CloseTimeout)
                 }
             };
