@@ -49,10 +49,12 @@ async fn register(emulator: &EmulatorHandle) -> Vec<Event> {
         .unwrap();
     audio.end();
     let mut events = Vec::new();
+    // The audio may run out before the result or the consumer may end it after: wait for
+    // both, in either order.
+    let ended = |events: &[Event]| events.iter().any(|e| matches!(e, Event::AudioEnded { .. }));
     while let Some(event) = session.next_event(WAIT).await.unwrap() {
-        let done = matches!(event, Event::AudioEnded { .. }) && events.iter().any(Event::is_result);
         events.push(event);
-        if done {
+        if ended(&events) && events.iter().any(Event::is_result) {
             break;
         }
     }
@@ -78,7 +80,10 @@ async fn a_registration_streams_over_audiohook_until_the_consumer_has_enough() {
         ),
         "{result:?}"
     );
-    let Some(Event::AudioEnded { reason, error, .. }) = events.last() else {
+    let Some(Event::AudioEnded { reason, error, .. }) = events
+        .iter()
+        .find(|e| matches!(e, Event::AudioEnded { .. }))
+    else {
         panic!("{names:?}")
     };
     // The consumer disconnects once it has the result, or the audio ran out first.

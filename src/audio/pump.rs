@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
 use tokio::time::Instant;
 
 use super::pacing::{Pacer, Pacing};
@@ -12,7 +13,7 @@ use super::send_buffer::SendBuffer;
 #[derive(Debug, PartialEq, Eq)]
 pub enum PumpItem {
     /// `samples` sample frames (all channels) of wire bytes.
-    Frame { bytes: Vec<u8>, samples: u64 },
+    Frame { bytes: Bytes, samples: u64 },
     /// The buffer was finished and drained (or closed).
     Done,
 }
@@ -36,7 +37,7 @@ pub struct PacedFrames {
     config: PumpConfig,
     pacer: Pacer,
     /// A frame taken from the buffer whose slot had not come when the wait was cancelled.
-    waiting: Option<(Vec<u8>, u64, Option<Instant>)>,
+    waiting: Option<(Bytes, u64, Option<Instant>)>,
     done: bool,
 }
 
@@ -101,14 +102,14 @@ mod tests {
         assert_eq!(
             frames.next().await,
             Some(PumpItem::Frame {
-                bytes: vec![1; 4],
+                bytes: Bytes::from_static(&[1; 4]),
                 samples: 2
             })
         );
         assert_eq!(
             frames.next().await,
             Some(PumpItem::Frame {
-                bytes: vec![1; 2],
+                bytes: Bytes::from_static(&[1; 2]),
                 samples: 1
             })
         );
@@ -140,7 +141,7 @@ mod tests {
         assert_eq!(
             frames.next().await,
             Some(PumpItem::Frame {
-                bytes: vec![7; 4],
+                bytes: Bytes::from_static(&[7; 4]),
                 samples: 4
             })
         );

@@ -111,12 +111,15 @@ async fn run(mut ctx: Box<Ctx>, mut live: Box<Live>, mut early: Vec<Incoming>) {
 /// Serves one established connection until it ends. `None` = ended and already reported.
 async fn serve(ctx: &mut Ctx, live: &mut Live) -> Option<DisconnectReason> {
     let write_timeout = live.heartbeat;
+    // The silence timer is moved only when it fires early (something arrived since it was
+    // set): resetting it on every message would re-register it in the timer wheel each time.
     let silence = tokio::time::sleep(live.heartbeat);
     tokio::pin!(silence);
+    let mut last_heard = Instant::now();
     loop {
         tokio::select! {
             message = live.ws.next() => {
-                silence.as_mut().reset(Instant::now() + live.heartbeat);
+                last_heard = Instant::now();
                 let message = match message {
                     None => return Some(DisconnectReason::TransportClose),
                     Some(Err(e)) => return Some(DisconnectReason::TransportError(e.to_string())),
@@ -154,7 +157,13 @@ async fn serve(ctx: &mut Ctx, live: &mut Live) -> Option<DisconnectReason> {
                     return Some(DisconnectReason::ClientDisconnect);
                 }
             },
-            () = &mut silence => return Some(DisconnectReason::PingTimeout),
+            () = &mut silence => {
+                let deadline = last_heard + live.heartbeat;
+                if deadline <= Instant::now() {
+                    return Some(DisconnectReason::PingTimeout);
+                }
+                silence.as_mut().reset(deadline);
+            }
         }
     }
 }

@@ -188,7 +188,14 @@ impl Driver {
         mut frames: PacedFrames,
         mut commands: mpsc::UnboundedReceiver<Command>,
     ) -> Outcome {
+        // One timer for the pings, moved only when the next ping is due at another time: a
+        // new timer per loop would be registered and cancelled again for every frame.
+        let ping = tokio::time::sleep_until(self.next_ping);
+        tokio::pin!(ping);
         loop {
+            if ping.deadline() != self.next_ping {
+                ping.as_mut().reset(self.next_ping);
+            }
             let closing_deadline = self.closing.as_ref().map(|(deadline, _)| *deadline);
             let open = self.closing.is_none();
             // Biased: application commands issued before `finish` go out before the close.
@@ -209,7 +216,7 @@ impl Driver {
                 },
                 Some(command) = commands.recv(), if open => Box::pin(self.on_command(command)).await,
                 Some(item) = frames.next(), if open && !self.holding_audio() => self.on_audio(item).await,
-                _ = tokio::time::sleep_until(self.next_ping), if open => Box::pin(self.on_ping_tick()).await,
+                _ = &mut ping, if open => Box::pin(self.on_ping_tick()).await,
                 _ = tokio::time::sleep_until(closing_deadline.unwrap_or_else(Instant::now)), if closing_deadline.is_some() => {
                     let body = ClientBody::Error(ErrorParameters { code: 408, message: "Close transaction timeout".into(), retry_after: None });
                     let _ = Box::pin(self.send(body)).await;

@@ -1,5 +1,7 @@
 //! Converts the application's audio layout (codec, channel order) to the selected media's.
 
+use bytes::Bytes;
+
 use crate::audiohook::messages::{MediaChannel, MediaFormat, MediaParameter};
 
 /// A conversion from input frames to wire frames.
@@ -29,7 +31,7 @@ impl Layout {
 
     /// Converts whole input sample frames; a selected channel absent from the input is
     /// sent as silence.
-    pub fn convert(&self, input: Vec<u8>) -> Vec<u8> {
+    pub fn convert(&self, input: Bytes) -> Bytes {
         if self.is_identity() {
             return input;
         }
@@ -45,7 +47,7 @@ impl Layout {
         for frame in linear.chunks_exact(stride) {
             out.extend(picks.iter().map(|pick| pick.map_or(0, |i| frame[i])));
         }
-        self.output.format.codec().encode(&out)
+        self.output.format.codec().encode(&out).into()
     }
 }
 
@@ -62,7 +64,7 @@ mod tests {
             MediaParameter::audio(MediaFormat::L16, vec![Internal, External]),
         );
         assert_eq!(
-            swap.convert(vec![1, 0, 2, 0, 3, 0, 4, 0]),
+            swap.convert(Bytes::from(vec![1, 0, 2, 0, 3, 0, 4, 0])),
             vec![2, 0, 1, 0, 4, 0, 3, 0]
         );
         let pick = Layout::new(
@@ -70,18 +72,21 @@ mod tests {
             vec![External, Internal],
             MediaParameter::audio(MediaFormat::L16, vec![Internal]),
         );
-        assert_eq!(pick.convert(vec![1, 0, 2, 0]), vec![2, 0]);
+        assert_eq!(pick.convert(Bytes::from(vec![1, 0, 2, 0])), vec![2, 0]);
         let same = Layout::new(
             MediaFormat::Pcmu,
             vec![External],
             MediaParameter::audio(MediaFormat::Pcmu, vec![External]),
         );
-        assert_eq!(same.convert(vec![0x7F, 0x13]), vec![0x7F, 0x13]);
+        assert_eq!(
+            same.convert(Bytes::from(vec![0x7F, 0x13])),
+            vec![0x7F, 0x13]
+        );
         let widen = Layout::new(
             MediaFormat::L16,
             vec![External],
             MediaParameter::audio(MediaFormat::Pcmu, vec![External, Internal]),
         );
-        assert_eq!(widen.convert(vec![0, 0]), vec![0xFF, 0xFF]);
+        assert_eq!(widen.convert(Bytes::from(vec![0, 0])), vec![0xFF, 0xFF]);
     }
 }
