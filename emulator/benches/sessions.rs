@@ -11,9 +11,13 @@
 //! event timing log (`EmulatorConfig::event_timing_log`) on (call_id, event sequence).
 //! Results are recorded in `benches/RESULTS.md`.
 //!
+//! The das (Rust) sessions run as tasks on one current-thread tokio runtime: an I/O-bound
+//! fleet of sessions needs less than a core, and one thread saves the cross-thread wake-ups
+//! of a work-stealing runtime. `--multi-thread` runs them on the default multi-thread runtime.
+//!
 //! Run: `cargo bench -p das-emulator --bench sessions -- 1 100 1000 [--python PY]
-//! [--c-client BIN] [--wheel-python PY] [--json FILE]` (relative paths from the workspace
-//! root; the bindings rows run at 100 sessions, or `--bindings-sessions N`).
+//! [--c-client BIN] [--wheel-python PY] [--json FILE] [--multi-thread]` (relative paths from
+//! the workspace root; the bindings rows run at 100 sessions, or `--bindings-sessions N`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
@@ -116,6 +120,7 @@ struct Options {
     wheel_python: Option<PathBuf>,
     json: Option<PathBuf>,
     bindings_sessions: usize,
+    multi_thread: bool,
 }
 
 fn main() {
@@ -135,7 +140,14 @@ fn main() {
     let timing_log = std::env::temp_dir().join(format!("das-sessions-{}.log", std::process::id()));
     let emulator = ServeChild::spawn(&[&timing_log]);
     let endpoints = Endpoints::of(emulator.port);
-    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let runtime = if options.multi_thread {
+        tokio::runtime::Runtime::new()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    }
+    .expect("tokio runtime");
     let mut rows = Vec::new();
 
     // Warm-up: the token is fetched once and shared; one-time costs stay out of the rows.
@@ -143,7 +155,12 @@ fn main() {
     print_header();
     for &n in &options.sizes {
         let report = runtime.block_on(run_rust(&endpoints, n));
-        rows.push(row("das (Rust)", &report, &timing_log));
+        let client = if options.multi_thread {
+            "das (Rust, multi-thread runtime)"
+        } else {
+            "das (Rust)"
+        };
+        rows.push(row(client, &report, &timing_log));
         print_row(rows.last().expect("row"));
         if let Some(python) = &options.python {
             let script = peer_script("python_sessions.py");
@@ -185,6 +202,7 @@ fn parse_options(args: &[String]) -> Options {
         wheel_python: None,
         json: None,
         bindings_sessions: BINDINGS_SESSIONS,
+        multi_thread: false,
     };
     let mut words = args.iter();
     while let Some(word) = words.next() {
@@ -198,6 +216,7 @@ fn parse_options(args: &[String]) -> Options {
             "--c-client" => options.c_client = Some(value()),
             "--wheel-python" => options.wheel_python = Some(value()),
             "--json" => options.json = Some(value()),
+            "--multi-thread" => options.multi_thread = true,
             "--bindings-sessions" => {
                 options.bindings_sessions = words
                     .next()
