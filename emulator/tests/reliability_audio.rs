@@ -83,8 +83,8 @@ async fn a_twilio_consumer_closing_early_fails_the_session_with_audio_ended() {
     .await;
 }
 
-/// The consumer stops reading: the socket, the channel's buffer and then the session's
-/// bounded buffer fill; `push_audio` answers `WouldBlock` at the configured bound and
+/// The consumer stops reading: the socket buffers and then the session's bounded buffer
+/// (which the channel streams from) fill; `push_audio` answers `WouldBlock` at the configured bound and
 /// `push_wait` waits; closing the session releases the waiting push.
 #[tokio::test]
 async fn a_slow_consumer_pushes_back_to_push_audio_within_the_bound() {
@@ -124,7 +124,7 @@ async fn a_slow_consumer_pushes_back_to_push_audio_within_the_bound() {
     let counters = audio.counters();
     assert!(counters.queued as usize <= LIMIT, "{counters:?}");
     println!(
-        "slow consumer: {pushed} bytes accepted before backpressure: {} handed to the channel, {} queued (bound {LIMIT})",
+        "slow consumer: {pushed} bytes accepted before backpressure: {} sent to the socket, {} queued (bound {LIMIT})",
         counters.sent, counters.queued
     );
 

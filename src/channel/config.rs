@@ -45,7 +45,10 @@ pub struct AudioChannelConfig {
     /// Audio per wire frame; `None` uses 200 ms for AudioHook and 20 ms for Twilio.
     pub frame_duration: Option<Duration>,
     pub pacing: Pacing,
-    /// Send-buffer bound in bytes.
+    /// Send-buffer bound in bytes of a channel opened with [`AudioChannel::open`]. A session's
+    /// channel streams from the session's own buffer (`audio_buffer_limit`) instead.
+    ///
+    /// [`AudioChannel::open`]: super::AudioChannel::open
     pub buffer_bytes: usize,
     /// Roots trusted for a `wss://` consumer: the webpki roots plus any extra PEM roots (a
     /// private CA, or a self-signed consumer in a test bed).
