@@ -16,7 +16,6 @@ from . import _log, exceptions, trd  # noqa: E402,F401
 from . import _errors
 from ._errors import *  # noqa: F401,F403  (the exception hierarchy)
 from ._native import __version__, get_access_token
-from .asyncio_client import AsyncClient, AsyncRegisterSession, AsyncVerifySession
 from .audio import AudioChannel
 from .client import Client
 from .emulator import Emulator
@@ -38,3 +37,15 @@ __all__ = [
     "trd",
 ]
 __all__ += _errors.__all__
+
+# The asyncio flavours load on first use: importing asyncio (and ssl with it) would double
+# the start-up of every script that never touches them.
+_ASYNCIO_NAMES = ("AsyncClient", "AsyncRegisterSession", "AsyncVerifySession")
+
+
+def __getattr__(name: str) -> object:
+    if name in _ASYNCIO_NAMES:
+        from . import asyncio_client
+
+        return getattr(asyncio_client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

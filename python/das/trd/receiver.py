@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import threading
@@ -154,6 +153,8 @@ class AsyncWebhookReceiver:
         return self._sync.token
 
     async def next(self, timeout: float = 30.0) -> Optional[Delivery]:
+        import asyncio  # here, not at import time: see das.__getattr__
+
         return await asyncio.get_running_loop().run_in_executor(None, self._sync.next, timeout)
 
     def __aiter__(self) -> "AsyncWebhookReceiver":
@@ -167,6 +168,8 @@ class AsyncWebhookReceiver:
         raise StopAsyncIteration
 
     async def close(self) -> None:
+        import asyncio
+
         await asyncio.get_running_loop().run_in_executor(None, self._sync.close)
 
     async def __aenter__(self) -> "AsyncWebhookReceiver":
