@@ -1,5 +1,5 @@
-//! Reliability under load: the TRD webhook receiver (plain HTTP, spool on) takes a few
-//! seconds of sustained concurrent POSTs. Every request must be answered 200, every body
+//! Reliability under load: the TRD webhook receiver (spool on), over plain HTTP and over
+//! HTTPS with its self-signed certificate, takes a few seconds of sustained concurrent POSTs. Every request must be answered 200, every body
 //! must reach the application once and stay in the spool until acknowledged.
 
 mod common;
@@ -24,10 +24,35 @@ fn spool_dir() -> std::path::PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_receiver_answers_every_request_under_sustained_load() {
+    sustained_load(Tls::Plain).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_https_receiver_answers_every_request_under_sustained_load() {
+    sustained_load(Tls::SelfSigned {
+        hosts: vec!["127.0.0.1".into()],
+    })
+    .await;
+}
+
+/// A client for `receiver`: trusting only its certificate when it serves HTTPS.
+fn client_for(receiver: &WebhookReceiver) -> reqwest::Client {
+    let Some(pem) = receiver.certificate_pem() else {
+        return common::http();
+    };
+    das::tls::ensure_crypto_provider();
+    reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(pem.as_bytes()).expect("certificate")])
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("HTTPS client")
+}
+
+async fn sustained_load(tls: Tls) {
     let spool = spool_dir();
     let receiver = Arc::new(
         WebhookReceiver::builder()
-            .tls(Tls::Plain)
+            .tls(tls)
             .spool(&spool)
             .start()
             .await
@@ -57,8 +82,8 @@ async fn the_receiver_answers_every_request_under_sustained_load() {
     let mut clients = Vec::new();
     for client in 0..CLIENTS {
         let (url, template) = (receiver.url().to_owned(), template.clone());
+        let http = client_for(&receiver);
         clients.push(tokio::spawn(async move {
-            let http = common::http();
             let (mut sent, mut ok) = (0usize, 0usize);
             while began.elapsed() < DURATION {
                 let job_id = format!("load-{client}-{sent}");
@@ -98,7 +123,8 @@ async fn the_receiver_answers_every_request_under_sustained_load() {
         })
         .count();
     println!(
-        "receiver load: {sent} requests from {CLIENTS} clients in {:.2} s ({:.0}/s), {ok} answered 200, {} delivered, {spooled} spooled",
+        "receiver load ({}): {sent} requests from {CLIENTS} clients in {:.2} s ({:.0}/s), {ok} answered 200, {} delivered, {spooled} spooled",
+        receiver.url().split(':').next().unwrap_or_default(),
         wall.as_secs_f64(),
         sent as f64 / wall.as_secs_f64(),
         deliveries.len()
