@@ -96,9 +96,7 @@ async fn serve() {
     let (layer, io) = SocketIo::builder().build_layer();
     io.ns(NAMESPACE, async |_s: SocketRef| {});
     let app = axum::Router::new().layer(layer);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = das::listen::listen(([127, 0, 0, 1], 0).into()).expect("listen");
     println!("{}", listener.local_addr().expect("addr").port());
     axum::serve(listener, app).await.expect("serve");
 }

@@ -8,6 +8,7 @@ pub mod audio;
 pub mod audiohook;
 pub mod auth;
 pub mod channel;
+pub mod listen;
 pub mod session;
 pub mod socketio;
 pub mod tls;

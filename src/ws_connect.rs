@@ -75,7 +75,15 @@ pub(crate) async fn connect(
         return Err(Error::Http(response.map(|_| None).into()));
     }
     check_upgrade(response.headers(), &key)?;
-    let ws = WebSocketStream::from_partially_read(stream, tail, Role::Client, Some(config)).await;
+    // Boxed: this future is ready at once but 3.6 KB, and inline it would set the size of
+    // every connecting client's state.
+    let ws = Box::pin(WebSocketStream::from_partially_read(
+        stream,
+        tail,
+        Role::Client,
+        Some(config),
+    ))
+    .await;
     Ok((ws, response))
 }
 

@@ -9,7 +9,6 @@ use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use axum::Router;
 use socketioxide::SocketIo;
-use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -67,13 +66,10 @@ impl Emulator {
         config: EmulatorConfig,
         extra: impl FnOnce(ConsumerContext) -> Router,
     ) -> Result<EmulatorHandle, EmulatorError> {
-        let listener =
-            TcpListener::bind(config.bind)
-                .await
-                .map_err(|source| EmulatorError::Bind {
-                    addr: config.bind,
-                    source,
-                })?;
+        let listener = das::listen::listen(config.bind).map_err(|source| EmulatorError::Bind {
+            addr: config.bind,
+            source,
+        })?;
         let addr = listener
             .local_addr()
             .map_err(|source| EmulatorError::Bind {

@@ -80,7 +80,7 @@ impl AudioHookServer {
         path: &str,
     ) -> std::io::Result<(SocketAddr, Incoming, tokio::task::JoinHandle<()>)> {
         let (server, incoming) = AudioHookServer::new(config);
-        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let listener = crate::listen::listen(addr)?;
         let local = listener.local_addr()?;
         // Server messages are small: without TCP_NODELAY one may wait for a delayed ACK.
         let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {

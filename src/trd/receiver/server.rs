@@ -77,12 +77,10 @@ impl WebhookReceiver {
         };
 
         let listener =
-            TcpListener::bind(config.bind)
-                .await
-                .map_err(|source| ReceiverError::Bind {
-                    addr: config.bind,
-                    source,
-                })?;
+            crate::listen::listen(config.bind).map_err(|source| ReceiverError::Bind {
+                addr: config.bind,
+                source,
+            })?;
         let local_addr = listener
             .local_addr()
             .map_err(|source| ReceiverError::Bind {
