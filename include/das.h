@@ -609,6 +609,8 @@ das_result das_config_set_endpoint_url(das_config *config, const char *url, size
 das_result das_config_set_token_url(das_config *config, const char *url, size_t len);
 
 // Authenticates with OAuth2 client credentials; both non-empty. Replaces a static header.
+// Sessions with the same token URL, credentials, token timeout and trusted roots share one
+// cached token while any of them lives.
 //
 // Ownership: both strings are borrowed and copied; the secret is never logged.
 //

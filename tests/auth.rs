@@ -79,6 +79,33 @@ async fn concurrent_callers_share_one_refresh() {
 }
 
 #[tokio::test]
+async fn providers_built_shared_from_the_same_settings_share_one_token() {
+    let server = TokenServer::start().await;
+    let shared = |scope: &str| {
+        TokenProvider::client_credentials(&server.url, "id", "s3cret")
+            .scope(scope)
+            .build_shared()
+            .unwrap()
+    };
+    let first = shared("das");
+    let second = shared("das");
+    assert_eq!(first.authorization().await.unwrap(), "Bearer tok-1");
+    assert_eq!(second.authorization().await.unwrap(), "Bearer tok-1");
+    assert_eq!(server.issued(), 1);
+
+    // Other settings, another provider; `build` never shares.
+    let other_scope = shared("other");
+    assert_eq!(other_scope.authorization().await.unwrap(), "Bearer tok-2");
+    let unshared = provider(&server.url, "s3cret");
+    assert_eq!(unshared.authorization().await.unwrap(), "Bearer tok-3");
+
+    // Once every holder is gone, the next one starts afresh.
+    drop((first, second));
+    assert_eq!(shared("das").authorization().await.unwrap(), "Bearer tok-4");
+    assert_eq!(server.issued(), 4);
+}
+
+#[tokio::test]
 async fn refreshes_within_the_margin_before_expiry() {
     let server = TokenServer::start().await;
     let p = TokenProvider::client_credentials(&server.url, "id", "s3cret")

@@ -54,11 +54,12 @@ static uint64_t unix_ns(void) {
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-static double cpu_s(void) {
+/* User and system CPU seconds of this process. */
+static void cpu_s(double *user, double *system) {
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
-    return (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 +
-           (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
+    *user = (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6;
+    *system = (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
 }
 
 static long rss_bytes(void) {
@@ -214,16 +215,18 @@ static void print_json_string(const char *text) {
     putchar('"');
 }
 
-static void print_report(struct session_run *runs, int n, double cpu, double wall, long rss_growth) {
+static void print_report(struct session_run *runs, int n, double user, double system, double wall,
+                         long rss_growth) {
     int successes = 0;
     double session_seconds = 0;
     for (int i = 0; i < n; i++) {
         successes += runs[i].success;
         session_seconds += runs[i].lifetime_s;
     }
-    printf("{\"sessions\": %d, \"successes\": %d, \"cpu_seconds\": %.3f, \"wall_seconds\": %.3f, "
-           "\"session_seconds\": %.3f, \"rss_growth_bytes\": %ld, \"failures\": {",
-           n, successes, cpu, wall, session_seconds, rss_growth);
+    printf("{\"sessions\": %d, \"successes\": %d, \"cpu_seconds\": %.3f, \"kernel_seconds\": %.3f, "
+           "\"wall_seconds\": %.3f, \"session_seconds\": %.3f, \"rss_growth_bytes\": %ld, "
+           "\"failures\": {",
+           n, successes, user + system, system, wall, session_seconds, rss_growth);
     int first = 1;
     for (int i = 0; i < n; i++) {
         if (runs[i].success) continue;
@@ -282,7 +285,8 @@ int main(int argc, char **argv) {
     session_thread(&warm_up);
 
     long rss_before = rss_bytes(), rss_peak = rss_before;
-    double cpu_before = cpu_s(), started = monotonic_s();
+    double user_before, system_before, started = monotonic_s();
+    cpu_s(&user_before, &system_before);
     for (int i = 0; i < n; i++) {
         runs[i].index = i;
         runs[i].argv = argv;
@@ -298,8 +302,9 @@ int main(int argc, char **argv) {
             nanosleep(&quarter, NULL);
         }
     }
-    double wall = monotonic_s() - started, cpu = cpu_s() - cpu_before;
-    print_report(runs, n, cpu, wall, rss_peak - rss_before);
+    double wall = monotonic_s() - started, user, system;
+    cpu_s(&user, &system);
+    print_report(runs, n, user - user_before, system - system_before, wall, rss_peak - rss_before);
     free(threads);
     free(runs);
     return 0;

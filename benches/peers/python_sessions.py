@@ -67,7 +67,7 @@ class Run:
         self.frames = 0
         self.rss_before = rss_bytes()
         self.rss_peak = self.rss_before
-        self.cpu_before = time.process_time()
+        self.times_before = os.times()
         self.started = time.monotonic()
 
     def finish_session(self, started: float, result: str | None, setup: float | None,
@@ -86,11 +86,14 @@ class Run:
         self.rss_peak = max(self.rss_peak, rss_bytes())
 
     def report(self, notes: list) -> dict:
+        times = os.times()
         return {
             "sessions": self.sessions,
             "successes": self.successes,
             "failures": dict(self.failures),
-            "cpu_seconds": time.process_time() - self.cpu_before,
+            "cpu_seconds": (times.user + times.system
+                            - self.times_before.user - self.times_before.system),
+            "kernel_seconds": times.system - self.times_before.system,
             "wall_seconds": time.monotonic() - self.started,
             "session_seconds": self.session_seconds,
             "rss_growth_bytes": max(0, self.rss_peak - self.rss_before),

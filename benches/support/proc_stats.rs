@@ -6,15 +6,21 @@ const TICKS_PER_SECOND: f64 = 100.0;
 
 /// utime + stime of `pid` (`self` for this process) in seconds.
 pub fn cpu_seconds(pid: &str) -> f64 {
+    let (user, system) = user_and_system_seconds(pid);
+    user + system
+}
+
+/// utime and stime of `pid` in seconds: the split says how much of a client's CPU the
+/// kernel's socket work takes.
+pub fn user_and_system_seconds(pid: &str) -> (f64, f64) {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
-    rest.split_whitespace()
+    let mut times = rest
+        .split_whitespace()
         .skip(11)
-        .take(2)
-        .map(|f| f.parse::<f64>().unwrap_or(0.0))
-        .sum::<f64>()
-        / TICKS_PER_SECOND
+        .map(|f| f.parse::<f64>().unwrap_or(0.0) / TICKS_PER_SECOND);
+    (times.next().unwrap_or(0.0), times.next().unwrap_or(0.0))
 }
 
 /// Resident set size of `pid` (`self` for this process) in bytes.

@@ -41,11 +41,12 @@ use tokio::time::Instant;
 use uuid::Uuid;
 
 #[path = "../../benches/support/proc_stats.rs"]
+#[allow(dead_code)] // `cpu_seconds` serves the benches that need no user/system split
 mod proc_stats;
 #[path = "../../benches/support/serve_child.rs"]
 #[allow(dead_code)] // `ask` serves the benches that talk to their server
 mod serve_child;
-use proc_stats::{cpu_seconds, load_average, rss_bytes};
+use proc_stats::{load_average, rss_bytes, user_and_system_seconds};
 use serve_child::ServeChild;
 
 /// Session `i` starts `i` × this after the first, as calls arriving would.
@@ -68,6 +69,9 @@ struct ClientReport {
     failures: BTreeMap<String, usize>,
     /// Process CPU (user + system) from the first session's start to the last one's end.
     cpu_seconds: f64,
+    /// The system (kernel) part of `cpu_seconds`.
+    #[serde(default)]
+    kernel_seconds: f64,
     wall_seconds: f64,
     /// Sum of the sessions' lifetimes (start to result), the denominator of CPU per minute.
     session_seconds: f64,
@@ -101,6 +105,8 @@ struct Row {
     failures: BTreeMap<String, usize>,
     cpu_seconds_per_session_minute: f64,
     cpu_percent_of_one_core: f64,
+    /// Share of the client's CPU spent in the kernel (sockets, timers, page faults).
+    kernel_percent_of_cpu: f64,
     rss_kb_per_session: f64,
     setup_p50_ms: Option<f64>,
     setup_p99_ms: Option<f64>,
@@ -311,7 +317,7 @@ async fn run_rust(endpoints: &Endpoints, n: usize) -> ClientReport {
             .expect("samples/speaker-a.wav"),
     );
     let rss_before = rss_bytes("self");
-    let cpu_before = cpu_seconds("self");
+    let (user_before, kernel_before) = user_and_system_seconds("self");
     let started = Instant::now();
     let sessions: Vec<_> = (0..n)
         .map(|i| {
@@ -336,10 +342,12 @@ async fn run_rust(endpoints: &Endpoints, n: usize) -> ClientReport {
         }
     };
     let wall_seconds = started.elapsed().as_secs_f64();
-    let cpu_seconds = cpu_seconds("self") - cpu_before;
+    let (user_after, kernel_after) = user_and_system_seconds("self");
+    let kernel_seconds = kernel_after - kernel_before;
     let mut report = ClientReport {
         sessions: n,
-        cpu_seconds,
+        cpu_seconds: user_after - user_before + kernel_seconds,
+        kernel_seconds,
         wall_seconds,
         rss_growth_bytes: rss_peak.saturating_sub(rss_before) as u64,
         ..ClientReport::default()
@@ -479,6 +487,11 @@ fn row(client: &str, report: &ClientReport, timing_log: &Path) -> Row {
             0.0
         },
         cpu_percent_of_one_core: report.cpu_seconds / report.wall_seconds * 100.0,
+        kernel_percent_of_cpu: if report.cpu_seconds > 0.0 {
+            report.kernel_seconds / report.cpu_seconds * 100.0
+        } else {
+            0.0
+        },
         rss_kb_per_session: report.rss_growth_bytes as f64 / report.sessions as f64 / 1000.0,
         setup_p50_ms: percentile(&report.setup_ms, 0.50),
         setup_p99_ms: percentile(&report.setup_ms, 0.99),
@@ -516,7 +529,7 @@ fn percentile(values: &[f64], q: f64) -> Option<f64> {
 
 fn print_header() {
     println!(
-        "| client | sessions | successes | CPU s / session-minute | CPU % of one core | RSS / session | setup p50 / p99 | event latency p50 / p99 (samples) | load avg |"
+        "| client | sessions | successes | CPU s / session-minute | CPU % of one core (kernel share) | RSS / session | setup p50 / p99 | event latency p50 / p99 (samples) | load avg |"
     );
     println!("|---|---|---|---|---|---|---|---|---|");
 }
@@ -524,12 +537,13 @@ fn print_header() {
 fn print_row(row: &Row) {
     let ms = |v: Option<f64>| v.map_or("–".into(), |v| format!("{v:.2} ms"));
     println!(
-        "| {} | {} | {} | {:.4} | {:.1} % | {:.1} KB | {} / {} | {} / {} ({}) | {} |",
+        "| {} | {} | {} | {:.4} | {:.1} % ({:.0} %) | {:.1} KB | {} / {} | {} / {} ({}) | {} |",
         row.client,
         row.sessions,
         row.successes,
         row.cpu_seconds_per_session_minute,
         row.cpu_percent_of_one_core,
+        row.kernel_percent_of_cpu,
         row.rss_kb_per_session,
         ms(row.setup_p50_ms),
         ms(row.setup_p99_ms),

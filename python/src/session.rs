@@ -31,7 +31,7 @@ fn token_provider(
         (Some(url), Some(id), Some(secret), None) => {
             TokenProvider::client_credentials(url, id, secret)
                 .tls(tls.clone())
-                .build()
+                .build_shared()
                 .map_err(auth_error)
         }
         _ => Err(das_error(

@@ -3,6 +3,7 @@
 
 mod error;
 mod provider;
+mod shared;
 mod token;
 
 pub use error::AuthError;

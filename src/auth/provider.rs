@@ -17,12 +17,12 @@ pub struct TokenProvider {
     inner: Arc<Source>,
 }
 
-enum Source {
+pub(super) enum Source {
     Static(String),
     ClientCredentials(Box<Fetcher>),
 }
 
-struct Fetcher {
+pub(super) struct Fetcher {
     http: reqwest::Client,
     token_url: Url,
     client_id: String,
@@ -109,6 +109,7 @@ impl fmt::Debug for TokenProvider {
 }
 
 /// Builder for [`TokenProvider::client_credentials`].
+#[derive(Clone, PartialEq)]
 pub struct ClientCredentials {
     token_url: String,
     client_id: String,
@@ -160,6 +161,20 @@ impl ClientCredentials {
 
     /// Validates the URL and TLS settings and builds the provider. No request is made yet.
     pub fn build(self) -> Result<TokenProvider, AuthError> {
+        Ok(TokenProvider {
+            inner: Arc::new(self.source()?),
+        })
+    }
+
+    /// As [`build`](Self::build), but while a provider built this way with the same settings
+    /// (URL, credentials, scope, timeouts, retries, TLS roots) is alive, returns that one: for
+    /// code that builds a provider per session, so that all of them share one token.
+    pub fn build_shared(self) -> Result<TokenProvider, AuthError> {
+        let inner = super::shared::shared(self, |settings| settings.source().map(Arc::new))?;
+        Ok(TokenProvider { inner })
+    }
+
+    fn source(self) -> Result<Source, AuthError> {
         let token_url = Url::parse(&self.token_url)
             .map_err(|e| AuthError::Config(format!("token URL {:?}: {e}", self.token_url)))?;
         if !matches!(token_url.scheme(), "http" | "https") {
@@ -178,19 +193,17 @@ impl ClientCredentials {
             .connect_timeout(self.request_timeout)
             .build()
             .map_err(|e| AuthError::Config(format!("HTTP client: {e}")))?;
-        Ok(TokenProvider {
-            inner: Arc::new(Source::ClientCredentials(Box::new(Fetcher {
-                http,
-                token_url,
-                client_id: self.client_id,
-                client_secret: self.client_secret,
-                scope: self.scope,
-                refresh_margin: self.refresh_margin,
-                max_attempts: self.max_attempts,
-                retry_backoff: self.retry_backoff,
-                cache: Mutex::new(None),
-            }))),
-        })
+        Ok(Source::ClientCredentials(Box::new(Fetcher {
+            http,
+            token_url,
+            client_id: self.client_id,
+            client_secret: self.client_secret,
+            scope: self.scope,
+            refresh_margin: self.refresh_margin,
+            max_attempts: self.max_attempts,
+            retry_backoff: self.retry_backoff,
+            cache: Mutex::new(None),
+        })))
     }
 }
 

@@ -117,6 +117,8 @@ pub unsafe extern "C" fn das_config_set_token_url(
 }
 
 /// Authenticates with OAuth2 client credentials; both non-empty. Replaces a static header.
+/// Sessions with the same token URL, credentials, token timeout and trusted roots share one
+/// cached token while any of them lives.
 ///
 /// Ownership: both strings are borrowed and copied; the secret is never logged.
 ///

@@ -46,7 +46,7 @@ fn token_provider(config: &DasConfig) -> Result<TokenProvider, Error> {
             TokenProvider::client_credentials(token_url.as_str(), client_id, client_secret.expose())
                 .request_timeout(config.timeouts.token)
                 .tls(config.tls.clone())
-                .build()
+                .build_shared()
                 .map_err(auth_error)
         }
     }
