@@ -26,8 +26,9 @@ pub struct Faults {
     /// Right after `info-consumer-ready`, emit an `x-oversized` event whose `padding`
     /// field holds this many bytes (to exceed a client's largest accepted message).
     pub oversized_event_bytes: Option<usize>,
-    /// The Twilio consumer stops reading its socket after this many media messages and
-    /// waits for the session to end, so the client's writes back up (a slow consumer).
+    /// The audio consumer (AudioHook or Twilio) stops reading after this many media
+    /// messages and waits for the session to end, so the client's writes back up (a slow
+    /// consumer). AudioHook: the server's event queue (1,024 messages) fills first.
     pub stall_audio_after_messages: Option<u32>,
     /// The AudioHook consumer sends `pause` after this much audio and `resume` later.
     pub audiohook_pause: Option<AudiohookPause>,

@@ -83,11 +83,20 @@ async fn a_twilio_consumer_closing_early_fails_the_session_with_audio_ended() {
     .await;
 }
 
+#[tokio::test]
+async fn a_slow_twilio_consumer_pushes_back_to_push_audio_within_the_bound() {
+    slow_consumer_pushes_back(twilio).await;
+}
+
+#[tokio::test]
+async fn a_slow_audiohook_consumer_pushes_back_to_push_audio_within_the_bound() {
+    slow_consumer_pushes_back(audiohook).await;
+}
+
 /// The consumer stops reading: the socket buffers and then the session's bounded buffer
 /// (which the channel streams from) fill; `push_audio` answers `WouldBlock` at the configured bound and
 /// `push_wait` waits; closing the session releases the waiting push.
-#[tokio::test]
-async fn a_slow_consumer_pushes_back_to_push_audio_within_the_bound() {
+async fn slow_consumer_pushes_back(channel: fn(&EmulatorHandle) -> AudioChannelConfig) {
     const LIMIT: usize = 64 << 10;
     let emulator = Isolated::start(with_faults(Faults {
         stall_audio_after_messages: Some(10),
@@ -95,7 +104,7 @@ async fn a_slow_consumer_pushes_back_to_push_audio_within_the_bound() {
     }))
     .await;
     let mut session = start(
-        register(&emulator, twilio(&emulator))
+        register(&emulator, channel(&emulator))
             .audio_buffer_limit(LIMIT)
             .audio_total_duration(30.0),
     )

@@ -91,6 +91,14 @@ async fn serve(mut session: ServerSession, context: ConsumerContext) {
                     continue; // closed(): the next turn disconnects
                 }
                 faults.after_frame(&frame, &control);
+                // The server stops reading the socket once its event queue is full.
+                if super::stall::stall_when_due(faults.stall_after_messages, faults.messages, &feed)
+                    .await
+                {
+                    let _ = control
+                        .disconnect(DisconnectReason::Completed, Some("session ended".into()));
+                    break;
+                }
                 if faults.close_now() {
                     let _ = control.disconnect(
                         DisconnectReason::Error,
@@ -128,6 +136,7 @@ fn interleaved(frame: &AudioFrame) -> Vec<i16> {
 /// The fault switches that act on one AudioHook stream.
 struct StreamFaults {
     close_after_messages: Option<u32>,
+    stall_after_messages: Option<u32>,
     messages: u32,
     pause_after: Option<(Duration, Duration)>,
     audio: Duration,
@@ -138,6 +147,7 @@ impl StreamFaults {
         let faults = context.faults.get();
         Self {
             close_after_messages: faults.close_audio_after_messages,
+            stall_after_messages: faults.stall_audio_after_messages,
             messages: 0,
             pause_after: faults.audiohook_pause.map(|p| {
                 (

@@ -2,6 +2,7 @@
 //! session with the same `call_id` through [`crate::SessionRegistry::attach`].
 
 mod audiohook;
+mod stall;
 mod twilio;
 
 pub(crate) use audiohook::audiohook_router;

@@ -112,9 +112,7 @@ async fn stream(socket: &mut WebSocket, feed: AudioFeed, state: &AppState) -> Cl
                     return Close(close_code::NORMAL, "enough audio captured".into());
                 }
                 media_messages += 1;
-                if stall_after.is_some_and(|limit| media_messages >= limit) {
-                    tracing::info!(media_messages, "fault: audio consumer stops reading");
-                    feed.closed().await;
+                if super::stall::stall_when_due(stall_after, media_messages, &feed).await {
                     return Close(close_code::NORMAL, "session ended".into());
                 }
                 if close_after.is_some_and(|limit| media_messages >= limit) {
