@@ -72,22 +72,47 @@ fn parse(c: &mut Criterion) {
     let hour = one_hour_two_channels();
     eprintln!("1h document: {} bytes", hour.len());
     for (document, body) in [("seed", SEED), ("1h", hour.as_slice())] {
-        let mut group = c.benchmark_group(format!("trd_parse/{document}"));
-        group.throughput(Throughput::Bytes(body.len() as u64));
-        group.measurement_time(Duration::from_secs(3));
-        group.bench_function("typed", |b| {
-            b.iter(|| parse_webhook(black_box(body)).expect("valid"))
-        });
-        // Same input handling as `parse_webhook` (UTF-8 checked once, then `from_str`), so the
-        // comparison is about the model only.
-        group.bench_function("serde_json_value", |b| {
-            b.iter(|| {
-                let text = std::str::from_utf8(black_box(body)).expect("UTF-8");
-                serde_json::from_str::<Value>(text).expect("valid")
-            })
-        });
-        group.finish();
+        compare(c, &format!("trd_parse/{document}"), body);
     }
+    // Each 1 h parse allocates ≈ 4 MB and frees it; glibc hands the top of its heap back to
+    // the kernel after each free and faults fresh pages in on the next parse (a quarter of
+    // the time in `perf`). The same parse with glibc told to keep its heap, last because the
+    // setting lasts for the process:
+    keep_heap();
+    compare(c, "trd_parse_heap_kept/1h", &hour);
+}
+
+/// `mallopt` with thresholds above the document's size: freed memory stays in the process.
+fn keep_heap() {
+    extern "C" {
+        fn mallopt(param: i32, value: i32) -> i32;
+    }
+    const M_TRIM_THRESHOLD: i32 = -1;
+    const M_MMAP_THRESHOLD: i32 = -3;
+    const KEEP: i32 = 256 << 20;
+    // SAFETY: glibc's mallopt takes plain integers and only tunes the allocator.
+    let ok =
+        unsafe { mallopt(M_TRIM_THRESHOLD, KEEP) == 1 && mallopt(M_MMAP_THRESHOLD, KEEP) == 1 };
+    assert!(ok, "mallopt refused the thresholds");
+}
+
+/// Typed parse and `Value` of `body` in one criterion group.
+fn compare(c: &mut Criterion, name: &str, body: &[u8]) {
+    let mut group = c.benchmark_group(name);
+    group.throughput(Throughput::Bytes(body.len() as u64));
+    group.measurement_time(Duration::from_secs(3));
+    group.bench_function("typed", |b| {
+        b.iter(|| parse_webhook(black_box(body)).expect("valid"))
+    });
+    // Same input handling as `parse_webhook` (UTF-8 checked once, then `from_str`), so the
+    // comparison is about the model only.
+    group.bench_function("serde_json_value", |b| {
+        b.iter(|| {
+            let text = std::str::from_utf8(black_box(body)).expect("UTF-8");
+            serde_json::from_str::<Value>(text).expect("valid")
+        })
+    });
+    group.finish();
 }
 
 criterion_group! {
