@@ -5,7 +5,7 @@ from typing import Any, Dict, List, Optional, Tuple, Union, final
 
 
 __all__ = ["AudioChannel", "ChannelConfig", "ReconnectionSettings", "Session", "SioConnection",
-           "TrdClient", "TrdList", "TrdListIter", "TrdView", "WebhookReceiver", "Emulator",
+           "TrdClient", "TrdField", "TrdList", "TrdListIter", "TrdView", "WebhookReceiver", "Emulator",
            "get_access_token", "next_log_records", "prepare_exit", "tokens_equal", "trd_parse", "__version__"]
 
 __version__: str
@@ -154,6 +154,12 @@ class Emulator:
     def trd_license_user(self) -> str: ...
     @property
     def trd_license_password(self) -> str: ...
+
+@final
+class TrdField:
+    def __new__(cls, name: str, record_class: Any = None) -> TrdField: ...
+    def __get__(self, instance: Any, owner: Any = None) -> Any: ...
+    def __set__(self, instance: Any, value: Any) -> None: ...
 
 @final
 class TrdView:

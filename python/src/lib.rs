@@ -11,6 +11,7 @@ mod runtime;
 mod session;
 mod sio;
 mod trd;
+mod trd_record;
 mod trd_view;
 
 use pyo3::prelude::*;
@@ -30,6 +31,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<channel::AudioChannel>()?;
     m.add_function(wrap_pyfunction!(trd::trd_parse, m)?)?;
     m.add_function(wrap_pyfunction!(trd::tokens_equal, m)?)?;
+    m.add_class::<trd_record::TrdField>()?;
     m.add_class::<trd_view::TrdView>()?;
     m.add_class::<trd_view::TrdList>()?;
     m.add_class::<trd_view::TrdListIter>()?;

@@ -17,6 +17,7 @@ use serde_json::{Number, Value};
 
 use crate::convert::{json_from_py, number_to_py, to_py};
 use crate::errors::{das_error, Kind};
+use crate::trd_record::record;
 
 /// Keeps the parsed tree alive for as long as any view of it exists.
 type Owner = Arc<dyn Any + Send + Sync>;
@@ -114,10 +115,10 @@ impl TrdView {
         let Some(target) = target else {
             return Ok(py.None().into_bound(py));
         };
-        let view = Bound::new(py, self.child(target))?.into_any();
+        let view = Bound::new(py, self.child(target))?;
         match class {
-            Some(class) => class.call1((view,)),
-            None => Ok(view),
+            Some(class) => record(class, view),
+            None => Ok(view.into_any()),
         }
     }
 
@@ -233,7 +234,7 @@ impl TrdView {
     /// The field `name` as a Python value (`None` when absent). Nested objects come back as
     /// instances of `class`, lists of objects as a `TrdList` of `class` instances.
     #[pyo3(signature = (name, record_class=None))]
-    fn field<'py>(
+    pub(crate) fn field<'py>(
         &self,
         py: Python<'py>,
         name: &str,
@@ -457,7 +458,7 @@ impl TrdList {
             owner: Arc::clone(&self.owner),
             target: self.items.item(index),
         };
-        self.item_class.bind(py).call1((Bound::new(py, view)?,))
+        record(self.item_class.bind(py), Bound::new(py, view)?)
     }
 
     fn items<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {

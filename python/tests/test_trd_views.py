@@ -101,3 +101,17 @@ def test_to_json_matches_json_dumps(body: bytes) -> None:
     assert result.to_json() == json.dumps(result.to_dict(), ensure_ascii=False)
     assert result.to_json(indent=2) == json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
     assert result.to_dict() is not result.to_dict()
+
+
+def test_fields_are_read_only_and_unknown_names_say_so(body: bytes) -> None:
+    result = das.trd.parse_webhook(body)
+    segment = result.segments[0]
+    word = segment.alternatives[0].words[0]
+    assert word.text == json.loads(body)["segments"][0]["alternatives"][0]["words"][0]["text"]
+    with pytest.raises(AttributeError, match="read-only"):
+        word.text = "changed"  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="Word has no field 'txt'"):
+        word.txt  # type: ignore[attr-defined]  # noqa: B018
+    # Read from the class, a field is its descriptor; records made from plain data read the same.
+    assert isinstance(das.trd.Word.text, das._native.TrdField)
+    assert das.trd.Word(word.to_dict()).text == word.text

@@ -29,6 +29,12 @@ class Record:
 
     __slots__ = ("_data",)
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Each field becomes a native descriptor reading the view (see `trd_record.rs`).
+        super().__init_subclass__(**kwargs)
+        for name in cls._fields:
+            setattr(cls, name, _native.TrdField(name, cls._nested.get(name) or cls._lists.get(name)))
+
     def __init__(self, data: Union[Dict[str, Any], _native.TrdView]) -> None:
         """``data``: plain JSON data of this record (checked against the parser's schema,
         raising ``das.InvalidArgument``), or a view the parser made."""
@@ -37,10 +43,8 @@ class Record:
         self._data = data
 
     def __getattr__(self, name: str) -> Any:
-        cls = type(self)
-        if name not in cls._fields:
-            raise AttributeError(f"{cls.__name__} has no field {name!r}")
-        return self._data.field(name, cls._nested.get(name) or cls._lists.get(name))
+        # Only reached for names that are not fields: those are descriptors on the class.
+        raise AttributeError(f"{type(self).__name__} has no field {name!r}")
 
     @property
     def extra(self) -> Dict[str, Any]:
