@@ -170,8 +170,13 @@ impl ClientCredentials {
     /// (URL, credentials, scope, timeouts, retries, TLS roots) is alive, returns that one: for
     /// code that builds a provider per session, so that all of them share one token.
     pub fn build_shared(self) -> Result<TokenProvider, AuthError> {
-        let inner = super::shared::shared(self, |settings| settings.source().map(Arc::new))?;
+        let inner = super::shared::shared(self, ClientCredentials::source)?;
         Ok(TokenProvider { inner })
+    }
+
+    /// Empties the secret and returns it (for a registry key that must not hold it).
+    pub(super) fn take_secret(&mut self) -> String {
+        std::mem::take(&mut self.client_secret)
     }
 
     fn source(self) -> Result<Source, AuthError> {

@@ -4,29 +4,45 @@
 
 use std::sync::{Arc, Mutex, Weak};
 
-/// Providers built by [`shared`], with the settings they were built from. Weak: a provider
-/// lives as long as a session holds it.
-static PROVIDERS: Mutex<Vec<(Settings, Weak<super::provider::Source>)>> = Mutex::new(Vec::new());
+use sha2::{Digest, Sha256};
 
-/// The settings that make two providers interchangeable (all of them, secret included).
-pub(super) type Settings = super::ClientCredentials;
+use super::provider::Source;
+use super::ClientCredentials;
+
+/// Providers built by [`shared`], by the settings they were built from. Weak: a provider
+/// lives as long as a session holds it.
+static PROVIDERS: Mutex<Vec<(Key, Weak<Source>)>> = Mutex::new(Vec::new());
+
+/// What makes two providers interchangeable: every setting, the secret only as its SHA-256,
+/// so the registry never holds a secret after the providers that needed it are gone.
+#[derive(PartialEq)]
+struct Key {
+    settings: ClientCredentials,
+    secret_digest: [u8; 32],
+}
 
 /// The live provider built from `settings`, or a new one from `build`.
 pub(super) fn shared<E>(
-    settings: Settings,
-    build: impl FnOnce(Settings) -> Result<Arc<super::provider::Source>, E>,
-) -> Result<Arc<super::provider::Source>, E> {
+    settings: ClientCredentials,
+    build: impl FnOnce(ClientCredentials) -> Result<Source, E>,
+) -> Result<Arc<Source>, E> {
+    let mut public = settings.clone();
+    let secret = public.take_secret();
+    let key = Key {
+        settings: public,
+        secret_digest: Sha256::digest(secret.as_bytes()).into(),
+    };
     // A panic elsewhere while holding the lock leaves the list consistent; keep using it.
     let mut providers = PROVIDERS.lock().unwrap_or_else(|e| e.into_inner());
     providers.retain(|(_, provider)| provider.strong_count() > 0);
     if let Some(provider) = providers
         .iter()
-        .find(|(built_from, _)| *built_from == settings)
+        .find(|(built_from, _)| *built_from == key)
         .and_then(|(_, provider)| provider.upgrade())
     {
         return Ok(provider);
     }
-    let provider = build(settings.clone())?;
-    providers.push((settings, Arc::downgrade(&provider)));
+    let provider = Arc::new(build(settings)?);
+    providers.push((key, Arc::downgrade(&provider)));
     Ok(provider)
 }
