@@ -13,9 +13,13 @@ import pytest
 import das
 from conftest import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET
 
+# A waiter still blocked after 10 s prints every thread's stack and exits, so a hang fails
+# with where it hung.
 WAITER = textwrap.dedent("""
+    import faulthandler
     import sys
     import das
+    faulthandler.dump_traceback_later(10, exit=True)
     sio = das.Client(reconnection=False)
     sio.connect(sys.argv[1], headers={"Authorization": "Bearer x"})
     try:
