@@ -13,12 +13,15 @@ import pytest
 import das
 from conftest import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET
 
-# A waiter still blocked after 10 s prints every thread's stack and exits, so a hang fails
-# with where it hung.
+# The waiter installs Python's Ctrl-C handler itself: started from a background job (a CI
+# runner, `cmd &`) it inherits SIGINT ignored, and Python then leaves it ignored. A waiter
+# still blocked after 10 s prints every thread's stack and exits, so a hang says where.
 WAITER = textwrap.dedent("""
     import faulthandler
+    import signal
     import sys
     import das
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     faulthandler.dump_traceback_later(10, exit=True)
     sio = das.Client(reconnection=False)
     sio.connect(sys.argv[1], headers={"Authorization": "Bearer x"})
