@@ -109,10 +109,11 @@ def parse_rows() -> list:
 def criterion_rows(directory: Path) -> list:
     """Mean times of benches/trd_compare.rs from criterion's estimates."""
     rows = []
-    hour = documents()[1]
+    docs = documents()
     # The last group parses the 1 h document again with glibc keeping its freed heap.
-    groups = [(f"trd_parse_{key}", key, label, body) for key, label, body in documents()]
-    groups.append(("trd_parse_heap_kept_1h", "1h", hour[1] + ", heap kept", hour[2]))
+    groups = [(f"trd_parse_{key}", key, label, body) for key, label, body in docs]
+    _, hour_label, hour = docs[1]
+    groups.append(("trd_parse_heap_kept_1h", "1h", hour_label + ", heap kept", hour))
     for group, key, label, body in groups:
         for name in ("typed", "serde_json_value"):
             estimates = directory / group / name / "new" / "estimates.json"

@@ -195,45 +195,9 @@ impl TrdView {
             }
         }
     }
-}
-
-#[pymethods]
-impl TrdView {
-    /// Builds a view from plain JSON data for the record class named `kind` (`"Segment"`, …),
-    /// checked against the same schema as a parsed body. Raises `InvalidArgument`.
-    #[staticmethod]
-    fn from_data(kind: &str, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        fn typed<T: serde::de::DeserializeOwned + Send + Sync + 'static>(
-            kind: &str,
-            value: Value,
-            target: fn(*const T) -> Target,
-        ) -> PyResult<TrdView> {
-            let typed: T = serde_json::from_value(value)
-                .map_err(|e| das_error(Kind::InvalidArgument, format!("not a TRD {kind}: {e}")))?;
-            Ok(TrdView::own(Arc::new(typed), target))
-        }
-        let value = json_from_py(data)?;
-        match kind {
-            "JobResult" => typed(kind, value, Target::Result),
-            "Job" => typed(kind, value, Target::Job),
-            "Media" => typed(kind, value, Target::Media),
-            "MediaInput" => typed(kind, value, Target::MediaInput),
-            "MediaOutput" => typed(kind, value, Target::MediaOutput),
-            "OutputChannel" => typed(kind, value, Target::OutputChannel),
-            "DtmfTone" => typed(kind, value, Target::DtmfTone),
-            "Segment" => typed(kind, value, Target::Segment),
-            "Alternative" => typed(kind, value, Target::Alternative),
-            "Word" => typed(kind, value, Target::Word),
-            other => Err(das_error(
-                Kind::InvalidArgument,
-                format!("no TRD record kind {other:?}"),
-            )),
-        }
-    }
 
     /// The field `name` as a Python value (`None` when absent). Nested objects come back as
     /// instances of `class`, lists of objects as a `TrdList` of `class` instances.
-    #[pyo3(signature = (name, record_class=None))]
     pub(crate) fn field<'py>(
         &self,
         py: Python<'py>,
@@ -388,6 +352,41 @@ impl TrdView {
                     _ => no_field(name),
                 }
             }
+        }
+    }
+}
+
+#[pymethods]
+impl TrdView {
+    /// Builds a view from plain JSON data for the record class named `kind` (`"Segment"`, …),
+    /// checked against the same schema as a parsed body. Raises `InvalidArgument`.
+    #[staticmethod]
+    fn from_data(kind: &str, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        fn typed<T: serde::de::DeserializeOwned + Send + Sync + 'static>(
+            kind: &str,
+            value: Value,
+            target: fn(*const T) -> Target,
+        ) -> PyResult<TrdView> {
+            let typed: T = serde_json::from_value(value)
+                .map_err(|e| das_error(Kind::InvalidArgument, format!("not a TRD {kind}: {e}")))?;
+            Ok(TrdView::own(Arc::new(typed), target))
+        }
+        let value = json_from_py(data)?;
+        match kind {
+            "JobResult" => typed(kind, value, Target::Result),
+            "Job" => typed(kind, value, Target::Job),
+            "Media" => typed(kind, value, Target::Media),
+            "MediaInput" => typed(kind, value, Target::MediaInput),
+            "MediaOutput" => typed(kind, value, Target::MediaOutput),
+            "OutputChannel" => typed(kind, value, Target::OutputChannel),
+            "DtmfTone" => typed(kind, value, Target::DtmfTone),
+            "Segment" => typed(kind, value, Target::Segment),
+            "Alternative" => typed(kind, value, Target::Alternative),
+            "Word" => typed(kind, value, Target::Word),
+            other => Err(das_error(
+                Kind::InvalidArgument,
+                format!("no TRD record kind {other:?}"),
+            )),
         }
     }
 
