@@ -350,6 +350,16 @@ fn malformed_bodies_name_path_line_and_column() {
             ParseErrorKind::Schema,
         ),
         (
+            "{\"job\": {\"id\": \"x\", \"status\": \"COMPLETED\"}, \"segments\": [{\"channel\": 1, \"start\": 0, \"end\": 1, \"alternatives\": [{\"words\": [{\"text\": \"a\", \"start_time\": 0, \"end_time\": 1}, {\"text\": \"b\", \"start_time\": [], \"end_time\": 1}]}]}]}",
+            "segments[0].alternatives[0].words[1].start_time",
+            ParseErrorKind::Schema,
+        ),
+        (
+            "{\"job\": {\"id\": \"x\", \"status\": \"COMPLETED\"}, \"segments\": [{\"channel\": 1, \"start\": 0, \"end\": 1, \"alternatives\": {}}]}",
+            "segments[0].alternatives",
+            ParseErrorKind::Schema,
+        ),
+        (
             "{\"job\": {\"id\": \"x\", \"status\": \"COMPLETED\", \"created_at\": 5}}",
             "job.created_at",
             ParseErrorKind::Schema,

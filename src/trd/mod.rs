@@ -8,6 +8,7 @@ mod model;
 mod parse;
 #[cfg(feature = "receiver")]
 pub mod receiver;
+mod seq;
 mod status;
 mod tasks;
 mod timestamp;

@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde_json::{Number, Value};
 
+use super::seq::{scratch_buffers, ExactVec};
 use super::status::{JobStatus, SegmentStatus};
 use super::timestamp::Timestamp;
 use super::wire::{required_wire_fields, wire_struct};
@@ -141,7 +142,7 @@ wire_struct! {
         pub end: f64 = "end",
         pub status: Option<SegmentStatus> = "status",
         /// n-best hypotheses, best first; empty or absent when nothing was recognized.
-        pub alternatives: Option<Vec<Alternative>> = "alternatives",
+        pub alternatives: Option<Vec<Alternative>> = "alternatives" => ExactVec::new(),
         /// Speech-classifier output (age, gender, emotion) as raw JSON; see [`Segment::tasks`].
         pub task_results: Option<Value> = "task_results",
     }
@@ -153,7 +154,7 @@ wire_struct! {
     pub struct Alternative {
         pub text: Option<String> = "text",
         /// Absent when `word_details` is 0 (and for non-first hypotheses with 1).
-        pub words: Option<Vec<Word>> = "words",
+        pub words: Option<Vec<Word>> = "words" => ExactVec::new(),
         /// Confidence 0–100; kept as the JSON number it was (integer in every sample).
         pub score: Option<Number> = "score",
         /// Language model that produced the hypothesis.
@@ -175,3 +176,4 @@ wire_struct! {
 }
 
 required_wire_fields!(Job);
+scratch_buffers!(Alternative, Word);

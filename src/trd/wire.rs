@@ -64,16 +64,28 @@ pub(crate) use required_wire_fields;
 
 required_wire_fields!(String, f64, u32);
 
-/// Declares a struct whose fields map to JSON keys (with optional aliases), plus an `extra` map
-/// for unknown keys, and implements `Deserialize`/`Serialize` for it. Known keys are written in
-/// declaration order, then the unknown ones.
+/// A field's value: through `Deserialize`, or through the seed given after `=>`.
+macro_rules! next_value {
+    ($map:ident) => {
+        $map.next_value()?
+    };
+    ($map:ident, $seed:expr) => {
+        $map.next_value_seed($seed)?
+    };
+}
+pub(crate) use next_value;
+
+/// Declares a struct whose fields map to JSON keys (with optional aliases, and optionally a
+/// `DeserializeSeed` after `=>`), plus an `extra` map for unknown keys, and implements
+/// `Deserialize`/`Serialize` for it. Known keys are written in declaration order, then the
+/// unknown ones.
 macro_rules! wire_struct {
     (
         $(#[$smeta:meta])*
         pub struct $name:ident {
             $(
                 $(#[$fmeta:meta])*
-                pub $field:ident : $ty:ty = $key:literal $(| $alias:literal)*
+                pub $field:ident : $ty:ty = $key:literal $(| $alias:literal)* $(=> $seed:expr)?
             ),* $(,)?
         }
     ) => {
@@ -105,7 +117,7 @@ macro_rules! wire_struct {
                                     if $field.is_some() {
                                         return Err(A::Error::duplicate_field($key));
                                     }
-                                    $field = Some(map.next_value()?);
+                                    $field = Some($crate::trd::wire::next_value!(map $(, $seed)?));
                                 } )*
                                 _ => {
                                     let value = map.next_value()?;

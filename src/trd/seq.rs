@@ -1,0 +1,162 @@
+//! Lists deserialized into a `Vec` of exactly their length. serde_json gives no length hint, so
+//! `Vec`'s own impl grows 4 → 8 → 16, copying each time and keeping up to twice the memory it
+//! needs; for the words of every segment that is a third of a result's heap. Elements go to a
+//! per-thread buffer instead and are moved out with one allocation.
+
+use std::cell::Cell;
+use std::fmt;
+use std::marker::PhantomData;
+use std::mem::size_of;
+use std::thread::LocalKey;
+
+use serde::de::{Deserialize, DeserializeSeed, Deserializer, SeqAccess, Visitor};
+
+/// A type with a per-thread buffer to collect lists of it in.
+pub(crate) trait Scratch: Sized + 'static {
+    fn buffer() -> &'static LocalKey<Cell<Vec<Self>>>;
+}
+
+macro_rules! scratch_buffers {
+    ($($ty:ty),* $(,)?) => {
+        $(impl $crate::trd::seq::Scratch for $ty {
+            fn buffer() -> &'static std::thread::LocalKey<std::cell::Cell<Vec<Self>>> {
+                std::thread_local! {
+                    static BUFFER: std::cell::Cell<Vec<$ty>> = const {
+                        std::cell::Cell::new(Vec::new())
+                    };
+                }
+                &BUFFER
+            }
+        })*
+    };
+}
+pub(crate) use scratch_buffers;
+
+/// A thread keeps a buffer up to this size between parses; a larger one is freed.
+const KEEP_BYTES: usize = 64 << 10;
+
+/// Seed for an `Option<Vec<T>>` field: `null` is `None` and errors read as with serde's own
+/// impls ("expected a sequence").
+pub(crate) struct ExactVec<T>(PhantomData<T>);
+
+impl<T> ExactVec<T> {
+    pub(crate) fn new() -> Self {
+        ExactVec(PhantomData)
+    }
+}
+
+impl<'de, T: Deserialize<'de> + Scratch> DeserializeSeed<'de> for ExactVec<T> {
+    type Value = Option<Vec<T>>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de> + Scratch> Visitor<'de> for ExactVec<T> {
+    type Value = Option<Vec<T>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("option")
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer
+            .deserialize_seq(Elements(PhantomData))
+            .map(Some)
+    }
+}
+
+struct Elements<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de> + Scratch> Visitor<'de> for Elements<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        // Taken, not borrowed: an element holding a list of its own type gets an empty buffer.
+        let mut buffer = T::buffer().take();
+        let collected = collect(&mut seq, &mut buffer);
+        let exact = collected.map(|()| {
+            let mut exact = Vec::with_capacity(buffer.len());
+            exact.append(&mut buffer);
+            exact
+        });
+        if buffer.capacity() * size_of::<T>() <= KEEP_BYTES {
+            buffer.clear();
+            T::buffer().set(buffer);
+        }
+        exact
+    }
+}
+
+fn collect<'de, T: Deserialize<'de>, A: SeqAccess<'de>>(
+    seq: &mut A,
+    buffer: &mut Vec<T>,
+) -> Result<(), A::Error> {
+    while let Some(element) = seq.next_element()? {
+        buffer.push(element);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    scratch_buffers!(String);
+
+    /// What serde's own `Option<Vec<T>>` gives (value, or error with its position).
+    fn serde_own(json: &str) -> Result<Option<Vec<String>>, String> {
+        serde_json::from_str(json).map_err(|error| error.to_string())
+    }
+
+    fn exact(json: &str) -> Result<Option<Vec<String>>, String> {
+        let mut deserializer = serde_json::Deserializer::from_str(json);
+        ExactVec::new()
+            .deserialize(&mut deserializer)
+            .and_then(|value| deserializer.end().map(|()| value))
+            .map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn same_values_and_errors_as_serde_own_impl() {
+        for json in [
+            "null",
+            "[]",
+            "[\"a\"]",
+            "[\"a\", \"b\\n\", \"ç\"]",
+            " [ \"a\" , \"b\" ] ",
+            "5",
+            "{}",
+            "\"text\"",
+            "[1]",
+            "[\"a\", 2]",
+            "[\"a\",]",
+            "[\"a\"",
+            "[",
+            "",
+        ] {
+            assert_eq!(exact(json), serde_own(json), "{json:?}");
+        }
+    }
+
+    #[test]
+    fn vectors_are_exact_and_the_buffer_is_reused() {
+        let words = exact(&format!("[{}\"last\"]", "\"w\",".repeat(12)))
+            .unwrap()
+            .unwrap();
+        assert_eq!((words.len(), words.capacity()), (13, 13));
+        assert!(String::buffer().take().capacity() >= 13);
+    }
+}
