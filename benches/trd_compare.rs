@@ -74,10 +74,11 @@ fn parse(c: &mut Criterion) {
     for (document, body) in [("seed", SEED), ("1h", hour.as_slice())] {
         compare(c, &format!("trd_parse/{document}"), body);
     }
-    // Each 1 h parse allocates ≈ 4 MB and frees it; glibc hands the top of its heap back to
-    // the kernel after each free and faults fresh pages in on the next parse (a quarter of
-    // the time in `perf`). The same parse with glibc told to keep its heap, last because the
-    // setting lasts for the process:
+    // Each 1 h parse allocates ≈ 4 MB and frees it. glibc may hand the top of its heap back
+    // to the kernel when a block of 64 KiB or more is freed, and then faults fresh pages in;
+    // that was a quarter of the time in `perf` until the parser stopped freeing such blocks
+    // mid-parse (`src/trd/seq.rs`). The same parse with glibc told to keep its heap, last
+    // because the setting lasts for the process:
     keep_heap();
     compare(c, "trd_parse_heap_kept/1h", &hour);
 }

@@ -18,7 +18,7 @@ wire_struct! {
         /// The job and its media/config echo.
         pub job: Job = "job",
         /// Transcribed segments; absent on QUEUED jobs and some FAILED ones.
-        pub segments: Option<Vec<Segment>> = "segments",
+        pub segments: Option<Vec<Segment>> = "segments" => ExactVec::new(),
         /// The client-side token registered through `webhook/validate`, when one was.
         pub token: Option<String> = "token",
     }
@@ -50,7 +50,7 @@ wire_struct! {
         pub completed_at: Option<Timestamp> = "completed_at",
         /// Free-form file identifier given at `job/create`.
         pub tag: Option<String> = "tag",
-        pub callback_urls: Option<Vec<String>> = "callback_urls",
+        pub callback_urls: Option<Vec<String>> = "callback_urls" => ExactVec::new(),
         /// `""` when callbacks succeeded.
         pub callback_failure_reason: Option<String> = "callback_failure_reason",
         /// `""` unless the job failed.
@@ -93,7 +93,7 @@ wire_struct! {
     pub struct MediaOutput {
         /// Undocumented; probably flags stereo files whose channels are identical.
         pub redundant_channel: Option<bool> = "redundant_channel",
-        pub channels: Option<Vec<OutputChannel>> = "channels",
+        pub channels: Option<Vec<OutputChannel>> = "channels" => ExactVec::new(),
     }
 }
 
@@ -111,7 +111,7 @@ wire_struct! {
         /// 3.2-era location of the bandwidth estimate.
         pub bandwidth: Option<f64> = "bandwidth",
         /// DTMF tones, present when `diarization.vad.dual_tone.enabled` was set.
-        pub dtmf: Option<Vec<DtmfTone>> = "dtmf",
+        pub dtmf: Option<Vec<DtmfTone>> = "dtmf" => ExactVec::new(),
     }
 }
 
@@ -176,4 +176,4 @@ wire_struct! {
 }
 
 required_wire_fields!(Job);
-scratch_buffers!(Alternative, Word);
+scratch_buffers!(Segment, Alternative, Word, OutputChannel, DtmfTone, String);

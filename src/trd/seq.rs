@@ -2,6 +2,11 @@
 //! `Vec`'s own impl grows 4 → 8 → 16, copying each time and keeping up to twice the memory it
 //! needs; for the words of every segment that is a third of a result's heap. Elements go to a
 //! per-thread buffer instead and are moved out with one allocation.
+//!
+//! A long list (the segments of a long call) is gathered in chunks of at most `CHUNK_BYTES`.
+//! Growing one buffer would free ever larger blocks mid-parse; glibc may trim its heap top on
+//! each free of 64 KiB or more (in `perf` it did, on every growth step), and the next
+//! allocations fault those pages back in.
 
 use std::cell::Cell;
 use std::fmt;
@@ -32,8 +37,9 @@ macro_rules! scratch_buffers {
 }
 pub(crate) use scratch_buffers;
 
-/// A thread keeps a buffer up to this size between parses; a larger one is freed.
-const KEEP_BYTES: usize = 64 << 10;
+/// Size of the chunks a list is gathered in. A thread keeps its last buffer per element type,
+/// at most twice this size (the first chunk's buffer grows by doubling).
+const CHUNK_BYTES: usize = 16 << 10;
 
 /// Seed for an `Option<Vec<T>>` field: `null` is `None` and errors read as with serde's own
 /// impls ("expected a sequence").
@@ -85,26 +91,36 @@ impl<'de, T: Deserialize<'de> + Scratch> Visitor<'de> for Elements<T> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
         // Taken, not borrowed: an element holding a list of its own type gets an empty buffer.
-        let mut buffer = T::buffer().take();
-        let collected = collect(&mut seq, &mut buffer);
+        // `try_with`: a parse in a thread-local destructor works, without the buffer.
+        let mut buffer = T::buffer().try_with(Cell::take).unwrap_or_default();
+        let mut full = Vec::new();
+        let collected = collect(&mut seq, &mut buffer, &mut full);
         let exact = collected.map(|()| {
-            let mut exact = Vec::with_capacity(buffer.len());
+            let len = full.iter().map(Vec::len).sum::<usize>() + buffer.len();
+            let mut exact = Vec::with_capacity(len);
+            for mut chunk in full {
+                exact.append(&mut chunk);
+            }
             exact.append(&mut buffer);
             exact
         });
-        if buffer.capacity() * size_of::<T>() <= KEEP_BYTES {
-            buffer.clear();
-            T::buffer().set(buffer);
-        }
+        buffer.clear();
+        let _ = T::buffer().try_with(|cell| cell.set(buffer));
         exact
     }
 }
 
+/// Pushes the elements to `buffer`, moving each full chunk to `full`.
 fn collect<'de, T: Deserialize<'de>, A: SeqAccess<'de>>(
     seq: &mut A,
     buffer: &mut Vec<T>,
+    full: &mut Vec<Vec<T>>,
 ) -> Result<(), A::Error> {
+    let chunk_len = (CHUNK_BYTES / size_of::<T>().max(1)).max(1);
     while let Some(element) = seq.next_element()? {
+        if buffer.len() == chunk_len {
+            full.push(std::mem::replace(buffer, Vec::with_capacity(chunk_len)));
+        }
         buffer.push(element);
     }
     Ok(())
@@ -113,8 +129,6 @@ fn collect<'de, T: Deserialize<'de>, A: SeqAccess<'de>>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    scratch_buffers!(String);
 
     /// What serde's own `Option<Vec<T>>` gives (value, or error with its position).
     fn serde_own(json: &str) -> Result<Option<Vec<String>>, String> {
@@ -153,10 +167,15 @@ mod tests {
 
     #[test]
     fn vectors_are_exact_and_the_buffer_is_reused() {
-        let words = exact(&format!("[{}\"last\"]", "\"w\",".repeat(12)))
-            .unwrap()
-            .unwrap();
-        assert_eq!((words.len(), words.capacity()), (13, 13));
-        assert!(String::buffer().take().capacity() >= 13);
+        for len in [13, 3000] {
+            let json = format!("[{}\"last\"]", "\"w\",".repeat(len - 1));
+            let words = exact(&json).unwrap().unwrap();
+            assert_eq!((words.len(), words.capacity()), (len, len));
+            assert!(words[..len - 1].iter().all(|word| word == "w"));
+            assert_eq!(words[len - 1], "last");
+        }
+        let buffer = String::buffer().take();
+        assert!(buffer.is_empty());
+        assert!((13..=CHUNK_BYTES / size_of::<String>()).contains(&buffer.capacity()));
     }
 }
