@@ -262,6 +262,11 @@ impl EmulatorHandle {
         &self.state.registry
     }
 
+    /// How many das-Peak access tokens the token endpoint has issued.
+    pub fn tokens_issued(&self) -> u64 {
+        self.state.tokens.issued()
+    }
+
     /// Replaces the fault switches; new requests and sessions see them.
     pub fn set_faults(&self, faults: Faults) {
         self.state.faults.set(faults);

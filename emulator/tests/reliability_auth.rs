@@ -103,6 +103,47 @@ async fn a_token_expired_between_sessions_is_refreshed_once() {
     shutdown_without_leaks(emulator).await;
 }
 
+/// A token stops being accepted while many sessions share it: every session is refused,
+/// and between them they fetch one new token, not one each.
+#[tokio::test]
+async fn sessions_refused_together_fetch_one_new_token() {
+    const SESSIONS: usize = 20;
+    let emulator = Isolated::start(with_faults(Faults {
+        expire_tokens_after_secs: Some(1),
+        ..Faults::default()
+    }))
+    .await;
+    let token = provider(&emulator);
+    token.token().await.expect("first token");
+    // Setup, not an assertion: the shared token outlives its 1 s acceptance window, and the
+    // one that replaces it is accepted for the configured lifetime.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    emulator.set_faults(Faults::default());
+
+    let starts: Vec<_> = (0..SESSIONS)
+        .map(|_| {
+            let builder =
+                das::session::RegisterSession::builder(emulator.socketio_url(), token.clone())
+                    .audio_channel(audiohook(&emulator));
+            tokio::spawn(start(builder))
+        })
+        .collect();
+    let mut sessions = Vec::new();
+    for started in starts {
+        sessions.push(bounded("start", started).await.expect("start task"));
+    }
+    assert_eq!(
+        emulator.tokens_issued(),
+        2,
+        "the first token and one replacement"
+    );
+    for session in sessions {
+        bounded("close", session.close()).await;
+    }
+    drop(token);
+    shutdown_without_leaks(emulator).await;
+}
+
 /// The same, but the token endpoint now refuses the client: the retry surfaces the typed
 /// refusal instead of the stale token's.
 #[tokio::test]

@@ -92,6 +92,22 @@ impl TokenProvider {
             *f.cache.lock().await = None;
         }
     }
+
+    /// The server refused a connection that sent `authorization`: forgets the cached token
+    /// if it is still that one. When many sessions sharing this provider are refused at
+    /// once, the first one replaces the token and the others reuse the replacement instead
+    /// of each fetching their own.
+    pub(crate) async fn refused(&self, authorization: &str) {
+        if let Source::ClientCredentials(f) = self.inner.as_ref() {
+            let mut cache = f.cache.lock().await;
+            if cache
+                .as_ref()
+                .is_some_and(|token| token.authorization() == authorization)
+            {
+                *cache = None;
+            }
+        }
+    }
 }
 
 impl fmt::Debug for TokenProvider {

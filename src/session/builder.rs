@@ -301,10 +301,11 @@ impl SessionBuilder {
     /// `initialize`. Events then arrive on the returned session.
     ///
     /// When the server refuses the connection (Socket.IO CONNECT_ERROR, or HTTP 401/403 on
-    /// the upgrade) and the token came from a client-credentials provider, the cached token is
-    /// dropped and the connection tried once more with a fresh one: a token can stop being
-    /// accepted before its `expires_in` (revoked, or the service restarted). A second refusal
-    /// is returned as [`SocketIoError::ConnectRefused`](crate::socketio::SocketIoError).
+    /// the upgrade) and the token came from a client-credentials provider, the refused token
+    /// is dropped and the connection tried once more with a fresh one: a token can stop being
+    /// accepted before its `expires_in` (revoked, or the service restarted). Sessions sharing
+    /// the provider that are refused together fetch one new token between them. A second
+    /// refusal is returned as [`SocketIoError::ConnectRefused`](crate::socketio::SocketIoError).
     pub async fn start(self) -> Result<Session, SessionError> {
         // Boxed: the connection handshake's state is ≈ 16 KB and only needed until the
         // session runs; inline, it would stay in the size of every caller's task.

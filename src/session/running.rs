@@ -158,19 +158,15 @@ impl futures_util::Stream for Session {
     }
 }
 
-/// Connects; a refusal with a cached client-credentials token is retried once with a new one
-/// (see [`SessionBuilder::start`]).
+/// Connects; a refusal with a client-credentials token is retried once, with the token that
+/// replaced the refused one (see [`SessionBuilder::start`]).
 async fn connect_with_fresh_token(
     options: ConnectOptions,
     token: &TokenProvider,
 ) -> Result<(Client, socketio::Events), SocketIoError> {
     match Client::connect(options.clone()).await {
-        Err(
-            refused @ (SocketIoError::ConnectRefused { .. }
-            | SocketIoError::HttpStatus { status: 401 | 403 }),
-        ) if token.refreshable() => {
+        Err(refused) if refused.is_refusal() && token.refreshable() => {
             tracing::info!(error = %refused, "connection refused; retrying once with a fresh token");
-            token.invalidate().await;
             Client::connect(options).await
         }
         other => other,

@@ -281,15 +281,6 @@ async fn reconnect(ctx: &mut Ctx) -> Result<(Live, Vec<Incoming>), DisconnectRea
             }
             Err(e) => {
                 tracing::warn!(attempt, error = %e, "socket.io reconnection attempt failed");
-                // A refusal may mean the cached token was revoked: fetch a new one next time.
-                let refused = matches!(
-                    e,
-                    SocketIoError::ConnectRefused { .. }
-                        | SocketIoError::HttpStatus { status: 401 | 403 }
-                );
-                if let (true, Some(provider)) = (refused, &ctx.options.token) {
-                    provider.invalidate().await;
-                }
                 last_error = e.to_string();
             }
         }
@@ -316,15 +307,30 @@ async fn pause(ctx: &mut Ctx, delay: Duration) -> bool {
     }
 }
 
-/// WebSocket + Engine.IO open + every namespace CONNECT, within `connect_timeout`.
+/// WebSocket + Engine.IO open + every namespace CONNECT, within `connect_timeout`. A
+/// refusal may mean the token was revoked: the provider then forgets it, so the next attempt
+/// (this client's or another session's) fetches a new one.
 async fn establish(ctx: &Ctx) -> Result<(Live, Vec<Incoming>), SocketIoError> {
     let limit = ctx.options.connect_timeout;
-    tokio::time::timeout(limit, handshake(ctx))
+    let mut sent_authorization = None;
+    let established = tokio::time::timeout(limit, handshake(ctx, &mut sent_authorization))
         .await
-        .map_err(|_| SocketIoError::Timeout(format!("connecting took longer than {limit:?}")))?
+        .map_err(|_| SocketIoError::Timeout(format!("connecting took longer than {limit:?}")))?;
+    if let (Err(e), Some(provider), Some(sent)) =
+        (&established, &ctx.options.token, &sent_authorization)
+    {
+        if e.is_refusal() {
+            provider.refused(sent).await;
+        }
+    }
+    established
 }
 
-async fn handshake(ctx: &Ctx) -> Result<(Live, Vec<Incoming>), SocketIoError> {
+/// Connects; `sent_authorization` is set to the `Authorization` header sent, if any.
+async fn handshake(
+    ctx: &Ctx,
+    sent_authorization: &mut Option<String>,
+) -> Result<(Live, Vec<Incoming>), SocketIoError> {
     let options = &ctx.options;
     let url = engine_url(&options.url, &options.socketio_path)?;
     let mut request = url
@@ -336,7 +342,8 @@ async fn handshake(ctx: &Ctx) -> Result<(Live, Vec<Incoming>), SocketIoError> {
         insert_header(headers, name, value)?;
     }
     if let Some(provider) = &options.token {
-        insert_header(headers, "authorization", &provider.authorization().await?)?;
+        let value = sent_authorization.insert(provider.authorization().await?);
+        insert_header(headers, "authorization", value)?;
     }
     let config = WebSocketConfig::default()
         .read_buffer_size(crate::ws_connect::READ_BUFFER_BYTES)

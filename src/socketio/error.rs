@@ -61,6 +61,17 @@ pub enum SocketIoError {
     Disconnected(DisconnectReason),
 }
 
+impl SocketIoError {
+    /// The server refused the connection: CONNECT_ERROR, or HTTP 401/403 on the upgrade.
+    /// With a token, it may have been revoked or have expired early.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            SocketIoError::ConnectRefused { .. } | SocketIoError::HttpStatus { status: 401 | 403 }
+        )
+    }
+}
+
 /// Why a connection (or one namespace) ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DisconnectReason {

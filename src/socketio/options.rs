@@ -54,7 +54,9 @@ impl ConnectOptions {
     }
 
     /// Sends `Authorization: <provider.authorization()>` on every connection attempt, so a
-    /// reconnection carries a fresh token.
+    /// reconnection carries a fresh token. A refused attempt (see
+    /// [`SocketIoError::is_refusal`](super::SocketIoError::is_refusal)) makes the provider
+    /// forget the token it sent, if it still holds it.
     pub fn token_provider(mut self, provider: TokenProvider) -> Self {
         self.token = Some(provider);
         self

@@ -1,6 +1,7 @@
 //! Issued access tokens: random, opaque, with an expiry.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,7 @@ pub(crate) enum TokenRejection {
 #[derive(Default)]
 pub(crate) struct TokenStore {
     expiries: Mutex<HashMap<String, Instant>>,
+    issued: AtomicU64,
 }
 
 impl TokenStore {
@@ -33,7 +35,13 @@ impl TokenStore {
         let mut expiries = self.expiries.lock().unwrap_or_else(|e| e.into_inner());
         expiries.retain(|_, expiry| *expiry > now);
         expiries.insert(token.clone(), now + lifetime);
+        self.issued.fetch_add(1, Ordering::Relaxed);
         token
+    }
+
+    /// How many tokens were issued since the start.
+    pub(crate) fn issued(&self) -> u64 {
+        self.issued.load(Ordering::Relaxed)
     }
 
     /// Checks an `Authorization` header value.
