@@ -1,5 +1,6 @@
 //! The C side of a session's event queue: bounded, ordered, with a blocking pop that a close
-//! interrupts and a socket that is readable exactly while an event (or the end) is pending.
+//! interrupts and, once asked for, a socket that is readable exactly while an event (or the
+//! end) is pending.
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
@@ -27,8 +28,62 @@ pub enum Wait {
 struct State {
     events: VecDeque<Event>,
     ended: bool,
-    /// Whether the wake socket holds its one byte.
+    /// Made by the first `fd()`: a program polling with timeouts never pays its two
+    /// descriptors and its two syscalls per event.
+    wake: Option<WakeSocket>,
+}
+
+impl State {
+    fn pending(&self) -> bool {
+        !self.events.is_empty() || self.ended
+    }
+
+    fn signal(&mut self) {
+        if let Some(wake) = &mut self.wake {
+            wake.signal();
+        }
+    }
+
+    fn unsignal(&mut self) {
+        if let Some(wake) = &mut self.wake {
+            wake.unsignal();
+        }
+    }
+}
+
+/// A socket pair whose reading end holds one byte while something is pending.
+#[derive(Debug)]
+struct WakeSocket {
+    reader: UnixStream,
+    writer: UnixStream,
     signalled: bool,
+}
+
+impl WakeSocket {
+    fn new() -> Result<Self, Error> {
+        let (reader, writer) = UnixStream::pair().map_err(io_error)?;
+        reader.set_nonblocking(true).map_err(io_error)?;
+        writer.set_nonblocking(true).map_err(io_error)?;
+        Ok(Self {
+            reader,
+            writer,
+            signalled: false,
+        })
+    }
+
+    fn signal(&mut self) {
+        if !self.signalled {
+            // One byte in an empty socket buffer cannot fail with WouldBlock.
+            self.signalled = (&self.writer).write(&[1]).is_ok();
+        }
+    }
+
+    fn unsignal(&mut self) {
+        if self.signalled {
+            let mut byte = [0u8; 1];
+            self.signalled = (&self.reader).read(&mut byte).is_err();
+        }
+    }
 }
 
 /// Events moved out of the core session, waiting for the C poller.
@@ -36,24 +91,17 @@ struct State {
 pub struct EventQueue {
     state: Mutex<State>,
     changed: Condvar,
-    wake_reader: UnixStream,
-    wake_writer: UnixStream,
     space: Arc<Semaphore>,
 }
 
 impl EventQueue {
     /// A queue holding at most `capacity` events; the producer waits for space.
-    pub fn new(capacity: usize) -> Result<Self, Error> {
-        let (wake_reader, wake_writer) = UnixStream::pair().map_err(io_error)?;
-        wake_reader.set_nonblocking(true).map_err(io_error)?;
-        wake_writer.set_nonblocking(true).map_err(io_error)?;
-        Ok(Self {
+    pub fn new(capacity: usize) -> Self {
+        Self {
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
-            wake_reader,
-            wake_writer,
             space: Arc::new(Semaphore::new(capacity)),
-        })
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -76,7 +124,7 @@ impl EventQueue {
             return;
         }
         state.events.push_back(event);
-        self.signal(&mut state);
+        state.signal();
         self.changed.notify_all();
     }
 
@@ -84,7 +132,7 @@ impl EventQueue {
     pub fn end(&self) {
         let mut state = self.lock();
         state.ended = true;
-        self.signal(&mut state);
+        state.signal();
         self.changed.notify_all();
     }
 
@@ -96,7 +144,7 @@ impl EventQueue {
             if let Some(event) = state.events.pop_front() {
                 self.space.add_permits(1);
                 if state.events.is_empty() && !state.ended {
-                    self.unsignal(&mut state);
+                    state.unsignal();
                 }
                 return Ok(event);
             }
@@ -118,23 +166,22 @@ impl EventQueue {
         }
     }
 
-    /// The descriptor that is readable while an event or the end is pending.
-    pub fn fd(&self) -> RawFd {
-        self.wake_reader.as_raw_fd()
-    }
-
-    fn signal(&self, state: &mut State) {
-        if !state.signalled {
-            // One byte in an empty socket buffer cannot fail with WouldBlock.
-            state.signalled = (&self.wake_writer).write(&[1]).is_ok();
-        }
-    }
-
-    fn unsignal(&self, state: &mut State) {
-        if state.signalled {
-            let mut byte = [0u8; 1];
-            state.signalled = (&self.wake_reader).read(&mut byte).is_err();
-        }
+    /// The descriptor that is readable while an event or the end is pending, made on first
+    /// call (readable at once if something is already pending).
+    pub fn fd(&self) -> Result<RawFd, Error> {
+        let mut state = self.lock();
+        let pending = state.pending();
+        let wake = match &mut state.wake {
+            Some(wake) => wake,
+            slot @ None => {
+                let mut wake = WakeSocket::new()?;
+                if pending {
+                    wake.signal();
+                }
+                slot.insert(wake)
+            }
+        };
+        Ok(wake.reader.as_raw_fd())
     }
 }
 
@@ -152,13 +199,19 @@ mod tests {
 
     /// Whether the wake socket holds its byte (the C tests check the descriptor with poll).
     fn readable(queue: &EventQueue) -> bool {
-        queue.lock().signalled
+        queue
+            .lock()
+            .wake
+            .as_ref()
+            .is_some_and(|wake| wake.signalled)
     }
 
     #[test]
     fn events_come_out_in_order_and_the_fd_tracks_pending_ones() {
-        let queue = EventQueue::new(4).unwrap();
+        let queue = EventQueue::new(4);
         assert_eq!(queue.pop(Duration::ZERO), Err(Wait::Timeout));
+        let fd = queue.fd().unwrap();
+        assert_eq!(queue.fd().unwrap(), fd, "one descriptor per queue");
         assert!(!readable(&queue));
         queue.push(Event::from_wire("a", json!(1)));
         queue.push(Event::from_wire("b", json!(2)));
@@ -175,8 +228,19 @@ mod tests {
     }
 
     #[test]
+    fn the_descriptor_is_made_on_demand_and_reflects_what_is_pending() {
+        let queue = EventQueue::new(4);
+        queue.push(Event::from_wire("a", json!(1)));
+        assert!(queue.lock().wake.is_none(), "no descriptor until asked for");
+        queue.fd().unwrap();
+        assert!(readable(&queue), "an event was already pending");
+        assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "a");
+        assert!(!readable(&queue));
+    }
+
+    #[test]
     fn end_wakes_a_blocked_pop() {
-        let queue = Arc::new(EventQueue::new(1).unwrap());
+        let queue = Arc::new(EventQueue::new(1));
         let waiter = {
             let queue = queue.clone();
             std::thread::spawn(move || queue.pop(Duration::from_secs(600)))

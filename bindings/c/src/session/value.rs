@@ -93,7 +93,7 @@ impl SessionValue {
             call_id: CText::new(builder.current_call_id()),
             phase: Mutex::new(Phase::Created(Box::new(builder))),
             audio_ended: AtomicBool::new(false),
-            queue: Arc::new(EventQueue::new(config.event_queue_capacity)?),
+            queue: Arc::new(EventQueue::new(config.event_queue_capacity)),
             start_timeout: timeouts.token + timeouts.connect,
             close_timeout: timeouts.close,
             push_timeout: timeouts.result,
