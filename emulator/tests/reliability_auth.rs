@@ -103,21 +103,31 @@ async fn a_token_expired_between_sessions_is_refreshed_once() {
     shutdown_without_leaks(emulator).await;
 }
 
+/// The same, but the token endpoint now refuses the client: the retry surfaces the typed
+/// refusal instead of the stale token's.
+#[tokio::test]
+async fn an_expired_token_that_cannot_be_renewed_fails_typed() {
+    let (emulator, token) = past_the_first_token().await;
+    emulator.set_faults(Faults {
+        reject_auth: true,
+        ..Faults::default()
+    });
+    let builder = das::session::RegisterSession::builder(emulator.socketio_url(), token)
+        .audio_channel(audiohook(&emulator));
+    let error = bounded("refused start", builder.start())
+        .await
+        .expect_err("no token can be had");
+    assert!(is_invalid_client(&error), "{error:?}");
+    shutdown_without_leaks(emulator).await;
+}
+
 /// A token stops being accepted while many sessions share it: every session is refused,
 /// and between them they fetch one new token, not one each.
 #[tokio::test]
 async fn sessions_refused_together_fetch_one_new_token() {
     const SESSIONS: usize = 20;
-    let emulator = Isolated::start(with_faults(Faults {
-        expire_tokens_after_secs: Some(1),
-        ..Faults::default()
-    }))
-    .await;
-    let token = provider(&emulator);
-    token.token().await.expect("first token");
-    // Setup, not an assertion: the shared token outlives its 1 s acceptance window, and the
-    // one that replaces it is accepted for the configured lifetime.
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let (emulator, token) = past_the_first_token().await;
+    // The token that replaces it is accepted for the configured lifetime.
     emulator.set_faults(Faults::default());
 
     let starts: Vec<_> = (0..SESSIONS)
@@ -144,10 +154,9 @@ async fn sessions_refused_together_fetch_one_new_token() {
     shutdown_without_leaks(emulator).await;
 }
 
-/// The same, but the token endpoint now refuses the client: the retry surfaces the typed
-/// refusal instead of the stale token's.
-#[tokio::test]
-async fn an_expired_token_that_cannot_be_renewed_fails_typed() {
+/// An emulator whose tokens are accepted for 1 s, and a provider whose cached token has just
+/// stopped being accepted. Setup, not an assertion.
+async fn past_the_first_token() -> (Isolated, das::auth::TokenProvider) {
     let emulator = Isolated::start(with_faults(Faults {
         expire_tokens_after_secs: Some(1),
         ..Faults::default()
@@ -156,15 +165,5 @@ async fn an_expired_token_that_cannot_be_renewed_fails_typed() {
     let token = provider(&emulator);
     token.token().await.expect("first token");
     tokio::time::sleep(Duration::from_millis(1200)).await;
-    emulator.set_faults(Faults {
-        reject_auth: true,
-        ..Faults::default()
-    });
-    let builder = das::session::RegisterSession::builder(emulator.socketio_url(), token)
-        .audio_channel(audiohook(&emulator));
-    let error = bounded("refused start", builder.start())
-        .await
-        .expect_err("no token can be had");
-    assert!(is_invalid_client(&error), "{error:?}");
-    shutdown_without_leaks(emulator).await;
+    (emulator, token)
 }
