@@ -1,6 +1,8 @@
 //! `das register` and `das verify` as processes against the embedded emulator: exit codes,
 //! the documented JSON event lines, the credential file, same vs different speaker.
 
+mod support;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -201,49 +203,9 @@ fn unreachable_services_exit_with_the_network_code() {
     assert!(!String::from_utf8_lossy(&output.stderr).contains("not-echoed-secret"));
 }
 
-/// `das emulator` in the background, and the URLs it prints.
-struct BackgroundEmulator {
-    child: std::process::Child,
-    lines: std::collections::HashMap<String, String>,
-}
-
-impl BackgroundEmulator {
-    fn start() -> Self {
-        use std::io::BufRead;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_das"))
-            .args(["emulator", "--port", "0"])
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("start das emulator");
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = std::collections::HashMap::new();
-        for line in std::io::BufReader::new(stdout).lines() {
-            let line = line.unwrap();
-            if line.starts_with("Ctrl-C") {
-                break;
-            }
-            if let Some((key, value)) = line.trim().split_once("  ") {
-                lines.insert(key.trim().to_owned(), value.trim().to_owned());
-            }
-        }
-        Self { child, lines }
-    }
-
-    fn get(&self, key: &str) -> &str {
-        &self.lines[key]
-    }
-}
-
-impl Drop for BackgroundEmulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn a_separate_emulator_process_serves_register_and_refuses_bad_secrets() {
-    let emulator = BackgroundEmulator::start();
+    let emulator = support::BackgroundEmulator::start();
     let client = emulator.get("client");
     let client_id = client.split(" / ").next().unwrap();
     let secret = client

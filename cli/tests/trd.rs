@@ -254,3 +254,57 @@ async fn whoami_logs_in_at_the_emulators_license_server() {
     assert_eq!(half.status.code(), Some(2), "{}", text(&half.stderr));
     emulator.shutdown().await;
 }
+
+/// A standalone `das emulator` answers `webhook/validate` by really requesting the URL: a
+/// listening port is reachable, a closed one is not.
+#[tokio::test]
+async fn validate_against_a_separate_emulator_process_probes_the_url() {
+    let emulator = tokio::task::spawn_blocking(support::BackgroundEmulator::start)
+        .await
+        .unwrap();
+    let license = emulator.values("TRD license");
+    let (user, password) = license[1].split_once(" / ").unwrap();
+    let password = password.split(' ').next().unwrap();
+    let validate = |url: &str| {
+        args(&[
+            "trd",
+            "validate",
+            "--api",
+            emulator.get("TRD API"),
+            "--license-url",
+            license[0],
+            "--username",
+            user,
+            "--password",
+            password,
+            "--url",
+            url,
+            "--retries",
+            "1",
+            "--timeout",
+            "2",
+        ])
+    };
+    let listening = emulator
+        .get("TRD API")
+        .trim_end_matches("/trd/v3")
+        .to_owned();
+    let reachable = das(validate(&listening)).await;
+    assert_eq!(
+        reachable.status.code(),
+        Some(0),
+        "{}",
+        text(&reachable.stderr)
+    );
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let unreachable = das(validate(&closed_url)).await;
+    assert_eq!(
+        unreachable.status.code(),
+        Some(5),
+        "{}",
+        text(&unreachable.stderr)
+    );
+}

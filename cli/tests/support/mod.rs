@@ -131,3 +131,49 @@ impl Drop for Running {
         let _ = self.child.wait();
     }
 }
+
+/// `das emulator --port 0` in the background, and the lines it prints (`name  value`).
+pub struct BackgroundEmulator {
+    child: Child,
+    lines: Vec<(String, String)>,
+}
+
+impl BackgroundEmulator {
+    pub fn start() -> Self {
+        let mut child = das()
+            .args(["emulator", "--port", "0"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start das emulator");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = Vec::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.expect("emulator stdout");
+            if line.starts_with("Ctrl-C") {
+                break;
+            }
+            if let Some((name, value)) = line.trim().split_once("  ") {
+                lines.push((name.trim().to_owned(), value.trim().to_owned()));
+            }
+        }
+        Self { child, lines }
+    }
+
+    /// Every value printed under `name`, in order ("TRD license" has its URL, then its user).
+    pub fn values(&self, name: &str) -> Vec<&str> {
+        let named = self.lines.iter().filter(|(n, _)| n == name);
+        named.map(|(_, value)| value.as_str()).collect()
+    }
+
+    /// The first value printed under `name`.
+    pub fn get(&self, name: &str) -> &str {
+        self.values(name).first().copied().expect(name)
+    }
+}
+
+impl Drop for BackgroundEmulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

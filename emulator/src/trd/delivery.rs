@@ -14,6 +14,8 @@ const POST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An HTTP client that also trusts `crt` (a PEM certificate) when given.
 pub(crate) fn http_client(crt: Option<&str>, timeout: Duration) -> Result<reqwest::Client, String> {
+    // reqwest is built without a provider; a standalone `das emulator` has installed none yet.
+    das::tls::ensure_crypto_provider();
     let mut builder = reqwest::Client::builder().timeout(timeout);
     if let Some(pem) = crt {
         let certificate =
