@@ -134,29 +134,26 @@ impl Drop for Running {
 
 /// `das emulator --port 0` in the background, and the lines it prints (`name  value`).
 pub struct BackgroundEmulator {
-    child: Child,
+    /// Killed on drop.
+    _process: Running,
     lines: Vec<(String, String)>,
 }
 
 impl BackgroundEmulator {
+    /// Starts it and reads its banner, up to "Ctrl-C stops it."; panics after [`WAIT`].
     pub fn start() -> Self {
-        let mut child = das()
-            .args(["emulator", "--port", "0"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start das emulator");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut lines = Vec::new();
-        for line in BufReader::new(stdout).lines() {
-            let line = line.expect("emulator stdout");
-            if line.starts_with("Ctrl-C") {
-                break;
-            }
-            if let Some((name, value)) = line.trim().split_once("  ") {
-                lines.push((name.trim().to_owned(), value.trim().to_owned()));
-            }
+        let mut process = Running::start(&["emulator", "--port", "0"]);
+        process.line(|line| line.starts_with("Ctrl-C"));
+        let lines = process
+            .seen
+            .iter()
+            .filter_map(|line| line.trim().split_once("  "))
+            .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
+            .collect();
+        Self {
+            _process: process,
+            lines,
         }
-        Self { child, lines }
     }
 
     /// Every value printed under `name`, in order ("TRD license" has its URL, then its user).
@@ -168,12 +165,5 @@ impl BackgroundEmulator {
     /// The first value printed under `name`.
     pub fn get(&self, name: &str) -> &str {
         self.values(name).first().copied().expect(name)
-    }
-}
-
-impl Drop for BackgroundEmulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
