@@ -122,6 +122,7 @@ pub struct SessionBuilder {
     pub(crate) tls: TlsOptions,
     pub(crate) connect_timeout: Duration,
     pub(crate) event_capacity: usize,
+    pub(crate) event_queue_bytes: usize,
     pub(crate) max_event_bytes: usize,
     pub(crate) audio_buffer_limit: usize,
     pub(crate) audio_channel: Option<AudioChannelConfig>,
@@ -146,6 +147,7 @@ impl SessionBuilder {
             tls: TlsOptions::default(),
             connect_timeout: Duration::from_secs(10),
             event_capacity: 256,
+            event_queue_bytes: 16 << 20,
             max_event_bytes: 16 << 20,
             audio_buffer_limit: 1 << 20,
             audio_channel: None,
@@ -180,6 +182,14 @@ impl SessionBuilder {
     /// Capacity of the event queue (default 256).
     pub fn event_capacity(mut self, capacity: usize) -> Self {
         self.event_capacity = capacity.max(1);
+        self
+    }
+
+    /// Bytes of events (as received on the wire) queued before the session stops reading
+    /// signalling until the application takes some (default 16 MiB; one larger event still
+    /// passes, alone). Bounds the session's queue and the Socket.IO queue behind it each.
+    pub fn event_queue_bytes(mut self, bytes: usize) -> Self {
+        self.event_queue_bytes = bytes.max(1);
         self
     }
 
