@@ -96,8 +96,10 @@ pub(super) async fn upgrade(config: &ClientConfig) -> Result<Ws, ClientError> {
     }
     // Servers send small text messages only; tungstenite's default 128 KiB read buffer
     // would be most of a stream's memory (benches/RESULTS.md, audiohook_streams).
-    let ws_config =
-        WebSocketConfig::default().read_buffer_size(crate::ws_connect::READ_BUFFER_BYTES);
+    let ws_config = WebSocketConfig::default()
+        .read_buffer_size(crate::ws_connect::READ_BUFFER_BYTES)
+        .max_message_size(Some(crate::ws_connect::MAX_SERVER_MESSAGE))
+        .max_frame_size(Some(crate::ws_connect::MAX_SERVER_MESSAGE));
     let tls = config
         .tls
         .client_config()
