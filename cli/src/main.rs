@@ -8,6 +8,7 @@ mod config_file;
 mod exit;
 mod pyjson;
 mod render;
+mod terminal_text;
 
 use std::process::ExitCode;
 
@@ -56,7 +57,10 @@ async fn run(command: Command) -> Result<(), CliError> {
 }
 
 fn fail(error: CliError) -> ExitCode {
-    eprintln!("das: {error}");
+    eprintln!(
+        "das: {}",
+        terminal_text::clean(&error.message, terminal_text::MESSAGE)
+    );
     error.code()
 }
 
