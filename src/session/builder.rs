@@ -173,7 +173,8 @@ impl SessionBuilder {
         self
     }
 
-    /// Bound on connecting and on the namespace acceptance (default 10 s).
+    /// Bound on connecting and on the namespace acceptance, and on connecting the audio
+    /// channel (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self

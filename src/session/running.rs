@@ -83,7 +83,14 @@ impl Session {
                 namespace: namespace.clone(),
                 call_id: call_id.clone(),
                 consumer_ready: consumer_ready.clone(),
-                channel: builder.audio_channel.zip(buffer),
+                // One connect bound for the session: signalling and its audio channel.
+                channel: builder
+                    .audio_channel
+                    .map(|channel| AudioChannelConfig {
+                        connect_timeout: builder.connect_timeout,
+                        ..channel
+                    })
+                    .zip(buffer),
             },
         ));
         client.emit(&namespace, "initialize", vec![payload]).await?;

@@ -179,7 +179,12 @@ impl TwilioSession {
             .max_frame_size(Some(crate::ws_connect::MAX_SERVER_MESSAGE));
         let connect = crate::ws_connect::connect(request, ws_config, tls);
         let mut ws = match tokio::time::timeout(config.timeout, connect).await {
-            Err(_) => return Err(TwilioError::Connect("timed out".into())),
+            Err(_) => {
+                return Err(TwilioError::Connect(format!(
+                    "timed out after {:?}",
+                    config.timeout
+                )))
+            }
             Ok(Err(WsError::Http(response))) => {
                 return Err(TwilioError::Rejected(response.status().as_u16()))
             }

@@ -105,8 +105,11 @@ pub(super) async fn upgrade(config: &ClientConfig) -> Result<Ws, ClientError> {
         .client_config()
         .map_err(|e| ClientError::Connect(e.to_string()))?;
     let connect = crate::ws_connect::connect(request, ws_config, tls);
-    match tokio::time::timeout(config.open_timeout, connect).await {
-        Err(_) => Err(ClientError::Connect("timed out".into())),
+    match tokio::time::timeout(config.connect_timeout, connect).await {
+        Err(_) => Err(ClientError::Connect(format!(
+            "timed out after {:?}",
+            config.connect_timeout
+        ))),
         Ok(Err(WsError::Http(response))) => Err(ClientError::Rejected(response.status().as_u16())),
         Ok(Err(e)) => Err(ClientError::Connect(e.to_string())),
         Ok(Ok((ws, _))) => Ok(ws),
