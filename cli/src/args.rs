@@ -1,11 +1,13 @@
 //! Command-line grammar of `das`. Every option also reads a `DAS_*` environment variable;
 //! values from `--config FILE` fill in whatever flags and environment left unset.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::args_tools::{AudiohookCommand, TrdCommand, WebhookCommand};
+use crate::listen_host;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -150,8 +152,9 @@ pub struct VerifyArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct EmulatorArgs {
-    #[arg(long, default_value = "127.0.0.1", env = "DAS_EMULATOR_HOST")]
-    pub host: String,
+    /// IP address to listen on (127.0.0.1, 0.0.0.0, ::1, [::1] or localhost).
+    #[arg(long, default_value = "127.0.0.1", env = "DAS_EMULATOR_HOST", value_parser = listen_host::parse)]
+    pub host: IpAddr,
     #[arg(long, default_value_t = 8080, env = "DAS_EMULATOR_PORT")]
     pub port: u16,
     /// Accepted OAuth2 client as ID:SECRET (repeatable; a demo client when none given).

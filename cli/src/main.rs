@@ -6,6 +6,7 @@ mod args_tools;
 mod commands;
 mod config_file;
 mod exit;
+mod listen_host;
 mod pyjson;
 mod render;
 
