@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::args_tools::{AudiohookCommand, TrdCommand, WebhookCommand};
+use crate::color::ColorChoice;
 use crate::listen_host;
 
 const EXAMPLES: &str = "\
@@ -33,6 +34,18 @@ pub struct Cli {
     /// More log output on stderr (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// Colours in log lines and the readable view: auto (on a terminal, unless NO_COLOR is
+    /// set), always or never.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = ColorChoice::Auto,
+        env = "DAS_COLOR",
+        value_name = "WHEN"
+    )]
+    pub color: ColorChoice,
 
     #[command(subcommand)]
     pub command: Command,

@@ -3,6 +3,7 @@
 
 mod args;
 mod args_tools;
+mod color;
 mod commands;
 mod config_file;
 mod exit;
@@ -27,7 +28,9 @@ fn main() -> ExitCode {
         Err(error) => return fail(error),
     }
     let cli = Cli::parse_from(raw);
-    init_logging(cli.verbose);
+    init_logging(cli.verbose, cli.color.colours(&std::io::stderr()));
+    // The readable view and its progress bar are drawn on stdout through `console`.
+    console::set_colors_enabled(cli.color.colours(&std::io::stdout()));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -63,7 +66,7 @@ fn fail(error: CliError) -> ExitCode {
 
 /// Logs go to stderr; `-v` shows libdas's info, `-vv` debug. `DAS_LOG` (a tracing filter
 /// such as `das=debug`) overrides.
-fn init_logging(verbose: u8) {
+fn init_logging(verbose: u8, colours: bool) {
     let default = match verbose {
         0 => "warn",
         1 => "info",
@@ -74,5 +77,6 @@ fn init_logging(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colours)
         .init();
 }
