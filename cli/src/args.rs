@@ -146,7 +146,8 @@ pub struct SessionArgs {
     /// Print events as JSON lines, exactly as the documented example prints them.
     #[arg(long)]
     pub json: bool,
-    /// Write the credential of a successful registration to FILE.
+    /// Write the credential of a successful registration to FILE (replacing it). Without
+    /// it the readable view saves a new file under $XDG_DATA_HOME/das/credentials.
     #[arg(long, value_name = "FILE")]
     pub credential_out: Option<PathBuf>,
     /// Seconds to wait for the result before giving up.
@@ -156,7 +157,7 @@ pub struct SessionArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct VerifyArgs {
-    /// File holding the credential from `das register --credential-out`.
+    /// File holding the credential that `das register` saved (it prints the path).
     #[arg(long, env = "DAS_CREDENTIAL")]
     pub credential: PathBuf,
     #[command(flatten)]

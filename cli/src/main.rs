@@ -13,9 +13,10 @@ mod render;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
 use args::{Cli, Command};
+use commands::verify_command::TypedOptions;
 use exit::CliError;
 
 fn main() -> ExitCode {
@@ -27,7 +28,8 @@ fn main() -> ExitCode {
             .for_each(|(name, value)| std::env::set_var(name, value)),
         Err(error) => return fail(error),
     }
-    let cli = Cli::parse_from(raw);
+    let matches = Cli::command().get_matches_from(raw);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
     init_logging(cli.verbose, cli.color.colours(&std::io::stderr()));
     // The readable view and its progress bar are drawn on stdout through `console`.
     console::set_colors_enabled(cli.color.colours(&std::io::stdout()));
@@ -38,15 +40,18 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return fail(CliError::new(exit::Exit::Failure, error)),
     };
-    match runtime.block_on(run(cli.command)) {
+    match runtime.block_on(run(cli.command, &matches)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(error),
     }
 }
 
-async fn run(command: Command) -> Result<(), CliError> {
+async fn run(command: Command, matches: &ArgMatches) -> Result<(), CliError> {
     match command {
-        Command::Register(args) => commands::session::register(args).await,
+        Command::Register(args) => {
+            let typed = TypedOptions::of_register(matches);
+            commands::session::register(args, typed).await
+        }
         Command::Verify(args) => commands::session::verify(args).await,
         Command::Emulator(args) => commands::emulator::run(args).await,
         Command::Webhook(cmd) => commands::webhook::run(cmd).await,
