@@ -30,7 +30,9 @@
  * THREAD SAFETY
  *   Free functions (das_version, das_result_name, das_last_error_message, das_set_log_*,
  *   das_webhook_parse, das_trd_*) may be called from any thread. das_config, das_webhook and
- *   das_delivery may move between threads but must be used by one thread at a time.
+ *   das_delivery may move between threads; the functions that take them as a const pointer
+ *   only read them and may run concurrently, the others (setters, das_delivery_ack, _free)
+ *   need the handle to themselves.
  *   das_session, das_event, das_webhook_receiver and das_emulator are thread-safe: every call but
  *   _free may run concurrently. The intended session pattern is one pusher thread
  *   (das_session_push_audio / _push_wav / _end_audio) and one poller thread
@@ -526,11 +528,13 @@ typedef uint32_t das_emulator_field;
 #endif // __cplusplus
 
 // A session configuration builder. Create with `das_config_new`, fill with the setters, release
-// with `das_config_free`. Not thread-safe: use one handle from one thread at a time.
+// with `das_config_free`. The functions taking `const das_config *` only read and may run on
+// several threads at once; a setter or `das_config_free` needs the handle to itself.
 typedef struct das_config das_config;
 
-// One accepted webhook delivery. Not thread-safe: one thread at a time. Release with
-// `das_delivery_free`; acknowledge first with `das_delivery_ack` when the result is stored.
+// One accepted webhook delivery. Release with `das_delivery_free`; acknowledge first with
+// `das_delivery_ack` when the result is stored. The getters (`const das_delivery *`) only read
+// and may run on several threads at once; `_ack` and `_free` need the handle to themselves.
 typedef struct das_delivery das_delivery;
 
 // A running emulator. Thread-safe: any thread may read its URLs while another stops it;
@@ -548,7 +552,8 @@ typedef struct das_event das_event;
 typedef struct das_session das_session;
 
 // A parsed TRD job result. Create with `das_webhook_parse` (or `das_delivery_webhook`), read
-// with the getters, release with `das_webhook_free`. Not thread-safe: one thread at a time.
+// with the getters, release with `das_webhook_free`. The getters (`const das_webhook *`) only
+// read and may run on several threads at once; `das_webhook_free` needs the handle to itself.
 typedef struct das_webhook das_webhook;
 
 // A running TRD webhook receiver. Thread-safe: any number of threads may call

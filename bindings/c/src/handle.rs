@@ -111,7 +111,7 @@ pub unsafe fn borrow<'a, C: OpaqueHandle>(
     Ok(Borrowed { handle })
 }
 
-/// Shared access to a thread-safe handle's value for the duration of one call; poisons the
+/// Shared, read-only access to a handle's value for the duration of one call; poisons the
 /// handle if the call panics while holding it.
 pub struct Shared<'a, T> {
     handle: &'a Handle<T>,
@@ -132,11 +132,14 @@ impl<T> Drop for Shared<'_, T> {
     }
 }
 
-/// Borrows the value behind a handle that several threads may use at once (its Rust type is
-/// `Sync` and does its own locking). Errors as [`borrow`].
+/// Borrows the value behind a handle for reading: what a function taking a `const` pointer
+/// gets, so that `const` means read-only and such calls may run on several threads at once
+/// (the Rust type is `Sync`; what it changes behind `&self` sits behind its own lock). Errors as
+/// [`borrow`].
 ///
 /// # Safety
-/// No call may free the handle concurrently (the documented contract of thread-safe handles).
+/// No call may free or exclusively [`borrow`] the handle concurrently (the documented contract:
+/// a setter or `_free` needs the handle to itself).
 pub unsafe fn borrow_shared<'a, C: OpaqueHandle>(
     ptr: *const C,
     argument: &str,

@@ -66,17 +66,39 @@ impl std::fmt::Debug for CText {
     }
 }
 
+/// The address and length of a [`CText`], taken while its owner is borrowed: what C gets. The
+/// address stays valid for as long as the `CText` lives.
+#[derive(Debug, Clone, Copy)]
+pub struct Lent {
+    ptr: *const c_char,
+    len: usize,
+}
+
+impl From<&CText> for Lent {
+    fn from(text: &CText) -> Self {
+        Self {
+            ptr: text.as_ptr(),
+            len: text.len(),
+        }
+    }
+}
+
 /// Lends `text` to C as `(*ptr, *len)`; both out-parameters are checked first.
 ///
 /// # Safety
 /// `ptr` and `len` must be NULL or writable; the caller keeps `text` alive as documented.
-pub unsafe fn lend(text: &CText, ptr: *mut *const c_char, len: *mut usize) -> Result<(), Error> {
+pub unsafe fn lend(
+    text: impl Into<Lent>,
+    ptr: *mut *const c_char,
+    len: *mut usize,
+) -> Result<(), Error> {
     require(ptr, "ptr")?;
     require(len, "len")?;
+    let text = text.into();
     // SAFETY: both checked non-NULL; the caller guarantees they are writable.
     unsafe {
-        ptr.write(text.as_ptr());
-        len.write(text.len());
+        ptr.write(text.ptr);
+        len.write(text.len);
     }
     Ok(())
 }
