@@ -1,6 +1,10 @@
 //! The native half of the `das` Python package (`das._native`): thin PyO3 wrappers over the
 //! Rust core on one shared tokio runtime. The public API is the pure-Python package `das`.
 
+#![forbid(unsafe_code)]
+// Only Python reaches these types, through PyO3: a Rust `Debug` would have no reader.
+#![allow(missing_debug_implementations)]
+
 mod auth;
 mod blocked;
 mod channel;

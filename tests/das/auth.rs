@@ -209,9 +209,9 @@ async fn static_headers_and_redacted_debug() {
     assert_eq!(p.authorization().await.unwrap(), "Bearer pre-issued");
     assert!(matches!(p.token().await, Err(AuthError::NoTokenJson)));
     assert!(!format!("{p:?}").contains("pre-issued"));
-    let cc = TokenProvider::client_credentials("http://127.0.0.1:1/t", "id", "sup3r-s3cret")
-        .build()
-        .unwrap();
+    let builder = TokenProvider::client_credentials("http://127.0.0.1:1/t", "id", "sup3r-s3cret");
+    assert!(!format!("{builder:?}").contains("sup3r-s3cret"));
+    let cc = builder.build().unwrap();
     assert!(!format!("{cc:?}").contains("sup3r-s3cret"));
     assert!(matches!(
         TokenProvider::client_credentials("ftp://x/", "id", "s").build(),

@@ -112,6 +112,7 @@ mod tests {
         let text = CText::new("héllo");
         assert_eq!(text.len(), 6);
         assert_eq!(text.as_str(), "héllo");
+        // SAFETY: a CText is NUL-terminated and `text` is alive.
         let c = unsafe { std::ffi::CStr::from_ptr(text.as_ptr()) };
         assert_eq!(c.to_bytes(), "héllo".as_bytes());
         assert!(CText::new("").is_empty());
@@ -121,6 +122,7 @@ mod tests {
     fn null_out_parameters_are_refused_before_writing() {
         let text = CText::new("x");
         let mut len = 0usize;
+        // SAFETY: the NULL pointer is refused before anything is written; `len` is writable.
         let err = unsafe { lend(&text, std::ptr::null_mut(), &mut len) }.unwrap_err();
         assert_eq!(err.message(), "argument `ptr` is NULL");
         assert_eq!(len, 0);

@@ -4,6 +4,8 @@
 //! as a typed error. cargo-fuzz (`fuzz/fuzz_targets/`) and the corpus replay test
 //! (`tests/das/fuzz_corpora.rs` of the core) call the same functions.
 
+#![forbid(unsafe_code)]
+
 mod audiohook;
 mod socketio;
 mod trd;
