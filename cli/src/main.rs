@@ -1,6 +1,8 @@
 //! `das`: stream call audio to das-Peak Streaming (or the embedded emulator), and the TRD
 //! webhook and AudioHook tools around it.
 
+#![forbid(unsafe_code)]
+
 mod args;
 mod args_tools;
 mod color;
