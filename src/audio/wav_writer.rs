@@ -13,11 +13,15 @@ pub const MAX_DATA_BYTES: u64 = u32::MAX as u64 - (HEADER_BYTES - 8);
 /// Why samples were not written.
 #[derive(Debug, thiserror::Error)]
 pub enum WavWriteError {
+    /// Writing to the output failed.
     #[error("cannot write WAV: {0}")]
     Io(#[from] io::Error),
     /// The file already holds all it can describe; nothing more was written.
     #[error("WAV is full: its sizes are 32-bit, so it holds at most {max_bytes} bytes of audio")]
-    Full { max_bytes: u64 },
+    Full {
+        /// The most sample bytes the file can describe.
+        max_bytes: u64,
+    },
 }
 
 /// The 44-byte header of a PCM16 WAV with `data_bytes` of samples.
@@ -49,6 +53,7 @@ pub(crate) fn pcm16_header(channels: u16, sample_rate: u32, data_bytes: u32) -> 
 }
 
 /// A PCM16 WAV written as samples arrive.
+#[derive(Debug)]
 pub struct WavWriter<W: Write + Seek> {
     out: W,
     channels: u16,

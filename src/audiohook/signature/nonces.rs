@@ -24,6 +24,7 @@ struct Seen {
 const FIRST_SWEEP: usize = 1024;
 
 impl NonceCache {
+    /// An empty cache.
     pub fn new() -> Self {
         NonceCache::default()
     }
@@ -58,6 +59,7 @@ impl NonceCache {
         self.seen.lock().map_or(0, |seen| seen.until.len())
     }
 
+    /// Whether no nonce is remembered.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
