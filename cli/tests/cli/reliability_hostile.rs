@@ -126,7 +126,6 @@ fn idle_sockets_do_not_stop_a_legitimate_audiohook_session() {
         opened += connected;
     }
     let flood = started.elapsed();
-    let descriptors = open_descriptors(server.pid());
     let sent = send(&url, &["--duration", "1", "--fast"]);
     assert!(
         sent.status.success(),
@@ -134,11 +133,21 @@ fn idle_sockets_do_not_stop_a_legitimate_audiohook_session() {
         text(&sent.stdout),
         text(&sent.stderr)
     );
+    // Evicted sockets close as their tasks run (late on a loaded machine): the server must
+    // come down to about its limit, never hold every idle socket.
     let limit: usize = limit.parse().unwrap();
-    assert!(
-        descriptors < limit + 64,
-        "the server holds {descriptors} descriptors with a limit of {limit} connections"
-    );
+    let deadline = Instant::now() + WAIT;
+    let descriptors = loop {
+        let descriptors = open_descriptors(server.pid());
+        if descriptors < limit + 64 {
+            break descriptors;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server holds {descriptors} descriptors with a limit of {limit} connections"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
     println!(
         "{opened} of {count} idle sockets connected in {:.1} s; server: {descriptors} descriptors \
          open, VmHWM {}; a legitimate session then succeeded",
