@@ -356,3 +356,17 @@ async fn server_text_reaches_the_terminal_without_control_characters_and_cut() {
     );
     let _ = std::io::stderr().flush();
 }
+
+#[test]
+fn the_emulator_banner_names_a_users_audiohook_key_without_its_secret() {
+    let secret = "bXktb3duLXNlY3JldC12YWx1ZQ==";
+    let key = format!("my-key:{secret}");
+    let mut emulator = Running::start(&["emulator", "--port", "0", "--audiohook-key", &key]);
+    emulator.line(|l| l == "Ctrl-C stops it.");
+    let banner = emulator.seen.join("\n");
+    assert!(
+        banner.contains("AudioHook key   my-key (your secret, not shown)"),
+        "{banner}"
+    );
+    assert!(!banner.contains(secret), "{banner}");
+}
