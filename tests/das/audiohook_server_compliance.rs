@@ -84,6 +84,14 @@ impl Default for Headers {
 }
 
 impl Headers {
+    /// Signed with a secret the server does not know.
+    fn forged() -> Headers {
+        Headers {
+            secret: ClientSecret::from_bytes(*b"guess"),
+            ..Headers::default()
+        }
+    }
+
     /// The signature headers, with `created`/`expires` or, when `unaged`, without.
     fn signature(&self, authority: &str) -> (String, String) {
         let (sid, oid, cid) = (
@@ -454,14 +462,7 @@ async fn audio_while_paused_or_before_open_or_split_samples_is_rejected() {
 #[tokio::test]
 async fn bad_and_expired_signatures_are_unauthorized() {
     let (addr, mut incoming) = server().await;
-    let mut raw = Raw::connect(
-        addr,
-        Headers {
-            secret: ClientSecret::from_bytes(*b"guess"),
-            ..Headers::default()
-        },
-    )
-    .await;
+    let mut raw = Raw::connect(addr, Headers::forged()).await;
     raw.send("open", json!({"organizationId": raw.org, "conversationId": Uuid::new_v4(),
         "participant": {"id": Uuid::new_v4(), "ani": "", "aniName": "", "dnis": ""}, "media": media(&[&["external"]])}))
     .await;
@@ -514,11 +515,7 @@ async fn the_http_401_strategy_refuses_the_upgrade() {
         ..ServerConfig::with_key(API_KEY, secret())
     };
     let (addr, _incoming) = server_with(config).await;
-    let bad = Headers {
-        secret: ClientSecret::from_bytes(*b"guess"),
-        ..Headers::default()
-    };
-    match Raw::try_connect(addr, bad).await {
+    match Raw::try_connect(addr, Headers::forged()).await {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
             assert_eq!(response.status(), 401)
         }
@@ -638,14 +635,7 @@ async fn a_live_session_id_is_not_opened_twice() {
 async fn an_unauthenticated_peer_gets_no_answer_to_ping_or_update_before_open() {
     let (addr, _incoming) = server().await;
     for kind in ["ping", "update"] {
-        let mut raw = Raw::connect(
-            addr,
-            Headers {
-                secret: ClientSecret::from_bytes(*b"guess"),
-                ..Headers::default()
-            },
-        )
-        .await;
+        let mut raw = Raw::connect(addr, Headers::forged()).await;
         raw.send(kind, json!({"language": "en-US"})).await;
         raw.expect_disconnect("unauthorized", "do not match").await;
     }
