@@ -11,12 +11,13 @@ use das::session::{
 };
 use futures_util::StreamExt;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::PyDict;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::channel::ChannelConfig;
-use crate::convert::{json_from_py, to_py};
+use crate::convert::json_from_py;
 use crate::errors::{audio_error, das_error, session_error, settings_error, Kind};
+use crate::event::PyEvent;
 use crate::runtime::{block_on, runtime};
 
 /// A started session.
@@ -173,9 +174,9 @@ impl Session {
         })
     }
 
-    /// The next event as `(name, data)`, waiting at most `timeout` seconds. Raises
-    /// `TimeoutError` when nothing arrived and `Closed` after the last event.
-    fn next_event<'py>(&self, py: Python<'py>, timeout: f64) -> PyResult<Bound<'py, PyTuple>> {
+    /// The next event, waiting at most `timeout` seconds. Raises `TimeoutError` when nothing
+    /// arrived and `Closed` after the last event.
+    fn next_event(&self, py: Python<'_>, timeout: f64) -> PyResult<PyEvent> {
         let wait = Duration::from_secs_f64(timeout.max(0.0));
         let event = {
             let mut guard = self.events.lock().unwrap_or_else(|p| p.into_inner());
@@ -190,7 +191,7 @@ impl Session {
                 format!("no session event within {wait:?}"),
             )),
             Ok(None) => Err(das_error(Kind::Closed, "the session has ended")),
-            Ok(Some(event)) => (event.name(), to_py(py, event.data(), &[])?).into_pyobject(py),
+            Ok(Some(event)) => PyEvent::from_core(py, event),
         }
     }
 

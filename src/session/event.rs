@@ -4,13 +4,18 @@ use serde_json::{json, Value};
 /// and JSON payload ([`name`](Self::name), [`data`](Self::data)).
 ///
 /// Where the public documentation is silent these are conventions: failures arrive as
-/// `result-failure` (`content`, `reason`) and errors as `error` (`content`, `message`).
+/// `result-failure` (`content`, `reason`), errors as `error` (`content`, `message`) and a
+/// verification's similarity as the `score` of its `result-success`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     /// `info-consumer-ready`: the audio consumer is ready; start sending audio.
-    ConsumerReady { data: Value },
+    ConsumerReady {
+        content: Option<String>,
+        data: Value,
+    },
     /// `info-vad-status`: seconds of audio received and the voice-activity percentage.
     VadStatus {
+        content: Option<String>,
         audio_seconds: Option<f64>,
         vad_percentage: Option<f64>,
         data: Value,
@@ -21,6 +26,7 @@ pub enum Event {
         voice_audio_collected: Option<f64>,
         content: Option<String>,
         credential: Option<String>,
+        score: Option<f64>,
         data: Value,
     },
     /// `result-failure`: the service could not produce a result.
@@ -72,8 +78,12 @@ impl Event {
         let num = |key: &str| data.get(key).and_then(Value::as_f64);
         let text = |key: &str| data.get(key).and_then(Value::as_str).map(str::to_owned);
         match name {
-            "info-consumer-ready" => Self::ConsumerReady { data },
+            "info-consumer-ready" => Self::ConsumerReady {
+                content: text("content"),
+                data,
+            },
             "info-vad-status" => Self::VadStatus {
+                content: text("content"),
                 audio_seconds: num("audio_seconds"),
                 vad_percentage: num("vad_percentage"),
                 data,
@@ -83,6 +93,7 @@ impl Event {
                 voice_audio_collected: num("voice_audio_collected"),
                 content: text("content"),
                 credential: text("credential"),
+                score: num("score"),
                 data,
             },
             "result-failure" => Self::ResultFailure {
@@ -129,7 +140,7 @@ impl Event {
     /// The JSON payload as received (for documented events it includes `"event": name`).
     pub fn data(&self) -> &Value {
         match self {
-            Self::ConsumerReady { data }
+            Self::ConsumerReady { data, .. }
             | Self::VadStatus { data, .. }
             | Self::ResultSuccess { data, .. }
             | Self::ResultFailure { data, .. }
@@ -160,6 +171,7 @@ mod tests {
         assert_eq!(
             e,
             Event::VadStatus {
+                content: Some("Voice activity detection percentage".into()),
                 audio_seconds: Some(0.52),
                 vad_percentage: Some(10.0),
                 data: data.clone()
@@ -173,6 +185,7 @@ mod tests {
             voice_audio_collected,
             content,
             credential,
+            score,
             ..
         } = Event::from_wire("result-success", data)
         else {
@@ -182,6 +195,11 @@ mod tests {
         assert_eq!(voice_audio_collected, Some(5.13));
         assert_eq!(content.as_deref(), Some("Registration: approved"));
         assert_eq!(credential.as_deref(), Some("$CREDENTIAL"));
+        assert_eq!(score, None);
+        let verified =
+            json!({"event": "result-success", "content": "Verification: accepted", "score": 0.91});
+        let e = Event::from_wire("result-success", verified);
+        assert!(matches!(e, Event::ResultSuccess { score: Some(s), .. } if s == 0.91));
     }
 
     #[test]
