@@ -251,12 +251,8 @@ mod tests {
     #[test]
     fn defaults_are_the_documented_request_with_a_fresh_call_id() {
         let b = RegisterSession::builder("https://h/socket.io", token());
-        let mut documented = SessionSettings::default();
-        documented.set_kind(SessionKind::Register);
+        let mut documented = SessionSettings::documented_example(SessionKind::Register);
         documented.set_call_id(b.current_call_id());
-        documented.set_authenticity_threshold(0.8).unwrap();
-        documented.set_audio_total_duration(5.0).unwrap();
-        documented.set_model_hash("<MODEL_HASH>").unwrap();
         assert_eq!(b.payload(), documented.initialize_payload().unwrap());
         assert_eq!(b.settings().namespace(), Some("/socket.io/register"));
         assert!(uuid::Uuid::parse_str(b.current_call_id()).is_ok());

@@ -90,15 +90,11 @@ mod tests {
     use crate::session::SessionKind;
 
     /// The das-Peak documentation's example `initialize`, the one literal copy in the project:
-    /// other tests (the emulator's among them) build theirs from these settings.
+    /// other tests (the builder's, the emulator's) build theirs from `documented_example`.
     #[test]
     fn documented_settings_reproduce_the_documented_payload() {
-        let mut settings = SessionSettings::default();
-        settings.set_kind(SessionKind::Register);
+        let mut settings = SessionSettings::documented_example(SessionKind::Register);
         settings.set_call_id("888806c3-3391-4d73-bb86-e5874e6ed5b4");
-        settings.set_authenticity_threshold(0.8).unwrap();
-        settings.set_audio_total_duration(5.0).unwrap();
-        settings.set_model_hash("<MODEL_HASH>").unwrap();
         assert_eq!(
             settings.initialize_payload().unwrap(),
             json!({
