@@ -6,7 +6,6 @@ mod args_tools;
 mod commands;
 mod config_file;
 mod exit;
-mod pyjson;
 mod render;
 
 use std::process::ExitCode;
