@@ -7,12 +7,13 @@ use serde_json::Value;
 
 use super::running::Session;
 use super::settings::{SessionSettings, SettingError, TimeoutKind};
-use super::{SessionError, SessionKind};
+use super::{Metadata, SessionError, SessionKind};
 use crate::auth::TokenProvider;
 use crate::channel::AudioChannelConfig;
 use crate::tls::TlsOptions;
 
 /// Starts configuring a registration session.
+#[derive(Debug)]
 pub struct RegisterSession;
 
 impl RegisterSession {
@@ -23,9 +24,11 @@ impl RegisterSession {
 }
 
 /// Starts configuring a verification session against a stored `credential`.
+#[derive(Debug)]
 pub struct VerifySession;
 
 impl VerifySession {
+    /// `url` as for registration; `credential` is the one a registration returned.
     pub fn builder(
         url: impl Into<String>,
         token: TokenProvider,
@@ -87,17 +90,21 @@ impl SessionBuilder {
         self
     }
 
-    /// Must start with `/` (default: the kind's namespace).
+    /// The Socket.IO namespace; must start with `/` (default
+    /// [`SessionKind::default_namespace`]).
     pub fn namespace(self, namespace: impl Into<String>) -> Self {
         let namespace = namespace.into();
         self.apply(|s| s.set_namespace(&namespace))
     }
 
+    /// The Engine.IO path on the server (default `socket.io`).
     pub fn socketio_path(self, path: impl Into<String>) -> Self {
         let path = path.into();
         self.with(|s| s.set_socketio_path(&path))
     }
 
+    /// Roots trusted for the signalling connection (the token provider and the audio
+    /// channel have their own).
     pub fn tls(self, tls: TlsOptions) -> Self {
         self.with(|s| s.set_tls(tls))
     }
@@ -131,6 +138,12 @@ impl SessionBuilder {
         self.with(|s| s.set_metadata_numbers_as_strings(as_strings))
     }
 
+    /// Replaces the whole typed metadata.
+    pub fn metadata(self, metadata: Metadata) -> Self {
+        self.with(|s| metadata.apply_to(s))
+    }
+
+    /// `metadata.call_id`: a UUID for AudioHook, Twilio's `callSid` otherwise.
     pub fn call_id(self, call_id: impl Into<String>) -> Self {
         let call_id = call_id.into();
         self.with(|s| s.set_call_id(&call_id))
@@ -164,17 +177,19 @@ impl SessionBuilder {
         self.with(|s| s.set_metadata_field(&key, value))
     }
 
-    /// In `[0, 1]` (default 0.8).
+    /// The request's `authenticity_threshold`, in `[0, 1]` (default 0.8, as in the
+    /// documented example).
     pub fn authenticity_threshold(self, threshold: f64) -> Self {
         self.apply(|s| s.set_authenticity_threshold(threshold))
     }
 
-    /// Seconds of speech to collect, in `(0, 3600]` (default 5).
+    /// The request's `audio_total_duration`, in seconds, in `(0, 3600]` (default 5.0).
     pub fn audio_total_duration(self, seconds: f64) -> Self {
         self.apply(|s| s.set_audio_total_duration(seconds))
     }
 
-    /// Non-empty (default `<MODEL_HASH>`, as in the documented example).
+    /// The request's `model_hash`, non-empty (default the documented placeholder
+    /// `<MODEL_HASH>`).
     pub fn model_hash(self, hash: impl Into<String>) -> Self {
         let hash = hash.into();
         self.apply(|s| s.set_model_hash(&hash))
@@ -201,6 +216,7 @@ impl SessionBuilder {
 
     // A builder always has a kind and a `call_id` (`new` sets them, `from_settings` checks).
 
+    /// Register or verify.
     pub fn kind(&self) -> SessionKind {
         self.settings.kind().unwrap_or(SessionKind::Register)
     }
@@ -283,6 +299,25 @@ mod tests {
         let b = RegisterSession::builder("https://h/socket.io", token())
             .metadata_numbers_as_strings(false);
         assert_eq!(b.payload()["metadata"]["sample_rate"], 8000);
+    }
+
+    #[test]
+    fn typed_metadata_replaces_every_field_in_the_documented_order() {
+        let metadata = Metadata {
+            audio_protocol: "twilio".into(),
+            audio_codec: "l16".into(),
+            sample_rate: 16000,
+            channels: 2,
+            call_id: "CA1".into(),
+            numbers_as_strings: false,
+            ..Metadata::default()
+        };
+        let b = RegisterSession::builder("https://h/socket.io", token()).metadata(metadata);
+        assert_eq!(
+            serde_json::to_string(&b.payload()["metadata"]).unwrap(),
+            r#"{"audio_protocol":"twilio","audio_format":"raw","audio_codec":"l16","sample_format":"","sample_rate":16000,"channels":2,"call_id":"CA1"}"#
+        );
+        assert_eq!(b.current_call_id(), "CA1");
     }
 
     #[tokio::test]

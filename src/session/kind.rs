@@ -3,7 +3,9 @@
 /// Registration (enrol a speaker) or verification (compare against a credential).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SessionKind {
+    /// Enrol a speaker: the result carries a `credential`.
     Register,
+    /// Compare a speaker with a `credential`: the result carries a `score`.
     Verify,
 }
 

@@ -29,6 +29,7 @@ mod error;
 mod event;
 mod feeder;
 mod kind;
+mod metadata;
 mod running;
 pub mod settings;
 
@@ -37,5 +38,6 @@ pub use builder::{RegisterSession, SessionBuilder, VerifySession};
 pub use error::SessionError;
 pub use event::Event;
 pub use kind::SessionKind;
+pub use metadata::Metadata;
 pub use running::Session;
 pub use settings::{SessionSettings, SettingError};

@@ -98,6 +98,7 @@ impl Session {
         &self.call_id
     }
 
+    /// The Socket.IO namespace the session joined.
     pub fn namespace(&self) -> &str {
         &self.namespace
     }

@@ -1,6 +1,7 @@
 //! The server side of request signatures: parse, check freshness and key, recompute, compare
 //! in constant time. Mirrors the reference implementation's verifier results.
 
+use std::fmt;
 use std::time::Duration;
 
 use sfv::{ListEntry, Parser};
@@ -54,10 +55,21 @@ pub struct RequestView<'a> {
     pub header: &'a dyn Fn(&str) -> Option<String>,
 }
 
+impl fmt::Debug for RequestView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestView")
+            .field("request_target", &self.request_target)
+            .field("authority", &self.authority)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Signature policy: maximum age and clock skew, both in whole seconds as in the RI.
 #[derive(Debug, Clone, Copy)]
 pub struct Verifier {
+    /// How old `created` may be; the allowance is reduced by `clock_skew`.
     pub max_age: Duration,
+    /// How far ahead of this clock `created` may be, and the margin before `expires`.
     pub clock_skew: Duration,
 }
 

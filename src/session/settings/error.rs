@@ -7,13 +7,17 @@ pub enum SettingError {
     /// A value that cannot be used as given (a bad URL, not base64, not a UUID, ...).
     #[error("`{setting}` is invalid: {problem}")]
     Invalid {
+        /// The setting's name (the C argument or Python keyword names follow it).
         setting: &'static str,
+        /// What is wrong with the value (never the value of a secret).
         problem: String,
     },
     /// A value outside its allowed range (or empty where text is required).
     #[error("`{setting}` is out of range: {problem}")]
     OutOfRange {
+        /// The setting's name (the C argument or Python keyword names follow it).
         setting: &'static str,
+        /// What is wrong with the value (never the value of a secret).
         problem: String,
     },
     /// What a session needs and was not given, in a fixed order.

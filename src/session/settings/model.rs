@@ -167,6 +167,7 @@ impl SessionSettings {
         settings
     }
 
+    /// Register or verify, once set.
     pub fn kind(&self) -> Option<SessionKind> {
         self.kind
     }
@@ -176,14 +177,17 @@ impl SessionSettings {
         self.call_id.as_deref()
     }
 
+    /// How long `which` waits at most.
     pub fn timeout(&self, which: TimeoutKind) -> Duration {
         self.timeouts[which as usize]
     }
 
+    /// Capacity of the session's event queue.
     pub fn event_capacity(&self) -> usize {
         self.event_capacity
     }
 
+    /// Bytes of audio buffered before a push answers `WouldBlock`.
     pub fn audio_buffer_bytes(&self) -> usize {
         self.audio_buffer_bytes
     }

@@ -44,6 +44,7 @@ fn in_range<T: PartialOrd + std::fmt::Debug>(
 
 /// Signalling: where, as whom, and how long to wait.
 impl SessionSettings {
+    /// Register or verify (also picks the default namespace and the request key).
     pub fn set_kind(&mut self, kind: SessionKind) {
         self.kind = Some(kind);
     }
@@ -276,10 +277,12 @@ impl SessionSettings {
         Ok(())
     }
 
+    /// The protocol of the audio channel (AudioHook by default, or Twilio).
     pub fn set_audio_protocol(&mut self, protocol: AudioProtocol) {
         self.audio.protocol = protocol;
     }
 
+    /// The codec the audio channel sends (µ-law by default).
     pub fn set_audio_codec(&mut self, codec: Codec) {
         self.audio.codec = codec;
     }
@@ -296,6 +299,7 @@ impl SessionSettings {
         Ok(())
     }
 
+    /// How fast the audio channel sends: real time, or as fast as allowed.
     pub fn set_audio_pacing(&mut self, pacing: Pacing) {
         self.audio.pacing = pacing;
     }
