@@ -36,7 +36,7 @@ pub use config::{
     DEMO_CLIENT_SECRET, DEMO_TRD_LICENSE_PASSWORD, DEMO_TRD_LICENSE_USER, DEMO_TRD_TOKEN,
 };
 pub use consumers::BadAudiohookKey;
-pub use faults::{AudiohookPause, Faults};
+pub use faults::{AudiohookPause, Faults, TrdReject};
 pub use server::{ConsumerContext, Emulator, EmulatorError, EmulatorHandle};
 pub use session::{
     AttachError, AudioFeed, AudioFormat, AudioProtocol, FeedClosed, RegisterError, SessionKind,

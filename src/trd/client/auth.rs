@@ -18,6 +18,8 @@ pub enum Credentials {
     None,
     /// A ready-made Bearer token; never refreshed.
     Bearer(String),
+    /// HTTP Basic with a TRD user on every request (trd-sdk-python's `username`/`password`).
+    Basic { username: String, password: String },
     /// Tokens from the license server at `token_url` (e.g. `https://host:port/auth/token`).
     LicenseServer {
         token_url: String,
@@ -31,6 +33,11 @@ impl fmt::Debug for Credentials {
         match self {
             Credentials::None => f.write_str("None"),
             Credentials::Bearer(_) => f.write_str("Bearer(<redacted>)"),
+            Credentials::Basic { username, .. } => f
+                .debug_struct("Basic")
+                .field("username", username)
+                .field("password", &"<redacted>")
+                .finish(),
             Credentials::LicenseServer {
                 token_url,
                 username,
