@@ -3,6 +3,7 @@
 
 mod args;
 mod args_tools;
+mod args_trd;
 mod commands;
 mod config_file;
 mod exit;

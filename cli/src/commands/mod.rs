@@ -7,4 +7,6 @@ pub mod service;
 pub mod session;
 mod stop;
 pub mod trd;
+mod trd_jobs;
+mod trd_transcribe;
 pub mod webhook;
