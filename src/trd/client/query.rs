@@ -12,8 +12,10 @@ use crate::trd::JobResult;
 /// Longest accepted line of a query answer (one record).
 const MAX_LINE: usize = 64 << 20;
 
-/// The filter of `GET /query/job`; empty lists and `None` are not sent.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The filter of `GET /query/job`; empty lists and `None` are not sent. Deserialises from
+/// JSON with these field names (every field optional), as the C and Python bindings take it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct JobQuery {
     /// Jobs with any of these tags.
     pub tags: Vec<String>,
