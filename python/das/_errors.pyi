@@ -1,6 +1,6 @@
 import builtins
 
-__all__ = ['DasError', 'InvalidArgument', 'NotReady', 'BadNamespaceError', 'WouldBlock', 'TimeoutError', 'Closed', 'AlreadyStarted', 'IoError', 'ConnectError', 'TlsError', 'ProtocolError', 'AuthError', 'ConnectRefused', 'WebhookParseError', 'InvalidTokenError', 'InternalError']
+__all__ = ['DasError', 'InvalidArgument', 'NotReady', 'BadNamespaceError', 'WouldBlock', 'TimeoutError', 'Closed', 'AlreadyStarted', 'IoError', 'ConnectError', 'TlsError', 'ProtocolError', 'AuthError', 'ConnectRefused', 'BusyError', 'RejectedError', 'JobFailedError', 'WebhookParseError', 'InvalidTokenError', 'NotFoundError', 'InternalError']
 
 class DasError(Exception):
     code: int
@@ -55,4 +55,16 @@ class InvalidTokenError(DasError):
     code: int
 
 class InternalError(DasError):
+    code: int
+
+class BusyError(DasError):
+    code: int
+
+class RejectedError(DasError, ValueError):
+    code: int
+
+class JobFailedError(DasError):
+    code: int
+
+class NotFoundError(DasError, LookupError):
     code: int

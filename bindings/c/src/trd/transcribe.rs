@@ -41,9 +41,9 @@ unsafe impl OpaqueHandle for das_trd_webhooks {
 
 /// Starts a receiver on `host:port` (NULL host: `127.0.0.1`; `0.0.0.0` to be reachable by TRD;
 /// port 0: a free one) that TRD reaches as `public_host` (NULL: the bound address). HTTPS with
-/// a self-signed certificate and a fresh token unless `plain_http`. With `validate`, the URL,
-/// token and certificate are registered with TRD's `webhook/validate` first (TRD answering
-/// `reachable: false` is `DAS_RESULT_PROTOCOL`).
+/// a self-signed certificate unless `plain_http`. With `validate`, the URL, a fresh token and
+/// the certificate are registered with TRD's `webhook/validate` first (TRD answering
+/// `reachable: false` is `DAS_RESULT_PROTOCOL`), and deliveries must carry that token.
 ///
 /// Errors: bind failures `DAS_RESULT_IO`, a bad host `DAS_RESULT_PARSE`, the validate call's
 /// errors as `das_trd_call`.
@@ -90,8 +90,8 @@ pub unsafe extern "C" fn das_trd_webhooks_start(
                     .start_webhook(builder, ValidateOptions::default())
                     .await
             } else {
-                let token = uuid::Uuid::new_v4().to_string();
-                builder.token(token).start().await.map_err(Into::into)
+                // Without validate TRD has no token to send: none is required.
+                builder.start().await.map_err(Into::into)
             };
             receiver.map(JobWebhooks::new)
         })?
