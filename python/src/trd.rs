@@ -253,19 +253,16 @@ impl TrdClient {
         timeout: f64,
         root_certificate_pem: Option<String>,
     ) -> PyResult<Self> {
-        let credentials = credentials(bearer, token_url, username, password)?;
-        if !timeout.is_finite() || timeout <= 0.0 {
-            return Err(das_error(Kind::InvalidArgument, "timeout must be positive"));
-        }
-        let mut builder = das::trd::TrdClient::builder(base_url)
-            .credentials(credentials)
-            .timeout(Duration::from_secs_f64(timeout));
-        if let Some(pem) = root_certificate_pem {
-            builder = builder.root_certificate_pem(pem);
-        }
-        Ok(Self {
-            client: builder.build().map_err(trd_error)?,
-        })
+        let client = build_client(
+            base_url,
+            bearer,
+            token_url,
+            username,
+            password,
+            timeout,
+            root_certificate_pem,
+        )?;
+        Ok(Self { client })
     }
 
     /// `GET /webhook/whoami`: this machine's address as TRD sees it.
@@ -335,9 +332,32 @@ impl TrdClient {
     }
 }
 
+/// A core client from the keyword arguments every Python TRD client takes.
+pub(crate) fn build_client(
+    base_url: String,
+    bearer: Option<String>,
+    token_url: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    timeout: f64,
+    root_certificate_pem: Option<String>,
+) -> PyResult<das::trd::TrdClient> {
+    let credentials = credentials(bearer, token_url, username, password)?;
+    if !timeout.is_finite() || timeout <= 0.0 {
+        return Err(das_error(Kind::InvalidArgument, "timeout must be positive"));
+    }
+    let mut builder = das::trd::TrdClient::builder(base_url)
+        .credentials(credentials)
+        .timeout(Duration::from_secs_f64(timeout));
+    if let Some(pem) = root_certificate_pem {
+        builder = builder.root_certificate_pem(pem);
+    }
+    builder.build().map_err(trd_error)
+}
+
 /// The credentials the keyword arguments give: a bearer token; username and password with a
 /// license-server `token_url`, or alone for HTTP Basic; or none.
-pub(crate) fn credentials(
+fn credentials(
     bearer: Option<String>,
     token_url: Option<String>,
     username: Option<String>,

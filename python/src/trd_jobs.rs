@@ -14,7 +14,7 @@ use tokio::sync::Mutex;
 
 use crate::errors::{das_error, Kind};
 use crate::runtime::block_on;
-use crate::trd::{credentials, receiver_builder, trd_error};
+use crate::trd::{build_client, receiver_builder, trd_error};
 use crate::trd_view::{result_view, TrdView};
 
 /// The job calls of one TRD API.
@@ -71,15 +71,16 @@ impl TrdJobClient {
         timeout: f64,
         root_certificate_pem: Option<String>,
     ) -> PyResult<Self> {
-        let mut builder = TrdClient::builder(base_url)
-            .credentials(credentials(bearer, token_url, username, password)?)
-            .timeout(seconds(timeout, "timeout")?);
-        if let Some(pem) = root_certificate_pem {
-            builder = builder.root_certificate_pem(pem);
-        }
-        Ok(Self {
-            client: builder.build().map_err(trd_error)?,
-        })
+        let client = build_client(
+            base_url,
+            bearer,
+            token_url,
+            username,
+            password,
+            timeout,
+            root_certificate_pem,
+        )?;
+        Ok(Self { client })
     }
 
     /// `job/create`: the created job's document (`job` only).
@@ -202,19 +203,9 @@ impl TrdJobClient {
             1024,
             32 << 20,
         )?;
-        let client = &self.client;
-        let started = block_on(py, async {
-            let receiver = if validate {
-                client
-                    .start_webhook(builder, ValidateOptions::default())
-                    .await
-            } else {
-                // Without validate TRD has no token to send: none is required.
-                builder.start().await.map_err(Into::into)
-            };
-            receiver.map(JobWebhooks::new)
-        })?
-        .map_err(trd_error)?;
+        let validate = validate.then(ValidateOptions::default);
+        let started =
+            block_on(py, self.client.start_job_webhooks(builder, validate))?.map_err(trd_error)?;
         Ok(TrdJobWebhooks { hooks: started })
     }
 }

@@ -140,17 +140,10 @@ async fn webhook(trd: &TrdClient, url: &str, validate: bool) -> Result<JobWebhoo
             ))
         }
     };
-    let started = if validate {
-        trd.start_webhook(receiver, ValidateOptions::default())
-            .await
-            .map_err(|e| trd_error("webhook", e))?
-    } else {
-        receiver
-            .start()
-            .await
-            .map_err(|e| trd_error("webhook", e.into()))?
-    };
-    Ok(JobWebhooks::new(started))
+    let validate = validate.then(ValidateOptions::default);
+    trd.start_job_webhooks(receiver, validate)
+        .await
+        .map_err(|e| trd_error("webhook", e))
 }
 
 fn file_bar(file: &Path) -> ProgressBar {

@@ -84,18 +84,8 @@ pub unsafe extern "C" fn das_trd_webhooks_start(
             builder = builder.tls(Tls::Plain);
         }
         let client = trd_client!(client);
-        let hooks = block_on(async {
-            let receiver = if validate {
-                client
-                    .start_webhook(builder, ValidateOptions::default())
-                    .await
-            } else {
-                // Without validate TRD has no token to send: none is required.
-                builder.start().await.map_err(Into::into)
-            };
-            receiver.map(JobWebhooks::new)
-        })?
-        .map_err(trd_error)?;
+        let validate = validate.then(ValidateOptions::default);
+        let hooks = block_on(client.start_job_webhooks(builder, validate))?.map_err(trd_error)?;
         let url = CText::new(hooks.url());
         let webhooks = handle::into_raw::<das_trd_webhooks>(Webhooks { hooks, url });
         // SAFETY: checked non-NULL; writable by contract.
