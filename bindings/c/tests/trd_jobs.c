@@ -136,6 +136,19 @@ static void bad_input_gets_typed_results(const das_emulator *emulator) {
     CHECK_RESULT(das_trd_job_add(missing, 42, "x", DAS_NUL_TERMINATED), DAS_RESULT_INVALID_ENUM);
     das_trd_job_free(missing);
 
+    /* An empty recording is refused before anything is sent (created in the working
+     * directory, removed at once). */
+    const char *empty_path = "trd_jobs_empty_test.wav";
+    FILE *empty_file = fopen(empty_path, "wb");
+    CHECK(empty_file != NULL);
+    if (empty_file != NULL) fclose(empty_file);
+    das_trd_job *empty = new_job(empty_path, "c-bad");
+    CHECK_RESULT(das_trd_create_job(client, empty, &result), DAS_RESULT_OUT_OF_RANGE);
+    CHECK(strstr(check_last_error(), "is empty") != NULL);
+    CHECK(result == NULL);
+    das_trd_job_free(empty);
+    remove(empty_path);
+
     das_trd_job *not_audio = new_job("samples/generate.sh", "c-bad");
     CHECK_RESULT(das_trd_transcribe(client, not_audio, NULL, 20000, false, &result), DAS_RESULT_JOB_FAILED);
     CHECK(strstr(check_last_error(), "not a RIFF/WAVE file") != NULL);
@@ -148,6 +161,10 @@ static void bad_input_gets_typed_results(const das_emulator *emulator) {
     CHECK(strstr(check_last_error(), "not an http(s) URL") != NULL);
     das_trd_job_free(bad_hook);
 
+    CHECK_RESULT(das_trd_call(client, DAS_TRD_JOB_CALL_STATUS, "0123456789abcdef01234567", DAS_NUL_TERMINATED,
+                              &result),
+                 DAS_RESULT_NOT_FOUND);
+    CHECK(strstr(check_last_error(), "not found") != NULL);
     CHECK_RESULT(das_trd_call(client, DAS_TRD_JOB_CALL_STATUS, "../x", DAS_NUL_TERMINATED, &result), DAS_RESULT_PARSE);
     CHECK_RESULT(das_trd_call(NULL, DAS_TRD_JOB_CALL_STATUS, "x", DAS_NUL_TERMINATED, &result),
                  DAS_RESULT_NULL_ARGUMENT);

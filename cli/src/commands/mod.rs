@@ -1,7 +1,9 @@
 //! One module per `das` subcommand (each exposes an async `run`); `service` resolves where
-//! sessions connect, `stop` waits for Ctrl-C or SIGTERM.
+//! sessions connect, `stop` waits for Ctrl-C or SIGTERM; `credential` and `verify_command`
+//! are what a registration leaves behind.
 
 pub mod audiohook;
+mod credential;
 pub mod emulator;
 pub mod service;
 pub mod session;
@@ -9,4 +11,5 @@ mod stop;
 pub mod trd;
 mod trd_jobs;
 mod trd_transcribe;
+pub mod verify_command;
 pub mod webhook;

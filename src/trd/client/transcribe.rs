@@ -31,7 +31,7 @@ pub enum Progress<'a> {
 pub type ProgressHandler = Arc<dyn Fn(&Progress<'_>) + Send + Sync>;
 
 /// How `transcribe` learns that the job is done.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub enum WaitFor {
     /// The result is delivered to this shared receiver, whose URL is added to the job's
     /// callback URLs.
@@ -54,13 +54,8 @@ pub struct Transcribe {
 
 impl fmt::Debug for Transcribe {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let wait = match &self.wait {
-            #[cfg(feature = "receiver")]
-            WaitFor::Webhook(hooks) => format!("Webhook({})", hooks.url()),
-            WaitFor::Poll { first, max } => format!("Poll({first:?}..{max:?})"),
-        };
         f.debug_struct("Transcribe")
-            .field("wait", &wait)
+            .field("wait", &self.wait)
             .field("timeout", &self.timeout)
             .field("stop_on_timeout", &self.stop_on_timeout)
             .field("delete_after", &self.delete_after)

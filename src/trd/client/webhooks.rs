@@ -35,6 +35,14 @@ struct Shared {
     dispatch: JoinHandle<()>,
 }
 
+impl std::fmt::Debug for JobWebhooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JobWebhooks")
+            .field("url", &self.url())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Drop for Shared {
     fn drop(&mut self) {
         self.dispatch.abort();

@@ -70,12 +70,16 @@ pub unsafe extern "C" fn das_trd_client_new(
 ) -> das_result {
     ffi_boundary!({
         out::require(out, "out")?;
-        // SAFETY (all strings): the caller upholds the string-input contract.
+        // SAFETY: the caller upholds the string-input contract.
         let base_url = unsafe { input_str(base_url, base_url_len, "base_url") }?;
+        // SAFETY: the caller upholds the string-input contract.
         let bearer = unsafe { input_optional_str(bearer, bearer_len, "bearer") }?;
+        // SAFETY: the caller upholds the string-input contract.
         let license_url =
             unsafe { input_optional_str(license_url, license_url_len, "license_url") }?;
+        // SAFETY: the caller upholds the string-input contract.
         let username = unsafe { input_optional_str(username, username_len, "username") }?;
+        // SAFETY: the caller upholds the string-input contract.
         let password = unsafe { input_optional_str(password, password_len, "password") }?;
         if timeout_ms == 0 {
             return Err(Error::out_of_range("timeout_ms", "must be at least 1"));

@@ -68,8 +68,9 @@ pub unsafe extern "C" fn das_trd_webhooks_start(
 ) -> das_result {
     ffi_boundary!({
         out::require(out, "out")?;
-        // SAFETY (both strings): the caller upholds the string-input contract.
+        // SAFETY: the caller upholds the string-input contract.
         let host = unsafe { input_optional_str(host, host_len, "host") }?;
+        // SAFETY: the caller upholds the string-input contract.
         let public_host =
             unsafe { input_optional_str(public_host, public_host_len, "public_host") }?;
         let ip: IpAddr = match host {
