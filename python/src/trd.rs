@@ -342,17 +342,24 @@ pub(crate) fn build_client(
     timeout: f64,
     root_certificate_pem: Option<String>,
 ) -> PyResult<das::trd::TrdClient> {
-    let credentials = credentials(bearer, token_url, username, password)?;
-    if !timeout.is_finite() || timeout <= 0.0 {
-        return Err(das_error(Kind::InvalidArgument, "timeout must be positive"));
-    }
     let mut builder = das::trd::TrdClient::builder(base_url)
-        .credentials(credentials)
-        .timeout(Duration::from_secs_f64(timeout));
+        .credentials(credentials(bearer, token_url, username, password)?)
+        .timeout(seconds(timeout, "timeout")?);
     if let Some(pem) = root_certificate_pem {
         builder = builder.root_certificate_pem(pem);
     }
     builder.build().map_err(trd_error)
+}
+
+/// A positive, finite number of seconds from Python.
+pub(crate) fn seconds(value: f64, what: &str) -> PyResult<Duration> {
+    if !value.is_finite() || value <= 0.0 {
+        return Err(das_error(
+            Kind::InvalidArgument,
+            format!("{what} must be positive"),
+        ));
+    }
+    Ok(Duration::from_secs_f64(value))
 }
 
 /// The credentials the keyword arguments give: a bearer token; username and password with a

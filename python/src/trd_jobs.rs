@@ -3,7 +3,6 @@
 //! (`TrdQuery`). Jobs and results come back as the same lazy views as webhook bodies.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use das::trd::{
     CreateJob, JobQuery, JobRecords, JobResult, JobWebhooks, ListJobs, Transcribe, TrdClient,
@@ -14,7 +13,7 @@ use tokio::sync::Mutex;
 
 use crate::errors::{das_error, Kind};
 use crate::runtime::block_on;
-use crate::trd::{build_client, receiver_builder, trd_error};
+use crate::trd::{build_client, receiver_builder, seconds, trd_error};
 use crate::trd_view::{result_view, TrdView};
 
 /// The job calls of one TRD API.
@@ -40,20 +39,6 @@ fn job_request(
         job = job.tag(tag);
     }
     job
-}
-
-fn seconds(value: f64, what: &str) -> PyResult<Duration> {
-    if !value.is_finite() || value <= 0.0 {
-        return Err(das_error(
-            Kind::InvalidArgument,
-            format!("{what} must be positive"),
-        ));
-    }
-    Ok(Duration::from_secs_f64(value))
-}
-
-fn view(result: JobResult) -> TrdView {
-    result_view(result)
 }
 
 #[pymethods]
@@ -95,7 +80,7 @@ impl TrdJobClient {
     ) -> PyResult<TrdView> {
         let job = job_request(path, config, callback_urls, tag);
         let created = block_on(py, self.client.create_job(&job))?.map_err(trd_error)?;
-        Ok(view(created.into()))
+        Ok(result_view(created.into()))
     }
 
     /// `job/status/{id}`, `job/result/{id}`, `job/stop/{id}` or `job/retry/{id}` (`call`).
@@ -113,7 +98,7 @@ impl TrdJobClient {
                 ))
             }
         };
-        Ok(view(answer.map_err(trd_error)?))
+        Ok(result_view(answer.map_err(trd_error)?))
     }
 
     /// `DELETE job/{id}`.
@@ -132,7 +117,11 @@ impl TrdJobClient {
     ) -> PyResult<(Vec<TrdView>, Option<u64>)> {
         let filter = ListJobs { page, limit, tag };
         let page = block_on(py, self.client.list(&filter))?.map_err(trd_error)?;
-        let jobs = page.jobs.into_iter().map(|j| view(j.into())).collect();
+        let jobs = page
+            .jobs
+            .into_iter()
+            .map(|j| result_view(j.into()))
+            .collect();
         Ok((jobs, page.total))
     }
 
@@ -173,7 +162,7 @@ impl TrdJobClient {
         .stop_on_timeout(stop_on_timeout)
         .delete_after(delete_after);
         let result = block_on(py, self.client.transcribe(&job, &options))?.map_err(trd_error)?;
-        Ok(view(result))
+        Ok(result_view(result))
     }
 
     /// Starts a receiver shared by the `transcribe` calls given it; with `validate`, it is
