@@ -230,7 +230,7 @@ impl TrdQuery {
     /// The next record, `None` after the last one.
     fn next_record(&self, py: Python<'_>) -> PyResult<Option<TrdView>> {
         let next = block_on(py, async { self.records.lock().await.next().await })?;
-        next.map(|record| record.map(view).map_err(trd_error))
+        next.map(|record| record.map(result_view).map_err(trd_error))
             .transpose()
     }
 }
