@@ -1449,9 +1449,9 @@ void das_trd_query_free(das_trd_query *query);
 
 // Starts a receiver on `host:port` (NULL host: `127.0.0.1`; `0.0.0.0` to be reachable by TRD;
 // port 0: a free one) that TRD reaches as `public_host` (NULL: the bound address). HTTPS with
-// a self-signed certificate and a fresh token unless `plain_http`. With `validate`, the URL,
-// token and certificate are registered with TRD's `webhook/validate` first (TRD answering
-// `reachable: false` is `DAS_RESULT_PROTOCOL`).
+// a self-signed certificate unless `plain_http`. With `validate`, the URL, a fresh token and
+// the certificate are registered with TRD's `webhook/validate` first (TRD answering
+// `reachable: false` is `DAS_RESULT_PROTOCOL`), and deliveries must carry that token.
 //
 // Errors: bind failures `DAS_RESULT_IO`, a bad host `DAS_RESULT_PARSE`, the validate call's
 // errors as `das_trd_call`.
