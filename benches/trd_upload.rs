@@ -3,10 +3,11 @@
 //! growth (peak minus the RSS just before the upload) and throughput on loopback.
 //!
 //! `cargo bench --bench trd_upload` creates the file (`TRD_UPLOAD_MIB`, default 1024 MiB) in a
-//! temporary directory, starts this binary as the sink server (`sink`: drains each body and
-//! answers a QUEUED job), runs this binary as the das client (`client URL FILE`) and, when
-//! `BENCH_PYTHON` is set, the Python client; each client is its own process so its RSS is its
-//! own. Prints a table; with `RESULTS` set also writes `$RESULTS/trd_upload.json`.
+//! temporary directory, starts this binary as the sink server (`sink SIZE`: drains each body,
+//! answers 400 when it is shorter than the file, else a QUEUED job), runs this binary as the das
+//! client (`client URL FILE`) and, when `BENCH_PYTHON` is set, the Python client; each client is
+//! its own process so its RSS is its own. Prints a table; with `RESULTS` set also writes
+//! `$RESULTS/trd_upload.json`.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -14,6 +15,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use axum::body::Body;
+use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
 use futures_util::StreamExt;
@@ -22,7 +24,7 @@ use serde_json::{json, Value};
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
-        Some("sink") => sink(),
+        Some("sink") => sink(args[2].parse().expect("file size")),
         Some("client") => client(&args[2], &args[3]),
         _ => orchestrate(),
     }
@@ -38,8 +40,9 @@ fn orchestrate() {
     let file = dir.path().join("recording.wav");
     write_file(&file, mib);
     let me = std::env::current_exe().expect("own path");
+    let size = std::fs::metadata(&file).expect("file size").len();
     let mut sink = Command::new(&me)
-        .arg("sink")
+        .args(["sink", &size.to_string()])
         .stdout(Stdio::piped())
         .spawn()
         .expect("start the sink");
@@ -156,8 +159,9 @@ fn client(url: &str, file: &str) {
     );
 }
 
-/// Drains every upload and answers a queued job.
-fn sink() {
+/// Drains every upload and answers a queued job, or 400 when the body is shorter than the
+/// file (so a client that sent less fails instead of looking fast).
+fn sink(file_size: u64) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -165,14 +169,19 @@ fn sink() {
     runtime.block_on(async {
         let app = Router::new().route(
             "/trd/v3/job/create",
-            post(|body: Body| async move {
+            post(move |body: Body| async move {
                 let mut stream = body.into_data_stream();
                 let mut size = 0u64;
                 while let Some(chunk) = stream.next().await {
                     size += chunk.map(|c| c.len() as u64).unwrap_or(0);
                 }
-                Json(json!({"job": {"id": "bench-job", "status": "QUEUED",
-                                     "media": {"size": size}}}))
+                if size < file_size {
+                    let detail = format!("body of {size} bytes, file of {file_size}");
+                    return (StatusCode::BAD_REQUEST, Json(json!({ "detail": detail })));
+                }
+                let job = json!({"job": {"id": "bench-job", "status": "QUEUED",
+                                         "media": {"size": size}}});
+                (StatusCode::OK, Json(job))
             }),
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
