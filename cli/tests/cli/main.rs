@@ -5,6 +5,9 @@
 mod support;
 
 mod audiohook;
+mod colours;
+mod credential_hint;
+mod listen_host;
 mod reliability_webhook;
 mod sessions;
 mod trd;

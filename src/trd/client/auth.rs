@@ -19,11 +19,19 @@ pub enum Credentials {
     /// A ready-made Bearer token; never refreshed.
     Bearer(String),
     /// HTTP Basic with a TRD user on every request (trd-sdk-python's `username`/`password`).
-    Basic { username: String, password: String },
+    Basic {
+        /// The TRD user.
+        username: String,
+        /// Its password (never logged).
+        password: String,
+    },
     /// Tokens from the license server at `token_url` (e.g. `https://host:port/auth/token`).
     LicenseServer {
+        /// The license server's token endpoint.
         token_url: String,
+        /// HTTP Basic user name.
         username: String,
+        /// HTTP Basic password.
         password: String,
     },
 }

@@ -10,64 +10,134 @@ use serde_json::Value;
 /// A failed call to TRD (or to the license server).
 #[derive(Debug, thiserror::Error)]
 pub enum TrdError {
+    /// 400: the request is malformed.
     #[error("TRD rejected the request (400): {}", detail(.body))]
-    BadRequest { body: String },
+    BadRequest {
+        /// The server's answer (at most 1 KiB).
+        body: String,
+    },
+    /// 401: the token or the license credentials were refused.
     #[error("unauthorized (401): check the token or license credentials")]
-    Unauthorized { body: String },
+    Unauthorized {
+        /// The server's answer (at most 1 KiB).
+        body: String,
+    },
+    /// 403: the credentials lack access.
     #[error("access denied (403): {}", detail(.body))]
-    Forbidden { body: String },
+    Forbidden {
+        /// The server's answer (at most 1 KiB).
+        body: String,
+    },
+    /// 404: no such job.
     #[error("not found (404): {}", detail(.body))]
-    NotFound { body: String },
+    NotFound {
+        /// The server's answer (at most 1 KiB).
+        body: String,
+    },
+    /// 413: the media is too long or the minute quota is spent.
     #[error("media too long or minute quota exceeded (413): {}", detail(.body))]
-    PayloadTooLarge { body: String },
+    PayloadTooLarge {
+        /// The server's answer (at most 1 KiB).
+        body: String,
+    },
+    /// 422: a field failed validation; [`TrdError::detail`] says which.
     #[error("validation error (422): {}", detail(.body))]
-    Validation { body: String },
+    Validation {
+        /// The server's answer (at most 1 KiB).
+        body: String,
+    },
+    /// 429: rate limited (after every retry).
     #[error("too many requests (429), retry after {retry_after:?}: {}", detail(.body))]
     TooManyRequests {
+        /// The `Retry-After` header, if sent.
         retry_after: Option<Duration>,
+        /// The server's answer (at most 1 KiB).
         body: String,
     },
+    /// 503: the server is busy (after every retry).
     #[error("server busy (503), retry after {retry_after:?}: {}", detail(.body))]
     Unavailable {
+        /// The `Retry-After` header, if sent.
         retry_after: Option<Duration>,
+        /// The server's answer (at most 1 KiB).
         body: String,
     },
+    /// Any other non-success status.
     #[error("unexpected HTTP status {status}: {}", detail(.body))]
-    Status { status: u16, body: String },
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// The server's answer (at most 1 KiB).
+        body: String,
+    },
+    /// No answer within the client's timeout.
     #[error("no answer within {0:?}")]
     Timeout(Duration),
+    /// The connection could not be made.
     #[error("cannot reach {url}: {message}")]
-    Connect { url: String, message: String },
+    Connect {
+        /// The URL requested.
+        url: String,
+        /// The connection error.
+        message: String,
+    },
+    /// Another HTTP client failure (building the client, reading the body).
     #[error("HTTP error: {0}")]
     Http(String),
+    /// A success status with a body that is not what TRD documents.
     #[error("unexpected response: {0}")]
     InvalidResponse(String),
+    /// The base URL is not `http://` or `https://`.
     #[error("invalid TRD base URL `{0}`")]
     InvalidBaseUrl(String),
+    /// Fetching the license-server token failed; the inner error says how.
     #[error("license server: {0}")]
     TokenServer(Box<TrdError>),
+    /// `webhook/validate` answered `reachable: false`.
     #[error("TRD cannot reach the webhook at {url}")]
-    NotReachable { url: String },
+    NotReachable {
+        /// The webhook URL TRD tried.
+        url: String,
+    },
+    /// The recording to upload cannot be read (missing, not a regular file, unreadable).
     #[error("cannot read {}: {source}", .path.display())]
     File {
+        /// The recording's path.
         path: PathBuf,
+        /// Why it cannot be read.
         source: std::io::Error,
     },
+    /// The recording to upload is empty.
     #[error("{} is empty: there is no audio to upload", .path.display())]
-    EmptyFile { path: PathBuf },
+    EmptyFile {
+        /// The recording's path.
+        path: PathBuf,
+    },
+    /// A `config` item is neither `key=value` items nor a JSON object.
     #[error("invalid job config: {0}")]
     InvalidConfig(String),
+    /// A job id that is not 1-100 URL-safe characters (checked before any request).
     #[error("invalid job id `{0}`: expected 1-100 characters of A-Z a-z 0-9 . _ ~ -")]
     InvalidJobId(String),
+    /// The job ended `FAILED`.
     #[error("job {job_id} failed: {reason}")]
-    JobFailed { job_id: String, reason: String },
+    JobFailed {
+        /// The job's id.
+        job_id: String,
+        /// Its `failure_reason`.
+        reason: String,
+    },
+    /// `transcribe` got no result within its timeout.
     #[error("job {job_id} has no result after {waited:?}{}", if *.stopped { " (stopped)" } else { "" })]
     WaitTimeout {
+        /// The job's id.
         job_id: String,
+        /// How long `transcribe` waited.
         waited: Duration,
         /// Whether `job/stop` was sent because the wait ran out.
         stopped: bool,
     },
+    /// The webhook receiver could not start or store a delivery.
     #[cfg(feature = "receiver")]
     #[error(transparent)]
     Receiver(#[from] crate::trd::ReceiverError),

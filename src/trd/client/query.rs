@@ -27,10 +27,13 @@ pub struct JobQuery {
     pub projection: Vec<String>,
     /// Include each job's segments (`result=true`).
     pub with_result: bool,
+    /// Page number, from 1 (TRD's default when `None`).
     pub page: Option<u32>,
+    /// Records per page (TRD's default when `None`).
     pub limit: Option<u32>,
-    /// ISO 8601 bounds of the creation time.
+    /// Jobs created at or after this ISO 8601 time.
     pub start_date: Option<String>,
+    /// Jobs created at or before this ISO 8601 time.
     pub end_date: Option<String>,
 }
 

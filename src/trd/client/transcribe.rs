@@ -18,7 +18,12 @@ use crate::trd::{Job, JobResult, JobStatus};
 #[derive(Debug, Clone, Copy)]
 pub enum Progress<'a> {
     /// Bytes of the recording sent so far (starts again from 0 if the upload is retried).
-    Uploading { sent: u64, total: u64 },
+    Uploading {
+        /// Bytes sent.
+        sent: u64,
+        /// The file's size.
+        total: u64,
+    },
     /// TRD accepted the job.
     Created(&'a Job),
     /// A polled status (polling only).
@@ -39,7 +44,12 @@ pub enum WaitFor {
     Webhook(JobWebhooks),
     /// `job/status` is polled, first after `first` and then at doubling intervals up to `max`;
     /// the result is then fetched with `job/result`.
-    Poll { first: Duration, max: Duration },
+    Poll {
+        /// Wait before the first poll.
+        first: Duration,
+        /// Longest wait between polls.
+        max: Duration,
+    },
 }
 
 /// Options of [`TrdClient::transcribe`].
