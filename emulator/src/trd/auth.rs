@@ -39,6 +39,7 @@ pub(crate) async fn require_credentials(
     if accepted {
         next.run(request).await
     } else {
+        super::discard::discard_body(request).await;
         (
             StatusCode::UNAUTHORIZED,
             Json(json!({"detail": "invalid or missing credentials"})),

@@ -5,6 +5,7 @@
 
 mod auth;
 mod delivery;
+mod discard;
 mod document;
 mod jobs;
 mod license;

@@ -9,7 +9,6 @@ use axum::http::{header::RETRY_AFTER, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use futures_util::StreamExt;
 use serde_json::json;
 
 use crate::state::AppState;
@@ -32,11 +31,7 @@ pub(crate) async fn injected_rejection(
         429 => "too many requests",
         _ => "server busy",
     };
-    // The body (an upload) is read and thrown away before answering, as a proxy's lingering
-    // close does: a connection closed with the body unsent would reset it before the client
-    // reads the status, and the client would see a broken connection instead of the answer.
-    let mut body = request.into_body().into_data_stream();
-    while let Some(Ok(_)) = body.next().await {}
+    super::discard::discard_body(request).await;
     let mut response = (status, Json(json!({ "detail": detail }))).into_response();
     if let Some(seconds) = reject.retry_after_secs {
         response
