@@ -39,7 +39,7 @@ pub use config::{
     DEMO_CLIENT_SECRET, DEMO_TRD_LICENSE_PASSWORD, DEMO_TRD_LICENSE_USER, DEMO_TRD_TOKEN,
 };
 pub use consumers::BadAudiohookKey;
-pub use faults::{AudiohookPause, Faults};
+pub use faults::{AudiohookPause, Faults, TrdReject};
 pub use pyjson::python_json;
 pub use server::{ConsumerContext, Emulator, EmulatorError, EmulatorHandle};
 pub use session::{

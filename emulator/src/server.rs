@@ -256,9 +256,18 @@ impl EmulatorHandle {
         self.state.tokens.issued()
     }
 
+    /// How many TRD bearer tokens the license server (`/auth/token`) has issued.
+    pub fn trd_license_tokens_issued(&self) -> u64 {
+        self.state.trd_license_tokens.issued()
+    }
+
     /// Replaces the fault switches; new requests and sessions see them.
     pub fn set_faults(&self, faults: Faults) {
         self.state.faults.set(faults);
+        // A new `trd_reject` switch counts its rejections afresh.
+        self.state
+            .trd_rejected
+            .store(0, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Cancels sessions (and waits for their tasks to finish), disconnects sockets and

@@ -5,7 +5,7 @@ from typing import Any, Dict, List, Literal, Optional, Tuple, Union, final
 
 
 __all__ = ["AudioChannel", "ChannelConfig", "Event", "ReconnectionSettings", "Session", "SioConnection",
-           "TrdClient", "TrdField", "TrdList", "TrdListIter", "TrdView", "WebhookReceiver", "Emulator",
+           "TrdClient", "TrdJobClient", "TrdJobWebhooks", "TrdQuery", "TrdField", "TrdList", "TrdListIter", "TrdView", "WebhookReceiver", "Emulator",
            "get_access_token", "next_log_records", "prepare_exit", "tokens_equal", "trd_parse", "__version__"]
 
 __version__: str
@@ -218,3 +218,34 @@ class TrdList:
 class TrdListIter:
     def __iter__(self) -> TrdListIter: ...
     def __next__(self) -> Any: ...
+
+@final
+class TrdJobClient:
+    def __new__(cls, base_url: str, *, bearer: Optional[str] = None,
+                token_url: Optional[str] = None, username: Optional[str] = None,
+                password: Optional[str] = None, timeout: float = 10.0,
+                root_certificate_pem: Optional[str] = None) -> "TrdJobClient": ...
+    def create_job(self, path: str, *, config: List[str] = ..., callback_urls: List[str] = ...,
+                   tag: Optional[str] = None) -> TrdView: ...
+    def call(self, call: str, job_id: str) -> TrdView: ...
+    def delete(self, job_id: str) -> None: ...
+    def list(self, *, page: Optional[int] = None, limit: Optional[int] = None,
+             tag: Optional[str] = None) -> Tuple[List[TrdView], Optional[int]]: ...
+    def query(self, filter_json: str) -> TrdQuery: ...
+    def transcribe(self, path: str, *, config: List[str] = ..., callback_urls: List[str] = ...,
+                   tag: Optional[str] = None, webhooks: Optional[TrdJobWebhooks] = None,
+                   timeout: float = 1800.0, stop_on_timeout: bool = False,
+                   delete_after: bool = False) -> TrdView: ...
+    def start_webhooks(self, host: str = "127.0.0.1", port: int = 0, *,
+                       public_host: Optional[str] = None, tls: str = "self-signed",
+                       validate: bool = True) -> TrdJobWebhooks: ...
+
+@final
+class TrdJobWebhooks:
+    @property
+    def url(self) -> str: ...
+    def shutdown(self) -> None: ...
+
+@final
+class TrdQuery:
+    def next_record(self) -> Optional[TrdView]: ...

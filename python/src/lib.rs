@@ -18,6 +18,7 @@ mod runtime;
 mod session;
 mod sio;
 mod trd;
+mod trd_jobs;
 mod trd_node;
 mod trd_record;
 mod trd_view;
@@ -46,6 +47,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<trd_view::TrdListIter>()?;
     m.add_class::<trd::WebhookReceiver>()?;
     m.add_class::<trd::TrdClient>()?;
+    m.add_class::<trd_jobs::TrdJobClient>()?;
+    m.add_class::<trd_jobs::TrdJobWebhooks>()?;
+    m.add_class::<trd_jobs::TrdQuery>()?;
     m.add_class::<emulator::Emulator>()?;
     Ok(())
 }

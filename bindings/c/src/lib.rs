@@ -20,6 +20,7 @@ pub mod result;
 pub mod runtime;
 pub mod session;
 pub mod strings;
+pub mod trd;
 pub mod version;
 pub mod webhook;
 

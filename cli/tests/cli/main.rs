@@ -12,5 +12,6 @@ mod reliability_hostile;
 mod reliability_webhook;
 mod sessions;
 mod trd;
+mod trd_jobs;
 mod webhook_parse;
 mod webhook_serve;

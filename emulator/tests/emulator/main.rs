@@ -20,6 +20,7 @@ mod sessions;
 mod signalling;
 mod token;
 mod trd;
+mod trd_jobs;
 mod trd_tls;
 mod twilio;
 mod voiceprint;
