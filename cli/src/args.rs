@@ -171,4 +171,8 @@ pub struct EmulatorArgs {
     /// Append `call_id sequence event unix_ns` per emitted event to FILE (benchmarks).
     #[arg(long, value_name = "FILE")]
     pub event_timing_log: Option<PathBuf>,
+    /// For programs that start the emulator: print its URLs and credentials as one JSON line
+    /// instead of the banner, and also stop when standard input closes.
+    #[arg(long)]
+    pub json: bool,
 }
