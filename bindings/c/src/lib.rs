@@ -5,7 +5,6 @@
 
 pub mod boundary;
 pub mod config;
-pub mod emulator;
 pub mod enums;
 pub mod error;
 pub mod event;
