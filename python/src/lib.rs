@@ -4,7 +4,6 @@
 mod auth;
 mod channel;
 mod convert;
-mod emulator;
 mod errors;
 mod log;
 mod runtime;
@@ -37,6 +36,5 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<trd_view::TrdListIter>()?;
     m.add_class::<trd::WebhookReceiver>()?;
     m.add_class::<trd::TrdClient>()?;
-    m.add_class::<emulator::Emulator>()?;
     Ok(())
 }
