@@ -20,9 +20,17 @@ Examples:
   das audiohook send --uri ws://127.0.0.1:9000/audiohook/ws --api-key KEY \\
       --client-secret SECRET --wav samples/speaker-a.wav";
 
+/// `das --version`: the version and the commit it was built from (see build.rs).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("DAS_GIT_COMMIT"),
+    ")"
+);
+
 /// das: stream call audio to das-Peak Streaming and handle TRD transcription webhooks.
 #[derive(Debug, Parser)]
-#[command(name = "das", version, about, after_help = EXAMPLES)]
+#[command(name = "das", version = VERSION, about, after_help = EXAMPLES)]
 pub struct Cli {
     /// TOML file with default values for any long option (keys as option names).
     #[arg(long, global = true, env = "DAS_CONFIG", value_name = "FILE")]
