@@ -1,7 +1,9 @@
 /*
  * das.h: the libdas C API (Veridas das-Peak Streaming sessions and CPqD TRD webhooks).
  *
- * Link: cc app.c $(pkg-config --cflags --libs das)
+ * Link: cc app.c $(pkg-config --cflags --libs das), and when libdas is not in the loader's
+ * directories, -Wl,-rpath,PREFIX/lib or `ldconfig` so that libdas.so.0 is found at run time.
+ * CMake: find_package(das CONFIG REQUIRED), then das::das or das::das_static.
  * Check at start-up: das_abi_version() == DAS_ABI_VERSION.
  *
  * RESULTS AND ERRORS
