@@ -4,6 +4,8 @@
 //!
 //! The crate is pure Rust; the C ABI lives in `bindings/c` and the Python wheel in `python/`.
 
+#![forbid(unsafe_code)]
+
 pub mod audio;
 pub mod audiohook;
 pub mod auth;

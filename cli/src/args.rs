@@ -1,11 +1,14 @@
 //! Command-line grammar of `das`. Every option also reads a `DAS_*` environment variable;
 //! values from `--config FILE` fill in whatever flags and environment left unset.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::args_tools::{AudiohookCommand, TrdCommand, WebhookCommand};
+use crate::color::ColorChoice;
+use crate::listen_host;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -39,6 +42,18 @@ pub struct Cli {
     /// More log output on stderr (repeat for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// Colours in log lines and the readable view: auto (on a terminal, unless NO_COLOR is
+    /// set), always or never.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = ColorChoice::Auto,
+        env = "DAS_COLOR",
+        value_name = "WHEN"
+    )]
+    pub color: ColorChoice,
 
     #[command(subcommand)]
     pub command: Command,
@@ -139,7 +154,8 @@ pub struct SessionArgs {
     /// Print events as JSON lines, exactly as the documented example prints them.
     #[arg(long)]
     pub json: bool,
-    /// Write the credential of a successful registration to FILE.
+    /// Write the credential of a successful registration to FILE (replacing it). Without
+    /// it the readable view saves a new file under $XDG_DATA_HOME/das/credentials.
     #[arg(long, value_name = "FILE")]
     pub credential_out: Option<PathBuf>,
     /// Seconds to wait for the result before giving up.
@@ -149,7 +165,7 @@ pub struct SessionArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct VerifyArgs {
-    /// File holding the credential from `das register --credential-out`.
+    /// File holding the credential that `das register` saved (it prints the path).
     #[arg(long, env = "DAS_CREDENTIAL")]
     pub credential: PathBuf,
     #[command(flatten)]
@@ -158,8 +174,9 @@ pub struct VerifyArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct EmulatorArgs {
-    #[arg(long, default_value = "127.0.0.1", env = "DAS_EMULATOR_HOST")]
-    pub host: String,
+    /// IP address to listen on (127.0.0.1, 0.0.0.0, ::1, [::1] or localhost).
+    #[arg(long, default_value = "127.0.0.1", env = "DAS_EMULATOR_HOST", value_parser = listen_host::parse)]
+    pub host: IpAddr,
     #[arg(long, default_value_t = 8080, env = "DAS_EMULATOR_PORT")]
     pub port: u16,
     /// Accepted OAuth2 client as ID:SECRET (repeatable; a demo client when none given).

@@ -1,8 +1,11 @@
 //! Arguments of `das webhook`, `das trd` and `das audiohook`.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
+
+use crate::listen_host;
 
 // Parsed once per process: the size difference between variants costs nothing.
 #[allow(clippy::large_enum_variant)]
@@ -31,9 +34,9 @@ pub enum WebhookCommand {
 
 #[derive(Debug, Clone, Args)]
 pub struct WebhookServeArgs {
-    /// IP address to listen on.
-    #[arg(long, default_value = "0.0.0.0")]
-    pub host: String,
+    /// IP address to listen on (127.0.0.1, 0.0.0.0, ::1, [::1] or localhost).
+    #[arg(long, default_value = "0.0.0.0", value_parser = listen_host::parse)]
+    pub host: IpAddr,
     /// Port to listen on (0 picks a free one; the URL printed at start-up has it).
     #[arg(long, default_value_t = 8443)]
     pub port: u16,
@@ -203,9 +206,9 @@ pub struct AudiohookSendArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct AudiohookServeArgs {
-    /// IP address to listen on.
-    #[arg(long, default_value = "127.0.0.1")]
-    pub host: String,
+    /// IP address to listen on (127.0.0.1, 0.0.0.0, ::1, [::1] or localhost).
+    #[arg(long, default_value = "127.0.0.1", value_parser = listen_host::parse)]
+    pub host: IpAddr,
     /// Port to listen on (0 picks a free one; the URL printed at start-up has it).
     #[arg(long, default_value_t = 9000)]
     pub port: u16,

@@ -1,19 +1,24 @@
 //! `das`: stream call audio to das-Peak Streaming (or the embedded emulator), and the TRD
 //! webhook and AudioHook tools around it.
 
+#![forbid(unsafe_code)]
+
 mod args;
 mod args_tools;
+mod color;
 mod commands;
 mod config_file;
 mod exit;
+mod listen_host;
 mod pyjson;
 mod render;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
 use args::{Cli, Command};
+use commands::verify_command::TypedOptions;
 use exit::CliError;
 
 fn main() -> ExitCode {
@@ -25,8 +30,11 @@ fn main() -> ExitCode {
             .for_each(|(name, value)| std::env::set_var(name, value)),
         Err(error) => return fail(error),
     }
-    let cli = Cli::parse_from(raw);
-    init_logging(cli.verbose);
+    let matches = Cli::command().get_matches_from(raw);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
+    init_logging(cli.verbose, cli.color.colours(&std::io::stderr()));
+    // The readable view and its progress bar are drawn on stdout through `console`.
+    console::set_colors_enabled(cli.color.colours(&std::io::stdout()));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -34,15 +42,18 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return fail(CliError::new(exit::Exit::Failure, error)),
     };
-    match runtime.block_on(run(cli.command)) {
+    match runtime.block_on(run(cli.command, &matches)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(error),
     }
 }
 
-async fn run(command: Command) -> Result<(), CliError> {
+async fn run(command: Command, matches: &ArgMatches) -> Result<(), CliError> {
     match command {
-        Command::Register(args) => commands::session::register(args).await,
+        Command::Register(args) => {
+            let typed = TypedOptions::of_register(matches);
+            commands::session::register(args, typed).await
+        }
         Command::Verify(args) => commands::session::verify(args).await,
         Command::Emulator(args) => commands::emulator::run(args).await,
         Command::Webhook(cmd) => commands::webhook::run(cmd).await,
@@ -62,7 +73,7 @@ fn fail(error: CliError) -> ExitCode {
 
 /// Logs go to stderr; `-v` shows libdas's info, `-vv` debug. `DAS_LOG` (a tracing filter
 /// such as `das=debug`) overrides.
-fn init_logging(verbose: u8) {
+fn init_logging(verbose: u8, colours: bool) {
     let default = match verbose {
         0 => "warn",
         1 => "info",
@@ -73,5 +84,6 @@ fn init_logging(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colours)
         .init();
 }

@@ -1,6 +1,7 @@
 //! How `das register`/`verify` show events: `--json` prints the service's events as the
 //! documented example does (one `json.dumps`-style line each, local events on stderr);
-//! otherwise a readable view, with a live VAD progress bar on a terminal.
+//! otherwise a readable view, with a live VAD progress bar on a terminal, coloured as
+//! `--color` says.
 
 use std::io::IsTerminal;
 
@@ -54,7 +55,7 @@ impl Renderer {
                     update_bar(bar, event);
                     return;
                 }
-                let line = describe(event);
+                let line = paint(describe(event));
                 match progress {
                     Some(bar) => bar.println(line),
                     None => println!("{line}"),
@@ -87,6 +88,19 @@ fn update_bar(bar: &ProgressBar, event: &Event) {
             audio_seconds.unwrap_or(0.0)
         ));
     }
+}
+
+/// A readable line with its leading mark coloured (✓ green, ✗ red) when `--color` allows;
+/// `console` leaves the text plain otherwise.
+fn paint(line: String) -> String {
+    let mut chars = line.chars();
+    let style = match chars.next() {
+        Some('✓') => console::Style::new().green(),
+        Some('✗') => console::Style::new().red(),
+        _ => return line,
+    };
+    let mark = &line[..line.len() - chars.as_str().len()];
+    format!("{}{}", style.apply_to(mark), chars.as_str())
 }
 
 /// The text of an `error` event: its `message`, else its `content`.

@@ -18,6 +18,8 @@
 //! # Ok(()) }
 //! ```
 
+#![forbid(unsafe_code)]
+
 mod admin;
 mod analysis;
 mod auth;

@@ -40,7 +40,7 @@ pub enum EmulatorError {
 }
 
 /// What an extra audio consumer (e.g. the AudioHook server) needs from the emulator.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct ConsumerContext {
     /// Attach incoming streams to sessions by `call_id`.
     pub registry: SessionRegistry,
@@ -53,6 +53,7 @@ pub struct ConsumerContext {
 }
 
 /// The emulator. See the crate docs for what it serves.
+#[derive(Debug)]
 pub struct Emulator;
 
 impl Emulator {

@@ -1,15 +1,22 @@
 //! The native half of the `das` Python package (`das._native`): thin PyO3 wrappers over the
 //! Rust core on one shared tokio runtime. The public API is the pure-Python package `das`.
 
+#![forbid(unsafe_code)]
+// Only Python reaches these types, through PyO3: a Rust `Debug` would have no reader.
+#![allow(missing_debug_implementations)]
+
 mod auth;
+mod blocked;
 mod channel;
 mod convert;
 mod errors;
+mod exit;
 mod log;
 mod runtime;
 mod session;
 mod sio;
 mod trd;
+mod trd_node;
 mod trd_record;
 mod trd_view;
 
@@ -21,7 +28,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     runtime::remember_main_thread(m.py())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(auth::get_access_token, m)?)?;
-    m.add_function(wrap_pyfunction!(runtime::prepare_exit, m)?)?;
+    m.add_function(wrap_pyfunction!(exit::prepare_exit, m)?)?;
     m.add_function(wrap_pyfunction!(log::next_log_records, m)?)?;
     m.add_class::<sio::SioConnection>()?;
     m.add_class::<sio::ReconnectionSettings>()?;

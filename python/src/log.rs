@@ -15,7 +15,7 @@ use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
-use crate::runtime::Blocked;
+use crate::blocked::Blocked;
 
 /// Records waiting for Python; beyond this, new ones are dropped (and counted).
 const QUEUE_BOUND: usize = 4096;

@@ -1,26 +1,23 @@
 //! The one tokio runtime of the native module, and blocking waits on it that release the GIL
 //! and stay interruptible (Ctrl-C raises `KeyboardInterrupt` within a poll interval on the main
-//! thread, the only one Python delivers signals to), and an orderly way out of them at
-//! interpreter exit.
+//! thread, the only one Python delivers signals to), and that all return at interpreter exit.
 
 use std::future::Future;
 use std::pin::pin;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use std::thread::ThreadId;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use pyo3::prelude::*;
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::Notify;
 
+use crate::blocked::Blocked;
 use crate::errors::{das_error, Kind};
 
 /// How often a blocked call wakes to let Python handle signals.
 const SIGNAL_POLL: Duration = Duration::from_millis(100);
-
-/// How long interpreter exit waits for threads to leave their blocking calls.
-const EXIT_GRACE: Duration = Duration::from_secs(2);
 
 static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
 
@@ -28,8 +25,6 @@ static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
 static EXITING: AtomicBool = AtomicBool::new(false);
 /// Wakes every waiter of [`block_on`] when `EXITING` is set.
 static EXIT: Notify = Notify::const_new();
-/// Threads currently inside [`block_on`] (without the GIL most of the time).
-static BLOCKED: AtomicUsize = AtomicUsize::new(0);
 /// Python's main thread: the only one where waking up to check for signals does anything.
 static MAIN_THREAD: OnceLock<ThreadId> = OnceLock::new();
 
@@ -50,40 +45,15 @@ fn on_other_thread() -> bool {
         .is_some_and(|main| *main != std::thread::current().id())
 }
 
-/// Counts a thread as inside a GIL-free wait that exit must wait for.
-pub struct Blocked;
-
-impl Blocked {
-    pub fn enter() -> Self {
-        BLOCKED.fetch_add(1, Ordering::SeqCst);
-        Blocked
-    }
-}
-
-impl Drop for Blocked {
-    fn drop(&mut self) {
-        BLOCKED.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
 fn exiting() -> PyErr {
     das_error(Kind::Closed, "the Python interpreter is exiting")
 }
 
-/// Called from an `atexit` hook: makes every blocked call return and waits (bounded) until no
-/// thread is inside one. A daemon thread that is still without the GIL when the interpreter
-/// finalizes would be torn down inside Rust frames, which aborts the process.
-#[pyfunction]
-pub fn prepare_exit(py: Python<'_>) {
+/// At interpreter exit: every call inside [`block_on`] returns `Closed` at once, and so does
+/// every later one.
+pub fn end_blocking_calls() {
     EXITING.store(true, Ordering::SeqCst);
     EXIT.notify_waiters();
-    crate::log::stop_forwarding();
-    py.detach(|| {
-        let deadline = Instant::now() + EXIT_GRACE;
-        while BLOCKED.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    });
 }
 
 /// The shared runtime, started on first use. Two workers: the work is network I/O.

@@ -1,23 +1,12 @@
-//! The native half of `das.trd`'s record classes: records are made without running their
-//! Python `__init__`, and each field is a native descriptor, so reading `word.text` is one
-//! call into Rust instead of a failed attribute lookup, a Python `__getattr__` and two dict
-//! lookups (iterating every word of a 1-hour call cost more than `json.loads` that way).
+//! The native half of `das.trd`'s record classes: each field is a native descriptor, so
+//! reading `word.text` is one call into Rust instead of a failed attribute lookup, a Python
+//! `__getattr__` and two dict lookups (iterating every word of a 1-hour call cost more than
+//! `json.loads` that way). Records themselves are made by the views (`trd_view::record`).
 
 use pyo3::intern;
 use pyo3::prelude::*;
 
 use crate::trd_view::TrdView;
-
-/// An instance of the record class `class` wrapping `view`, as `class(view)` would make it.
-pub(crate) fn record<'py>(
-    class: &Bound<'py, PyAny>,
-    view: Bound<'py, TrdView>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let py = class.py();
-    let record = class.call_method1(intern!(py, "__new__"), (class,))?;
-    record.setattr(intern!(py, "_data"), view)?;
-    Ok(record)
-}
 
 /// One field of a record class (`das._native.TrdField`): reads `name` from the record's view,
 /// nested objects and lists as instances of `record_class`.

@@ -138,6 +138,17 @@ pub struct ClientCredentials {
     tls: TlsOptions,
 }
 
+impl fmt::Debug for ClientCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientCredentials")
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
+}
+
 impl ClientCredentials {
     /// Refresh this long before `expires_in` runs out (default 30 s).
     pub fn refresh_margin(mut self, margin: Duration) -> Self {

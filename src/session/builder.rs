@@ -84,6 +84,7 @@ impl Metadata {
 }
 
 /// Starts configuring a registration session.
+#[derive(Debug)]
 pub struct RegisterSession;
 
 impl RegisterSession {
@@ -94,6 +95,7 @@ impl RegisterSession {
 }
 
 /// Starts configuring a verification session against a stored `credential`.
+#[derive(Debug)]
 pub struct VerifySession;
 
 impl VerifySession {

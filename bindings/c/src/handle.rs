@@ -111,7 +111,7 @@ pub unsafe fn borrow<'a, C: OpaqueHandle>(
     Ok(Borrowed { handle })
 }
 
-/// Shared access to a thread-safe handle's value for the duration of one call; poisons the
+/// Shared, read-only access to a handle's value for the duration of one call; poisons the
 /// handle if the call panics while holding it.
 pub struct Shared<'a, T> {
     handle: &'a Handle<T>,
@@ -132,11 +132,14 @@ impl<T> Drop for Shared<'_, T> {
     }
 }
 
-/// Borrows the value behind a handle that several threads may use at once (its Rust type is
-/// `Sync` and does its own locking). Errors as [`borrow`].
+/// Borrows the value behind a handle for reading: what a function taking a `const` pointer
+/// gets, so that `const` means read-only and such calls may run on several threads at once
+/// (the Rust type is `Sync`; what it changes behind `&self` sits behind its own lock). Errors as
+/// [`borrow`].
 ///
 /// # Safety
-/// No call may free the handle concurrently (the documented contract of thread-safe handles).
+/// No call may free or exclusively [`borrow`] the handle concurrently (the documented contract:
+/// a setter or `_free` needs the handle to itself).
 pub unsafe fn borrow_shared<'a, C: OpaqueHandle>(
     ptr: *const C,
     argument: &str,
@@ -202,23 +205,31 @@ mod tests {
     #[test]
     fn live_handles_borrow_and_free_once() {
         let ptr = into_raw::<Marker>(vec![1, 2]);
+        // SAFETY: `ptr` is a handle of this test only, used by this thread.
         unsafe { borrow(ptr, "h") }.unwrap().push(3);
+        // SAFETY: `ptr` is a handle of this test only, used by this thread.
         assert_eq!(*unsafe { borrow(ptr, "h") }.unwrap(), vec![1, 2, 3]);
+        // SAFETY: `ptr` is a handle of this test only, used by this thread.
         unsafe { free(ptr, "h") }.unwrap();
+        // SAFETY: `ptr` is a handle of this test only, used by this thread.
         let again = unsafe { free(ptr, "h") }.unwrap_err();
         assert_eq!(again.code(), das_result::InvalidHandle);
+        // SAFETY: `ptr` is a handle of this test only, used by this thread.
         let after = unsafe { borrow(ptr, "h") }.err().unwrap();
         assert_eq!(after.code(), das_result::InvalidHandle);
+        // SAFETY: `ptr` is a handle of this test only, used by this thread.
         unsafe { free::<Marker>(std::ptr::null_mut(), "h") }.unwrap();
     }
 
     #[test]
     fn a_handle_of_another_type_is_refused() {
         let ptr = into_raw::<Marker>(Vec::new());
+        // SAFETY: `ptr` is a handle of this test only, used by this thread.
         let wrong = unsafe { borrow(ptr.cast::<OtherMarker>(), "h") }
             .err()
             .unwrap();
         assert_eq!(wrong.code(), das_result::InvalidHandle);
+        // SAFETY: `ptr` is a handle of this test only, used by this thread.
         unsafe { free(ptr, "h") }.unwrap();
     }
 
@@ -226,6 +237,7 @@ mod tests {
     fn a_panic_while_borrowed_poisons_the_handle() {
         let ptr = into_raw::<Marker>(Vec::new());
         let code: das_result = crate::ffi_boundary!({
+            // SAFETY: `ptr` is a handle of this test only, used by this thread.
             let mut value = unsafe { borrow(ptr, "h") }?;
             value.push(1);
             if value.len() == 1 {
@@ -234,8 +246,10 @@ mod tests {
             Ok(())
         });
         assert_eq!(code, das_result::Panic);
+        // SAFETY: `ptr` is a handle of this test only, used by this thread.
         let poisoned = unsafe { borrow(ptr, "h") }.err().unwrap();
         assert_eq!(poisoned.code(), das_result::Poisoned);
+        // SAFETY: `ptr` is a handle of this test only, used by this thread.
         unsafe { free(ptr, "h") }.unwrap();
     }
 }

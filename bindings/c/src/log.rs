@@ -199,6 +199,7 @@ mod tests {
     ) {
         assert_eq!(userdata as usize, 7);
         let text = |p| {
+            // SAFETY: libdas passes NUL-terminated strings valid during the call.
             unsafe { std::ffi::CStr::from_ptr(p) }
                 .to_string_lossy()
                 .into_owned()
@@ -212,6 +213,7 @@ mod tests {
     fn events_reach_the_callback_above_the_threshold_only() {
         let userdata = 7usize as *mut c_void;
         assert_eq!(
+            // SAFETY: `record` follows the callback contract; the userdata is never dereferenced.
             unsafe { das_set_log_callback(Some(record), userdata) },
             das_result::Ok
         );
@@ -223,6 +225,7 @@ mod tests {
         tracing::debug!("too verbose");
         assert_eq!(das_set_log_level(77), das_result::InvalidEnum);
         assert_eq!(
+            // SAFETY: NULL removes the callback.
             unsafe { das_set_log_callback(None, std::ptr::null_mut()) },
             das_result::Ok
         );

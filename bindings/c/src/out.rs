@@ -66,17 +66,39 @@ impl std::fmt::Debug for CText {
     }
 }
 
+/// The address and length of a [`CText`], taken while its owner is borrowed: what C gets. The
+/// address stays valid for as long as the `CText` lives.
+#[derive(Debug, Clone, Copy)]
+pub struct Lent {
+    ptr: *const c_char,
+    len: usize,
+}
+
+impl From<&CText> for Lent {
+    fn from(text: &CText) -> Self {
+        Self {
+            ptr: text.as_ptr(),
+            len: text.len(),
+        }
+    }
+}
+
 /// Lends `text` to C as `(*ptr, *len)`; both out-parameters are checked first.
 ///
 /// # Safety
 /// `ptr` and `len` must be NULL or writable; the caller keeps `text` alive as documented.
-pub unsafe fn lend(text: &CText, ptr: *mut *const c_char, len: *mut usize) -> Result<(), Error> {
+pub unsafe fn lend(
+    text: impl Into<Lent>,
+    ptr: *mut *const c_char,
+    len: *mut usize,
+) -> Result<(), Error> {
     require(ptr, "ptr")?;
     require(len, "len")?;
+    let text = text.into();
     // SAFETY: both checked non-NULL; the caller guarantees they are writable.
     unsafe {
-        ptr.write(text.as_ptr());
-        len.write(text.len());
+        ptr.write(text.ptr);
+        len.write(text.len);
     }
     Ok(())
 }
@@ -90,6 +112,7 @@ mod tests {
         let text = CText::new("héllo");
         assert_eq!(text.len(), 6);
         assert_eq!(text.as_str(), "héllo");
+        // SAFETY: a CText is NUL-terminated and `text` is alive.
         let c = unsafe { std::ffi::CStr::from_ptr(text.as_ptr()) };
         assert_eq!(c.to_bytes(), "héllo".as_bytes());
         assert!(CText::new("").is_empty());
@@ -99,6 +122,7 @@ mod tests {
     fn null_out_parameters_are_refused_before_writing() {
         let text = CText::new("x");
         let mut len = 0usize;
+        // SAFETY: the NULL pointer is refused before anything is written; `len` is writable.
         let err = unsafe { lend(&text, std::ptr::null_mut(), &mut len) }.unwrap_err();
         assert_eq!(err.message(), "argument `ptr` is NULL");
         assert_eq!(len, 0);

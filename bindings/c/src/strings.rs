@@ -127,23 +127,28 @@ mod tests {
     #[test]
     fn inputs_with_length_need_no_nul() {
         let text = b"abcdef";
+        // SAFETY: valid for the length given, or refused before any read.
         let got = unsafe { input_str(text.as_ptr().cast(), 3, "s") }.unwrap();
         assert_eq!(got, "abc");
     }
 
     #[test]
     fn nul_terminated_inputs_are_measured() {
+        // SAFETY: valid for the length given, or refused before any read.
         let got = unsafe { input_str(c"hello".as_ptr(), DAS_NUL_TERMINATED, "s") }.unwrap();
         assert_eq!(got, "hello");
     }
 
     #[test]
     fn bad_inputs_get_typed_errors() {
+        // SAFETY: valid for the length given, or refused before any read.
         let err = unsafe { input_str(std::ptr::null(), 0, "s") }.unwrap_err();
         assert_eq!(err.code(), das_result::NullArgument);
         let bad = [0xffu8, 0xfe];
+        // SAFETY: valid for the length given, or refused before any read.
         let err = unsafe { input_str(bad.as_ptr().cast(), 2, "s") }.unwrap_err();
         assert_eq!(err.code(), das_result::InvalidUtf8);
+        // SAFETY: valid for the length given, or refused before any read.
         let err = unsafe { input_str(bad.as_ptr().cast(), usize::MAX - 1, "s") }.unwrap_err();
         assert_eq!(err.code(), das_result::OutOfRange);
     }
@@ -152,12 +157,14 @@ mod tests {
     fn too_small_buffers_report_the_needed_size_and_stay_untouched() {
         let mut buf = [b'x' as c_char; 4];
         let mut written = 0usize;
+        // SAFETY: valid for the length given, or refused before any read.
         let err = unsafe { write_output("hello", buf.as_mut_ptr(), 4, &mut written) }.unwrap_err();
         assert_eq!(err.code(), das_result::BufferTooSmall);
         assert_eq!(written, 6);
         assert!(buf.iter().all(|b| *b == b'x' as c_char));
 
         let mut big = [b'x' as c_char; 16];
+        // SAFETY: valid for the length given, or refused before any read.
         unsafe { write_output("hello", big.as_mut_ptr(), 16, &mut written) }.unwrap();
         assert_eq!(written, 5);
         assert_eq!(big[5], 0);

@@ -49,6 +49,7 @@ mod tests {
             DAS_VERSION_PATCH.to_string(),
             env!("CARGO_PKG_VERSION_PATCH")
         );
+        // SAFETY: `das_version` returns a static NUL-terminated string.
         let version = unsafe { std::ffi::CStr::from_ptr(das_version()) };
         assert_eq!(version.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
     }

@@ -73,9 +73,7 @@ fn config(args: &EmulatorArgs) -> Result<EmulatorConfig, CliError> {
         Some(path) => read_settings(path)?,
         None => EmulatorConfig::default(),
     };
-    config.bind = format!("{}:{}", args.host, args.port)
-        .parse::<SocketAddr>()
-        .or_exit(Exit::Usage, "--host/--port")?;
+    config.bind = SocketAddr::new(args.host, args.port);
     if !args.clients.is_empty() {
         config.clients = args
             .clients

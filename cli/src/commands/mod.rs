@@ -1,10 +1,13 @@
 //! One module per `das` subcommand (each exposes an async `run`); `service` resolves where
-//! sessions connect, `stop` waits for Ctrl-C or SIGTERM.
+//! sessions connect, `stop` waits for Ctrl-C or SIGTERM; `credential` and `verify_command`
+//! are what a registration leaves behind.
 
 pub mod audiohook;
+mod credential;
 pub mod emulator;
 pub mod service;
 pub mod session;
 mod stop;
 pub mod trd;
+pub mod verify_command;
 pub mod webhook;

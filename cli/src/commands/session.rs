@@ -1,6 +1,5 @@
 //! `das register` and `das verify`: one session streaming a WAV, every event printed.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use das::audio::codec::Codec;
@@ -10,13 +9,23 @@ use das::auth::AuthError;
 use das::session::{Event, RegisterSession, SessionBuilder, SessionError, VerifySession};
 use das::socketio::SocketIoError;
 
+use super::credential::CredentialStore;
 use super::service::Service;
+use super::verify_command::TypedOptions;
 use crate::args::{Protocol, SessionArgs, VerifyArgs};
 use crate::exit::{CliError, Exit, OrExit};
 use crate::render::{error_text, is_rejection, Renderer};
 
-pub async fn register(args: SessionArgs) -> Result<(), CliError> {
-    run(&args, None).await
+pub async fn register(args: SessionArgs, typed: TypedOptions) -> Result<(), CliError> {
+    let store = CredentialStore::for_register(&args, typed);
+    run(&args, Kind::Register(&store)).await
+}
+
+/// What a session does: register (keeping the credential) or verify against a credential.
+#[derive(Clone, Copy)]
+enum Kind<'a> {
+    Register(&'a CredentialStore),
+    Verify(&'a str),
 }
 
 pub async fn verify(args: VerifyArgs) -> Result<(), CliError> {
@@ -31,10 +40,10 @@ pub async fn verify(args: VerifyArgs) -> Result<(), CliError> {
             format!("{} holds no credential", args.credential.display()),
         ));
     }
-    run(&args.session, Some(credential)).await
+    run(&args.session, Kind::Verify(credential)).await
 }
 
-async fn run(args: &SessionArgs, credential: Option<&str>) -> Result<(), CliError> {
+async fn run(args: &SessionArgs, kind: Kind<'_>) -> Result<(), CliError> {
     let protocol = args.protocol.unwrap_or(Protocol::Audiohook);
     let codec: Codec = match &args.codec {
         Some(name) => name.parse().or_exit(Exit::Usage, "--codec")?,
@@ -54,10 +63,9 @@ async fn run(args: &SessionArgs, credential: Option<&str>) -> Result<(), CliErro
     };
     renderer.note(&format!(
         "{} {} ({:.1} s, {} ch) over {} as {} to {}{}",
-        if credential.is_some() {
-            "verifying with"
-        } else {
-            "registering"
+        match kind {
+            Kind::Register(_) => "registering",
+            Kind::Verify(_) => "verifying with",
         },
         args.audio.display(),
         wav.duration().as_secs_f64(),
@@ -72,15 +80,17 @@ async fn run(args: &SessionArgs, credential: Option<&str>) -> Result<(), CliErro
         },
     ));
 
-    let builder = match credential {
-        Some(credential) => VerifySession::builder(&service.url, service.token.clone(), credential),
-        None => RegisterSession::builder(&service.url, service.token.clone()),
+    let builder = match kind {
+        Kind::Verify(credential) => {
+            VerifySession::builder(&service.url, service.token.clone(), credential)
+        }
+        Kind::Register(_) => RegisterSession::builder(&service.url, service.token.clone()),
     };
     let builder = configure(
         builder.audio_channel(channel).tls(service.tls.clone()),
         args,
     );
-    let outcome = stream(builder, &args.audio, &renderer, args).await;
+    let outcome = stream(builder, kind, &renderer, args).await;
     renderer.finish();
     service.close().await;
     outcome
@@ -107,14 +117,14 @@ fn configure(mut builder: SessionBuilder, args: &SessionArgs) -> SessionBuilder 
 
 async fn stream(
     builder: SessionBuilder,
-    wav: &Path,
+    kind: Kind<'_>,
     renderer: &Renderer,
     args: &SessionArgs,
 ) -> Result<(), CliError> {
     let mut session = builder.start().await.map_err(start_error)?;
     // The WAV is queued at once; the session holds it until the consumer is ready.
     let audio = session.audio();
-    let wav = wav.to_owned();
+    let wav = args.audio.clone();
     let pusher = tokio::spawn(async move {
         let pushed = audio.push_wav(&wav).await;
         audio.end();
@@ -140,7 +150,12 @@ async fn stream(
             Err(other) => break Err(CliError::new(Exit::Network, other)),
         };
         renderer.event(&event);
-        if let Some(outcome) = outcome(&event, args)? {
+        if let (Kind::Register(store), Some(credential)) = (kind, approved_credential(&event)) {
+            if let Err(error) = store.keep(credential, session.call_id(), renderer) {
+                break Err(error);
+            }
+        }
+        if let Some(outcome) = outcome(&event) {
             break outcome;
         }
     };
@@ -149,19 +164,22 @@ async fn stream(
     result
 }
 
-/// What an event means for the command: `None` to keep going.
-fn outcome(event: &Event, args: &SessionArgs) -> Result<Option<Result<(), CliError>>, CliError> {
-    Ok(match event {
+/// The credential of a `result-success` that is not a rejection.
+fn approved_credential(event: &Event) -> Option<&str> {
+    match event {
         Event::ResultSuccess {
-            credential,
+            credential: Some(credential),
             content,
-            data,
             ..
-        } => {
-            if let (Some(path), Some(credential)) = (&args.credential_out, credential) {
-                std::fs::write(path, format!("{credential}\n"))
-                    .or_exit(Exit::Failure, &format!("cannot write {}", path.display()))?;
-            }
+        } if !is_rejection(content) => Some(credential),
+        _ => None,
+    }
+}
+
+/// What an event means for the command: `None` to keep going.
+fn outcome(event: &Event) -> Option<Result<(), CliError>> {
+    match event {
+        Event::ResultSuccess { content, data, .. } => {
             // Verification answers with success plus an accepted/rejected verdict.
             let rejected = data.get("accepted").and_then(|a| a.as_bool()) == Some(false)
                 || is_rejection(content);
@@ -202,7 +220,7 @@ fn outcome(event: &Event, args: &SessionArgs) -> Result<Option<Result<(), CliErr
             format!("signalling lost before a result: {reason}"),
         ))),
         _ => None,
-    })
+    }
 }
 
 fn start_error(error: SessionError) -> CliError {

@@ -1,5 +1,7 @@
 //! Streams mono audio through the VAD and, for voiced frames, the emulated features.
 
+use std::fmt;
+
 use earshot::Detector;
 
 use super::authenticity::AuthenticityAccumulator;
@@ -22,6 +24,18 @@ pub struct VoiceAnalyzer {
     spectrum: FrameSpectrum,
     print: VoiceprintAccumulator,
     authenticity: AuthenticityAccumulator,
+}
+
+/// Shows the settings and counters, not the buffers and spectra.
+impl fmt::Debug for VoiceAnalyzer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VoiceAnalyzer")
+            .field("sample_rate", &self.sample_rate)
+            .field("threshold", &self.threshold)
+            .field("input_samples", &self.input_samples)
+            .field("voiced_frames", &self.voiced_frames)
+            .finish_non_exhaustive()
+    }
 }
 
 impl VoiceAnalyzer {

@@ -1,6 +1,7 @@
 //! Live sessions keyed by `call_id`, shared by the signalling side and audio consumers.
 
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::{mpsc, watch};
@@ -52,6 +53,15 @@ pub(crate) struct SessionChannels {
 #[derive(Clone, Default)]
 pub struct SessionRegistry {
     sessions: Arc<Mutex<HashMap<String, Entry>>>,
+}
+
+/// Shows how many sessions are live.
+impl fmt::Debug for SessionRegistry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionRegistry")
+            .field("live", &self.lock().len())
+            .finish()
+    }
 }
 
 impl SessionRegistry {

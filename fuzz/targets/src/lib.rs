@@ -2,7 +2,9 @@
 //! panicking (via `assert!`) only when an invariant breaks: a round trip that changes the value,
 //! a length that disagrees with its header, a forged signature. Bad input itself must come back
 //! as a typed error. cargo-fuzz (`fuzz/fuzz_targets/`) and the corpus replay test
-//! (`tests/replay_corpora.rs`) call the same functions.
+//! (`tests/das/fuzz_corpora.rs` of the core) call the same functions.
+
+#![forbid(unsafe_code)]
 
 mod audiohook;
 mod socketio;

@@ -7,6 +7,7 @@ mod config;
 mod events;
 mod session;
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -39,7 +40,17 @@ pub struct AudioHookServer {
     sessions: mpsc::Sender<ServerSession>,
 }
 
+/// Shows how many API keys it accepts, not the keys or their secrets.
+impl fmt::Debug for AudioHookServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AudioHookServer")
+            .field("api_keys", &self.config.keys.len())
+            .finish_non_exhaustive()
+    }
+}
+
 /// The stream of opened sessions of an [`AudioHookServer`].
+#[derive(Debug)]
 pub struct Incoming {
     sessions: mpsc::Receiver<ServerSession>,
 }

@@ -1,6 +1,7 @@
 //! The server side of request signatures: parse, check freshness and key, recompute, compare
 //! in constant time. Mirrors the reference implementation's verifier results.
 
+use std::fmt;
 use std::time::Duration;
 
 use sfv::{ListEntry, Parser};
@@ -52,6 +53,15 @@ pub struct RequestView<'a> {
     pub authority: Option<&'a str>,
     /// Looks up a header by lowercase name, joining repeated fields with ", ".
     pub header: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl fmt::Debug for RequestView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestView")
+            .field("request_target", &self.request_target)
+            .field("authority", &self.authority)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Signature policy: maximum age and clock skew, both in whole seconds as in the RI.

@@ -15,7 +15,8 @@ use crate::result::das_result;
 use crate::strings::{input_str, write_output};
 
 /// A session configuration builder. Create with `das_config_new`, fill with the setters, release
-/// with `das_config_free`. Not thread-safe: use one handle from one thread at a time.
+/// with `das_config_free`. The functions taking `const das_config *` only read and may run on
+/// several threads at once; a setter or `das_config_free` needs the handle to itself.
 #[allow(non_camel_case_types)]
 pub struct das_config {
     _private: [u8; 0],
@@ -38,8 +39,9 @@ macro_rules! arg_str {
 /// Borrows the configuration behind a `const das_config *` for reading.
 macro_rules! config_ref {
     ($config:ident) => {
-        // SAFETY: the caller upholds the handle contract of the preamble; the value is only read.
-        unsafe { handle::borrow($config.cast_mut(), "config") }?
+        // SAFETY: the caller upholds the handle contract of the preamble: no setter or free runs
+        // during a reading call.
+        unsafe { handle::borrow_shared($config, "config") }?
     };
 }
 

@@ -52,8 +52,9 @@ pub unsafe extern "C" fn das_session_new(
 ) -> das_result {
     ffi_boundary!({
         out::require(out, "out")?;
-        // SAFETY: the caller upholds the handle contract; the configuration is only read.
-        let config = unsafe { handle::borrow(config.cast_mut(), "config") }?;
+        // SAFETY: the caller upholds the handle contract: no setter or free of `config` runs
+        // during this call.
+        let config = unsafe { handle::borrow_shared(config, "config") }?;
         let value = SessionValue::new(&config)?;
         // SAFETY: checked non-NULL; the caller guarantees it is writable.
         unsafe { out.write(handle::into_raw::<das_session>(value)) };

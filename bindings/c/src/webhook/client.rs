@@ -51,6 +51,7 @@ unsafe fn client(
 ) -> Result<TrdClient, Error> {
     // SAFETY: forwarded contract.
     let base_url = unsafe { input_str(base_url, base_url_len, "base_url") }?;
+    // SAFETY: forwarded contract.
     let bearer = unsafe { input_optional_str(bearer, bearer_len, "bearer") }?;
     let mut builder = TrdClient::builder(base_url).timeout(timeout(timeout_ms)?);
     if let Some(token) = bearer {
@@ -120,9 +121,11 @@ pub unsafe extern "C" fn das_trd_license_token(
 ) -> das_result {
     ffi_boundary!({
         out::require(written, "written")?;
-        // SAFETY (all strings): the caller upholds the string-input contract.
+        // SAFETY: the caller upholds the string-input contract.
         let token_url = unsafe { input_str(token_url, token_url_len, "token_url") }?;
+        // SAFETY: the caller upholds the string-input contract.
         let username = unsafe { input_str(username, username_len, "username") }?;
+        // SAFETY: the caller upholds the string-input contract.
         let password = unsafe { input_str(password, password_len, "password") }?;
         url::Url::parse(token_url).map_err(|e| Error::parse("token_url", e))?;
         let fetch = license_server_token(token_url, username, password, timeout(timeout_ms)?);
@@ -160,10 +163,13 @@ pub unsafe extern "C" fn das_trd_validate(
 ) -> das_result {
     ffi_boundary!({
         out::require(reachable, "reachable")?;
-        // SAFETY (all strings): the caller upholds the string-input contract.
+        // SAFETY: the caller upholds the string-input contract.
         let client = unsafe { client(base_url, base_url_len, bearer, bearer_len, timeout_ms) }?;
+        // SAFETY: the caller upholds the string-input contract.
         let url = unsafe { input_str(webhook_url, webhook_url_len, "webhook_url") }?;
+        // SAFETY: the caller upholds the string-input contract.
         let token = unsafe { input_optional_str(token, token_len, "token") }?;
+        // SAFETY: the caller upholds the string-input contract.
         let crt = unsafe { input_optional_str(crt_pem, crt_pem_len, "crt_pem") }?;
         let answer = block_on(client.validate(url, ValidateOptions::default(), token, crt))?
             .map_err(trd_error)?;

@@ -13,8 +13,9 @@ use crate::handle::{self, OpaqueHandle};
 use crate::out::{self, lend, CText};
 use crate::result::das_result;
 
-/// One accepted webhook delivery. Not thread-safe: one thread at a time. Release with
-/// `das_delivery_free`; acknowledge first with `das_delivery_ack` when the result is stored.
+/// One accepted webhook delivery. Release with `das_delivery_free`; acknowledge first with
+/// `das_delivery_ack` when the result is stored. The getters (`const das_delivery *`) only read
+/// and may run on several threads at once; `_ack` and `_free` need the handle to themselves.
 #[allow(non_camel_case_types)]
 pub struct das_delivery {
     _private: [u8; 0],
@@ -54,10 +55,11 @@ impl DeliveryValue {
     }
 }
 
+/// Borrows the delivery behind a `const das_delivery *` for reading.
 macro_rules! delivery {
     ($delivery:ident) => {
-        // SAFETY: the caller upholds the handle contract: one thread at a time.
-        unsafe { handle::borrow($delivery.cast_mut(), "delivery") }?
+        // SAFETY: the caller upholds the handle contract: no free or ack during a getter.
+        unsafe { handle::borrow_shared($delivery, "delivery") }?
     };
 }
 
@@ -206,7 +208,7 @@ pub unsafe extern "C" fn das_delivery_webhook(
 #[no_mangle]
 pub unsafe extern "C" fn das_delivery_ack(delivery: *mut das_delivery) -> das_result {
     ffi_boundary!({
-        // SAFETY: the caller upholds the handle contract: one thread at a time.
+        // SAFETY: the caller upholds the handle contract: exclusive use during `ack`.
         let mut delivery = unsafe { handle::borrow(delivery, "delivery") }?;
         let Some(pending) = delivery.pending_ack.take() else {
             return Ok(());

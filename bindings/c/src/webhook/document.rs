@@ -1,13 +1,15 @@
 //! The `das_webhook` handle: a parsed TRD result plus the NUL-terminated copies of the strings
 //! lent to C, made on first request and kept until the handle is freed.
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
+use std::sync::{Mutex, PoisonError};
 
 use das_core::trd::{JobResult, JobStatus};
 
 use crate::error::Error;
 use crate::handle::OpaqueHandle;
-use crate::out::CText;
+use crate::out::{CText, Lent};
 use crate::result::das_result;
 
 /// Largest webhook body accepted by `das_webhook_parse`, in bytes (64 MiB; TRD results of long
@@ -15,7 +17,8 @@ use crate::result::das_result;
 pub const DAS_MAX_BODY_LEN: usize = 64 << 20;
 
 /// A parsed TRD job result. Create with `das_webhook_parse` (or `das_delivery_webhook`), read
-/// with the getters, release with `das_webhook_free`. Not thread-safe: one thread at a time.
+/// with the getters, release with `das_webhook_free`. The getters (`const das_webhook *`) only
+/// read and may run on several threads at once; `das_webhook_free` needs the handle to itself.
 #[allow(non_camel_case_types)]
 pub struct das_webhook {
     _private: [u8; 0],
@@ -72,11 +75,13 @@ pub enum TextKey {
     WordText(usize, usize, usize),
 }
 
-/// What a `das_webhook` owns.
+/// What a `das_webhook` owns. The getters take `const das_webhook *` and only read it, so
+/// several threads may call them at once: the one thing they add, a string made on first
+/// request, sits behind a lock and is never replaced or removed afterwards.
 #[derive(Debug)]
 pub struct Webhook {
     result: JobResult,
-    texts: BTreeMap<TextKey, CText>,
+    texts: Mutex<BTreeMap<TextKey, CText>>,
 }
 
 impl Webhook {
@@ -84,7 +89,7 @@ impl Webhook {
     pub fn new(result: JobResult) -> Self {
         Self {
             result,
-            texts: BTreeMap::new(),
+            texts: Mutex::new(BTreeMap::new()),
         }
     }
 
@@ -93,19 +98,25 @@ impl Webhook {
         &self.result
     }
 
-    /// The lent copy of the string `make` produces for `key`; `NOT_PRESENT` (naming `what`)
-    /// when it produces none. The copy lives until the handle is freed.
+    /// The lent copy of the string `make` produces for `key`, made once (the same address for
+    /// every caller); `NOT_PRESENT` (naming `what`) when it produces none. The copy lives until
+    /// the handle is freed: its bytes are boxed, so the map may move it but never its text.
     pub fn text(
-        &mut self,
+        &self,
         key: TextKey,
         what: &str,
         make: impl FnOnce(&JobResult) -> Result<Option<String>, Error>,
-    ) -> Result<&CText, Error> {
-        if !self.texts.contains_key(&key) {
-            let text = make(&self.result)?.ok_or_else(|| not_present(what))?;
-            self.texts.insert(key, CText::new(&text));
-        }
-        Ok(&self.texts[&key])
+    ) -> Result<Lent, Error> {
+        // A panic in `make` leaves the map as it was (nothing is inserted before it returns).
+        let mut texts = self.texts.lock().unwrap_or_else(PoisonError::into_inner);
+        let text = match texts.entry(key) {
+            Entry::Occupied(made) => made.into_mut(),
+            Entry::Vacant(slot) => {
+                let text = make(&self.result)?.ok_or_else(|| not_present(what))?;
+                slot.insert(CText::new(&text))
+            }
+        };
+        Ok(Lent::from(&*text))
     }
 }
 

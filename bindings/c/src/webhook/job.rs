@@ -14,11 +14,11 @@ use crate::out::{self, lend};
 use crate::result::das_result;
 use crate::strings::input_str;
 
-/// Borrows the webhook behind a `const das_webhook *` (the getters fill its string cache).
+/// Borrows the webhook behind a `const das_webhook *` for reading.
 macro_rules! webhook {
     ($webhook:ident) => {
-        // SAFETY: the caller upholds the handle contract: one thread at a time.
-        unsafe { handle::borrow($webhook.cast_mut(), "webhook") }?
+        // SAFETY: the caller upholds the handle contract: no free during a getter.
+        unsafe { handle::borrow_shared($webhook, "webhook") }?
     };
 }
 pub(crate) use webhook;
@@ -101,7 +101,7 @@ pub unsafe extern "C" fn das_webhook_to_json(
     len: *mut usize,
 ) -> das_result {
     ffi_boundary!({
-        let mut webhook = webhook!(webhook);
+        let webhook = webhook!(webhook);
         let text = webhook.text(TextKey::Json, "JSON", |r| Ok(Some(r.to_json())))?;
         // SAFETY: the caller upholds the out-parameter contract.
         unsafe { lend(text, json, len) }
@@ -148,7 +148,7 @@ pub unsafe extern "C" fn das_webhook_job_id(
     len: *mut usize,
 ) -> das_result {
     ffi_boundary!({
-        let mut webhook = webhook!(webhook);
+        let webhook = webhook!(webhook);
         let text = webhook.text(TextKey::JobId, "job id", |r| Ok(Some(r.job.id.clone())))?;
         // SAFETY: the caller upholds the out-parameter contract.
         unsafe { lend(text, id, len) }
@@ -168,7 +168,7 @@ pub unsafe extern "C" fn das_webhook_status(
     len: *mut usize,
 ) -> das_result {
     ffi_boundary!({
-        let mut webhook = webhook!(webhook);
+        let webhook = webhook!(webhook);
         let text = webhook.text(TextKey::Status, "status", |r| {
             Ok(Some(r.job.status.as_str().to_owned()))
         })?;
@@ -210,7 +210,7 @@ pub unsafe extern "C" fn das_webhook_failure_reason(
 ) -> das_result {
     ffi_boundary!({
         out::require(reason, "reason")?;
-        let mut webhook = webhook!(webhook);
+        let webhook = webhook!(webhook);
         let text = webhook.text(TextKey::FailureReason, "failure reason", |r| {
             Ok(r.job.failure_reason.clone())
         })?;
@@ -286,7 +286,7 @@ pub unsafe extern "C" fn das_webhook_transcript(
     len: *mut usize,
 ) -> das_result {
     ffi_boundary!({
-        let mut webhook = webhook!(webhook);
+        let webhook = webhook!(webhook);
         let value = webhook.text(TextKey::Transcript, "transcript", |r| {
             Ok(Some(r.transcript()))
         })?;
@@ -310,7 +310,7 @@ pub unsafe extern "C" fn das_webhook_transcript_of_channel(
     len: *mut usize,
 ) -> das_result {
     ffi_boundary!({
-        let mut webhook = webhook!(webhook);
+        let webhook = webhook!(webhook);
         let value = webhook.text(TextKey::TranscriptOfChannel(channel), "transcript", |r| {
             Ok(Some(r.transcript_of_channel(channel)))
         })?;

@@ -94,7 +94,7 @@ pub unsafe extern "C" fn das_webhook_receiver_start(
 ) -> das_result {
     ffi_boundary!({
         out::require(out, "out")?;
-        // SAFETY (all string inputs): the caller upholds the string-input contract.
+        // SAFETY: the caller upholds the string-input contract.
         let host = unsafe { input_optional_str(host, host_len, "host") }?;
         let ip: IpAddr = match host {
             None => IpAddr::V4(Ipv4Addr::LOCALHOST),
@@ -102,15 +102,19 @@ pub unsafe extern "C" fn das_webhook_receiver_start(
                 .parse()
                 .map_err(|_| Error::parse("host", format!("`{text}` is not an IP address")))?,
         };
+        // SAFETY: the caller upholds the string-input contract.
         let token = unsafe { input_optional_str(token, token_len, "token") }?;
         let tls = match das_tls_mode::from_c(tls_mode, "tls_mode")? {
             das_tls_mode::SelfSigned => None,
             das_tls_mode::Plain => Some(Tls::Plain),
             das_tls_mode::Pem => Some(Tls::Pem {
+                // SAFETY: the caller upholds the string-input contract.
                 cert: unsafe { input_str(cert_pem, cert_pem_len, "cert_pem") }?.to_owned(),
+                // SAFETY: the caller upholds the string-input contract.
                 key: unsafe { input_str(key_pem, key_pem_len, "key_pem") }?.to_owned(),
             }),
         };
+        // SAFETY: the caller upholds the string-input contract.
         let spool = unsafe { input_optional_str(spool_dir, spool_dir_len, "spool_dir") }?;
 
         let mut builder = WebhookReceiver::builder().bind(SocketAddr::new(ip, port));

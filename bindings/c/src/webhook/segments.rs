@@ -94,7 +94,7 @@ pub unsafe extern "C" fn das_webhook_segment_speaker(
 ) -> das_result {
     ffi_boundary!({
         out::require(speaker, "speaker")?;
-        let mut webhook = webhook!(webhook);
+        let webhook = webhook!(webhook);
         let text = webhook.text(
             TextKey::SegmentSpeaker(segment_index),
             "speaker label for this segment",
@@ -121,7 +121,7 @@ pub unsafe extern "C" fn das_webhook_segment_status(
 ) -> das_result {
     ffi_boundary!({
         out::require(status, "status")?;
-        let mut webhook = webhook!(webhook);
+        let webhook = webhook!(webhook);
         let text = webhook.text(
             TextKey::SegmentStatus(segment_index),
             "status for this segment",
@@ -175,7 +175,7 @@ pub unsafe extern "C" fn das_webhook_alternative_text(
 ) -> das_result {
     ffi_boundary!({
         out::require(text, "text")?;
-        let mut webhook = webhook!(webhook);
+        let webhook = webhook!(webhook);
         let value = webhook.text(
             TextKey::AlternativeText(segment_index, alternative_index),
             "text",
@@ -257,7 +257,7 @@ pub unsafe extern "C" fn das_webhook_word_text(
 ) -> das_result {
     ffi_boundary!({
         out::require(text, "text")?;
-        let mut webhook = webhook!(webhook);
+        let webhook = webhook!(webhook);
         let key = TextKey::WordText(segment_index, alternative_index, word_index);
         let value = webhook.text(key, "word", |r| {
             let found = word(r, segment_index, alternative_index, word_index)?;

@@ -2,7 +2,7 @@
 //! session opened and closed, and with `--record` saves each session (see `record`).
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -30,17 +30,13 @@ pub async fn run(args: AudiohookServeArgs) -> Result<(), CliError> {
     if let Some(dir) = &args.record {
         std::fs::create_dir_all(dir).or_exit(Exit::Input, &dir.display().to_string())?;
     }
-    let ip: IpAddr = args.host.parse().or_exit(Exit::Usage, "--host")?;
     if !args.path.starts_with('/') {
         return Err(CliError::new(Exit::Usage, "--path must start with /"));
     }
-    let (local, mut incoming, server) =
-        AudioHookServer::bind(config, SocketAddr::new(ip, args.port), &args.path)
-            .await
-            .or_exit(
-                Exit::Network,
-                &format!("cannot listen on {}:{}", args.host, args.port),
-            )?;
+    let bind = SocketAddr::new(args.host, args.port);
+    let (local, mut incoming, server) = AudioHookServer::bind(config, bind, &args.path)
+        .await
+        .or_exit(Exit::Network, &format!("cannot listen on {bind}"))?;
     println!("listening on ws://{local}{}", args.path);
 
     let (stopping_tx, stopping) = watch::channel(false);

@@ -2,7 +2,7 @@
 //! a directory or piped to a command, and acknowledged (its spool file deleted) only when that
 //! succeeded; a failed one stays in the spool and comes back at the next start.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -30,8 +30,7 @@ enum Handler {
 
 pub async fn run(args: WebhookServeArgs) -> Result<(), CliError> {
     let mut stop = StopSignals::install()?;
-    let ip: IpAddr = args.host.parse().or_exit(Exit::Usage, "--host")?;
-    let mut builder = WebhookReceiver::builder().bind(SocketAddr::new(ip, args.port));
+    let mut builder = WebhookReceiver::builder().bind(SocketAddr::new(args.host, args.port));
     if let Some(host) = &args.public_host {
         builder = builder.public_host(host);
     }

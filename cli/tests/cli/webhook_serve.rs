@@ -1,0 +1,241 @@
+//! `das webhook serve` as a process receiving real HTTP(S) POSTs from reqwest.
+
+use crate::support;
+
+use std::path::Path;
+
+use support::{workspace_file, Running};
+
+struct Fixture {
+    job_id: String,
+    token: Option<String>,
+    body: Vec<u8>,
+}
+
+fn fixture(name: &str) -> Fixture {
+    let body = std::fs::read(workspace_file(&format!("tests/fixtures/trd/{name}"))).unwrap();
+    let result = das::trd::parse_webhook(&body).unwrap();
+    Fixture {
+        job_id: result.job.id,
+        token: result.token,
+        body,
+    }
+}
+
+fn http_client() -> reqwest::Client {
+    das::trd::ensure_crypto_provider();
+    reqwest::Client::builder()
+        .timeout(support::WAIT)
+        .build()
+        .unwrap()
+}
+
+async fn post(client: &reqwest::Client, url: &str, fixture: &Fixture) -> u16 {
+    client
+        .post(format!("{url}/{}", fixture.job_id))
+        .header("content-type", "application/json")
+        .body(fixture.body.clone())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+fn json_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[tokio::test]
+async fn results_are_written_to_the_out_dir_and_ctrl_c_stops_cleanly() {
+    let out = tempfile::tempdir().unwrap();
+    let out_dir = out.path().to_str().unwrap();
+    let mut server = Running::start(&[
+        "webhook",
+        "serve",
+        "--http",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--out",
+        out_dir,
+    ]);
+    let url = server.url();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let client = http_client();
+    let result = fixture("completed_stereo_two_channels.json");
+
+    assert_eq!(post(&client, &url, &result).await, 200);
+    let line = server.line(|l| l.starts_with(&result.job_id));
+    assert!(line.contains(" COMPLETED -> "), "{line}");
+    assert!(!line.contains("duplicate"), "{line}");
+    let written = out.path().join(format!("{}.json", result.job_id));
+    assert_eq!(std::fs::read(&written).unwrap(), result.body);
+
+    assert_eq!(post(&client, &url, &result).await, 200);
+    let line = server.line(|l| l.starts_with(&result.job_id));
+    assert!(line.contains("COMPLETED duplicate -> "), "{line}");
+
+    let status = server.stop("INT");
+    assert!(status.success(), "{status:?}");
+    server.line(|l| l == "stopped");
+}
+
+#[tokio::test]
+async fn exec_gets_the_body_on_stdin_and_the_job_in_the_environment() {
+    let out = tempfile::tempdir().unwrap();
+    let command = format!(
+        "cat > '{}'/\"$DAS_JOB_ID.$DAS_JOB_STATUS\"",
+        out.path().display()
+    );
+    let mut server = Running::start(&[
+        "webhook",
+        "serve",
+        "--http",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--exec",
+        &command,
+    ]);
+    let url = server.url();
+    let client = http_client();
+    for name in ["failed_job.json", "dtmf.json"] {
+        let result = fixture(name);
+        assert_eq!(post(&client, &url, &result).await, 200);
+        let line = server.line(|l| l.starts_with(&result.job_id));
+        assert!(line.ends_with("-> command succeeded"), "{line}");
+    }
+    let failed = fixture("failed_job.json");
+    let written = out.path().join(format!("{}.FAILED", failed.job_id));
+    assert_eq!(std::fs::read(written).unwrap(), failed.body);
+    assert!(server.stop("TERM").success());
+}
+
+#[tokio::test]
+async fn a_failed_command_leaves_the_result_in_the_spool_until_the_next_start() {
+    let spool = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let spool_dir = spool.path().to_str().unwrap();
+    let result = fixture("completed_mono_single_speaker.json");
+    {
+        let mut server = Running::start(&[
+            "webhook",
+            "serve",
+            "--http",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--spool",
+            spool_dir,
+            "--exec",
+            "exit 3",
+        ]);
+        let url = server.url();
+        assert_eq!(post(&http_client(), &url, &result).await, 200);
+        let line = server.line(|l| l.starts_with(&result.job_id));
+        assert!(
+            line.contains("FAILED: command exit status: 3; kept in"),
+            "{line}"
+        );
+        assert!(server.stop("INT").success());
+    }
+    assert_eq!(json_files(spool.path()).len(), 1);
+
+    let mut server = Running::start(&[
+        "webhook",
+        "serve",
+        "--http",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--spool",
+        spool_dir,
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let line = server.line(|l| l.starts_with(&result.job_id));
+    assert!(line.contains("COMPLETED recovered -> "), "{line}");
+    assert_eq!(
+        std::fs::read(out.path().join(format!("{}.json", result.job_id))).unwrap(),
+        result.body
+    );
+    assert!(
+        json_files(spool.path()).is_empty(),
+        "acknowledged file stays in the spool"
+    );
+    assert!(server.stop("INT").success());
+}
+
+#[tokio::test]
+async fn self_signed_tls_writes_its_certificate_and_checks_the_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let pem_path = dir.path().join("hook.pem");
+    let result = fixture("completed_mono_single_speaker.json");
+    let token = result.token.clone().expect("fixture carries a token");
+    let mut server = Running::start(&[
+        "webhook",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--token",
+        &token,
+        "--cert-out",
+        pem_path.to_str().unwrap(),
+    ]);
+    let url = server.url();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    server.line(|l| l.starts_with("certificate written to"));
+    assert!(
+        !server.seen.iter().any(|l| l.contains(&token)),
+        "token echoed"
+    );
+
+    das::trd::ensure_crypto_provider();
+    let pem = std::fs::read(&pem_path).unwrap();
+    let client = reqwest::Client::builder()
+        .timeout(support::WAIT)
+        .tls_certs_only([reqwest::Certificate::from_pem(&pem).unwrap()])
+        .build()
+        .unwrap();
+    let wrong = fixture("robust_token_wrong.json");
+    assert_eq!(post(&client, &url, &wrong).await, 401);
+    assert_eq!(post(&client, &url, &result).await, 200);
+    let line = server.line(|l| l.starts_with(&result.job_id));
+    assert!(line.ends_with("-> received"), "{line}");
+    assert!(server.stop("INT").success());
+}
+
+#[tokio::test]
+async fn command_output_stays_off_stdout() {
+    let mut server = Running::start(&[
+        "webhook",
+        "serve",
+        "--http",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--exec",
+        "echo from-the-command; cat > /dev/null",
+    ]);
+    let url = server.url();
+    let result = fixture("dtmf.json");
+    assert_eq!(post(&http_client(), &url, &result).await, 200);
+    server.line(|l| l.starts_with(&result.job_id));
+    assert!(server.stop("INT").success());
+    server.line(|l| l == "stopped");
+    assert!(!server.seen.iter().any(|l| l.contains("from-the-command")));
+}

@@ -1,0 +1,271 @@
+//! das-Peak Streaming sessions against the python-socketio peer acting as the service.
+
+use crate::support;
+
+use std::time::Duration;
+
+use das::auth::{AuthError, TokenProvider};
+use das::channel::{AudioChannelConfig, ProtocolConfig};
+use das::session::{AudioError, Event, RegisterSession, SessionError, VerifySession};
+use das::socketio::SocketIoError;
+use das::twilio::TwilioMode;
+use futures_util::StreamExt;
+use serde_json::json;
+use support::{PythonPeer, TokenServer, WAIT};
+
+async fn service() -> (PythonPeer, TokenServer, TokenProvider) {
+    let peer = PythonPeer::start("sio_server.py", &[]).await;
+    let tokens = TokenServer::start().await;
+    let provider = TokenProvider::client_credentials(&tokens.url, "id", "s3cret")
+        .build()
+        .unwrap();
+    (peer, tokens, provider)
+}
+
+#[tokio::test]
+async fn registration_happy_path_with_typed_events() {
+    let (peer, tokens, provider) = service().await;
+    // An audio channel nobody listens on: the session must report that as `audio-ended`.
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let channel = AudioChannelConfig::new(
+        format!("ws://127.0.0.1:{closed_port}/twilio/ws")
+            .parse()
+            .unwrap(),
+        ProtocolConfig::Twilio {
+            mode: TwilioMode::Subset,
+        },
+    );
+    let mut session = RegisterSession::builder(peer.url(), provider)
+        .audio_buffer_limit(8)
+        .audio_channel(channel)
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(tokens.issued(), 1);
+    uuid::Uuid::parse_str(session.call_id()).unwrap();
+
+    // Audio pushed before the consumer is ready waits in the bounded buffer.
+    session.push_audio(&[0x7f; 6]).unwrap();
+    assert_eq!(
+        session.push_audio(&[0x7f; 6]),
+        Err(AudioError::WouldBlock {
+            buffered: 6,
+            limit: 8
+        })
+    );
+
+    // The peer greets from its connect handler, before accepting the namespace.
+    let welcome = session.next_event(WAIT).await.unwrap().unwrap();
+    assert!(matches!(&welcome, Event::Other { name, .. } if name == "welcome"));
+    let echo = session.next_event(WAIT).await.unwrap().unwrap();
+    assert_eq!(echo.name(), "x-initialize-echo");
+    let sent = echo.data();
+    assert_eq!(sent["metadata"]["audio_protocol"], "twilio");
+    assert_eq!(sent["metadata"]["sample_rate"], "8000");
+    assert_eq!(sent["metadata"]["channels"], "1");
+    assert_eq!(sent["metadata"]["call_id"], session.call_id());
+    assert_eq!(sent["register_request"]["model_hash"], "<MODEL_HASH>");
+
+    let ready = session.next_event(WAIT).await.unwrap().unwrap();
+    assert!(matches!(ready, Event::ConsumerReady { .. }));
+    assert_eq!(ready.data()["event"], "info-consumer-ready");
+    assert!(session.consumer_ready());
+
+    let mut vad = Vec::new();
+    let mut audio_ended = None;
+    let result = loop {
+        match session.next_event(WAIT).await.unwrap().unwrap() {
+            Event::VadStatus {
+                audio_seconds,
+                vad_percentage,
+                ..
+            } => vad.push((audio_seconds.unwrap(), vad_percentage.unwrap())),
+            ended @ Event::AudioEnded { .. } => audio_ended = Some(ended),
+            other => break other,
+        }
+    };
+    assert_eq!(vad, [(1.67, 33.0), (3.33, 66.0), (5.0, 100.0)]);
+    let Event::ResultSuccess {
+        authenticity,
+        voice_audio_collected,
+        content,
+        credential,
+        ..
+    } = result
+    else {
+        panic!("{result:?}")
+    };
+    assert_eq!(authenticity, Some(0.99));
+    assert_eq!(voice_audio_collected, Some(5.0));
+    assert_eq!(content.as_deref(), Some("Registration: approved"));
+    assert_eq!(credential.as_deref(), Some("Q1JFREVOVElBTA=="));
+
+    let audio_ended = match audio_ended {
+        Some(ended) => ended,
+        None => session.next_event(WAIT).await.unwrap().unwrap(),
+    };
+    let Event::AudioEnded {
+        reason,
+        error,
+        bytes_sent,
+        ..
+    } = audio_ended
+    else {
+        panic!("{audio_ended:?}")
+    };
+    assert_eq!((reason.as_str(), bytes_sent), ("error", 0));
+    let error = error.unwrap();
+    assert!(
+        error.contains("refused") || error.contains(&closed_port.to_string()),
+        "{error}"
+    );
+    assert_eq!(session.push_audio(&[0x7f]), Err(AudioError::Ended));
+    assert!(matches!(
+        session.next_event(Duration::ZERO).await,
+        Err(SessionError::Timeout(_))
+    ));
+    session.close().await;
+}
+
+#[tokio::test]
+async fn verification_uses_its_namespace_and_request() {
+    let (peer, _tokens, provider) = service().await;
+    let session = VerifySession::builder(peer.url(), provider, "Q1JFREVOVElBTA==")
+        .call_id("call-42")
+        .start()
+        .await
+        .unwrap();
+    let events: Vec<Event> = session.take_until_result().await;
+    let echo = &events[1];
+    assert_eq!(
+        echo.data()["verify_request"]["credential"],
+        "Q1JFREVOVElBTA=="
+    );
+    assert_eq!(echo.data()["metadata"]["call_id"], "call-42");
+    let last = events.last().unwrap();
+    assert!(
+        matches!(last, Event::ResultSuccess { content: Some(c), .. } if c == "Verification: approved")
+    );
+}
+
+#[tokio::test]
+async fn failure_and_error_events_are_typed() {
+    let (peer, _tokens, provider) = service().await;
+    let mut session = RegisterSession::builder(peer.url(), provider.clone())
+        .model_hash("fail")
+        .start()
+        .await
+        .unwrap();
+    session.next_event(WAIT).await.unwrap(); // welcome
+    session.next_event(WAIT).await.unwrap(); // x-initialize-echo
+    let failure = session.next_event(WAIT).await.unwrap().unwrap();
+    assert!(
+        matches!(&failure, Event::ResultFailure { reason: Some(r), .. } if r == "model not available")
+    );
+    session.close().await;
+
+    let mut session = RegisterSession::builder(peer.url(), provider)
+        .model_hash("error")
+        .start()
+        .await
+        .unwrap();
+    session.next_event(WAIT).await.unwrap(); // welcome
+    session.next_event(WAIT).await.unwrap(); // x-initialize-echo
+    let error = session.next_event(WAIT).await.unwrap().unwrap();
+    assert_eq!(
+        error,
+        Event::from_wire(
+            "error",
+            json!({"event": "error", "content": "Internal error", "message": "boom"})
+        )
+    );
+}
+
+#[tokio::test]
+async fn losing_signalling_before_a_result_ends_the_session_with_a_clear_event() {
+    let (peer, _tokens, provider) = service().await;
+    let mut session = RegisterSession::builder(peer.url(), provider)
+        .model_hash("drop")
+        .start()
+        .await
+        .unwrap();
+    let mut names = Vec::new();
+    while let Some(event) = session.next_event(WAIT).await.unwrap() {
+        if let Event::Disconnected {
+            before_result,
+            reason,
+            ..
+        } = &event
+        {
+            assert!(before_result);
+            assert!(reason.contains("server disconnected"), "{reason}");
+        }
+        names.push(event.name().to_owned());
+    }
+    assert_eq!(
+        names,
+        [
+            "welcome",
+            "x-initialize-echo",
+            "info-consumer-ready",
+            "disconnected"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn rejected_token_fails_the_start() {
+    let peer = PythonPeer::start("sio_server.py", &[]).await;
+    let provider = TokenProvider::static_header("Basic wrong");
+    match RegisterSession::builder(peer.url(), provider).start().await {
+        Err(SessionError::Signalling(SocketIoError::ConnectRefused { message, .. })) => {
+            assert_eq!(message, "unauthorized: invalid access token")
+        }
+        Err(other) => panic!("{other}"),
+        Ok(_) => panic!("a rejected token must fail the start"),
+    }
+}
+
+#[tokio::test]
+async fn rejected_client_credentials_fail_the_start_with_the_oauth_error() {
+    let peer = PythonPeer::start("sio_server.py", &[]).await;
+    let tokens = TokenServer::start().await;
+    let provider = TokenProvider::client_credentials(&tokens.url, "id", "wrong")
+        .build()
+        .unwrap();
+    match RegisterSession::builder(peer.url(), provider).start().await {
+        Err(SessionError::Signalling(SocketIoError::Auth(AuthError::Rejected {
+            error, ..
+        }))) => {
+            assert_eq!(error, "invalid_client")
+        }
+        Err(other) => panic!("{other}"),
+        Ok(_) => panic!("rejected credentials must fail the start"),
+    }
+}
+
+trait UntilResult {
+    async fn take_until_result(self) -> Vec<Event>;
+}
+
+impl UntilResult for das::session::Session {
+    async fn take_until_result(self) -> Vec<Event> {
+        let mut stream = self;
+        let mut events = Vec::new();
+        while let Some(event) = tokio::time::timeout(WAIT, stream.next())
+            .await
+            .expect("event in time")
+        {
+            let done = event.is_result();
+            events.push(event);
+            if done {
+                break;
+            }
+        }
+        events
+    }
+}
