@@ -3,6 +3,17 @@
 //! transcription results delivered by webhook.
 //!
 //! The crate is pure Rust; the C ABI lives in `bindings/c` and the Python wheel in `python/`.
+//!
+//! Where to start:
+//! - a das-Peak Streaming session: [`session::RegisterSession`] / [`session::VerifySession`],
+//!   which fetch a token ([`auth::TokenProvider`]), connect Socket.IO ([`socketio::Client`])
+//!   and stream audio on a [`channel::AudioChannel`] (AudioHook or Twilio);
+//! - Genesys AudioHook on its own: [`audiohook::client`] and the [`audiohook`] server;
+//! - a TRD result: [`trd::parse_webhook`], [`trd::WebhookReceiver`], [`trd::TrdClient`].
+//!
+//! The guides (one per surface and per protocol) are in the repository's `docs/` folder.
+
+#![deny(missing_docs)]
 
 #![forbid(unsafe_code)]
 

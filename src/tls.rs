@@ -10,10 +10,13 @@ use rustls::{ClientConfig, RootCertStore};
 /// A PEM input that could not be turned into trusted roots.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
+    /// The text is not valid PEM.
     #[error("extra root certificates: invalid PEM: {0}")]
     Pem(String),
+    /// Valid PEM without a `CERTIFICATE` block.
     #[error("extra root certificates: the PEM holds no certificate")]
     NoCertificate,
+    /// A certificate rustls cannot use as a root.
     #[error("extra root certificates: rejected by rustls: {0}")]
     Rejected(#[from] rustls::Error),
 }

@@ -190,7 +190,7 @@ pub struct EmulatorArgs {
     /// close-audio-after-messages=N, malformed-event, audiohook-pause=AFTER_SECS:RESUME_MS.
     #[arg(long = "fault", value_name = "NAME[=VALUE]")]
     pub faults: Vec<String>,
-    /// Emulator settings file (TOML or JSON; any subset of the settings, see README).
+    /// Emulator settings file (TOML or JSON; any subset of the settings, see docs/emulator.md).
     #[arg(long, env = "DAS_EMULATOR_SETTINGS", value_name = "FILE")]
     pub settings: Option<PathBuf>,
     /// Append `call_id sequence event unix_ns` per emitted event to FILE (benchmarks).

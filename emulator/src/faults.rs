@@ -21,7 +21,7 @@ pub struct Faults {
     /// any result; the session then fails with reason `audio_ended`.
     pub close_audio_after_messages: Option<u32>,
     /// Right after `info-consumer-ready`, emit an `info-vad-status` whose fields have the
-    /// wrong types (see README, "Emulator conventions").
+    /// wrong types (see docs/emulator.md, "Fault injection").
     pub malformed_event: bool,
     /// Right after `info-consumer-ready`, emit an `x-oversized` event whose `padding`
     /// field holds this many bytes (to exceed a client's largest accepted message).

@@ -12,8 +12,13 @@ use super::send_buffer::SendBuffer;
 /// One paced frame, or the end of the audio.
 #[derive(Debug, PartialEq, Eq)]
 pub enum PumpItem {
-    /// `samples` sample frames (all channels) of wire bytes.
-    Frame { bytes: Bytes, samples: u64 },
+    /// A frame of wire bytes.
+    Frame {
+        /// The encoded audio, whole sample frames only.
+        bytes: Bytes,
+        /// Sample frames (all channels) in `bytes`.
+        samples: u64,
+    },
     /// The buffer was finished and drained (or closed).
     Done,
 }
@@ -27,6 +32,7 @@ pub struct PumpConfig {
     pub sample_bytes: usize,
     /// Samples per second per channel.
     pub sample_rate: u32,
+    /// Real time or as fast as the writer takes the frames.
     pub pacing: Pacing,
 }
 
@@ -42,6 +48,7 @@ pub struct PacedFrames {
 }
 
 impl PacedFrames {
+    /// Frames of `config.frame_bytes` taken from `buffer` at `config.pacing`.
     pub fn new(buffer: SendBuffer, config: PumpConfig) -> Self {
         PacedFrames {
             buffer,

@@ -13,10 +13,20 @@ use tokio::sync::Notify;
 pub enum PushError {
     /// The buffer has no room for the whole push right now; retry later or use `push_wait`.
     #[error("send buffer full ({queued} of {capacity} bytes queued)")]
-    WouldBlock { queued: usize, capacity: usize },
+    WouldBlock {
+        /// Bytes waiting in the buffer.
+        queued: usize,
+        /// The buffer's size in bytes.
+        capacity: usize,
+    },
     /// The push is larger than the buffer could ever hold.
     #[error("push of {len} bytes exceeds the send buffer capacity of {capacity} bytes")]
-    TooLarge { len: usize, capacity: usize },
+    TooLarge {
+        /// Bytes in the refused push.
+        len: usize,
+        /// The buffer's size in bytes.
+        capacity: usize,
+    },
     /// The channel finished or failed; no more audio is accepted.
     #[error("audio channel is closed")]
     Closed,

@@ -15,20 +15,37 @@ const TAG_EXTENSIBLE: u16 = 0xFFFE;
 /// Why a WAV file cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum WavError {
+    /// The file could not be opened or read.
     #[error("cannot read WAV file: {0}")]
     Io(#[from] std::io::Error),
+    /// No `RIFF`/`WAVE` header.
     #[error("not a RIFF/WAVE file")]
     NotWave,
+    /// A chunk is missing, truncated or inconsistent; the text says which.
     #[error("WAV file is truncated or malformed: {0}")]
     Malformed(&'static str),
+    /// A sample format other than PCM16, µ-law or A-law.
     #[error("unsupported WAV format tag {tag:#06x} with {bits} bits per sample (expected PCM16, µ-law or A-law)")]
-    UnsupportedFormat { tag: u16, bits: u16 },
+    UnsupportedFormat {
+        /// The `fmt ` chunk's format tag (the subtype's, for WAVE_FORMAT_EXTENSIBLE).
+        tag: u16,
+        /// Bits per sample.
+        bits: u16,
+    },
+    /// More than two channels, or none.
     #[error("unsupported channel count {0} (expected 1 or 2)")]
     UnsupportedChannels(u16),
+    /// A sample rate outside 4 to 192 kHz.
     #[error("unsupported sample rate {0} Hz (expected 4000 to 192000)")]
     UnsupportedRate(u32),
+    /// Converting to 8 kHz failed.
     #[error("resampling from {from} Hz failed: {reason}")]
-    Resample { from: u32, reason: String },
+    Resample {
+        /// The file's sample rate.
+        from: u32,
+        /// The resampler's message.
+        reason: String,
+    },
 }
 
 /// Decoded audio: interleaved linear 16-bit samples plus the layout they came with.

@@ -17,12 +17,16 @@ pub const SAMPLE_RATE: u32 = 8000;
 /// A text message that is not a valid AudioHook message.
 #[derive(Debug, thiserror::Error)]
 pub enum MessageError {
+    /// Longer than [`MAX_TEXT_LEN`] bytes.
     #[error("text message too large ({0} bytes > 64K)")]
     TooLarge(usize),
+    /// Not JSON, or not the shape of any message type.
     #[error("message is not a valid AudioHook message: {0}")]
     Malformed(#[from] serde_json::Error),
+    /// A `version` other than [`VERSION`].
     #[error("unsupported protocol version {0:?} (expected \"2\")")]
     Version(String),
+    /// Well-formed, but a value is out of range (media rate or channels).
     #[error("invalid parameters: {0}")]
     Invalid(String),
 }
@@ -30,13 +34,17 @@ pub enum MessageError {
 /// A message from the client (the side streaming audio) to the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClientMessage {
+    /// Always [`VERSION`].
     pub version: String,
+    /// The session id (`Audiohook-Session-Id`).
     pub id: Uuid,
+    /// This message's sequence number, from 1.
     pub seq: u64,
     /// Seq of the last server message the client received.
     pub serverseq: u64,
     /// The client's position on the stream timeline.
     pub position: StreamDuration,
+    /// `type` and `parameters`.
     #[serde(flatten)]
     pub body: ClientBody,
 }
@@ -46,24 +54,36 @@ pub struct ClientMessage {
 #[serde(tag = "type", content = "parameters", rename_all = "lowercase")]
 pub enum ClientBody {
     // Boxed: `open` is rare and large, the other messages are small and frequent.
+    /// Starts the session: call identity and media offers.
     Open(Box<OpenParameters>),
+    /// Starts the close transaction.
     Close(CloseParameters),
+    /// Audio was skipped.
     Discarded(Gap),
+    /// The client reports an error.
     Error(ErrorParameters),
+    /// Audio is paused (hold, secure pause).
     Paused(Empty),
+    /// Keep-alive; the server answers `pong`.
     Ping(PingParameters),
+    /// Audio resumes after a pause; the gap is what was not sent.
     Resumed(Gap),
+    /// A session setting changed (the language).
     Update(UpdateParameters),
 }
 
 /// A message from the server to the client.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServerMessage {
+    /// Always [`VERSION`].
     pub version: String,
+    /// The session id.
     pub id: Uuid,
+    /// This message's sequence number, from 1.
     pub seq: u64,
     /// Seq of the last client message the server received.
     pub clientseq: u64,
+    /// `type` and `parameters`.
     #[serde(flatten)]
     pub body: ServerBody,
 }
@@ -72,14 +92,23 @@ pub struct ServerMessage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "parameters", rename_all = "lowercase")]
 pub enum ServerBody {
+    /// Accepts `open`: the selected media and stream instructions.
     Opened(OpenedParameters),
+    /// Ends the close transaction.
     Closed(Empty),
+    /// Asks the client to close (completed, unauthorized or error).
     Disconnect(DisconnectParameters),
+    /// Entities for the client (transcripts, agent assist).
     Event(EventParameters),
+    /// Asks the client to pause the audio.
     Pause(Empty),
+    /// Answers `ping`.
     Pong(Empty),
+    /// Asks the client to reconnect (parsed and ignored: libdas does not reconnect).
     Reconnect(ReconnectParameters),
+    /// Asks the client to resume the audio.
     Resume(Empty),
+    /// Answers `update`.
     Updated(Empty),
 }
 
@@ -91,17 +120,24 @@ pub struct Empty {}
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OpenParameters {
+    /// The Genesys organization (`Audiohook-Organization-Id`).
     pub organization_id: Uuid,
     /// The call; libdas sends the das-Peak `call_id` here when it is a UUID.
     pub conversation_id: Uuid,
+    /// The caller.
     pub participant: Participant,
+    /// Offered media, in the client's order of preference.
     pub media: Vec<MediaParameter>,
+    /// The conversation's language (BCP 47), if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    /// True when the client asks for `opened.supportedLanguages`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_languages: Option<bool>,
+    /// Earlier sessions this one continues.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub continued_sessions: Option<Vec<ContinuedSession>>,
+    /// Integration-specific settings, passed through.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_config: Option<Map<String, Value>>,
 }
@@ -117,28 +153,38 @@ impl OpenParameters {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Participant {
+    /// The participant's id (nil in a connection probe).
     pub id: Uuid,
+    /// Calling number.
     pub ani: String,
+    /// Caller's name.
     pub ani_name: String,
+    /// Dialled number.
     pub dnis: String,
 }
 
 /// `open.parameters.continuedSessions[]` (parsed; reconnection itself is unsupported).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContinuedSession {
+    /// The earlier session's id.
     pub id: Uuid,
+    /// The last server seq of that session.
     pub serverseq: u64,
+    /// The last client seq of that session.
     pub clientseq: u64,
 }
 
 /// One media entry of an offer or a selection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MediaParameter {
+    /// Always audio.
     #[serde(rename = "type")]
     pub kind: MediaType,
+    /// Sample encoding.
     pub format: MediaFormat,
     /// Channel order on the wire (samples interleaved in this order).
     pub channels: Vec<MediaChannel>,
+    /// Samples per second; always [`SAMPLE_RATE`].
     pub rate: u32,
 }
 
@@ -190,14 +236,17 @@ impl MediaParameter {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MediaType {
+    /// `audio`, the only media type.
     Audio,
 }
 
 /// `media[].format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MediaFormat {
+    /// `PCMU`: G.711 µ-law, one byte per sample.
     #[serde(rename = "PCMU")]
     Pcmu,
+    /// `L16`: linear 16-bit little-endian samples.
     #[serde(rename = "L16")]
     L16,
 }
@@ -216,7 +265,9 @@ impl MediaFormat {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MediaChannel {
+    /// The customer.
     External,
+    /// The agent.
     Internal,
 }
 
@@ -224,11 +275,15 @@ pub enum MediaChannel {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OpenedParameters {
+    /// The selected media; empty when the server wants no audio.
     pub media: Vec<MediaParameter>,
+    /// Audio before this position is not wanted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discard_to: Option<StreamDuration>,
+    /// The client starts paused until `resume`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_paused: Option<bool>,
+    /// Languages the server supports, when asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supported_languages: Option<Vec<String>>,
 }
@@ -237,22 +292,29 @@ pub struct OpenedParameters {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CloseReason {
+    /// The call's audio ended.
     End,
+    /// The client hit an error.
     Error,
+    /// Answers the server's `disconnect`.
     Disconnect,
+    /// Answers the server's `reconnect`.
     Reconnect,
 }
 
 /// `close`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CloseParameters {
+    /// Why the client closes.
     pub reason: CloseReason,
 }
 
 /// `discarded` and `resumed`: audio from `start` lasting `discarded` was not sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Gap {
+    /// Stream position where the gap starts.
     pub start: StreamDuration,
+    /// Length of the gap.
     pub discarded: StreamDuration,
 }
 
@@ -260,8 +322,11 @@ pub struct Gap {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorParameters {
+    /// An HTTP-like status code (408 timeout, 415 unsupported message, …).
     pub code: u16,
+    /// Human-readable text.
     pub message: String,
+    /// For 429: when to try again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<StreamDuration>,
 }
@@ -269,6 +334,7 @@ pub struct ErrorParameters {
 /// `ping`, with the last measured round trip after the first pong.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PingParameters {
+    /// The round trip of the previous ping/pong.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rtt: Option<StreamDuration>,
 }
@@ -276,6 +342,7 @@ pub struct PingParameters {
 /// `update`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UpdateParameters {
+    /// The conversation's new language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
 }
@@ -284,15 +351,20 @@ pub struct UpdateParameters {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DisconnectReason {
+    /// The server has what it needs (a normal end).
     Completed,
+    /// The API key or signature was refused.
     Unauthorized,
+    /// The server hit an error.
     Error,
 }
 
 /// `disconnect`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DisconnectParameters {
+    /// Why the server ends the session.
     pub reason: DisconnectReason,
+    /// Free text for logs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub info: Option<String>,
 }
@@ -300,20 +372,24 @@ pub struct DisconnectParameters {
 /// `event`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventParameters {
+    /// The entities, in order.
     pub entities: Vec<EventEntity>,
 }
 
 /// One entity of an `event`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventEntity {
+    /// The entity type (for example `transcript`).
     #[serde(rename = "type")]
     pub kind: String,
+    /// The entity, as sent.
     pub data: Value,
 }
 
 /// `reconnect`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReconnectParameters {
+    /// Free text for logs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub info: Option<String>,
 }

@@ -27,7 +27,9 @@ pub const MIN_NONCE_LEN: usize = 22;
 /// One signature parameter value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParamValue {
+    /// A quoted string (`keyid`, `nonce`, `alg`).
     Text(String),
+    /// An integer (`created`, `expires`).
     Integer(i64),
 }
 
@@ -76,19 +78,28 @@ pub struct SignedRequest<'a> {
     pub request_target: &'a str,
     /// Host, plus the port only when it is not the scheme's default.
     pub authority: &'a str,
+    /// `Audiohook-Organization-Id`.
     pub organization_id: &'a str,
+    /// `Audiohook-Session-Id`.
     pub session_id: &'a str,
+    /// `Audiohook-Correlation-Id`.
     pub correlation_id: &'a str,
+    /// `X-API-KEY`, also the `keyid` parameter.
     pub api_key: &'a str,
+    /// A random value of at least [`MIN_NONCE_LEN`] characters.
     pub nonce: &'a str,
+    /// Signing time, Unix seconds.
     pub created: i64,
+    /// End of validity, Unix seconds.
     pub expires: i64,
 }
 
 /// The two signature header values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignatureHeaders {
+    /// The `Signature-Input` header value.
     pub signature_input: String,
+    /// The `Signature` header value.
     pub signature: String,
 }
 

@@ -4,6 +4,7 @@ pub enum AuthError {
     /// The token endpoint refused the credentials (HTTP 400/401 with an OAuth error body).
     #[error("token endpoint rejected the request (HTTP {status}): {error}{}", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
     Rejected {
+        /// The HTTP status.
         status: u16,
         /// OAuth `error` code, e.g. `invalid_client`.
         error: String,
@@ -12,10 +13,20 @@ pub enum AuthError {
     },
     /// Any other non-success status that retrying did not fix.
     #[error("token endpoint answered HTTP {status} after {attempts} attempt(s)")]
-    Status { status: u16, attempts: u32 },
+    Status {
+        /// The last HTTP status.
+        status: u16,
+        /// Requests made.
+        attempts: u32,
+    },
     /// Connection error or timeout that retrying did not fix.
     #[error("token endpoint unreachable after {attempts} attempt(s): {message}")]
-    Unreachable { attempts: u32, message: String },
+    Unreachable {
+        /// Requests made.
+        attempts: u32,
+        /// The last connection error.
+        message: String,
+    },
     /// The reply was not a token (not JSON, or missing `token_type`/`access_token`).
     #[error("token endpoint sent an invalid token reply: {0}")]
     InvalidReply(String),

@@ -19,7 +19,9 @@ use crate::twilio::{TwilioConfig, TwilioMode};
 pub enum ProtocolConfig {
     /// Act as the Genesys AudioHook client.
     AudioHook {
+        /// `Audiohook-Organization-Id`.
         organization_id: Uuid,
+        /// `X-API-KEY`, also the signature's `keyid`.
         api_key: String,
         /// Empty: the upgrade is not signed.
         client_secret: ClientSecret,
@@ -27,7 +29,10 @@ pub enum ProtocolConfig {
         media_offers: Option<Vec<MediaParameter>>,
     },
     /// Twilio Media Streams, as the das-Peak subset or with full Twilio frames.
-    Twilio { mode: TwilioMode },
+    Twilio {
+        /// The das-Peak subset or full Twilio frames.
+        mode: TwilioMode,
+    },
 }
 
 /// Configuration of an [`super::AudioChannel`]. `Debug` redacts the AudioHook secrets.
@@ -35,6 +40,7 @@ pub enum ProtocolConfig {
 pub struct AudioChannelConfig {
     /// `ws://` or `wss://` endpoint of the audio consumer.
     pub url: Url,
+    /// AudioHook or Twilio, with its settings.
     pub protocol: ProtocolConfig,
     /// Codec of the pushed bytes.
     pub codec: Codec,
@@ -44,6 +50,7 @@ pub struct AudioChannelConfig {
     pub channels: u16,
     /// Audio per wire frame; `None` uses 200 ms for AudioHook and 20 ms for Twilio.
     pub frame_duration: Option<Duration>,
+    /// Real time (the default) or as fast as the consumer reads.
     pub pacing: Pacing,
     /// Send-buffer bound in bytes of a channel opened with [`AudioChannel::open`]. A session's
     /// channel streams from the session's own buffer (`audio_buffer_limit`) instead.

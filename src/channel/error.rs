@@ -11,16 +11,22 @@ pub enum ChannelEnd {
     /// The consumer ended the stream because it had enough audio (AudioHook
     /// `disconnect{completed}` or a clean WebSocket close, or the Twilio consumer closing the
     /// socket). A normal end.
-    ConsumerClosed { info: Option<String> },
+    ConsumerClosed {
+        /// AudioHook's `disconnect` info, if any.
+        info: Option<String>,
+    },
 }
 
 /// An audio-channel failure.
 #[derive(Debug, thiserror::Error)]
 pub enum ChannelError {
+    /// Settings the protocol cannot carry (codec, rate, channels, `call_id`).
     #[error("invalid audio channel configuration: {0}")]
     Config(String),
+    /// The AudioHook session failed.
     #[error(transparent)]
     AudioHook(#[from] ClientError),
+    /// The Twilio session failed.
     #[error(transparent)]
     Twilio(#[from] TwilioError),
 }

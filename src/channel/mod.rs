@@ -40,7 +40,9 @@ use crate::twilio::TwilioSession;
 /// channel layout, interleaved), then [`AudioChannel::finish`].
 #[derive(Debug)]
 pub enum AudioChannel {
+    /// A Genesys AudioHook client session.
     AudioHook(ClientSession),
+    /// A Twilio Media Streams session.
     Twilio(TwilioSession),
 }
 

@@ -13,10 +13,20 @@ use crate::audio::wav::{Wav, WavError};
 pub enum AudioError {
     /// The buffer is full; retry after the channel drained some audio (or `push_wait`).
     #[error("audio buffer full ({buffered} of {limit} bytes)")]
-    WouldBlock { buffered: usize, limit: usize },
+    WouldBlock {
+        /// Bytes waiting in the buffer.
+        buffered: usize,
+        /// The buffer's size (`audio_buffer_limit`).
+        limit: usize,
+    },
     /// One push larger than the whole buffer; split it or raise `audio_buffer_limit`.
     #[error("push of {len} bytes exceeds the audio buffer of {limit} bytes")]
-    TooLarge { len: usize, limit: usize },
+    TooLarge {
+        /// Bytes in the refused push.
+        len: usize,
+        /// The buffer's size (`audio_buffer_limit`).
+        limit: usize,
+    },
     /// `end_audio()` was called, or the audio channel ended.
     #[error("audio already ended")]
     Ended,

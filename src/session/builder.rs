@@ -10,7 +10,9 @@ use crate::tls::TlsOptions;
 /// Registration (enrol a speaker) or verification (compare against a credential).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SessionKind {
+    /// Enrol a speaker: the result carries a `credential`.
     Register,
+    /// Compare a speaker with a `credential`: the result carries a `score`.
     Verify,
 }
 
@@ -35,11 +37,17 @@ impl SessionKind {
 /// The `metadata` object of `initialize`. Defaults are the documented example's values.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Metadata {
+    /// `audiohook` or `twilio`.
     pub audio_protocol: String,
+    /// `raw`.
     pub audio_format: String,
+    /// `mulaw`, `alaw` or `l16`.
     pub audio_codec: String,
+    /// Empty in the documented example.
     pub sample_format: String,
+    /// Samples per second per channel (8000).
     pub sample_rate: u32,
+    /// 1, or 2 interleaved (external first).
     pub channels: u16,
     /// Joins signalling and audio; a new UUIDv4 unless given.
     pub call_id: String,
@@ -99,6 +107,7 @@ impl RegisterSession {
 pub struct VerifySession;
 
 impl VerifySession {
+    /// `url` as for registration; `credential` is the one a registration returned.
     pub fn builder(
         url: impl Into<String>,
         token: TokenProvider,
@@ -158,16 +167,20 @@ impl SessionBuilder {
         }
     }
 
+    /// The Socket.IO namespace (default [`SessionKind::default_namespace`]).
     pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
         self.namespace = namespace.into();
         self
     }
 
+    /// The Engine.IO path on the server (default `socket.io`).
     pub fn socketio_path(mut self, path: impl Into<String>) -> Self {
         self.socketio_path = path.into();
         self
     }
 
+    /// Roots trusted for the signalling connection (the token provider and the audio
+    /// channel have their own).
     pub fn tls(mut self, tls: TlsOptions) -> Self {
         self.tls = tls;
         self
@@ -205,26 +218,31 @@ impl SessionBuilder {
         self
     }
 
+    /// `metadata.call_id`: a UUID for AudioHook, Twilio's `callSid` otherwise.
     pub fn call_id(mut self, call_id: impl Into<String>) -> Self {
         self.metadata.call_id = call_id.into();
         self
     }
 
+    /// `metadata.audio_protocol`.
     pub fn audio_protocol(mut self, protocol: impl Into<String>) -> Self {
         self.metadata.audio_protocol = protocol.into();
         self
     }
 
+    /// `metadata.audio_codec`.
     pub fn audio_codec(mut self, codec: impl Into<String>) -> Self {
         self.metadata.audio_codec = codec.into();
         self
     }
 
+    /// `metadata.sample_rate`.
     pub fn sample_rate(mut self, rate: u32) -> Self {
         self.metadata.sample_rate = rate;
         self
     }
 
+    /// `metadata.channels`.
     pub fn channels(mut self, channels: u16) -> Self {
         self.metadata.channels = channels;
         self
@@ -236,14 +254,17 @@ impl SessionBuilder {
         self
     }
 
+    /// The request's `authenticity_threshold` (default 0.8, as in the documented example).
     pub fn authenticity_threshold(self, threshold: f64) -> Self {
         self.request_field("authenticity_threshold", threshold)
     }
 
+    /// The request's `audio_total_duration`, in seconds (default 5.0).
     pub fn audio_total_duration(self, seconds: f64) -> Self {
         self.request_field("audio_total_duration", seconds)
     }
 
+    /// The request's `model_hash` (default the documented placeholder `<MODEL_HASH>`).
     pub fn model_hash(self, hash: impl Into<String>) -> Self {
         self.request_field("model_hash", hash.into())
     }
@@ -276,6 +297,7 @@ impl SessionBuilder {
         self
     }
 
+    /// Register or verify.
     pub fn kind(&self) -> SessionKind {
         self.kind
     }

@@ -8,38 +8,58 @@ use serde_json::{json, Value};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     /// `info-consumer-ready`: the audio consumer is ready; start sending audio.
-    ConsumerReady { data: Value },
-    /// `info-vad-status`: seconds of audio received and the voice-activity percentage.
-    VadStatus {
-        audio_seconds: Option<f64>,
-        vad_percentage: Option<f64>,
+    ConsumerReady {
+        /// The whole payload, decoded.
         data: Value,
     },
-    /// `result-success`: the final result.
+    /// `info-vad-status`: seconds of audio received and the voice-activity percentage.
+    VadStatus {
+        /// Seconds of audio the consumer has received.
+        audio_seconds: Option<f64>,
+        /// Voice collected, as a percentage of `audio_total_duration` (may pass 100).
+        vad_percentage: Option<f64>,
+        /// The whole payload, decoded.
+        data: Value,
+    },
+    /// `result-success`: the final result (a verification's `score` is in `data`).
     ResultSuccess {
+        /// The authenticity score, compared with the request's `authenticity_threshold`.
         authenticity: Option<f64>,
+        /// Seconds of voice the service collected.
         voice_audio_collected: Option<f64>,
+        /// Human-readable outcome (`Registration: approved`, `Verification: accepted`).
         content: Option<String>,
+        /// Registration: the voice credential to pass to a verification.
         credential: Option<String>,
+        /// The whole payload, decoded.
         data: Value,
     },
     /// `result-failure`: the service could not produce a result.
     ResultFailure {
+        /// Human-readable outcome.
         content: Option<String>,
+        /// Machine-readable cause (the emulator: `audio_ended`, `audio_timeout`, …).
         reason: Option<String>,
+        /// The whole payload, decoded.
         data: Value,
     },
     /// `error`: the service reported an error.
     Error {
+        /// Human-readable description.
         content: Option<String>,
+        /// Detail, when the service sends one.
         message: Option<String>,
+        /// The whole payload, decoded.
         data: Value,
     },
     /// Signalling ended. `before_result` is true when no `result-*` had arrived: the session
     /// is lost (the server holds its state, so it is not silently reconnected).
     Disconnected {
+        /// python-socketio's disconnect reason (`server disconnect`, `transport error: …`).
         reason: String,
+        /// No `result-*` had arrived: the session is lost.
         before_result: bool,
+        /// `{event, reason, before_result}`.
         data: Value,
     },
     /// `audio-ended`, generated locally (not by the service): the session's audio channel
@@ -47,13 +67,22 @@ pub enum Event {
     /// `consumer-closed` (the consumer closed the stream, normally because it had enough
     /// audio) or `error` (with `error` saying why, e.g. the channel could not connect).
     AudioEnded {
+        /// `finished`, `consumer-closed` or `error`.
         reason: String,
+        /// Why the channel failed, for `error`.
         error: Option<String>,
+        /// Audio bytes written to the consumer.
         bytes_sent: u64,
+        /// `{event, reason, error, bytes_sent}`.
         data: Value,
     },
     /// Any other event, as received.
-    Other { name: String, data: Value },
+    Other {
+        /// The event name.
+        name: String,
+        /// The payload as received (a JSON string holding an object is decoded).
+        data: Value,
+    },
 }
 
 impl Event {

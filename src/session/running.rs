@@ -19,8 +19,10 @@ use crate::socketio::{self, Client, ConnectOptions, Incoming, Reconnection, Sock
 /// Why a session could not start or an event wait ended.
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
+    /// The token, the connection or the namespace failed.
     #[error("signalling: {0}")]
     Signalling(#[from] SocketIoError),
+    /// `next_event` waited this long for nothing.
     #[error("no session event within {0:?}")]
     Timeout(Duration),
 }
@@ -99,6 +101,7 @@ impl Session {
         &self.call_id
     }
 
+    /// The Socket.IO namespace the session joined.
     pub fn namespace(&self) -> &str {
         &self.namespace
     }

@@ -10,7 +10,9 @@ use super::ProtocolError;
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Handshake {
+    /// The Engine.IO session id.
     pub sid: String,
+    /// Transports the server offers to upgrade to (empty over WebSocket).
     #[serde(default)]
     pub upgrades: Vec<String>,
     /// Milliseconds.
@@ -36,13 +38,19 @@ impl Handshake {
 /// One Engine.IO packet received as a WebSocket text frame.
 #[derive(Debug, PartialEq)]
 pub enum EnginePacket<'a> {
+    /// `0`: the handshake.
     Open(Handshake),
+    /// `1`: the server closes the connection.
     Close,
+    /// `2`: a heartbeat probe, with its payload; answered with a pong.
     Ping(&'a str),
+    /// `3`: the answer to a ping, with its payload.
     Pong(&'a str),
     /// A Socket.IO packet (the text after the `4`).
     Message(&'a str),
+    /// `5`: transport upgrade (not used over WebSocket).
     Upgrade,
+    /// `6`: no operation.
     Noop,
 }
 

@@ -16,6 +16,7 @@ impl ProtocolError {
         Self(message.into())
     }
 
+    /// What was wrong.
     pub fn message(&self) -> &str {
         &self.0
     }
@@ -24,39 +25,61 @@ impl ProtocolError {
 /// Errors of the Socket.IO client.
 #[derive(Debug, thiserror::Error)]
 pub enum SocketIoError {
+    /// The server URL cannot be used (scheme, host).
     #[error("invalid URL: {0}")]
     InvalidUrl(String),
+    /// A header name or value is not valid HTTP.
     #[error("invalid header: {0}")]
     InvalidHeader(String),
+    /// The TLS configuration (extra roots) is unusable.
     #[error(transparent)]
     Tls(#[from] TlsError),
+    /// The token provider could not produce `Authorization`.
     #[error("authorization: {0}")]
     Auth(#[from] AuthError),
     /// The WebSocket upgrade was answered with a non-101 status.
     #[error("server refused the WebSocket upgrade with HTTP {status}")]
-    HttpStatus { status: u16 },
+    HttpStatus {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// TCP, TLS or WebSocket failure.
     #[error("transport: {0}")]
     Transport(String),
+    /// Connecting or an event wait took too long; the text says which.
     #[error("timed out: {0}")]
     Timeout(String),
     /// The server answered a namespace CONNECT with CONNECT_ERROR.
     #[error("server refused namespace {namespace}: {message}")]
     ConnectRefused {
+        /// The refused namespace.
         namespace: String,
+        /// The server's `message` (or its string payload).
         message: String,
         /// `data` of an object payload, if any.
         data: Option<Value>,
     },
+    /// The server broke the wire format.
     #[error(transparent)]
     Protocol(#[from] ProtocolError),
+    /// An emit larger than the server's handshake `maxPayload`; nothing was sent.
     #[error("packet of {size} bytes exceeds the server's maxPayload of {max} bytes")]
-    PayloadTooLarge { size: usize, max: usize },
+    PayloadTooLarge {
+        /// Bytes of the encoded packet.
+        size: usize,
+        /// The server's `maxPayload`.
+        max: usize,
+    },
+    /// The namespace was never joined or has been left.
     #[error("namespace {0} is not connected")]
     NotConnected(String),
+    /// The client was disconnected.
     #[error("the connection is closed")]
     Closed,
+    /// The server did not acknowledge in time.
     #[error("no ack within {0:?}")]
     AckTimeout(Duration),
+    /// The connection ended before every namespace was accepted.
     #[error("disconnected while connecting: {0}")]
     Disconnected(DisconnectReason),
 }
@@ -78,7 +101,10 @@ pub enum DisconnectReason {
     /// `disconnect()` was called or every `Client` handle was dropped.
     ClientDisconnect,
     /// The server sent DISCONNECT for this namespace.
-    ServerDisconnect { namespace: String },
+    ServerDisconnect {
+        /// The namespace the server left.
+        namespace: String,
+    },
     /// The WebSocket closed or the server sent an Engine.IO close packet.
     TransportClose,
     /// The WebSocket failed.
@@ -88,7 +114,12 @@ pub enum DisconnectReason {
     /// The server sent something that is not valid Engine.IO / Socket.IO.
     Protocol(String),
     /// Reconnection gave up.
-    ReconnectFailed { attempts: u32, last_error: String },
+    ReconnectFailed {
+        /// Attempts made.
+        attempts: u32,
+        /// Why the last one failed.
+        last_error: String,
+    },
 }
 
 impl DisconnectReason {

@@ -20,11 +20,24 @@ pub enum Incoming {
     /// Boxed to keep queue slots small (each idle connection preallocates a block of them).
     Event(Box<Event>),
     /// A namespace was accepted (on connect and again after each reconnection).
-    Connected { namespace: String, sid: String },
+    Connected {
+        /// The accepted namespace.
+        namespace: String,
+        /// The Socket.IO session id in that namespace.
+        sid: String,
+    },
     /// The connection (or, for [`DisconnectReason::ServerDisconnect`], one namespace) ended.
-    Disconnected { reason: DisconnectReason },
+    Disconnected {
+        /// Why it ended.
+        reason: DisconnectReason,
+    },
     /// A reconnection attempt will start after `delay`.
-    Reconnecting { attempt: u32, delay: Duration },
+    Reconnecting {
+        /// The attempt number, from 1.
+        attempt: u32,
+        /// The backoff before it.
+        delay: Duration,
+    },
 }
 
 /// A server event: `namespace`, `name`, JSON `args`, and binary `attachments`.
@@ -33,9 +46,13 @@ pub enum Incoming {
 /// depth); attachment `n` is `attachments[n]`. [`Event::binary`] resolves one.
 #[derive(Debug)]
 pub struct Event {
+    /// The namespace it arrived on.
     pub namespace: String,
+    /// The event name (the packet's first array element).
     pub name: String,
+    /// The remaining array elements.
     pub args: Vec<Value>,
+    /// Binary attachments, in placeholder order.
     pub attachments: Vec<Bytes>,
     ack: Option<AckHandle>,
 }
@@ -83,6 +100,7 @@ pub struct AckHandle {
 }
 
 impl AckHandle {
+    /// The ack id the server chose.
     pub fn id(&self) -> u64 {
         self.id
     }
@@ -110,7 +128,9 @@ impl AckHandle {
 /// The reply to [`Client::emit_with_ack`](super::Client::emit_with_ack).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ack {
+    /// The ack's arguments (binary ones as placeholders).
     pub args: Vec<Value>,
+    /// Binary attachments, in placeholder order.
     pub attachments: Vec<Bytes>,
 }
 
@@ -123,6 +143,7 @@ pub struct Events {
 }
 
 impl Events {
+    /// The next item; `None` after the final `Disconnected`.
     pub async fn recv(&mut self) -> Option<Incoming> {
         self.rx.recv().await.map(|item| *item)
     }

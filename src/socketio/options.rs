@@ -88,11 +88,13 @@ impl ConnectOptions {
         self
     }
 
+    /// Reconnection after a transport loss (default: on, 5 attempts).
     pub fn reconnection(mut self, reconnection: Reconnection) -> Self {
         self.reconnection = reconnection;
         self
     }
 
+    /// Roots trusted for `https://` / `wss://` servers (default: the webpki roots).
     pub fn tls(mut self, tls: TlsOptions) -> Self {
         self.tls = tls;
         self
@@ -138,11 +140,13 @@ impl fmt::Debug for ConnectOptions {
 /// Reconnection after transport loss, like python-socketio: exponential backoff with jitter.
 #[derive(Clone, Debug)]
 pub struct Reconnection {
+    /// Whether to reconnect at all.
     pub enabled: bool,
     /// Attempts before giving up (0 = never give up).
     pub max_attempts: u32,
     /// Delay before the first attempt; doubles per attempt.
     pub delay: Duration,
+    /// Longest delay, before jitter.
     pub delay_max: Duration,
     /// Each delay is scaled by a random factor in `1 ± randomization`.
     pub randomization: f64,
@@ -161,6 +165,7 @@ impl Default for Reconnection {
 }
 
 impl Reconnection {
+    /// No reconnection: a transport loss ends the connection.
     pub fn disabled() -> Self {
         Self {
             enabled: false,

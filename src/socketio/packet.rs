@@ -7,12 +7,19 @@ use super::ProtocolError;
 /// Socket.IO packet types (protocol v5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PacketKind {
+    /// `0`: join a namespace, or the server's acceptance.
     Connect,
+    /// `1`: leave a namespace.
     Disconnect,
+    /// `2`: an event.
     Event,
+    /// `3`: an acknowledgement.
     Ack,
+    /// `4`: the server refuses a namespace.
     ConnectError,
+    /// `5`: an event with binary attachments.
     BinaryEvent,
+    /// `6`: an acknowledgement with binary attachments.
     BinaryAck,
 }
 
@@ -50,11 +57,13 @@ impl PacketKind {
 /// One Socket.IO packet (the text part; binary attachments travel as separate frames).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Packet {
+    /// The packet type.
     pub kind: PacketKind,
     /// Namespace, `/` when omitted on the wire.
     pub namespace: String,
     /// Ack id, for events that request an ack and for ack replies.
     pub id: Option<u64>,
+    /// The JSON payload, if any (an array for events and acks).
     pub data: Option<Value>,
     /// Number of binary frames that follow (binary packets only).
     pub attachments: usize,

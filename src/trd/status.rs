@@ -71,16 +71,27 @@ open_enum! {
 open_enum! {
     /// `segments[].status`: the CPqD ASR recognition status of one segment.
     SegmentStatus {
+        /// No recognition has run.
         None = "NONE",
+        /// Recognition is running.
         Processing = "PROCESSING",
+        /// Recognized; `alternatives` hold the text.
         Recognized = "RECOGNIZED",
+        /// Speech was found but nothing matched.
         NoMatch = "NO_MATCH",
+        /// No speech was found.
         NoInputTimeout = "NO_INPUT_TIMEOUT",
+        /// The speech was too long.
         MaxSpeech = "MAX_SPEECH",
+        /// Speech started without a leading silence margin.
         EarlySpeech = "EARLY_SPEECH",
+        /// Recognition took too long.
         RecognitionTimeout = "RECOGNITION_TIMEOUT",
+        /// The input ended with no speech.
         NoSpeech = "NO_SPEECH",
+        /// Recognition was cancelled.
         Canceled = "CANCELED",
+        /// Recognition failed.
         Failure = "FAILURE",
     }
 }

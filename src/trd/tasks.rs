@@ -16,7 +16,9 @@ pub struct TaskResults<'a> {
 /// Age classifier output.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AgeEstimate<'a> {
+    /// Estimated age in years.
     pub age: Option<i64>,
+    /// The classifier's confidence label.
     pub confidence: Option<&'a str>,
     /// Probability per age bracket (`"20-30"` → 0.4), raw.
     pub probabilities: Option<&'a Value>,
@@ -25,15 +27,20 @@ pub struct AgeEstimate<'a> {
 /// Gender classifier output.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GenderEstimate<'a> {
+    /// The most likely class.
     pub gender: Option<&'a str>,
+    /// Probability per class, raw.
     pub probabilities: Option<&'a Value>,
 }
 
 /// Emotion classifier output.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EmotionEstimate<'a> {
+    /// The most likely emotion.
     pub emotion: Option<&'a str>,
+    /// The group the classifier puts the emotion in.
     pub group: Option<&'a str>,
+    /// Probability per emotion, raw.
     pub probabilities: Option<&'a Value>,
 }
 

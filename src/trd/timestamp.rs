@@ -17,12 +17,19 @@ pub struct Timestamp {
 /// A calendar date and wall-clock time with the UTC offset it was written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DateTime {
+    /// Year, e.g. 2024.
     pub year: i32,
+    /// 1–12.
     pub month: u8,
+    /// 1–31.
     pub day: u8,
+    /// 0–23.
     pub hour: u8,
+    /// 0–59.
     pub minute: u8,
+    /// 0–60 (a leap second is kept).
     pub second: u8,
+    /// Fraction of the second.
     pub nanosecond: u32,
     /// Offset from UTC in minutes (`-03:00` is `-180`, `Z` is `0`).
     pub offset_minutes: i16,

@@ -12,6 +12,7 @@ use super::model::{Alternative, JobResult, OutputChannel, Segment, Word};
 /// kept alongside so callers can decide otherwise.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TimedWord<'a> {
+    /// The word as received.
     pub word: &'a Word,
     /// Seconds from the start of the file (inferred, see above).
     pub start: f64,
@@ -22,6 +23,7 @@ pub struct TimedWord<'a> {
 /// A speaker is identified by channel *and* label: labels restart on every channel.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SpeakerId {
+    /// 1-based channel number.
     pub channel: u32,
     /// `None` for segments without a speaker label.
     pub speaker: Option<String>,

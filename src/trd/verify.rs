@@ -16,7 +16,12 @@ pub enum VerifyError {
     TokenMismatch,
     /// The `job_id` in the URL path is not the body's `job.id`.
     #[error("path job id `{path}` differs from body job.id `{body}`")]
-    JobIdMismatch { path: String, body: String },
+    JobIdMismatch {
+        /// The id in the URL path.
+        path: String,
+        /// The body's `job.id`.
+        body: String,
+    },
 }
 
 /// Compares the body's top-level `token` with `expected` in constant time (for a given length).

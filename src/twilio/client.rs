@@ -28,8 +28,11 @@ pub enum TwilioMode {
     Subset,
     /// Full Twilio frames with these identifiers; `track` is usually `inbound`.
     Full {
+        /// `streamSid` of every frame.
         stream_sid: String,
+        /// `start.accountSid`.
         account_sid: String,
+        /// `media.track` (`inbound`, `outbound`).
         track: String,
     },
 }
@@ -39,13 +42,17 @@ pub enum TwilioMode {
 pub struct TwilioConfig {
     /// `ws://` or `wss://` consumer URL.
     pub url: Url,
+    /// The das-Peak subset or full Twilio frames.
     pub mode: TwilioMode,
     /// Codec of the pushed bytes (sent as is).
     pub codec: Codec,
+    /// Samples per second per channel of the pushed bytes.
     pub sample_rate: u32,
+    /// Channels of the pushed bytes (interleaved).
     pub channels: u16,
     /// Audio per `media` frame (Twilio uses 20 ms).
     pub frame_duration: Duration,
+    /// Real time or as fast as the consumer reads.
     pub pacing: Pacing,
     /// Send-buffer bound in bytes.
     pub buffer_bytes: usize,
@@ -99,14 +106,19 @@ impl TwilioConfig {
 /// A Twilio client failure.
 #[derive(Debug, thiserror::Error)]
 pub enum TwilioError {
+    /// Unusable settings; the text says which.
     #[error("invalid Twilio configuration: {0}")]
     Config(String),
+    /// TCP, TLS or the WebSocket handshake failed.
     #[error("cannot connect to the Twilio consumer: {0}")]
     Connect(String),
+    /// The consumer answered the upgrade with this HTTP status.
     #[error("Twilio consumer refused the upgrade with HTTP {0}")]
     Rejected(u16),
+    /// The WebSocket failed mid-stream.
     #[error("Twilio connection lost: {0}")]
     ConnectionLost(String),
+    /// The consumer took no bytes for this long (`write_stall_timeout`).
     #[error("the Twilio consumer stopped reading: nothing could be written for {0:?}")]
     WriteStalled(Duration),
 }

@@ -13,52 +13,71 @@ use serde_json::{Map, Value};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "lowercase")]
 pub enum Message {
+    /// The first message on a Twilio stream.
     Connected(Connected),
+    /// Stream metadata; the das-Peak subset sends only `start.callSid`.
     Start {
+        /// Twilio's message counter, as a decimal string.
         #[serde(
             rename = "sequenceNumber",
             default,
             skip_serializing_if = "Option::is_none"
         )]
         sequence_number: Option<String>,
+        /// The stream and call identifiers.
         start: StartBody,
+        /// The stream's id (full frames only).
         #[serde(rename = "streamSid", default, skip_serializing_if = "Option::is_none")]
         stream_sid: Option<String>,
     },
+    /// A chunk of base64 audio.
     Media {
+        /// Twilio's message counter, as a decimal string.
         #[serde(
             rename = "sequenceNumber",
             default,
             skip_serializing_if = "Option::is_none"
         )]
         sequence_number: Option<String>,
+        /// The audio and its bookkeeping.
         media: MediaBody,
+        /// The stream's id (full frames only).
         #[serde(rename = "streamSid", default, skip_serializing_if = "Option::is_none")]
         stream_sid: Option<String>,
     },
+    /// A named marker in the audio (full frames).
     Mark {
+        /// Twilio's message counter, as a decimal string.
         #[serde(
             rename = "sequenceNumber",
             default,
             skip_serializing_if = "Option::is_none"
         )]
         sequence_number: Option<String>,
+        /// The marker.
         mark: MarkBody,
+        /// The stream's id (full frames only).
         #[serde(rename = "streamSid", default, skip_serializing_if = "Option::is_none")]
         stream_sid: Option<String>,
     },
+    /// A key pressed on the phone (sent by Twilio, not by libdas).
     Dtmf {
+        /// Twilio's message counter, as a decimal string.
         #[serde(
             rename = "sequenceNumber",
             default,
             skip_serializing_if = "Option::is_none"
         )]
         sequence_number: Option<String>,
+        /// The key.
         dtmf: DtmfBody,
+        /// The stream's id (full frames only).
         #[serde(rename = "streamSid", default, skip_serializing_if = "Option::is_none")]
         stream_sid: Option<String>,
     },
+    /// The stream ends (full frames).
     Stop {
+        /// Twilio's message counter, as a decimal string.
         #[serde(
             rename = "sequenceNumber",
             default,
@@ -66,7 +85,9 @@ pub enum Message {
         )]
         sequence_number: Option<String>,
         #[serde(default)]
+        /// The call identifiers.
         stop: StopBody,
+        /// The stream's id (full frames only).
         #[serde(rename = "streamSid", default, skip_serializing_if = "Option::is_none")]
         stream_sid: Option<String>,
     },
@@ -75,8 +96,10 @@ pub enum Message {
 /// `connected`: the first message Twilio sends.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Connected {
+    /// `Call`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<String>,
+    /// The Media Streams protocol version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
@@ -84,24 +107,30 @@ pub struct Connected {
 /// The body of `start`. `call_sid` is the das-Peak `call_id`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StartBody {
+    /// The call; das-Peak's `call_id`.
     #[serde(rename = "callSid")]
     pub call_sid: String,
+    /// The stream's id.
     #[serde(rename = "streamSid", default, skip_serializing_if = "Option::is_none")]
     pub stream_sid: Option<String>,
+    /// The Twilio account.
     #[serde(
         rename = "accountSid",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub account_sid: Option<String>,
+    /// Tracks carried (`inbound`, `outbound`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracks: Option<Vec<String>>,
+    /// Parameters passed in the TwiML `<Stream>`.
     #[serde(
         rename = "customParameters",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_parameters: Option<Map<String, Value>>,
+    /// The audio encoding.
     #[serde(
         rename = "mediaFormat",
         default,
@@ -113,20 +142,27 @@ pub struct StartBody {
 /// `start.mediaFormat`, e.g. `audio/x-mulaw`, 8000 Hz, 1 channel.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MediaFormat {
+    /// `audio/x-mulaw`.
     pub encoding: String,
+    /// Samples per second.
     #[serde(rename = "sampleRate")]
     pub sample_rate: u32,
+    /// Channel count.
     pub channels: u16,
 }
 
 /// The body of `media`: base64 audio plus Twilio's optional bookkeeping.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MediaBody {
+    /// Base64 audio.
     pub payload: String,
+    /// `inbound` or `outbound`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub track: Option<String>,
+    /// Chunk counter, as a decimal string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chunk: Option<String>,
+    /// Milliseconds since the stream started, as a decimal string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
@@ -149,26 +185,31 @@ impl MediaBody {
 /// The body of `mark`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MarkBody {
+    /// The marker's name.
     pub name: String,
 }
 
 /// The body of `dtmf`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DtmfBody {
+    /// The track the key was heard on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub track: Option<String>,
+    /// The key.
     pub digit: String,
 }
 
 /// The body of `stop`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StopBody {
+    /// The Twilio account.
     #[serde(
         rename = "accountSid",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub account_sid: Option<String>,
+    /// The call.
     #[serde(rename = "callSid", default, skip_serializing_if = "Option::is_none")]
     pub call_sid: Option<String>,
 }

@@ -6,6 +6,9 @@ mod support;
 
 mod audiohook;
 mod emulator_process;
+mod colours;
+mod credential_hint;
+mod listen_host;
 mod reliability_webhook;
 mod sessions;
 mod trd;

@@ -28,6 +28,7 @@ pub struct ClientConfig {
     pub session_id: Uuid,
     /// `Audiohook-Correlation-Id` (fresh UUIDv4 by default).
     pub correlation_id: Uuid,
+    /// `open.parameters.participant` (the caller's id, ANI and DNIS).
     pub participant: Participant,
     /// Offered media, in preference order.
     pub media_offers: Vec<MediaParameter>,
@@ -35,10 +36,13 @@ pub struct ClientConfig {
     pub input_format: MediaFormat,
     /// Channel order of the bytes the application pushes (interleaved per sample).
     pub input_channels: Vec<MediaChannel>,
+    /// `open.parameters.language`, when set.
     pub language: Option<String>,
+    /// `open.parameters.customConfig`, when set.
     pub custom_config: Option<Map<String, Value>>,
     /// Audio per binary frame (200 ms like the Genesys client).
     pub frame_duration: Duration,
+    /// Real time (the default) or as fast as the server reads.
     pub pacing: Pacing,
     /// Bound of the send buffer in bytes.
     pub buffer_bytes: usize,

@@ -13,6 +13,7 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// Converts frames of `input_format` in `input_channels` order to the `output` media.
     pub fn new(
         input_format: MediaFormat,
         input_channels: Vec<MediaChannel>,

@@ -13,8 +13,11 @@ use crate::audiohook::signature::{RequestView, VerifyError};
 /// The identifying headers of an accepted upgrade and the authentication outcome.
 #[derive(Debug, Clone)]
 pub struct Upgrade {
+    /// `Audiohook-Session-Id`.
     pub session_id: Uuid,
+    /// `Audiohook-Correlation-Id`.
     pub correlation_id: Uuid,
+    /// `Audiohook-Organization-Id`.
     pub organization_id: Uuid,
     /// `Err` when the signature or key check failed; the session then answers `open` with
     /// an unauthorized `disconnect`.

@@ -48,15 +48,18 @@ pub enum SessionEnd {
 /// One event of a session, in wire order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SessionEvent {
+    /// A binary frame of audio.
     Audio(AudioFrame),
     /// The client paused at this position.
     Paused {
+        /// The client's stream position when it paused.
         position: StreamDuration,
     },
     /// The client resumed; audio from `start` lasting `discarded` was not sent.
     Resumed(Gap),
     /// The client skipped audio.
     Discarded(Gap),
+    /// The client sent `update` (already answered with `updated`).
     Update(UpdateParameters),
     /// The client reported an error.
     ClientError(ErrorParameters),

@@ -67,7 +67,9 @@ impl fmt::Debug for RequestView<'_> {
 /// Signature policy: maximum age and clock skew, both in whole seconds as in the RI.
 #[derive(Debug, Clone, Copy)]
 pub struct Verifier {
+    /// How old `created` may be; the allowance is reduced by `clock_skew`.
     pub max_age: Duration,
+    /// How far ahead of this clock `created` may be, and the margin before `expires`.
     pub clock_skew: Duration,
 }
 

@@ -20,8 +20,11 @@ pub enum Credentials {
     Bearer(String),
     /// Tokens from the license server at `token_url` (e.g. `https://host:port/auth/token`).
     LicenseServer {
+        /// The license server's token endpoint.
         token_url: String,
+        /// HTTP Basic user name.
         username: String,
+        /// HTTP Basic password.
         password: String,
     },
 }

@@ -5,42 +5,90 @@ use std::time::Duration;
 /// A failed call to TRD (or to the license server).
 #[derive(Debug, thiserror::Error)]
 pub enum TrdError {
+    /// 400: the request is malformed.
     #[error("TRD rejected the request (400): {body}")]
-    BadRequest { body: String },
+    BadRequest {
+        /// The server's answer (at most 1 KiB).
+        body: String,
+    },
+    /// 401: the token or the license credentials were refused.
     #[error("unauthorized (401): check the token or license credentials")]
-    Unauthorized { body: String },
+    Unauthorized {
+        /// The server's answer (at most 1 KiB).
+        body: String,
+    },
+    /// 403: the credentials lack access.
     #[error("access denied (403): {body}")]
-    Forbidden { body: String },
+    Forbidden {
+        /// The server's answer (at most 1 KiB).
+        body: String,
+    },
+    /// 413: the media is too long or the minute quota is spent.
     #[error("media too long or minute quota exceeded (413): {body}")]
-    PayloadTooLarge { body: String },
+    PayloadTooLarge {
+        /// The server's answer (at most 1 KiB).
+        body: String,
+    },
+    /// 422: a field failed validation; the body says which.
     #[error("validation error (422): {body}")]
-    Validation { body: String },
+    Validation {
+        /// The server's answer (at most 1 KiB).
+        body: String,
+    },
+    /// 429: rate limited.
     #[error("too many requests (429), retry after {retry_after:?}")]
     TooManyRequests {
+        /// The `Retry-After` header, if sent.
         retry_after: Option<Duration>,
+        /// The server's answer (at most 1 KiB).
         body: String,
     },
+    /// 503: the server is busy.
     #[error("server busy (503), retry after {retry_after:?}")]
     Unavailable {
+        /// The `Retry-After` header, if sent.
         retry_after: Option<Duration>,
+        /// The server's answer (at most 1 KiB).
         body: String,
     },
+    /// Any other non-success status.
     #[error("unexpected HTTP status {status}: {body}")]
-    Status { status: u16, body: String },
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// The server's answer (at most 1 KiB).
+        body: String,
+    },
+    /// No answer within the client's timeout.
     #[error("no answer within {0:?}")]
     Timeout(Duration),
+    /// The connection could not be made.
     #[error("cannot reach {url}: {message}")]
-    Connect { url: String, message: String },
+    Connect {
+        /// The URL requested.
+        url: String,
+        /// The connection error.
+        message: String,
+    },
+    /// Another HTTP client failure (building the client, reading the body).
     #[error("HTTP error: {0}")]
     Http(String),
+    /// A success status with a body that is not what TRD documents.
     #[error("unexpected response: {0}")]
     InvalidResponse(String),
+    /// The base URL is not `http://` or `https://`.
     #[error("invalid TRD base URL `{0}`")]
     InvalidBaseUrl(String),
+    /// Fetching the license-server token failed; the inner error says how.
     #[error("license server: {0}")]
     TokenServer(Box<TrdError>),
+    /// `webhook/validate` answered `reachable: false`.
     #[error("TRD cannot reach the webhook at {url}")]
-    NotReachable { url: String },
+    NotReachable {
+        /// The webhook URL TRD tried.
+        url: String,
+    },
+    /// The webhook receiver could not start.
     #[cfg(feature = "receiver")]
     #[error(transparent)]
     Receiver(#[from] crate::trd::ReceiverError),

@@ -64,6 +64,7 @@ impl TrdClientBuilder {
         self
     }
 
+    /// Builds the client; fails on an unusable base URL or root certificate.
     pub fn build(self) -> Result<TrdClient, TrdError> {
         ensure_crypto_provider();
         let base_url = self.base_url.trim_end_matches('/').to_owned();

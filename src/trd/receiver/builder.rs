@@ -13,9 +13,17 @@ use super::server::WebhookReceiver;
 pub enum Tls {
     /// Generate a self-signed certificate for these DNS names / IP addresses (TRD's cloud only
     /// calls HTTPS hooks; the PEM goes to `webhook/validate`).
-    SelfSigned { hosts: Vec<String> },
+    SelfSigned {
+        /// Subject alternative names of the certificate.
+        hosts: Vec<String>,
+    },
     /// The user's certificate chain and private key, PEM text.
-    Pem { cert: String, key: String },
+    Pem {
+        /// The certificate chain, leaf first.
+        cert: String,
+        /// The private key (never logged).
+        key: String,
+    },
     /// Plain HTTP, for on-premises TRD or a TLS-terminating proxy in front.
     Plain,
 }

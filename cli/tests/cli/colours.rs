@@ -1,13 +1,11 @@
 //! Colours in log lines (stderr) and the readable view (stdout): by default only on a
 //! terminal and without NO_COLOR; `--color always|never` decides regardless of both.
 
-mod support;
-
 use std::fs::File;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use support::workspace_file;
+use crate::support::workspace_file;
 
 /// Whether `bytes` hold an ANSI colour sequence (`ESC [ digits/semicolons m`). Cursor
 /// movements of the progress bar are not colours.

@@ -2,13 +2,11 @@
 //! under `$XDG_DATA_HOME/das/credentials`, or `--credential-out`) and shows the `das verify`
 //! command that uses it; the shown command runs as printed. `--json` output is unchanged.
 
-mod support;
-
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use support::{workspace_file, BackgroundEmulator};
+use crate::support::{workspace_file, BackgroundEmulator};
 
 /// `das` with `data_home` as XDG_DATA_HOME and no service or colour settings inherited.
 fn das(data_home: &Path) -> Command {

@@ -1,11 +1,9 @@
 //! Every server command takes the same `--host` spellings (`::1`, `[::1]`, `127.0.0.1`,
 //! `localhost`, `0.0.0.0`), listens there, and refuses anything else with exit code 2.
 
-mod support;
-
 use std::net::{SocketAddr, TcpStream};
 
-use support::{das_cmd, Running, WAIT};
+use crate::support::{das_cmd, Running, WAIT};
 
 /// The three server commands, each with what it needs besides `--host` and `--port 0`.
 const SERVERS: [&[&str]; 3] = [
