@@ -5,9 +5,9 @@
 mod support;
 
 mod audiohook;
-mod emulator_process;
 mod colours;
 mod credential_hint;
+mod emulator_process;
 mod listen_host;
 mod reliability_webhook;
 mod sessions;
