@@ -7,13 +7,16 @@ use std::path::Path;
 
 use das_emulator::{ClientCredentials, Emulator, EmulatorConfig, Faults};
 use serde_json::{Map, Value};
-use tokio::signal::unix::{signal, SignalKind};
+use tokio::signal::unix::{signal, Signal, SignalKind};
 
 use crate::args::EmulatorArgs;
 use crate::exit::{CliError, Exit, OrExit};
 
 pub async fn run(args: EmulatorArgs) -> Result<(), CliError> {
     let config = config(&args)?;
+    // Listening before the description is out: a SIGTERM sent as soon as it arrives must stop
+    // the emulator cleanly, not kill it.
+    let signals = StopSignals::listen().or_exit(Exit::Failure, "cannot wait for a stop signal")?;
     let emulator = Emulator::start(config)
         .await
         .or_exit(Exit::Failure, "cannot start the emulator")?;
@@ -22,13 +25,13 @@ pub async fn run(args: EmulatorArgs) -> Result<(), CliError> {
         let line = serde_json::to_string(&description)
             .or_exit(Exit::Failure, "cannot describe the emulator")?;
         println!("{line}");
-        stopped(StdinClosed::Stops).await
+        StdinClosed::Stops
     } else {
         print!("{description}");
         println!("Ctrl-C stops it.");
-        stopped(StdinClosed::Ignored).await
+        StdinClosed::Ignored
     };
-    stop.or_exit(Exit::Failure, "cannot wait for a stop signal")?;
+    signals.stopped(stop).await;
     emulator.shutdown().await;
     Ok(())
 }
@@ -41,19 +44,33 @@ enum StdinClosed {
     Ignored,
 }
 
-/// Waits for Ctrl-C, SIGTERM or (see [`StdinClosed`]) the end of standard input.
-async fn stopped(stdin: StdinClosed) -> std::io::Result<()> {
-    let mut terminate = signal(SignalKind::terminate())?;
-    let stdin_closed = async {
-        match stdin {
-            StdinClosed::Stops => stdin_end().await,
-            StdinClosed::Ignored => std::future::pending().await,
+/// Ctrl-C and SIGTERM, caught from the moment this exists.
+struct StopSignals {
+    interrupt: Signal,
+    terminate: Signal,
+}
+
+impl StopSignals {
+    fn listen() -> std::io::Result<Self> {
+        Ok(Self {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    /// Waits for Ctrl-C, SIGTERM or (see [`StdinClosed`]) the end of standard input.
+    async fn stopped(mut self, stdin: StdinClosed) {
+        let stdin_closed = async {
+            match stdin {
+                StdinClosed::Stops => stdin_end().await,
+                StdinClosed::Ignored => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+            () = stdin_closed => {}
         }
-    };
-    tokio::select! {
-        ctrl_c = tokio::signal::ctrl_c() => ctrl_c,
-        _ = terminate.recv() => Ok(()),
-        () = stdin_closed => Ok(()),
     }
 }
 
