@@ -27,6 +27,7 @@ mod config;
 mod consumers;
 mod description;
 mod faults;
+mod pyjson;
 mod server;
 mod session;
 mod signalling;
@@ -43,6 +44,7 @@ pub use config::{
 pub use consumers::BadAudiohookKey;
 pub use description::EmulatorDescription;
 pub use faults::{AudiohookPause, Faults};
+pub use pyjson::python_json;
 pub use server::{ConsumerContext, Emulator, EmulatorError, EmulatorHandle};
 pub use session::{
     AttachError, AudioFeed, AudioFormat, AudioProtocol, FeedClosed, RegisterError, SessionKind,
