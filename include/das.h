@@ -1,7 +1,9 @@
 /*
  * das.h: the libdas C API (Veridas das-Peak Streaming sessions and CPqD TRD webhooks).
  *
- * Link: cc app.c $(pkg-config --cflags --libs das)
+ * Link: cc app.c $(pkg-config --cflags --libs das), and when libdas is not in the loader's
+ * directories, -Wl,-rpath,PREFIX/lib or `ldconfig` so that libdas.so.0 is found at run time.
+ * CMake: find_package(das CONFIG REQUIRED), then das::das or das::das_static.
  * Check at start-up: das_abi_version() == DAS_ABI_VERSION.
  *
  * RESULTS AND ERRORS
@@ -33,7 +35,7 @@
  *   das_delivery may move between threads; the functions that take them as a const pointer
  *   only read them and may run concurrently, the others (setters, das_delivery_ack, _free)
  *   need the handle to themselves.
- *   das_session, das_event, das_webhook_receiver and das_emulator are thread-safe: every call but
+ *   das_session, das_event and das_webhook_receiver are thread-safe: every call but
  *   _free may run concurrently. The intended session pattern is one pusher thread
  *   (das_session_push_audio / _push_wav / _end_audio) and one poller thread
  *   (das_session_poll_event), with das_session_close from any thread: it wakes a blocked poller,
@@ -65,8 +67,8 @@
  *   (das_version, das_result_name) are never freed.
  *
  * SHUTDOWN ORDER
- *   Close and free sessions, free events, deliveries and webhooks, stop and free receivers and
- *   emulators, then remove the log callback (das_set_log_callback(NULL, NULL)) before releasing
+ *   Close and free sessions, free events, deliveries and webhooks, stop and free receivers,
+ *   then remove the log callback (das_set_log_callback(NULL, NULL)) before releasing
  *   its userdata. libdas starts its worker threads lazily; when the process exits (main returns
  *   or exit() is called) a library destructor stops them, dropping unfinished work, and later
  *   calls return DAS_RESULT_CLOSED. There is no explicit global shutdown call. Under valgrind,
@@ -74,9 +76,13 @@
  *   runtime structures are reachable only through interior pointers and show as "possibly lost".
  *
  * EXAMPLE
- *   // A registration against the built-in emulator: push a WAV file, print every event.
+ *   // A registration: push a WAV file, print every event. The service's endpoints and
+ *   // credentials come from the environment variables the das command reads (DAS_URL,
+ *   // DAS_TOKEN_URL, DAS_CLIENT_ID, DAS_CLIENT_SECRET, DAS_AUDIO_URL: a Twilio consumer).
+ *   // The test command runs it against `das emulator`.
  *
  *   #include <stdio.h>
+ *   #include <stdlib.h>
  *   #include "das.h"
  *
  *   static int fail(const char *what, das_result r) {
@@ -87,33 +93,33 @@
  *       return 1;
  *   }
  *
- *   static const char *field(das_emulator *emu, uint32_t which) {
- *       const char *text = "";
- *       size_t len;
- *       das_emulator_string(emu, which, &text, &len);
- *       return text;
+ *   static const char *env(const char *name) {
+ *       const char *value = getenv(name);
+ *       return value != NULL ? value : "";
  *   }
  *
  *   int main(void) {
- *       das_emulator *emu = NULL;
  *       das_config *cfg = NULL;
  *       das_session *session = NULL;
  *       das_event *ev = NULL;
  *       das_result r;
  *       if (das_abi_version() != DAS_ABI_VERSION) return 1;
- *       if ((r = das_emulator_start(0, &emu)) != DAS_RESULT_OK) return fail("emulator", r);
  *       das_config_new(&cfg);
- *       das_config_set_endpoint_url(cfg, field(emu, DAS_EMULATOR_FIELD_SOCKETIO_URL), DAS_NUL_TERMINATED);
- *       das_config_set_token_url(cfg, field(emu, DAS_EMULATOR_FIELD_TOKEN_URL), DAS_NUL_TERMINATED);
- *       das_config_set_client_credentials(cfg, field(emu, DAS_EMULATOR_FIELD_CLIENT_ID), DAS_NUL_TERMINATED,
- *                                         field(emu, DAS_EMULATOR_FIELD_CLIENT_SECRET), DAS_NUL_TERMINATED);
+ *       das_config_set_endpoint_url(cfg, env("DAS_URL"), DAS_NUL_TERMINATED);
+ *       das_config_set_token_url(cfg, env("DAS_TOKEN_URL"), DAS_NUL_TERMINATED);
+ *       das_config_set_client_credentials(cfg, env("DAS_CLIENT_ID"), DAS_NUL_TERMINATED,
+ *                                         env("DAS_CLIENT_SECRET"), DAS_NUL_TERMINATED);
  *       das_config_set_session_kind(cfg, DAS_SESSION_KIND_REGISTER);
  *       das_config_set_metadata(cfg, DAS_METADATA_FIELD_CALL_ID, "call-1", 6);
  *       das_config_set_authenticity_threshold(cfg, 0.8);
  *       das_config_set_audio_total_duration(cfg, 3.0);
  *       das_config_set_model_hash(cfg, "model", DAS_NUL_TERMINATED);
  *       das_config_set_audio_protocol(cfg, DAS_AUDIO_PROTOCOL_TWILIO);
- *       das_config_set_audio_url(cfg, field(emu, DAS_EMULATOR_FIELD_TWILIO_URL), DAS_NUL_TERMINATED);
+ *       das_config_set_audio_url(cfg, env("DAS_AUDIO_URL"), DAS_NUL_TERMINATED);
+ *       if ((r = das_config_validate(cfg)) != DAS_RESULT_OK) {
+ *           das_config_free(cfg);
+ *           return fail("config", r);
+ *       }
  *       r = das_session_new(cfg, &session);
  *       das_config_free(cfg);
  *       if (r != DAS_RESULT_OK) return fail("session", r);
@@ -135,7 +141,6 @@
  *       }
  *       if (r != DAS_RESULT_CLOSED) fail("poll", r);
  *       das_session_free(session);
- *       das_emulator_free(emu);
  *       return r == DAS_RESULT_CLOSED ? 0 : 1;
  *   }
  */
@@ -494,48 +499,6 @@ typedef uint32_t das_audio_pacing;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// Which emulator string `das_emulator_string` lends.
-enum das_emulator_field
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  // The Socket.IO URL (`http://127.0.0.1:PORT/socket.io`) for `das_config_set_endpoint_url`.
-  DAS_EMULATOR_FIELD_SOCKETIO_URL = 1,
-  // The OAuth2 token URL for `das_config_set_token_url`.
-  DAS_EMULATOR_FIELD_TOKEN_URL = 2,
-  // The AudioHook consumer (`ws://127.0.0.1:PORT/audiohook/ws`).
-  DAS_EMULATOR_FIELD_AUDIOHOOK_URL = 3,
-  // The Twilio Media Streams consumer (`ws://127.0.0.1:PORT/twilio/ws`).
-  DAS_EMULATOR_FIELD_TWILIO_URL = 4,
-  // The TRD v3 API base (`http://127.0.0.1:PORT/trd/v3`) for `das_trd_*`.
-  DAS_EMULATOR_FIELD_TRD_URL = 5,
-  // The demo OAuth2 client id.
-  DAS_EMULATOR_FIELD_CLIENT_ID = 6,
-  // The demo OAuth2 client secret.
-  DAS_EMULATOR_FIELD_CLIENT_SECRET = 7,
-  // The Bearer token the TRD endpoints accept.
-  DAS_EMULATOR_FIELD_TRD_TOKEN = 8,
-  // The AudioHook API key (`X-API-KEY`) the AudioHook consumer accepts.
-  DAS_EMULATOR_FIELD_AUDIOHOOK_API_KEY = 9,
-  // The base64 AudioHook client secret that signs requests with that key.
-  DAS_EMULATOR_FIELD_AUDIOHOOK_CLIENT_SECRET = 10,
-  // The license server's token URL (`http://127.0.0.1:PORT/auth/token`) for
-  // `das_trd_license_token`.
-  DAS_EMULATOR_FIELD_TRD_LICENSE_URL = 11,
-  // The demo license-server user.
-  DAS_EMULATOR_FIELD_TRD_LICENSE_USER = 12,
-  // The demo license-server password.
-  DAS_EMULATOR_FIELD_TRD_LICENSE_PASSWORD = 13,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum das_emulator_field das_emulator_field;
-#else
-typedef uint32_t das_emulator_field;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
 // Which list a `das_trd_job_add` call appends to.
 enum das_trd_job_field
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -589,10 +552,6 @@ typedef struct das_config das_config;
 // `das_delivery_ack` when the result is stored. The getters (`const das_delivery *`) only read
 // and may run on several threads at once; `_ack` and `_free` need the handle to themselves.
 typedef struct das_delivery das_delivery;
-
-// A running emulator. Thread-safe: any thread may read its URLs while another stops it;
-// `das_emulator_free` must come after every other call on it has returned.
-typedef struct das_emulator das_emulator;
 
 // One session event, taken with `das_session_poll_event`. Immutable: several threads may
 // read it at once; release it once with `das_event_free`.
@@ -938,46 +897,6 @@ das_result das_config_initialize_json(const das_config *config,
 // # Safety
 // `config` is a live configuration; `buf`/`len`/`written` follow the output-buffer convention.
 das_result das_config_to_json(const das_config *config, char *buf, size_t len, size_t *written);
-
-// Starts the emulator on `127.0.0.1:port` (0 picks a free port) with its defaults: the demo
-// OAuth2 client, Twilio and AudioHook consumers (demo API key) with real voice-activity
-// detection, and the TRD v3 endpoints. Errors: the port is taken, `DAS_RESULT_IO`.
-//
-// Ownership: the caller owns `*out` and releases it with `das_emulator_free`.
-//
-// # Safety
-// `out` is writable.
-das_result das_emulator_start(uint16_t port, das_emulator **out);
-
-// Lends one of the emulator's URLs or demo credentials (`field` is a `das_emulator_field`;
-// `DAS_RESULT_INVALID_ENUM` otherwise). They stay readable after `das_emulator_stop`.
-//
-// Ownership: `*text` (NUL-terminated) is owned by `emulator`, valid until `das_emulator_free`.
-//
-// # Safety
-// `emulator` is a live emulator; `text` and `len` are writable.
-das_result das_emulator_string(const das_emulator *emulator,
-                               uint32_t field,
-                               const char **text,
-                               size_t *len);
-
-// Stops the emulator: cancels its sessions, disconnects clients and closes the port (bounded
-// grace period). Stopping twice is harmless.
-//
-// Ownership: nothing is allocated or transferred.
-//
-// # Safety
-// `emulator` is a live emulator.
-das_result das_emulator_stop(const das_emulator *emulator);
-
-// Stops (if needed) and releases the emulator. NULL is ignored; a pointer that is not a live
-// emulator is ignored and recorded as the last error.
-//
-// Ownership: takes ownership of `emulator`; lent strings become invalid.
-//
-// # Safety
-// Every other call on `emulator` must have returned.
-void das_emulator_free(das_emulator *emulator);
 
 // The kind of `event`; `DAS_EVENT_KIND_INVALID` (with the last error set) for NULL or a
 // pointer that is not a live event.

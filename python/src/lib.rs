@@ -9,7 +9,6 @@ mod auth;
 mod blocked;
 mod channel;
 mod convert;
-mod emulator;
 mod errors;
 mod event;
 mod exit;
@@ -50,6 +49,5 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<trd_jobs::TrdJobClient>()?;
     m.add_class::<trd_jobs::TrdJobWebhooks>()?;
     m.add_class::<trd_jobs::TrdQuery>()?;
-    m.add_class::<emulator::Emulator>()?;
     Ok(())
 }

@@ -8,7 +8,6 @@
 
 pub mod boundary;
 pub mod config;
-pub mod emulator;
 pub mod enums;
 pub mod error;
 pub mod event;

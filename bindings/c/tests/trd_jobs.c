@@ -1,18 +1,19 @@
 /* TRD jobs through the C ABI against the emulator: transcribe by polling and through a shared
  * webhook receiver, status/result/stop/retry/delete/list/query, results read with the
  * das_webhook getters, and the typed result codes of bad input. */
+#include "emulator_session.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "check.h"
-#include "emulator_session.h"
 
-static das_trd_client *new_client(const das_emulator *emulator) {
+static das_trd_client *new_client(const emulator_process *emulator) {
     das_trd_client *client = NULL;
-    CHECK_RESULT(das_trd_client_new(emulator_string(emulator, DAS_EMULATOR_FIELD_TRD_URL), DAS_NUL_TERMINATED,
-                                    emulator_string(emulator, DAS_EMULATOR_FIELD_TRD_TOKEN), DAS_NUL_TERMINATED,
+    CHECK_RESULT(das_trd_client_new(emulator_string(emulator, "trd_url"), DAS_NUL_TERMINATED,
+                                    emulator_string(emulator, "trd_token"), DAS_NUL_TERMINATED,
                                     NULL, 0, NULL, 0, NULL, 0, 10000, &client),
                  DAS_RESULT_OK);
     return client;
@@ -37,7 +38,7 @@ static void job_id_of(const das_webhook *result, char *id) {
     snprintf(id, 64, "%s", text);
 }
 
-static void transcribe_by_polling_and_job_calls(const das_emulator *emulator) {
+static void transcribe_by_polling_and_job_calls(const emulator_process *emulator) {
     das_trd_client *client = new_client(emulator);
     das_trd_job *job = new_job("samples/speaker-a.wav", "c-poll");
     das_webhook *result = NULL;
@@ -96,7 +97,7 @@ static void transcribe_by_polling_and_job_calls(const das_emulator *emulator) {
     das_trd_client_free(client);
 }
 
-static void transcribe_through_a_shared_receiver(const das_emulator *emulator) {
+static void transcribe_through_a_shared_receiver(const emulator_process *emulator) {
     das_trd_client *client = new_client(emulator);
     das_trd_webhooks *webhooks = NULL;
     /* Plain HTTP: valgrind takes ring's AES assembly for reads of uninitialised memory. */
@@ -119,7 +120,7 @@ static void transcribe_through_a_shared_receiver(const das_emulator *emulator) {
     das_trd_client_free(client);
 }
 
-static void bad_input_gets_typed_results(const das_emulator *emulator) {
+static void bad_input_gets_typed_results(const emulator_process *emulator) {
     das_trd_client *client = new_client(emulator);
     das_trd_client *mixed = NULL;
     CHECK_RESULT(das_trd_client_new("http://127.0.0.1:1/trd/v3", DAS_NUL_TERMINATED, "tok", DAS_NUL_TERMINATED, NULL, 0,
@@ -178,13 +179,11 @@ static void bad_input_gets_typed_results(const das_emulator *emulator) {
 }
 
 int main(void) {
-    das_emulator *emulator = NULL;
-    CHECK_RESULT(das_emulator_start(0, &emulator), DAS_RESULT_OK);
-    if (emulator == NULL) CHECK_DONE("trd_jobs");
-    transcribe_by_polling_and_job_calls(emulator);
-    transcribe_through_a_shared_receiver(emulator);
-    bad_input_gets_typed_results(emulator);
-    CHECK_RESULT(das_emulator_stop(emulator), DAS_RESULT_OK);
-    das_emulator_free(emulator);
+    emulator_process emulator;
+    if (emulator_process_start(&emulator) != 0) return 1;
+    transcribe_by_polling_and_job_calls(&emulator);
+    transcribe_through_a_shared_receiver(&emulator);
+    bad_input_gets_typed_results(&emulator);
+    CHECK(emulator_process_stop(&emulator) == 0);
     CHECK_DONE("trd_jobs");
 }
