@@ -108,7 +108,7 @@
  *       das_config_set_client_credentials(cfg, field(emu, DAS_EMULATOR_FIELD_CLIENT_ID), DAS_NUL_TERMINATED,
  *                                         field(emu, DAS_EMULATOR_FIELD_CLIENT_SECRET), DAS_NUL_TERMINATED);
  *       das_config_set_session_kind(cfg, DAS_SESSION_KIND_REGISTER);
- *       das_config_set_metadata(cfg, DAS_METADATA_FIELD_CALL_ID, "call-1", 6);
+ *       das_config_set_metadata(cfg, DAS_METADATA_FIELD_CALL_ID, "888806c3-3391-4d73-bb86-e5874e6ed5b4", 36);
  *       das_config_set_authenticity_threshold(cfg, 0.8);
  *       das_config_set_audio_total_duration(cfg, 3.0);
  *       das_config_set_model_hash(cfg, "model", DAS_NUL_TERMINATED);

@@ -130,9 +130,7 @@ impl Session {
         set(audio_total_duration, "audio_total_duration", |v| {
             s.set_audio_total_duration(v)
         })?;
-        if let Some(call_id) = call_id {
-            s.set_call_id(call_id);
-        }
+        set(call_id, "call_id", |v| s.set_call_id(v))?;
         if let Some(protocol) = audio_protocol {
             s.set_metadata_audio_protocol(protocol);
         }

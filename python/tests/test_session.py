@@ -30,6 +30,15 @@ def test_register_session_yields_events_until_the_result(sio_url: str, token_url
     assert vad[-1].vad_percentage == 100
 
 
+def test_an_audiohook_call_id_must_be_a_uuid_without_nul(sio_url: str) -> None:
+    # Refused before any connection, not 30 s later as a failed audio channel.
+    with pytest.raises(das.InvalidArgument, match="needs a UUID"):
+        with das.RegisterSession(sio_url, authorization="Bearer t", call_id="call-1"):
+            pass
+    with pytest.raises(das.InvalidArgument, match="NUL"):
+        das.RegisterSession(sio_url, authorization="Bearer t", call_id="88\0ab")
+
+
 def test_verify_session_sends_the_credential(sio_url: str) -> None:
     with das.VerifySession(sio_url, "CRED", authorization="Bearer t",
                            request={"similarity": 0.5}) as session:
