@@ -85,7 +85,7 @@ checked_c_enum!(das_metadata_field {
 
 impl das_metadata_field {
     /// Every field, in wire order.
-    pub const ALL: [das_metadata_field; 7] = [
+    pub(crate) const ALL: [das_metadata_field; 7] = [
         Self::AudioProtocol,
         Self::AudioFormat,
         Self::AudioCodec,

@@ -62,7 +62,7 @@ pub enum das_result {
 
 impl das_result {
     /// Every code, in numeric order.
-    pub const ALL: [das_result; 23] = [
+    pub(crate) const ALL: [das_result; 23] = [
         Self::Ok,
         Self::NullArgument,
         Self::InvalidUtf8,
