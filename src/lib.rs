@@ -21,6 +21,7 @@ pub mod audiohook;
 pub mod auth;
 pub mod channel;
 pub mod listen;
+pub mod log_line;
 pub mod session;
 pub mod socketio;
 pub mod tls;
