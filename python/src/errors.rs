@@ -68,6 +68,7 @@ fn build<'py>(
 pub fn auth_error(e: AuthError) -> PyErr {
     match e {
         AuthError::Config(_) => das_error(Kind::InvalidArgument, e),
+        network if network.is_network() => das_error(Kind::Connect, network),
         other => das_error(Kind::Auth, other),
     }
 }

@@ -296,12 +296,9 @@ impl Fetcher {
             .form(&form)
             .send()
             .await
-            .map_err(|e| Retryable::Transport(e.without_url().to_string()))?;
+            .map_err(transport)?;
         let status = reply.status().as_u16();
-        let body = reply
-            .bytes()
-            .await
-            .map_err(|e| Retryable::Transport(e.without_url().to_string()))?;
+        let body = reply.bytes().await.map_err(transport)?;
         if (200..300).contains(&status) {
             return Ok(Token::from_json(&body));
         }
@@ -315,6 +312,19 @@ impl Fetcher {
 enum Retryable {
     Status(u16),
     Transport(String),
+}
+
+/// A transport failure with its causes: reqwest's own text ("error sending request") hides
+/// the one that helps ("Connection refused").
+fn transport(error: reqwest::Error) -> Retryable {
+    let error = error.without_url();
+    let mut message = error.to_string();
+    let mut cause = std::error::Error::source(&error);
+    while let Some(inner) = cause {
+        message = format!("{message}: {inner}");
+        cause = inner.source();
+    }
+    Retryable::Transport(message)
 }
 
 /// Maps a 4xx reply to [`AuthError::Rejected`], reading the RFC 6749 §5.2 error body if present.
