@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use das::session::settings::TimeoutKind;
 use das::session::{
-    AudioSender, Event, Session as CoreSession, SessionBuilder, SessionKind, SessionSettings,
-    SettingError,
+    AudioError, AudioSender, Event, Session as CoreSession, SessionBuilder, SessionKind,
+    SessionSettings, SettingError,
 };
 use futures_util::StreamExt;
 use pyo3::prelude::*;
@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::channel::ChannelConfig;
 use crate::convert::json_from_py;
-use crate::errors::{audio_error, das_error, session_error, settings_error, Kind};
+use crate::errors::{audio_error, das_error, file_error, session_error, settings_error, Kind};
 use crate::event::PyEvent;
 use crate::runtime::{block_on, runtime};
 
@@ -208,7 +208,10 @@ impl Session {
     /// Reads a WAV file, converts it to the channel's codec, rate and layout, and queues it,
     /// waiting for room. Does not end the audio.
     fn push_wav(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
-        block_on(py, self.audio.push_wav(path))?.map_err(audio_error)
+        block_on(py, self.audio.push_wav(path.clone()))?.map_err(|e| match e {
+            AudioError::WavFile { errno, message } => file_error(errno, message, Some(&path)),
+            other => audio_error(other),
+        })
     }
 
     /// No more audio will be pushed: the channel sends what is queued, then closes.

@@ -62,7 +62,8 @@ def test_failure_error_and_drop(sio_url: str) -> None:
 
 def test_audio_without_a_channel_is_not_ready(sio_url: str) -> None:
     with das.RegisterSession(sio_url, authorization="Bearer t") as session:
-        with pytest.raises(das.NotReady):
+        # The message names the Python keyword, not the Rust builder.
+        with pytest.raises(das.NotReady, match="audio_url="):
             session.push_audio(b"\xff" * 160)
 
 

@@ -273,6 +273,7 @@ fn audio_error(error: AudioError) -> Error {
         AudioError::Ended => return audio_ended(),
         AudioError::NoChannel => das_result::NotReady,
         AudioError::Wav(_) => das_result::Parse,
+        AudioError::WavFile { .. } => das_result::Io,
     };
     Error::new(code, error.to_string())
 }
