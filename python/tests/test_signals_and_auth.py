@@ -63,3 +63,8 @@ def test_bad_token_urls() -> None:
     with pytest.raises(das.ConnectError, match="Connection refused") as info:
         das.get_access_token("http://127.0.0.1:9/token", "a", "b", timeout=2)
     assert isinstance(info.value, OSError)
+
+
+def test_exceptions_are_named_after_the_public_package() -> None:
+    assert repr(das.InvalidArgument) == "<class 'das.InvalidArgument'>"
+    assert all(getattr(das, name).__module__ == "das" for name in das._errors.__all__)
