@@ -19,10 +19,14 @@
 pub mod audio;
 pub mod audiohook;
 pub mod auth;
+mod capped_body;
 pub mod channel;
 pub mod listen;
 pub mod log_line;
+#[cfg(any(feature = "receiver", feature = "audiohook-server"))]
+pub mod serve;
 pub mod session;
+mod sized_queue;
 pub mod socketio;
 pub mod tls;
 pub mod trd;

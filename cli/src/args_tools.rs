@@ -24,11 +24,12 @@ pub enum WebhookCommand {
     },
     /// Receive TRD results on POST /{job_id} and /{name}/{job_id}.
     #[command(after_help = "Examples:\n  \
-        das webhook serve --public-host trd-hook.example.com --cert-out hook.pem --spool spool --out results\n  \
-        das webhook serve --http --port 8080 --exec 'curl -sf --data-binary @- http://crm.local/trd/$DAS_JOB_ID'\n\n\
+        DAS_WEBHOOK_TOKEN=\"$HOOK_TOKEN\" das webhook serve --public-host trd-hook.example.com --cert-out hook.pem --spool spool --out results\n  \
+        das webhook serve --http --host 127.0.0.1 --port 8080 --exec 'curl -sf --data-binary @- http://crm.local/trd/$DAS_JOB_ID'\n\n\
         Each delivery prints one line: job id, status, `duplicate`/`recovered` flags, outcome.\n\
         Without --out or --exec a delivery is only printed (and acknowledged).\n\
-        With --spool a delivery stays on disk until written (--out) or the command succeeded (--exec).")]
+        With --spool a delivery stays on disk until written (--out) or the command succeeded (--exec);\n\
+        without it TRD gets its 200 first, and a crash loses results acknowledged but not yet handled.")]
     Serve(WebhookServeArgs),
 }
 
@@ -47,6 +48,10 @@ pub struct WebhookServeArgs {
     /// Token TRD must send (the one registered with `webhook/validate`).
     #[arg(long, env = "DAS_WEBHOOK_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Accept deliveries without a token check on a non-loopback address (without --token
+    /// and without this flag, only a loopback --host is allowed).
+    #[arg(long, conflicts_with = "token")]
+    pub no_token: bool,
     /// PEM certificate chain; with --key. A self-signed certificate is generated otherwise.
     #[arg(long, requires = "key")]
     pub cert: Option<PathBuf>,
@@ -219,7 +224,16 @@ pub struct AudiohookServeArgs {
     /// requests for that key).
     #[arg(long = "api-key", value_name = "KEY:SECRET", required = true)]
     pub api_keys: Vec<String>,
-    /// Record each session as DIR/<session>.wav plus a JSON log of its messages.
+    /// Record each session as DIR/<session>.wav plus a JSON log of its messages, written as
+    /// they arrive (an existing recording is never replaced: DIR/<session>.1.wav, … instead).
     #[arg(long, value_name = "DIR")]
     pub record: Option<PathBuf>,
+    /// Connections open at once; when full, the oldest connection that has sent nothing yet
+    /// is closed to make room, else a newcomer gets HTTP 503.
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// How far a session's audio may run ahead of real time before the session is
+    /// disconnected (Genesys streams in real time); 0 accepts any rate.
+    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    pub max_audio_lead: f64,
 }

@@ -11,6 +11,7 @@ mod config_file;
 mod exit;
 mod listen_host;
 mod render;
+mod terminal_text;
 
 use std::process::ExitCode;
 
@@ -66,7 +67,10 @@ async fn run(command: Command, matches: &ArgMatches) -> Result<(), CliError> {
 }
 
 fn fail(error: CliError) -> ExitCode {
-    eprintln!("das: {error}");
+    eprintln!(
+        "das: {}",
+        terminal_text::clean(&error.message, terminal_text::MESSAGE)
+    );
     error.code()
 }
 

@@ -42,6 +42,12 @@ pub struct EmulatorConfig {
     pub audio_timeout_ms: u64,
     /// Largest accepted audio-channel WebSocket message, in bytes.
     pub max_audio_message_bytes: usize,
+    /// Connections open at once (WebSockets included). When all are taken the oldest one
+    /// that has not sent a request yet is closed to make room, else a newcomer gets `503`.
+    pub max_connections: usize,
+    /// Time a connection gets for each request's headers (the wait for the next request on
+    /// a kept-alive connection included).
+    pub header_read_timeout_ms: u64,
     /// How event payloads travel on Socket.IO.
     pub payload_encoding: PayloadEncoding,
     /// Voice-activity detection settings.
@@ -68,6 +74,8 @@ impl Default for EmulatorConfig {
             token_ttl_secs: 3600,
             audio_timeout_ms: 30_000,
             max_audio_message_bytes: 64 * 1024,
+            max_connections: 4096,
+            header_read_timeout_ms: 10_000,
             payload_encoding: PayloadEncoding::default(),
             vad: VadConfig::default(),
             verify: VerifyConfig::default(),

@@ -1,13 +1,13 @@
-//! Starting and stopping the emulator: one listener serves the token endpoint,
-//! Socket.IO, the audio consumers and TRD.
+//! Starting and stopping the emulator: one listener (libdas's accept loop, with its
+//! connection limits) serves the token endpoint, Socket.IO, the audio consumers and TRD.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
 use axum::Router;
+use das::serve::ConnectionLimits;
 use socketioxide::SocketIo;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -102,25 +102,13 @@ impl Emulator {
             .merge(audiohook_router(&audiohook_config, context.clone())?)
             .merge(extra(context));
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
-        // Events are small writes: without TCP_NODELAY one sent within a delayed-ACK
-        // window of the previous one waits up to 40 ms for that ACK (Nagle).
-        let listener = listener.tap_io(|tcp| {
-            if let Err(error) = tcp.set_nodelay(true) {
-                tracing::debug!(%error, "cannot set TCP_NODELAY");
-            }
-        });
-        let server = tokio::spawn(async move {
-            let serving = axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async {
-                let _ = stop_rx.await;
-            });
-            if let Err(error) = serving.await {
-                tracing::warn!(%error, "emulator server stopped with an error");
-            }
-        });
+        let limits = ConnectionLimits {
+            max_connections: state.config.max_connections,
+            header_read_timeout: Duration::from_millis(state.config.header_read_timeout_ms),
+        };
+        let server = tokio::spawn(das::serve::serve(listener, app, None, limits, async {
+            let _ = stop_rx.await;
+        }));
         tracing::info!(%addr, "emulator listening");
         Ok(EmulatorHandle {
             addr,

@@ -3,7 +3,10 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
-use das_emulator::{ClientCredentials, Emulator, EmulatorConfig, Faults};
+use das_emulator::{
+    ClientCredentials, Emulator, EmulatorConfig, EmulatorHandle, Faults, DEMO_AUDIOHOOK_API_KEY,
+    DEMO_AUDIOHOOK_CLIENT_SECRET,
+};
 use serde_json::{Map, Value};
 
 use crate::args::EmulatorArgs;
@@ -33,11 +36,7 @@ pub async fn run(args: EmulatorArgs) -> Result<(), CliError> {
             emulator.client_id(),
             emulator.client_secret()
         );
-        println!(
-            "  AudioHook key   {} / {} (public demo credentials)",
-            emulator.audiohook_api_key(),
-            emulator.audiohook_client_secret()
-        );
+        audiohook_keys(&emulator);
     }
     if !emulator.trd_license_user().is_empty() {
         println!(
@@ -52,6 +51,18 @@ pub async fn run(args: EmulatorArgs) -> Result<(), CliError> {
         .or_exit(Exit::Failure, "cannot wait for Ctrl-C")?;
     emulator.shutdown().await;
     Ok(())
+}
+
+/// The AudioHook keys: the demo key with its public secret, any other key by name only
+/// (its secret is the user's).
+fn audiohook_keys(emulator: &EmulatorHandle) {
+    for (key, secret) in &emulator.config().audiohook.keys {
+        if key == DEMO_AUDIOHOOK_API_KEY && secret == DEMO_AUDIOHOOK_CLIENT_SECRET {
+            println!("  AudioHook key   {key} / {secret} (public demo credentials)");
+        } else {
+            println!("  AudioHook key   {key} (your secret, not shown)");
+        }
+    }
 }
 
 fn config(args: &EmulatorArgs) -> Result<EmulatorConfig, CliError> {

@@ -8,6 +8,7 @@ mod audiohook;
 mod colours;
 mod credential_hint;
 mod listen_host;
+mod reliability_hostile;
 mod reliability_webhook;
 mod sessions;
 mod trd;

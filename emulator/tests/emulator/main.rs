@@ -11,6 +11,7 @@ mod event_timing;
 mod faults;
 mod reliability_audio;
 mod reliability_auth;
+mod reliability_hostile;
 mod reliability_load;
 mod reliability_receiver_load;
 mod reliability_restart;

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::error::{from_reqwest, from_status, retry_after, TrdError};
+use super::error::{from_reqwest, from_status, read_text, retry_after, TrdError};
 
 /// A token is refreshed this long before the license server says it expires.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
@@ -86,6 +86,9 @@ pub async fn license_server_token(
         .value)
 }
 
+/// Largest license-server reply read: a token reply is a few hundred bytes.
+const MAX_TOKEN_RESPONSE: usize = 64 << 10;
+
 /// Asks the license server for a token.
 pub(crate) async fn fetch_token(
     http: &reqwest::Client,
@@ -104,10 +107,9 @@ pub(crate) async fn fetch_token(
         .map_err(|e| wrap(from_reqwest(e, timeout)))?;
     let status = response.status();
     let retry = retry_after(response.headers());
-    let body = response
-        .text()
+    let body = read_text(response, MAX_TOKEN_RESPONSE, timeout)
         .await
-        .map_err(|e| wrap(from_reqwest(e, timeout)))?;
+        .map_err(wrap)?;
     if !status.is_success() {
         return Err(wrap(from_status(status.as_u16(), retry, body)));
     }

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::capped_body::{read_capped, BodyError};
+
 /// A failed call to TRD (or to the license server).
 #[derive(Debug, thiserror::Error)]
 pub enum TrdError {
@@ -128,6 +130,19 @@ pub(crate) fn from_status(status: u16, retry_after: Option<Duration>, body: Stri
 pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// The body of `response` as text, at most `limit` bytes (else [`TrdError::InvalidResponse`]).
+pub(crate) async fn read_text(
+    response: reqwest::Response,
+    limit: usize,
+    timeout: Duration,
+) -> Result<String, TrdError> {
+    match read_capped(response, limit).await {
+        Ok(body) => Ok(String::from_utf8_lossy(&body).into_owned()),
+        Err(BodyError::Http(error)) => Err(from_reqwest(error, timeout)),
+        Err(too_large) => Err(TrdError::InvalidResponse(too_large.describe())),
+    }
 }
 
 pub(crate) fn from_reqwest(error: reqwest::Error, timeout: Duration) -> TrdError {

@@ -9,7 +9,7 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 
 use super::auth::{fetch_token, CachedToken, Credentials};
-use super::error::{from_reqwest, from_status, retry_after, TrdError};
+use super::error::{from_reqwest, from_status, read_text, retry_after, TrdError};
 use crate::trd::ensure_crypto_provider;
 
 /// Query parameters of `webhook/validate`: TRD's wait between attempts and number of attempts.
@@ -95,6 +95,9 @@ impl TrdClientBuilder {
         })
     }
 }
+
+/// Largest TRD API response read: its answers are small JSON documents.
+const MAX_RESPONSE: usize = 1 << 20;
 
 /// A client for TRD's REST API v3 webhook endpoints. Cheap to share behind an `Arc`.
 pub struct TrdClient {
@@ -235,10 +238,7 @@ impl TrdClient {
             .map_err(|e| from_reqwest(e, self.timeout))?;
         let status = response.status();
         let retry = retry_after(response.headers());
-        let text = response
-            .text()
-            .await
-            .map_err(|e| from_reqwest(e, self.timeout))?;
+        let text = read_text(response, MAX_RESPONSE, self.timeout).await?;
         if !status.is_success() {
             tracing::warn!(%url, status = status.as_u16(), "TRD request failed");
             return Err(from_status(status.as_u16(), retry, text));
