@@ -196,7 +196,7 @@ mod tests {
         assert_eq!(stereo.counters().queued, 2 * frames);
         assert!(matches!(
             mono.push_wav("/nonexistent.wav").await,
-            Err(AudioError::Wav(_))
+            Err(AudioError::WavFile { errno: Some(2), .. })
         ));
     }
 }
