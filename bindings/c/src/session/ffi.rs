@@ -118,8 +118,9 @@ pub unsafe extern "C" fn das_session_push_audio(
 /// session's codec at 8 kHz with its channel layout (stereo is downmixed for a mono session,
 /// mono duplicated for a stereo one) and queues all of it, blocking while the audio buffer is
 /// full: at most the result timeout, then `DAS_RESULT_TIMEOUT` with the rest not queued. Does
-/// not end the audio. Unreadable or malformed files are `DAS_RESULT_PARSE` (the message names
-/// the cause); other results as `das_session_push_audio`.
+/// not end the audio. A file that cannot be opened or read is `DAS_RESULT_IO`, a malformed
+/// one `DAS_RESULT_PARSE` (the message names the cause); other results as
+/// `das_session_push_audio`.
 ///
 /// Ownership: `path` is borrowed for the call.
 ///
