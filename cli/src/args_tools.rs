@@ -112,6 +112,18 @@ pub enum TrdCommand {
         #[arg(long)]
         retries: Option<u32>,
     },
+    /// Upload recordings as TRD jobs and wait for their transcripts.
+    #[command(after_help = "Examples:\n  \
+        das trd transcribe --api https://speech.cpqd.com.br/trd/v3 call1.wav call2.wav --out results/\n  \
+        das trd transcribe --api \"$API\" call.wav -C diarization.descriptor.enabled=True --json\n  \
+        das trd transcribe --api \"$API\" call.wav --webhook https://203.0.113.7:8443\n\n\
+        Each file shows its upload and status on stderr; stdout gets one line per result.\n\
+        Exit status: 0 all done, 3 credentials refused, 4 network or timeout, 5 a job failed or\n\
+        was refused, 6 unusable file.")]
+    Transcribe(crate::args_trd::TranscribeArgs),
+    /// Job calls: status, result, list, stop, retry, delete, query.
+    #[command(subcommand)]
+    Job(crate::args_trd::JobCommand),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -131,15 +143,20 @@ pub struct TrdArgs {
     /// fetched there with --username and --password (HTTP Basic) instead of --token.
     #[arg(long, env = "DAS_TRD_LICENSE_URL", requires_all = ["username", "password"])]
     pub license_url: Option<String>,
-    /// License-server user.
-    #[arg(long, env = "DAS_TRD_USERNAME", requires = "license_url")]
+    /// License-server user; without --license-url, the TRD API's own HTTP Basic user.
+    #[arg(
+        long,
+        env = "DAS_TRD_USERNAME",
+        requires = "password",
+        conflicts_with = "token"
+    )]
     pub username: Option<String>,
-    /// License-server password (prefer DAS_TRD_PASSWORD or the config file).
+    /// Password of --username (prefer DAS_TRD_PASSWORD or the config file).
     #[arg(
         long,
         env = "DAS_TRD_PASSWORD",
         hide_env_values = true,
-        requires = "license_url"
+        requires = "username"
     )]
     pub password: Option<String>,
 }

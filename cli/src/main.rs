@@ -5,6 +5,7 @@
 
 mod args;
 mod args_tools;
+mod args_trd;
 mod color;
 mod commands;
 mod config_file;

@@ -221,6 +221,13 @@ pub struct TrdConfig {
     pub license_users: BTreeMap<String, String>,
     /// Lifetime of license-server tokens (`expires_in`), in seconds.
     pub license_token_ttl_secs: u64,
+    /// Time a created (or retried) job stays `QUEUED` before it starts, in milliseconds.
+    pub job_queued_ms: u64,
+    /// Shortest time a job stays `IN_PROGRESS`, in milliseconds (the VAD may take longer).
+    pub job_processing_ms: u64,
+    /// Longest accepted recording, in seconds: a longer WAV gets 413 at `job/create`.
+    /// `None`: no limit.
+    pub max_media_secs: Option<f64>,
 }
 
 impl Default for TrdConfig {
@@ -235,6 +242,9 @@ impl Default for TrdConfig {
                 DEMO_TRD_LICENSE_PASSWORD.to_owned(),
             )]),
             license_token_ttl_secs: 3600,
+            job_queued_ms: 0,
+            job_processing_ms: 0,
+            max_media_secs: None,
         }
     }
 }
@@ -251,6 +261,9 @@ impl fmt::Debug for TrdConfig {
                 &self.license_users.keys().collect::<Vec<_>>(),
             )
             .field("license_token_ttl_secs", &self.license_token_ttl_secs)
+            .field("job_queued_ms", &self.job_queued_ms)
+            .field("job_processing_ms", &self.job_processing_ms)
+            .field("max_media_secs", &self.max_media_secs)
             .finish()
     }
 }

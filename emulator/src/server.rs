@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 use crate::auth::token_endpoint;
 use crate::config::EmulatorConfig;
 use crate::consumers::{audiohook_router, twilio_ws, BadAudiohookKey};
+use crate::description::EmulatorDescription;
 use crate::faults::Faults;
 use crate::session::SessionRegistry;
 use crate::signalling::register_namespaces;
@@ -97,6 +98,7 @@ impl Emulator {
             .route("/twilio/ws", get(twilio_ws))
             .with_state(state.clone())
             .nest("/trd/v3", crate::trd::router(state.clone()))
+            .merge(crate::admin::router(state.clone()))
             .route_service("/socket.io/", socketio.clone())
             .route_service("/socket.io", socketio)
             .merge(audiohook_router(&audiohook_config, context.clone())?)
@@ -241,6 +243,43 @@ impl EmulatorHandle {
             .map_or("", String::as_str)
     }
 
+    /// The first accepted TRD bearer token.
+    pub fn trd_token(&self) -> &str {
+        self.state
+            .config
+            .trd
+            .tokens
+            .first()
+            .map_or("", String::as_str)
+    }
+
+    /// Emulator-only: where `PUT` with a JSON [`Faults`] object replaces the fault switches
+    /// (loopback clients only).
+    pub fn faults_url(&self) -> String {
+        format!("{}{}", self.base_url(), crate::admin::FAULTS_PATH)
+    }
+
+    /// Every URL and credential above in one value: what `das emulator` prints.
+    pub fn description(&self) -> EmulatorDescription {
+        EmulatorDescription {
+            base_url: self.base_url(),
+            socketio_url: self.socketio_url(),
+            token_url: self.token_url(),
+            audiohook_url: self.audiohook_url(),
+            twilio_url: self.twilio_url(),
+            trd_url: self.trd_url(),
+            trd_license_url: self.trd_license_url(),
+            faults_url: self.faults_url(),
+            client_id: self.client_id().to_owned(),
+            client_secret: self.client_secret().to_owned(),
+            audiohook_api_key: self.audiohook_api_key().to_owned(),
+            audiohook_client_secret: self.audiohook_client_secret().to_owned(),
+            trd_token: self.trd_token().to_owned(),
+            trd_license_user: self.trd_license_user().to_owned(),
+            trd_license_password: self.trd_license_password().to_owned(),
+        }
+    }
+
     /// The configuration the emulator runs with.
     pub fn config(&self) -> &EmulatorConfig {
         &self.state.config
@@ -256,9 +295,18 @@ impl EmulatorHandle {
         self.state.tokens.issued()
     }
 
+    /// How many TRD bearer tokens the license server (`/auth/token`) has issued.
+    pub fn trd_license_tokens_issued(&self) -> u64 {
+        self.state.trd_license_tokens.issued()
+    }
+
     /// Replaces the fault switches; new requests and sessions see them.
     pub fn set_faults(&self, faults: Faults) {
         self.state.faults.set(faults);
+        // A new `trd_reject` switch counts its rejections afresh.
+        self.state
+            .trd_rejected
+            .store(0, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Cancels sessions (and waits for their tasks to finish), disconnects sockets and

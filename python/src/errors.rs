@@ -29,6 +29,10 @@ pub enum Kind {
     Protocol,
     Auth,
     ConnectRefused,
+    Busy,
+    Rejected,
+    JobFailed,
+    NotFound,
     Internal,
 }
 
@@ -47,6 +51,10 @@ impl Kind {
             Self::Protocol => "ProtocolError",
             Self::Auth => "AuthError",
             Self::ConnectRefused => "ConnectRefused",
+            Self::Busy => "BusyError",
+            Self::Rejected => "RejectedError",
+            Self::JobFailed => "JobFailedError",
+            Self::NotFound => "NotFoundError",
             Self::Internal => "InternalError",
         }
     }

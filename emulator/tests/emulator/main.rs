@@ -1,7 +1,7 @@
 //! The emulator's integration tests, as one test binary (the dependency graph is linked once):
 //! each module is one subject, driven by libdas's own clients, raw Socket.IO/WebSocket peers
 //! and the python-socketio example. Filter by module, e.g.
-//! `cargo test -p das-emulator --test emulator reliability_`.
+//! `cargo test -p libdas-emulator --test emulator reliability_`.
 
 mod common;
 
@@ -20,6 +20,7 @@ mod sessions;
 mod signalling;
 mod token;
 mod trd;
+mod trd_jobs;
 mod trd_tls;
 mod twilio;
 mod voiceprint;

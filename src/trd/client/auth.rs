@@ -18,6 +18,13 @@ pub enum Credentials {
     None,
     /// A ready-made Bearer token; never refreshed.
     Bearer(String),
+    /// HTTP Basic with a TRD user on every request (trd-sdk-python's `username`/`password`).
+    Basic {
+        /// The TRD user.
+        username: String,
+        /// Its password (never logged).
+        password: String,
+    },
     /// Tokens from the license server at `token_url` (e.g. `https://host:port/auth/token`).
     LicenseServer {
         /// The license server's token endpoint.
@@ -34,6 +41,11 @@ impl fmt::Debug for Credentials {
         match self {
             Credentials::None => f.write_str("None"),
             Credentials::Bearer(_) => f.write_str("Bearer(<redacted>)"),
+            Credentials::Basic { username, .. } => f
+                .debug_struct("Basic")
+                .field("username", username)
+                .field("password", &"<redacted>")
+                .finish(),
             Credentials::LicenseServer {
                 token_url,
                 username,
