@@ -150,7 +150,9 @@ pub fn wav_error(e: WavError, path: &Path) -> PyErr {
 /// `OSError(errno, strerror[, filename])`, which Python turns into the errno's subclass.
 pub fn file_error(errno: Option<i32>, reason: String, path: Option<&Path>) -> PyErr {
     match (errno, path) {
-        (Some(errno), Some(path)) => PyOSError::new_err((errno, reason, path.to_owned())),
+        (Some(errno), Some(path)) => {
+            PyOSError::new_err((errno, reason, path.as_os_str().to_owned()))
+        }
         (Some(errno), None) => PyOSError::new_err((errno, reason)),
         (None, _) => PyOSError::new_err(reason),
     }

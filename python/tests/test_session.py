@@ -36,7 +36,7 @@ def test_an_audiohook_call_id_must_be_a_uuid_without_nul(sio_url: str) -> None:
         with das.RegisterSession(sio_url, authorization="Bearer t", call_id="call-1"):
             pass
     with pytest.raises(das.InvalidArgument, match="NUL"):
-        das.RegisterSession(sio_url, authorization="Bearer t", call_id="88\0ab")
+        das.RegisterSession(sio_url, authorization="Bearer t", call_id="88\0ab").start()
 
 
 def test_verify_session_sends_the_credential(sio_url: str) -> None:
