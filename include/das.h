@@ -110,7 +110,7 @@
  *       das_config_set_client_credentials(cfg, env("DAS_CLIENT_ID"), DAS_NUL_TERMINATED,
  *                                         env("DAS_CLIENT_SECRET"), DAS_NUL_TERMINATED);
  *       das_config_set_session_kind(cfg, DAS_SESSION_KIND_REGISTER);
- *       das_config_set_metadata(cfg, DAS_METADATA_FIELD_CALL_ID, "call-1", 6);
+ *       das_config_set_metadata(cfg, DAS_METADATA_FIELD_CALL_ID, "888806c3-3391-4d73-bb86-e5874e6ed5b4", 36);
  *       das_config_set_authenticity_threshold(cfg, 0.8);
  *       das_config_set_audio_total_duration(cfg, 3.0);
  *       das_config_set_model_hash(cfg, "model", DAS_NUL_TERMINATED);
@@ -156,8 +156,8 @@
 // Pass as a string length to mean "the string is NUL-terminated; measure it" (SIZE_MAX).
 #define DAS_NUL_TERMINATED SIZE_MAX
 
-// Longest timeout accepted: one hour.
-#define MAX_TIMEOUT_MS 3600000
+// Longest timeout accepted, by the timeout settings and by `das_session_poll_event`: one hour.
+#define DAS_MAX_TIMEOUT_MS 3600000
 
 
 
@@ -345,6 +345,25 @@ typedef uint32_t das_job_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// The kind of das-Peak Streaming session.
+enum das_session_kind
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Enrol a speaker (`register_request`).
+  DAS_SESSION_KIND_REGISTER = 1,
+  // Verify a speaker against a credential (`verify_request`).
+  DAS_SESSION_KIND_VERIFY = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum das_session_kind das_session_kind;
+#else
+typedef uint32_t das_session_kind;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // A string field of the `metadata` object sent with `initialize`.
 enum das_metadata_field
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -371,25 +390,6 @@ enum das_metadata_field
 typedef enum das_metadata_field das_metadata_field;
 #else
 typedef uint32_t das_metadata_field;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-// The kind of das-Peak Streaming session.
-enum das_session_kind
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  // Enrol a speaker (`register_request`).
-  DAS_SESSION_KIND_REGISTER = 1,
-  // Verify a speaker against a credential (`verify_request`).
-  DAS_SESSION_KIND_VERIFY = 2,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum das_session_kind das_session_kind;
-#else
-typedef uint32_t das_session_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -594,12 +594,6 @@ typedef void (*das_log_callback)(void *userdata,
                                  das_log_level level,
                                  const char *target,
                                  const char *message);
-
-// Every field, in wire order.
-#define das_metadata_field_ALL { das_metadata_field_AudioProtocol, das_metadata_field_AudioFormat, das_metadata_field_AudioCodec, das_metadata_field_SampleFormat, das_metadata_field_SampleRate, das_metadata_field_Channels, das_metadata_field_CallId, }
-
-// Every code, in numeric order.
-#define das_result_ALL { das_result_Ok, das_result_NullArgument, das_result_InvalidUtf8, das_result_InvalidEnum, das_result_BufferTooSmall, das_result_OutOfRange, das_result_InvalidHandle, das_result_NotReady, das_result_WouldBlock, das_result_Timeout, das_result_Closed, das_result_AlreadyStarted, das_result_Io, das_result_Tls, das_result_Protocol, das_result_Auth, das_result_ConnectRefused, das_result_Busy, das_result_Rejected, das_result_JobFailed, das_result_Parse, das_result_InvalidToken, das_result_NotPresent, das_result_NotFound, das_result_Panic, das_result_Poisoned, das_result_Internal, }
 
 #ifdef __cplusplus
 extern "C" {
@@ -1129,8 +1123,9 @@ das_result das_session_push_audio(const das_session *session, const uint8_t *dat
 // session's codec at 8 kHz with its channel layout (stereo is downmixed for a mono session,
 // mono duplicated for a stereo one) and queues all of it, blocking while the audio buffer is
 // full: at most the result timeout, then `DAS_RESULT_TIMEOUT` with the rest not queued. Does
-// not end the audio. Unreadable or malformed files are `DAS_RESULT_PARSE` (the message names
-// the cause); other results as `das_session_push_audio`.
+// not end the audio. A file that cannot be opened or read is `DAS_RESULT_IO`, a malformed
+// one `DAS_RESULT_PARSE` (the message names the cause); other results as
+// `das_session_push_audio`.
 //
 // Ownership: `path` is borrowed for the call.
 //
@@ -1147,7 +1142,8 @@ das_result das_session_push_wav(const das_session *session, const char *path, si
 // `session` is a live session.
 das_result das_session_end_audio(const das_session *session);
 
-// Takes the next event, waiting at most `timeout_ms` (0 never blocks).
+// Takes the next event, waiting at most `timeout_ms` (0 never blocks; more than
+// `DAS_MAX_TIMEOUT_MS` is `DAS_RESULT_OUT_OF_RANGE`).
 //
 // Returns `DAS_RESULT_OK` with `*out` set; `DAS_RESULT_TIMEOUT` when nothing arrived in time;
 // `DAS_RESULT_CLOSED` once the session ended (disconnected, failed start, or

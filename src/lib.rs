@@ -22,6 +22,7 @@ pub mod auth;
 mod capped_body;
 pub mod channel;
 pub mod listen;
+pub mod log_line;
 #[cfg(any(feature = "receiver", feature = "audiohook-server"))]
 pub mod serve;
 pub mod session;

@@ -163,3 +163,9 @@ class InternalError(DasError):
     """A bug or an unusable runtime inside libdas."""
 
     code = 902
+
+
+# Shown as `das.InvalidArgument`, the name users import, not the private module's.
+for _name in __all__:
+    globals()[_name].__module__ = "das"
+del _name

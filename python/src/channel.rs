@@ -15,7 +15,7 @@ use das::tls::TlsOptions;
 use das::twilio::TwilioMode;
 use pyo3::prelude::*;
 
-use crate::errors::{das_error, Kind};
+use crate::errors::{das_error, wav_error, Kind};
 use crate::runtime::block_on;
 
 /// A validated audio channel configuration (secrets are never shown by `repr`).
@@ -164,8 +164,8 @@ impl AudioChannel {
     fn send_wav(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
         let (codec, rate, channels) = (self.codec, self.sample_rate, self.channels);
         let wire = py
-            .detach(move || -> Result<Vec<u8>, WavError> {
-                let wav = Wav::read(path)?.resampled(rate)?;
+            .detach(|| -> Result<Vec<u8>, WavError> {
+                let wav = Wav::read(&path)?.resampled(rate)?;
                 let samples = match (wav.channels, channels) {
                     (2, 1) => downmix(&wav.samples, 2),
                     (1, 2) => interleave(&wav.samples, &wav.samples),
@@ -173,7 +173,7 @@ impl AudioChannel {
                 };
                 Ok(codec.encode(&samples))
             })
-            .map_err(|e| das_error(Kind::InvalidArgument, e))?;
+            .map_err(|e| wav_error(e, &path))?;
         self.send(py, wire, true)
     }
 

@@ -3,10 +3,14 @@
 
 use std::fmt::Display;
 
+use std::path::Path;
+
+use das::audio::wav::WavError;
 use das::auth::AuthError;
 use das::session::{AudioError, SessionError, SettingError};
 use das::socketio::SocketIoError;
 use das::trd::{ParseError, ParseErrorKind};
+use pyo3::exceptions::PyOSError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -76,6 +80,7 @@ fn build<'py>(
 pub fn auth_error(e: AuthError) -> PyErr {
     match e {
         AuthError::Config(_) => das_error(Kind::InvalidArgument, e),
+        network if network.is_network() => das_error(Kind::Connect, network),
         other => das_error(Kind::Auth, other),
     }
 }
@@ -122,8 +127,34 @@ pub fn audio_error(e: AudioError) -> PyErr {
     match e {
         AudioError::WouldBlock { .. } => das_error(Kind::WouldBlock, e),
         AudioError::Ended => das_error(Kind::Closed, e),
-        AudioError::TooLarge { .. } | AudioError::Wav(_) => das_error(Kind::InvalidArgument, e),
-        AudioError::NoChannel => das_error(Kind::NotReady, e),
+        AudioError::TooLarge { .. } => das_error(Kind::InvalidArgument, e),
+        AudioError::Wav(_) => das_error(Kind::InvalidArgument, e),
+        AudioError::WavFile { errno, message } => file_error(errno, message, None),
+        AudioError::NoChannel => das_error(
+            Kind::NotReady,
+            "this session has no audio channel: pass audio_url= (or audio_channel=) to the session",
+        ),
+    }
+}
+
+/// A WAV file that cannot be used. One the OS could not open is the built-in `OSError`
+/// subclass `open()` raises (`FileNotFoundError`, `PermissionError`, ...) naming `path`;
+/// a file that is not usable audio is `InvalidArgument`.
+pub fn wav_error(e: WavError, path: &Path) -> PyErr {
+    match e {
+        WavError::Io(io) => file_error(io.raw_os_error(), io.to_string(), Some(path)),
+        other => das_error(Kind::InvalidArgument, other),
+    }
+}
+
+/// `OSError(errno, strerror[, filename])`, which Python turns into the errno's subclass.
+pub fn file_error(errno: Option<i32>, reason: String, path: Option<&Path>) -> PyErr {
+    match (errno, path) {
+        (Some(errno), Some(path)) => {
+            PyOSError::new_err((errno, reason, path.as_os_str().to_owned()))
+        }
+        (Some(errno), None) => PyOSError::new_err((errno, reason)),
+        (None, _) => PyOSError::new_err(reason),
     }
 }
 

@@ -4,13 +4,12 @@
 //! (`das/_log.py`) takes them with [`next_log_records`] and hands them to `logging`.
 
 use std::collections::VecDeque;
-use std::fmt::Write;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
+use das::log_line::log_line;
 use pyo3::prelude::*;
-use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
@@ -104,39 +103,14 @@ impl<S: Subscriber> Layer<S> for ForwardToLogging {
         if !FORWARDING.load(Ordering::Relaxed) || level < MIN_LEVEL.load(Ordering::Relaxed) {
             return;
         }
-        let mut text = Message::default();
-        event.record(&mut text);
+        let text = log_line(event);
         let mut records = lock();
         if records.items.len() < QUEUE_BOUND {
-            records.items.push_back((level, text.0));
+            records.items.push_back((level, text));
         } else {
             records.dropped += 1;
         }
         drop(records);
         READY.notify_one();
-    }
-}
-
-/// `message key=value …`, as the fmt subscriber words an event.
-#[derive(Default)]
-struct Message(String);
-
-impl Visit for Message {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" {
-            self.0.insert_str(0, &format!("{value:?}"));
-        } else {
-            let sep = if self.0.is_empty() { "" } else { " " };
-            let _ = write!(self.0, "{sep}{}={value:?}", field.name());
-        }
-    }
-
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "message" {
-            self.0.insert_str(0, value);
-        } else {
-            let sep = if self.0.is_empty() { "" } else { " " };
-            let _ = write!(self.0, "{sep}{}={value}", field.name());
-        }
     }
 }

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use das::session::settings::TimeoutKind;
 use das::session::{
-    AudioSender, Event, Session as CoreSession, SessionBuilder, SessionKind, SessionSettings,
-    SettingError,
+    AudioError, AudioSender, Event, Session as CoreSession, SessionBuilder, SessionKind,
+    SessionSettings, SettingError,
 };
 use futures_util::StreamExt;
 use pyo3::prelude::*;
@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::channel::ChannelConfig;
 use crate::convert::json_from_py;
-use crate::errors::{audio_error, das_error, session_error, settings_error, Kind};
+use crate::errors::{audio_error, das_error, file_error, session_error, settings_error, Kind};
 use crate::event::PyEvent;
 use crate::runtime::{block_on, runtime};
 
@@ -130,9 +130,7 @@ impl Session {
         set(audio_total_duration, "audio_total_duration", |v| {
             s.set_audio_total_duration(v)
         })?;
-        if let Some(call_id) = call_id {
-            s.set_call_id(call_id);
-        }
+        set(call_id, "call_id", |v| s.set_call_id(v))?;
         if let Some(protocol) = audio_protocol {
             s.set_metadata_audio_protocol(protocol);
         }
@@ -210,7 +208,10 @@ impl Session {
     /// Reads a WAV file, converts it to the channel's codec, rate and layout, and queues it,
     /// waiting for room. Does not end the audio.
     fn push_wav(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
-        block_on(py, self.audio.push_wav(path))?.map_err(audio_error)
+        block_on(py, self.audio.push_wav(path.clone()))?.map_err(|e| match e {
+            AudioError::WavFile { errno, message } => file_error(errno, message, Some(&path)),
+            other => audio_error(other),
+        })
     }
 
     /// No more audio will be pushed: the channel sends what is queued, then closes.

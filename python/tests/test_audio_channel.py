@@ -82,7 +82,7 @@ def test_send_wav_converts_to_the_wire_codec(consumer: TwilioConsumer) -> None:
     url = f"ws://127.0.0.1:{consumer.port}/"
     wav = ROOT / "samples" / "speaker-a-16k.wav"
     channel = das.AudioChannel(url, "twilio", call_id="CA-2", realtime=False, buffer_bytes=1 << 20)
-    with pytest.raises(das.InvalidArgument):
+    with pytest.raises(FileNotFoundError):
         channel.send_wav("/no/such.wav")
     channel.send_wav(Path(wav))
     queued, sent_so_far, dropped = channel.counters

@@ -47,6 +47,13 @@ def test_register_then_verify_with_real_audio(emulator: das.Emulator, protocol: 
     assert result.content in ("Verification: accepted", "Verification: rejected")
 
 
+def test_a_missing_wav_is_file_not_found(emulator: das.Emulator) -> None:
+    with das.RegisterSession(emulator.socketio_url, **credentials(emulator)) as session:
+        with pytest.raises(FileNotFoundError) as info:
+            session.push_wav("/no/such.wav")
+        assert info.value.filename == "/no/such.wav"
+
+
 def test_async_register_with_audio(emulator: das.Emulator) -> None:
     async def main() -> str:
         async with das.AsyncRegisterSession(emulator.socketio_url,

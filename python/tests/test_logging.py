@@ -10,16 +10,18 @@ import pytest
 import das
 from conftest import ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET
 
+CALL_ID = "5c0e0a4e-1f7b-4c47-9d55-0c3f3b1a2e61"
+
 
 def test_core_logs_go_to_the_das_logger(sio_url: str, token_url: str,
                                         caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG, logger="das")
     with das.RegisterSession(sio_url, token_url=token_url, client_id=CLIENT_ID,
-                             client_secret=CLIENT_SECRET, call_id="c-log") as session:
+                             client_secret=CLIENT_SECRET, call_id=CALL_ID) as session:
         session.wait_result(timeout=10)
     # Records reach `logging` through the package's log thread: wait for them (bounded).
     deadline = time.monotonic() + 10
-    while not any("session initialized" in r.getMessage() and "c-log" in r.getMessage()
+    while not any("session initialized" in r.getMessage() and CALL_ID in r.getMessage()
                   for r in caplog.records if r.name == "das"):
         assert time.monotonic() < deadline, "no forwarded record"
         time.sleep(0.02)

@@ -30,6 +30,15 @@ def test_register_session_yields_events_until_the_result(sio_url: str, token_url
     assert vad[-1].vad_percentage == 100
 
 
+def test_an_audiohook_call_id_must_be_a_uuid_without_nul(sio_url: str) -> None:
+    # Refused before any connection, not 30 s later as a failed audio channel.
+    with pytest.raises(das.InvalidArgument, match="needs a UUID"):
+        with das.RegisterSession(sio_url, authorization="Bearer t", call_id="call-1"):
+            pass
+    with pytest.raises(das.InvalidArgument, match="NUL"):
+        das.RegisterSession(sio_url, authorization="Bearer t", call_id="88\0ab").start()
+
+
 def test_verify_session_sends_the_credential(sio_url: str) -> None:
     with das.VerifySession(sio_url, "CRED", authorization="Bearer t",
                            request={"similarity": 0.5}) as session:
@@ -53,7 +62,8 @@ def test_failure_error_and_drop(sio_url: str) -> None:
 
 def test_audio_without_a_channel_is_not_ready(sio_url: str) -> None:
     with das.RegisterSession(sio_url, authorization="Bearer t") as session:
-        with pytest.raises(das.NotReady):
+        # The message names the Python keyword, not the Rust builder.
+        with pytest.raises(das.NotReady, match="audio_url="):
             session.push_audio(b"\xff" * 160)
 
 

@@ -59,5 +59,12 @@ def test_rejected_credentials_are_an_auth_error(token_url: str) -> None:
 def test_bad_token_urls() -> None:
     with pytest.raises(das.InvalidArgument):
         das.get_access_token("not a url", "a", "b")
-    with pytest.raises(das.AuthError, match="unreachable"):
+    # A network failure, not refused credentials; the OS's reason stays in the message.
+    with pytest.raises(das.ConnectError, match="Connection refused") as info:
         das.get_access_token("http://127.0.0.1:9/token", "a", "b", timeout=2)
+    assert isinstance(info.value, OSError)
+
+
+def test_exceptions_are_named_after_the_public_package() -> None:
+    assert repr(das.InvalidArgument) == "<class 'das.InvalidArgument'>"
+    assert all(getattr(das, name).__module__ == "das" for name in das._errors.__all__)

@@ -37,3 +37,11 @@ pub enum AuthError {
     #[error("a static Authorization header has no token JSON")]
     NoTokenJson,
 }
+
+impl AuthError {
+    /// The token endpoint could not be reached (refused, unreachable, timed out): a network
+    /// failure, which the bindings report as IO rather than as refused credentials.
+    pub fn is_network(&self) -> bool {
+        matches!(self, Self::Unreachable { .. })
+    }
+}

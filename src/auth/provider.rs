@@ -297,13 +297,11 @@ impl Fetcher {
             .form(&form)
             .send()
             .await
-            .map_err(|e| Retryable::Transport(e.without_url().to_string()))?;
+            .map_err(transport)?;
         let status = reply.status().as_u16();
         let body = match read_capped(reply, MAX_TOKEN_REPLY).await {
             Ok(body) => body,
-            Err(BodyError::Http(e)) => {
-                return Err(Retryable::Transport(e.without_url().to_string()))
-            }
+            Err(BodyError::Http(e)) => return Err(transport(e)),
             Err(too_large) => return Ok(Err(AuthError::InvalidReply(too_large.describe()))),
         };
         if (200..300).contains(&status) {
@@ -322,6 +320,19 @@ const MAX_TOKEN_REPLY: usize = 64 << 10;
 enum Retryable {
     Status(u16),
     Transport(String),
+}
+
+/// A transport failure with its causes: reqwest's own text ("error sending request") hides
+/// the one that helps ("Connection refused").
+fn transport(error: reqwest::Error) -> Retryable {
+    let error = error.without_url();
+    let mut message = error.to_string();
+    let mut cause = std::error::Error::source(&error);
+    while let Some(inner) = cause {
+        message = format!("{message}: {inner}");
+        cause = inner.source();
+    }
+    Retryable::Transport(message)
 }
 
 /// Maps a 4xx reply to [`AuthError::Rejected`], reading the RFC 6749 §5.2 error body if present.

@@ -31,9 +31,18 @@ pub enum AudioError {
     #[error("audio already ended")]
     Ended,
     /// The session was built without an audio channel.
-    #[error("this session has no audio channel; configure one with SessionBuilder::audio_channel")]
+    #[error("this session has no audio channel (no audio URL was configured)")]
     NoChannel,
-    /// A WAV file could not be used.
+    /// The WAV file could not be opened or read; `errno` lets bindings raise their
+    /// platform's error (Python's `FileNotFoundError`).
+    #[error("cannot read WAV file: {message}")]
+    WavFile {
+        /// The OS error number, when the OS reported one.
+        errno: Option<i32>,
+        /// The OS's reason.
+        message: String,
+    },
+    /// A WAV file that is not usable audio.
     #[error("{0}")]
     Wav(String),
 }
@@ -56,7 +65,13 @@ impl From<PushError> for AudioError {
 
 impl From<WavError> for AudioError {
     fn from(error: WavError) -> Self {
-        AudioError::Wav(error.to_string())
+        match error {
+            WavError::Io(io) => AudioError::WavFile {
+                errno: io.raw_os_error(),
+                message: io.to_string(),
+            },
+            other => AudioError::Wav(other.to_string()),
+        }
     }
 }
 
@@ -181,7 +196,7 @@ mod tests {
         assert_eq!(stereo.counters().queued, 2 * frames);
         assert!(matches!(
             mono.push_wav("/nonexistent.wav").await,
-            Err(AudioError::Wav(_))
+            Err(AudioError::WavFile { errno: Some(2), .. })
         ));
     }
 }

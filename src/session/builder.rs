@@ -148,13 +148,13 @@ impl SessionBuilder {
 
     /// Replaces the whole typed metadata.
     pub fn metadata(self, metadata: Metadata) -> Self {
-        self.with(|s| metadata.apply_to(s))
+        self.apply(|s| metadata.apply_to(s))
     }
 
     /// `metadata.call_id`: a UUID for AudioHook, Twilio's `callSid` otherwise.
     pub fn call_id(self, call_id: impl Into<String>) -> Self {
         let call_id = call_id.into();
-        self.with(|s| s.set_call_id(&call_id))
+        self.apply(|s| s.set_call_id(&call_id))
     }
 
     /// Announces this `audio_protocol`, whatever the audio channel speaks.
@@ -276,7 +276,7 @@ mod tests {
     fn defaults_are_the_documented_request_with_a_fresh_call_id() {
         let b = RegisterSession::builder("https://h/socket.io", token());
         let mut documented = SessionSettings::documented_example(SessionKind::Register);
-        documented.set_call_id(b.current_call_id());
+        documented.set_call_id(b.current_call_id()).unwrap();
         assert_eq!(b.payload(), documented.initialize_payload().unwrap());
         assert_eq!(b.settings().namespace(), Some("/socket.io/register"));
         assert!(uuid::Uuid::parse_str(b.current_call_id()).is_ok());

@@ -1,7 +1,7 @@
 //! [`Metadata`]: the whole `metadata` object of `initialize`, typed, for
 //! [`SessionBuilder::metadata`](super::SessionBuilder::metadata).
 
-use super::settings::SessionSettings;
+use super::settings::{SessionSettings, SettingError};
 
 /// The `metadata` object of `initialize`. Defaults are the documented example's values.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,14 +41,14 @@ impl Default for Metadata {
 
 impl Metadata {
     /// Sets every field in `settings`, as the builder's metadata setters do one by one.
-    pub(super) fn apply_to(self, settings: &mut SessionSettings) {
+    pub(super) fn apply_to(self, settings: &mut SessionSettings) -> Result<(), SettingError> {
         settings.set_metadata_audio_protocol(&self.audio_protocol);
         settings.set_metadata_field("audio_format", self.audio_format.into());
         settings.set_metadata_audio_codec(&self.audio_codec);
         settings.set_metadata_field("sample_format", self.sample_format.into());
         settings.set_metadata_sample_rate(self.sample_rate);
         settings.set_metadata_channels(self.channels);
-        settings.set_call_id(&self.call_id);
         settings.set_metadata_numbers_as_strings(self.numbers_as_strings);
+        settings.set_call_id(&self.call_id)
     }
 }

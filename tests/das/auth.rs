@@ -176,10 +176,17 @@ async fn bad_replies_and_unreachable_endpoints_are_typed_errors() {
         .local_addr()
         .unwrap();
     let p = provider(&format!("http://{closed}/token"), "x");
-    assert!(matches!(
-        p.authorization().await,
-        Err(AuthError::Unreachable { attempts: 3, .. })
-    ));
+    let unreachable = p.authorization().await.unwrap_err();
+    assert!(
+        matches!(unreachable, AuthError::Unreachable { attempts: 3, .. }),
+        "{unreachable:?}"
+    );
+    assert!(unreachable.is_network());
+    // The cause that tells the user what happened survives reqwest's generic text.
+    assert!(
+        unreachable.to_string().contains("Connection refused"),
+        "{unreachable}"
+    );
 }
 
 #[tokio::test]

@@ -135,7 +135,7 @@ async fn registration_happy_path_with_typed_events() {
 async fn verification_uses_its_namespace_and_request() {
     let (peer, _tokens, provider) = service().await;
     let session = VerifySession::builder(peer.url(), provider, "Q1JFREVOVElBTA==")
-        .call_id("call-42")
+        .call_id("0f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b")
         .start()
         .await
         .unwrap();
@@ -145,7 +145,10 @@ async fn verification_uses_its_namespace_and_request() {
         echo.data()["verify_request"]["credential"],
         "Q1JFREVOVElBTA=="
     );
-    assert_eq!(echo.data()["metadata"]["call_id"], "call-42");
+    assert_eq!(
+        echo.data()["metadata"]["call_id"],
+        "0f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
+    );
     let last = events.last().unwrap();
     assert!(
         matches!(last, Event::ResultSuccess { content: Some(c), .. } if c == "Verification: approved")
@@ -268,4 +271,15 @@ impl UntilResult for das::session::Session {
         }
         events
     }
+}
+
+#[tokio::test]
+async fn an_audiohook_call_id_that_is_not_a_uuid_is_refused_before_connecting() {
+    let (peer, _tokens, provider) = service().await;
+    let refused = RegisterSession::builder(peer.url(), provider)
+        .call_id("call-1")
+        .start()
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("needs a UUID"), "{refused}");
 }

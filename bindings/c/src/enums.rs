@@ -84,8 +84,9 @@ checked_c_enum!(das_metadata_field {
 });
 
 impl das_metadata_field {
-    /// Every field, in wire order.
-    pub const ALL: [das_metadata_field; 7] = [
+    /// Every field, in wire order (for the tests; crate-private keeps it out of the header).
+    #[cfg(test)]
+    const ALL: [das_metadata_field; 7] = [
         Self::AudioProtocol,
         Self::AudioFormat,
         Self::AudioCodec,

@@ -2,11 +2,10 @@
 
 use std::cell::Cell;
 use std::ffi::{c_char, c_void, CString};
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{OnceLock, RwLock};
 
-use tracing::field::{Field, Visit};
+use das_core::log_line::log_line;
 use tracing::subscriber::Interest;
 use tracing::{Event, Metadata, Subscriber};
 use tracing_subscriber::layer::{Context, SubscriberExt};
@@ -68,10 +67,8 @@ impl<S: Subscriber> Layer<S> for CallbackLayer {
         }
         let sink = SINK.read().unwrap_or_else(|poisoned| poisoned.into_inner());
         let Some(sink) = *sink else { return };
-        let mut text = MessageText::default();
-        event.record(&mut text);
         let target = c_string(event.metadata().target());
-        let message = c_string(&text.finish());
+        let message = c_string(&log_line(event));
         IN_CALLBACK.with(|flag| flag.set(true));
         // SAFETY: the callback was registered by C for exactly this signature; both strings
         // outlive the call.
@@ -89,37 +86,6 @@ impl<S: Subscriber> Layer<S> for CallbackLayer {
 
 fn c_string(text: &str) -> CString {
     CString::new(text.replace('\0', "\\0")).unwrap_or_default()
-}
-
-/// The `message` field followed by the other fields as ` key=value`.
-#[derive(Default)]
-struct MessageText {
-    message: String,
-    fields: String,
-}
-
-impl MessageText {
-    fn finish(self) -> String {
-        self.message + &self.fields
-    }
-}
-
-impl Visit for MessageText {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "message" {
-            self.message.push_str(value);
-        } else {
-            let _ = write!(self.fields, " {}={value}", field.name());
-        }
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" {
-            let _ = write!(self.message, "{value:?}");
-        } else {
-            let _ = write!(self.fields, " {}={value:?}", field.name());
-        }
-    }
 }
 
 fn install() -> Result<(), Error> {

@@ -71,7 +71,7 @@ pub enum das_result {
 
 impl das_result {
     /// Every code, in numeric order.
-    pub const ALL: [das_result; 27] = [
+    pub(crate) const ALL: [das_result; 27] = [
         Self::Ok,
         Self::NullArgument,
         Self::InvalidUtf8,

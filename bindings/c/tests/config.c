@@ -98,6 +98,15 @@ static void verify_needs_a_credential(void) {
     CHECK(strstr(check_last_error(), "credential") != NULL);
     CHECK_RESULT(das_config_set_credential(config, "cred", 4), DAS_RESULT_OK);
     CHECK_RESULT(das_config_validate(config), DAS_RESULT_OK);
+    /* AudioHook sends call_id as its UUID conversationId: "c1" is refused before any connection. */
+    CHECK_RESULT(das_config_set_audio_protocol(config, DAS_AUDIO_PROTOCOL_AUDIOHOOK), DAS_RESULT_OK);
+    CHECK_RESULT(das_config_validate(config), DAS_RESULT_PARSE);
+    CHECK(strstr(check_last_error(), "needs a UUID") != NULL);
+    CHECK_RESULT(das_config_set_audio_protocol(config, DAS_AUDIO_PROTOCOL_TWILIO), DAS_RESULT_OK);
+    /* An id with an embedded NUL would read differently as a C string: refused, not truncated. */
+    CHECK_RESULT(das_config_set_metadata(config, DAS_METADATA_FIELD_CALL_ID, "c1\0ab", 5), DAS_RESULT_PARSE);
+    CHECK(strstr(check_last_error(), "NUL") != NULL);
+    CHECK_RESULT(das_config_validate(config), DAS_RESULT_OK);
     CHECK_RESULT(das_config_initialize_json(config, json, sizeof json, &written), DAS_RESULT_OK);
     CHECK(strstr(json, "\"verify_request\":{\"credential\":\"cred\"}") != NULL);
     CHECK(strstr(json, "\"audio_protocol\":\"twilio\"") != NULL);

@@ -101,7 +101,7 @@ static void register_then_verify(const emulator_process *emulator) {
     das_config_free(config);
     CHECK_RESULT(das_session_start(session), DAS_RESULT_OK);
     CHECK_RESULT(das_session_start(session), DAS_RESULT_ALREADY_STARTED);
-    CHECK_RESULT(das_session_push_wav(session, "no/such.wav", DAS_NUL_TERMINATED), DAS_RESULT_PARSE);
+    CHECK_RESULT(das_session_push_wav(session, "no/such.wav", DAS_NUL_TERMINATED), DAS_RESULT_IO);
     CHECK_RESULT(das_session_push_wav(session, SPEAKER_A, DAS_NUL_TERMINATED), DAS_RESULT_OK);
     CHECK_RESULT(das_session_end_audio(session), DAS_RESULT_OK);
     CHECK_RESULT(das_session_end_audio(session), DAS_RESULT_OK);

@@ -53,6 +53,8 @@ static void before_start(void) {
     CHECK_RESULT(das_session_poll_event(session, 0, &event), DAS_RESULT_NOT_READY);
     CHECK_RESULT(das_session_push_audio(session, NULL, 4), DAS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(das_session_poll_event(session, 0, NULL), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_session_poll_event(session, UINT32_MAX, &event), DAS_RESULT_OUT_OF_RANGE);
+    CHECK(strstr(check_last_error(), "DAS_MAX_TIMEOUT_MS") != NULL);
     CHECK_RESULT(das_session_event_fd(session, NULL), DAS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(das_session_call_id(session, NULL, &len), DAS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(das_session_push_wav(session, NULL, 0), DAS_RESULT_NULL_ARGUMENT);
@@ -81,6 +83,20 @@ static void failed_start_closes_the_session(void) {
     CHECK_RESULT(das_session_poll_event(session, 0, &event), DAS_RESULT_CLOSED);
     CHECK_RESULT(das_session_start(session), DAS_RESULT_CLOSED);
     CHECK_RESULT(das_session_end_audio(session), DAS_RESULT_CLOSED);
+    das_session_free(session);
+}
+
+/* A token endpoint that refuses connections is a network failure (IO), not refused
+ * credentials (AUTH), and the message keeps the OS's reason. */
+static void an_unreachable_token_endpoint_is_io(void) {
+    das_config *config = unreachable_config();
+    das_session *session = NULL;
+    CHECK_RESULT(das_config_set_token_url(config, "http://127.0.0.1:1/token", DAS_NUL_TERMINATED), DAS_RESULT_OK);
+    CHECK_RESULT(das_config_set_client_credentials(config, "id", 2, "secret", 6), DAS_RESULT_OK);
+    CHECK_RESULT(das_session_new(config, &session), DAS_RESULT_OK);
+    das_config_free(config);
+    CHECK_RESULT(das_session_start(session), DAS_RESULT_IO);
+    CHECK(strstr(check_last_error(), "Connection refused") != NULL);
     das_session_free(session);
 }
 
@@ -135,6 +151,7 @@ int main(void) {
     new_needs_a_complete_config();
     before_start();
     failed_start_closes_the_session();
+    an_unreachable_token_endpoint_is_io();
     stale_and_null_handles();
     new_settings_are_checked();
     CHECK_DONE("session_misuse");

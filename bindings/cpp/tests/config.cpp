@@ -23,13 +23,13 @@ static void builds_a_valid_config() {
         .token_url("https://auth.example/token")
         .client_credentials("client", "cpp-s3cret")
         .session_kind(DAS_SESSION_KIND_REGISTER)
-        .metadata(DAS_METADATA_FIELD_CALL_ID, std::string_view("call-7 ignored", 6))
+        .metadata(DAS_METADATA_FIELD_CALL_ID, std::string_view("888806c3-3391-4d73-bb86-e5874e6ed5b4 ignored", 36))
         .authenticity_threshold(0.8)
         .audio_total_duration(5.0)
         .audio_url("wss://audio.example/hook")
         .timeout_ms(DAS_TIMEOUT_RESULT, 2500);
     config.validate();
-    CHECK(config.metadata(DAS_METADATA_FIELD_CALL_ID) == "call-7");
+    CHECK(config.metadata(DAS_METADATA_FIELD_CALL_ID) == "888806c3-3391-4d73-bb86-e5874e6ed5b4");
     CHECK(config.metadata(DAS_METADATA_FIELD_SAMPLE_FORMAT).empty());
     CHECK(config.timeout_ms(DAS_TIMEOUT_RESULT) == 2500);
     std::string payload = config.initialize_json();

@@ -225,7 +225,8 @@ fn outcome(event: &Event) -> Option<Result<(), CliError>> {
 
 fn start_error(error: SessionError) -> CliError {
     let exit = match &error {
-        SessionError::Signalling(SocketIoError::Auth(AuthError::Rejected { .. })) => Exit::Auth,
+        SessionError::Auth(AuthError::Rejected { .. })
+        | SessionError::Signalling(SocketIoError::Auth(AuthError::Rejected { .. })) => Exit::Auth,
         SessionError::Signalling(SocketIoError::ConnectRefused { .. }) => Exit::Auth,
         _ => Exit::Network,
     };

@@ -200,7 +200,9 @@ fn unreachable_services_exit_with_the_network_code() {
         "ws://127.0.0.1:9/audiohook/ws",
     ]);
     assert_eq!(output.status.code(), Some(4), "{output:?}");
-    assert!(!String::from_utf8_lossy(&output.stderr).contains("not-echoed-secret"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("Connection refused"), "{stderr}");
+    assert!(!stderr.contains("not-echoed-secret"));
 }
 
 #[test]

@@ -215,7 +215,9 @@ mod tests {
     fn documented() -> Value {
         let mut settings =
             das::session::SessionSettings::documented_example(das::session::SessionKind::Register);
-        settings.set_call_id("888806c3-3391-4d73-bb86-e5874e6ed5b4");
+        settings
+            .set_call_id("888806c3-3391-4d73-bb86-e5874e6ed5b4")
+            .unwrap();
         settings.initialize_payload().expect("a kind is set")
     }
 

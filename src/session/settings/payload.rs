@@ -94,7 +94,9 @@ mod tests {
     #[test]
     fn documented_settings_reproduce_the_documented_payload() {
         let mut settings = SessionSettings::documented_example(SessionKind::Register);
-        settings.set_call_id("888806c3-3391-4d73-bb86-e5874e6ed5b4");
+        settings
+            .set_call_id("888806c3-3391-4d73-bb86-e5874e6ed5b4")
+            .unwrap();
         assert_eq!(
             settings.initialize_payload().unwrap(),
             json!({

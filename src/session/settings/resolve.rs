@@ -1,6 +1,7 @@
 //! From settings to what a starting session uses: the check that nothing required is
 //! missing, the token provider and the audio channel.
 
+use super::audio::AudioProtocol;
 use super::model::{Auth, SessionSettings, TimeoutKind};
 use super::SettingError;
 use crate::auth::TokenProvider;
@@ -35,11 +36,28 @@ impl SessionSettings {
         if self.audio_required && self.audio.url.is_none() {
             missing.push("audio URL");
         }
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            Err(SettingError::Missing(missing))
+        if !missing.is_empty() {
+            return Err(SettingError::Missing(missing));
         }
+        self.check_call_id_fits_protocol()
+    }
+
+    /// AudioHook sends `call_id` as its `conversationId`, a UUID (in production, the Genesys
+    /// conversation id); caught here rather than as a failed audio channel after `start`.
+    fn check_call_id_fits_protocol(&self) -> Result<(), SettingError> {
+        let call_id = self.call_id.as_deref().unwrap_or_default();
+        if self.audio.protocol == AudioProtocol::AudioHook
+            && uuid::Uuid::parse_str(call_id).is_err()
+        {
+            return Err(SettingError::invalid(
+                "call_id",
+                format!(
+                    "AudioHook (the default audio protocol) needs a UUID such as \
+                     888806c3-3391-4d73-bb86-e5874e6ed5b4, and {call_id:?} is not one"
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// The provider of the `Authorization` header. Client credentials make a provider shared
@@ -107,7 +125,7 @@ mod tests {
         settings.set_endpoint_url("wss://x.example").unwrap();
         settings.set_client_credentials("id", "secret").unwrap();
         settings.set_kind(SessionKind::Verify);
-        settings.set_call_id("c1");
+        settings.set_call_id("c1").unwrap();
         settings.set_audio_url("wss://audio.example").unwrap();
         assert_eq!(
             settings.validate(),
@@ -120,7 +138,29 @@ mod tests {
             .set_token_url("https://auth.example/token")
             .unwrap();
         settings.set_credential("cred").unwrap();
+        assert_eq!(
+            settings.validate().unwrap_err().to_string(),
+            "`call_id` is invalid: AudioHook (the default audio protocol) needs a UUID such as \
+             888806c3-3391-4d73-bb86-e5874e6ed5b4, and \"c1\" is not one"
+        );
+        settings.set_audio_protocol(AudioProtocol::Twilio);
         settings.validate().unwrap();
+        settings.set_audio_protocol(AudioProtocol::AudioHook);
+        settings
+            .set_call_id("888806c3-3391-4d73-bb86-e5874e6ed5b4")
+            .unwrap();
+        settings.validate().unwrap();
+    }
+
+    #[test]
+    fn a_call_id_is_refused_when_empty_or_holding_a_nul() {
+        let mut settings = SessionSettings::default();
+        assert!(settings.set_call_id("").is_err());
+        assert_eq!(
+            settings.set_call_id("ab\0cd").unwrap_err().to_string(),
+            "`call_id` is invalid: contains a NUL character"
+        );
+        assert_eq!(settings.call_id(), None);
     }
 
     #[test]

@@ -166,9 +166,16 @@ impl SessionSettings {
 
 /// The `initialize` payload: metadata and the request object.
 impl SessionSettings {
-    /// The `call_id` joining signalling and audio, sent verbatim.
-    pub fn set_call_id(&mut self, call_id: &str) {
-        self.call_id = Some(call_id.to_owned());
+    /// The `call_id` joining signalling and audio, sent verbatim: non-empty, no NUL (it becomes
+    /// a C string and a protocol id). AudioHook also needs a UUID, checked by
+    /// [`validate`](Self::validate) since the protocol may be chosen after the id.
+    pub fn set_call_id(&mut self, call_id: &str) -> Result<(), SettingError> {
+        let call_id = non_empty("call_id", call_id)?;
+        if call_id.contains('\0') {
+            return Err(SettingError::invalid("call_id", "contains a NUL character"));
+        }
+        self.call_id = Some(call_id);
+        Ok(())
     }
 
     /// Announces this `audio_protocol` whatever the audio channel speaks.

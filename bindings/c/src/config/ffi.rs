@@ -228,7 +228,7 @@ pub unsafe extern "C" fn das_config_set_metadata(
         let value = arg_str!(value, len);
         let mut config = config_mut!(config);
         match field {
-            das_metadata_field::CallId => config.settings.set_call_id(value),
+            das_metadata_field::CallId => config.settings.set_call_id(value)?,
             _ => (config.settings).set_metadata_field(field.key(), Value::String(value.to_owned())),
         }
         Ok(())

@@ -5,4 +5,4 @@ mod ffi;
 mod model;
 
 pub use ffi::das_config;
-pub use model::{DasConfig, MAX_TIMEOUT_MS};
+pub use model::{DasConfig, DAS_MAX_TIMEOUT_MS};

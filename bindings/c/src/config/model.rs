@@ -6,11 +6,11 @@ use serde_json::Value;
 
 use crate::enums::das_log_level;
 
-/// Longest timeout accepted: one hour.
-pub const MAX_TIMEOUT_MS: u32 = 3_600_000;
+/// Longest timeout accepted, by the timeout settings and by `das_session_poll_event`: one hour.
+pub const DAS_MAX_TIMEOUT_MS: u32 = 3_600_000;
 const _: () = assert!(
-    MAX_TIMEOUT_MS as u128 == das_core::session::settings::MAX_TIMEOUT.as_millis(),
-    "MAX_TIMEOUT_MS is the core's MAX_TIMEOUT"
+    DAS_MAX_TIMEOUT_MS as u128 == das_core::session::settings::MAX_TIMEOUT.as_millis(),
+    "DAS_MAX_TIMEOUT_MS is the core's MAX_TIMEOUT"
 );
 
 /// What a `das_config` holds.

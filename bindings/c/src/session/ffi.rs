@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::queue::Wait;
 use super::value::SessionValue;
-use crate::config::das_config;
+use crate::config::{das_config, DAS_MAX_TIMEOUT_MS};
 use crate::error::Error;
 use crate::event::{das_event, EventValue};
 use crate::ffi_boundary;
@@ -118,8 +118,9 @@ pub unsafe extern "C" fn das_session_push_audio(
 /// session's codec at 8 kHz with its channel layout (stereo is downmixed for a mono session,
 /// mono duplicated for a stereo one) and queues all of it, blocking while the audio buffer is
 /// full: at most the result timeout, then `DAS_RESULT_TIMEOUT` with the rest not queued. Does
-/// not end the audio. Unreadable or malformed files are `DAS_RESULT_PARSE` (the message names
-/// the cause); other results as `das_session_push_audio`.
+/// not end the audio. A file that cannot be opened or read is `DAS_RESULT_IO`, a malformed
+/// one `DAS_RESULT_PARSE` (the message names the cause); other results as
+/// `das_session_push_audio`.
 ///
 /// Ownership: `path` is borrowed for the call.
 ///
@@ -151,7 +152,8 @@ pub unsafe extern "C" fn das_session_end_audio(session: *const das_session) -> d
     ffi_boundary!({ session!(session).end_audio() })
 }
 
-/// Takes the next event, waiting at most `timeout_ms` (0 never blocks).
+/// Takes the next event, waiting at most `timeout_ms` (0 never blocks; more than
+/// `DAS_MAX_TIMEOUT_MS` is `DAS_RESULT_OUT_OF_RANGE`).
 ///
 /// Returns `DAS_RESULT_OK` with `*out` set; `DAS_RESULT_TIMEOUT` when nothing arrived in time;
 /// `DAS_RESULT_CLOSED` once the session ended (disconnected, failed start, or
@@ -172,6 +174,12 @@ pub unsafe extern "C" fn das_session_poll_event(
     ffi_boundary!({
         out::require(out, "out")?;
         let session = session!(session);
+        if timeout_ms > DAS_MAX_TIMEOUT_MS {
+            return Err(Error::out_of_range(
+                "timeout_ms",
+                format!("{timeout_ms} ms is more than DAS_MAX_TIMEOUT_MS ({DAS_MAX_TIMEOUT_MS})"),
+            ));
+        }
         session.check_pollable()?;
         let timeout = Duration::from_millis(u64::from(timeout_ms));
         match session.queue().pop(timeout) {

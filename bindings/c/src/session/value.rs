@@ -70,6 +70,11 @@ fn not_started() -> Error {
 fn start_error(error: SessionError) -> Error {
     let code = match &error {
         SessionError::Settings(refused) => return refused.clone().into(),
+        SessionError::Auth(e) | SessionError::Signalling(SocketIoError::Auth(e))
+            if e.is_network() =>
+        {
+            das_result::Io
+        }
         SessionError::Auth(_) => das_result::Auth,
         SessionError::Timeout(_) => das_result::Timeout,
         SessionError::Signalling(inner) => match inner {
@@ -268,6 +273,7 @@ fn audio_error(error: AudioError) -> Error {
         AudioError::Ended => return audio_ended(),
         AudioError::NoChannel => das_result::NotReady,
         AudioError::Wav(_) => das_result::Parse,
+        AudioError::WavFile { .. } => das_result::Io,
     };
     Error::new(code, error.to_string())
 }

@@ -61,3 +61,16 @@ fn version_macros_match_cargo_toml() {
         assert!(header.lines().any(|l| l == line), "das.h lacks `{line}`");
     }
 }
+
+/// Every macro is `DAS_`-prefixed: a generated helper such as `das_result_ALL` (an array of
+/// names C does not declare) or an unprefixed `MAX_TIMEOUT_MS` would collide or not compile.
+#[test]
+fn every_macro_is_das_prefixed() {
+    let header = generate();
+    let unprefixed: Vec<&str> = header
+        .lines()
+        .filter_map(|line| line.strip_prefix("#define "))
+        .filter(|definition| !definition.starts_with("DAS_"))
+        .collect();
+    assert!(unprefixed.is_empty(), "{unprefixed:#?}");
+}

@@ -66,7 +66,7 @@ fn request(
 ) -> Value {
     let mut settings = SessionSettings::documented_example(kind);
     settings.set_audio_protocol(AudioProtocol::Twilio);
-    settings.set_call_id(call_id);
+    settings.set_call_id(call_id).expect("a call_id");
     settings
         .set_audio_total_duration(seconds)
         .expect("a duration in range");
