@@ -853,6 +853,16 @@ das_result das_config_add_trusted_root_pem(das_config *config, const char *pem, 
 // `config` is a live configuration.
 das_result das_config_set_event_queue_capacity(das_config *config, size_t events);
 
+// Sets the byte budget of a session's event queues (default 16 MiB): a poller that falls
+// behind holds at most this much in queued events (plus one event heavier than the budget);
+// the signalling then waits, and the server's sends back up. At least 1.
+//
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+//
+// # Safety
+// `config` is a live configuration.
+das_result das_config_set_event_queue_bytes(das_config *config, size_t bytes);
+
 // Sets the log level of sessions built from this configuration, a `das_log_level`.
 //
 // Ownership: nothing is allocated or transferred; pointers are borrowed for the call.

@@ -224,6 +224,10 @@ public:
         check(das_config_set_event_queue_capacity(raw(), events));
         return *this;
     }
+    Config &event_queue_bytes(std::size_t bytes) {
+        check(das_config_set_event_queue_bytes(raw(), bytes));
+        return *this;
+    }
     Config &log_level(das_log_level level) {
         check(das_config_set_log_level(raw(), static_cast<std::uint32_t>(level)));
         return *this;

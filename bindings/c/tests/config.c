@@ -38,6 +38,7 @@ static void documented_register_payload(void) {
     CHECK(ms == 10000);
     CHECK_RESULT(das_config_set_audio_buffer_bytes(config, 65536), DAS_RESULT_OK);
     CHECK_RESULT(das_config_set_event_queue_capacity(config, 64), DAS_RESULT_OK);
+    CHECK_RESULT(das_config_set_event_queue_bytes(config, 1 << 20), DAS_RESULT_OK);
     CHECK_RESULT(das_config_set_log_level(config, DAS_LOG_LEVEL_DEBUG), DAS_RESULT_OK);
     CHECK_RESULT(das_config_validate(config), DAS_RESULT_OK);
 

@@ -17,6 +17,7 @@ static void nulls_everywhere(void) {
     CHECK_RESULT(das_config_set_endpoint_url(NULL, "https://x", DAS_NUL_TERMINATED), DAS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(das_config_set_session_kind(NULL, DAS_SESSION_KIND_REGISTER), DAS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(das_config_validate(NULL), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_config_set_event_queue_bytes(NULL, 1 << 20), DAS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(das_config_to_json(NULL, buf, sizeof buf, &written), DAS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(das_config_get_timeout_ms(NULL, DAS_TIMEOUT_READY, &ms), DAS_RESULT_NULL_ARGUMENT);
 

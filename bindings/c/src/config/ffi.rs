@@ -639,6 +639,26 @@ pub unsafe extern "C" fn das_config_set_event_queue_capacity(
     })
 }
 
+/// Sets the byte budget of a session's event queues (default 16 MiB): a poller that falls
+/// behind holds at most this much in queued events (plus one event heavier than the budget);
+/// the signalling then waits, and the server's sends back up. At least 1.
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_event_queue_bytes(
+    config: *mut das_config,
+    bytes: usize,
+) -> das_result {
+    ffi_boundary!({
+        let mut config = config_mut!(config);
+        config.settings.set_event_queue_bytes(bytes);
+        Ok(())
+    })
+}
+
 /// Sets the log level of sessions built from this configuration, a `das_log_level`.
 ///
 /// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.

@@ -1,4 +1,5 @@
-//! The C side of a session's event queue: bounded, ordered, with a blocking pop that a close
+//! The C side of a session's event queue: bounded by count and by bytes (a slow poller holds
+//! at most the budget, the producer waits for room), ordered, with a blocking pop that a close
 //! interrupts and, once asked for, a socket that is readable exactly while an event (or the
 //! end) is pending.
 
@@ -26,7 +27,8 @@ pub enum Wait {
 
 #[derive(Debug, Default)]
 struct State {
-    events: VecDeque<Event>,
+    /// Each event with the bytes of the budget it holds.
+    events: VecDeque<(Event, u32)>,
     ended: bool,
     /// Made by the first `fd()`: a program polling with timeouts never pays its two
     /// descriptors and its two syscalls per event.
@@ -92,15 +94,22 @@ pub struct EventQueue {
     state: Mutex<State>,
     changed: Condvar,
     space: Arc<Semaphore>,
+    bytes: Arc<Semaphore>,
+    budget: u32,
 }
 
 impl EventQueue {
-    /// A queue holding at most `capacity` events; the producer waits for space.
-    pub fn new(capacity: usize) -> Self {
+    /// A queue holding at most `capacity` events weighing at most `bytes` together (an event
+    /// heavier than the whole budget gets in alone); the producer waits for room.
+    pub fn new(capacity: usize, bytes: usize) -> Self {
+        // The semaphore takes permits in u32 steps; budgets stay far below.
+        let budget = bytes.clamp(1, u32::MAX as usize / 2) as u32;
         Self {
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
             space: Arc::new(Semaphore::new(capacity)),
+            bytes: Arc::new(Semaphore::new(budget as usize)),
+            budget,
         }
     }
 
@@ -117,13 +126,20 @@ impl EventQueue {
         }
     }
 
-    /// Appends an event (after [`reserve`](Self::reserve)).
-    pub fn push(&self, event: Event) {
+    /// Appends an event (after [`reserve`](Self::reserve)), once its weight fits the byte
+    /// budget.
+    pub async fn push(&self, event: Event) {
+        let weight = weight_of(&event).min(self.budget as usize) as u32;
+        if let Ok(permit) = self.bytes.acquire_many(weight).await {
+            // Given back by `pop` when the event is taken.
+            permit.forget();
+        }
         let mut state = self.lock();
         if state.ended {
+            self.bytes.add_permits(weight as usize);
             return;
         }
-        state.events.push_back(event);
+        state.events.push_back((event, weight));
         state.signal();
         self.changed.notify_all();
     }
@@ -141,8 +157,9 @@ impl EventQueue {
         let deadline = Instant::now().checked_add(timeout);
         let mut state = self.lock();
         loop {
-            if let Some(event) = state.events.pop_front() {
+            if let Some((event, weight)) = state.events.pop_front() {
                 self.space.add_permits(1);
+                self.bytes.add_permits(weight as usize);
                 if state.events.is_empty() && !state.ended {
                     state.unsignal();
                 }
@@ -185,6 +202,24 @@ impl EventQueue {
     }
 }
 
+/// The bytes an event's data takes as JSON, counted without building the text.
+fn weight_of(event: &Event) -> usize {
+    struct Counter(usize);
+    impl Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(event.name().len());
+    // Writing to a counter cannot fail.
+    let _ = serde_json::to_writer(&mut counter, event.data());
+    counter.0
+}
+
 fn io_error(error: std::io::Error) -> Error {
     Error::new(
         das_result::Io,
@@ -197,6 +232,13 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
     /// Whether the wake socket holds its byte (the C tests check the descriptor with poll).
     fn readable(queue: &EventQueue) -> bool {
         queue
@@ -208,19 +250,19 @@ mod tests {
 
     #[test]
     fn events_come_out_in_order_and_the_fd_tracks_pending_ones() {
-        let queue = EventQueue::new(4);
+        let queue = EventQueue::new(4, 1 << 20);
         assert_eq!(queue.pop(Duration::ZERO), Err(Wait::Timeout));
         let fd = queue.fd().unwrap();
         assert_eq!(queue.fd().unwrap(), fd, "one descriptor per queue");
         assert!(!readable(&queue));
-        queue.push(Event::from_wire("a", json!(1)));
-        queue.push(Event::from_wire("b", json!(2)));
+        block_on(queue.push(Event::from_wire("a", json!(1))));
+        block_on(queue.push(Event::from_wire("b", json!(2))));
         assert!(readable(&queue));
         assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "a");
         assert!(readable(&queue));
         assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "b");
         assert!(!readable(&queue));
-        queue.push(Event::from_wire("c", json!(3)));
+        block_on(queue.push(Event::from_wire("c", json!(3))));
         queue.end();
         assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "c");
         assert!(readable(&queue), "the end stays readable");
@@ -229,8 +271,8 @@ mod tests {
 
     #[test]
     fn the_descriptor_is_made_on_demand_and_reflects_what_is_pending() {
-        let queue = EventQueue::new(4);
-        queue.push(Event::from_wire("a", json!(1)));
+        let queue = EventQueue::new(4, 1 << 20);
+        block_on(queue.push(Event::from_wire("a", json!(1))));
         assert!(queue.lock().wake.is_none(), "no descriptor until asked for");
         queue.fd().unwrap();
         assert!(readable(&queue), "an event was already pending");
@@ -240,7 +282,7 @@ mod tests {
 
     #[test]
     fn end_wakes_a_blocked_pop() {
-        let queue = Arc::new(EventQueue::new(1));
+        let queue = Arc::new(EventQueue::new(1, 1 << 20));
         let waiter = {
             let queue = queue.clone();
             std::thread::spawn(move || queue.pop(Duration::from_secs(600)))
@@ -248,5 +290,28 @@ mod tests {
         queue.end();
         assert_eq!(waiter.join().unwrap(), Err(Wait::Closed));
         assert_eq!(queue.pop(Duration::MAX), Err(Wait::Closed));
+    }
+
+    #[test]
+    fn the_byte_budget_holds_the_producer_until_the_poller_takes_events() {
+        let queue = Arc::new(EventQueue::new(16, 1000));
+        let big = || Event::from_wire("big", json!("x".repeat(600)));
+        block_on(queue.push(big()));
+        let producer = {
+            let queue = queue.clone();
+            std::thread::spawn(move || block_on(queue.push(big())))
+        };
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(
+            queue.lock().events.len(),
+            1,
+            "the second event waits for room"
+        );
+        assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "big");
+        producer.join().unwrap();
+        assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "big");
+        // Heavier than the whole budget: let in alone.
+        block_on(queue.push(Event::from_wire("huge", json!("x".repeat(5000)))));
+        assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "huge");
     }
 }

@@ -103,7 +103,10 @@ impl SessionValue {
             call_id: CText::new(builder.current_call_id()),
             phase: Mutex::new(Phase::Created(Box::new(builder))),
             audio_ended: AtomicBool::new(false),
-            queue: Arc::new(EventQueue::new(settings.event_capacity())),
+            queue: Arc::new(EventQueue::new(
+                settings.event_capacity(),
+                settings.event_queue_bytes(),
+            )),
             start_timeout: timeout(TimeoutKind::Token) + timeout(TimeoutKind::Connect),
             close_timeout: timeout(TimeoutKind::Close),
             push_timeout: timeout(TimeoutKind::Result),
@@ -296,7 +299,7 @@ async fn pump(session: SharedSession, queue: Arc<EventQueue>) {
         })
         .await;
         match next {
-            Some(event) => queue.push(event),
+            Some(event) => queue.push(event).await,
             None => {
                 queue.end();
                 return;
