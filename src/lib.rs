@@ -14,7 +14,6 @@
 //! The guides (one per surface and per protocol) are in the repository's `docs/` folder.
 
 #![deny(missing_docs)]
-
 #![forbid(unsafe_code)]
 
 pub mod audio;

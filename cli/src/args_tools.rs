@@ -137,6 +137,8 @@ pub struct TrdArgs {
         requires = "license_url"
     )]
     pub password: Option<String>,
+    #[command(flatten)]
+    pub tls: crate::args_tls::TlsArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -202,6 +204,8 @@ pub struct AudiohookSendArgs {
     /// Send as fast as the server accepts instead of in real time.
     #[arg(long)]
     pub fast: bool,
+    #[command(flatten)]
+    pub tls: crate::args_tls::TlsArgs,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -13,7 +13,7 @@ use pyo3::types::{PyDict, PyTuple};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::channel::{trusted_roots, ChannelConfig};
+use crate::channel::{tls_options, ChannelConfig};
 use crate::convert::{json_from_py, to_py};
 use crate::errors::{audio_error, auth_error, das_error, session_error, Kind};
 use crate::runtime::{block_on, runtime};
@@ -62,7 +62,7 @@ impl Session {
         sample_rate=None, channels=None, model_hash=None, authenticity_threshold=None,
         audio_total_duration=None, namespace=None, socketio_path=None, connect_timeout=10.0,
         metadata=None, request=None, payload=None, audio_channel=None,
-        root_certificate_pem=None))]
+        root_certificate_pem=None, trusted_roots="both"))]
     #[allow(clippy::too_many_arguments)]
     fn start(
         py: Python<'_>,
@@ -89,8 +89,9 @@ impl Session {
         payload: Option<Bound<'_, PyDict>>,
         audio_channel: Option<ChannelConfig>,
         root_certificate_pem: Option<String>,
+        trusted_roots: &str,
     ) -> PyResult<Self> {
-        let tls = trusted_roots(root_certificate_pem)?;
+        let tls = tls_options(root_certificate_pem, trusted_roots)?;
         let token = token_provider(token_url, client_id, client_secret, authorization, &tls)?;
         let mut builder = match (kind, credential) {
             ("register", None) => RegisterSession::builder(url, token),

@@ -15,6 +15,7 @@ use das::trd::{
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple};
 
+use crate::channel::tls_options;
 use crate::errors::{das_error, parse_error, Kind};
 use crate::runtime::block_on;
 use crate::trd_view::{parse_view, result_view, TrdView};
@@ -243,7 +244,7 @@ impl TrdClient {
     /// or `token_url` + `username` + `password` for the CPqD license server, or none.
     #[new]
     #[pyo3(signature = (base_url, *, bearer=None, token_url=None, username=None, password=None,
-        timeout=10.0, root_certificate_pem=None))]
+        timeout=10.0, root_certificate_pem=None, trusted_roots="both"))]
     fn new(
         base_url: String,
         bearer: Option<String>,
@@ -252,6 +253,7 @@ impl TrdClient {
         password: Option<String>,
         timeout: f64,
         root_certificate_pem: Option<String>,
+        trusted_roots: &str,
     ) -> PyResult<Self> {
         let credentials = match (bearer, token_url, username, password) {
             (None, None, None, None) => Credentials::None,
@@ -271,15 +273,13 @@ impl TrdClient {
         if !timeout.is_finite() || timeout <= 0.0 {
             return Err(das_error(Kind::InvalidArgument, "timeout must be positive"));
         }
-        let mut builder = das::trd::TrdClient::builder(base_url)
+        let client = das::trd::TrdClient::builder(base_url)
             .credentials(credentials)
-            .timeout(Duration::from_secs_f64(timeout));
-        if let Some(pem) = root_certificate_pem {
-            builder = builder.root_certificate_pem(pem);
-        }
-        Ok(Self {
-            client: builder.build().map_err(trd_error)?,
-        })
+            .timeout(Duration::from_secs_f64(timeout))
+            .tls(tls_options(root_certificate_pem, trusted_roots)?)
+            .build()
+            .map_err(trd_error)?;
+        Ok(Self { client })
     }
 
     /// `GET /webhook/whoami`: this machine's address as TRD sees it.
@@ -359,6 +359,7 @@ fn receiver_error(e: ReceiverError) -> PyErr {
 
 fn trd_error(e: TrdError) -> PyErr {
     let kind = match &e {
+        e if e.tls().is_some() => Kind::Tls,
         TrdError::Unauthorized { .. } | TrdError::Forbidden { .. } | TrdError::TokenServer(_) => {
             Kind::Auth
         }
@@ -374,6 +375,7 @@ fn trd_error(e: TrdError) -> PyErr {
         | TrdError::Status { .. } => Kind::Connect,
         TrdError::InvalidResponse(_) => Kind::Protocol,
         TrdError::Receiver(_) => Kind::Io,
+        TrdError::Tls(_) => Kind::Tls,
     };
     match e {
         TrdError::Receiver(inner) => receiver_error(inner),

@@ -6,7 +6,7 @@ use tokio::sync::Mutex;
 use url::Url;
 
 use super::{AuthError, Token};
-use crate::tls::TlsOptions;
+use crate::tls::{TlsError, TlsOptions};
 
 /// Produces the `Authorization` header value for das-Peak Streaming.
 ///
@@ -215,10 +215,7 @@ impl ClientCredentials {
                 token_url.scheme()
             )));
         }
-        let tls = self
-            .tls
-            .client_config()
-            .map_err(|e| AuthError::Config(e.to_string()))?;
+        let tls = self.tls.client_config()?;
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured((*tls).clone())
             .timeout(self.request_timeout)
@@ -259,6 +256,7 @@ impl Fetcher {
             let retryable = match self.request_once().await {
                 Ok(Ok(token)) => return Ok(token),
                 Ok(Err(err)) => return Err(err),
+                Err(Retryable::Tls(refused)) => return Err(AuthError::Tls(refused)),
                 Err(retryable) => retryable,
             };
             if attempt >= self.max_attempts {
@@ -271,6 +269,7 @@ impl Fetcher {
                         attempts: attempt,
                         message,
                     },
+                    Retryable::Tls(refused) => AuthError::Tls(refused),
                 });
             }
             tracing::warn!(attempt, url = %self.token_url, "token request failed, retrying in {delay:?}");
@@ -296,7 +295,7 @@ impl Fetcher {
             .form(&form)
             .send()
             .await
-            .map_err(|e| Retryable::Transport(e.without_url().to_string()))?;
+            .map_err(transport)?;
         let status = reply.status().as_u16();
         let body = reply
             .bytes()
@@ -315,6 +314,15 @@ impl Fetcher {
 enum Retryable {
     Status(u16),
     Transport(String),
+    /// A refused certificate: retrying cannot help.
+    Tls(TlsError),
+}
+
+fn transport(error: reqwest::Error) -> Retryable {
+    match TlsError::find_in(&error) {
+        Some(refused) => Retryable::Tls(refused),
+        None => Retryable::Transport(error.without_url().to_string()),
+    }
 }
 
 /// Maps a 4xx reply to [`AuthError::Rejected`], reading the RFC 6749 §5.2 error body if present.

@@ -24,6 +24,7 @@ use super::events::{Ack, AckHandle, Event, Incoming};
 use super::packet::{Packet, PacketKind};
 use super::url::engine_url;
 use super::{ConnectOptions, DisconnectReason, ProtocolError, SocketIoError};
+use crate::tls::TlsError;
 
 type Ws = crate::ws_connect::ClientWs;
 
@@ -540,7 +541,10 @@ fn upgrade_error(error: tungstenite::Error) -> SocketIoError {
         tungstenite::Error::Http(response) => SocketIoError::HttpStatus {
             status: response.status().as_u16(),
         },
-        other => SocketIoError::Transport(other.to_string()),
+        other => match TlsError::find_in(&other) {
+            Some(refused) => SocketIoError::Tls(refused),
+            None => SocketIoError::Transport(other.to_string()),
+        },
     }
 }
 

@@ -58,7 +58,9 @@ pub async fn run(cmd: TrdCommand) -> Result<(), CliError> {
 }
 
 fn client(trd: &TrdArgs, timeout: Duration) -> Result<TrdClient, CliError> {
-    let mut builder = TrdClient::builder(&trd.api).timeout(timeout);
+    let mut builder = TrdClient::builder(&trd.api)
+        .timeout(timeout)
+        .tls(trd.tls.options()?);
     if let Some(token) = &trd.token {
         builder = builder.bearer(token);
     }
@@ -81,7 +83,9 @@ fn trd_error(call: &str, error: TrdError) -> CliError {
 fn exit_for(error: &TrdError) -> Exit {
     match error {
         TrdError::Unauthorized { .. } | TrdError::Forbidden { .. } => Exit::Auth,
-        TrdError::Timeout(_) | TrdError::Connect { .. } | TrdError::Http(_) => Exit::Network,
+        TrdError::Timeout(_) | TrdError::Connect { .. } | TrdError::Http(_) | TrdError::Tls(_) => {
+            Exit::Network
+        }
         TrdError::InvalidBaseUrl(_) => Exit::Usage,
         TrdError::NotReachable { .. } => Exit::Rejected,
         TrdError::TokenServer(inner) => exit_for(inner),

@@ -20,5 +20,6 @@ mod signalling;
 mod token;
 mod trd;
 mod trd_tls;
+mod trust;
 mod twilio;
 mod voiceprint;

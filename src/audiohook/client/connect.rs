@@ -98,15 +98,15 @@ pub(super) async fn upgrade(config: &ClientConfig) -> Result<Ws, ClientError> {
     // would be most of a stream's memory (benches/RESULTS.md, audiohook_streams).
     let ws_config =
         WebSocketConfig::default().read_buffer_size(crate::ws_connect::READ_BUFFER_BYTES);
-    let tls = config
-        .tls
-        .client_config()
-        .map_err(|e| ClientError::Connect(e.to_string()))?;
+    let tls = config.tls.client_config()?;
     let connect = crate::ws_connect::connect(request, ws_config, tls);
     match tokio::time::timeout(config.open_timeout, connect).await {
         Err(_) => Err(ClientError::Connect("timed out".into())),
         Ok(Err(WsError::Http(response))) => Err(ClientError::Rejected(response.status().as_u16())),
-        Ok(Err(e)) => Err(ClientError::Connect(e.to_string())),
+        Ok(Err(e)) => Err(match crate::tls::TlsError::find_in(&e) {
+            Some(refused) => ClientError::Tls(refused),
+            None => ClientError::Connect(e.to_string()),
+        }),
         Ok(Ok((ws, _))) => Ok(ws),
     }
 }

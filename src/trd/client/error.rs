@@ -70,6 +70,9 @@ pub enum TrdError {
         /// The connection error.
         message: String,
     },
+    /// The trusted roots are unusable, or the server's certificate was refused.
+    #[error("TLS: {0}")]
+    Tls(#[from] crate::tls::TlsError),
     /// Another HTTP client failure (building the client, reading the body).
     #[error("HTTP error: {0}")]
     Http(String),
@@ -92,6 +95,18 @@ pub enum TrdError {
     #[cfg(feature = "receiver")]
     #[error(transparent)]
     Receiver(#[from] crate::trd::ReceiverError),
+}
+
+impl TrdError {
+    /// The TLS failure (refused certificate, unusable roots) behind this error, if any, also
+    /// when it happened at the license server.
+    pub fn tls(&self) -> Option<&crate::tls::TlsError> {
+        match self {
+            TrdError::Tls(tls) => Some(tls),
+            TrdError::TokenServer(inner) => inner.tls(),
+            _ => None,
+        }
+    }
 }
 
 /// Longest part of an error body kept in a [`TrdError`].
@@ -131,7 +146,9 @@ pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Durati
 }
 
 pub(crate) fn from_reqwest(error: reqwest::Error, timeout: Duration) -> TrdError {
-    if error.is_timeout() {
+    if let Some(refused) = crate::tls::TlsError::find_in(&error) {
+        TrdError::Tls(refused)
+    } else if error.is_timeout() {
         TrdError::Timeout(timeout)
     } else if error.is_connect() {
         TrdError::Connect {

@@ -11,7 +11,7 @@ use url::Url;
 use super::secret::Secret;
 use crate::enums::{
     das_audio_codec, das_audio_pacing, das_audio_protocol, das_log_level, das_metadata_field,
-    das_session_kind, das_timeout,
+    das_session_kind, das_timeout, das_trusted_roots,
 };
 use crate::error::Error;
 use crate::result::das_result;
@@ -361,10 +361,14 @@ impl DasConfig {
     /// Also trusts the certificates in `pem` for every TLS connection a session makes
     /// (a private CA, or a self-signed test bed). Checked now, so a bad PEM fails here.
     pub fn add_trusted_root_pem(&mut self, pem: &str) -> Result<(), Error> {
-        let tls = self.tls.clone().trust_pem(pem);
-        tls.client_config().map_err(|e| Error::parse("pem", e))?;
-        self.tls = tls;
+        das_core::tls::check_pem(pem.as_bytes()).map_err(|e| Error::parse("pem", e))?;
+        self.tls = self.tls.clone().trust_pem(pem);
         Ok(())
+    }
+
+    /// Chooses the root sets trusted besides the added PEM roots.
+    pub fn set_trusted_roots(&mut self, roots: das_trusted_roots) {
+        self.tls = self.tls.clone().trusted_roots(roots.policy());
     }
 
     /// Sets the event queue capacity.
@@ -517,7 +521,10 @@ impl DasConfig {
             "audio_buffer_bytes": self.audio_buffer_bytes,
             "event_queue_capacity": self.event_queue_capacity,
             "log_level": self.log_level.name(),
-            "tls": { "extra_roots": self.tls.extra_root_count() },
+            "tls": {
+                "trusted_roots": self.tls.trusted().name(),
+                "extra_roots": self.tls.extra_root_count(),
+            },
         })
     }
 }
