@@ -11,5 +11,6 @@ mod listen_host;
 mod reliability_webhook;
 mod sessions;
 mod trd;
+mod trusted_roots;
 mod webhook_parse;
 mod webhook_serve;

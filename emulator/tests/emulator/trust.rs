@@ -196,8 +196,11 @@ async fn bundled_only_ignores_ssl_cert_file() {
         .unwrap();
     match bounded("whoami", client.whoami()).await {
         Err(TrdError::Tls(error)) => {
-            assert_unknown_private_ca(&error, "bundled Mozilla roots");
-            assert!(!error.to_string().contains("SSL_CERT_FILE"), "{error}");
+            assert_unknown_private_ca(&error, "bundled Mozilla roots (");
+            let TlsError::UnknownIssuer(unknown) = error else {
+                unreachable!("checked above")
+            };
+            assert!(!unknown.consulted.contains("SSL_CERT_FILE"), "{unknown:?}");
         }
         other => panic!("{other:?}"),
     }
