@@ -245,6 +245,7 @@ impl TrdClient {
     #[new]
     #[pyo3(signature = (base_url, *, bearer=None, token_url=None, username=None, password=None,
         timeout=10.0, root_certificate_pem=None, trusted_roots="both"))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         base_url: String,
         bearer: Option<String>,
