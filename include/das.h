@@ -540,6 +540,18 @@ enum das_emulator_field
   DAS_EMULATOR_FIELD_TRD_LICENSE_USER = 12,
   // The demo license-server password.
   DAS_EMULATOR_FIELD_TRD_LICENSE_PASSWORD = 13,
+  // The Socket.IO URL over TLS (`https://localhost:PORT/socket.io`): a TLS front relaying
+  // to the emulator with a certificate from a private CA that nothing trusts by default.
+  DAS_EMULATOR_FIELD_TLS_SOCKETIO_URL = 14,
+  // The OAuth2 token URL over TLS.
+  DAS_EMULATOR_FIELD_TLS_TOKEN_URL = 15,
+  // The AudioHook consumer over TLS (`wss://localhost:PORT/audiohook/ws`).
+  DAS_EMULATOR_FIELD_TLS_AUDIOHOOK_URL = 16,
+  // The TRD v3 API base over TLS.
+  DAS_EMULATOR_FIELD_TLS_TRD_URL = 17,
+  // The PEM of the private CA behind the `TLS_*` URLs, for `das_config_add_trusted_root_pem`
+  // or a file named by `SSL_CERT_FILE`.
+  DAS_EMULATOR_FIELD_TLS_CA_PEM = 18,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -909,7 +921,9 @@ das_result das_config_to_json(const das_config *config, char *buf, size_t len, s
 
 // Starts the emulator on `127.0.0.1:port` (0 picks a free port) with its defaults: the demo
 // OAuth2 client, Twilio and AudioHook consumers (demo API key) with real voice-activity
-// detection, and the TRD v3 endpoints. Errors: the port is taken, `DAS_RESULT_IO`.
+// detection, and the TRD v3 endpoints; and a TLS front on another free port whose private
+// CA nothing trusts by default (the `DAS_EMULATOR_FIELD_TLS_*` fields), to rehearse a
+// private CA or an inspecting proxy. Errors: the port is taken, `DAS_RESULT_IO`.
 //
 // Ownership: the caller owns `*out` and releases it with `das_emulator_free`.
 //

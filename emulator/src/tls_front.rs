@@ -92,9 +92,9 @@ impl TlsFront {
         Ok(TlsFront { addr, task })
     }
 
-    /// The port clients connect to, as `https://localhost:PORT` / `wss://localhost:PORT`.
-    pub fn port(&self) -> u16 {
-        self.addr.port()
+    /// `scheme://localhost:PORT{path}`, e.g. `url("wss", "/audiohook/ws")`.
+    pub fn url(&self, scheme: &str, path: &str) -> String {
+        format!("{scheme}://localhost:{}{path}", self.addr.port())
     }
 }
 

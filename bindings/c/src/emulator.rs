@@ -6,6 +6,7 @@ use std::ffi::c_char;
 use std::net::SocketAddr;
 use std::sync::Mutex;
 
+use ::das_emulator::tls_front::{PrivateCa, TlsFront};
 use ::das_emulator::{Emulator, EmulatorConfig, EmulatorHandle, DEMO_TRD_TOKEN};
 
 use crate::error::Error;
@@ -45,10 +46,23 @@ pub struct EmulatorValue {
     trd_license_url: CText,
     trd_license_user: CText,
     trd_license_password: CText,
+    tls_socketio_url: CText,
+    tls_token_url: CText,
+    tls_audiohook_url: CText,
+    tls_trd_url: CText,
+    tls_ca_pem: CText,
+    /// Relays HTTPS/WSS to the emulator with a certificate from a private CA.
+    tls_front: Mutex<Option<TlsFront>>,
 }
 
 impl EmulatorValue {
     fn stop(&self) -> Result<(), Error> {
+        drop(
+            self.tls_front
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take(),
+        );
         let running = self
             .running
             .lock()
@@ -78,7 +92,9 @@ macro_rules! emulator {
 
 /// Starts the emulator on `127.0.0.1:port` (0 picks a free port) with its defaults: the demo
 /// OAuth2 client, Twilio and AudioHook consumers (demo API key) with real voice-activity
-/// detection, and the TRD v3 endpoints. Errors: the port is taken, `DAS_RESULT_IO`.
+/// detection, and the TRD v3 endpoints; and a TLS front on another free port whose private
+/// CA nothing trusts by default (the `DAS_EMULATOR_FIELD_TLS_*` fields), to rehearse a
+/// private CA or an inspecting proxy. Errors: the port is taken, `DAS_RESULT_IO`.
 ///
 /// Ownership: the caller owns `*out` and releases it with `das_emulator_free`.
 ///
@@ -94,6 +110,9 @@ pub unsafe extern "C" fn das_emulator_start(port: u16, out: *mut *mut das_emulat
         };
         let emulator = block_on(Emulator::start(config))?
             .map_err(|e| Error::new(das_result::Io, format!("emulator: {e}")))?;
+        let ca = PrivateCa::generate().map_err(|e| Error::new(das_result::Tls, e.to_string()))?;
+        let front = block_on(TlsFront::start(emulator.local_addr(), &ca))?
+            .map_err(|e| Error::new(das_result::Io, format!("emulator TLS front: {e}")))?;
         let value = EmulatorValue {
             socketio_url: CText::new(&emulator.socketio_url()),
             token_url: CText::new(&emulator.token_url()),
@@ -108,6 +127,12 @@ pub unsafe extern "C" fn das_emulator_start(port: u16, out: *mut *mut das_emulat
             trd_license_url: CText::new(&emulator.trd_license_url()),
             trd_license_user: CText::new(emulator.trd_license_user()),
             trd_license_password: CText::new(emulator.trd_license_password()),
+            tls_socketio_url: CText::new(&front.url("https", "/socket.io")),
+            tls_token_url: CText::new(&front.url("https", "/socket.io/oauth2/token")),
+            tls_audiohook_url: CText::new(&front.url("wss", "/audiohook/ws")),
+            tls_trd_url: CText::new(&front.url("https", "/trd/v3")),
+            tls_ca_pem: CText::new(ca.ca_pem()),
+            tls_front: Mutex::new(Some(front)),
             running: Mutex::new(Some(emulator)),
         };
         // SAFETY: checked non-NULL; the caller guarantees it is writable.
@@ -148,6 +173,18 @@ pub enum das_emulator_field {
     TrdLicenseUser = 12,
     /// The demo license-server password.
     TrdLicensePassword = 13,
+    /// The Socket.IO URL over TLS (`https://localhost:PORT/socket.io`): a TLS front relaying
+    /// to the emulator with a certificate from a private CA that nothing trusts by default.
+    TlsSocketioUrl = 14,
+    /// The OAuth2 token URL over TLS.
+    TlsTokenUrl = 15,
+    /// The AudioHook consumer over TLS (`wss://localhost:PORT/audiohook/ws`).
+    TlsAudiohookUrl = 16,
+    /// The TRD v3 API base over TLS.
+    TlsTrdUrl = 17,
+    /// The PEM of the private CA behind the `TLS_*` URLs, for `das_config_add_trusted_root_pem`
+    /// or a file named by `SSL_CERT_FILE`.
+    TlsCaPem = 18,
 }
 
 impl das_emulator_field {
@@ -166,6 +203,11 @@ impl das_emulator_field {
             Self::TrdLicenseUrl,
             Self::TrdLicenseUser,
             Self::TrdLicensePassword,
+            Self::TlsSocketioUrl,
+            Self::TlsTokenUrl,
+            Self::TlsAudiohookUrl,
+            Self::TlsTrdUrl,
+            Self::TlsCaPem,
         ]
         .into_iter()
         .find(|field| *field as u32 == value)
@@ -203,6 +245,11 @@ pub unsafe extern "C" fn das_emulator_string(
             das_emulator_field::TrdLicenseUrl => &emulator.trd_license_url,
             das_emulator_field::TrdLicenseUser => &emulator.trd_license_user,
             das_emulator_field::TrdLicensePassword => &emulator.trd_license_password,
+            das_emulator_field::TlsSocketioUrl => &emulator.tls_socketio_url,
+            das_emulator_field::TlsTokenUrl => &emulator.tls_token_url,
+            das_emulator_field::TlsAudiohookUrl => &emulator.tls_audiohook_url,
+            das_emulator_field::TlsTrdUrl => &emulator.tls_trd_url,
+            das_emulator_field::TlsCaPem => &emulator.tls_ca_pem,
         };
         // SAFETY: the caller upholds the out-parameter contract.
         unsafe { lend(value, text, len) }

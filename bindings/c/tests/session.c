@@ -341,7 +341,7 @@ int main(void) {
         const char *text = NULL;
         size_t len = 0;
         CHECK_RESULT(das_emulator_string(emulator, 0, &text, &len), DAS_RESULT_INVALID_ENUM);
-        CHECK_RESULT(das_emulator_string(emulator, 14, &text, &len), DAS_RESULT_INVALID_ENUM);
+        CHECK_RESULT(das_emulator_string(emulator, 19, &text, &len), DAS_RESULT_INVALID_ENUM);
         CHECK_RESULT(das_emulator_string(NULL, DAS_EMULATOR_FIELD_TRD_URL, &text, &len), DAS_RESULT_NULL_ARGUMENT);
         CHECK(text == NULL);
     }

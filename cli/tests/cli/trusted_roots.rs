@@ -34,24 +34,20 @@ impl Bed {
         }
     }
 
-    fn url(&self, scheme: &str, path: &str) -> String {
-        format!("{scheme}://localhost:{}{path}", self.front.port())
-    }
-
     fn register(&self) -> Vec<String> {
         let sample = crate::support::workspace_file("samples/speaker-a.wav");
         [
             "register",
             "--url",
-            &self.url("https", "/socket.io"),
+            &self.front.url("https", "/socket.io"),
             "--token-url",
-            &self.url("https", "/socket.io/oauth2/token"),
+            &self.front.url("https", "/socket.io/oauth2/token"),
             "--client-id",
             self.emulator.client_id(),
             "--client-secret",
             self.emulator.client_secret(),
             "--audio-url",
-            &self.url("wss", "/audiohook/ws"),
+            &self.front.url("wss", "/audiohook/ws"),
             "--audiohook-api-key",
             self.emulator.audiohook_api_key(),
             "--audiohook-client-secret",
@@ -66,7 +62,7 @@ impl Bed {
     }
 
     fn whoami(&self) -> Vec<String> {
-        let api = self.url("https", "/trd/v3");
+        let api = self.front.url("https", "/trd/v3");
         ["trd", "whoami", "--api", &api, "--token", DEMO_TRD_TOKEN]
             .map(str::to_owned)
             .to_vec()

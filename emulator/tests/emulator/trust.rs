@@ -42,10 +42,6 @@ impl Bed {
         }
     }
 
-    fn url(&self, scheme: &str, path: &str) -> String {
-        format!("{scheme}://localhost:{}{path}", self.front.port())
-    }
-
     /// The three ways to trust (or not) the CA; none reads this process's environment.
     fn trust(&self) -> [(Trust, TlsOptions); 3] {
         let no_env = || TlsOptions::default().cert_env(CertEnv::default());
@@ -89,7 +85,7 @@ async fn token_endpoint() {
     let bed = Bed::start().await;
     for (trust, tls) in bed.trust() {
         let token = TokenProvider::client_credentials(
-            bed.url("https", "/socket.io/oauth2/token"),
+            bed.front.url("https", "/socket.io/oauth2/token"),
             bed.emulator.client_id(),
             bed.emulator.client_secret(),
         )
@@ -120,7 +116,7 @@ async fn socketio() {
     .build()
     .unwrap();
     for (trust, tls) in bed.trust() {
-        let options = ConnectOptions::new(bed.url("https", "/socket.io"))
+        let options = ConnectOptions::new(bed.front.url("https", "/socket.io"))
             .token_provider(token.clone())
             .namespace("/socket.io/register")
             .reconnection(Reconnection::disabled())
@@ -142,7 +138,7 @@ async fn audiohook() {
     let bed = Bed::start().await;
     for (trust, tls) in bed.trust() {
         let mut config = ClientConfig::new(
-            bed.url("wss", "/audiohook/ws").parse().unwrap(),
+            bed.front.url("wss", "/audiohook/ws").parse().unwrap(),
             uuid::Uuid::new_v4(),
             bed.emulator.audiohook_api_key(),
             ClientSecret::from_base64(bed.emulator.audiohook_client_secret()).unwrap(),
@@ -162,7 +158,7 @@ async fn audiohook() {
 async fn trd() {
     let bed = Bed::start().await;
     for (trust, tls) in bed.trust() {
-        let client = TrdClient::builder(bed.url("https", "/trd/v3"))
+        let client = TrdClient::builder(bed.front.url("https", "/trd/v3"))
             .bearer(DEMO_TRD_TOKEN)
             .timeout(WAIT)
             .tls(tls)
@@ -188,7 +184,7 @@ async fn bundled_only_ignores_ssl_cert_file() {
     let tls = TlsOptions::default()
         .cert_env(env)
         .trusted_roots(das::tls::TrustedRoots::Bundled);
-    let client = TrdClient::builder(bed.url("https", "/trd/v3"))
+    let client = TrdClient::builder(bed.front.url("https", "/trd/v3"))
         .bearer(DEMO_TRD_TOKEN)
         .timeout(WAIT)
         .tls(tls)
