@@ -11,7 +11,6 @@ mod commands;
 mod config_file;
 mod exit;
 mod listen_host;
-mod pyjson;
 mod render;
 
 use std::process::ExitCode;

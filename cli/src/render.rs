@@ -8,7 +8,7 @@ use std::io::IsTerminal;
 use das::session::Event;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::pyjson;
+use das_emulator::python_json;
 
 pub enum Renderer {
     Json,
@@ -46,9 +46,9 @@ impl Renderer {
         match self {
             Renderer::Json => match event {
                 Event::AudioEnded { .. } | Event::Disconnected { .. } => {
-                    eprintln!("{}", pyjson::to_line(event.data()))
+                    eprintln!("{}", python_json(event.data()))
                 }
-                _ => println!("{}", pyjson::to_line(event.data())),
+                _ => println!("{}", python_json(event.data())),
             },
             Renderer::Human { progress } => {
                 if let (Some(bar), Event::VadStatus { .. }) = (progress, event) {

@@ -24,6 +24,7 @@ mod auth;
 mod config;
 mod consumers;
 mod faults;
+mod pyjson;
 mod server;
 mod session;
 mod signalling;
@@ -40,6 +41,7 @@ pub use config::{
 };
 pub use consumers::BadAudiohookKey;
 pub use faults::{AudiohookPause, Faults};
+pub use pyjson::python_json;
 pub use server::{ConsumerContext, Emulator, EmulatorError, EmulatorHandle};
 pub use session::{
     AttachError, AudioFeed, AudioFormat, AudioProtocol, FeedClosed, RegisterError, SessionKind,

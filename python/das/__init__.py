@@ -5,6 +5,7 @@
 """
 
 import atexit as _atexit
+from typing import TYPE_CHECKING
 
 from . import _native
 
@@ -20,6 +21,9 @@ from .audio import AudioChannel
 from .client import Client
 from .emulator import Emulator
 from .session import Event, RegisterSession, VerifySession
+
+if TYPE_CHECKING:
+    from .asyncio_client import AsyncClient, AsyncRegisterSession, AsyncVerifySession
 
 __all__ = [
     "__version__",

@@ -8,7 +8,7 @@ import threading
 
 from . import _native
 
-__all__: list = []
+__all__: list[str] = []
 
 _logger = logging.getLogger("das")
 

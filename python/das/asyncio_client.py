@@ -12,7 +12,7 @@ import asyncio
 import functools
 import inspect
 import os
-from typing import Any, Callable, Optional, TypeVar, Union
+from typing import Any, Callable, Dict, Iterator, Optional, TypeVar, Union
 
 from .client import Client, Handler
 from .session import Event, RegisterSession, VerifySession, _Session
@@ -46,7 +46,7 @@ class AsyncClient:
         return self._client.sid
 
     @property
-    def namespaces(self) -> dict:
+    def namespaces(self) -> Dict[str, Optional[str]]:
         return self._client.namespaces
 
     def get_sid(self, namespace: Optional[str] = None) -> Optional[str]:
@@ -75,7 +75,8 @@ class AsyncClient:
             return self.on(args[0].__name__)(args[0])
 
         def set_handler(handler: Handler) -> Handler:
-            return self.on(handler.__name__, namespace=kwargs.get("namespace"))(handler)
+            self.on(handler.__name__, handler, namespace=kwargs.get("namespace"))
+            return handler
 
         return set_handler
 
@@ -146,7 +147,7 @@ class _AsyncSession:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._session: _Session = self._sync_class(*args, **kwargs)
-        self._events: Any = None
+        self._events: Optional[Iterator[Event]] = None
 
     @property
     def result(self) -> Optional[Event]:
@@ -173,7 +174,7 @@ class _AsyncSession:
     async def __anext__(self) -> Event:
         if self._events is None:
             self._events = self._session.events()
-        event = await _run(next, self._events, None)
+        event: Optional[Event] = await _run(next, self._events, None)
         if event is None:
             raise StopAsyncIteration
         return event

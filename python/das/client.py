@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 import weakref
-from typing import Any, Callable, Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from . import _native
 from ._errors import BadNamespaceError, ConnectError, DasError, InvalidArgument
@@ -98,7 +98,8 @@ class Client:
             return self.on(args[0].__name__)(args[0])
 
         def set_handler(handler: Handler) -> Handler:
-            return self.on(handler.__name__, namespace=kwargs.get("namespace"))(handler)
+            self.on(handler.__name__, handler, namespace=kwargs.get("namespace"))
+            return handler
 
         return set_handler
 
@@ -249,7 +250,7 @@ class Client:
             _live_clients.discard(self)
             self._ended.set()
 
-    def _handle(self, conn: _native.SioConnection, item: tuple) -> None:
+    def _handle(self, conn: _native.SioConnection, item: Tuple[Any, ...]) -> None:
         kind = item[0]
         if kind == "event":
             _, namespace, name, args, ack_id = item
@@ -277,7 +278,8 @@ class Client:
             if callback is not None:
                 callback(*item[2])
 
-    def _handler_for(self, event: str, namespace: str, args: tuple) -> tuple:
+    def _handler_for(self, event: str, namespace: str,
+                     args: Tuple[Any, ...]) -> Tuple[Optional[Handler], Tuple[Any, ...]]:
         # python-socketio's resolution order: exact event in the namespace, the namespace's
         # catch-all (event name first), then the '*' namespace (namespace name first).
         handlers = self.handlers.get(namespace, {})
@@ -309,7 +311,7 @@ def _resolve(value: Any) -> Any:
     return value() if callable(value) else value
 
 
-def _args(data: Any) -> list:
+def _args(data: Any) -> List[Any]:
     """python-socketio's convention: a tuple is several arguments, ``None`` none."""
     if isinstance(data, tuple):
         return list(data)

@@ -4,80 +4,14 @@ streams what you push; ``events()`` yields every event until the result."""
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any, Dict, Iterator, Optional, Union
 
 from . import _native
 from ._errors import Closed
+from ._native import Event
 
 __all__ = ["Event", "RegisterSession", "VerifySession"]
-
-_RESULTS = ("result-success", "result-failure")
-
-
-class Event:
-    """One session event: ``name`` as on the wire and ``data`` as received, with typed
-    accessors for the documented fields (``None`` when absent). A payload sent as JSON text
-    (the documented output suggests the service does so) is decoded for ``fields`` and the
-    accessors; ``data`` stays as received."""
-
-    __slots__ = ("name", "data", "_fields")
-
-    def __init__(self, name: str, data: Any) -> None:
-        self.name = name
-        self.data = data
-        self._fields: Optional[Dict[str, Any]] = None
-
-    @property
-    def fields(self) -> Dict[str, Any]:
-        """The payload as a dict: ``data`` itself, or ``data`` decoded from JSON text."""
-        if self._fields is None:
-            decoded = self.data
-            if isinstance(decoded, (str, bytes)):
-                try:
-                    decoded = json.loads(decoded)
-                except ValueError:
-                    decoded = None
-            self._fields = decoded if isinstance(decoded, dict) else {}
-        return self._fields
-
-    def _get(self, key: str) -> Any:
-        return self.fields.get(key)
-
-    @property
-    def is_result(self) -> bool:
-        return self.name in _RESULTS
-
-    @property
-    def content(self) -> Optional[str]:
-        return self._get("content")
-
-    @property
-    def audio_seconds(self) -> Optional[float]:
-        return self._get("audio_seconds")
-
-    @property
-    def vad_percentage(self) -> Optional[float]:
-        return self._get("vad_percentage")
-
-    @property
-    def authenticity(self) -> Optional[float]:
-        return self._get("authenticity")
-
-    @property
-    def credential(self) -> Optional[str]:
-        return self._get("credential")
-
-    @property
-    def reason(self) -> Optional[str]:
-        return self._get("reason")
-
-    def __repr__(self) -> str:
-        return f"Event({self.name!r}, {self.data!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Event) and (self.name, self.data) == (other.name, other.data)
 
 
 class _Session:
@@ -121,14 +55,13 @@ class _Session:
         wait = self.event_timeout if timeout is None else timeout
         while not self._ended:
             try:
-                name, data = session.next_event(wait)
+                event = session.next_event(wait)
             except Closed:
                 self._ended = True
                 return
-            event = Event(name, data)
             if event.is_result:
                 self.result = event
-            if event.is_result or name == "disconnected":
+            if event.is_result or event.kind == "disconnected":
                 self._ended = True
             yield event
 

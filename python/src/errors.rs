@@ -4,7 +4,7 @@
 use std::fmt::Display;
 
 use das::auth::AuthError;
-use das::session::{AudioError, SessionError};
+use das::session::{AudioError, SessionError, SettingError};
 use das::socketio::SocketIoError;
 use das::trd::{ParseError, ParseErrorKind};
 use pyo3::prelude::*;
@@ -92,8 +92,20 @@ pub fn socketio_error(e: SocketIoError) -> PyErr {
     das_error(kind, e)
 }
 
+/// A refused or missing session setting: `InvalidArgument` naming the Python `keyword`.
+pub fn settings_error(keyword: &str, e: SettingError) -> PyErr {
+    match e {
+        SettingError::Invalid { problem, .. } | SettingError::OutOfRange { problem, .. } => {
+            das_error(Kind::InvalidArgument, format!("{keyword}: {problem}"))
+        }
+        missing @ SettingError::Missing(_) => das_error(Kind::InvalidArgument, missing),
+    }
+}
+
 pub fn session_error(e: SessionError) -> PyErr {
     match e {
+        SessionError::Settings(e) => das_error(Kind::InvalidArgument, e),
+        SessionError::Auth(e) => auth_error(e),
         SessionError::Signalling(inner) => socketio_error(inner),
         timeout @ SessionError::Timeout(_) => das_error(Kind::Timeout, timeout),
     }

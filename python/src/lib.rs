@@ -11,6 +11,7 @@ mod channel;
 mod convert;
 mod emulator;
 mod errors;
+mod event;
 mod exit;
 mod log;
 mod runtime;
@@ -34,6 +35,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sio::SioConnection>()?;
     m.add_class::<sio::ReconnectionSettings>()?;
     m.add_class::<session::Session>()?;
+    m.add_class::<event::PyEvent>()?;
     m.add_class::<channel::ChannelConfig>()?;
     m.add_class::<channel::AudioChannel>()?;
     m.add_function(wrap_pyfunction!(trd::trd_parse, m)?)?;

@@ -4,42 +4,21 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use das::auth::TokenProvider;
-use das::session::{AudioSender, Event, RegisterSession, Session as CoreSession, VerifySession};
-use das::tls::TlsOptions;
+use das::session::settings::TimeoutKind;
+use das::session::{
+    AudioSender, Event, Session as CoreSession, SessionBuilder, SessionKind, SessionSettings,
+    SettingError,
+};
 use futures_util::StreamExt;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
-use serde_json::Value;
+use pyo3::types::PyDict;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::channel::{tls_options, ChannelConfig};
-use crate::convert::{json_from_py, to_py};
-use crate::errors::{audio_error, auth_error, das_error, session_error, Kind};
+use crate::channel::ChannelConfig;
+use crate::convert::json_from_py;
+use crate::errors::{audio_error, das_error, session_error, settings_error, Kind};
+use crate::event::PyEvent;
 use crate::runtime::{block_on, runtime};
-
-/// How the session gets its `Authorization` header.
-fn token_provider(
-    token_url: Option<String>,
-    client_id: Option<String>,
-    client_secret: Option<String>,
-    authorization: Option<String>,
-    tls: &TlsOptions,
-) -> PyResult<TokenProvider> {
-    match (token_url, client_id, client_secret, authorization) {
-        (None, None, None, Some(header)) => Ok(TokenProvider::static_header(header)),
-        (Some(url), Some(id), Some(secret), None) => {
-            TokenProvider::client_credentials(url, id, secret)
-                .tls(tls.clone())
-                .build_shared()
-                .map_err(auth_error)
-        }
-        _ => Err(das_error(
-            Kind::InvalidArgument,
-            "give either token_url, client_id and client_secret, or authorization",
-        )),
-    }
-}
 
 /// A started session.
 #[pyclass(module = "das._native", frozen)]
@@ -51,11 +30,35 @@ pub struct Session {
     closer: mpsc::Sender<oneshot::Sender<()>>,
 }
 
+/// The session kind a Python `kind` names, with the credential only a verification takes.
+fn kind(kind: &str, credential: Option<&str>) -> PyResult<SessionKind> {
+    let invalid = |message: String| Err(das_error(Kind::InvalidArgument, message));
+    match (kind, credential) {
+        ("register", None) => Ok(SessionKind::Register),
+        ("verify", _) => Ok(SessionKind::Verify),
+        ("register", Some(_)) => invalid("a register session takes no credential".into()),
+        (other, _) => invalid(format!("unknown session kind {other:?}")),
+    }
+}
+
+/// Applies one optional setting; a refusal names the Python keyword.
+fn set<T>(
+    value: Option<T>,
+    keyword: &str,
+    setter: impl FnOnce(T) -> Result<(), SettingError>,
+) -> PyResult<()> {
+    match value {
+        Some(value) => setter(value).map_err(|e| settings_error(keyword, e)),
+        None => Ok(()),
+    }
+}
+
 #[pymethods]
 impl Session {
     /// Connects, waits for the namespace and emits `initialize`. `kind` is `"register"` or
     /// `"verify"` (which needs `credential`). `metadata`, `request` and `payload` are dicts of
-    /// keys merged into the `initialize` payload after the typed options.
+    /// keys merged into the `initialize` payload after the typed options. Defaults are the
+    /// documented example's request and a new UUIDv4 `call_id`.
     #[staticmethod]
     #[pyo3(signature = (kind, url, *, token_url=None, client_id=None, client_secret=None,
         authorization=None, credential=None, call_id=None, audio_protocol=None, audio_codec=None,
@@ -67,106 +70,99 @@ impl Session {
     fn start(
         py: Python<'_>,
         kind: &str,
-        url: String,
-        token_url: Option<String>,
-        client_id: Option<String>,
-        client_secret: Option<String>,
-        authorization: Option<String>,
-        credential: Option<String>,
-        call_id: Option<String>,
-        audio_protocol: Option<String>,
-        audio_codec: Option<String>,
+        url: &str,
+        token_url: Option<&str>,
+        client_id: Option<&str>,
+        client_secret: Option<&str>,
+        authorization: Option<&str>,
+        credential: Option<&str>,
+        call_id: Option<&str>,
+        audio_protocol: Option<&str>,
+        audio_codec: Option<&str>,
         sample_rate: Option<u32>,
         channels: Option<u16>,
-        model_hash: Option<String>,
+        model_hash: Option<&str>,
         authenticity_threshold: Option<f64>,
         audio_total_duration: Option<f64>,
-        namespace: Option<String>,
-        socketio_path: Option<String>,
+        namespace: Option<&str>,
+        socketio_path: Option<&str>,
         connect_timeout: f64,
         metadata: Option<Bound<'_, PyDict>>,
         request: Option<Bound<'_, PyDict>>,
         payload: Option<Bound<'_, PyDict>>,
         audio_channel: Option<ChannelConfig>,
-        root_certificate_pem: Option<String>,
+        root_certificate_pem: Option<&str>,
         trusted_roots: &str,
     ) -> PyResult<Self> {
-        let tls = tls_options(root_certificate_pem, trusted_roots)?;
-        let token = token_provider(token_url, client_id, client_secret, authorization, &tls)?;
-        let mut builder = match (kind, credential) {
-            ("register", None) => RegisterSession::builder(url, token),
-            ("verify", Some(credential)) => VerifySession::builder(url, token, credential),
-            ("verify", None) => {
+        let mut s = SessionSettings::documented_example(self::kind(kind, credential)?);
+        set(Some(url), "url", |v| s.set_endpoint_url(v))?;
+        set(credential, "credential", |v| s.set_credential(v))?;
+        match (token_url, client_id, client_secret, authorization) {
+            (None, None, None, Some(header)) => {
+                set(Some(header), "authorization", |v| s.set_authorization(v))?
+            }
+            (Some(token_url), Some(id), Some(secret), None) => {
+                set(Some(token_url), "token_url", |v| s.set_token_url(v))?;
+                s.set_client_credentials(id, secret)
+                    .map_err(|e| settings_error("client_id/client_secret", e))?;
+            }
+            _ => {
                 return Err(das_error(
                     Kind::InvalidArgument,
-                    "a verify session needs a credential",
+                    "give either token_url, client_id and client_secret, or authorization",
                 ))
             }
-            ("register", Some(_)) => {
-                return Err(das_error(
-                    Kind::InvalidArgument,
-                    "a register session takes no credential",
-                ))
-            }
-            (other, _) => {
-                return Err(das_error(
-                    Kind::InvalidArgument,
-                    format!("unknown session kind {other:?}"),
-                ))
-            }
-        };
-        if !connect_timeout.is_finite() || connect_timeout <= 0.0 {
-            return Err(das_error(
-                Kind::InvalidArgument,
-                "connect_timeout must be positive",
-            ));
         }
-        builder = builder
-            .connect_timeout(Duration::from_secs_f64(connect_timeout))
-            .tls(tls);
-        // First, so that explicit metadata options below override what the channel implies.
-        if let Some(channel) = audio_channel {
-            builder = builder.audio_channel(channel.config);
+        // Negative or NaN: refused as 0 ms.
+        let connect_timeout = Duration::try_from_secs_f64(connect_timeout).unwrap_or_default();
+        s.set_timeout(TimeoutKind::Connect, connect_timeout)
+            .map_err(|e| settings_error("connect_timeout", e))?;
+        let trusted = trusted_roots
+            .parse()
+            .map_err(|e: das::tls::TlsError| das_error(Kind::InvalidArgument, e.to_string()))?;
+        s.set_trusted_roots(trusted);
+        set(root_certificate_pem, "root_certificate_pem", |v| {
+            s.add_trusted_root_pem(v)
+        })?;
+        set(audio_channel, "audio_channel", |v| {
+            s.set_audio_channel(v.config)
+        })?;
+        set(namespace, "namespace", |v| s.set_namespace(v))?;
+        set(model_hash, "model_hash", |v| s.set_model_hash(v))?;
+        set(authenticity_threshold, "authenticity_threshold", |v| {
+            s.set_authenticity_threshold(v)
+        })?;
+        set(audio_total_duration, "audio_total_duration", |v| {
+            s.set_audio_total_duration(v)
+        })?;
+        if let Some(call_id) = call_id {
+            s.set_call_id(call_id);
         }
-        if let Some(v) = call_id {
-            builder = builder.call_id(v)
+        if let Some(protocol) = audio_protocol {
+            s.set_metadata_audio_protocol(protocol);
         }
-        if let Some(v) = audio_protocol {
-            builder = builder.audio_protocol(v)
+        if let Some(codec) = audio_codec {
+            s.set_metadata_audio_codec(codec);
         }
-        if let Some(v) = audio_codec {
-            builder = builder.audio_codec(v)
+        if let Some(rate) = sample_rate {
+            s.set_metadata_sample_rate(rate);
         }
-        if let Some(v) = sample_rate {
-            builder = builder.sample_rate(v)
+        if let Some(channels) = channels {
+            s.set_metadata_channels(channels);
         }
-        if let Some(v) = channels {
-            builder = builder.channels(v)
-        }
-        if let Some(v) = model_hash {
-            builder = builder.model_hash(v)
-        }
-        if let Some(v) = authenticity_threshold {
-            builder = builder.authenticity_threshold(v)
-        }
-        if let Some(v) = audio_total_duration {
-            builder = builder.audio_total_duration(v)
-        }
-        if let Some(v) = namespace {
-            builder = builder.namespace(v)
-        }
-        if let Some(v) = socketio_path {
-            builder = builder.socketio_path(v)
+        if let Some(path) = socketio_path {
+            s.set_socketio_path(path);
         }
         for (key, value) in dict_entries(metadata)? {
-            builder = builder.metadata_field(key, value);
+            s.set_metadata_field(&key, value);
         }
         for (key, value) in dict_entries(request)? {
-            builder = builder.request_field(key, value);
+            s.set_request_field(&key, value);
         }
         for (key, value) in dict_entries(payload)? {
-            builder = builder.payload_field(key, value);
+            s.set_payload_field(&key, value);
         }
+        let builder = SessionBuilder::from_settings(s).map_err(session_error)?;
         let session = block_on(py, builder.start())?.map_err(session_error)?;
         let call_id = session.call_id().to_owned();
         let namespace = session.namespace().to_owned();
@@ -183,9 +179,9 @@ impl Session {
         })
     }
 
-    /// The next event as `(name, data)`, waiting at most `timeout` seconds. Raises
-    /// `TimeoutError` when nothing arrived and `Closed` after the last event.
-    fn next_event<'py>(&self, py: Python<'py>, timeout: f64) -> PyResult<Bound<'py, PyTuple>> {
+    /// The next event, waiting at most `timeout` seconds. Raises `TimeoutError` when nothing
+    /// arrived and `Closed` after the last event.
+    fn next_event(&self, py: Python<'_>, timeout: f64) -> PyResult<PyEvent> {
         let wait = Duration::from_secs_f64(timeout.max(0.0));
         let event = {
             let mut guard = self.events.lock().unwrap_or_else(|p| p.into_inner());
@@ -200,7 +196,7 @@ impl Session {
                 format!("no session event within {wait:?}"),
             )),
             Ok(None) => Err(das_error(Kind::Closed, "the session has ended")),
-            Ok(Some(event)) => (event.name(), to_py(py, event.data(), &[])?).into_pyobject(py),
+            Ok(Some(event)) => PyEvent::from_core(py, event),
         }
     }
 
@@ -250,7 +246,7 @@ impl Session {
     }
 }
 
-fn dict_entries(dict: Option<Bound<'_, PyDict>>) -> PyResult<Vec<(String, Value)>> {
+fn dict_entries(dict: Option<Bound<'_, PyDict>>) -> PyResult<Vec<(String, serde_json::Value)>> {
     let Some(dict) = dict else {
         return Ok(Vec::new());
     };

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import das
@@ -85,3 +87,35 @@ def test_event_timeout_is_typed(sio_url: str) -> None:
         assert names == ["welcome", "x-initialize-echo", "error"]
         with pytest.raises(das.TimeoutError):
             next(events)
+
+
+def test_events_are_typed_once_in_rust() -> None:
+    text = ('{"event": "result-success", "authenticity": 0.9, "voice_audio_collected": 5.1, '
+            '"content": "Verification: accepted", "score": 0.7, "credential": "C"}')
+    event = das.Event("result-success", text)
+    assert type(event) is das._native.Event and type(event).__module__ == "das"
+    assert event.data == json.loads(text) and event.fields is event.data
+    assert (event.kind, event.is_result) == ("result-success", True)
+    assert (event.authenticity, event.voice_audio_collected, event.score) == (0.9, 5.1, 0.7)
+    assert (event.credential, event.content) == ("C", "Verification: accepted")
+    assert event.vad_percentage is None and event.reason is None
+    assert event == das.Event("result-success", json.loads(text))
+    assert repr(das.Event("x", [1])) == "Event('x', [1])"
+
+    vad = das.Event("info-vad-status", {"content": "Voice activity detection percentage",
+                                        "audio_seconds": 0.52, "vad_percentage": 10})
+    assert vad.kind == "vad-status" and isinstance(vad.vad_percentage, float)
+    assert (vad.audio_seconds, vad.vad_percentage) == (0.52, 10.0)
+    assert vad.content == "Voice activity detection percentage"
+    odd = das.Event("info-vad-status", {"audio_seconds": "not-a-number"})
+    assert odd.audio_seconds is None and odd.fields == {"audio_seconds": "not-a-number"}
+    other = das.Event("info-new", "just text")
+    assert (other.kind, other.data, other.fields) == ("other", "just text", {})
+
+
+def test_session_events_carry_the_local_fields(sio_url: str) -> None:
+    with das.RegisterSession(sio_url, authorization="Bearer t", model_hash="drop") as session:
+        events = list(session.events(10))
+    last = events[-1]
+    assert (last.kind, last.before_result) == ("disconnected", True)
+    assert last.reason and last.reason == last.data["reason"]

@@ -1,95 +1,16 @@
+//! [`SessionBuilder`], the fluent face of [`SessionSettings`] for Rust callers, and its two
+//! entry points with the documented example's defaults.
+
 use std::time::Duration;
 
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
-use super::running::{Session, SessionError};
+use super::running::Session;
+use super::settings::{SessionSettings, SettingError, TimeoutKind};
+use super::{Metadata, SessionError, SessionKind};
 use crate::auth::TokenProvider;
-use crate::channel::{AudioChannelConfig, ProtocolConfig};
+use crate::channel::AudioChannelConfig;
 use crate::tls::TlsOptions;
-
-/// Registration (enrol a speaker) or verification (compare against a credential).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SessionKind {
-    /// Enrol a speaker: the result carries a `credential`.
-    Register,
-    /// Compare a speaker with a `credential`: the result carries a `score`.
-    Verify,
-}
-
-impl SessionKind {
-    /// Default namespace: `/socket.io/register`; `/socket.io/verify` by analogy (undocumented).
-    pub fn default_namespace(self) -> &'static str {
-        match self {
-            Self::Register => "/socket.io/register",
-            Self::Verify => "/socket.io/verify",
-        }
-    }
-
-    /// Key of the request object in the `initialize` payload.
-    pub fn request_key(self) -> &'static str {
-        match self {
-            Self::Register => "register_request",
-            Self::Verify => "verify_request",
-        }
-    }
-}
-
-/// The `metadata` object of `initialize`. Defaults are the documented example's values.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Metadata {
-    /// `audiohook` or `twilio`.
-    pub audio_protocol: String,
-    /// `raw`.
-    pub audio_format: String,
-    /// `mulaw`, `alaw` or `l16`.
-    pub audio_codec: String,
-    /// Empty in the documented example.
-    pub sample_format: String,
-    /// Samples per second per channel (8000).
-    pub sample_rate: u32,
-    /// 1, or 2 interleaved (external first).
-    pub channels: u16,
-    /// Joins signalling and audio; a new UUIDv4 unless given.
-    pub call_id: String,
-    /// Send `sample_rate` and `channels` as strings (`"8000"`, `"1"`), as the example does.
-    pub numbers_as_strings: bool,
-}
-
-impl Default for Metadata {
-    fn default() -> Self {
-        Self {
-            audio_protocol: "audiohook".into(),
-            audio_format: "raw".into(),
-            audio_codec: "mulaw".into(),
-            sample_format: String::new(),
-            sample_rate: 8000,
-            channels: 1,
-            call_id: uuid::Uuid::new_v4().to_string(),
-            numbers_as_strings: true,
-        }
-    }
-}
-
-impl Metadata {
-    fn to_json(&self) -> Map<String, Value> {
-        let number = |n: u64| {
-            if self.numbers_as_strings {
-                json!(n.to_string())
-            } else {
-                json!(n)
-            }
-        };
-        let mut map = Map::new();
-        map.insert("audio_protocol".into(), json!(self.audio_protocol));
-        map.insert("audio_format".into(), json!(self.audio_format));
-        map.insert("audio_codec".into(), json!(self.audio_codec));
-        map.insert("sample_format".into(), json!(self.sample_format));
-        map.insert("sample_rate".into(), number(self.sample_rate.into()));
-        map.insert("channels".into(), number(self.channels.into()));
-        map.insert("call_id".into(), json!(self.call_id));
-        map
-    }
-}
 
 /// Starts configuring a registration session.
 #[derive(Debug)]
@@ -113,8 +34,9 @@ impl VerifySession {
         token: TokenProvider,
         credential: impl Into<String>,
     ) -> SessionBuilder {
+        let credential = credential.into();
         SessionBuilder::new(SessionKind::Verify, url.into(), token)
-            .request_field("credential", credential.into())
+            .apply(|settings| settings.set_credential(&credential))
     }
 }
 
@@ -123,202 +45,195 @@ impl VerifySession {
 /// Every key of `metadata` and of the request object can be overridden and extra keys merged
 /// ([`metadata_field`](Self::metadata_field), [`request_field`](Self::request_field),
 /// [`payload_field`](Self::payload_field)), since only registration is publicly documented.
+/// Values are checked by [`SessionSettings`]' setters; the first one refused is returned by
+/// [`start`](Self::start) as [`SessionError::Settings`].
 #[derive(Clone, Debug)]
 pub struct SessionBuilder {
-    pub(crate) kind: SessionKind,
-    pub(crate) url: String,
-    pub(crate) token: TokenProvider,
-    pub(crate) namespace: String,
-    pub(crate) socketio_path: String,
-    pub(crate) tls: TlsOptions,
-    pub(crate) connect_timeout: Duration,
-    pub(crate) event_capacity: usize,
-    pub(crate) max_event_bytes: usize,
-    pub(crate) audio_buffer_limit: usize,
-    pub(crate) audio_channel: Option<AudioChannelConfig>,
-    metadata: Metadata,
-    metadata_extra: Map<String, Value>,
-    request: Map<String, Value>,
-    payload_extra: Map<String, Value>,
+    settings: SessionSettings,
+    refused: Option<SettingError>,
 }
 
 impl SessionBuilder {
+    /// The documented example's defaults (see [`SessionSettings::documented_example`]).
     fn new(kind: SessionKind, url: String, token: TokenProvider) -> Self {
-        let mut request = Map::new();
-        request.insert("authenticity_threshold".into(), json!(0.8));
-        request.insert("audio_total_duration".into(), json!(5.0));
-        request.insert("model_hash".into(), json!("<MODEL_HASH>"));
+        let mut settings = SessionSettings::documented_example(kind);
+        settings.set_token_provider(token);
         Self {
-            kind,
-            url,
-            token,
-            namespace: kind.default_namespace().into(),
-            socketio_path: "socket.io".into(),
-            tls: TlsOptions::default(),
-            connect_timeout: Duration::from_secs(10),
-            event_capacity: 256,
-            max_event_bytes: 16 << 20,
-            audio_buffer_limit: 1 << 20,
-            audio_channel: None,
-            metadata: Metadata::default(),
-            metadata_extra: Map::new(),
-            request,
-            payload_extra: Map::new(),
+            settings,
+            refused: None,
         }
+        .apply(|s| s.set_endpoint_url(&url))
     }
 
-    /// The Socket.IO namespace (default [`SessionKind::default_namespace`]).
-    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
-        self.namespace = namespace.into();
+    /// A builder for complete settings (see [`SessionSettings::validate`]). Client
+    /// credentials become a token provider now, shared by every session started from it.
+    pub fn from_settings(mut settings: SessionSettings) -> Result<Self, SessionError> {
+        settings.validate()?;
+        settings.resolve_auth()?;
+        Ok(Self {
+            settings,
+            refused: None,
+        })
+    }
+
+    /// Applies one setter, keeping the first refusal for `start`.
+    fn apply(mut self, set: impl FnOnce(&mut SessionSettings) -> Result<(), SettingError>) -> Self {
+        if let Err(refused) = set(&mut self.settings) {
+            self.refused.get_or_insert(refused);
+        }
         self
+    }
+
+    /// Applies one setter that cannot refuse.
+    fn with(mut self, set: impl FnOnce(&mut SessionSettings)) -> Self {
+        set(&mut self.settings);
+        self
+    }
+
+    /// The Socket.IO namespace; must start with `/` (default
+    /// [`SessionKind::default_namespace`]).
+    pub fn namespace(self, namespace: impl Into<String>) -> Self {
+        let namespace = namespace.into();
+        self.apply(|s| s.set_namespace(&namespace))
     }
 
     /// The Engine.IO path on the server (default `socket.io`).
-    pub fn socketio_path(mut self, path: impl Into<String>) -> Self {
-        self.socketio_path = path.into();
-        self
+    pub fn socketio_path(self, path: impl Into<String>) -> Self {
+        let path = path.into();
+        self.with(|s| s.set_socketio_path(&path))
     }
 
     /// Roots trusted for the signalling connection (the token provider and the audio
     /// channel have their own).
-    pub fn tls(mut self, tls: TlsOptions) -> Self {
-        self.tls = tls;
-        self
+    pub fn tls(self, tls: TlsOptions) -> Self {
+        self.with(|s| s.set_tls(tls))
     }
 
-    /// Bound on connecting and on the namespace acceptance (default 10 s).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
+    /// Bound on connecting and on the namespace acceptance (default 10 s, at most 1 h).
+    pub fn connect_timeout(self, timeout: Duration) -> Self {
+        self.apply(|s| s.set_timeout(TimeoutKind::Connect, timeout))
     }
 
-    /// Capacity of the event queue (default 256).
-    pub fn event_capacity(mut self, capacity: usize) -> Self {
-        self.event_capacity = capacity.max(1);
-        self
+    /// Capacity of the event queue (default 256, `1..=1_000_000`).
+    pub fn event_capacity(self, capacity: usize) -> Self {
+        self.apply(|s| s.set_event_capacity(capacity))
     }
 
     /// Largest signalling message accepted (default 16 MiB). A larger one ends the session
     /// with [`Event::Disconnected`](super::Event::Disconnected) (reason
     /// `transport error: …Message too long…`): it cannot be skipped without reading it.
-    pub fn max_event_bytes(mut self, bytes: usize) -> Self {
-        self.max_event_bytes = bytes;
-        self
+    pub fn max_event_bytes(self, bytes: usize) -> Self {
+        self.with(|s| s.set_max_event_bytes(bytes))
     }
 
-    /// Bytes of audio buffered before `push_audio` answers `WouldBlock` (default 1 MiB).
-    pub fn audio_buffer_limit(mut self, bytes: usize) -> Self {
-        self.audio_buffer_limit = bytes;
-        self
+    /// Bytes of audio buffered before `push_audio` answers `WouldBlock` (default 1 MiB,
+    /// `1024..=64 MiB`).
+    pub fn audio_buffer_limit(self, bytes: usize) -> Self {
+        self.apply(|s| s.set_audio_buffer_bytes(bytes))
+    }
+
+    /// Sends `sample_rate` and `channels` as strings (the default, as the documented example
+    /// does) or as numbers.
+    pub fn metadata_numbers_as_strings(self, as_strings: bool) -> Self {
+        self.with(|s| s.set_metadata_numbers_as_strings(as_strings))
     }
 
     /// Replaces the whole typed metadata.
-    pub fn metadata(mut self, metadata: Metadata) -> Self {
-        self.metadata = metadata;
-        self
+    pub fn metadata(self, metadata: Metadata) -> Self {
+        self.with(|s| metadata.apply_to(s))
     }
 
     /// `metadata.call_id`: a UUID for AudioHook, Twilio's `callSid` otherwise.
-    pub fn call_id(mut self, call_id: impl Into<String>) -> Self {
-        self.metadata.call_id = call_id.into();
-        self
+    pub fn call_id(self, call_id: impl Into<String>) -> Self {
+        let call_id = call_id.into();
+        self.with(|s| s.set_call_id(&call_id))
     }
 
-    /// `metadata.audio_protocol`.
-    pub fn audio_protocol(mut self, protocol: impl Into<String>) -> Self {
-        self.metadata.audio_protocol = protocol.into();
-        self
+    /// Announces this `audio_protocol`, whatever the audio channel speaks.
+    pub fn audio_protocol(self, protocol: impl Into<String>) -> Self {
+        let protocol = protocol.into();
+        self.with(|s| s.set_metadata_audio_protocol(&protocol))
     }
 
-    /// `metadata.audio_codec`.
-    pub fn audio_codec(mut self, codec: impl Into<String>) -> Self {
-        self.metadata.audio_codec = codec.into();
-        self
+    /// Announces this `audio_codec`, whatever the audio channel sends.
+    pub fn audio_codec(self, codec: impl Into<String>) -> Self {
+        let codec = codec.into();
+        self.with(|s| s.set_metadata_audio_codec(&codec))
     }
 
-    /// `metadata.sample_rate`.
-    pub fn sample_rate(mut self, rate: u32) -> Self {
-        self.metadata.sample_rate = rate;
-        self
+    /// Announces this `sample_rate`, whatever the audio channel sends.
+    pub fn sample_rate(self, rate: u32) -> Self {
+        self.with(|s| s.set_metadata_sample_rate(rate))
     }
 
-    /// `metadata.channels`.
-    pub fn channels(mut self, channels: u16) -> Self {
-        self.metadata.channels = channels;
-        self
+    /// Announces this many `channels`, whatever the audio channel sends.
+    pub fn channels(self, channels: u16) -> Self {
+        self.with(|s| s.set_metadata_channels(channels))
     }
 
-    /// Overrides or adds a `metadata` key (applied after the typed fields).
-    pub fn metadata_field(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.metadata_extra.insert(key.into(), value.into());
-        self
+    /// Overrides or adds a `metadata` key (sent verbatim, after the typed fields).
+    pub fn metadata_field(self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        let (key, value) = (key.into(), value.into());
+        self.with(|s| s.set_metadata_field(&key, value))
     }
 
-    /// The request's `authenticity_threshold` (default 0.8, as in the documented example).
+    /// The request's `authenticity_threshold`, in `[0, 1]` (default 0.8, as in the
+    /// documented example).
     pub fn authenticity_threshold(self, threshold: f64) -> Self {
-        self.request_field("authenticity_threshold", threshold)
+        self.apply(|s| s.set_authenticity_threshold(threshold))
     }
 
-    /// The request's `audio_total_duration`, in seconds (default 5.0).
+    /// The request's `audio_total_duration`, in seconds, in `(0, 3600]` (default 5.0).
     pub fn audio_total_duration(self, seconds: f64) -> Self {
-        self.request_field("audio_total_duration", seconds)
+        self.apply(|s| s.set_audio_total_duration(seconds))
     }
 
-    /// The request's `model_hash` (default the documented placeholder `<MODEL_HASH>`).
+    /// The request's `model_hash`, non-empty (default the documented placeholder
+    /// `<MODEL_HASH>`).
     pub fn model_hash(self, hash: impl Into<String>) -> Self {
-        self.request_field("model_hash", hash.into())
+        let hash = hash.into();
+        self.apply(|s| s.set_model_hash(&hash))
     }
 
     /// Overrides or adds a key of the request object (`register_request` / `verify_request`).
-    pub fn request_field(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.request.insert(key.into(), value.into());
-        self
+    pub fn request_field(self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        let (key, value) = (key.into(), value.into());
+        self.with(|s| s.set_request_field(&key, value))
     }
 
     /// The audio channel to open when `info-consumer-ready` arrives (keyed by this session's
-    /// `call_id`). Also sets `audio_protocol`, `audio_codec`, `sample_rate` and `channels` in
-    /// the metadata to match it; later metadata setters can still override them.
-    pub fn audio_channel(mut self, channel: AudioChannelConfig) -> Self {
-        self.metadata.audio_protocol = match channel.protocol {
-            ProtocolConfig::AudioHook { .. } => "audiohook",
-            ProtocolConfig::Twilio { .. } => "twilio",
-        }
-        .into();
-        self.metadata.audio_codec = channel.codec.das_name().into();
-        self.metadata.sample_rate = channel.sample_rate;
-        self.metadata.channels = channel.channels;
-        self.audio_channel = Some(channel);
-        self
+    /// `call_id`). The metadata announces its protocol, codec, sample rate and channels,
+    /// unless [`audio_protocol`](Self::audio_protocol) and its siblings say otherwise.
+    pub fn audio_channel(self, channel: AudioChannelConfig) -> Self {
+        self.apply(|s| s.set_audio_channel(channel))
     }
 
     /// Adds a top-level key to the `initialize` payload.
-    pub fn payload_field(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.payload_extra.insert(key.into(), value.into());
-        self
+    pub fn payload_field(self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        let (key, value) = (key.into(), value.into());
+        self.with(|s| s.set_payload_field(&key, value))
     }
+
+    // A builder always has a kind and a `call_id` (`new` sets them, `from_settings` checks).
 
     /// Register or verify.
     pub fn kind(&self) -> SessionKind {
-        self.kind
+        self.settings.kind().unwrap_or(SessionKind::Register)
     }
 
     /// The `call_id` this session will announce.
     pub fn current_call_id(&self) -> &str {
-        &self.metadata.call_id
+        self.settings.call_id().unwrap_or_default()
+    }
+
+    /// The settings as configured so far.
+    pub fn settings(&self) -> &SessionSettings {
+        &self.settings
     }
 
     /// The `initialize` payload exactly as it will be sent.
     pub fn payload(&self) -> Value {
-        let mut metadata = self.metadata.to_json();
-        metadata.extend(self.metadata_extra.clone());
-        let mut payload = Map::new();
-        payload.insert("metadata".into(), Value::Object(metadata));
-        payload.insert(
-            self.kind.request_key().into(),
-            Value::Object(self.request.clone()),
-        );
-        payload.extend(self.payload_extra.clone());
-        Value::Object(payload)
+        self.settings.initialize_payload().unwrap_or_default()
     }
 
     /// Connects (fetching a token), waits for the namespace to be accepted and emits
@@ -331,9 +246,13 @@ impl SessionBuilder {
     /// the provider that are refused together fetch one new token between them. A second
     /// refusal is returned as [`SocketIoError::ConnectRefused`](crate::socketio::SocketIoError).
     pub async fn start(self) -> Result<Session, SessionError> {
+        if let Some(refused) = self.refused {
+            return Err(refused.into());
+        }
+        self.settings.validate()?;
         // Boxed: the connection handshake's state is ≈ 16 KB and only needed until the
         // session runs; inline, it would stay in the size of every caller's task.
-        Box::pin(Session::start(self)).await
+        Box::pin(Session::start(self.settings)).await
     }
 }
 
@@ -346,23 +265,13 @@ mod tests {
     }
 
     #[test]
-    fn defaults_reproduce_the_documented_example() {
-        let b = RegisterSession::builder("https://h/socket.io", token())
-            .call_id("888806c3-3391-4d73-bb86-e5874e6ed5b4");
-        assert_eq!(b.namespace, "/socket.io/register");
-        assert_eq!(
-            b.payload(),
-            json!({
-                "metadata": {
-                    "audio_protocol": "audiohook", "audio_format": "raw", "audio_codec": "mulaw",
-                    "sample_format": "", "sample_rate": "8000", "channels": "1",
-                    "call_id": "888806c3-3391-4d73-bb86-e5874e6ed5b4"
-                },
-                "register_request": {
-                    "authenticity_threshold": 0.8, "audio_total_duration": 5.0, "model_hash": "<MODEL_HASH>"
-                }
-            })
-        );
+    fn defaults_are_the_documented_request_with_a_fresh_call_id() {
+        let b = RegisterSession::builder("https://h/socket.io", token());
+        let mut documented = SessionSettings::documented_example(SessionKind::Register);
+        documented.set_call_id(b.current_call_id());
+        assert_eq!(b.payload(), documented.initialize_payload().unwrap());
+        assert_eq!(b.settings().namespace(), Some("/socket.io/register"));
+        assert!(uuid::Uuid::parse_str(b.current_call_id()).is_ok());
     }
 
     #[test]
@@ -375,7 +284,7 @@ mod tests {
             .request_field("similarity_threshold", 0.7)
             .payload_field("trace", true);
         let p = b.payload();
-        assert_eq!(b.namespace, "/socket.io/verify");
+        assert_eq!(b.settings().namespace(), Some("/socket.io/verify"));
         assert_eq!(p["metadata"]["sample_rate"], "16000");
         assert_eq!(p["metadata"]["channels"], 2);
         assert_eq!(p["metadata"]["tenant"], "t1");
@@ -383,15 +292,54 @@ mod tests {
         assert_eq!(p["verify_request"]["authenticity_threshold"], 0.5);
         assert_eq!(p["verify_request"]["similarity_threshold"], 0.7);
         assert_eq!(p["trace"], true);
-        assert!(uuid::Uuid::parse_str(b.current_call_id()).is_ok());
     }
 
     #[test]
     fn numbers_can_be_sent_as_numbers() {
-        let b = RegisterSession::builder("https://h/socket.io", token()).metadata(Metadata {
+        let b = RegisterSession::builder("https://h/socket.io", token())
+            .metadata_numbers_as_strings(false);
+        assert_eq!(b.payload()["metadata"]["sample_rate"], 8000);
+    }
+
+    #[test]
+    fn typed_metadata_replaces_every_field_in_the_documented_order() {
+        let metadata = Metadata {
+            audio_protocol: "twilio".into(),
+            audio_codec: "l16".into(),
+            sample_rate: 16000,
+            channels: 2,
+            call_id: "CA1".into(),
             numbers_as_strings: false,
             ..Metadata::default()
-        });
-        assert_eq!(b.payload()["metadata"]["sample_rate"], 8000);
+        };
+        let b = RegisterSession::builder("https://h/socket.io", token()).metadata(metadata);
+        assert_eq!(
+            serde_json::to_string(&b.payload()["metadata"]).unwrap(),
+            r#"{"audio_protocol":"twilio","audio_format":"raw","audio_codec":"l16","sample_format":"","sample_rate":16000,"channels":2,"call_id":"CA1"}"#
+        );
+        assert_eq!(b.current_call_id(), "CA1");
+    }
+
+    #[tokio::test]
+    async fn the_first_refused_setting_is_what_start_reports() {
+        let refused = RegisterSession::builder("ftp://h/socket.io", token())
+            .authenticity_threshold(2.0)
+            .start()
+            .await
+            .unwrap_err();
+        let SessionError::Settings(SettingError::Invalid { setting, .. }) = refused else {
+            panic!("{refused:?}");
+        };
+        assert_eq!(setting, "endpoint_url");
+        let refused = RegisterSession::builder("https://h/socket.io", token())
+            .authenticity_threshold(2.0)
+            .model_hash("")
+            .start()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            refused.to_string(),
+            "`authenticity_threshold` is out of range: 2 is not in [0, 1]"
+        );
     }
 }

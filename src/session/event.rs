@@ -4,16 +4,21 @@ use serde_json::{json, Value};
 /// and JSON payload ([`name`](Self::name), [`data`](Self::data)).
 ///
 /// Where the public documentation is silent these are conventions: failures arrive as
-/// `result-failure` (`content`, `reason`) and errors as `error` (`content`, `message`).
+/// `result-failure` (`content`, `reason`), errors as `error` (`content`, `message`) and a
+/// verification's similarity as the `score` of its `result-success`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     /// `info-consumer-ready`: the audio consumer is ready; start sending audio.
     ConsumerReady {
+        /// Human-readable text (`Audio consumer for provided audio protocol is ready`).
+        content: Option<String>,
         /// The whole payload, decoded.
         data: Value,
     },
     /// `info-vad-status`: seconds of audio received and the voice-activity percentage.
     VadStatus {
+        /// Human-readable text (`Voice activity detection percentage`).
+        content: Option<String>,
         /// Seconds of audio the consumer has received.
         audio_seconds: Option<f64>,
         /// Voice collected, as a percentage of `audio_total_duration` (may pass 100).
@@ -21,7 +26,7 @@ pub enum Event {
         /// The whole payload, decoded.
         data: Value,
     },
-    /// `result-success`: the final result (a verification's `score` is in `data`).
+    /// `result-success`: the final result.
     ResultSuccess {
         /// The authenticity score, compared with the request's `authenticity_threshold`.
         authenticity: Option<f64>,
@@ -31,6 +36,8 @@ pub enum Event {
         content: Option<String>,
         /// Registration: the voice credential to pass to a verification.
         credential: Option<String>,
+        /// Verification: the similarity with the credential.
+        score: Option<f64>,
         /// The whole payload, decoded.
         data: Value,
     },
@@ -101,8 +108,12 @@ impl Event {
         let num = |key: &str| data.get(key).and_then(Value::as_f64);
         let text = |key: &str| data.get(key).and_then(Value::as_str).map(str::to_owned);
         match name {
-            "info-consumer-ready" => Self::ConsumerReady { data },
+            "info-consumer-ready" => Self::ConsumerReady {
+                content: text("content"),
+                data,
+            },
             "info-vad-status" => Self::VadStatus {
+                content: text("content"),
                 audio_seconds: num("audio_seconds"),
                 vad_percentage: num("vad_percentage"),
                 data,
@@ -112,6 +123,7 @@ impl Event {
                 voice_audio_collected: num("voice_audio_collected"),
                 content: text("content"),
                 credential: text("credential"),
+                score: num("score"),
                 data,
             },
             "result-failure" => Self::ResultFailure {
@@ -158,7 +170,7 @@ impl Event {
     /// The JSON payload as received (for documented events it includes `"event": name`).
     pub fn data(&self) -> &Value {
         match self {
-            Self::ConsumerReady { data }
+            Self::ConsumerReady { data, .. }
             | Self::VadStatus { data, .. }
             | Self::ResultSuccess { data, .. }
             | Self::ResultFailure { data, .. }
@@ -189,6 +201,7 @@ mod tests {
         assert_eq!(
             e,
             Event::VadStatus {
+                content: Some("Voice activity detection percentage".into()),
                 audio_seconds: Some(0.52),
                 vad_percentage: Some(10.0),
                 data: data.clone()
@@ -202,6 +215,7 @@ mod tests {
             voice_audio_collected,
             content,
             credential,
+            score,
             ..
         } = Event::from_wire("result-success", data)
         else {
@@ -211,6 +225,11 @@ mod tests {
         assert_eq!(voice_audio_collected, Some(5.13));
         assert_eq!(content.as_deref(), Some("Registration: approved"));
         assert_eq!(credential.as_deref(), Some("$CREDENTIAL"));
+        assert_eq!(score, None);
+        let verified =
+            json!({"event": "result-success", "content": "Verification: accepted", "score": 0.91});
+        let e = Event::from_wire("result-success", verified);
+        assert!(matches!(e, Event::ResultSuccess { score: Some(s), .. } if s == 0.91));
     }
 
     #[test]

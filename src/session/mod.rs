@@ -25,11 +25,19 @@
 
 mod audio;
 mod builder;
+mod error;
 mod event;
 mod feeder;
+mod kind;
+mod metadata;
 mod running;
+pub mod settings;
 
 pub use audio::{AudioError, AudioSender};
-pub use builder::{Metadata, RegisterSession, SessionBuilder, SessionKind, VerifySession};
+pub use builder::{RegisterSession, SessionBuilder, VerifySession};
+pub use error::SessionError;
 pub use event::Event;
-pub use running::{Session, SessionError};
+pub use kind::SessionKind;
+pub use metadata::Metadata;
+pub use running::Session;
+pub use settings::{SessionSettings, SettingError};

@@ -9,23 +9,13 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::audio::{AudioError, AudioSender};
-use super::{feeder, Event, SessionBuilder};
+use super::settings::{SessionSettings, TimeoutKind};
+use super::{feeder, Event, SessionError};
 use crate::audio::codec::Codec;
 use crate::audio::send_buffer::SendBuffer;
 use crate::auth::TokenProvider;
 use crate::channel::AudioChannelConfig;
 use crate::socketio::{self, Client, ConnectOptions, Incoming, Reconnection, SocketIoError};
-
-/// Why a session could not start or an event wait ended.
-#[derive(Debug, thiserror::Error)]
-pub enum SessionError {
-    /// The token, the connection or the namespace failed.
-    #[error("signalling: {0}")]
-    Signalling(#[from] SocketIoError),
-    /// `next_event` waited this long for nothing.
-    #[error("no session event within {0:?}")]
-    Timeout(Duration),
-}
 
 /// A running das-Peak Streaming session.
 ///
@@ -48,31 +38,38 @@ pub struct Session {
 }
 
 impl Session {
-    pub(crate) async fn start(builder: SessionBuilder) -> Result<Self, SessionError> {
-        let payload = builder.payload();
-        let call_id = builder.current_call_id().to_owned();
-        let options = ConnectOptions::new(builder.url)
-            .socketio_path(builder.socketio_path)
-            .token_provider(builder.token.clone())
-            .namespace(builder.namespace.clone())
-            .connect_timeout(builder.connect_timeout)
-            .tls(builder.tls)
-            .event_capacity(builder.event_capacity)
-            .max_incoming_message(builder.max_event_bytes)
-            .reconnection(Reconnection::disabled());
-        let namespace = options.namespaces()[0].clone();
-        let (client, incoming) = connect_with_fresh_token(options, &builder.token).await?;
-        let buffer = builder
-            .audio_channel
+    /// Starts from settings that passed [`SessionSettings::validate`].
+    pub(crate) async fn start(settings: SessionSettings) -> Result<Self, SessionError> {
+        let payload = settings.initialize_payload()?;
+        let call_id = settings.call_id().unwrap_or_default().to_owned();
+        let token = settings.token_provider()?;
+        let url = settings
+            .endpoint_url
             .as_ref()
-            .map(|_| SendBuffer::new(builder.audio_buffer_limit));
-        let (codec, channels) = builder
-            .audio_channel
+            .map_or("", |url| url.as_str());
+        let mut options = ConnectOptions::new(url)
+            .socketio_path(settings.socketio_path.clone())
+            .token_provider(token.clone())
+            .connect_timeout(settings.timeout(TimeoutKind::Connect))
+            .tls(settings.tls.clone())
+            .event_capacity(settings.event_capacity)
+            .max_incoming_message(settings.max_event_bytes)
+            .reconnection(Reconnection::disabled());
+        if let Some(namespace) = settings.namespace() {
+            options = options.namespace(namespace);
+        }
+        let namespace = options.namespaces()[0].clone();
+        let (client, incoming) = connect_with_fresh_token(options, &token).await?;
+        let channel = settings.audio_channel();
+        let buffer = channel
+            .as_ref()
+            .map(|_| SendBuffer::new(settings.audio_buffer_bytes));
+        let (codec, channels) = channel
             .as_ref()
             .map_or((Codec::Mulaw, 1), |c| (c.codec, c.channels));
         let audio = AudioSender::new(buffer.clone(), codec, channels);
         let consumer_ready = Arc::new(AtomicBool::new(false));
-        let (events_tx, events) = mpsc::channel(builder.event_capacity);
+        let (events_tx, events) = mpsc::channel(settings.event_capacity);
         let pump = tokio::spawn(pump(
             incoming,
             events_tx,
@@ -80,7 +77,7 @@ impl Session {
                 namespace: namespace.clone(),
                 call_id: call_id.clone(),
                 consumer_ready: consumer_ready.clone(),
-                channel: builder.audio_channel.zip(buffer),
+                channel: channel.zip(buffer),
             },
         ));
         client.emit(&namespace, "initialize", vec![payload]).await?;

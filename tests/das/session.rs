@@ -40,7 +40,7 @@ async fn registration_happy_path_with_typed_events() {
         },
     );
     let mut session = RegisterSession::builder(peer.url(), provider)
-        .audio_buffer_limit(8)
+        .audio_buffer_limit(1024)
         .audio_channel(channel)
         .start()
         .await
@@ -49,12 +49,12 @@ async fn registration_happy_path_with_typed_events() {
     uuid::Uuid::parse_str(session.call_id()).unwrap();
 
     // Audio pushed before the consumer is ready waits in the bounded buffer.
-    session.push_audio(&[0x7f; 6]).unwrap();
+    session.push_audio(&[0x7f; 600]).unwrap();
     assert_eq!(
-        session.push_audio(&[0x7f; 6]),
+        session.push_audio(&[0x7f; 600]),
         Err(AudioError::WouldBlock {
-            buffered: 6,
-            limit: 8
+            buffered: 600,
+            limit: 1024
         })
     );
 

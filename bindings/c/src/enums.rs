@@ -1,6 +1,11 @@
 //! The C enums taken as `uint32_t` arguments; each converts with `TryFrom<u32>` so that an
 //! integer from C is never trusted as an enum.
 
+use das_core::audio::codec::Codec;
+use das_core::audio::pacing::Pacing;
+use das_core::session::settings::{AudioProtocol, TimeoutKind};
+use das_core::session::SessionKind;
+
 use crate::error::Error;
 
 /// Implements `TryFrom<u32>` (error: the rejected number) and a checked conversion with an
@@ -38,6 +43,15 @@ pub enum das_session_kind {
     Verify = 2,
 }
 checked_c_enum!(das_session_kind { Register, Verify });
+
+impl From<das_session_kind> for SessionKind {
+    fn from(kind: das_session_kind) -> Self {
+        match kind {
+            das_session_kind::Register => Self::Register,
+            das_session_kind::Verify => Self::Verify,
+        }
+    }
+}
 
 /// A string field of the `metadata` object sent with `initialize`.
 #[repr(u32)]
@@ -107,12 +121,11 @@ pub enum das_audio_protocol {
 }
 checked_c_enum!(das_audio_protocol { Audiohook, Twilio });
 
-impl das_audio_protocol {
-    /// The das-Peak `audio_protocol` value.
-    pub fn wire_name(self) -> &'static str {
-        match self {
-            Self::Audiohook => "audiohook",
-            Self::Twilio => "twilio",
+impl From<das_audio_protocol> for AudioProtocol {
+    fn from(protocol: das_audio_protocol) -> Self {
+        match protocol {
+            das_audio_protocol::Audiohook => Self::AudioHook,
+            das_audio_protocol::Twilio => Self::Twilio,
         }
     }
 }
@@ -131,13 +144,12 @@ pub enum das_audio_codec {
 }
 checked_c_enum!(das_audio_codec { Mulaw, Alaw, L16 });
 
-impl das_audio_codec {
-    /// The das-Peak `audio_codec` value.
-    pub fn wire_name(self) -> &'static str {
-        match self {
-            Self::Mulaw => "mulaw",
-            Self::Alaw => "alaw",
-            Self::L16 => "l16",
+impl From<das_audio_codec> for Codec {
+    fn from(codec: das_audio_codec) -> Self {
+        match codec {
+            das_audio_codec::Mulaw => Self::Mulaw,
+            das_audio_codec::Alaw => Self::Alaw,
+            das_audio_codec::L16 => Self::L16,
         }
     }
 }
@@ -157,12 +169,11 @@ checked_c_enum!(das_audio_pacing {
     AsFastAsPossible
 });
 
-impl das_audio_pacing {
-    /// The lowercase name used in `das_config_to_json`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::RealTime => "real-time",
-            Self::AsFastAsPossible => "as-fast-as-possible",
+impl From<das_audio_pacing> for Pacing {
+    fn from(pacing: das_audio_pacing) -> Self {
+        match pacing {
+            das_audio_pacing::RealTime => Self::RealTime,
+            das_audio_pacing::AsFastAsPossible => Self::AsFastAsPossible,
         }
     }
 }
@@ -220,6 +231,18 @@ checked_c_enum!(das_timeout {
     Result,
     Close
 });
+
+impl From<das_timeout> for TimeoutKind {
+    fn from(which: das_timeout) -> Self {
+        match which {
+            das_timeout::Connect => Self::Connect,
+            das_timeout::Token => Self::Token,
+            das_timeout::Ready => Self::Ready,
+            das_timeout::Result => Self::Result,
+            das_timeout::Close => Self::Close,
+        }
+    }
+}
 
 /// How the TRD webhook receiver speaks TLS.
 #[repr(u32)]

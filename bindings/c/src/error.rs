@@ -1,5 +1,7 @@
 //! The error every boundary closure returns: a `das_result` code plus a detailed message.
 
+use das_core::session::SettingError;
+
 use crate::result::das_result;
 
 /// A failed call: the code returned to C and the message stored for `das_last_error_message`.
@@ -61,5 +63,27 @@ impl Error {
             das_result::Parse,
             format!("argument `{argument}` could not be parsed: {detail}"),
         )
+    }
+}
+
+impl From<SettingError> for Error {
+    /// A refusal naming the core's setting; see [`refused`] to name the C argument instead.
+    fn from(error: SettingError) -> Self {
+        match &error {
+            SettingError::Invalid { setting, .. } | SettingError::OutOfRange { setting, .. } => {
+                refused(setting)(error)
+            }
+            SettingError::Missing(_) => Self::new(das_result::NotReady, error.to_string()),
+        }
+    }
+}
+
+/// Maps a refused setting to `DAS_RESULT_PARSE` or `DAS_RESULT_OUT_OF_RANGE` naming the C
+/// `argument`; missing settings are `DAS_RESULT_NOT_READY`.
+pub fn refused(argument: &str) -> impl FnOnce(SettingError) -> Error + '_ {
+    move |error| match error {
+        SettingError::Invalid { problem, .. } => Error::parse(argument, problem),
+        SettingError::OutOfRange { problem, .. } => Error::out_of_range(argument, problem),
+        missing @ SettingError::Missing(_) => Error::new(das_result::NotReady, missing.to_string()),
     }
 }

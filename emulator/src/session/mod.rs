@@ -11,5 +11,5 @@ pub use feed::{AudioFeed, FeedClosed};
 pub use registry::{AttachError, RegisterError, SessionRegistry};
 pub use spec::{AudioFormat, AudioProtocol, SessionKind, SessionSpec, VerifyTarget};
 
-pub(crate) use events::{python_json, Event};
+pub(crate) use events::Event;
 pub(crate) use runner::{run_session, RunSettings};

@@ -210,18 +210,13 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// What the core sends for the documented example (whose literal lives in the core's
+    /// settings tests).
     fn documented() -> Value {
-        json!({
-            "metadata": {
-                "audio_protocol": "audiohook", "audio_format": "raw", "audio_codec": "mulaw",
-                "sample_format": "", "sample_rate": "8000", "channels": "1",
-                "call_id": "888806c3-3391-4d73-bb86-e5874e6ed5b4"
-            },
-            "register_request": {
-                "authenticity_threshold": 0.8, "audio_total_duration": 5.0,
-                "model_hash": "<MODEL_HASH>"
-            }
-        })
+        let mut settings =
+            das::session::SessionSettings::documented_example(das::session::SessionKind::Register);
+        settings.set_call_id("888806c3-3391-4d73-bb86-e5874e6ed5b4");
+        settings.initialize_payload().expect("a kind is set")
     }
 
     #[test]

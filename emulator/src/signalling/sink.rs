@@ -8,7 +8,8 @@ use std::time::{Duration, SystemTime};
 use socketioxide::extract::SocketRef;
 
 use crate::config::PayloadEncoding;
-use crate::session::{python_json, Event};
+use crate::python_json;
+use crate::session::Event;
 use crate::timing::EventTimingLog;
 
 /// Milliseconds [`EventSink::ready`] waits at most.
@@ -60,7 +61,13 @@ impl EventSink {
     pub(crate) fn emit(&self, event: &Event) {
         let sent = SystemTime::now();
         let emitted = match self.encoding {
-            PayloadEncoding::JsonString => self.socket.emit(event.name(), &python_json(event)),
+            PayloadEncoding::JsonString => match serde_json::to_value(event) {
+                Ok(value) => self.socket.emit(event.name(), &python_json(&value)),
+                Err(error) => {
+                    tracing::debug!(event = event.name(), %error, "event not serialisable");
+                    return;
+                }
+            },
             PayloadEncoding::Object => self.socket.emit(event.name(), event),
         };
         if let Err(error) = emitted {

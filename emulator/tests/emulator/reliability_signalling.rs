@@ -67,7 +67,7 @@ async fn a_malformed_event_is_typed_leniently_and_the_session_continues() {
     assert!(
         matches!(
             &signalling[1],
-            Event::VadStatus { audio_seconds: None, vad_percentage: None, data }
+            Event::VadStatus { audio_seconds: None, vad_percentage: None, data, .. }
                 if data["audio_seconds"] == "not-a-number"
         ),
         "{events:#?}"

@@ -1,14 +1,18 @@
-//! The exported `das_config_*` functions: thin wrappers that decode C arguments and call the
-//! validated setters of [`DasConfig`].
+//! The exported `das_config_*` functions: they decode C arguments, call the core's validated
+//! setters of [`SessionSettings`](das_core::session::SessionSettings) and map refusals to
+//! `das_result` codes naming the C argument.
 
 use std::ffi::c_char;
+use std::time::Duration;
+
+use serde_json::Value;
 
 use super::model::DasConfig;
 use crate::enums::{
     das_audio_codec, das_audio_pacing, das_audio_protocol, das_log_level, das_metadata_field,
     das_session_kind, das_timeout, das_trusted_roots,
 };
-use crate::error::Error;
+use crate::error::{refused, Error};
 use crate::ffi_boundary;
 use crate::handle::{self, OpaqueHandle};
 use crate::result::das_result;
@@ -100,7 +104,10 @@ pub unsafe extern "C" fn das_config_set_endpoint_url(
     url: *const c_char,
     len: usize,
 ) -> das_result {
-    ffi_boundary!({ config_mut!(config).set_endpoint_url(arg_str!(url, len)) })
+    ffi_boundary!({
+        let url = arg_str!(url, len);
+        (config_mut!(config).settings.set_endpoint_url(url)).map_err(refused("url"))
+    })
 }
 
 /// Sets the OAuth2 token URL (`http` or `https`), required with client credentials.
@@ -115,7 +122,10 @@ pub unsafe extern "C" fn das_config_set_token_url(
     url: *const c_char,
     len: usize,
 ) -> das_result {
-    ffi_boundary!({ config_mut!(config).set_token_url(arg_str!(url, len)) })
+    ffi_boundary!({
+        let url = arg_str!(url, len);
+        (config_mut!(config).settings.set_token_url(url)).map_err(refused("url"))
+    })
 }
 
 /// Authenticates with OAuth2 client credentials; both non-empty. Replaces a static header.
@@ -135,11 +145,12 @@ pub unsafe extern "C" fn das_config_set_client_credentials(
     client_secret_len: usize,
 ) -> das_result {
     ffi_boundary!({
-        let mut config = config_mut!(config);
-        config.set_client_credentials(
-            arg_str!(client_id, client_id_len),
-            arg_str!(client_secret, client_secret_len),
-        )
+        let id = arg_str!(client_id, client_id_len);
+        let secret = arg_str!(client_secret, client_secret_len);
+        (config_mut!(config)
+            .settings
+            .set_client_credentials(id, secret))
+        .map_err(Error::from)
     })
 }
 
@@ -156,7 +167,10 @@ pub unsafe extern "C" fn das_config_set_authorization(
     value: *const c_char,
     len: usize,
 ) -> das_result {
-    ffi_boundary!({ config_mut!(config).set_authorization(arg_str!(value, len)) })
+    ffi_boundary!({
+        let value = arg_str!(value, len);
+        (config_mut!(config).settings.set_authorization(value)).map_err(refused("authorization"))
+    })
 }
 
 /// Sets the Socket.IO namespace (must start with `/`). Unset, the session chooses by kind.
@@ -171,7 +185,10 @@ pub unsafe extern "C" fn das_config_set_namespace(
     ns: *const c_char,
     len: usize,
 ) -> das_result {
-    ffi_boundary!({ config_mut!(config).set_namespace(arg_str!(ns, len)) })
+    ffi_boundary!({
+        let ns = arg_str!(ns, len);
+        (config_mut!(config).settings.set_namespace(ns)).map_err(refused("namespace"))
+    })
 }
 
 /// Sets the session kind, a `das_session_kind` value (`DAS_RESULT_INVALID_ENUM` otherwise).
@@ -186,8 +203,8 @@ pub unsafe extern "C" fn das_config_set_session_kind(
     kind: u32,
 ) -> das_result {
     ffi_boundary!({
-        let mut config = config_mut!(config);
-        config.session_kind = Some(das_session_kind::from_c(kind, "kind")?);
+        let kind = das_session_kind::from_c(kind, "kind")?;
+        config_mut!(config).settings.set_kind(kind.into());
         Ok(())
     })
 }
@@ -207,9 +224,13 @@ pub unsafe extern "C" fn das_config_set_metadata(
     len: usize,
 ) -> das_result {
     ffi_boundary!({
-        let mut config = config_mut!(config);
         let field = das_metadata_field::from_c(field, "field")?;
-        config.set_metadata(field, arg_str!(value, len));
+        let value = arg_str!(value, len);
+        let mut config = config_mut!(config);
+        match field {
+            das_metadata_field::CallId => config.settings.set_call_id(value),
+            _ => (config.settings).set_metadata_field(field.key(), Value::String(value.to_owned())),
+        }
         Ok(())
     })
 }
@@ -232,12 +253,16 @@ pub unsafe extern "C" fn das_config_get_metadata(
     ffi_boundary!({
         let config = config_ref!(config);
         let field = das_metadata_field::from_c(field, "field")?;
-        let value = config.metadata_value(field).ok_or_else(|| {
-            Error::new(
-                das_result::NotReady,
-                format!("metadata `{}` is not set", field.key()),
-            )
-        })?;
+        let value = match config.settings.metadata().remove(field.key()) {
+            Some(Value::String(text)) => text,
+            Some(other) => other.to_string(),
+            None => {
+                return Err(Error::new(
+                    das_result::NotReady,
+                    format!("metadata `{}` is not set", field.key()),
+                ))
+            }
+        };
         // SAFETY: the caller upholds the output-buffer contract.
         unsafe { write_output(&value, buf, len, written) }
     })
@@ -254,7 +279,13 @@ pub unsafe extern "C" fn das_config_set_authenticity_threshold(
     config: *mut das_config,
     threshold: f64,
 ) -> das_result {
-    ffi_boundary!({ config_mut!(config).set_authenticity_threshold(threshold) })
+    ffi_boundary!({
+        let mut config = config_mut!(config);
+        config
+            .settings
+            .set_authenticity_threshold(threshold)
+            .map_err(refused("threshold"))
+    })
 }
 
 /// Sets `audio_total_duration`, the seconds of speech to collect, in `(0, 3600]`.
@@ -268,7 +299,13 @@ pub unsafe extern "C" fn das_config_set_audio_total_duration(
     config: *mut das_config,
     seconds: f64,
 ) -> das_result {
-    ffi_boundary!({ config_mut!(config).set_audio_total_duration(seconds) })
+    ffi_boundary!({
+        let mut config = config_mut!(config);
+        config
+            .settings
+            .set_audio_total_duration(seconds)
+            .map_err(refused("seconds"))
+    })
 }
 
 /// Sets `model_hash` (non-empty).
@@ -283,7 +320,10 @@ pub unsafe extern "C" fn das_config_set_model_hash(
     hash: *const c_char,
     len: usize,
 ) -> das_result {
-    ffi_boundary!({ config_mut!(config).set_model_hash(arg_str!(hash, len)) })
+    ffi_boundary!({
+        let hash = arg_str!(hash, len);
+        (config_mut!(config).settings.set_model_hash(hash)).map_err(refused("model_hash"))
+    })
 }
 
 /// Sets `credential`, the voice credential a verify session compares against (non-empty).
@@ -298,7 +338,10 @@ pub unsafe extern "C" fn das_config_set_credential(
     credential: *const c_char,
     len: usize,
 ) -> das_result {
-    ffi_boundary!({ config_mut!(config).set_credential(arg_str!(credential, len)) })
+    ffi_boundary!({
+        let credential = arg_str!(credential, len);
+        (config_mut!(config).settings.set_credential(credential)).map_err(refused("credential"))
+    })
 }
 
 /// Sets extra request keys from a JSON object, merged last into the request object (so they win
@@ -314,7 +357,10 @@ pub unsafe extern "C" fn das_config_set_extra_json(
     json: *const c_char,
     len: usize,
 ) -> das_result {
-    ffi_boundary!({ config_mut!(config).set_extra_json(arg_str!(json, len)) })
+    ffi_boundary!({
+        let json = arg_str!(json, len);
+        (config_mut!(config).settings.set_request_extra_json(json)).map_err(refused("json"))
+    })
 }
 
 /// Sets the audio channel protocol, a `das_audio_protocol` (default AudioHook).
@@ -329,8 +375,10 @@ pub unsafe extern "C" fn das_config_set_audio_protocol(
     protocol: u32,
 ) -> das_result {
     ffi_boundary!({
-        let mut config = config_mut!(config);
-        config.audio.protocol = das_audio_protocol::from_c(protocol, "protocol")?;
+        let protocol = das_audio_protocol::from_c(protocol, "protocol")?;
+        config_mut!(config)
+            .settings
+            .set_audio_protocol(protocol.into());
         Ok(())
     })
 }
@@ -347,7 +395,10 @@ pub unsafe extern "C" fn das_config_set_audio_url(
     url: *const c_char,
     len: usize,
 ) -> das_result {
-    ffi_boundary!({ config_mut!(config).set_audio_url(arg_str!(url, len)) })
+    ffi_boundary!({
+        let url = arg_str!(url, len);
+        (config_mut!(config).settings.set_audio_url(url)).map_err(refused("url"))
+    })
 }
 
 /// Sets the audio codec, a `das_audio_codec` (default µ-law).
@@ -362,8 +413,8 @@ pub unsafe extern "C" fn das_config_set_audio_codec(
     codec: u32,
 ) -> das_result {
     ffi_boundary!({
-        let mut config = config_mut!(config);
-        config.audio.codec = das_audio_codec::from_c(codec, "codec")?;
+        let codec = das_audio_codec::from_c(codec, "codec")?;
+        config_mut!(config).settings.set_audio_codec(codec.into());
         Ok(())
     })
 }
@@ -379,7 +430,13 @@ pub unsafe extern "C" fn das_config_set_audio_sample_rate(
     config: *mut das_config,
     hz: u32,
 ) -> das_result {
-    ffi_boundary!({ config_mut!(config).set_audio_sample_rate(hz) })
+    ffi_boundary!({
+        let mut config = config_mut!(config);
+        config
+            .settings
+            .set_audio_sample_rate(hz)
+            .map_err(refused("hz"))
+    })
 }
 
 /// Sets the number of audio channels, 1 or 2 (default 1).
@@ -393,7 +450,13 @@ pub unsafe extern "C" fn das_config_set_audio_channels(
     config: *mut das_config,
     channels: u32,
 ) -> das_result {
-    ffi_boundary!({ config_mut!(config).set_audio_channels(channels) })
+    ffi_boundary!({
+        let mut config = config_mut!(config);
+        config
+            .settings
+            .set_audio_channels(channels)
+            .map_err(refused("channels"))
+    })
 }
 
 /// Sets the AudioHook API key (non-empty) and client secret (base64, may be empty for unsigned
@@ -412,11 +475,13 @@ pub unsafe extern "C" fn das_config_set_audiohook_credentials(
     client_secret_len: usize,
 ) -> das_result {
     ffi_boundary!({
+        let key = arg_str!(api_key, api_key_len);
+        let secret = arg_str!(client_secret, client_secret_len);
         let mut config = config_mut!(config);
-        config.set_audiohook_credentials(
-            arg_str!(api_key, api_key_len),
-            arg_str!(client_secret, client_secret_len),
-        )
+        config
+            .settings
+            .set_audiohook_credentials(key, secret)
+            .map_err(Error::from)
     })
 }
 
@@ -433,7 +498,14 @@ pub unsafe extern "C" fn das_config_set_audiohook_organization_id(
     id: *const c_char,
     len: usize,
 ) -> das_result {
-    ffi_boundary!({ config_mut!(config).set_audiohook_organization_id(arg_str!(id, len)) })
+    ffi_boundary!({
+        let id = arg_str!(id, len);
+        let mut config = config_mut!(config);
+        config
+            .settings
+            .set_audiohook_organization_id(id)
+            .map_err(refused("id"))
+    })
 }
 
 /// Sets how fast pushed audio is sent, a `das_audio_pacing` (default
@@ -449,8 +521,8 @@ pub unsafe extern "C" fn das_config_set_audio_pacing(
     pacing: u32,
 ) -> das_result {
     ffi_boundary!({
-        let mut config = config_mut!(config);
-        config.audio.pacing = das_audio_pacing::from_c(pacing, "pacing")?;
+        let pacing = das_audio_pacing::from_c(pacing, "pacing")?;
+        config_mut!(config).settings.set_audio_pacing(pacing.into());
         Ok(())
     })
 }
@@ -468,8 +540,13 @@ pub unsafe extern "C" fn das_config_set_timeout_ms(
     ms: u32,
 ) -> das_result {
     ffi_boundary!({
+        let which = das_timeout::from_c(which, "which")?;
+        let timeout = Duration::from_millis(u64::from(ms));
         let mut config = config_mut!(config);
-        config.set_timeout(das_timeout::from_c(which, "which")?, ms)
+        config
+            .settings
+            .set_timeout(which.into(), timeout)
+            .map_err(refused("ms"))
     })
 }
 
@@ -491,16 +568,8 @@ pub unsafe extern "C" fn das_config_get_timeout_ms(
         if ms.is_null() {
             return Err(Error::null("ms"));
         }
-        let t = config.timeouts;
-        let value = match which {
-            das_timeout::Connect => t.connect,
-            das_timeout::Token => t.token,
-            das_timeout::Ready => t.ready,
-            das_timeout::Result => t.result,
-            das_timeout::Close => t.close,
-        };
         // Setters cap timeouts at one hour, so the value fits.
-        let value = u32::try_from(value.as_millis())
+        let value = u32::try_from(config.settings.timeout(which.into()).as_millis())
             .map_err(|_| Error::new(das_result::Internal, "timeout overflow"))?;
         // SAFETY: checked non-NULL; the caller guarantees it is writable.
         unsafe { ms.write(value) };
@@ -520,7 +589,13 @@ pub unsafe extern "C" fn das_config_set_audio_buffer_bytes(
     config: *mut das_config,
     bytes: usize,
 ) -> das_result {
-    ffi_boundary!({ config_mut!(config).set_audio_buffer_bytes(bytes) })
+    ffi_boundary!({
+        let mut config = config_mut!(config);
+        config
+            .settings
+            .set_audio_buffer_bytes(bytes)
+            .map_err(refused("bytes"))
+    })
 }
 
 /// Also trusts the certificates in `pem` (one or more PEM `CERTIFICATE` blocks) for every TLS
@@ -538,7 +613,10 @@ pub unsafe extern "C" fn das_config_add_trusted_root_pem(
     pem: *const c_char,
     len: usize,
 ) -> das_result {
-    ffi_boundary!({ config_mut!(config).add_trusted_root_pem(arg_str!(pem, len)) })
+    ffi_boundary!({
+        let pem = arg_str!(pem, len);
+        (config_mut!(config).settings.add_trusted_root_pem(pem)).map_err(refused("pem"))
+    })
 }
 
 /// Chooses which roots every TLS connection of a session trusts besides the PEM roots added
@@ -559,7 +637,9 @@ pub unsafe extern "C" fn das_config_set_trusted_roots(
 ) -> das_result {
     ffi_boundary!({
         let roots = das_trusted_roots::from_c(roots, "roots")?;
-        config_mut!(config).set_trusted_roots(roots);
+        config_mut!(config)
+            .settings
+            .set_trusted_roots(roots.policy());
         Ok(())
     })
 }
@@ -575,7 +655,13 @@ pub unsafe extern "C" fn das_config_set_event_queue_capacity(
     config: *mut das_config,
     events: usize,
 ) -> das_result {
-    ffi_boundary!({ config_mut!(config).set_event_queue_capacity(events) })
+    ffi_boundary!({
+        let mut config = config_mut!(config);
+        config
+            .settings
+            .set_event_capacity(events)
+            .map_err(refused("events"))
+    })
 }
 
 /// Sets the log level of sessions built from this configuration, a `das_log_level`.
@@ -605,7 +691,7 @@ pub unsafe extern "C" fn das_config_set_log_level(
 /// `config` is a live configuration.
 #[no_mangle]
 pub unsafe extern "C" fn das_config_validate(config: *const das_config) -> das_result {
-    ffi_boundary!({ config_ref!(config).validate() })
+    ffi_boundary!({ Ok(config_ref!(config).settings.validate()?) })
 }
 
 /// Copies the JSON `initialize` payload the session will emit (metadata plus
@@ -624,7 +710,10 @@ pub unsafe extern "C" fn das_config_initialize_json(
     written: *mut usize,
 ) -> das_result {
     ffi_boundary!({
-        let text = config_ref!(config).initialize_payload()?.to_string();
+        let text = config_ref!(config)
+            .settings
+            .initialize_payload()?
+            .to_string();
         // SAFETY: the caller upholds the output-buffer contract.
         unsafe { write_output(&text, buf, len, written) }
     })

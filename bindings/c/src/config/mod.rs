@@ -1,10 +1,8 @@
-//! The session configuration builder: a plain Rust [`DasConfig`] validated at set time, and the
-//! `das_config_*` C functions that fill it.
+//! The session configuration builder: the core's session settings behind a `das_config`
+//! handle, and the `das_config_*` C functions that fill them.
 
 mod ffi;
 mod model;
-mod secret;
 
 pub use ffi::das_config;
-pub use model::{AudioChannel, Auth, DasConfig, Timeouts};
-pub use secret::Secret;
+pub use model::{DasConfig, MAX_TIMEOUT_MS};

@@ -1,7 +1,6 @@
 //! [`EventValue`]: one core [`Event`] plus the NUL-terminated strings lent to C, made once.
 
 use das_core::session::Event;
-use serde_json::Value;
 
 use crate::error::Error;
 use crate::out::CText;
@@ -141,9 +140,7 @@ impl EventValue {
                 },
                 NumberField::VoiceAudioCollected,
             ) => *voice_audio_collected,
-            (Event::ResultSuccess { data, .. }, NumberField::Score) => {
-                data.get("score").and_then(Value::as_f64)
-            }
+            (Event::ResultSuccess { score, .. }, NumberField::Score) => *score,
             _ => None,
         };
         value.ok_or_else(|| self.absent(field.key()))

@@ -2,12 +2,10 @@
 //! one blocking call, fed with audio by one thread while another polls its ordered event queue
 //! (with a timeout, or through a file descriptor for select/epoll), and closed from any thread.
 
-mod build;
 mod ffi;
 mod queue;
 mod value;
 
-pub use build::session_builder;
 pub use ffi::das_session;
 pub use queue::{EventQueue, Wait};
 pub use value::SessionValue;

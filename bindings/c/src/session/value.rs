@@ -11,6 +11,7 @@ use std::task::Poll;
 use std::time::Duration;
 
 use das_core::auth::AuthError;
+use das_core::session::settings::TimeoutKind;
 use das_core::session::{AudioError, Session, SessionBuilder, SessionError};
 use das_core::socketio::SocketIoError;
 use futures_util::StreamExt;
@@ -69,6 +70,9 @@ fn not_started() -> Error {
 /// Maps a failed start to its result code.
 fn start_error(error: SessionError) -> Error {
     let code = match &error {
+        SessionError::Settings(refused) => return refused.clone().into(),
+        SessionError::Auth(AuthError::Tls(_)) => das_result::Tls,
+        SessionError::Auth(_) => das_result::Auth,
         SessionError::Timeout(_) => das_result::Timeout,
         SessionError::Signalling(inner) => match inner {
             SocketIoError::Auth(AuthError::Tls(_)) => das_result::Tls,
@@ -87,18 +91,20 @@ fn start_error(error: SessionError) -> Error {
 }
 
 impl SessionValue {
-    /// A session ready to start from `config`.
+    /// A session ready to start from `config`: `NOT_READY` naming what is missing, `AUTH`
+    /// when no token provider can be made from the credentials.
     pub fn new(config: &DasConfig) -> Result<Self, Error> {
-        let builder = super::session_builder(config)?;
-        let timeouts = config.timeouts;
+        let settings = &config.settings;
+        let timeout = |which| settings.timeout(which);
+        let builder = SessionBuilder::from_settings(settings.clone()).map_err(start_error)?;
         Ok(Self {
             call_id: CText::new(builder.current_call_id()),
             phase: Mutex::new(Phase::Created(Box::new(builder))),
             audio_ended: AtomicBool::new(false),
-            queue: Arc::new(EventQueue::new(config.event_queue_capacity)),
-            start_timeout: timeouts.token + timeouts.connect,
-            close_timeout: timeouts.close,
-            push_timeout: timeouts.result,
+            queue: Arc::new(EventQueue::new(settings.event_capacity())),
+            start_timeout: timeout(TimeoutKind::Token) + timeout(TimeoutKind::Connect),
+            close_timeout: timeout(TimeoutKind::Close),
+            push_timeout: timeout(TimeoutKind::Result),
         })
     }
 

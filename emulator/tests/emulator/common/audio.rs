@@ -5,6 +5,8 @@ use std::time::Duration;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use das::audio::wav::Wav;
+use das::session::settings::AudioProtocol;
+use das::session::{SessionKind, SessionSettings};
 use das_emulator::EmulatorHandle;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
@@ -43,28 +45,33 @@ pub async fn connect(emulator: &EmulatorHandle, namespace: &str) -> SioClient {
         .expect("namespace accepted")
 }
 
-/// The documented register payload for a Twilio session of µ-law 8 kHz mono audio.
+/// The documented register payload, as the core sends it, for a Twilio session of µ-law
+/// 8 kHz mono audio.
 pub fn register_request(call_id: &str, seconds: f64) -> Value {
-    json!({
-        "metadata": {
-            "audio_protocol": "twilio", "audio_format": "raw", "audio_codec": "mulaw",
-            "sample_format": "", "sample_rate": "8000", "channels": "1", "call_id": call_id
-        },
-        "register_request": {
-            "authenticity_threshold": 0.8, "audio_total_duration": seconds,
-            "model_hash": "<MODEL_HASH>"
-        }
-    })
+    request(SessionKind::Register, call_id, seconds, |_| {})
 }
 
 /// A verify payload for the same kind of audio.
 pub fn verify_request(call_id: &str, seconds: f64, credential: &str) -> Value {
-    let mut payload = register_request(call_id, seconds);
-    let mut request = payload["register_request"].take();
-    request["credential"] = json!(credential);
-    payload.as_object_mut().unwrap().remove("register_request");
-    payload["verify_request"] = request;
-    payload
+    request(SessionKind::Verify, call_id, seconds, |settings| {
+        settings.set_credential(credential).expect("a credential");
+    })
+}
+
+fn request(
+    kind: SessionKind,
+    call_id: &str,
+    seconds: f64,
+    finish: impl FnOnce(&mut SessionSettings),
+) -> Value {
+    let mut settings = SessionSettings::documented_example(kind);
+    settings.set_audio_protocol(AudioProtocol::Twilio);
+    settings.set_call_id(call_id);
+    settings
+        .set_audio_total_duration(seconds)
+        .expect("a duration in range");
+    finish(&mut settings);
+    settings.initialize_payload().expect("complete settings")
 }
 
 /// The wire bytes of a sample's data (its own encoding).

@@ -1,11 +1,11 @@
-//! A string that never shows up in `Debug` output or logs.
+//! A string that never shows up in `Debug` output, logs or descriptions.
 
-/// A secret value (client secret, token, API secret, credential); `Debug` prints `<redacted>`.
+/// A secret value (client secret, `Authorization` header, voice credential); `Debug` prints
+/// `<redacted>`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {
-    /// Wraps a secret.
     pub fn new(value: impl Into<String>) -> Self {
         Self(value.into())
     }

@@ -1,0 +1,174 @@
+//! `das.Event`: one session event with its fields taken once, when it arrives, from the
+//! core's typed [`Event`]; the pure-Python package only re-exports it.
+
+use das::session::Event;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::convert::{json_from_py, to_py};
+
+/// One session event: ``name`` as on the wire, ``kind`` (``"consumer-ready"``,
+/// ``"vad-status"``, ``"result-success"``, ``"result-failure"``, ``"error"``,
+/// ``"disconnected"``, ``"audio-ended"`` or ``"other"``), ``data`` (the payload, decoded when
+/// the service sent JSON text) and the typed fields of its kind (``None`` when the kind has
+/// no such field or the service left it out).
+#[pyclass(module = "das", name = "Event", frozen)]
+pub struct PyEvent {
+    #[pyo3(get)]
+    name: String,
+    #[pyo3(get)]
+    kind: &'static str,
+    #[pyo3(get)]
+    data: Py<PyAny>,
+    fields: Py<PyDict>,
+    #[pyo3(get)]
+    is_result: bool,
+    #[pyo3(get)]
+    content: Option<String>,
+    #[pyo3(get)]
+    audio_seconds: Option<f64>,
+    #[pyo3(get)]
+    vad_percentage: Option<f64>,
+    #[pyo3(get)]
+    authenticity: Option<f64>,
+    #[pyo3(get)]
+    voice_audio_collected: Option<f64>,
+    #[pyo3(get)]
+    score: Option<f64>,
+    #[pyo3(get)]
+    credential: Option<String>,
+    #[pyo3(get)]
+    reason: Option<String>,
+    #[pyo3(get)]
+    message: Option<String>,
+    #[pyo3(get)]
+    before_result: Option<bool>,
+    #[pyo3(get)]
+    bytes_sent: Option<u64>,
+}
+
+impl PyEvent {
+    /// Takes the typed fields of `event` and builds its payload's Python value once.
+    pub fn from_core(py: Python<'_>, event: Event) -> PyResult<Self> {
+        let data = to_py(py, event.data(), &[])?;
+        let fields = match data.cast::<PyDict>() {
+            Ok(object) => object.clone(),
+            Err(_) => PyDict::new(py),
+        };
+        let mut this = Self {
+            name: event.name().to_owned(),
+            kind: "other",
+            data: data.unbind(),
+            fields: fields.unbind(),
+            is_result: event.is_result(),
+            content: None,
+            audio_seconds: None,
+            vad_percentage: None,
+            authenticity: None,
+            voice_audio_collected: None,
+            score: None,
+            credential: None,
+            reason: None,
+            message: None,
+            before_result: None,
+            bytes_sent: None,
+        };
+        match event {
+            Event::ConsumerReady { content, .. } => {
+                this.kind = "consumer-ready";
+                this.content = content;
+            }
+            Event::VadStatus {
+                content,
+                audio_seconds,
+                vad_percentage,
+                ..
+            } => {
+                this.kind = "vad-status";
+                this.content = content;
+                this.audio_seconds = audio_seconds;
+                this.vad_percentage = vad_percentage;
+            }
+            Event::ResultSuccess {
+                authenticity,
+                voice_audio_collected,
+                content,
+                credential,
+                score,
+                ..
+            } => {
+                this.kind = "result-success";
+                this.authenticity = authenticity;
+                this.voice_audio_collected = voice_audio_collected;
+                this.content = content;
+                this.credential = credential;
+                this.score = score;
+            }
+            Event::ResultFailure {
+                content, reason, ..
+            } => {
+                this.kind = "result-failure";
+                this.content = content;
+                this.reason = reason;
+            }
+            Event::Error {
+                content, message, ..
+            } => {
+                this.kind = "error";
+                this.content = content;
+                this.message = message;
+            }
+            Event::Disconnected {
+                reason,
+                before_result,
+                ..
+            } => {
+                this.kind = "disconnected";
+                this.reason = Some(reason);
+                this.before_result = Some(before_result);
+            }
+            Event::AudioEnded {
+                reason,
+                error,
+                bytes_sent,
+                ..
+            } => {
+                this.kind = "audio-ended";
+                this.reason = Some(reason);
+                this.message = error;
+                this.bytes_sent = Some(bytes_sent);
+            }
+            Event::Other { .. } => {}
+        }
+        Ok(this)
+    }
+}
+
+#[pymethods]
+impl PyEvent {
+    /// The event `name` would be with payload `data` (typed as a session types it).
+    #[new]
+    fn new(py: Python<'_>, name: &str, data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Self::from_core(py, Event::from_wire(name, json_from_py(data)?))
+    }
+
+    /// The payload as a dict: ``data`` itself when it is one, else an empty dict.
+    #[getter]
+    fn fields(&self, py: Python<'_>) -> Py<PyDict> {
+        self.fields.clone_ref(py)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let name = self.name.as_str().into_pyobject(py)?.repr()?;
+        let data = self.data.bind(py).repr()?;
+        Ok(format!("Event({name}, {data})"))
+    }
+
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let Ok(other) = other.cast::<Self>() else {
+            return Ok(false);
+        };
+        let other = other.get();
+        Ok(self.name == other.name && self.data.bind(py).eq(other.data.bind(py))?)
+    }
+}

@@ -1,0 +1,152 @@
+//! From settings to what a starting session uses: the check that nothing required is
+//! missing, the token provider and the audio channel.
+
+use super::model::{Auth, SessionSettings, TimeoutKind};
+use super::SettingError;
+use crate::auth::TokenProvider;
+use crate::channel::AudioChannelConfig;
+use crate::session::{SessionError, SessionKind};
+
+impl SessionSettings {
+    /// Checks that a session can start: [`SettingError::Missing`] naming every missing
+    /// setting otherwise.
+    pub fn validate(&self) -> Result<(), SettingError> {
+        let mut missing = Vec::new();
+        if self.endpoint_url.is_none() {
+            missing.push("endpoint URL");
+        }
+        match &self.auth {
+            None => missing.push("client credentials or Authorization header"),
+            Some(Auth::ClientCredentials { .. }) if self.token_url.is_none() => {
+                missing.push("token URL (required with client credentials)")
+            }
+            Some(_) => {}
+        }
+        match self.kind {
+            None => missing.push("session kind"),
+            Some(SessionKind::Verify) if self.request.credential.is_none() => {
+                missing.push("credential (required to verify)")
+            }
+            Some(_) => {}
+        }
+        if self.call_id.is_none() {
+            missing.push("call_id");
+        }
+        if self.audio_required && self.audio.url.is_none() {
+            missing.push("audio URL");
+        }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(SettingError::Missing(missing))
+        }
+    }
+
+    /// The provider of the `Authorization` header. Client credentials make a provider shared
+    /// with every session of the same token URL, credentials, timeout and roots.
+    pub(crate) fn token_provider(&self) -> Result<TokenProvider, SessionError> {
+        let missing = || SettingError::Missing(vec!["client credentials or Authorization header"]);
+        match self.auth.as_ref().ok_or_else(missing)? {
+            Auth::Provider(provider) => Ok(provider.clone()),
+            Auth::Header(value) => Ok(TokenProvider::static_header(value.expose())),
+            Auth::ClientCredentials {
+                client_id,
+                client_secret,
+            } => {
+                let token_url = self
+                    .token_url
+                    .as_ref()
+                    .ok_or_else(|| SettingError::Missing(vec!["token URL"]))?;
+                TokenProvider::client_credentials(
+                    token_url.as_str(),
+                    client_id,
+                    client_secret.expose(),
+                )
+                .request_timeout(self.timeout(TimeoutKind::Token))
+                .tls(self.tls.clone())
+                .build_shared()
+                .map_err(SessionError::Auth)
+            }
+        }
+    }
+
+    /// Resolves the authentication once, so that sessions started from these settings share
+    /// the provider (and its cached token).
+    pub(crate) fn resolve_auth(&mut self) -> Result<(), SessionError> {
+        let provider = self.token_provider()?;
+        self.auth = Some(Auth::Provider(provider));
+        Ok(())
+    }
+
+    /// The audio channel to open at `info-consumer-ready`, when an audio URL is set.
+    pub(crate) fn audio_channel(&self) -> Option<AudioChannelConfig> {
+        self.audio
+            .channel_config(&self.tls, self.audio_buffer_bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_names_every_missing_setting() {
+        let mut settings = SessionSettings::default();
+        settings.require_audio_channel(true);
+        assert_eq!(
+            settings.validate().unwrap_err().to_string(),
+            "configuration incomplete: missing endpoint URL, client credentials or \
+             Authorization header, session kind, call_id, audio URL"
+        );
+        settings.set_endpoint_url("wss://x.example").unwrap();
+        settings.set_client_credentials("id", "secret").unwrap();
+        settings.set_kind(SessionKind::Verify);
+        settings.set_call_id("c1");
+        settings.set_audio_url("wss://audio.example").unwrap();
+        assert_eq!(
+            settings.validate(),
+            Err(SettingError::Missing(vec![
+                "token URL (required with client credentials)",
+                "credential (required to verify)"
+            ]))
+        );
+        settings
+            .set_token_url("https://auth.example/token")
+            .unwrap();
+        settings.set_credential("cred").unwrap();
+        settings.validate().unwrap();
+    }
+
+    #[test]
+    fn the_audio_channel_follows_the_settings() {
+        let mut settings = SessionSettings::default();
+        assert!(settings.audio_channel().is_none());
+        settings.set_audio_url("ws://127.0.0.1:9/hook").unwrap();
+        settings.set_audio_buffer_bytes(4096).unwrap();
+        settings
+            .set_audiohook_credentials("key", "c2VjcmV0")
+            .unwrap();
+        let channel = settings.audio_channel().unwrap();
+        assert_eq!(channel.buffer_bytes, 4096);
+        let crate::channel::ProtocolConfig::AudioHook {
+            api_key,
+            client_secret,
+            ..
+        } = channel.protocol
+        else {
+            panic!("{channel:?}")
+        };
+        assert_eq!(
+            (api_key.as_str(), client_secret.bytes()),
+            ("key", &b"secret"[..])
+        );
+    }
+
+    #[tokio::test]
+    async fn a_header_becomes_a_static_token_provider() {
+        let mut settings = SessionSettings::default();
+        settings.set_authorization("Bearer t").unwrap();
+        let provider = settings.token_provider().unwrap();
+        assert_eq!(provider.authorization().await.unwrap(), "Bearer t");
+    }
+}
