@@ -29,9 +29,6 @@ pub enum TlsError {
         /// Why reading failed.
         message: String,
     },
-    /// The operating system's certificate store could not be read.
-    #[error("the system certificate store could not be read: {0}")]
-    SystemStore(String),
     /// The policy left no root to trust.
     #[error("no trusted roots (consulted: {0})")]
     NoRoots(super::RootsConsulted),

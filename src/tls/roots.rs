@@ -167,7 +167,7 @@ fn pem_certificates(pem: &[u8]) -> Result<Certs, TlsError> {
 /// they replace the store), otherwise the operating system's store.
 fn machine_roots(env: &CertEnv) -> Result<Vec<(String, Certs)>, TlsError> {
     if !env.is_set() {
-        return Ok(vec![("system store".to_owned(), os_store()?)]);
+        return Ok(vec![os_store()]);
     }
     let mut sources = Vec::new();
     if let Some(file) = &env.file {
@@ -200,17 +200,19 @@ fn loaded_or_error(
     }
 }
 
-/// The operating system's store, read once per process (parsing it costs milliseconds).
-fn os_store() -> Result<Certs, TlsError> {
-    static STORE: OnceLock<Result<Certs, String>> = OnceLock::new();
+/// The operating system's store, read once per process (parsing it costs milliseconds). An
+/// unreadable store (a minimal container) counts as empty and says why in the label.
+fn os_store() -> (String, Certs) {
+    static STORE: OnceLock<(String, Certs)> = OnceLock::new();
     STORE
         .get_or_init(|| {
             let loaded = rustls_native_certs::load_native_certs();
             match loaded.errors.first() {
-                Some(error) if loaded.certs.is_empty() => Err(error.to_string()),
-                _ => Ok(loaded.certs),
+                Some(error) if loaded.certs.is_empty() => {
+                    (format!("system store, unreadable: {error}"), Vec::new())
+                }
+                _ => ("system store".to_owned(), loaded.certs),
             }
         })
         .clone()
-        .map_err(TlsError::SystemStore)
 }
