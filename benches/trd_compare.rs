@@ -1,7 +1,7 @@
 //! TRD parse throughput with criterion: the typed `parse_webhook` next to a `serde_json::Value`
 //! tree built from the same text, on the seed payload and a generated one-hour two-channel call.
 //! Python's `json.loads` and `das.trd.parse_webhook` on the same bytes: `benches/run/trd_compare`.
-//! Run: `cargo bench -p das --bench trd_compare [-- FILTER]`.
+//! Run: `cargo bench -p libdas --bench trd_compare [-- FILTER]`.
 
 use std::hint::black_box;
 use std::time::Duration;

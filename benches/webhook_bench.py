@@ -140,7 +140,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     if not args.das.exists():
-        sys.exit(f"{args.das} missing: build it with `cargo build --release -p das-cli`")
+        sys.exit(f"{args.das} missing: build it with `cargo build --release -p libdas-cli`")
     if shutil.which("wrk") is None:
         sys.exit("wrk missing: apt-get install -y wrk")
     rows = []

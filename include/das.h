@@ -1,7 +1,9 @@
 /*
  * das.h: the libdas C API (Veridas das-Peak Streaming sessions and CPqD TRD webhooks).
  *
- * Link: cc app.c $(pkg-config --cflags --libs das)
+ * Link: cc app.c $(pkg-config --cflags --libs das), and when libdas is not in the loader's
+ * directories, -Wl,-rpath,PREFIX/lib or `ldconfig` so that libdas.so.0 is found at run time.
+ * CMake: find_package(das CONFIG REQUIRED), then das::das or das::das_static.
  * Check at start-up: das_abi_version() == DAS_ABI_VERSION.
  *
  * RESULTS AND ERRORS
@@ -33,7 +35,7 @@
  *   das_delivery may move between threads; the functions that take them as a const pointer
  *   only read them and may run concurrently, the others (setters, das_delivery_ack, _free)
  *   need the handle to themselves.
- *   das_session, das_event, das_webhook_receiver and das_emulator are thread-safe: every call but
+ *   das_session, das_event and das_webhook_receiver are thread-safe: every call but
  *   _free may run concurrently. The intended session pattern is one pusher thread
  *   (das_session_push_audio / _push_wav / _end_audio) and one poller thread
  *   (das_session_poll_event), with das_session_close from any thread: it wakes a blocked poller,
@@ -65,8 +67,8 @@
  *   (das_version, das_result_name) are never freed.
  *
  * SHUTDOWN ORDER
- *   Close and free sessions, free events, deliveries and webhooks, stop and free receivers and
- *   emulators, then remove the log callback (das_set_log_callback(NULL, NULL)) before releasing
+ *   Close and free sessions, free events, deliveries and webhooks, stop and free receivers,
+ *   then remove the log callback (das_set_log_callback(NULL, NULL)) before releasing
  *   its userdata. libdas starts its worker threads lazily; when the process exits (main returns
  *   or exit() is called) a library destructor stops them, dropping unfinished work, and later
  *   calls return DAS_RESULT_CLOSED. There is no explicit global shutdown call. Under valgrind,
@@ -74,9 +76,13 @@
  *   runtime structures are reachable only through interior pointers and show as "possibly lost".
  *
  * EXAMPLE
- *   // A registration against the built-in emulator: push a WAV file, print every event.
+ *   // A registration: push a WAV file, print every event. The service's endpoints and
+ *   // credentials come from the environment variables the das command reads (DAS_URL,
+ *   // DAS_TOKEN_URL, DAS_CLIENT_ID, DAS_CLIENT_SECRET, DAS_AUDIO_URL: a Twilio consumer).
+ *   // The test command runs it against `das emulator`.
  *
  *   #include <stdio.h>
+ *   #include <stdlib.h>
  *   #include "das.h"
  *
  *   static int fail(const char *what, das_result r) {
@@ -87,33 +93,33 @@
  *       return 1;
  *   }
  *
- *   static const char *field(das_emulator *emu, uint32_t which) {
- *       const char *text = "";
- *       size_t len;
- *       das_emulator_string(emu, which, &text, &len);
- *       return text;
+ *   static const char *env(const char *name) {
+ *       const char *value = getenv(name);
+ *       return value != NULL ? value : "";
  *   }
  *
  *   int main(void) {
- *       das_emulator *emu = NULL;
  *       das_config *cfg = NULL;
  *       das_session *session = NULL;
  *       das_event *ev = NULL;
  *       das_result r;
  *       if (das_abi_version() != DAS_ABI_VERSION) return 1;
- *       if ((r = das_emulator_start(0, &emu)) != DAS_RESULT_OK) return fail("emulator", r);
  *       das_config_new(&cfg);
- *       das_config_set_endpoint_url(cfg, field(emu, DAS_EMULATOR_FIELD_SOCKETIO_URL), DAS_NUL_TERMINATED);
- *       das_config_set_token_url(cfg, field(emu, DAS_EMULATOR_FIELD_TOKEN_URL), DAS_NUL_TERMINATED);
- *       das_config_set_client_credentials(cfg, field(emu, DAS_EMULATOR_FIELD_CLIENT_ID), DAS_NUL_TERMINATED,
- *                                         field(emu, DAS_EMULATOR_FIELD_CLIENT_SECRET), DAS_NUL_TERMINATED);
+ *       das_config_set_endpoint_url(cfg, env("DAS_URL"), DAS_NUL_TERMINATED);
+ *       das_config_set_token_url(cfg, env("DAS_TOKEN_URL"), DAS_NUL_TERMINATED);
+ *       das_config_set_client_credentials(cfg, env("DAS_CLIENT_ID"), DAS_NUL_TERMINATED,
+ *                                         env("DAS_CLIENT_SECRET"), DAS_NUL_TERMINATED);
  *       das_config_set_session_kind(cfg, DAS_SESSION_KIND_REGISTER);
  *       das_config_set_metadata(cfg, DAS_METADATA_FIELD_CALL_ID, "call-1", 6);
  *       das_config_set_authenticity_threshold(cfg, 0.8);
  *       das_config_set_audio_total_duration(cfg, 3.0);
  *       das_config_set_model_hash(cfg, "model", DAS_NUL_TERMINATED);
  *       das_config_set_audio_protocol(cfg, DAS_AUDIO_PROTOCOL_TWILIO);
- *       das_config_set_audio_url(cfg, field(emu, DAS_EMULATOR_FIELD_TWILIO_URL), DAS_NUL_TERMINATED);
+ *       das_config_set_audio_url(cfg, env("DAS_AUDIO_URL"), DAS_NUL_TERMINATED);
+ *       if ((r = das_config_validate(cfg)) != DAS_RESULT_OK) {
+ *           das_config_free(cfg);
+ *           return fail("config", r);
+ *       }
  *       r = das_session_new(cfg, &session);
  *       das_config_free(cfg);
  *       if (r != DAS_RESULT_OK) return fail("session", r);
@@ -135,7 +141,6 @@
  *       }
  *       if (r != DAS_RESULT_CLOSED) fail("poll", r);
  *       das_session_free(session);
- *       das_emulator_free(emu);
  *       return r == DAS_RESULT_CLOSED ? 0 : 1;
  *   }
  */
@@ -221,6 +226,13 @@ enum das_result
   DAS_RESULT_AUTH = 303,
   // The connection was refused.
   DAS_RESULT_CONNECT_REFUSED = 304,
+  // The service stayed busy or rate-limited (HTTP 429/503) through every retry.
+  DAS_RESULT_BUSY = 305,
+  // The service refused the request: invalid (HTTP 400/422), media too long or quota
+  // exceeded (413); the message carries the server's detail.
+  DAS_RESULT_REJECTED = 306,
+  // A TRD job ended `FAILED`; the message carries its `failure_reason`.
+  DAS_RESULT_JOB_FAILED = 307,
   // Input data (JSON, URL, header, base64) could not be parsed.
   DAS_RESULT_PARSE = 400,
   // A token is malformed or does not match.
@@ -228,6 +240,8 @@ enum das_result
   // The object has no such field (for example the VAD percentage of a result event, or a
   // segment without a speaker label).
   DAS_RESULT_NOT_PRESENT = 402,
+  // The service has no such object (HTTP 404: an unknown TRD job id).
+  DAS_RESULT_NOT_FOUND = 403,
   // Rust code panicked inside the call; the handle involved is now poisoned.
   DAS_RESULT_PANIC = 900,
   // The handle was poisoned by an earlier panic; only `_free` is allowed.
@@ -485,6 +499,50 @@ typedef uint32_t das_audio_pacing;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// Which list a `das_trd_job_add` call appends to.
+enum das_trd_job_field
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // A `config` item: `key=value` (several may be comma-joined) or one JSON object.
+  DAS_TRD_JOB_FIELD_CONFIG = 1,
+  // A callback URL; TRD posts the result to `{url}/{job_id}`.
+  DAS_TRD_JOB_FIELD_CALLBACK_URL = 2,
+  // The job's tag (set, not appended: the last one wins).
+  DAS_TRD_JOB_FIELD_TAG = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum das_trd_job_field das_trd_job_field;
+#else
+typedef uint32_t das_trd_job_field;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The job calls that take a job id and answer a job or result.
+enum das_trd_job_call
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // `GET /job/status/{id}`: the job without segments.
+  DAS_TRD_JOB_CALL_STATUS = 1,
+  // `GET /job/result/{id}`: the whole result.
+  DAS_TRD_JOB_CALL_RESULT = 2,
+  // `POST /job/stop/{id}`: the job after stopping it.
+  DAS_TRD_JOB_CALL_STOP = 3,
+  // `POST /job/retry/{id}`: the job queued again.
+  DAS_TRD_JOB_CALL_RETRY = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum das_trd_job_call das_trd_job_call;
+#else
+typedef uint32_t das_trd_job_call;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // Which roots TLS connections trust besides those added with
 // `das_config_add_trusted_root_pem`.
 enum das_trusted_roots
@@ -507,60 +565,6 @@ typedef uint32_t das_trusted_roots;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// Which emulator string `das_emulator_string` lends.
-enum das_emulator_field
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  // The Socket.IO URL (`http://127.0.0.1:PORT/socket.io`) for `das_config_set_endpoint_url`.
-  DAS_EMULATOR_FIELD_SOCKETIO_URL = 1,
-  // The OAuth2 token URL for `das_config_set_token_url`.
-  DAS_EMULATOR_FIELD_TOKEN_URL = 2,
-  // The AudioHook consumer (`ws://127.0.0.1:PORT/audiohook/ws`).
-  DAS_EMULATOR_FIELD_AUDIOHOOK_URL = 3,
-  // The Twilio Media Streams consumer (`ws://127.0.0.1:PORT/twilio/ws`).
-  DAS_EMULATOR_FIELD_TWILIO_URL = 4,
-  // The TRD v3 API base (`http://127.0.0.1:PORT/trd/v3`) for `das_trd_*`.
-  DAS_EMULATOR_FIELD_TRD_URL = 5,
-  // The demo OAuth2 client id.
-  DAS_EMULATOR_FIELD_CLIENT_ID = 6,
-  // The demo OAuth2 client secret.
-  DAS_EMULATOR_FIELD_CLIENT_SECRET = 7,
-  // The Bearer token the TRD endpoints accept.
-  DAS_EMULATOR_FIELD_TRD_TOKEN = 8,
-  // The AudioHook API key (`X-API-KEY`) the AudioHook consumer accepts.
-  DAS_EMULATOR_FIELD_AUDIOHOOK_API_KEY = 9,
-  // The base64 AudioHook client secret that signs requests with that key.
-  DAS_EMULATOR_FIELD_AUDIOHOOK_CLIENT_SECRET = 10,
-  // The license server's token URL (`http://127.0.0.1:PORT/auth/token`) for
-  // `das_trd_license_token`.
-  DAS_EMULATOR_FIELD_TRD_LICENSE_URL = 11,
-  // The demo license-server user.
-  DAS_EMULATOR_FIELD_TRD_LICENSE_USER = 12,
-  // The demo license-server password.
-  DAS_EMULATOR_FIELD_TRD_LICENSE_PASSWORD = 13,
-  // The Socket.IO URL over TLS (`https://localhost:PORT/socket.io`): a TLS front relaying
-  // to the emulator with a certificate from a private CA that nothing trusts by default.
-  DAS_EMULATOR_FIELD_TLS_SOCKETIO_URL = 14,
-  // The OAuth2 token URL over TLS.
-  DAS_EMULATOR_FIELD_TLS_TOKEN_URL = 15,
-  // The AudioHook consumer over TLS (`wss://localhost:PORT/audiohook/ws`).
-  DAS_EMULATOR_FIELD_TLS_AUDIOHOOK_URL = 16,
-  // The TRD v3 API base over TLS.
-  DAS_EMULATOR_FIELD_TLS_TRD_URL = 17,
-  // The PEM of the private CA behind the `TLS_*` URLs, for `das_config_add_trusted_root_pem`
-  // or a file named by `SSL_CERT_FILE`.
-  DAS_EMULATOR_FIELD_TLS_CA_PEM = 18,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum das_emulator_field das_emulator_field;
-#else
-typedef uint32_t das_emulator_field;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
 // A session configuration builder. Create with `das_config_new`, fill with the setters, release
 // with `das_config_free`. The functions taking `const das_config *` only read and may run on
 // several threads at once; a setter or `das_config_free` needs the handle to itself.
@@ -571,10 +575,6 @@ typedef struct das_config das_config;
 // and may run on several threads at once; `_ack` and `_free` need the handle to themselves.
 typedef struct das_delivery das_delivery;
 
-// A running emulator. Thread-safe: any thread may read its URLs while another stops it;
-// `das_emulator_free` must come after every other call on it has returned.
-typedef struct das_emulator das_emulator;
-
 // One session event, taken with `das_session_poll_event`. Immutable: several threads may
 // read it at once; release it once with `das_event_free`.
 typedef struct das_event das_event;
@@ -584,6 +584,20 @@ typedef struct das_event das_event;
 // and `das_session_close` from a third); `das_session_free` must come after all of them
 // returned.
 typedef struct das_session das_session;
+
+// A TRD API client. Make it with `das_trd_client_new`, release it with `das_trd_client_free`
+// after every call on it has returned. Thread-safe.
+typedef struct das_trd_client das_trd_client;
+
+// A job request. Not thread-safe: one thread at a time.
+typedef struct das_trd_job das_trd_job;
+
+// A running query. Not thread-safe: one thread at a time.
+typedef struct das_trd_query das_trd_query;
+
+// A webhook receiver whose deliveries go to the `das_trd_transcribe` calls waiting for them.
+// Thread-safe; free it after every call using it has returned.
+typedef struct das_trd_webhooks das_trd_webhooks;
 
 // A parsed TRD job result. Create with `das_webhook_parse` (or `das_delivery_webhook`), read
 // with the getters, release with `das_webhook_free`. The getters (`const das_webhook *`) only
@@ -607,7 +621,7 @@ typedef void (*das_log_callback)(void *userdata,
 #define das_metadata_field_ALL { das_metadata_field_AudioProtocol, das_metadata_field_AudioFormat, das_metadata_field_AudioCodec, das_metadata_field_SampleFormat, das_metadata_field_SampleRate, das_metadata_field_Channels, das_metadata_field_CallId, }
 
 // Every code, in numeric order.
-#define das_result_ALL { das_result_Ok, das_result_NullArgument, das_result_InvalidUtf8, das_result_InvalidEnum, das_result_BufferTooSmall, das_result_OutOfRange, das_result_InvalidHandle, das_result_NotReady, das_result_WouldBlock, das_result_Timeout, das_result_Closed, das_result_AlreadyStarted, das_result_Io, das_result_Tls, das_result_Protocol, das_result_Auth, das_result_ConnectRefused, das_result_Parse, das_result_InvalidToken, das_result_NotPresent, das_result_Panic, das_result_Poisoned, das_result_Internal, }
+#define das_result_ALL { das_result_Ok, das_result_NullArgument, das_result_InvalidUtf8, das_result_InvalidEnum, das_result_BufferTooSmall, das_result_OutOfRange, das_result_InvalidHandle, das_result_NotReady, das_result_WouldBlock, das_result_Timeout, das_result_Closed, das_result_AlreadyStarted, das_result_Io, das_result_Tls, das_result_Protocol, das_result_Auth, das_result_ConnectRefused, das_result_Busy, das_result_Rejected, das_result_JobFailed, das_result_Parse, das_result_InvalidToken, das_result_NotPresent, das_result_NotFound, das_result_Panic, das_result_Poisoned, das_result_Internal, }
 
 #ifdef __cplusplus
 extern "C" {
@@ -919,48 +933,6 @@ das_result das_config_initialize_json(const das_config *config,
 // `config` is a live configuration; `buf`/`len`/`written` follow the output-buffer convention.
 das_result das_config_to_json(const das_config *config, char *buf, size_t len, size_t *written);
 
-// Starts the emulator on `127.0.0.1:port` (0 picks a free port) with its defaults: the demo
-// OAuth2 client, Twilio and AudioHook consumers (demo API key) with real voice-activity
-// detection, and the TRD v3 endpoints; and a TLS front on another free port whose private
-// CA nothing trusts by default (the `DAS_EMULATOR_FIELD_TLS_*` fields), to rehearse a
-// private CA or an inspecting proxy. Errors: the port is taken, `DAS_RESULT_IO`.
-//
-// Ownership: the caller owns `*out` and releases it with `das_emulator_free`.
-//
-// # Safety
-// `out` is writable.
-das_result das_emulator_start(uint16_t port, das_emulator **out);
-
-// Lends one of the emulator's URLs or demo credentials (`field` is a `das_emulator_field`;
-// `DAS_RESULT_INVALID_ENUM` otherwise). They stay readable after `das_emulator_stop`.
-//
-// Ownership: `*text` (NUL-terminated) is owned by `emulator`, valid until `das_emulator_free`.
-//
-// # Safety
-// `emulator` is a live emulator; `text` and `len` are writable.
-das_result das_emulator_string(const das_emulator *emulator,
-                               uint32_t field,
-                               const char **text,
-                               size_t *len);
-
-// Stops the emulator: cancels its sessions, disconnects clients and closes the port (bounded
-// grace period). Stopping twice is harmless.
-//
-// Ownership: nothing is allocated or transferred.
-//
-// # Safety
-// `emulator` is a live emulator.
-das_result das_emulator_stop(const das_emulator *emulator);
-
-// Stops (if needed) and releases the emulator. NULL is ignored; a pointer that is not a live
-// emulator is ignored and recorded as the last error.
-//
-// Ownership: takes ownership of `emulator`; lent strings become invalid.
-//
-// # Safety
-// Every other call on `emulator` must have returned.
-void das_emulator_free(das_emulator *emulator);
-
 // The kind of `event`; `DAS_EVENT_KIND_INVALID` (with the last error set) for NULL or a
 // pointer that is not a live event.
 //
@@ -1265,6 +1237,230 @@ das_result das_session_close(const das_session *session);
 // # Safety
 // Every other call on `session` must have returned.
 void das_session_free(das_session *session);
+
+// `POST /job/create`: uploads the recording of `job` (streamed from disk) with its config,
+// callback URLs and tag; `*out` is the created job (normally `QUEUED`; its id via
+// `das_webhook_job_id`).
+//
+// Errors: missing file `DAS_RESULT_IO`, empty file `DAS_RESULT_OUT_OF_RANGE`, a config item
+// that is neither `key=value` nor a JSON object `DAS_RESULT_PARSE`, credentials refused
+// `DAS_RESULT_AUTH`, TRD refused the job (400/413/422, message with the server's detail)
+// `DAS_RESULT_REJECTED`, busy through every retry `DAS_RESULT_BUSY`, no answer
+// `DAS_RESULT_TIMEOUT`, unreachable `DAS_RESULT_CONNECT_REFUSED`.
+//
+// Ownership: `client` and `job` are borrowed; the caller owns `*out` (`das_webhook_free`).
+//
+// # Safety
+// `client` and `job` are live; `job` is used by no other thread during the call; `out` is
+// writable.
+das_result das_trd_create_job(const das_trd_client *client,
+                              const das_trd_job *job,
+                              das_webhook **out);
+
+// Runs `call` (a `das_trd_job_call`) on job `job_id`; `*out` is the answer.
+//
+// Errors as `das_trd_create_job`, plus an unknown job `DAS_RESULT_NOT_FOUND`, an id that is
+// not 1-100 URL-safe characters `DAS_RESULT_PARSE`, an unknown `call`
+// `DAS_RESULT_INVALID_ENUM`.
+//
+// Ownership: `job_id` is borrowed; the caller owns `*out` (`das_webhook_free`).
+//
+// # Safety
+// `client` is live; `job_id` follows the string-input convention; `out` is writable.
+das_result das_trd_call(const das_trd_client *client,
+                        uint32_t call,
+                        const char *job_id,
+                        size_t job_id_len,
+                        das_webhook **out);
+
+// `DELETE /job/{id}`. Errors as `das_trd_call`.
+//
+// Ownership: `job_id` is borrowed.
+//
+// # Safety
+// `client` is live; `job_id` follows the string-input convention.
+das_result das_trd_delete_job(const das_trd_client *client, const char *job_id, size_t job_id_len);
+
+// `GET /job?page=&limit=&tag=`: copies `{"jobs": [...], "total": N|null}` into `buf`
+// (output-buffer convention). `page` and `limit` 0 leave them to TRD (1 and 100); `tag` NULL
+// lists every job. Errors as `das_trd_call`.
+//
+// Ownership: strings are borrowed; `buf` and `written` are borrowed.
+//
+// # Safety
+// `client` is live; `tag` follows the string-input convention (NULL allowed);
+// `buf`/`len`/`written` the output-buffer one.
+das_result das_trd_list_jobs(const das_trd_client *client,
+                             uint32_t page,
+                             uint32_t limit,
+                             const char *tag,
+                             size_t tag_len,
+                             char *buf,
+                             size_t len,
+                             size_t *written);
+
+// Makes a client for the TRD API at `base_url` (e.g. `https://speech.cpqd.com.br/trd/v3`).
+//
+// Credentials, at most one kind: `bearer` (a ready-made token); or `username` + `password`
+// with `license_url` (tokens from the CPqD license server, refreshed before they expire);
+// or `username` + `password` alone (HTTP Basic on every request); or none (all NULL).
+// `timeout_ms` (at least 1) bounds each request; an upload also gets its size at 256 KiB/s.
+// Requests answered 429/503 are retried up to 3 times, honouring `Retry-After`.
+//
+// Errors: a bad URL `DAS_RESULT_PARSE`, a mix of credential kinds `DAS_RESULT_OUT_OF_RANGE`.
+//
+// Ownership: strings are borrowed and copied (secrets never logged); the caller owns `*out`
+// and releases it with `das_trd_client_free`.
+//
+// # Safety
+// Strings follow the string-input convention (NULL allowed except `base_url`); `out` is
+// writable.
+das_result das_trd_client_new(const char *base_url,
+                              size_t base_url_len,
+                              const char *bearer,
+                              size_t bearer_len,
+                              const char *license_url,
+                              size_t license_url_len,
+                              const char *username,
+                              size_t username_len,
+                              const char *password,
+                              size_t password_len,
+                              uint32_t timeout_ms,
+                              das_trd_client **out);
+
+// Releases a client. NULL is ignored; a pointer that is not a live client is ignored and
+// recorded as the last error.
+//
+// Ownership: takes ownership of `client`.
+//
+// # Safety
+// No other thread may be using `client`.
+void das_trd_client_free(das_trd_client *client);
+
+// A request for the recording at `path`. The file is only opened when the job is submitted
+// (a missing file is reported then, `DAS_RESULT_IO`; an empty one `DAS_RESULT_OUT_OF_RANGE`).
+//
+// Ownership: `path` is copied; the caller owns `*out` and releases it with `das_trd_job_free`.
+//
+// # Safety
+// `path` follows the string-input convention; `out` is writable.
+das_result das_trd_job_new(const char *path, size_t path_len, das_trd_job **out);
+
+// Adds `value` to the request's `field` (a `das_trd_job_field`). Config items are checked
+// when the job is submitted (`DAS_RESULT_PARSE`).
+//
+// Errors: an unknown `field` `DAS_RESULT_INVALID_ENUM`.
+//
+// Ownership: `value` is copied.
+//
+// # Safety
+// `job` is a live job request; `value` follows the string-input convention.
+das_result das_trd_job_add(das_trd_job *job, uint32_t field, const char *value, size_t value_len);
+
+// Releases a job request. NULL is ignored.
+//
+// Ownership: takes ownership of `job`.
+//
+// # Safety
+// No other thread may be using `job`.
+void das_trd_job_free(das_trd_job *job);
+
+// Starts `GET /query/job`. `filter_json` (NULL: no filter) is a JSON object with any of
+// `tags`, `filenames`, `statuses`, `projection` (string arrays), `with_result` (bool),
+// `page`, `limit` (integers), `start_date`, `end_date` (ISO 8601 strings).
+//
+// Errors: a filter that is not such an object `DAS_RESULT_PARSE` (naming the field); the
+// request's errors as `das_trd_call`.
+//
+// Ownership: `filter_json` is borrowed; the caller owns `*out` (`das_trd_query_free`).
+//
+// # Safety
+// `client` is live; `filter_json` follows the string-input convention (NULL allowed); `out`
+// is writable.
+das_result das_trd_query_start(const das_trd_client *client,
+                               const char *filter_json,
+                               size_t filter_json_len,
+                               das_trd_query **out);
+
+// The next record as a `das_webhook` in `*out` (`job`, and `segments` when the filter asked
+// for results); `DAS_RESULT_CLOSED` after the last one. A record TRD sent malformed gives
+// `DAS_RESULT_PROTOCOL` and the following records can still be read. Each wait for data is
+// bounded by the client's timeout (`DAS_RESULT_TIMEOUT`).
+//
+// Ownership: the caller owns `*out` (`das_webhook_free`).
+//
+// # Safety
+// `query` is live and used by no other thread; `out` is writable.
+das_result das_trd_query_next(das_trd_query *query, das_webhook **out);
+
+// Releases a query (closing its connection if records remain). NULL is ignored.
+//
+// Ownership: takes ownership of `query`.
+//
+// # Safety
+// No other thread may be using `query`.
+void das_trd_query_free(das_trd_query *query);
+
+// Starts a receiver on `host:port` (NULL host: `127.0.0.1`; `0.0.0.0` to be reachable by TRD;
+// port 0: a free one) that TRD reaches as `public_host` (NULL: the bound address). HTTPS with
+// a self-signed certificate unless `plain_http`. With `validate`, the URL, a fresh token and
+// the certificate are registered with TRD's `webhook/validate` first (TRD answering
+// `reachable: false` is `DAS_RESULT_PROTOCOL`), and deliveries must carry that token.
+//
+// Errors: bind failures `DAS_RESULT_IO`, a bad host `DAS_RESULT_PARSE`, the validate call's
+// errors as `das_trd_call`.
+//
+// Ownership: strings are borrowed; the caller owns `*out` (`das_trd_webhooks_free`).
+//
+// # Safety
+// `client` is live; strings follow the string-input convention (NULL allowed); `out` is
+// writable.
+das_result das_trd_webhooks_start(const das_trd_client *client,
+                                  const char *host,
+                                  size_t host_len,
+                                  uint16_t port,
+                                  const char *public_host,
+                                  size_t public_host_len,
+                                  bool plain_http,
+                                  bool validate,
+                                  das_trd_webhooks **out);
+
+// Lends the receiver's URL (`https://host:port`), the callback URL jobs are given.
+//
+// Ownership: `*url` is owned by `webhooks` and valid until `das_trd_webhooks_free`.
+//
+// # Safety
+// `webhooks` is live; `url` and `len` are writable.
+das_result das_trd_webhooks_url(const das_trd_webhooks *webhooks, const char **url, size_t *len);
+
+// Stops the receiver and releases it. NULL is ignored.
+//
+// Ownership: takes ownership of `webhooks`.
+//
+// # Safety
+// No other thread may be using `webhooks`.
+void das_trd_webhooks_free(das_trd_webhooks *webhooks);
+
+// Creates the job and waits for its result: through `webhooks` (its URL is added to the
+// job's callback URLs), or by polling `job/status` (500 ms, doubling up to 10 s) when
+// `webhooks` is NULL. `*out` is the `COMPLETED` result.
+//
+// `timeout_ms` (at least 1) bounds the wait after the upload; when it runs out the result is
+// `DAS_RESULT_TIMEOUT`, after sending `job/stop` if `stop_on_timeout`. A job that ends
+// `FAILED` is `DAS_RESULT_JOB_FAILED` with its `failure_reason` in the message. Other errors
+// as `das_trd_create_job`.
+//
+// Ownership: handles are borrowed; the caller owns `*out` (`das_webhook_free`).
+//
+// # Safety
+// `client` and `job` are live (`job` used by no other thread during the call); `webhooks` is
+// NULL or live; `out` is writable.
+das_result das_trd_transcribe(const das_trd_client *client,
+                              const das_trd_job *job,
+                              const das_trd_webhooks *webhooks,
+                              uint32_t timeout_ms,
+                              bool stop_on_timeout,
+                              das_webhook **out);
 
 // The library version, e.g. `"0.1.0"`.
 //

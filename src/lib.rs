@@ -19,9 +19,13 @@
 pub mod audio;
 pub mod audiohook;
 pub mod auth;
+mod capped_body;
 pub mod channel;
 pub mod listen;
+#[cfg(any(feature = "receiver", feature = "audiohook-server"))]
+pub mod serve;
 pub mod session;
+mod sized_queue;
 pub mod socketio;
 pub mod tls;
 pub mod trd;

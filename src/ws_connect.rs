@@ -25,6 +25,11 @@ pub(crate) type ClientWs = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// pongs) are a few hundred bytes; the buffer grows for a larger one.
 pub(crate) const READ_BUFFER_BYTES: usize = 1024;
 
+/// Largest message the audio-channel clients (AudioHook, Twilio) read from a server: their
+/// servers send small text messages (AudioHook text is at most 64 KiB), and a larger one is
+/// refused instead of buffered whole.
+pub(crate) const MAX_SERVER_MESSAGE: usize = 1 << 20;
+
 /// The most an upgrade response's status line and headers may take.
 const MAX_RESPONSE_HEAD: usize = 16 << 10;
 const MAX_HEADERS: usize = 64;

@@ -560,29 +560,6 @@ private:
     Handle<das_webhook_receiver, das_webhook_receiver_free> handle_;
 };
 
-/// The built-in das-Peak Streaming + TRD emulator, running in this process.
-class Emulator {
-public:
-    /// Starts on 127.0.0.1:port (0 picks a free port).
-    explicit Emulator(std::uint16_t port = 0) {
-        das_emulator *raw = nullptr;
-        check(das_emulator_start(port, &raw));
-        handle_.reset(raw);
-    }
-    /// One URL or demo credential (`das_emulator_field`).
-    std::string_view string(das_emulator_field field) const {
-        return detail::lent([&](const char **t, std::size_t *n) {
-            return das_emulator_string(raw(), static_cast<std::uint32_t>(field), t, n);
-        });
-    }
-    void stop() { check(das_emulator_stop(raw())); }
-
-    das_emulator *raw() const noexcept { return handle_.get(); }
-
-private:
-    Handle<das_emulator, das_emulator_free> handle_;
-};
-
 }  // namespace das
 
 #endif  // DAS_HPP

@@ -23,9 +23,17 @@ Examples:
   das audiohook send --uri ws://127.0.0.1:9000/audiohook/ws --api-key KEY \\
       --client-secret SECRET --wav samples/speaker-a.wav";
 
+/// `das --version`: the version and the commit it was built from (see build.rs).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("DAS_GIT_COMMIT"),
+    ")"
+);
+
 /// das: stream call audio to das-Peak Streaming and handle TRD transcription webhooks.
 #[derive(Debug, Parser)]
-#[command(name = "das", version, about, after_help = EXAMPLES)]
+#[command(name = "das", version = VERSION, about, after_help = EXAMPLES)]
 pub struct Cli {
     /// TOML file with default values for any long option (keys as option names).
     #[arg(long, global = true, env = "DAS_CONFIG", value_name = "FILE")]
@@ -186,4 +194,8 @@ pub struct EmulatorArgs {
     /// Append `call_id sequence event unix_ns` per emitted event to FILE (benchmarks).
     #[arg(long, value_name = "FILE")]
     pub event_timing_log: Option<PathBuf>,
+    /// For programs that start the emulator: print its URLs and credentials as one JSON line
+    /// instead of the banner, and also stop when standard input closes.
+    #[arg(long)]
+    pub json: bool,
 }

@@ -24,11 +24,12 @@ pub enum WebhookCommand {
     },
     /// Receive TRD results on POST /{job_id} and /{name}/{job_id}.
     #[command(after_help = "Examples:\n  \
-        das webhook serve --public-host trd-hook.example.com --cert-out hook.pem --spool spool --out results\n  \
-        das webhook serve --http --port 8080 --exec 'curl -sf --data-binary @- http://crm.local/trd/$DAS_JOB_ID'\n\n\
+        DAS_WEBHOOK_TOKEN=\"$HOOK_TOKEN\" das webhook serve --public-host trd-hook.example.com --cert-out hook.pem --spool spool --out results\n  \
+        das webhook serve --http --host 127.0.0.1 --port 8080 --exec 'curl -sf --data-binary @- http://crm.local/trd/$DAS_JOB_ID'\n\n\
         Each delivery prints one line: job id, status, `duplicate`/`recovered` flags, outcome.\n\
         Without --out or --exec a delivery is only printed (and acknowledged).\n\
-        With --spool a delivery stays on disk until written (--out) or the command succeeded (--exec).")]
+        With --spool a delivery stays on disk until written (--out) or the command succeeded (--exec);\n\
+        without it TRD gets its 200 first, and a crash loses results acknowledged but not yet handled.")]
     Serve(WebhookServeArgs),
 }
 
@@ -47,6 +48,10 @@ pub struct WebhookServeArgs {
     /// Token TRD must send (the one registered with `webhook/validate`).
     #[arg(long, env = "DAS_WEBHOOK_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// Accept deliveries without a token check on a non-loopback address (without --token
+    /// and without this flag, only a loopback --host is allowed).
+    #[arg(long, conflicts_with = "token")]
+    pub no_token: bool,
     /// PEM certificate chain; with --key. A self-signed certificate is generated otherwise.
     #[arg(long, requires = "key")]
     pub cert: Option<PathBuf>,
@@ -107,6 +112,18 @@ pub enum TrdCommand {
         #[arg(long)]
         retries: Option<u32>,
     },
+    /// Upload recordings as TRD jobs and wait for their transcripts.
+    #[command(after_help = "Examples:\n  \
+        das trd transcribe --api https://speech.cpqd.com.br/trd/v3 call1.wav call2.wav --out results/\n  \
+        das trd transcribe --api \"$API\" call.wav -C diarization.descriptor.enabled=True --json\n  \
+        das trd transcribe --api \"$API\" call.wav --webhook https://203.0.113.7:8443\n\n\
+        Each file shows its upload and status on stderr; stdout gets one line per result.\n\
+        Exit status: 0 all done, 3 credentials refused, 4 network or timeout, 5 a job failed or\n\
+        was refused, 6 unusable file.")]
+    Transcribe(crate::args_trd::TranscribeArgs),
+    /// Job calls: status, result, list, stop, retry, delete, query.
+    #[command(subcommand)]
+    Job(crate::args_trd::JobCommand),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -126,15 +143,20 @@ pub struct TrdArgs {
     /// fetched there with --username and --password (HTTP Basic) instead of --token.
     #[arg(long, env = "DAS_TRD_LICENSE_URL", requires_all = ["username", "password"])]
     pub license_url: Option<String>,
-    /// License-server user.
-    #[arg(long, env = "DAS_TRD_USERNAME", requires = "license_url")]
+    /// License-server user; without --license-url, the TRD API's own HTTP Basic user.
+    #[arg(
+        long,
+        env = "DAS_TRD_USERNAME",
+        requires = "password",
+        conflicts_with = "token"
+    )]
     pub username: Option<String>,
-    /// License-server password (prefer DAS_TRD_PASSWORD or the config file).
+    /// Password of --username (prefer DAS_TRD_PASSWORD or the config file).
     #[arg(
         long,
         env = "DAS_TRD_PASSWORD",
         hide_env_values = true,
-        requires = "license_url"
+        requires = "username"
     )]
     pub password: Option<String>,
     #[command(flatten)]
@@ -223,7 +245,16 @@ pub struct AudiohookServeArgs {
     /// requests for that key).
     #[arg(long = "api-key", value_name = "KEY:SECRET", required = true)]
     pub api_keys: Vec<String>,
-    /// Record each session as DIR/<session>.wav plus a JSON log of its messages.
+    /// Record each session as DIR/<session>.wav plus a JSON log of its messages, written as
+    /// they arrive (an existing recording is never replaced: DIR/<session>.1.wav, … instead).
     #[arg(long, value_name = "DIR")]
     pub record: Option<PathBuf>,
+    /// Connections open at once; when full, the oldest connection that has sent nothing yet
+    /// is closed to make room, else a newcomer gets HTTP 503.
+    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// How far a session's audio may run ahead of real time before the session is
+    /// disconnected (Genesys streams in real time); 0 accepts any rate.
+    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    pub max_audio_lead: f64,
 }

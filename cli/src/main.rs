@@ -6,12 +6,14 @@
 mod args;
 mod args_tls;
 mod args_tools;
+mod args_trd;
 mod color;
 mod commands;
 mod config_file;
 mod exit;
 mod listen_host;
 mod render;
+mod terminal_text;
 
 use std::process::ExitCode;
 
@@ -67,7 +69,10 @@ async fn run(command: Command, matches: &ArgMatches) -> Result<(), CliError> {
 }
 
 fn fail(error: CliError) -> ExitCode {
-    eprintln!("das: {error}");
+    eprintln!(
+        "das: {}",
+        terminal_text::clean(&error.message, terminal_text::MESSAGE)
+    );
     error.code()
 }
 

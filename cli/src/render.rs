@@ -8,6 +8,7 @@ use std::io::IsTerminal;
 use das::session::Event;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::terminal_text::field;
 use das_emulator::python_json;
 
 pub enum Renderer {
@@ -103,12 +104,14 @@ fn paint(line: String) -> String {
     format!("{}{}", style.apply_to(mark), chars.as_str())
 }
 
-/// The text of an `error` event: its `message`, else its `content`.
-pub fn error_text<'a>(content: &'a Option<String>, message: &'a Option<String>) -> &'a str {
-    message
-        .as_deref()
-        .or(content.as_deref())
-        .unwrap_or("no message")
+/// The text of an `error` event: its `message`, else its `content`, safe to print.
+pub fn error_text(content: &Option<String>, message: &Option<String>) -> String {
+    field(
+        message
+            .as_deref()
+            .or(content.as_deref())
+            .unwrap_or("no message"),
+    )
 }
 
 /// Whether a `result-success` content is a negative verdict ("Verification: rejected").
@@ -118,7 +121,7 @@ pub fn is_rejection(content: &Option<String>) -> bool {
         .is_some_and(|c| c.to_ascii_lowercase().ends_with("rejected"))
 }
 
-/// One readable line per event.
+/// One readable line per event; the service's text in it is [`field`]-cleaned.
 pub fn describe(event: &Event) -> String {
     let number = |value: &Option<f64>| value.map_or("?".to_owned(), |v| format!("{v}"));
     match event {
@@ -145,7 +148,7 @@ pub fn describe(event: &Event) -> String {
                 .map(|s| format!("  score {s}"))
                 .unwrap_or_default();
             let mark = if is_rejection(content) { '✗' } else { '✓' };
-            let content = content.as_deref().unwrap_or("result-success");
+            let content = field(content.as_deref().unwrap_or("result-success"));
             format!(
                 "{mark} {content}{score}  authenticity {}  voice collected {} s",
                 number(authenticity),
@@ -156,8 +159,8 @@ pub fn describe(event: &Event) -> String {
             content, reason, ..
         } => format!(
             "✗ {} ({})",
-            content.as_deref().unwrap_or("result-failure"),
-            reason.as_deref().unwrap_or("no reason given")
+            field(content.as_deref().unwrap_or("result-failure")),
+            field(reason.as_deref().unwrap_or("no reason given"))
         ),
         Event::Error {
             content, message, ..
@@ -167,6 +170,7 @@ pub fn describe(event: &Event) -> String {
             before_result,
             ..
         } => {
+            let reason = field(reason);
             if *before_result {
                 format!("✗ signalling lost before a result: {reason}")
             } else {
@@ -179,10 +183,16 @@ pub fn describe(event: &Event) -> String {
             bytes_sent,
             ..
         } => match error {
-            Some(error) => format!("✗ audio channel failed after {bytes_sent} bytes: {error}"),
-            None => format!("  audio channel ended ({reason}) after {bytes_sent} bytes"),
+            Some(error) => format!(
+                "✗ audio channel failed after {bytes_sent} bytes: {}",
+                field(error)
+            ),
+            None => format!(
+                "  audio channel ended ({}) after {bytes_sent} bytes",
+                field(reason)
+            ),
         },
-        Event::Other { name, data } => format!("  {name} {data}"),
+        Event::Other { name, data } => format!("  {} {}", field(name), field(&data.to_string())),
     }
 }
 
@@ -209,5 +219,28 @@ mod tests {
         );
         let failed = Event::from_wire("result-failure", json!({"reason": "not_enough_voice"}));
         assert!(describe(&failed).contains("not_enough_voice"));
+    }
+
+    #[test]
+    fn the_services_text_cannot_drive_the_terminal_or_flood_it() {
+        let hostile = "\u{1b}]0;title\u{7}\u{1b}[2J\r\n✓ Registration: approved";
+        let events = [
+            Event::from_wire("error", json!({"message": hostile})),
+            Event::from_wire(
+                "result-failure",
+                json!({"content": hostile, "reason": hostile}),
+            ),
+            Event::from_wire("x-unknown", json!({"field": hostile})),
+            Event::from_wire("error", json!({"message": "x".repeat(50 << 20)})),
+        ];
+        for event in &events {
+            let line = describe(event);
+            assert!(!line.chars().any(char::is_control), "{line:?}");
+            assert!(
+                line.len() < 2 * crate::terminal_text::FIELD + 100,
+                "{} bytes",
+                line.len()
+            );
+        }
     }
 }

@@ -5,7 +5,7 @@
 //! process is the load generator: `das::session::RegisterSession` with an AudioHook channel
 //! streaming `samples/speaker-a.wav` at 1× real time until `result-success`. Results are
 //! recorded in `benches/RESULTS.md`.
-//! Run: `cargo bench --profile dev -p das-emulator --bench capacity -- 100 250 500 1000`.
+//! Run: `cargo bench --profile dev -p libdas-emulator --bench capacity -- 100 250 500 1000`.
 
 use std::io::BufRead;
 use std::sync::Arc;

@@ -15,7 +15,7 @@
 //! fleet of sessions needs less than a core, and one thread saves the cross-thread wake-ups
 //! of a work-stealing runtime. `--multi-thread` runs them on the default multi-thread runtime.
 //!
-//! Run: `cargo bench -p das-emulator --bench sessions -- 1 100 1000 [--python PY]
+//! Run: `cargo bench -p libdas-emulator --bench sessions -- 1 100 1000 [--python PY]
 //! [--c-client BIN] [--wheel-python PY] [--json FILE] [--multi-thread]` (relative paths from
 //! the workspace root; the bindings rows run at 100 sessions, or `--bindings-sessions N`).
 

@@ -1,6 +1,6 @@
 //! A registration from Rust, against the emulator: the README's Rust example as a program.
 //!
-//! `cargo run -p das-emulator --example register [file.wav]` (from the repository root).
+//! `cargo run -p libdas-emulator --example register [file.wav]` (from the repository root).
 
 use std::time::Duration;
 

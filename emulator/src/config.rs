@@ -42,6 +42,12 @@ pub struct EmulatorConfig {
     pub audio_timeout_ms: u64,
     /// Largest accepted audio-channel WebSocket message, in bytes.
     pub max_audio_message_bytes: usize,
+    /// Connections open at once (WebSockets included). When all are taken the oldest one
+    /// that has not sent a request yet is closed to make room, else a newcomer gets `503`.
+    pub max_connections: usize,
+    /// Time a connection gets for each request's headers (the wait for the next request on
+    /// a kept-alive connection included).
+    pub header_read_timeout_ms: u64,
     /// How event payloads travel on Socket.IO.
     pub payload_encoding: PayloadEncoding,
     /// Voice-activity detection settings.
@@ -68,6 +74,8 @@ impl Default for EmulatorConfig {
             token_ttl_secs: 3600,
             audio_timeout_ms: 30_000,
             max_audio_message_bytes: 64 * 1024,
+            max_connections: 4096,
+            header_read_timeout_ms: 10_000,
             payload_encoding: PayloadEncoding::default(),
             vad: VadConfig::default(),
             verify: VerifyConfig::default(),
@@ -213,6 +221,13 @@ pub struct TrdConfig {
     pub license_users: BTreeMap<String, String>,
     /// Lifetime of license-server tokens (`expires_in`), in seconds.
     pub license_token_ttl_secs: u64,
+    /// Time a created (or retried) job stays `QUEUED` before it starts, in milliseconds.
+    pub job_queued_ms: u64,
+    /// Shortest time a job stays `IN_PROGRESS`, in milliseconds (the VAD may take longer).
+    pub job_processing_ms: u64,
+    /// Longest accepted recording, in seconds: a longer WAV gets 413 at `job/create`.
+    /// `None`: no limit.
+    pub max_media_secs: Option<f64>,
 }
 
 impl Default for TrdConfig {
@@ -227,6 +242,9 @@ impl Default for TrdConfig {
                 DEMO_TRD_LICENSE_PASSWORD.to_owned(),
             )]),
             license_token_ttl_secs: 3600,
+            job_queued_ms: 0,
+            job_processing_ms: 0,
+            max_media_secs: None,
         }
     }
 }
@@ -243,6 +261,9 @@ impl fmt::Debug for TrdConfig {
                 &self.license_users.keys().collect::<Vec<_>>(),
             )
             .field("license_token_ttl_secs", &self.license_token_ttl_secs)
+            .field("job_queued_ms", &self.job_queued_ms)
+            .field("job_processing_ms", &self.job_processing_ms)
+            .field("max_media_secs", &self.max_media_secs)
             .finish()
     }
 }

@@ -32,6 +32,23 @@ pub struct Faults {
     pub stall_audio_after_messages: Option<u32>,
     /// The AudioHook consumer sends `pause` after this much audio and `resume` later.
     pub audiohook_pause: Option<AudiohookPause>,
+    /// TRD API requests (`/trd/v3/...`) are answered with an error status instead of being
+    /// served: 413 (quota), 429 (too many requests) or 503 (busy).
+    pub trd_reject: Option<TrdReject>,
+}
+
+/// Which TRD answers are replaced by an error, and how many.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrdReject {
+    /// The HTTP status to answer (413, 429 or 503 are the documented ones).
+    pub status: u16,
+    /// How many requests get it, counted from when the switch was set; `None`: all.
+    #[serde(default)]
+    pub count: Option<u32>,
+    /// The `Retry-After` header, in seconds, when given.
+    #[serde(default)]
+    pub retry_after_secs: Option<u64>,
 }
 
 /// When the AudioHook consumer pauses the stream, and for how long.

@@ -3,7 +3,8 @@
 //! One port serves the OAuth2 token endpoint, Socket.IO signalling
 //! (`/socket.io/register`, `/socket.io/verify`), the Twilio Media Streams audio consumer
 //! (`/twilio/ws`) with real voice-activity detection (earshot), fault injection, and the
-//! CPqD TRD v3 job and webhook endpoints (`/trd/v3`).
+//! CPqD TRD v3 job and webhook endpoints (`/trd/v3`). [`EmulatorHandle::description`] lists
+//! them with the accepted credentials; `das emulator --json` prints that for other programs.
 //!
 //! **Emulation, not biometrics**: the credential is a log-mel spectral summary and the
 //! `authenticity` a spectral-flatness/clipping proxy. They are deterministic and tell the
@@ -19,10 +20,12 @@
 
 #![forbid(unsafe_code)]
 
+mod admin;
 mod analysis;
 mod auth;
 mod config;
 mod consumers;
+mod description;
 mod faults;
 mod pyjson;
 mod server;
@@ -40,7 +43,8 @@ pub use config::{
     DEMO_CLIENT_SECRET, DEMO_TRD_LICENSE_PASSWORD, DEMO_TRD_LICENSE_USER, DEMO_TRD_TOKEN,
 };
 pub use consumers::BadAudiohookKey;
-pub use faults::{AudiohookPause, Faults};
+pub use description::EmulatorDescription;
+pub use faults::{AudiohookPause, Faults, TrdReject};
 pub use pyjson::python_json;
 pub use server::{ConsumerContext, Emulator, EmulatorError, EmulatorHandle};
 pub use session::{

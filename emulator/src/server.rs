@@ -1,13 +1,13 @@
-//! Starting and stopping the emulator: one listener serves the token endpoint,
-//! Socket.IO, the audio consumers and TRD.
+//! Starting and stopping the emulator: one listener (libdas's accept loop, with its
+//! connection limits) serves the token endpoint, Socket.IO, the audio consumers and TRD.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
 use axum::Router;
+use das::serve::ConnectionLimits;
 use socketioxide::SocketIo;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -15,11 +15,13 @@ use tokio::task::JoinHandle;
 use crate::auth::token_endpoint;
 use crate::config::EmulatorConfig;
 use crate::consumers::{audiohook_router, twilio_ws, BadAudiohookKey};
+use crate::description::EmulatorDescription;
 use crate::faults::Faults;
 use crate::session::SessionRegistry;
 use crate::signalling::register_namespaces;
 use crate::state::{AppState, FaultSwitch};
 use crate::timing::{EventTimingLog, TimingLogError};
+use crate::tls_front::{PrivateCa, PrivateCaError, TlsFront};
 
 /// How long [`EmulatorHandle::shutdown`] waits for connections to finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -36,6 +38,10 @@ pub enum EmulatorError {
     AudiohookKey(#[from] BadAudiohookKey),
     #[error(transparent)]
     TimingLog(#[from] TimingLogError),
+    #[error("emulator TLS front: {0}")]
+    TlsFrontCa(#[from] PrivateCaError),
+    #[error("emulator TLS front: {0}")]
+    TlsFront(std::io::Error),
 }
 
 /// What an extra audio consumer (e.g. the AudioHook server) needs from the emulator.
@@ -97,35 +103,32 @@ impl Emulator {
             .route("/twilio/ws", get(twilio_ws))
             .with_state(state.clone())
             .nest("/trd/v3", crate::trd::router(state.clone()))
+            .merge(crate::admin::router(state.clone()))
             .route_service("/socket.io/", socketio.clone())
             .route_service("/socket.io", socketio)
             .merge(audiohook_router(&audiohook_config, context.clone())?)
             .merge(extra(context));
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
-        // Events are small writes: without TCP_NODELAY one sent within a delayed-ACK
-        // window of the previous one waits up to 40 ms for that ACK (Nagle).
-        let listener = listener.tap_io(|tcp| {
-            if let Err(error) = tcp.set_nodelay(true) {
-                tracing::debug!(%error, "cannot set TCP_NODELAY");
-            }
-        });
-        let server = tokio::spawn(async move {
-            let serving = axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async {
-                let _ = stop_rx.await;
-            });
-            if let Err(error) = serving.await {
-                tracing::warn!(%error, "emulator server stopped with an error");
-            }
-        });
+        let limits = ConnectionLimits {
+            max_connections: state.config.max_connections,
+            header_read_timeout: Duration::from_millis(state.config.header_read_timeout_ms),
+        };
+        let server = tokio::spawn(das::serve::serve(listener, app, None, limits, async {
+            let _ = stop_rx.await;
+        }));
+        // Its private CA is trusted nowhere by default: clients rehearse trusting it
+        // (SSL_CERT_FILE, an extra PEM) as they would an inspecting proxy's root.
+        let ca = PrivateCa::generate()?;
+        let tls_front = TlsFront::start(addr, &ca)
+            .await
+            .map_err(EmulatorError::TlsFront)?;
         tracing::info!(%addr, "emulator listening");
         Ok(EmulatorHandle {
             addr,
             state,
             io,
+            tls_front,
+            tls_ca_pem: ca.ca_pem().to_owned(),
             stop: Some(stop_tx),
             server: Some(server),
         })
@@ -138,6 +141,9 @@ pub struct EmulatorHandle {
     addr: SocketAddr,
     state: Arc<AppState>,
     io: SocketIo,
+    /// HTTPS/WSS on another port, relayed to `addr`, with a certificate of a private CA.
+    tls_front: TlsFront,
+    tls_ca_pem: String,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
 }
@@ -184,6 +190,18 @@ impl EmulatorHandle {
     /// The TRD v3 API base (`http://127.0.0.1:PORT/trd/v3`).
     pub fn trd_url(&self) -> String {
         format!("{}/trd/v3", self.base_url())
+    }
+
+    /// The TLS front's URL for `path`, e.g. `tls_url("wss", "/audiohook/ws")`
+    /// (`wss://localhost:PORT/audiohook/ws`); its certificate is issued by
+    /// [`tls_ca_pem`](Self::tls_ca_pem).
+    pub fn tls_url(&self, scheme: &str, path: &str) -> String {
+        self.tls_front.url(scheme, path)
+    }
+
+    /// The private CA behind [`tls_url`](Self::tls_url), the root a client must trust.
+    pub fn tls_ca_pem(&self) -> &str {
+        &self.tls_ca_pem
     }
 
     /// The TRD license server's token endpoint (`http://127.0.0.1:PORT/auth/token`).
@@ -253,6 +271,49 @@ impl EmulatorHandle {
             .map_or("", String::as_str)
     }
 
+    /// The first accepted TRD bearer token.
+    pub fn trd_token(&self) -> &str {
+        self.state
+            .config
+            .trd
+            .tokens
+            .first()
+            .map_or("", String::as_str)
+    }
+
+    /// Emulator-only: where `PUT` with a JSON [`Faults`] object replaces the fault switches
+    /// (loopback clients only).
+    pub fn faults_url(&self) -> String {
+        format!("{}{}", self.base_url(), crate::admin::FAULTS_PATH)
+    }
+
+    /// Every URL and credential above in one value: what `das emulator` prints.
+    pub fn description(&self) -> EmulatorDescription {
+        EmulatorDescription {
+            base_url: self.base_url(),
+            socketio_url: self.socketio_url(),
+            token_url: self.token_url(),
+            audiohook_url: self.audiohook_url(),
+            twilio_url: self.twilio_url(),
+            trd_url: self.trd_url(),
+            trd_license_url: self.trd_license_url(),
+            faults_url: self.faults_url(),
+            client_id: self.client_id().to_owned(),
+            client_secret: self.client_secret().to_owned(),
+            audiohook_api_key: self.audiohook_api_key().to_owned(),
+            audiohook_client_secret: self.audiohook_client_secret().to_owned(),
+            trd_token: self.trd_token().to_owned(),
+            trd_license_user: self.trd_license_user().to_owned(),
+            trd_license_password: self.trd_license_password().to_owned(),
+            tls_socketio_url: self.tls_url("https", "/socket.io"),
+            tls_token_url: self.tls_url("https", "/socket.io/oauth2/token"),
+            tls_audiohook_url: self.tls_url("wss", "/audiohook/ws"),
+            tls_trd_url: self.tls_url("https", "/trd/v3"),
+            tls_trd_license_url: self.tls_url("https", "/auth/token"),
+            tls_ca_pem: self.tls_ca_pem.clone(),
+        }
+    }
+
     /// The configuration the emulator runs with.
     pub fn config(&self) -> &EmulatorConfig {
         &self.state.config
@@ -268,9 +329,18 @@ impl EmulatorHandle {
         self.state.tokens.issued()
     }
 
+    /// How many TRD bearer tokens the license server (`/auth/token`) has issued.
+    pub fn trd_license_tokens_issued(&self) -> u64 {
+        self.state.trd_license_tokens.issued()
+    }
+
     /// Replaces the fault switches; new requests and sessions see them.
     pub fn set_faults(&self, faults: Faults) {
         self.state.faults.set(faults);
+        // A new `trd_reject` switch counts its rejections afresh.
+        self.state
+            .trd_rejected
+            .store(0, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Cancels sessions (and waits for their tasks to finish), disconnects sockets and

@@ -18,6 +18,8 @@ pub(crate) struct AppState {
     pub(crate) faults: FaultSwitch,
     pub(crate) trd_jobs: JobStore,
     pub(crate) trd_hooks: ValidatedHooks,
+    /// TRD requests rejected by the `trd_reject` fault since it was last set.
+    pub(crate) trd_rejected: std::sync::atomic::AtomicU32,
     /// Where emitted events are timed, when `event_timing_log` is set.
     pub(crate) timing: Option<Arc<EventTimingLog>>,
 }
@@ -33,6 +35,7 @@ impl AppState {
             faults,
             trd_jobs: JobStore::default(),
             trd_hooks: ValidatedHooks::default(),
+            trd_rejected: std::sync::atomic::AtomicU32::new(0),
             timing,
         })
     }

@@ -19,8 +19,12 @@ __all__ = [
     "ProtocolError",
     "AuthError",
     "ConnectRefused",
+    "BusyError",
+    "RejectedError",
+    "JobFailedError",
     "WebhookParseError",
     "InvalidTokenError",
+    "NotFoundError",
     "InternalError",
 ]
 
@@ -106,6 +110,25 @@ class ConnectRefused(ConnectError):
     code = 304
 
 
+class BusyError(DasError):
+    """TRD stayed busy or rate-limited (HTTP 429/503) through every retry."""
+
+    code = 305
+
+
+class RejectedError(DasError, ValueError):
+    """TRD refused the request: invalid (400/422), media too long or quota exceeded (413).
+    The message carries the server's detail."""
+
+    code = 306
+
+
+class JobFailedError(DasError):
+    """A TRD job ended ``FAILED``; the message carries its ``failure_reason``."""
+
+    code = 307
+
+
 class WebhookParseError(DasError, ValueError):
     """A TRD webhook body is not a valid result document.
 
@@ -128,6 +151,12 @@ class InvalidTokenError(DasError):
     """A webhook token or job id did not match."""
 
     code = 401
+
+
+class NotFoundError(DasError, LookupError):
+    """TRD has no such job (HTTP 404)."""
+
+    code = 403
 
 
 class InternalError(DasError):

@@ -25,6 +25,10 @@ pub enum Kind {
     Protocol,
     Auth,
     ConnectRefused,
+    Busy,
+    Rejected,
+    JobFailed,
+    NotFound,
     Internal,
 }
 
@@ -43,6 +47,10 @@ impl Kind {
             Self::Protocol => "ProtocolError",
             Self::Auth => "AuthError",
             Self::ConnectRefused => "ConnectRefused",
+            Self::Busy => "BusyError",
+            Self::Rejected => "RejectedError",
+            Self::JobFailed => "JobFailedError",
+            Self::NotFound => "NotFoundError",
             Self::Internal => "InternalError",
         }
     }

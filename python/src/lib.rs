@@ -9,7 +9,6 @@ mod auth;
 mod blocked;
 mod channel;
 mod convert;
-mod emulator;
 mod errors;
 mod event;
 mod exit;
@@ -18,6 +17,7 @@ mod runtime;
 mod session;
 mod sio;
 mod trd;
+mod trd_jobs;
 mod trd_node;
 mod trd_record;
 mod trd_view;
@@ -46,6 +46,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<trd_view::TrdListIter>()?;
     m.add_class::<trd::WebhookReceiver>()?;
     m.add_class::<trd::TrdClient>()?;
-    m.add_class::<emulator::Emulator>()?;
+    m.add_class::<trd_jobs::TrdJobClient>()?;
+    m.add_class::<trd_jobs::TrdJobWebhooks>()?;
+    m.add_class::<trd_jobs::TrdQuery>()?;
     Ok(())
 }

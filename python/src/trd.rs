@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use das::trd::{
-    Credentials, Delivery, ReceiverBuilder, ReceiverError, Tls, TrdError, ValidateOptions,
-    WebhookReceiver as ReceiverBuilderCore,
+    Credentials, Delivery, ReceiverBuilder, ReceiverError, Tls, TrdError, TrdErrorKind,
+    ValidateOptions, WebhookReceiver as ReceiverBuilderCore,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple};
@@ -19,6 +19,7 @@ use crate::channel::tls_options;
 use crate::errors::{das_error, parse_error, Kind};
 use crate::runtime::block_on;
 use crate::trd_view::{parse_view, result_view, TrdView};
+use das::tls::TlsOptions;
 
 /// Parses a TRD result body (`bytes` or `str`) once into the typed tree and returns the lazy
 /// view of the whole document. Raises `WebhookParseError`.
@@ -46,7 +47,7 @@ pub fn tokens_equal(given: &str, expected: &str) -> bool {
 /// Options of a webhook receiver, shared by `WebhookReceiver.start` and
 /// `TrdClient.start_webhook`.
 #[allow(clippy::too_many_arguments)]
-fn receiver_builder(
+pub(crate) fn receiver_builder(
     host: &str,
     port: u16,
     token: Option<String>,
@@ -256,30 +257,15 @@ impl TrdClient {
         root_certificate_pem: Option<String>,
         trusted_roots: &str,
     ) -> PyResult<Self> {
-        let credentials = match (bearer, token_url, username, password) {
-            (None, None, None, None) => Credentials::None,
-            (Some(token), None, None, None) => Credentials::Bearer(token),
-            (None, Some(token_url), Some(username), Some(password)) => Credentials::LicenseServer {
-                token_url,
-                username,
-                password,
-            },
-            _ => {
-                return Err(das_error(
-                    Kind::InvalidArgument,
-                    "give bearer, or token_url with username and password, or neither",
-                ))
-            }
-        };
-        if !timeout.is_finite() || timeout <= 0.0 {
-            return Err(das_error(Kind::InvalidArgument, "timeout must be positive"));
-        }
-        let client = das::trd::TrdClient::builder(base_url)
-            .credentials(credentials)
-            .timeout(Duration::from_secs_f64(timeout))
-            .tls(tls_options(root_certificate_pem, trusted_roots)?)
-            .build()
-            .map_err(trd_error)?;
+        let client = build_client(
+            base_url,
+            bearer,
+            token_url,
+            username,
+            password,
+            timeout,
+            tls_options(root_certificate_pem, trusted_roots)?,
+        )?;
         Ok(Self { client })
     }
 
@@ -350,6 +336,61 @@ impl TrdClient {
     }
 }
 
+/// A core client from the keyword arguments every Python TRD client takes.
+pub(crate) fn build_client(
+    base_url: String,
+    bearer: Option<String>,
+    token_url: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    timeout: f64,
+    tls: TlsOptions,
+) -> PyResult<das::trd::TrdClient> {
+    das::trd::TrdClient::builder(base_url)
+        .credentials(credentials(bearer, token_url, username, password)?)
+        .timeout(seconds(timeout, "timeout")?)
+        .tls(tls)
+        .build()
+        .map_err(trd_error)
+}
+
+/// A positive, finite number of seconds from Python.
+pub(crate) fn seconds(value: f64, what: &str) -> PyResult<Duration> {
+    if !value.is_finite() || value <= 0.0 {
+        return Err(das_error(
+            Kind::InvalidArgument,
+            format!("{what} must be positive"),
+        ));
+    }
+    Ok(Duration::from_secs_f64(value))
+}
+
+/// The credentials the keyword arguments give: a bearer token; username and password with a
+/// license-server `token_url`, or alone for HTTP Basic; or none.
+fn credentials(
+    bearer: Option<String>,
+    token_url: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+) -> PyResult<Credentials> {
+    Ok(match (bearer, token_url, username, password) {
+        (None, None, None, None) => Credentials::None,
+        (Some(token), None, None, None) => Credentials::Bearer(token),
+        (None, Some(token_url), Some(username), Some(password)) => Credentials::LicenseServer {
+            token_url,
+            username,
+            password,
+        },
+        (None, None, Some(username), Some(password)) => Credentials::Basic { username, password },
+        _ => {
+            return Err(das_error(
+                Kind::InvalidArgument,
+                "give bearer, or username and password (with token_url or without), or neither",
+            ))
+        }
+    })
+}
+
 fn receiver_error(e: ReceiverError) -> PyErr {
     match e {
         ReceiverError::Bind { .. } => das_error(Kind::Connect, e),
@@ -358,25 +399,23 @@ fn receiver_error(e: ReceiverError) -> PyErr {
     }
 }
 
-fn trd_error(e: TrdError) -> PyErr {
-    let kind = match &e {
-        e if e.tls().is_some() => Kind::Tls,
-        TrdError::Unauthorized { .. } | TrdError::Forbidden { .. } | TrdError::TokenServer(_) => {
-            Kind::Auth
-        }
-        TrdError::BadRequest { .. }
-        | TrdError::PayloadTooLarge { .. }
-        | TrdError::Validation { .. }
-        | TrdError::InvalidBaseUrl(_) => Kind::InvalidArgument,
-        TrdError::TooManyRequests { .. } | TrdError::Unavailable { .. } => Kind::WouldBlock,
-        TrdError::Timeout(_) => Kind::Timeout,
-        TrdError::Connect { .. }
-        | TrdError::Http(_)
-        | TrdError::NotReachable { .. }
-        | TrdError::Status { .. } => Kind::Connect,
-        TrdError::InvalidResponse(_) => Kind::Protocol,
-        TrdError::Receiver(_) => Kind::Io,
-        TrdError::Tls(_) => Kind::Tls,
+/// A TRD failure as the exception of its class ([`TrdError::kind`]).
+pub(crate) fn trd_error(e: TrdError) -> PyErr {
+    let kind = match e.kind() {
+        TrdErrorKind::Auth => Kind::Auth,
+        TrdErrorKind::Rejected => Kind::Rejected,
+        TrdErrorKind::NotFound => Kind::NotFound,
+        TrdErrorKind::Busy => Kind::Busy,
+        TrdErrorKind::Timeout => Kind::Timeout,
+        TrdErrorKind::Network | TrdErrorKind::NotReachable => Kind::Connect,
+        TrdErrorKind::Tls => Kind::Tls,
+        TrdErrorKind::InvalidInput => match &e {
+            TrdError::File { .. } => Kind::Io,
+            _ => Kind::InvalidArgument,
+        },
+        TrdErrorKind::JobFailed => Kind::JobFailed,
+        TrdErrorKind::Protocol => Kind::Protocol,
+        TrdErrorKind::Receiver => Kind::Io,
     };
     match e {
         TrdError::Receiver(inner) => receiver_error(inner),

@@ -1,8 +1,13 @@
-"""das.Emulator with the high-level sessions: real audio, real VAD, register then verify."""
+"""das.Emulator with the high-level sessions: real audio, real VAD, register then verify; the
+emulator as a child process that ends with its owner."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -91,3 +96,65 @@ def test_trd_client_logs_in_at_the_license_server(emulator: das.Emulator) -> Non
     assert client(emulator.trd_license_password).whoami() == "127.0.0.1"
     with pytest.raises(das.AuthError):
         client("wrong password").whoami()
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie that is not reaped yet counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _gone_within(pid: int, seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_the_emulator_is_a_child_process_that_close_and_gc_stop() -> None:
+    emulator = das.Emulator()
+    pid = emulator._process.pid
+    assert _alive(pid)
+    emulator.close()
+    assert _gone_within(pid)
+    emulator.close()  # twice is harmless
+    with pytest.raises(das.Closed):
+        emulator.set_faults(reject_auth=True)
+
+    forgotten = das.Emulator()
+    pid = forgotten._process.pid
+    del forgotten
+    gc.collect()
+    assert _gone_within(pid)
+
+
+def test_the_emulator_dies_with_a_killed_parent() -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", "import das, sys, time\n"
+         "e = das.Emulator()\nprint(e._process.pid, flush=True)\ntime.sleep(60)"],
+        stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child = int(parent.stdout.readline())
+    assert _alive(child)
+    parent.kill()
+    parent.wait(10)
+    assert _gone_within(child), "the emulator outlived its killed parent"
+
+
+def test_bad_switches_and_a_missing_binary_are_typed_errors(
+        emulator: das.Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(das.InvalidArgument, match="no_such_fault"):
+        emulator.set_faults(no_such_fault=True)
+    with pytest.raises(das.InvalidArgument, match="reject_auth"):
+        emulator.set_faults(reject_auth="yes")
+    monkeypatch.setenv("DAS_BIN", "/nonexistent/das")
+    with pytest.raises(das.IoError, match="/nonexistent/das"):
+        das.Emulator()
+    monkeypatch.setenv("DAS_BIN", "/bin/true")
+    with pytest.raises(das.ConnectError):
+        das.Emulator()

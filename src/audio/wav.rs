@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::codec::Codec;
 use super::resample;
+use super::wav_writer::{pcm16_header, HEADER_BYTES, MAX_DATA_BYTES};
 
 const TAG_PCM: u16 = 1;
 const TAG_ALAW: u16 = 6;
@@ -45,6 +46,12 @@ pub enum WavError {
         from: u32,
         /// The resampler's message.
         reason: String,
+    },
+    /// More samples than a WAV's 32-bit sizes can describe.
+    #[error("{bytes} bytes of audio do not fit a WAV file (at most {MAX_DATA_BYTES})")]
+    TooLarge {
+        /// Bytes of samples asked for.
+        bytes: u64,
     },
 }
 
@@ -127,31 +134,23 @@ impl Wav {
 
     /// A RIFF/WAVE image of the samples as PCM16 (whatever `source_codec` says: the samples
     /// are already linear, so nothing is lost). Incomplete trailing frames are dropped.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    /// [`WavError::TooLarge`] past 4 GiB of samples, which WAV sizes cannot describe.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, WavError> {
         let channels = self.channels.max(1);
-        let frame_bytes = 2 * u32::from(channels);
-        let data_len = self.frames() as u32 * frame_bytes;
-        let mut out = Vec::with_capacity(44 + data_len as usize);
-        out.extend(b"RIFF");
-        out.extend((36 + data_len).to_le_bytes());
-        out.extend(b"WAVEfmt ");
-        out.extend(16u32.to_le_bytes());
-        out.extend(TAG_PCM.to_le_bytes());
-        out.extend(channels.to_le_bytes());
-        out.extend(self.sample_rate.to_le_bytes());
-        out.extend((self.sample_rate * frame_bytes).to_le_bytes());
-        out.extend((frame_bytes as u16).to_le_bytes());
-        out.extend(16u16.to_le_bytes());
-        out.extend(b"data");
-        out.extend(data_len.to_le_bytes());
         let whole = self.frames() * usize::from(channels);
+        let data_bytes = 2 * whole as u64;
+        if data_bytes > MAX_DATA_BYTES {
+            return Err(WavError::TooLarge { bytes: data_bytes });
+        }
+        let mut out = Vec::with_capacity(HEADER_BYTES as usize + data_bytes as usize);
+        out.extend(pcm16_header(channels, self.sample_rate, data_bytes as u32));
         out.extend(self.samples[..whole].iter().flat_map(|s| s.to_le_bytes()));
-        out
+        Ok(out)
     }
 
     /// Writes [`Wav::to_bytes`] to `path`.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<(), WavError> {
-        Ok(std::fs::write(path, self.to_bytes())?)
+        Ok(std::fs::write(path, self.to_bytes()?)?)
     }
 }
 
@@ -325,7 +324,7 @@ mod tests {
             channels: 2,
             samples: vec![0, -1, i16::MAX, i16::MIN, 1234, -4321, 7],
         };
-        let back = Wav::parse(&stereo.to_bytes()).unwrap();
+        let back = Wav::parse(&stereo.to_bytes().unwrap()).unwrap();
         assert_eq!((back.source_codec, back.channels), (Codec::L16, 2));
         assert_eq!(back.sample_rate, 8000);
         assert_eq!(back.samples, stereo.samples[..6]);

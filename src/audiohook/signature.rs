@@ -177,7 +177,9 @@ pub fn request_target_of(url: &url::Url) -> String {
     }
 }
 
+mod nonces;
 mod verify;
+pub use nonces::NonceCache;
 pub use verify::{RequestView, Verification, Verifier, VerifyError};
 
 #[cfg(test)]

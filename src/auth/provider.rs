@@ -6,6 +6,7 @@ use tokio::sync::Mutex;
 use url::Url;
 
 use super::{AuthError, Token};
+use crate::capped_body::{read_capped, BodyError};
 use crate::tls::{TlsError, TlsOptions};
 
 /// Produces the `Authorization` header value for das-Peak Streaming.
@@ -297,10 +298,11 @@ impl Fetcher {
             .await
             .map_err(transport)?;
         let status = reply.status().as_u16();
-        let body = reply
-            .bytes()
-            .await
-            .map_err(|e| Retryable::Transport(e.without_url().to_string()))?;
+        let body = match read_capped(reply, MAX_TOKEN_REPLY).await {
+            Ok(body) => body,
+            Err(BodyError::Http(e)) => return Err(transport(e)),
+            Err(too_large) => return Ok(Err(AuthError::InvalidReply(too_large.describe()))),
+        };
         if (200..300).contains(&status) {
             return Ok(Token::from_json(&body));
         }
@@ -310,6 +312,9 @@ impl Fetcher {
         Ok(Err(oauth_error(status, &body)))
     }
 }
+
+/// Largest token endpoint reply read: a token reply is a few hundred bytes.
+const MAX_TOKEN_REPLY: usize = 64 << 10;
 
 enum Retryable {
     Status(u16),

@@ -63,6 +63,10 @@ pub struct AudioChannelConfig {
     /// A write that makes no progress for this long means the consumer stopped reading: the
     /// channel fails (`WriteStalled`) rather than hold the audio and its tasks forever.
     pub write_stall_timeout: Duration,
+    /// Bound on connecting to the consumer (TCP, TLS, WebSocket upgrade). A session's
+    /// channel uses the session's
+    /// [`connect_timeout`](crate::session::SessionBuilder::connect_timeout) instead.
+    pub connect_timeout: Duration,
 }
 
 impl AudioChannelConfig {
@@ -79,6 +83,7 @@ impl AudioChannelConfig {
             buffer_bytes: 160_000,
             tls: TlsOptions::default(),
             write_stall_timeout: crate::ws_write::DEFAULT_WRITE_STALL,
+            connect_timeout: Duration::from_secs(10),
         }
     }
 
@@ -143,6 +148,7 @@ impl AudioChannelConfig {
         client.buffer_bytes = self.buffer_bytes;
         client.tls = self.tls.clone();
         client.write_stall_timeout = self.write_stall_timeout;
+        client.connect_timeout = self.connect_timeout;
         Ok(client)
     }
 
@@ -161,6 +167,7 @@ impl AudioChannelConfig {
         twilio.buffer_bytes = self.buffer_bytes;
         twilio.tls = self.tls.clone();
         twilio.write_stall_timeout = self.write_stall_timeout;
+        twilio.timeout = self.connect_timeout;
         Ok(twilio)
     }
 }
@@ -184,6 +191,7 @@ impl std::fmt::Debug for AudioChannelConfig {
             .field("buffer_bytes", &self.buffer_bytes)
             .field("tls", &self.tls)
             .field("write_stall_timeout", &self.write_stall_timeout)
+            .field("connect_timeout", &self.connect_timeout)
             .finish()
     }
 }

@@ -109,7 +109,8 @@ impl SessionBuilder {
         self.with(|s| s.set_tls(tls))
     }
 
-    /// Bound on connecting and on the namespace acceptance (default 10 s, at most 1 h).
+    /// Bound on connecting and on the namespace acceptance, and on connecting the audio
+    /// channel (default 10 s, at most 1 h).
     pub fn connect_timeout(self, timeout: Duration) -> Self {
         self.apply(|s| s.set_timeout(TimeoutKind::Connect, timeout))
     }
@@ -117,6 +118,13 @@ impl SessionBuilder {
     /// Capacity of the event queue (default 256, `1..=1_000_000`).
     pub fn event_capacity(self, capacity: usize) -> Self {
         self.apply(|s| s.set_event_capacity(capacity))
+    }
+
+    /// Bytes of events (as received on the wire) queued before the session stops reading
+    /// signalling until the application takes some (default 16 MiB; one larger event still
+    /// passes, alone). Bounds the session's queue and the Socket.IO queue behind it each.
+    pub fn event_queue_bytes(self, bytes: usize) -> Self {
+        self.with(|s| s.set_event_queue_bytes(bytes))
     }
 
     /// Largest signalling message accepted (default 16 MiB). A larger one ends the session

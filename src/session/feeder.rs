@@ -2,11 +2,11 @@
 //! session's `call_id` on the session's own audio buffer, and reports how the audio ended.
 
 use serde_json::json;
-use tokio::sync::mpsc;
 
 use super::Event;
 use crate::audio::send_buffer::SendBuffer;
 use crate::channel::{AudioChannel, AudioChannelConfig, ChannelEnd};
+use crate::sized_queue;
 
 /// Streams `buffer` on a channel opened for `call_id` until the application ends the audio
 /// or the consumer closes, then reports how it ended as an [`Event::AudioEnded`] on the
@@ -15,7 +15,7 @@ pub(crate) async fn feed(
     config: AudioChannelConfig,
     call_id: String,
     buffer: SendBuffer,
-    events: mpsc::Sender<Box<Event>>,
+    events: sized_queue::Sender<Box<Event>>,
 ) {
     let outcome = stream(&config, &call_id, &buffer).await;
     // Whatever happened, the application's pushes must now fail rather than wait forever.
@@ -36,12 +36,15 @@ pub(crate) async fn feed(
         "bytes_sent": bytes_sent,
     });
     let _ = events
-        .send(Box::new(Event::AudioEnded {
-            reason: reason.to_owned(),
-            error,
-            bytes_sent,
-            data,
-        }))
+        .send(
+            Box::new(Event::AudioEnded {
+                reason: reason.to_owned(),
+                error,
+                bytes_sent,
+                data,
+            }),
+            0,
+        )
         .await;
 }
 

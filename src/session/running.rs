@@ -15,12 +15,15 @@ use crate::audio::codec::Codec;
 use crate::audio::send_buffer::SendBuffer;
 use crate::auth::TokenProvider;
 use crate::channel::AudioChannelConfig;
+use crate::sized_queue;
 use crate::socketio::{self, Client, ConnectOptions, Incoming, Reconnection, SocketIoError};
 
 /// A running das-Peak Streaming session.
 ///
-/// Events arrive in order on one bounded queue ([`next_event`](Self::next_event) or the
-/// `Stream` impl). The queue ends after [`Event::Disconnected`] (and the
+/// Events arrive in order on one queue bounded by count and bytes
+/// ([`next_event`](Self::next_event) or the `Stream` impl); while it is full the session
+/// stops reading signalling, so a slow reader holds the server back instead of filling
+/// memory. The queue ends after [`Event::Disconnected`] (and the
 /// [`Event::AudioEnded`] of a channel that was open: losing signalling ends the audio, and
 /// further pushes fail with `AudioError::Ended`). Signalling is never reconnected behind the
 /// caller's back: the server holds the session state.
@@ -31,7 +34,7 @@ pub struct Session {
     call_id: String,
     /// Boxed: a queue preallocates a block of 32 slots, which at the size of an [`Event`]
     /// would be most of an idle session's memory.
-    events: mpsc::Receiver<Box<Event>>,
+    events: sized_queue::Receiver<Box<Event>>,
     audio: AudioSender,
     consumer_ready: Arc<AtomicBool>,
     pump: JoinHandle<()>,
@@ -53,6 +56,7 @@ impl Session {
             .connect_timeout(settings.timeout(TimeoutKind::Connect))
             .tls(settings.tls.clone())
             .event_capacity(settings.event_capacity)
+            .event_bytes(settings.event_queue_bytes)
             .max_incoming_message(settings.max_event_bytes)
             .reconnection(Reconnection::disabled());
         if let Some(namespace) = settings.namespace() {
@@ -69,7 +73,8 @@ impl Session {
             .map_or((Codec::Mulaw, 1), |c| (c.codec, c.channels));
         let audio = AudioSender::new(buffer.clone(), codec, channels);
         let consumer_ready = Arc::new(AtomicBool::new(false));
-        let (events_tx, events) = mpsc::channel(settings.event_capacity);
+        let (events_tx, events) =
+            sized_queue::channel(settings.event_capacity, settings.event_queue_bytes);
         let pump = tokio::spawn(pump(
             incoming,
             events_tx,
@@ -184,13 +189,17 @@ struct Route {
 
 /// Moves the namespace's server events onto the session queue, typed, until signalling
 /// ends; opens the audio channel when the consumer is ready.
-async fn pump(mut incoming: socketio::Events, events: mpsc::Sender<Box<Event>>, mut route: Route) {
+async fn pump(
+    mut incoming: socketio::Events,
+    events: sized_queue::Sender<Box<Event>>,
+    mut route: Route,
+) {
     let (namespace, call_id) = (route.namespace.clone(), route.call_id.clone());
     let audio = route.channel.as_ref().map(|(_, buffer)| buffer.clone());
     let mut feeder: Option<AbortOnDrop> = None;
     let mut result_seen = false;
     while let Some(item) = incoming.recv().await {
-        let event = match item {
+        let (event, weight) = match item {
             Incoming::Event(mut raw) if raw.namespace == namespace => {
                 // Like python-socketio's catch-all handler returning None: ack with no data.
                 if let Some(ack) = raw.take_ack() {
@@ -202,7 +211,7 @@ async fn pump(mut incoming: socketio::Events, events: mpsc::Sender<Box<Event>>, 
                     1 => raw.args.remove(0),
                     _ => Value::Array(std::mem::take(&mut raw.args)),
                 };
-                Event::from_wire(&raw.name, data)
+                (Event::from_wire(&raw.name, data), raw.wire_bytes())
             }
             Incoming::Disconnected { reason } => {
                 if !result_seen {
@@ -213,12 +222,8 @@ async fn pump(mut incoming: socketio::Events, events: mpsc::Sender<Box<Event>>, 
                 if let Some(buffer) = &audio {
                     buffer.close();
                 }
-                let _ = events
-                    .send(Box::new(Event::disconnected(
-                        reason.to_string(),
-                        !result_seen,
-                    )))
-                    .await;
+                let disconnected = Event::disconnected(reason.to_string(), !result_seen);
+                let _ = events.send(Box::new(disconnected), 0).await;
                 break;
             }
             Incoming::Event(_) | Incoming::Connected { .. } | Incoming::Reconnecting { .. } => {
@@ -227,7 +232,7 @@ async fn pump(mut incoming: socketio::Events, events: mpsc::Sender<Box<Event>>, 
         };
         let ready = matches!(event, Event::ConsumerReady { .. });
         result_seen |= event.is_result();
-        if events.send(Box::new(event)).await.is_err() {
+        if events.send(Box::new(event), weight).await.is_err() {
             break;
         }
         if ready && !route.consumer_ready.swap(true, Ordering::AcqRel) {

@@ -14,6 +14,7 @@ use super::connection;
 use super::events::{Ack, Events};
 use super::packet::{check_placeholders, Packet};
 use super::{ConnectOptions, SocketIoError};
+use crate::sized_queue;
 
 /// How long `disconnect()` waits for the connection task to close the WebSocket.
 const DISCONNECT_WAIT: Duration = Duration::from_secs(5);
@@ -111,7 +112,7 @@ impl Client {
     /// [`SocketIoError::ConnectRefused`]. The initial connection is not retried.
     pub async fn connect(options: ConnectOptions) -> Result<(Client, Events), SocketIoError> {
         let (cmd, cmd_rx) = mpsc::channel(64);
-        let (events_tx, rx) = mpsc::channel(options.event_capacity);
+        let (events_tx, rx) = sized_queue::channel(options.event_capacity, options.event_bytes);
         let shared = Arc::new(Shared::default());
         connection::start(options, shared.clone(), cmd.downgrade(), cmd_rx, events_tx).await?;
         Ok((Client { cmd, shared }, Events { rx }))

@@ -24,6 +24,7 @@ use super::events::{Ack, AckHandle, Event, Incoming};
 use super::packet::{Packet, PacketKind};
 use super::url::engine_url;
 use super::{ConnectOptions, DisconnectReason, ProtocolError, SocketIoError};
+use crate::sized_queue;
 use crate::tls::TlsError;
 
 type Ws = crate::ws_connect::ClientWs;
@@ -37,7 +38,7 @@ struct Ctx {
     shared: Arc<Shared>,
     cmd: mpsc::WeakSender<Command>,
     cmd_rx: mpsc::Receiver<Command>,
-    events: mpsc::Sender<Box<Incoming>>,
+    events: sized_queue::Sender<Box<Incoming>>,
     disconnect_waiters: Vec<oneshot::Sender<()>>,
 }
 
@@ -55,7 +56,7 @@ pub(crate) async fn start(
     shared: Arc<Shared>,
     cmd: mpsc::WeakSender<Command>,
     cmd_rx: mpsc::Receiver<Command>,
-    events: mpsc::Sender<Box<Incoming>>,
+    events: sized_queue::Sender<Box<Incoming>>,
 ) -> Result<(), SocketIoError> {
     let tls = options.tls.client_config()?;
     let ctx = Ctx {
@@ -136,7 +137,8 @@ async fn serve(ctx: &mut Ctx, live: &mut Live) -> Option<DisconnectReason> {
                         }
                     }
                     Ok(Inbound::Packet(packet, attachments)) => {
-                        if let Some(end) = ctx.dispatch(packet, attachments).await {
+                        let bytes = live.decoder.take_received();
+                        if let Some(end) = ctx.dispatch(packet, attachments, bytes).await {
                             return end;
                         }
                     }
@@ -171,8 +173,12 @@ async fn serve(ctx: &mut Ctx, live: &mut Live) -> Option<DisconnectReason> {
 
 impl Ctx {
     async fn emit(&self, item: Incoming) {
+        let weight = match &item {
+            Incoming::Event(event) => event.wire_bytes(),
+            _ => 0,
+        };
         // A dropped receiver only means nobody listens; the connection keeps serving acks.
-        let _ = self.events.send(Box::new(item)).await;
+        let _ = self.events.send(Box::new(item), weight).await;
     }
 
     fn release_disconnect_waiters(&mut self) {
@@ -186,10 +192,11 @@ impl Ctx {
         &mut self,
         packet: Packet,
         attachments: Vec<Bytes>,
+        bytes: usize,
     ) -> Option<Option<DisconnectReason>> {
         match packet.kind {
             PacketKind::Event | PacketKind::BinaryEvent => {
-                let event = self.event(packet, attachments);
+                let event = self.event(packet, attachments, bytes);
                 self.emit(event).await;
             }
             PacketKind::Ack | PacketKind::BinaryAck => {
@@ -217,7 +224,7 @@ impl Ctx {
         None
     }
 
-    fn event(&self, packet: Packet, attachments: Vec<Bytes>) -> Incoming {
+    fn event(&self, packet: Packet, attachments: Vec<Bytes>, bytes: usize) -> Incoming {
         let namespace = packet.namespace.clone();
         let id = packet.id;
         // `decode` validated that events carry `[name, ...]`.
@@ -234,6 +241,7 @@ impl Ctx {
             args,
             attachments,
             ack,
+            bytes,
         )))
     }
 }
@@ -494,7 +502,7 @@ async fn join_namespaces(
                     ))
                 }
                 PacketKind::Event | PacketKind::BinaryEvent => {
-                    early.push(ctx.event(packet, attachments))
+                    early.push(ctx.event(packet, attachments, decoder.take_received()))
                 }
                 PacketKind::Ack | PacketKind::BinaryAck => {
                     resolve_ack(&ctx.shared, packet, attachments)

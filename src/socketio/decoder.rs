@@ -27,6 +27,8 @@ pub enum Inbound {
 pub struct Decoder {
     /// A binary packet still waiting for attachments.
     partial: Option<(Packet, Vec<Bytes>)>,
+    /// Bytes received since the last complete packet was taken.
+    received: usize,
 }
 
 impl Decoder {
@@ -39,8 +41,15 @@ impl Decoder {
         }
     }
 
+    /// The bytes of the packet just completed (its frames since the previous packet): what it
+    /// weighs in the event queue.
+    pub(crate) fn take_received(&mut self) -> usize {
+        std::mem::take(&mut self.received)
+    }
+
     /// A WebSocket binary frame: the next attachment of the pending binary packet.
     pub fn on_binary(&mut self, data: Bytes) -> Result<Inbound, ProtocolError> {
+        self.received += data.len();
         let Some((packet, mut got)) = self.partial.take() else {
             return Err(ProtocolError::new("unexpected binary frame"));
         };
@@ -55,6 +64,7 @@ impl Decoder {
 
     /// A WebSocket text frame: one Engine.IO packet.
     pub fn on_text(&mut self, text: &str) -> Result<Inbound, ProtocolError> {
+        self.received += text.len();
         if let Some((packet, got)) = &self.partial {
             return Err(ProtocolError::new(format!(
                 "text frame while {} of {} attachment(s) were still expected",

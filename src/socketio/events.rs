@@ -1,5 +1,5 @@
 //! What the connection task hands to the application: events (with ack handles) and
-//! connection-state notifications, in wire order, over a bounded queue.
+//! connection-state notifications, in wire order, over a queue bounded by count and bytes.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use super::client::{Command, Frames};
 use super::packet::{placeholder_num, Packet};
 use super::{DisconnectReason, SocketIoError};
+use crate::sized_queue;
 
 /// One item from [`Events`].
 #[derive(Debug)]
@@ -55,6 +56,7 @@ pub struct Event {
     /// Binary attachments, in placeholder order.
     pub attachments: Vec<Bytes>,
     ack: Option<AckHandle>,
+    wire_bytes: usize,
 }
 
 impl Event {
@@ -64,6 +66,7 @@ impl Event {
         args: Vec<Value>,
         attachments: Vec<Bytes>,
         ack: Option<AckHandle>,
+        wire_bytes: usize,
     ) -> Self {
         Self {
             namespace,
@@ -71,7 +74,14 @@ impl Event {
             args,
             attachments,
             ack,
+            wire_bytes,
         }
+    }
+
+    /// Bytes the event took on the wire (its packet and attachments): what it weighs in the
+    /// byte-bounded event queues.
+    pub fn wire_bytes(&self) -> usize {
+        self.wire_bytes
     }
 
     /// True when the server asked for an acknowledgement (`sio.call` / emit with callback).
@@ -139,7 +149,7 @@ pub struct Ack {
 #[derive(Debug)]
 pub struct Events {
     /// Boxed slots: the queue preallocates a block of 32, kept for the connection's life.
-    pub(crate) rx: mpsc::Receiver<Box<Incoming>>,
+    pub(crate) rx: sized_queue::Receiver<Box<Incoming>>,
 }
 
 impl Events {

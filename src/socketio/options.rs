@@ -19,6 +19,7 @@ pub struct ConnectOptions {
     pub(crate) reconnection: Reconnection,
     pub(crate) tls: TlsOptions,
     pub(crate) event_capacity: usize,
+    pub(crate) event_bytes: usize,
     pub(crate) max_incoming_message: usize,
 }
 
@@ -37,6 +38,7 @@ impl ConnectOptions {
             reconnection: Reconnection::default(),
             tls: TlsOptions::default(),
             event_capacity: 256,
+            event_bytes: 16 << 20,
             max_incoming_message: 16 << 20,
         }
     }
@@ -103,6 +105,14 @@ impl ConnectOptions {
     /// Capacity of the incoming event queue (default 256). A full queue pauses reading.
     pub fn event_capacity(mut self, capacity: usize) -> Self {
         self.event_capacity = capacity.max(1);
+        self
+    }
+
+    /// Bytes the incoming event queue holds, counted as received on the wire (default
+    /// 16 MiB; one larger event still passes, alone). A full queue pauses reading, so a slow
+    /// reader holds the server back instead of filling memory.
+    pub fn event_bytes(mut self, bytes: usize) -> Self {
+        self.event_bytes = bytes.max(1);
         self
     }
 

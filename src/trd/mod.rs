@@ -1,6 +1,7 @@
 //! CPqD TRD (Transcrição de Diálogos) webhooks: a typed, tolerant parser for job results, token
 //! and job-id checks, a receiver that loses no delivery (feature `receiver`), and a client for
-//! `webhook/whoami` and `webhook/validate`.
+//! the job API (create, status, result, list, stop, retry, delete, query, `transcribe`) and
+//! `webhook/whoami` / `webhook/validate`.
 
 pub mod client;
 mod config;
@@ -17,8 +18,12 @@ mod verify;
 mod wire;
 
 pub use crate::tls::ensure_crypto_provider;
+#[cfg(feature = "receiver")]
+pub use client::JobWebhooks;
 pub use client::{
-    license_server_token, Credentials, TrdClient, TrdClientBuilder, TrdError, ValidateOptions,
+    license_server_token, CreateJob, Credentials, JobPage, JobQuery, JobRecords, ListJobs,
+    Progress, ProgressHandler, RetryPolicy, Transcribe, TrdClient, TrdClientBuilder, TrdError,
+    TrdErrorKind, UploadProgress, ValidateOptions, WaitFor,
 };
 pub use config::ConfigView;
 pub use model::{

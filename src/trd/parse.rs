@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::Deserialize;
 
-use super::model::JobResult;
+use super::model::{Job, JobResult};
 
 /// A body that is not a valid TRD result document.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -99,6 +99,19 @@ impl JobResult {
     /// The document as a `serde_json::Value` tree.
     pub fn to_value(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+impl From<Job> for JobResult {
+    /// A document holding only `job` (what `job/status` and `job/create` answer), so the
+    /// same accessors read jobs and results.
+    fn from(job: Job) -> Self {
+        JobResult {
+            job,
+            segments: None,
+            token: None,
+            extra: serde_json::Map::new(),
+        }
     }
 }
 

@@ -185,11 +185,18 @@ impl TwilioSession {
             .into_client_request()
             .map_err(|e| TwilioError::Config(e.to_string()))?;
         // Consumers send little or nothing back: a small read buffer keeps streams cheap.
-        let ws_config =
-            WebSocketConfig::default().read_buffer_size(crate::ws_connect::READ_BUFFER_BYTES);
+        let ws_config = WebSocketConfig::default()
+            .read_buffer_size(crate::ws_connect::READ_BUFFER_BYTES)
+            .max_message_size(Some(crate::ws_connect::MAX_SERVER_MESSAGE))
+            .max_frame_size(Some(crate::ws_connect::MAX_SERVER_MESSAGE));
         let connect = crate::ws_connect::connect(request, ws_config, tls);
         let mut ws = match tokio::time::timeout(config.timeout, connect).await {
-            Err(_) => return Err(TwilioError::Connect("timed out".into())),
+            Err(_) => {
+                return Err(TwilioError::Connect(format!(
+                    "timed out after {:?}",
+                    config.timeout
+                )))
+            }
             Ok(Err(WsError::Http(response))) => {
                 return Err(TwilioError::Rejected(response.status().as_u16()))
             }

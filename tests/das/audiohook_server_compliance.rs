@@ -4,10 +4,14 @@
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
 use das::audiohook::messages::{DisconnectReason, MediaChannel};
 use das::audiohook::secret::ClientSecret;
 use das::audiohook::server::{AudioHookServer, Incoming, ServerConfig, SessionEnd, SessionEvent};
-use das::audiohook::signature::{new_nonce, SignedRequest};
+use das::audiohook::signature::{
+    mac, new_nonce, serialize_params, signature_base, ParamValue, SignedRequest, COMPONENTS,
+};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
@@ -46,9 +50,19 @@ struct Raw {
     serverseq: u64,
 }
 
+/// What one upgrade request carries. Two connections with clones of one `Headers` send the
+/// same request: a replay.
+#[derive(Clone)]
 struct Headers {
     created_offset: i64,
     secret: ClientSecret,
+    session_id: Uuid,
+    organization_id: Uuid,
+    correlation_id: Uuid,
+    nonce: String,
+    created: i64,
+    /// Leave `created` (and `expires`) out of the signature.
+    unaged: bool,
 }
 
 impl Default for Headers {
@@ -56,7 +70,66 @@ impl Default for Headers {
         Headers {
             created_offset: 0,
             secret: secret(),
+            session_id: Uuid::new_v4(),
+            organization_id: Uuid::new_v4(),
+            correlation_id: Uuid::new_v4(),
+            nonce: new_nonce(),
+            created: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_secs() as i64,
+            unaged: false,
         }
+    }
+}
+
+impl Headers {
+    /// Signed with a secret the server does not know.
+    fn forged() -> Headers {
+        Headers {
+            secret: ClientSecret::from_bytes(*b"guess"),
+            ..Headers::default()
+        }
+    }
+
+    /// The signature headers, with `created`/`expires` or, when `unaged`, without.
+    fn signature(&self, authority: &str) -> (String, String) {
+        let (sid, oid, cid) = (
+            self.session_id.to_string(),
+            self.organization_id.to_string(),
+            self.correlation_id.to_string(),
+        );
+        let created = self.created + self.created_offset;
+        let signed = SignedRequest {
+            request_target: PATH,
+            authority,
+            organization_id: &oid,
+            session_id: &sid,
+            correlation_id: &cid,
+            api_key: API_KEY,
+            nonce: &self.nonce,
+            created,
+            expires: created + 30,
+        };
+        if !self.unaged {
+            let headers = signed.sign(&self.secret);
+            return (headers.signature_input, headers.signature);
+        }
+        let params = serialize_params(
+            &COMPONENTS,
+            &[
+                ("keyid", ParamValue::Text(API_KEY.into())),
+                ("nonce", ParamValue::Text(self.nonce.clone())),
+                ("alg", ParamValue::Text("hmac-sha256".into())),
+            ],
+        );
+        let values = [PATH, authority, &oid, &sid, &cid, API_KEY];
+        let pairs: Vec<(&str, &str)> = COMPONENTS.iter().copied().zip(values).collect();
+        let mac = mac(self.secret.bytes(), &signature_base(&pairs, &params));
+        (
+            format!("sig1={params}"),
+            format!("sig1=:{}:", STANDARD.encode(mac)),
+        )
     }
 }
 
@@ -69,42 +142,21 @@ impl Raw {
         addr: SocketAddr,
         headers: Headers,
     ) -> Result<Raw, tokio_tungstenite::tungstenite::Error> {
-        let id = Uuid::new_v4();
-        let org = Uuid::new_v4();
-        let correlation = Uuid::new_v4().to_string();
-        let (sid, oid) = (id.to_string(), org.to_string());
         let mut request = format!("ws://{addr}{PATH}").into_client_request().unwrap();
-        let authority = addr.to_string();
-        let nonce = new_nonce();
-        let created = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64
-            + headers.created_offset;
-        let signed = SignedRequest {
-            request_target: PATH,
-            authority: &authority,
-            organization_id: &oid,
-            session_id: &sid,
-            correlation_id: &correlation,
-            api_key: API_KEY,
-            nonce: &nonce,
-            created,
-            expires: created + 30,
-        }
-        .sign(&headers.secret);
+        let (signature_input, signature) = headers.signature(&addr.to_string());
         let h = request.headers_mut();
-        h.insert("audiohook-organization-id", oid.parse().unwrap());
-        h.insert("audiohook-session-id", sid.parse().unwrap());
-        h.insert("audiohook-correlation-id", correlation.parse().unwrap());
+        let text = |uuid: Uuid| uuid.to_string().parse().unwrap();
+        h.insert("audiohook-organization-id", text(headers.organization_id));
+        h.insert("audiohook-session-id", text(headers.session_id));
+        h.insert("audiohook-correlation-id", text(headers.correlation_id));
         h.insert("x-api-key", API_KEY.parse().unwrap());
-        h.insert("signature-input", signed.signature_input.parse().unwrap());
-        h.insert("signature", signed.signature.parse().unwrap());
+        h.insert("signature-input", signature_input.parse().unwrap());
+        h.insert("signature", signature.parse().unwrap());
         let (ws, _) = tokio_tungstenite::connect_async(request).await?;
         Ok(Raw {
             ws,
-            id,
-            org,
+            id: headers.session_id,
+            org: headers.organization_id,
             seq: 0,
             serverseq: 0,
         })
@@ -410,14 +462,7 @@ async fn audio_while_paused_or_before_open_or_split_samples_is_rejected() {
 #[tokio::test]
 async fn bad_and_expired_signatures_are_unauthorized() {
     let (addr, mut incoming) = server().await;
-    let mut raw = Raw::connect(
-        addr,
-        Headers {
-            secret: ClientSecret::from_bytes(*b"guess"),
-            ..Headers::default()
-        },
-    )
-    .await;
+    let mut raw = Raw::connect(addr, Headers::forged()).await;
     raw.send("open", json!({"organizationId": raw.org, "conversationId": Uuid::new_v4(),
         "participant": {"id": Uuid::new_v4(), "ani": "", "aniName": "", "dnis": ""}, "media": media(&[&["external"]])}))
     .await;
@@ -470,11 +515,7 @@ async fn the_http_401_strategy_refuses_the_upgrade() {
         ..ServerConfig::with_key(API_KEY, secret())
     };
     let (addr, _incoming) = server_with(config).await;
-    let bad = Headers {
-        secret: ClientSecret::from_bytes(*b"guess"),
-        ..Headers::default()
-    };
-    match Raw::try_connect(addr, bad).await {
+    match Raw::try_connect(addr, Headers::forged()).await {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
             assert_eq!(response.status(), 401)
         }
@@ -488,7 +529,7 @@ async fn the_http_401_strategy_refuses_the_upgrade() {
 #[tokio::test]
 async fn a_connection_that_never_opens_is_dropped() {
     let config = ServerConfig {
-        idle_timeout: Duration::from_millis(100),
+        open_timeout: Duration::from_millis(100),
         ..ServerConfig::with_key(API_KEY, secret())
     };
     let (addr, _incoming) = server_with(config).await;
@@ -500,4 +541,221 @@ async fn a_connection_that_never_opens_is_dropped() {
         matches!(end, None | Some(Ok(Message::Close(_))) | Some(Err(_))),
         "{end:?}"
     );
+}
+
+/// An `open` the server answers (or refuses) for `raw`.
+fn open_parameters(raw: &Raw) -> Value {
+    json!({"organizationId": raw.org, "conversationId": Uuid::new_v4(),
+        "participant": {"id": Uuid::new_v4(), "ani": "", "aniName": "", "dnis": ""},
+        "media": media(&[&["external"]])})
+}
+
+#[tokio::test]
+async fn a_signature_without_created_is_refused() {
+    let (addr, _incoming) = server().await;
+    let unaged = Headers {
+        unaged: true,
+        ..Headers::default()
+    };
+    let mut raw = Raw::connect(addr, unaged).await;
+    raw.send("open", open_parameters(&raw)).await;
+    raw.expect_disconnect("unauthorized", "created missing")
+        .await;
+}
+
+#[tokio::test]
+async fn a_replayed_upgrade_is_refused_and_the_first_session_runs_on() {
+    let (addr, mut incoming) = server().await;
+    let headers = Headers::default();
+    let mut first = Raw::connect(addr, headers.clone()).await;
+    first.open(media(&[&["external"]])).await;
+    let mut replays = Vec::new();
+    for _ in 0..5 {
+        replays.push(Raw::connect(addr, headers.clone()).await);
+    }
+    for replay in &mut replays {
+        replay.send("open", open_parameters(replay)).await;
+        replay
+            .expect_disconnect("unauthorized", "signature already used")
+            .await;
+    }
+    let _session = tokio::time::timeout(WAIT, incoming.next())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), incoming.next())
+            .await
+            .is_err(),
+        "only the first upgrade opened a session"
+    );
+    first.close().await;
+}
+
+#[tokio::test]
+async fn a_live_session_id_is_not_opened_twice() {
+    let (addr, _incoming) = server().await;
+    let first_headers = Headers::default();
+    let mut first = Raw::connect(addr, first_headers.clone()).await;
+    first.open(media(&[&["external"]])).await;
+    // A fresh, valid signature for the same session id.
+    let again = Headers {
+        session_id: first_headers.session_id,
+        ..Headers::default()
+    };
+    let mut second = Raw::connect(addr, again.clone()).await;
+    second.send("open", open_parameters(&second)).await;
+    second.expect_disconnect("error", "already open").await;
+    first.close().await;
+    drop(first);
+    // Once the first has ended, the id may be used again (Genesys never does, but nothing
+    // is left behind).
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let later = Headers {
+            nonce: new_nonce(),
+            ..again.clone()
+        };
+        let mut third = Raw::connect(addr, later).await;
+        third.send("open", open_parameters(&third)).await;
+        let answer = third.recv().await;
+        if answer["type"] == "opened" {
+            third.close().await;
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the id stayed claimed: {answer}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_unauthenticated_peer_gets_no_answer_to_ping_or_update_before_open() {
+    let (addr, _incoming) = server().await;
+    for kind in ["ping", "update"] {
+        let mut raw = Raw::connect(addr, Headers::forged()).await;
+        raw.send(kind, json!({"language": "en-US"})).await;
+        raw.expect_disconnect("unauthorized", "do not match").await;
+    }
+    // An authenticated peer's ping before open is answered, as the reference server does.
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    raw.send("ping", json!({})).await;
+    assert_eq!(raw.recv().await["type"], "pong");
+}
+
+#[tokio::test]
+async fn an_oversized_frame_is_closed_with_code_1009() {
+    let (addr, _incoming) = server().await;
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    raw.open(media(&[&["external"]])).await;
+    let huge = vec![0xffu8; 2 << 20];
+    // The server may close before the whole frame is written.
+    let _ = raw.ws.send(Message::binary(huge)).await;
+    loop {
+        match tokio::time::timeout(WAIT, raw.ws.next()).await.unwrap() {
+            Some(Ok(Message::Close(Some(frame)))) => {
+                assert_eq!(u16::from(frame.code), 1009, "{frame:?}");
+                break;
+            }
+            Some(Ok(Message::Close(None))) | None | Some(Err(_)) => {
+                panic!("closed without close code 1009")
+            }
+            Some(Ok(_)) => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn audio_running_ahead_of_real_time_is_disconnected_with_the_reason() {
+    let config = ServerConfig {
+        max_audio_lead: Some(Duration::from_secs(1)),
+        ..ServerConfig::with_key(API_KEY, secret())
+    };
+    let (addr, mut incoming) = server_with(config).await;
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    raw.open(media(&[&["external"]])).await;
+    // 3 s of µ-law sent at once.
+    for _ in 0..150 {
+        raw.ws
+            .send(Message::binary(vec![0xffu8; 160]))
+            .await
+            .unwrap();
+    }
+    raw.expect_disconnect("error", "faster than real time")
+        .await;
+    let (_, end) = session_end(&mut incoming).await;
+    assert!(matches!(end, SessionEnd::RateExceeded(_)), "{end:?}");
+}
+
+/// A server whose accept loop lets at most `max` connections in and waits `header` for a
+/// request.
+async fn limited_server(max: usize, header: Duration) -> (SocketAddr, Incoming) {
+    server_with(ServerConfig {
+        connection_limits: das::serve::ConnectionLimits {
+            max_connections: max,
+            header_read_timeout: header,
+        },
+        ..ServerConfig::with_key(API_KEY, secret())
+    })
+    .await
+}
+
+/// Whether the server closed `socket` within `wait`.
+async fn closed_by_server(socket: &mut TcpStream, wait: Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 512];
+    matches!(
+        tokio::time::timeout(wait, socket.read(&mut buf)).await,
+        Ok(Ok(0) | Err(_))
+    )
+}
+
+#[tokio::test]
+async fn a_silent_connection_is_closed_at_the_header_deadline() {
+    let (addr, _incoming) = limited_server(64, Duration::from_millis(300)).await;
+    let mut silent = TcpStream::connect(addr).await.unwrap();
+    assert!(closed_by_server(&mut silent, WAIT).await);
+}
+
+#[tokio::test]
+async fn idle_sockets_beyond_the_limit_make_room_for_a_real_session() {
+    let (addr, mut incoming) = limited_server(20, Duration::from_secs(30)).await;
+    let mut idle = Vec::new();
+    for _ in 0..200 {
+        idle.push(TcpStream::connect(addr).await.unwrap());
+    }
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    raw.open(media(&[&["external"]])).await;
+    assert!(tokio::time::timeout(WAIT, incoming.next()).await.is_ok());
+    raw.close().await;
+    // Room was made by closing the oldest silent sockets, not by keeping them all.
+    let mut closed = 0;
+    for socket in &mut idle {
+        if closed_by_server(socket, Duration::from_millis(20)).await {
+            closed += 1;
+        }
+    }
+    assert!(
+        closed >= 180,
+        "only {closed} of 200 idle sockets were closed"
+    );
+}
+
+#[tokio::test]
+async fn a_server_full_of_sessions_refuses_newcomers_with_503() {
+    let (addr, _incoming) = limited_server(2, Duration::from_secs(30)).await;
+    let mut first = Raw::connect(addr, Headers::default()).await;
+    first.open(media(&[&["external"]])).await;
+    let mut second = Raw::connect(addr, Headers::default()).await;
+    second.open(media(&[&["external"]])).await;
+    match Raw::try_connect(addr, Headers::default()).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 503)
+        }
+        other => panic!("expected HTTP 503, got {:?}", other.map(|_| ())),
+    }
+    first.close().await;
+    second.close().await;
 }

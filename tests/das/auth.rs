@@ -218,3 +218,43 @@ async fn static_headers_and_redacted_debug() {
         Err(AuthError::Config(_))
     ));
 }
+
+/// A token endpoint that answers 200 with a body of `Content-Length` bytes, or with a
+/// chunked body that never ends.
+async fn oversized_server(declared: Option<u64>) -> String {
+    use axum::body::Body;
+    use futures_util::stream;
+    let app = Router::new().route(
+        "/token",
+        post(move || async move {
+            let chunks = stream::repeat_with(|| {
+                Ok::<_, std::io::Error>(bytes::Bytes::from(vec![b' '; 64 << 10]))
+            });
+            let mut response = axum::response::Response::new(Body::from_stream(chunks));
+            if let Some(length) = declared {
+                response
+                    .headers_mut()
+                    .insert("content-length", length.to_string().parse().unwrap());
+            }
+            response
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}/token")
+}
+
+#[tokio::test]
+async fn an_oversized_or_endless_token_reply_is_a_clear_error() {
+    for declared in [Some(1u64 << 30), None] {
+        let url = oversized_server(declared).await;
+        let error = provider(&url, "s").authorization().await.unwrap_err();
+        match error {
+            AuthError::InvalidReply(message) => {
+                assert!(message.contains("larger than 65536 bytes"), "{message}")
+            }
+            other => panic!("{declared:?}: expected InvalidReply, got {other:?}"),
+        }
+    }
+}

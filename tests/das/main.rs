@@ -21,6 +21,8 @@ mod socketio_socketioxide;
 mod tls;
 #[cfg(feature = "receiver")]
 mod trd_client;
+#[cfg(feature = "receiver")]
+mod trd_jobs_fastapi;
 mod trd_parse;
 #[cfg(feature = "receiver")]
 mod trd_receiver;

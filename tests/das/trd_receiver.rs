@@ -473,3 +473,90 @@ async fn silent_tls_clients_are_dropped_at_the_handshake_deadline() {
     .await;
     assert_eq!(response.status(), 200);
 }
+
+#[tokio::test]
+async fn job_ids_starting_with_a_dot_are_refused() {
+    let receiver = plain_receiver(|b| b).await;
+    let client = plain_client();
+    for path in [".hidden", "name/.hidden", ".name/job"] {
+        let job = path.rsplit('/').next().unwrap();
+        let response = post(
+            &client,
+            format!("{}/{path}", receiver.url()),
+            body_for(job, None),
+        )
+        .await;
+        assert_eq!(response.status(), 400, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn bodies_beyond_the_byte_budget_are_told_to_retry() {
+    let receiver = plain_receiver(|b| b.body_limit(1 << 20).body_budget(1 << 20)).await;
+    // One peer declares a whole budget's worth and sends nothing more.
+    let mut holder = TcpStream::connect(receiver.local_addr()).await.unwrap();
+    holder
+        .write_all(
+            b"POST /held HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n{",
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let response = post(
+        &plain_client(),
+        format!("{}/job", receiver.url()),
+        body_for("job", None),
+    )
+    .await;
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "1");
+    // Once that body is gone, the budget is back.
+    drop(holder);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let response = post(
+            &plain_client(),
+            format!("{}/job", receiver.url()),
+            body_for("job", None),
+        )
+        .await;
+        if response.status() == 200 {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "budget never freed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_body_trickling_below_the_minimum_rate_gets_408() {
+    let receiver = plain_receiver(|b| b.min_body_rate(1000)).await;
+    let mut stream = TcpStream::connect(receiver.local_addr()).await.unwrap();
+    stream
+        .write_all(b"POST /slow HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+        .await
+        .unwrap();
+    let started = tokio::time::Instant::now();
+    let mut response = Vec::new();
+    let mut buffer = [0u8; 1024];
+    // One byte every 200 ms: 5 bytes/s against a minimum of 1,000.
+    loop {
+        tokio::select! {
+            read = stream.read(&mut buffer) => {
+                let read = read.unwrap();
+                assert!(read > 0, "closed without an answer");
+                response.extend_from_slice(&buffer[..read]);
+                if response.windows(4).any(|w| w == b"\r\n\r\n") { break; }
+            }
+            () = tokio::time::sleep(Duration::from_millis(200)) => {
+                let _ = stream.write_all(b" ").await;
+            }
+        }
+        assert!(started.elapsed() < WAIT, "no answer to a trickling body");
+    }
+    let _ = tokio::time::timeout(WAIT, stream.read_to_end(&mut response)).await;
+    let text = String::from_utf8_lossy(&response);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    // The rate rule answered, not the 60 s body timeout.
+    assert!(text.contains("slower than 1000 bytes per second"), "{text}");
+}

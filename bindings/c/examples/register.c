@@ -2,9 +2,13 @@
  *
  *   token -> session (initialize) -> push a WAV -> print every event -> close
  *
- * It starts the built-in emulator, so it runs offline:   ./register [file.wav]
- * Against the real service, replace the emulator strings with your endpoint, token URL, client
- * credentials and audio consumer URL (and drop das_emulator_*). */
+ * It runs offline against the emulator, started as a child process (`das emulator`, found as
+ * $DAS_BIN or on PATH) by the test helper bindings/c/tests/emulator_process.h:
+ *   ./register [file.wav]
+ * Against the real service, replace the emulator's fields with your endpoint, token URL,
+ * client credentials and audio consumer URL (and drop emulator_process_*). */
+#include "emulator_process.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -16,13 +20,6 @@ static int fail(const char *what, das_result r) {
     if (das_last_error_message(msg, sizeof msg, &n) != DAS_RESULT_OK) msg[0] = '\0';
     fprintf(stderr, "%s failed: %s: %s\n", what, das_result_name(r), msg);
     return 1;
-}
-
-static const char *emulator_field(const das_emulator *emulator, uint32_t which) {
-    const char *text = "";
-    size_t len = 0;
-    das_emulator_string(emulator, which, &text, &len);
-    return text;
 }
 
 /* Prints one event: its name, then its JSON, except for the credential, which is a secret. */
@@ -49,7 +46,7 @@ static void print_event(const das_event *event) {
 
 int main(int argc, char **argv) {
     const char *wav = argc > 1 ? argv[1] : "samples/speaker-a.wav";
-    das_emulator *emulator = NULL;
+    emulator_process emulator;
     das_config *config = NULL;
     das_session *session = NULL;
     das_event *event = NULL;
@@ -62,14 +59,14 @@ int main(int argc, char **argv) {
         fprintf(stderr, "libdas ABI %u, header %u\n", das_abi_version(), DAS_ABI_VERSION);
         return 1;
     }
-    if ((r = das_emulator_start(0, &emulator)) != DAS_RESULT_OK) return fail("emulator", r);
+    if (emulator_process_start(&emulator) != 0) return 1;
 
     /* 1. Configuration: where to connect, how to authenticate, what to send in `initialize`. */
     das_config_new(&config);
-    das_config_set_endpoint_url(config, emulator_field(emulator, DAS_EMULATOR_FIELD_SOCKETIO_URL), DAS_NUL_TERMINATED);
-    das_config_set_token_url(config, emulator_field(emulator, DAS_EMULATOR_FIELD_TOKEN_URL), DAS_NUL_TERMINATED);
-    das_config_set_client_credentials(config, emulator_field(emulator, DAS_EMULATOR_FIELD_CLIENT_ID), DAS_NUL_TERMINATED,
-                                      emulator_field(emulator, DAS_EMULATOR_FIELD_CLIENT_SECRET), DAS_NUL_TERMINATED);
+    das_config_set_endpoint_url(config, emulator_process_get(&emulator, "socketio_url"), DAS_NUL_TERMINATED);
+    das_config_set_token_url(config, emulator_process_get(&emulator, "token_url"), DAS_NUL_TERMINATED);
+    das_config_set_client_credentials(config, emulator_process_get(&emulator, "client_id"), DAS_NUL_TERMINATED,
+                                      emulator_process_get(&emulator, "client_secret"), DAS_NUL_TERMINATED);
     das_config_set_session_kind(config, DAS_SESSION_KIND_REGISTER);
     das_config_set_metadata(config, DAS_METADATA_FIELD_CALL_ID, "888806c3-3391-4d73-bb86-e5874e6ed5b4",
                             DAS_NUL_TERMINATED);
@@ -77,10 +74,10 @@ int main(int argc, char **argv) {
     das_config_set_audio_total_duration(config, 3.0);
     das_config_set_model_hash(config, "<MODEL_HASH>", DAS_NUL_TERMINATED);
     das_config_set_audio_protocol(config, DAS_AUDIO_PROTOCOL_TWILIO);
-    das_config_set_audio_url(config, emulator_field(emulator, DAS_EMULATOR_FIELD_TWILIO_URL), DAS_NUL_TERMINATED);
+    das_config_set_audio_url(config, emulator_process_get(&emulator, "twilio_url"), DAS_NUL_TERMINATED);
     if ((r = das_config_validate(config)) != DAS_RESULT_OK) {
         das_config_free(config);
-        das_emulator_free(emulator);
+        emulator_process_stop(&emulator);
         return fail("configuration", r);
     }
 
@@ -88,7 +85,7 @@ int main(int argc, char **argv) {
     r = das_session_new(config, &session);
     das_config_free(config);
     if (r != DAS_RESULT_OK) {
-        das_emulator_free(emulator);
+        emulator_process_stop(&emulator);
         return fail("session", r);
     }
     if ((r = das_session_start(session)) != DAS_RESULT_OK) {
@@ -120,6 +117,6 @@ int main(int argc, char **argv) {
 
 done:
     das_session_free(session);
-    das_emulator_free(emulator);
+    emulator_process_stop(&emulator);
     return status;
 }

@@ -8,7 +8,6 @@
 
 pub mod boundary;
 pub mod config;
-pub mod emulator;
 pub mod enums;
 pub mod error;
 pub mod event;
@@ -20,6 +19,7 @@ pub mod result;
 pub mod runtime;
 pub mod session;
 pub mod strings;
+pub mod trd;
 pub mod version;
 pub mod webhook;
 

@@ -45,6 +45,13 @@ pub enum das_result {
     Auth = 303,
     /// The connection was refused.
     ConnectRefused = 304,
+    /// The service stayed busy or rate-limited (HTTP 429/503) through every retry.
+    Busy = 305,
+    /// The service refused the request: invalid (HTTP 400/422), media too long or quota
+    /// exceeded (413); the message carries the server's detail.
+    Rejected = 306,
+    /// A TRD job ended `FAILED`; the message carries its `failure_reason`.
+    JobFailed = 307,
     /// Input data (JSON, URL, header, base64) could not be parsed.
     Parse = 400,
     /// A token is malformed or does not match.
@@ -52,6 +59,8 @@ pub enum das_result {
     /// The object has no such field (for example the VAD percentage of a result event, or a
     /// segment without a speaker label).
     NotPresent = 402,
+    /// The service has no such object (HTTP 404: an unknown TRD job id).
+    NotFound = 403,
     /// Rust code panicked inside the call; the handle involved is now poisoned.
     Panic = 900,
     /// The handle was poisoned by an earlier panic; only `_free` is allowed.
@@ -62,7 +71,7 @@ pub enum das_result {
 
 impl das_result {
     /// Every code, in numeric order.
-    pub const ALL: [das_result; 23] = [
+    pub const ALL: [das_result; 27] = [
         Self::Ok,
         Self::NullArgument,
         Self::InvalidUtf8,
@@ -80,9 +89,13 @@ impl das_result {
         Self::Protocol,
         Self::Auth,
         Self::ConnectRefused,
+        Self::Busy,
+        Self::Rejected,
+        Self::JobFailed,
         Self::Parse,
         Self::InvalidToken,
         Self::NotPresent,
+        Self::NotFound,
         Self::Panic,
         Self::Poisoned,
         Self::Internal,
@@ -108,9 +121,13 @@ impl das_result {
             Self::Protocol => "DAS_RESULT_PROTOCOL\0",
             Self::Auth => "DAS_RESULT_AUTH\0",
             Self::ConnectRefused => "DAS_RESULT_CONNECT_REFUSED\0",
+            Self::Busy => "DAS_RESULT_BUSY\0",
+            Self::Rejected => "DAS_RESULT_REJECTED\0",
+            Self::JobFailed => "DAS_RESULT_JOB_FAILED\0",
             Self::Parse => "DAS_RESULT_PARSE\0",
             Self::InvalidToken => "DAS_RESULT_INVALID_TOKEN\0",
             Self::NotPresent => "DAS_RESULT_NOT_PRESENT\0",
+            Self::NotFound => "DAS_RESULT_NOT_FOUND\0",
             Self::Panic => "DAS_RESULT_PANIC\0",
             Self::Poisoned => "DAS_RESULT_POISONED\0",
             Self::Internal => "DAS_RESULT_INTERNAL\0",

@@ -1,29 +1,30 @@
-/* Shared set-up for the tests that run sessions against the in-process emulator. */
+/* Shared set-up for the tests that run sessions against the emulator process. */
 #ifndef DAS_TEST_EMULATOR_SESSION_H
 #define DAS_TEST_EMULATOR_SESSION_H
+
+#include "emulator_process.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "check.h"
 
-/* Lends one emulator string (URLs, demo credentials). */
-static inline const char *emulator_string(const das_emulator *emulator, uint32_t field) {
-    const char *text = "";
-    size_t len = 0;
-    CHECK_RESULT(das_emulator_string(emulator, field, &text, &len), DAS_RESULT_OK);
-    return text;
+/* Lends one field of the emulator's description (URLs, demo credentials); "" when absent. */
+static inline const char *emulator_string(const emulator_process *emulator, const char *field) {
+    const char *text = emulator_process_get(emulator, field);
+    CHECK(text != NULL);
+    return text != NULL ? text : "";
 }
 
 /* A register (or, with a credential, verify) configuration for the emulator's Twilio consumer,
  * sending audio as fast as the consumer takes it. The caller frees it. */
-static inline das_config *emulator_config(const das_emulator *emulator, const char *call_id, const char *credential) {
+static inline das_config *emulator_config(const emulator_process *emulator, const char *call_id, const char *credential) {
     das_config *config = NULL;
     CHECK_RESULT(das_config_new(&config), DAS_RESULT_OK);
-    das_config_set_endpoint_url(config, emulator_string(emulator, DAS_EMULATOR_FIELD_SOCKETIO_URL), DAS_NUL_TERMINATED);
-    das_config_set_token_url(config, emulator_string(emulator, DAS_EMULATOR_FIELD_TOKEN_URL), DAS_NUL_TERMINATED);
-    das_config_set_client_credentials(config, emulator_string(emulator, DAS_EMULATOR_FIELD_CLIENT_ID), DAS_NUL_TERMINATED,
-                                      emulator_string(emulator, DAS_EMULATOR_FIELD_CLIENT_SECRET), DAS_NUL_TERMINATED);
+    das_config_set_endpoint_url(config, emulator_string(emulator, "socketio_url"), DAS_NUL_TERMINATED);
+    das_config_set_token_url(config, emulator_string(emulator, "token_url"), DAS_NUL_TERMINATED);
+    das_config_set_client_credentials(config, emulator_string(emulator, "client_id"), DAS_NUL_TERMINATED,
+                                      emulator_string(emulator, "client_secret"), DAS_NUL_TERMINATED);
     das_config_set_session_kind(config, credential != NULL ? DAS_SESSION_KIND_VERIFY : DAS_SESSION_KIND_REGISTER);
     if (credential != NULL) {
         CHECK_RESULT(das_config_set_credential(config, credential, DAS_NUL_TERMINATED), DAS_RESULT_OK);
@@ -33,7 +34,7 @@ static inline das_config *emulator_config(const das_emulator *emulator, const ch
     das_config_set_audio_total_duration(config, 3.0);
     das_config_set_model_hash(config, "emulated-model", DAS_NUL_TERMINATED);
     das_config_set_audio_protocol(config, DAS_AUDIO_PROTOCOL_TWILIO);
-    das_config_set_audio_url(config, emulator_string(emulator, DAS_EMULATOR_FIELD_TWILIO_URL), DAS_NUL_TERMINATED);
+    das_config_set_audio_url(config, emulator_string(emulator, "twilio_url"), DAS_NUL_TERMINATED);
     das_config_set_audio_pacing(config, DAS_AUDIO_PACING_AS_FAST_AS_POSSIBLE);
     CHECK_RESULT(das_config_validate(config), DAS_RESULT_OK);
     return config;

@@ -1,15 +1,13 @@
-/* Sessions against the in-process emulator: the documented register flow through the event
+/* Sessions against the emulator process: the documented register flow through the event
  * descriptor, a verification with the resulting credential, the AudioHook channel, one pusher thread and one poller
  * thread on one session, close waking a blocked poller, calls after end_audio and close, and
  * the TRD client calls. */
-#ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L
-#endif
+#include "emulator_session.h"
+
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "emulator_session.h"
 #include "http_post.h"
 
 #define SPEAKER_A "samples/speaker-a.wav"
@@ -89,7 +87,7 @@ static void drain_with_fd(das_session *session, struct outcome *out) {
     }
 }
 
-static void register_then_verify(const das_emulator *emulator) {
+static void register_then_verify(const emulator_process *emulator) {
     das_config *config = emulator_config(emulator, "c-register-1", NULL);
     das_session *session = NULL;
     das_event *event = NULL;
@@ -205,7 +203,7 @@ static void *poll_until_closed(void *arg) {
     }
 }
 
-static void pusher_and_poller_threads(const das_emulator *emulator) {
+static void pusher_and_poller_threads(const emulator_process *emulator) {
     das_config *config = emulator_config(emulator, "c-threads-1", NULL);
     struct pusher pusher;
     struct poller poller;
@@ -236,7 +234,7 @@ static void pusher_and_poller_threads(const das_emulator *emulator) {
     free((void *)pusher.audio);
 }
 
-static void close_wakes_a_blocked_poller(const das_emulator *emulator) {
+static void close_wakes_a_blocked_poller(const emulator_process *emulator) {
     das_config *config = emulator_config(emulator, "c-close-1", NULL);
     struct poller poller;
     pthread_t poll_thread;
@@ -253,19 +251,19 @@ static void close_wakes_a_blocked_poller(const das_emulator *emulator) {
     das_session_free(poller.session);
 }
 
-static void audiohook_session(const das_emulator *emulator) {
+static void audiohook_session(const emulator_process *emulator) {
     /* AudioHook sends call_id as the UUID conversationId. */
     das_config *config = emulator_config(emulator, "5a0d3f2e-8c1b-4e7a-9f4d-2b6c8e1a7d30", NULL);
     das_session *session = NULL;
     struct outcome out;
     memset(&out, 0, sizeof out);
     CHECK_RESULT(das_config_set_audio_protocol(config, DAS_AUDIO_PROTOCOL_AUDIOHOOK), DAS_RESULT_OK);
-    CHECK_RESULT(das_config_set_audio_url(config, emulator_string(emulator, DAS_EMULATOR_FIELD_AUDIOHOOK_URL),
+    CHECK_RESULT(das_config_set_audio_url(config, emulator_string(emulator, "audiohook_url"),
                                           DAS_NUL_TERMINATED),
                  DAS_RESULT_OK);
     CHECK_RESULT(das_config_set_audiohook_credentials(
-                     config, emulator_string(emulator, DAS_EMULATOR_FIELD_AUDIOHOOK_API_KEY), DAS_NUL_TERMINATED,
-                     emulator_string(emulator, DAS_EMULATOR_FIELD_AUDIOHOOK_CLIENT_SECRET), DAS_NUL_TERMINATED),
+                     config, emulator_string(emulator, "audiohook_api_key"), DAS_NUL_TERMINATED,
+                     emulator_string(emulator, "audiohook_client_secret"), DAS_NUL_TERMINATED),
                  DAS_RESULT_OK);
     CHECK_RESULT(das_config_set_audiohook_organization_id(config, "d7934305-0972-4844-938e-9060eef73d05",
                                                           DAS_NUL_TERMINATED),
@@ -281,9 +279,9 @@ static void audiohook_session(const das_emulator *emulator) {
     das_session_free(session);
 }
 
-static void trd_calls(const das_emulator *emulator) {
-    const char *trd = emulator_string(emulator, DAS_EMULATOR_FIELD_TRD_URL);
-    const char *token = emulator_string(emulator, DAS_EMULATOR_FIELD_TRD_TOKEN);
+static void trd_calls(const emulator_process *emulator) {
+    const char *trd = emulator_string(emulator, "trd_url");
+    const char *token = emulator_string(emulator, "trd_token");
     das_webhook_receiver *receiver = NULL;
     const char *url = NULL;
     char address[64];
@@ -302,9 +300,9 @@ static void trd_calls(const das_emulator *emulator) {
 
     {
         /* A license-server token opens TRD like the configured one; a wrong password is AUTH. */
-        const char *license = emulator_string(emulator, DAS_EMULATOR_FIELD_TRD_LICENSE_URL);
-        const char *user = emulator_string(emulator, DAS_EMULATOR_FIELD_TRD_LICENSE_USER);
-        const char *password = emulator_string(emulator, DAS_EMULATOR_FIELD_TRD_LICENSE_PASSWORD);
+        const char *license = emulator_string(emulator, "trd_license_url");
+        const char *user = emulator_string(emulator, "trd_license_user");
+        const char *password = emulator_string(emulator, "trd_license_password");
         char issued[128];
         CHECK_RESULT(das_trd_license_token(license, DAS_NUL_TERMINATED, user, DAS_NUL_TERMINATED, password,
                                            DAS_NUL_TERMINATED, 5000, issued, sizeof issued, &written),
@@ -333,25 +331,14 @@ static void trd_calls(const das_emulator *emulator) {
 }
 
 int main(void) {
-    das_emulator *emulator = NULL;
-    CHECK_RESULT(das_emulator_start(0, &emulator), DAS_RESULT_OK);
-    if (emulator == NULL) CHECK_DONE("session");
-    CHECK(strncmp(emulator_string(emulator, DAS_EMULATOR_FIELD_SOCKETIO_URL), "http://127.0.0.1:", 17) == 0);
-    {
-        const char *text = NULL;
-        size_t len = 0;
-        CHECK_RESULT(das_emulator_string(emulator, 0, &text, &len), DAS_RESULT_INVALID_ENUM);
-        CHECK_RESULT(das_emulator_string(emulator, 19, &text, &len), DAS_RESULT_INVALID_ENUM);
-        CHECK_RESULT(das_emulator_string(NULL, DAS_EMULATOR_FIELD_TRD_URL, &text, &len), DAS_RESULT_NULL_ARGUMENT);
-        CHECK(text == NULL);
-    }
-    register_then_verify(emulator);
-    pusher_and_poller_threads(emulator);
-    close_wakes_a_blocked_poller(emulator);
-    audiohook_session(emulator);
-    trd_calls(emulator);
-    CHECK_RESULT(das_emulator_stop(emulator), DAS_RESULT_OK);
-    CHECK_RESULT(das_emulator_stop(emulator), DAS_RESULT_OK);
-    das_emulator_free(emulator);
+    emulator_process emulator;
+    if (emulator_process_start(&emulator) != 0) return 1;
+    CHECK(strncmp(emulator_string(&emulator, "socketio_url"), "http://127.0.0.1:", 17) == 0);
+    register_then_verify(&emulator);
+    pusher_and_poller_threads(&emulator);
+    close_wakes_a_blocked_poller(&emulator);
+    audiohook_session(&emulator);
+    trd_calls(&emulator);
+    CHECK(emulator_process_stop(&emulator) == 0);
     CHECK_DONE("session");
 }

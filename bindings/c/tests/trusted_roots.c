@@ -1,4 +1,4 @@
-/* Trusted roots from C: the emulator's TLS front, whose private CA is trusted through
+/* Trusted roots from C: the emulator process's TLS front, whose private CA is trusted through
  * das_config_add_trusted_root_pem, through SSL_CERT_FILE with DAS_TRUSTED_ROOTS_SYSTEM, or not
  * at all (DAS_RESULT_TLS, the message naming the CA). A session covers the token endpoint,
  * Socket.IO and the AudioHook channel; das_trd_whoami covers TRD. */
@@ -13,7 +13,7 @@
 #define CA_NAME "das emulator private CA"
 
 /* A registration over the TLS front with AudioHook audio; `pem` is an extra root or NULL. */
-static das_config *tls_config(const das_emulator *emulator, uint32_t roots, const char *pem) {
+static das_config *tls_config(const emulator_process *emulator, uint32_t roots, const char *pem) {
     /* AudioHook takes the call_id as its conversation id: one UUID per session. */
     static int sessions = 0;
     char call_id[] = "2f6d0c8e-7a41-4d3b-9c55-00000000000?";
@@ -25,15 +25,15 @@ static das_config *tls_config(const das_emulator *emulator, uint32_t roots, cons
     das_config_set_authenticity_threshold(config, 0.5);
     das_config_set_audio_total_duration(config, 3.0);
     das_config_set_model_hash(config, "emulated-model", DAS_NUL_TERMINATED);
-    das_config_set_endpoint_url(config, emulator_string(emulator, DAS_EMULATOR_FIELD_TLS_SOCKETIO_URL), DAS_NUL_TERMINATED);
-    das_config_set_token_url(config, emulator_string(emulator, DAS_EMULATOR_FIELD_TLS_TOKEN_URL), DAS_NUL_TERMINATED);
-    das_config_set_client_credentials(config, emulator_string(emulator, DAS_EMULATOR_FIELD_CLIENT_ID), DAS_NUL_TERMINATED,
-                                      emulator_string(emulator, DAS_EMULATOR_FIELD_CLIENT_SECRET), DAS_NUL_TERMINATED);
+    das_config_set_endpoint_url(config, emulator_string(emulator, "tls_socketio_url"), DAS_NUL_TERMINATED);
+    das_config_set_token_url(config, emulator_string(emulator, "tls_token_url"), DAS_NUL_TERMINATED);
+    das_config_set_client_credentials(config, emulator_string(emulator, "client_id"), DAS_NUL_TERMINATED,
+                                      emulator_string(emulator, "client_secret"), DAS_NUL_TERMINATED);
     das_config_set_audio_protocol(config, DAS_AUDIO_PROTOCOL_AUDIOHOOK);
-    das_config_set_audio_url(config, emulator_string(emulator, DAS_EMULATOR_FIELD_TLS_AUDIOHOOK_URL), DAS_NUL_TERMINATED);
+    das_config_set_audio_url(config, emulator_string(emulator, "tls_audiohook_url"), DAS_NUL_TERMINATED);
     CHECK_RESULT(das_config_set_audiohook_credentials(
-                     config, emulator_string(emulator, DAS_EMULATOR_FIELD_AUDIOHOOK_API_KEY), DAS_NUL_TERMINATED,
-                     emulator_string(emulator, DAS_EMULATOR_FIELD_AUDIOHOOK_CLIENT_SECRET), DAS_NUL_TERMINATED),
+                     config, emulator_string(emulator, "audiohook_api_key"), DAS_NUL_TERMINATED,
+                     emulator_string(emulator, "audiohook_client_secret"), DAS_NUL_TERMINATED),
                  DAS_RESULT_OK);
     das_config_set_audio_pacing(config, DAS_AUDIO_PACING_AS_FAST_AS_POSSIBLE);
     CHECK_RESULT(das_config_set_trusted_roots(config, roots), DAS_RESULT_OK);
@@ -73,7 +73,8 @@ static void refused(const das_config *config) {
 }
 
 int main(void) {
-    das_emulator *emulator = NULL;
+    emulator_process process;
+    const emulator_process *emulator = &process;
     das_config *config = NULL;
     char ca_file[] = "/tmp/das-trusted-roots-XXXXXX";
     char buf[256];
@@ -84,16 +85,15 @@ int main(void) {
     /* The machine's variables must not decide the outcome. */
     unsetenv("SSL_CERT_FILE");
     unsetenv("SSL_CERT_DIR");
-    CHECK_RESULT(das_emulator_start(0, &emulator), DAS_RESULT_OK);
-    if (emulator == NULL) CHECK_DONE("trusted_roots");
-    pem = emulator_string(emulator, DAS_EMULATOR_FIELD_TLS_CA_PEM);
-    CHECK(strncmp(emulator_string(emulator, DAS_EMULATOR_FIELD_TLS_TRD_URL), "https://localhost:", 18) == 0);
+    if (emulator_process_start(&process) != 0) return 1;
+    pem = emulator_string(emulator, "tls_ca_pem");
+    CHECK(strncmp(emulator_string(emulator, "tls_trd_url"), "https://localhost:", 18) == 0);
 
     config = tls_config(emulator, DAS_TRUSTED_ROOTS_BOTH, NULL);
     refused(config);
     das_config_free(config);
-    CHECK_RESULT(das_trd_whoami(emulator_string(emulator, DAS_EMULATOR_FIELD_TLS_TRD_URL), DAS_NUL_TERMINATED,
-                                emulator_string(emulator, DAS_EMULATOR_FIELD_TRD_TOKEN), DAS_NUL_TERMINATED, 10000,
+    CHECK_RESULT(das_trd_whoami(emulator_string(emulator, "tls_trd_url"), DAS_NUL_TERMINATED,
+                                emulator_string(emulator, "trd_token"), DAS_NUL_TERMINATED, 10000,
                                 buf, sizeof buf, &written),
                  DAS_RESULT_TLS);
     CHECK(strstr(check_last_error(), CA_NAME) != NULL);
@@ -122,6 +122,6 @@ int main(void) {
     CHECK_RESULT(das_config_set_trusted_roots(config, 0), DAS_RESULT_INVALID_ENUM);
     CHECK_RESULT(das_config_set_trusted_roots(config, 4), DAS_RESULT_INVALID_ENUM);
     das_config_free(config);
-    das_emulator_free(emulator);
+    CHECK(emulator_process_stop(&process) == 0);
     CHECK_DONE("trusted_roots");
 }

@@ -1,27 +1,50 @@
 // register.cpp: the documented das-Peak Streaming workflow with the das.hpp RAII wrappers.
-// Starts the built-in emulator, so it runs offline:   ./register [file.wav]
+// Runs offline against the emulator, started as a child process (`das emulator`, found as
+// $DAS_BIN or on PATH) by the test helper bindings/c/tests/emulator_process.h:
+//   ./register [file.wav]
+#include "emulator_process.h"
+
 #include <cstdio>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 
 #include "das.hpp"
 
+// The emulator process for the lifetime of main: stopped by the destructor.
+class EmulatorProcess {
+public:
+    EmulatorProcess() {
+        if (emulator_process_start(&process_) != 0) throw std::runtime_error("cannot start das emulator");
+    }
+    ~EmulatorProcess() { emulator_process_stop(&process_); }
+    EmulatorProcess(const EmulatorProcess &) = delete;
+    EmulatorProcess &operator=(const EmulatorProcess &) = delete;
+    std::string get(const char *field) const {
+        const char *value = emulator_process_get(&process_, field);
+        if (value == nullptr) throw std::runtime_error(std::string("no emulator field ") + field);
+        return value;
+    }
+
+private:
+    emulator_process process_;
+};
+
 int main(int argc, char **argv) {
     const std::string wav = argc > 1 ? argv[1] : "samples/speaker-a.wav";
     try {
-        das::Emulator emulator;
+        EmulatorProcess emulator;
         das::Config config;
-        config.endpoint_url(emulator.string(DAS_EMULATOR_FIELD_SOCKETIO_URL))
-            .token_url(emulator.string(DAS_EMULATOR_FIELD_TOKEN_URL))
-            .client_credentials(emulator.string(DAS_EMULATOR_FIELD_CLIENT_ID),
-                                emulator.string(DAS_EMULATOR_FIELD_CLIENT_SECRET))
+        config.endpoint_url(emulator.get("socketio_url"))
+            .token_url(emulator.get("token_url"))
+            .client_credentials(emulator.get("client_id"), emulator.get("client_secret"))
             .session_kind(DAS_SESSION_KIND_REGISTER)
             .metadata(DAS_METADATA_FIELD_CALL_ID, "888806c3-3391-4d73-bb86-e5874e6ed5b4")
             .authenticity_threshold(0.8)
             .audio_total_duration(3.0)
             .model_hash("<MODEL_HASH>")
             .audio_protocol(DAS_AUDIO_PROTOCOL_TWILIO)
-            .audio_url(emulator.string(DAS_EMULATOR_FIELD_TWILIO_URL));
+            .audio_url(emulator.get("twilio_url"));
 
         das::Session session(config);
         session.start();

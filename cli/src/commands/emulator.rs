@@ -1,57 +1,102 @@
-//! `das emulator`: the das-Peak Streaming + TRD emulator in the foreground.
+//! `das emulator`: the das-Peak Streaming + TRD emulator in the foreground. It prints its
+//! description (a banner, or one JSON line with `--json` for the program that started it) and
+//! serves until Ctrl-C or SIGTERM, or with `--json` until its standard input closes.
 
 use std::net::SocketAddr;
 use std::path::Path;
 
-use das_emulator::{ClientCredentials, Emulator, EmulatorConfig, Faults};
+use das_emulator::{
+    ClientCredentials, Emulator, EmulatorConfig, EmulatorHandle, Faults, DEMO_AUDIOHOOK_API_KEY,
+    DEMO_AUDIOHOOK_CLIENT_SECRET,
+};
 use serde_json::{Map, Value};
+use tokio::signal::unix::{signal, Signal, SignalKind};
 
 use crate::args::EmulatorArgs;
 use crate::exit::{CliError, Exit, OrExit};
 
 pub async fn run(args: EmulatorArgs) -> Result<(), CliError> {
     let config = config(&args)?;
-    let custom_clients = !args.clients.is_empty();
+    // Listening before the description is out: a SIGTERM sent as soon as it arrives must stop
+    // the emulator cleanly, not kill it.
+    let signals = StopSignals::listen().or_exit(Exit::Failure, "cannot wait for a stop signal")?;
     let emulator = Emulator::start(config)
         .await
         .or_exit(Exit::Failure, "cannot start the emulator")?;
-    println!(
-        "das-Peak Streaming + TRD emulator listening on {}",
-        emulator.base_url()
-    );
-    println!("  Socket.IO URL   {}", emulator.socketio_url());
-    println!("  token URL       {}", emulator.token_url());
-    println!("  AudioHook URL   {}", emulator.audiohook_url());
-    println!("  Twilio URL      {}", emulator.twilio_url());
-    println!("  TRD API         {}", emulator.trd_url());
-    println!("  TRD license     {}", emulator.trd_license_url());
-    if custom_clients {
-        println!("  clients         as given with --client");
+    let description = emulator.description();
+    let stop = if args.json {
+        let line = serde_json::to_string(&description)
+            .or_exit(Exit::Failure, "cannot describe the emulator")?;
+        println!("{line}");
+        StdinClosed::Stops
     } else {
-        println!(
-            "  client          {} / {} (public demo credentials)",
-            emulator.client_id(),
-            emulator.client_secret()
-        );
-        println!(
-            "  AudioHook key   {} / {} (public demo credentials)",
-            emulator.audiohook_api_key(),
-            emulator.audiohook_client_secret()
-        );
-    }
-    if !emulator.trd_license_user().is_empty() {
-        println!(
-            "  TRD license     {} / {} (demo license user)",
-            emulator.trd_license_user(),
-            emulator.trd_license_password()
-        );
-    }
-    println!("Ctrl-C stops it.");
-    tokio::signal::ctrl_c()
-        .await
-        .or_exit(Exit::Failure, "cannot wait for Ctrl-C")?;
+        print!("{description}");
+        users_audiohook_keys(&emulator);
+        println!("Ctrl-C stops it.");
+        StdinClosed::Ignored
+    };
+    signals.stopped(stop).await;
     emulator.shutdown().await;
     Ok(())
+}
+
+/// The AudioHook keys a user added, by name only: their secrets are the user's (the
+/// description shows the demo key, whose secret is public).
+fn users_audiohook_keys(emulator: &EmulatorHandle) {
+    for (key, secret) in &emulator.config().audiohook.keys {
+        if key != DEMO_AUDIOHOOK_API_KEY || secret != DEMO_AUDIOHOOK_CLIENT_SECRET {
+            println!("  AudioHook key   {key} (your secret, not shown)");
+        }
+    }
+}
+
+/// Whether the end of standard input stops the emulator (`--json`: the program that started
+/// it holds the other end, so the emulator dies with it).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StdinClosed {
+    Stops,
+    Ignored,
+}
+
+/// Ctrl-C and SIGTERM, caught from the moment this exists.
+struct StopSignals {
+    interrupt: Signal,
+    terminate: Signal,
+}
+
+impl StopSignals {
+    fn listen() -> std::io::Result<Self> {
+        Ok(Self {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    /// Waits for Ctrl-C, SIGTERM or (see [`StdinClosed`]) the end of standard input.
+    async fn stopped(mut self, stdin: StdinClosed) {
+        let stdin_closed = async {
+            match stdin {
+                StdinClosed::Stops => stdin_end().await,
+                StdinClosed::Ignored => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+            () = stdin_closed => {}
+        }
+    }
+}
+
+/// Resolves once standard input reaches its end (or fails). A plain thread reads it: a read
+/// blocked in tokio's blocking pool would hold up the runtime's shutdown.
+async fn stdin_end() {
+    let (closed, on_close) = tokio::sync::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+        let _ = closed.send(());
+    });
+    let _ = on_close.await;
 }
 
 fn config(args: &EmulatorArgs) -> Result<EmulatorConfig, CliError> {

@@ -9,5 +9,7 @@ pub mod service;
 pub mod session;
 mod stop;
 pub mod trd;
+mod trd_jobs;
+mod trd_transcribe;
 pub mod verify_command;
 pub mod webhook;

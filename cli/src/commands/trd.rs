@@ -1,9 +1,10 @@
 //! `das trd whoami` and `das trd validate`: TRD's webhook set-up calls, answers printed, typed
-//! errors mapped to exit codes (401/403 → 3, unreachable TRD → 4, `reachable: false` → 5).
+//! errors mapped to exit codes (401/403 → 3, unreachable TRD → 4, `reachable: false` → 5);
+//! `das trd transcribe` and `das trd job …` live beside this file.
 
 use std::time::Duration;
 
-use das::trd::{Credentials, TrdClient, TrdError, ValidateOptions};
+use das::trd::{Credentials, TrdClient, TrdError, TrdErrorKind, ValidateOptions};
 
 use crate::args_tools::{TrdArgs, TrdCommand};
 use crate::exit::{CliError, Exit, OrExit};
@@ -13,6 +14,8 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub async fn run(cmd: TrdCommand) -> Result<(), CliError> {
     match cmd {
+        TrdCommand::Transcribe(args) => super::trd_transcribe::run(args).await,
+        TrdCommand::Job(cmd) => super::trd_jobs::run(cmd).await,
         TrdCommand::Whoami(trd) => {
             let address = client(&trd, REQUEST_TIMEOUT)?
                 .whoami()
@@ -57,38 +60,47 @@ pub async fn run(cmd: TrdCommand) -> Result<(), CliError> {
     }
 }
 
-fn client(trd: &TrdArgs, timeout: Duration) -> Result<TrdClient, CliError> {
+/// A client for `--api` with the credentials the arguments give.
+pub fn client(trd: &TrdArgs, timeout: Duration) -> Result<TrdClient, CliError> {
     let mut builder = TrdClient::builder(&trd.api)
         .timeout(timeout)
         .tls(trd.tls.options()?);
     if let Some(token) = &trd.token {
         builder = builder.bearer(token);
     }
-    if let (Some(token_url), Some(username), Some(password)) =
-        (&trd.license_url, &trd.username, &trd.password)
-    {
-        builder = builder.credentials(Credentials::LicenseServer {
-            token_url: token_url.clone(),
-            username: username.clone(),
-            password: password.clone(),
+    if let (Some(username), Some(password)) = (&trd.username, &trd.password) {
+        let (username, password) = (username.clone(), password.clone());
+        builder = builder.credentials(match &trd.license_url {
+            Some(token_url) => Credentials::LicenseServer {
+                token_url: token_url.clone(),
+                username,
+                password,
+            },
+            None => Credentials::Basic { username, password },
         });
     }
     builder.build().map_err(|e| trd_error("TRD client", e))
 }
 
-fn trd_error(call: &str, error: TrdError) -> CliError {
+pub fn trd_error(call: &str, error: TrdError) -> CliError {
     CliError::new(exit_for(&error), format!("{call}: {error}"))
 }
 
-fn exit_for(error: &TrdError) -> Exit {
-    match error {
-        TrdError::Unauthorized { .. } | TrdError::Forbidden { .. } => Exit::Auth,
-        TrdError::Timeout(_) | TrdError::Connect { .. } | TrdError::Http(_) | TrdError::Tls(_) => {
+/// The exit code of a TRD failure, by the class the library gives it.
+pub fn exit_for(error: &TrdError) -> Exit {
+    if let TrdError::InvalidBaseUrl(_) = error {
+        return Exit::Usage;
+    }
+    match error.kind() {
+        TrdErrorKind::Auth => Exit::Auth,
+        TrdErrorKind::Timeout | TrdErrorKind::Network | TrdErrorKind::Tls | TrdErrorKind::Busy => {
             Exit::Network
         }
-        TrdError::InvalidBaseUrl(_) => Exit::Usage,
-        TrdError::NotReachable { .. } => Exit::Rejected,
-        TrdError::TokenServer(inner) => exit_for(inner),
-        _ => Exit::Failure,
+        TrdErrorKind::Rejected
+        | TrdErrorKind::NotFound
+        | TrdErrorKind::JobFailed
+        | TrdErrorKind::NotReachable => Exit::Rejected,
+        TrdErrorKind::InvalidInput => Exit::Input,
+        TrdErrorKind::Protocol | TrdErrorKind::Receiver => Exit::Failure,
     }
 }

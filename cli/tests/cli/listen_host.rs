@@ -9,7 +9,8 @@ use crate::support::{das_cmd, Running, WAIT};
 const SERVERS: [&[&str]; 3] = [
     &["emulator"],
     &["audiohook", "serve", "--api-key", "key:"],
-    &["webhook", "serve", "--http"],
+    // Without a token, a non-loopback address needs --no-token.
+    &["webhook", "serve", "--http", "--no-token"],
 ];
 
 /// Each spelling and the hosts the printed URL may show (the webhook receiver prints a

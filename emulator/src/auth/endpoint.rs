@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -12,11 +13,17 @@ use serde_json::json;
 use crate::state::AppState;
 
 /// Handles a form-encoded token request. The body is parsed by hand so that a malformed
-/// form gets an OAuth2 `invalid_request` instead of a framework rejection.
-pub(crate) async fn token_endpoint(State(state): State<Arc<AppState>>, body: String) -> Response {
-    let mut client_id = None;
-    let mut client_secret = None;
-    let mut grant_type = None;
+/// form (not UTF-8, bad escapes, a parameter given twice: RFC 6749 §3.2) gets an OAuth2
+/// `invalid_request` instead of a framework rejection.
+pub(crate) async fn token_endpoint(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    let Ok(body) = std::str::from_utf8(&body) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "body is not UTF-8",
+        );
+    };
+    let (mut client_id, mut client_secret, mut grant_type) = (None, None, None);
     for pair in body.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         let Some(value) = form_decode(value) else {
@@ -26,11 +33,18 @@ pub(crate) async fn token_endpoint(State(state): State<Arc<AppState>>, body: Str
                 "body is not form-encoded",
             );
         };
-        match key {
-            "client_id" => client_id = Some(value),
-            "client_secret" => client_secret = Some(value),
-            "grant_type" => grant_type = Some(value),
-            _ => {}
+        let slot = match key {
+            "client_id" => &mut client_id,
+            "client_secret" => &mut client_secret,
+            "grant_type" => &mut grant_type,
+            _ => continue,
+        };
+        if slot.replace(value).is_some() {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "a parameter is given more than once",
+            );
         }
     }
     match grant_type.as_deref() {

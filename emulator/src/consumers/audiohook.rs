@@ -41,6 +41,8 @@ pub(crate) fn audiohook_router(
     let server_config = ServerConfig {
         keys,
         idle_timeout: context.audio_timeout,
+        // Tests and benchmarks stream as fast as the consumer reads.
+        max_audio_lead: None,
         ..ServerConfig::default()
     };
     let (server, mut incoming) = AudioHookServer::new(server_config);

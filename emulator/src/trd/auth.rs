@@ -1,4 +1,5 @@
-//! Bearer-token check for every TRD route.
+//! Credentials check for every TRD route: a configured or license-server bearer token, or
+//! HTTP Basic with a license user (trd-sdk-python's `username`/`password`).
 
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use serde_json::json;
 
 use crate::state::AppState;
 
-pub(crate) async fn require_bearer(
+pub(crate) async fn require_credentials(
     State(state): State<Arc<AppState>>,
     request: Request,
     next: Next,
@@ -32,13 +33,16 @@ pub(crate) async fn require_bearer(
                 .any(|k| constant_time_eq(k.as_bytes(), t.as_bytes()))
         });
     // Tokens from the license server (`/auth/token`) count until they expire.
-    let accepted = configured || state.trd_license_tokens.check_header(header).is_ok();
+    let accepted = configured
+        || state.trd_license_tokens.check_header(header).is_ok()
+        || header.is_some_and(|h| super::license::is_license_user(&state, h));
     if accepted {
         next.run(request).await
     } else {
+        super::discard::discard_body(request).await;
         (
             StatusCode::UNAUTHORIZED,
-            Json(json!({"detail": "invalid or missing bearer token"})),
+            Json(json!({"detail": "invalid or missing credentials"})),
         )
             .into_response()
     }

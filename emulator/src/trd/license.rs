@@ -20,18 +20,10 @@ pub(crate) async fn license_token(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
 ) -> Response {
-    let credentials = headers
+    let known = headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(basic_credentials);
-    let known = credentials.as_ref().is_some_and(|(user, password)| {
-        state
-            .config
-            .trd
-            .license_users
-            .get(user)
-            .is_some_and(|expected| constant_time_eq(expected.as_bytes(), password.as_bytes()))
-    });
+        .is_some_and(|header| is_license_user(&state, header));
     if !known {
         tracing::info!("license token refused");
         return (
@@ -44,6 +36,18 @@ pub(crate) async fn license_token(
     let ttl = state.config.trd.license_token_ttl_secs;
     let token = state.trd_license_tokens.issue(Duration::from_secs(ttl));
     Json(json!({"access_token": token, "expires_in": ttl})).into_response()
+}
+
+/// Whether an `Authorization` value is HTTP Basic with a configured license user.
+pub(crate) fn is_license_user(state: &AppState, header: &str) -> bool {
+    basic_credentials(header).is_some_and(|(user, password)| {
+        state
+            .config
+            .trd
+            .license_users
+            .get(&user)
+            .is_some_and(|expected| constant_time_eq(expected.as_bytes(), password.as_bytes()))
+    })
 }
 
 /// `(username, password)` of an HTTP Basic `Authorization` value.

@@ -1,13 +1,18 @@
-//! The CPqD TRD v3 endpoints under `/trd/v3`: bearer auth, `webhook/whoami`,
-//! `webhook/validate`, jobs (create, status, result, list, delete) that really run the VAD
-//! on the uploaded WAV, result delivery to the callback URLs, and the license server's
-//! `/auth/token` that issues bearer tokens.
+//! The CPqD TRD v3 endpoints under `/trd/v3`: bearer or Basic auth, `webhook/whoami`,
+//! `webhook/validate`, jobs (create, status, result, list, stop, retry, delete, query) that
+//! really run the VAD on the uploaded WAV, result delivery to the callback URLs, injected
+//! 413/429/503 answers, and the license server's `/auth/token` that issues bearer tokens.
 
 mod auth;
 mod delivery;
+mod discard;
 mod document;
 mod jobs;
 mod license;
+mod query;
+mod run;
+mod store;
+mod throttle;
 mod time;
 mod webhook;
 
@@ -18,8 +23,8 @@ use axum::Router;
 
 use crate::state::AppState;
 
-pub(crate) use jobs::JobStore;
 pub(crate) use license::license_token;
+pub(crate) use store::JobStore;
 pub(crate) use webhook::ValidatedHooks;
 
 /// The `/trd/v3` routes.
@@ -35,9 +40,16 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/job/status/{id}", get(jobs::status))
         .route("/job/result/{id}", get(jobs::result))
         .route("/job/{id}", delete(jobs::remove))
+        .route("/job/stop/{id}", post(jobs::stop))
+        .route("/job/retry/{id}", post(jobs::retry))
+        .route("/query/job", get(query::query))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            auth::require_bearer,
+            throttle::injected_rejection,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_credentials,
         ))
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.trd.max_upload_bytes,

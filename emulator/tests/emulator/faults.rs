@@ -156,3 +156,56 @@ fn faults_deserialise_from_a_partial_config_file() {
     assert!(!debug.contains(das_emulator::DEMO_CLIENT_SECRET));
     assert!(!debug.contains(das_emulator::DEMO_TRD_TOKEN));
 }
+
+/// `PUT /emulator/faults` changes the switches of a running emulator, as `set_faults` does,
+/// and a body that is not a `Faults` object changes nothing.
+#[tokio::test]
+async fn the_faults_route_replaces_the_switches_of_a_running_emulator() {
+    let emulator = common::start(EmulatorConfig::default()).await;
+    let http = common::http();
+    let description = emulator.description();
+    let token = || {
+        http.post(&description.token_url).form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", description.client_id.as_str()),
+            ("client_secret", description.client_secret.as_str()),
+        ])
+    };
+    assert_eq!(token().send().await.unwrap().status(), 200);
+
+    let put = |body: &str| {
+        http.put(&description.faults_url)
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+    };
+    assert_eq!(
+        put(r#"{"reject_auth": true}"#)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(token().send().await.unwrap().status(), 401);
+    let current: Faults = http
+        .get(&description.faults_url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(current.reject_auth);
+
+    for bad in [r#"{"reject_auth": "yes"}"#, r#"{"no_such_fault": 1}"#, "{"] {
+        let answer = put(bad).send().await.unwrap();
+        assert!(answer.status().is_client_error(), "{bad}: {answer:?}");
+        let detail: serde_json::Value = answer.json().await.unwrap();
+        assert!(detail["detail"].is_string(), "{detail}");
+    }
+    assert_eq!(token().send().await.unwrap().status(), 401, "unchanged");
+
+    assert_eq!(put("{}").send().await.unwrap().status(), 204);
+    assert_eq!(token().send().await.unwrap().status(), 200);
+    emulator.shutdown().await;
+}

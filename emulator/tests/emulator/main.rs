@@ -1,7 +1,7 @@
 //! The emulator's integration tests, as one test binary (the dependency graph is linked once):
 //! each module is one subject, driven by libdas's own clients, raw Socket.IO/WebSocket peers
 //! and the python-socketio example. Filter by module, e.g.
-//! `cargo test -p das-emulator --test emulator reliability_`.
+//! `cargo test -p libdas-emulator --test emulator reliability_`.
 
 mod common;
 
@@ -11,6 +11,7 @@ mod event_timing;
 mod faults;
 mod reliability_audio;
 mod reliability_auth;
+mod reliability_hostile;
 mod reliability_load;
 mod reliability_receiver_load;
 mod reliability_restart;
@@ -19,6 +20,7 @@ mod sessions;
 mod signalling;
 mod token;
 mod trd;
+mod trd_jobs;
 mod trd_tls;
 mod trust;
 mod twilio;

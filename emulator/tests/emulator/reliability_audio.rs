@@ -227,3 +227,34 @@ async fn an_audiohook_server_disconnect_ends_the_audio_normally() {
     bounded("close", session.close()).await;
     shutdown_without_leaks(emulator).await;
 }
+
+#[tokio::test]
+async fn the_audio_channel_connects_within_the_sessions_connect_timeout() {
+    let emulator = Isolated::start(EmulatorConfig::default()).await;
+    // A consumer that takes connections and never answers the upgrade (an overloaded one).
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let mut channel = audiohook(&emulator);
+    channel.url = format!("ws://{}/audiohook/ws", silent.local_addr().unwrap())
+        .parse()
+        .unwrap();
+    // The session's bound wins over the channel's own (it was the AudioHook open timeout,
+    // 5 s, whatever the session said: the load test's "timed out" under a 60 s bound).
+    channel.connect_timeout = Duration::from_secs(3600);
+    let builder = register(&emulator, channel).connect_timeout(Duration::from_millis(700));
+    let mut session = start(builder).await;
+    let events = events_until(&mut session, |events| {
+        events.iter().any(|e| matches!(e, Event::AudioEnded { .. }))
+    })
+    .await;
+    let (reason, error) = audio_end(&events);
+    assert_eq!(reason, "error", "{events:#?}");
+    assert!(
+        error.is_some_and(|e| e.contains("timed out after 700ms")),
+        "{events:#?}"
+    );
+    bounded("close", session.close()).await;
+    drop(silent);
+    shutdown_without_leaks(emulator).await;
+}

@@ -7,11 +7,11 @@ use das_emulator::{EmulatorConfig, Faults};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-async fn post_form(url: &str, body: &str) -> (StatusCode, Value) {
+async fn post_form(url: &str, body: impl Into<Vec<u8>>) -> (StatusCode, Value) {
     let response = common::http()
         .post(url)
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(body.to_owned())
+        .body(body.into())
         .send()
         .await
         .expect("token endpoint answers");
@@ -119,4 +119,31 @@ async fn faults_reject_auth_and_expire_tokens() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"], "invalid_client");
     emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn ambiguous_or_undecodable_token_requests_get_oauth2_errors() {
+    let emulator = common::start(EmulatorConfig::default()).await;
+    let url = emulator.token_url();
+    let good =
+        "client_id=demo-client&client_secret=demo-secret-change-me&grant_type=client_credentials";
+    for body in [
+        // A second secret after the right one: no "last one wins".
+        format!("{good}&client_secret=other").into_bytes(),
+        format!("{good}&grant_type=client_credentials").into_bytes(),
+        // Not UTF-8.
+        b"client_id=demo-client&client_secret=\xff\xfe&grant_type=client_credentials".to_vec(),
+    ] {
+        let (status, json) = post_form(&url, body.clone()).await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{}",
+            String::from_utf8_lossy(&body)
+        );
+        assert_eq!(json["error"], "invalid_request", "{json}");
+        assert!(json["error_description"].is_string(), "{json}");
+    }
+    let (status, json) = post_form(&url, good).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
 }

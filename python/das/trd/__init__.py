@@ -1,5 +1,6 @@
-"""CPqD TRD webhooks: ``parse_webhook`` turns a result body into typed objects (unknown
-fields kept in ``.extra``), ``verify_token``/``verify_job_id`` check a delivery."""
+"""CPqD TRD: ``parse_webhook`` turns a result body into typed objects (unknown fields kept in
+``.extra``), ``verify_token``/``verify_job_id`` check a delivery, ``Client``/``AsyncClient``
+submit recordings as jobs and ``transcribe`` them in one call."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from ._model import (
     Segment,
     Word,
 )
+from .jobs import AsyncClient, Client, JobPage, JobWebhooks
 from .receiver import AsyncWebhookReceiver, Delivery, TrdClient, WebhookReceiver
 
 
@@ -51,5 +53,5 @@ __all__ = [
     "parse_webhook", "verify_token", "verify_job_id", "WebhookParseError", "Record",
     "JobResult", "Job", "Media", "MediaInput", "MediaOutput", "OutputChannel", "DtmfTone",
     "Segment", "Alternative", "Word", "WebhookReceiver", "AsyncWebhookReceiver", "Delivery",
-    "TrdClient",
+    "TrdClient", "Client", "AsyncClient", "JobWebhooks", "JobPage",
 ]

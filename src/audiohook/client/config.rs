@@ -46,6 +46,8 @@ pub struct ClientConfig {
     pub pacing: Pacing,
     /// Bound of the send buffer in bytes.
     pub buffer_bytes: usize,
+    /// Bound on TCP, TLS and the WebSocket upgrade together.
+    pub connect_timeout: Duration,
     /// Wait for `opened` (Genesys gives up after 5 s).
     pub open_timeout: Duration,
     /// Wait for `closed`.
@@ -92,6 +94,7 @@ impl ClientConfig {
             frame_duration: Duration::from_millis(200),
             pacing: Pacing::RealTime,
             buffer_bytes: 160_000,
+            connect_timeout: Duration::from_secs(10),
             open_timeout: Duration::from_secs(5),
             close_timeout: Duration::from_secs(10),
             ping_delay: Duration::from_secs(1),

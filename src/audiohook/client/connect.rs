@@ -96,12 +96,17 @@ pub(super) async fn upgrade(config: &ClientConfig) -> Result<Ws, ClientError> {
     }
     // Servers send small text messages only; tungstenite's default 128 KiB read buffer
     // would be most of a stream's memory (benches/RESULTS.md, audiohook_streams).
-    let ws_config =
-        WebSocketConfig::default().read_buffer_size(crate::ws_connect::READ_BUFFER_BYTES);
+    let ws_config = WebSocketConfig::default()
+        .read_buffer_size(crate::ws_connect::READ_BUFFER_BYTES)
+        .max_message_size(Some(crate::ws_connect::MAX_SERVER_MESSAGE))
+        .max_frame_size(Some(crate::ws_connect::MAX_SERVER_MESSAGE));
     let tls = config.tls.client_config()?;
     let connect = crate::ws_connect::connect(request, ws_config, tls);
-    match tokio::time::timeout(config.open_timeout, connect).await {
-        Err(_) => Err(ClientError::Connect("timed out".into())),
+    match tokio::time::timeout(config.connect_timeout, connect).await {
+        Err(_) => Err(ClientError::Connect(format!(
+            "timed out after {:?}",
+            config.connect_timeout
+        ))),
         Ok(Err(WsError::Http(response))) => Err(ClientError::Rejected(response.status().as_u16())),
         Ok(Err(e)) => Err(match crate::tls::TlsError::find_in(&e) {
             Some(refused) => ClientError::Tls(refused),

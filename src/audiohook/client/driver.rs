@@ -63,8 +63,12 @@ pub(super) struct Driver {
     pub closing: Option<(Instant, Outcome)>,
     /// Set when the close transaction completed.
     pub done: Option<Outcome>,
-    pub events: mpsc::UnboundedSender<Vec<EventEntity>>,
+    pub events: mpsc::Sender<Vec<EventEntity>>,
 }
+
+/// Unread `event` messages kept for the application; the reader never waits for room, so
+/// a server flooding events cannot stall the audio or fill memory.
+pub(super) const EVENT_QUEUE: usize = 64;
 
 impl Driver {
     pub fn new(
@@ -72,7 +76,7 @@ impl Driver {
         config: &ClientConfig,
         buffer: SendBuffer,
         layout: Option<Layout>,
-        events: mpsc::UnboundedSender<Vec<EventEntity>>,
+        events: mpsc::Sender<Vec<EventEntity>>,
     ) -> Driver {
         Driver {
             ws,
@@ -421,7 +425,11 @@ impl Driver {
                 }
             },
             ServerBody::Event(event) => {
-                let _ = self.events.send(event.entities);
+                if let Err(mpsc::error::TrySendError::Full(_)) =
+                    self.events.try_send(event.entities)
+                {
+                    tracing::warn!(session = %self.id, "AudioHook event dropped: {EVENT_QUEUE} unread events queued");
+                }
                 Ok(())
             }
             other => {

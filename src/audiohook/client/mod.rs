@@ -31,7 +31,7 @@ use driver::{Command, Driver};
 pub struct ClientSession {
     buffer: SendBuffer,
     commands: mpsc::UnboundedSender<Command>,
-    events: mpsc::UnboundedReceiver<Vec<EventEntity>>,
+    events: mpsc::Receiver<Vec<EventEntity>>,
     opened: OpenedParameters,
     rtts: RttLog,
     task: Option<JoinHandle<Result<ClientEnd, ClientError>>>,
@@ -89,7 +89,7 @@ impl ClientSession {
         let selected = opened.media.first().cloned();
         let layout = selected
             .map(|media| Layout::new(config.input_format, config.input_channels.clone(), media));
-        let (events_tx, events) = mpsc::unbounded_channel();
+        let (events_tx, events) = mpsc::channel(driver::EVENT_QUEUE);
         let mut driver = Driver::new(ws, &config, buffer.clone(), layout, events_tx);
         let rtts = driver.rtts.clone();
         // discardTo: skip whole frames up to that position, then report the gap.
@@ -184,7 +184,8 @@ impl ClientSession {
         });
     }
 
-    /// The next `event` entities the server sent, if any arrived.
+    /// The next `event` entities the server sent, if any arrived. Up to 64 unread events are
+    /// kept (Genesys itself ignores them); later ones are dropped with a warning.
     pub fn try_next_event(&mut self) -> Option<Vec<EventEntity>> {
         self.events.try_recv().ok()
     }

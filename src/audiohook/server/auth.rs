@@ -1,6 +1,7 @@
 //! Upgrade-time checks: the AudioHook headers must be present and UUID-shaped; the API key
-//! and signature are verified here, and a failure is reported in-session as
-//! `disconnect{reason:"unauthorized"}` (the reference implementation's default strategy).
+//! and signature are verified here (each signature accepted once), and a failure is reported
+//! in-session as `disconnect{reason:"unauthorized"}` (the reference implementation's default
+//! strategy).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -8,7 +9,7 @@ use axum::http::{HeaderMap, Uri};
 use uuid::Uuid;
 
 use super::config::ServerConfig;
-use crate::audiohook::signature::{RequestView, VerifyError};
+use crate::audiohook::signature::{NonceCache, RequestView, VerifyError};
 
 /// The identifying headers of an accepted upgrade and the authentication outcome.
 #[derive(Debug, Clone)]
@@ -40,6 +41,7 @@ impl Upgrade {
     /// Checks the upgrade request; `Err` names the malformed header (answered with HTTP 400).
     pub(super) fn check(
         config: &ServerConfig,
+        nonces: &NonceCache,
         uri: &Uri,
         headers: &HeaderMap,
     ) -> Result<Upgrade, String> {
@@ -65,7 +67,7 @@ impl Upgrade {
             .unwrap_or(0);
         let auth = config
             .verifier
-            .verify(&view, &|key| config.keys.get(key).cloned(), now)
+            .verify_once(&view, &|key| config.keys.get(key).cloned(), now, nonces)
             .map(|_| ());
         if let Err(e) = &auth {
             tracing::info!(%session_id, error = %e, "AudioHook upgrade not authenticated");

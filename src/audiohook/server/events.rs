@@ -1,5 +1,6 @@
 //! What the application sees of one server-side session: the accepted `open`, an ordered
-//! event stream (audio with positions, pause/resume, close) and a control handle.
+//! event stream (audio with positions, pause/resume, close) bounded by count and bytes, and a
+//! control handle.
 
 use bytes::Bytes;
 use tokio::sync::mpsc;
@@ -10,6 +11,7 @@ use crate::audiohook::messages::{
     CloseReason, DisconnectReason, ErrorParameters, EventEntity, Gap, MediaChannel, MediaParameter,
     OpenParameters, UpdateParameters,
 };
+use crate::sized_queue;
 
 /// One binary frame, decoded per channel.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +27,12 @@ pub struct AudioFrame {
 }
 
 impl AudioFrame {
+    /// Memory the frame holds: the raw bytes and the decoded samples.
+    pub fn bytes(&self) -> usize {
+        let samples: usize = self.samples.iter().map(Vec::len).sum();
+        self.raw.len() + samples * std::mem::size_of::<i16>()
+    }
+
     /// The samples of `channel`, if the selected media carries it.
     pub fn channel(&self, channel: MediaChannel) -> Option<&[i16]> {
         let index = self.channels.iter().position(|&c| c == channel)?;
@@ -41,6 +49,10 @@ pub enum SessionEnd {
     ProtocolError(String),
     /// The client failed authentication; `disconnect{reason:"unauthorized"}` was sent.
     Unauthorized(String),
+    /// Audio arrived further ahead of real time than
+    /// [`max_audio_lead`](super::ServerConfig::max_audio_lead) allows;
+    /// `disconnect{reason:"error"}` was sent with this info.
+    RateExceeded(String),
     /// The connection dropped without a close transaction.
     ConnectionLost,
 }
@@ -128,7 +140,7 @@ pub struct ServerSession {
     pub open: OpenParameters,
     /// The selected media, `None` when nothing was selected.
     pub media: Option<MediaParameter>,
-    pub(super) events: mpsc::Receiver<SessionEvent>,
+    pub(super) events: sized_queue::Receiver<SessionEvent>,
     pub(super) control: SessionControl,
 }
 

@@ -5,6 +5,7 @@
 mod auth;
 mod config;
 mod events;
+mod live;
 mod session;
 
 use std::fmt;
@@ -19,6 +20,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tokio::sync::mpsc;
+
+use crate::audiohook::signature::NonceCache;
+use live::LiveSessions;
 
 pub use auth::Upgrade;
 pub use config::{AuthFailure, MediaSelector, ServerConfig};
@@ -38,6 +42,10 @@ const READ_BUFFER_BYTES: usize = 8192;
 pub struct AudioHookServer {
     config: Arc<ServerConfig>,
     sessions: mpsc::Sender<ServerSession>,
+    /// Signatures already accepted, so none is accepted twice.
+    nonces: Arc<NonceCache>,
+    /// Session ids open now, so none is opened twice at once.
+    live: Arc<LiveSessions>,
 }
 
 /// Shows how many API keys it accepts, not the keys or their secrets.
@@ -70,6 +78,8 @@ impl AudioHookServer {
             AudioHookServer {
                 config: Arc::new(config),
                 sessions,
+                nonces: Arc::new(NonceCache::new()),
+                live: Arc::new(LiveSessions::default()),
             },
             Incoming { sessions: receiver },
         )
@@ -83,26 +93,26 @@ impl AudioHookServer {
             .with_state(self.clone())
     }
 
-    /// Serves the endpoint at `path` on its own listener (port 0 picks a free port) and
+    /// Serves the endpoint at `path` on its own listener (port 0 picks a free port), within
+    /// the configuration's [`connection_limits`](ServerConfig::connection_limits), and
     /// returns the bound address. The server runs until the task is aborted.
     pub async fn bind(
         config: ServerConfig,
         addr: SocketAddr,
         path: &str,
     ) -> std::io::Result<(SocketAddr, Incoming, tokio::task::JoinHandle<()>)> {
+        let limits = config.connection_limits;
         let (server, incoming) = AudioHookServer::new(config);
         let listener = crate::listen::listen(addr)?;
         let local = listener.local_addr()?;
-        // Server messages are small: without TCP_NODELAY one may wait for a delayed ACK.
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
         let app = server.router(path);
-        let task = tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, app).await {
-                tracing::warn!(error = %e, "AudioHook listener stopped");
-            }
-        });
+        let task = tokio::spawn(crate::serve::serve(
+            listener,
+            app,
+            None,
+            limits,
+            std::future::pending(),
+        ));
         Ok((local, incoming, task))
     }
 }
@@ -113,7 +123,7 @@ async fn upgrade(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let upgrade = match Upgrade::check(&server.config, &uri, &headers) {
+    let upgrade = match Upgrade::check(&server.config, &server.nonces, &uri, &headers) {
         Ok(upgrade) => upgrade,
         Err(problem) => return (StatusCode::BAD_REQUEST, problem).into_response(),
     };
@@ -123,7 +133,8 @@ async fn upgrade(
     }
     let config = server.config.clone();
     let sessions = server.sessions.clone();
+    let live = server.live.clone();
     ws.max_message_size(MAX_WS_MESSAGE)
         .read_buffer_size(READ_BUFFER_BYTES)
-        .on_upgrade(move |socket| session::run(socket, upgrade, config, sessions))
+        .on_upgrade(move |socket| session::run(socket, upgrade, config, sessions, live))
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::ws::{Message, WebSocket};
+use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket};
 use bytes::Bytes;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -11,12 +11,15 @@ use tokio::time::Instant;
 use super::auth::Upgrade;
 use super::config::ServerConfig;
 use super::events::{AudioFrame, Command, ServerSession, SessionControl, SessionEnd, SessionEvent};
+use super::live::{LiveClaim, LiveSessions};
+use super::MAX_WS_MESSAGE;
 use crate::audiohook::duration::StreamDuration;
 use crate::audiohook::messages::{
     ClientBody, ClientMessage, DisconnectParameters, DisconnectReason, Empty, EventParameters,
     MediaParameter, OpenParameters, OpenedParameters, ServerBody, ServerMessage, MAX_TEXT_LEN,
     SAMPLE_RATE, VERSION,
 };
+use crate::sized_queue;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -39,9 +42,14 @@ struct Session {
     clientseq: u64,
     samples: u64,
     media: Option<MediaParameter>,
-    events: Option<mpsc::Sender<SessionEvent>>,
+    events: Option<sized_queue::Sender<SessionEvent>>,
     ended: bool,
     deadline: Option<Instant>,
+    live: Arc<LiveSessions>,
+    /// This session's id, held from `opened` to the end.
+    claim: Option<LiveClaim>,
+    /// When `opened` was sent: audio may not run further ahead of the clock than the limit.
+    opened_at: Option<Instant>,
 }
 
 /// Runs a session to its end.
@@ -50,8 +58,9 @@ pub(super) async fn run(
     upgrade: Upgrade,
     config: Arc<ServerConfig>,
     sessions: mpsc::Sender<ServerSession>,
+    live: Arc<LiveSessions>,
 ) {
-    let idle = Instant::now() + config.idle_timeout;
+    let idle = Instant::now() + config.open_timeout;
     let mut session = Session {
         socket,
         upgrade,
@@ -64,9 +73,13 @@ pub(super) async fn run(
         events: None,
         ended: false,
         deadline: Some(idle),
+        live,
+        claim: None,
+        opened_at: None,
     };
     let (commands_tx, mut commands) = mpsc::unbounded_channel();
     let mut pending = Some((sessions, commands_tx));
+    let mut goodbye = None;
     loop {
         let deadline = session.deadline;
         let step = tokio::select! {
@@ -74,6 +87,13 @@ pub(super) async fn run(
                 Some(Ok(Message::Text(text))) => session.on_text(text.as_str(), &mut pending).await,
                 Some(Ok(Message::Binary(data))) => session.on_binary(data).await,
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
+                Some(Err(error)) if is_too_large(&error) => {
+                    goodbye = Some(CloseFrame {
+                        code: close_code::SIZE,
+                        reason: format!("message larger than {MAX_WS_MESSAGE} bytes").into(),
+                    });
+                    Err(())
+                }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => Err(()),
             },
             Some(command) = commands.recv() => session.on_command(command).await,
@@ -84,7 +104,13 @@ pub(super) async fn run(
         }
     }
     session.end(SessionEnd::ConnectionLost).await;
-    let _ = session.socket.send(Message::Close(None)).await;
+    let _ = session.socket.send(Message::Close(goodbye)).await;
+}
+
+/// A message over the WebSocket size limit; the peer is told with close code 1009.
+fn is_too_large(error: &axum::Error) -> bool {
+    // axum wraps the WebSocket library's capacity error; its text is all it exposes.
+    error.to_string().contains("too long")
 }
 
 type Pending = Option<(mpsc::Sender<ServerSession>, mpsc::UnboundedSender<Command>)>;
@@ -107,8 +133,12 @@ impl Session {
 
     async fn emit(&mut self, event: SessionEvent) {
         if let Some(events) = &self.events {
+            let weight = match &event {
+                SessionEvent::Audio(frame) => frame.bytes(),
+                _ => 0,
+            };
             // An application that dropped its session no longer wants events.
-            let _ = events.send(event).await;
+            let _ = events.send(event, weight).await;
         }
     }
 
@@ -167,6 +197,12 @@ impl Session {
                 .await;
         }
         self.clientseq = message.seq;
+        if self.state == State::Preparing && !matches!(message.body, ClientBody::Open(_)) {
+            // Nothing is answered to a peer that failed authentication, `open` or not.
+            if let Err(e) = &self.upgrade.auth {
+                return self.refuse_unauthorized(e.to_string()).await;
+            }
+        }
         match message.body {
             ClientBody::Open(open) => self.on_open(*open, pending).await,
             ClientBody::Close(close) => {
@@ -228,15 +264,17 @@ impl Session {
             Ok(()) => None,
         };
         if let Some(info) = unauthorized {
-            tokio::time::sleep_until(self.upgrade.received + self.config.auth_failure_delay).await;
-            self.state = State::Unauthorized;
-            self.linger();
-            let body = ServerBody::Disconnect(DisconnectParameters {
-                reason: DisconnectReason::Unauthorized,
-                info: Some(info),
-            });
-            return self.send(body).await;
+            return self.refuse_unauthorized(info).await;
         }
+        let Some(claim) = self.live.claim(self.upgrade.session_id) else {
+            return self
+                .fail(format!(
+                    "Session {} is already open",
+                    self.upgrade.session_id
+                ))
+                .await;
+        };
+        self.claim = Some(claim);
         // The selector's choice must be exactly one of the offers; anything else selects nothing.
         let selected =
             (self.config.select_media)(&open).filter(|choice| open.media.contains(choice));
@@ -249,7 +287,8 @@ impl Session {
         self.send(ServerBody::Opened(opened)).await?;
         self.state = State::Active;
         self.deadline = None;
-        let (events_tx, events) = mpsc::channel(1024);
+        self.opened_at = Some(Instant::now());
+        let (events_tx, events) = sized_queue::channel(1024, self.config.event_queue_bytes);
         self.events = Some(events_tx);
         if let Some((sessions, commands)) = pending.take() {
             let session = ServerSession {
@@ -264,6 +303,48 @@ impl Session {
                 return self.fail("Server is not accepting sessions".into()).await;
             }
         }
+        Ok(())
+    }
+
+    /// Answers a peer that failed authentication with `disconnect{unauthorized}`, no sooner
+    /// than the configured delay after its upgrade request.
+    async fn refuse_unauthorized(&mut self, info: String) -> Result<(), ()> {
+        tokio::time::sleep_until(self.upgrade.received + self.config.auth_failure_delay).await;
+        self.state = State::Unauthorized;
+        self.linger();
+        let body = ServerBody::Disconnect(DisconnectParameters {
+            reason: DisconnectReason::Unauthorized,
+            info: Some(info),
+        });
+        self.send(body).await
+    }
+
+    /// Ends a session whose audio runs further ahead of the clock than the limit allows:
+    /// real-time audio never does, and a flood would otherwise be read as fast as it comes.
+    async fn check_audio_lead(&mut self) -> Result<(), ()> {
+        let (Some(limit), Some(opened_at)) = (self.config.max_audio_lead, self.opened_at) else {
+            return Ok(());
+        };
+        let audio = StreamDuration::from_samples(self.samples, SAMPLE_RATE).0;
+        let lead = audio.saturating_sub(opened_at.elapsed());
+        if lead <= limit {
+            return Ok(());
+        }
+        let info = format!(
+            "audio arrives faster than real time: {:.1} s of audio in {:.1} s (at most {} s ahead)",
+            audio.as_secs_f64(),
+            opened_at.elapsed().as_secs_f64(),
+            limit.as_secs()
+        );
+        tracing::info!(session = %self.upgrade.session_id, %info, "AudioHook session over its audio rate");
+        self.state = State::Disconnecting;
+        self.linger();
+        self.send(ServerBody::Disconnect(DisconnectParameters {
+            reason: DisconnectReason::Error,
+            info: Some(info.clone()),
+        }))
+        .await?;
+        self.end(SessionEnd::RateExceeded(info)).await;
         Ok(())
     }
 
@@ -305,7 +386,7 @@ impl Session {
             samples,
         }))
         .await;
-        Ok(())
+        self.check_audio_lead().await
     }
 
     async fn on_command(&mut self, command: Command) -> Result<(), ()> {

@@ -326,3 +326,70 @@ fn unsigned_requests_need_an_empty_secret() {
     );
     assert_eq!(new_nonce().len(), 24);
 }
+
+#[test]
+fn a_signature_without_created_never_verifies() {
+    let params = super::serialize_params(
+        &COMPONENTS,
+        &[
+            ("keyid", ParamValue::Text(API_KEY.into())),
+            ("nonce", ParamValue::Text("VGhpc0lzQVVuaXF1ZU5vbmNl".into())),
+            ("alg", ParamValue::Text("hmac-sha256".into())),
+        ],
+    );
+    let request = v1();
+    let values = [
+        request.request_target,
+        request.authority,
+        ORG,
+        SESSION,
+        CORRELATION,
+        API_KEY,
+    ];
+    let pairs: Vec<(&str, &str)> = COMPONENTS.iter().copied().zip(values).collect();
+    let mac = super::mac(secret().bytes(), &super::signature_base(&pairs, &params));
+    let signed = SignatureHeaders {
+        signature_input: format!("sig1={params}"),
+        signature: format!("sig1=:{}:", STANDARD.encode(mac)),
+    };
+    let headers = headers_of(&request, &signed);
+    assert_eq!(
+        verify_at(&headers, request.request_target, Some(secret()), 1641013205),
+        Err(VerifyError::Precondition("created missing".into()))
+    );
+}
+
+#[test]
+fn the_age_window_is_max_age_minus_the_clock_skew() {
+    let request = SignedRequest {
+        expires: 1641013200 + 3600,
+        ..v1()
+    };
+    let headers = headers_of(&request, &request.sign(&secret()));
+    let at = |now| verify_at(&headers, request.request_target, Some(secret()), now);
+    assert_eq!(at(1641013200 + 7), Ok(Verification::Verified));
+    assert_eq!(at(1641013200 + 8), Err(VerifyError::Expired));
+}
+
+#[test]
+fn a_nonce_verifies_once_within_its_window() {
+    let request = v1_fresh();
+    let headers = headers_of(&request, &request.sign(&secret()));
+    let lookup = |name: &str| headers.get(name).cloned();
+    let view = RequestView {
+        request_target: request.request_target,
+        authority: None,
+        header: &lookup,
+    };
+    let nonces = NonceCache::new();
+    let verify = |now| Verifier::default().verify_once(&view, &|_| Some(secret()), now, &nonces);
+    // A signature that fails is not remembered, so a forgery cannot block the real one.
+    let wrong = ClientSecret::from_bytes(*b"guess");
+    assert_eq!(
+        Verifier::default().verify_once(&view, &|_| Some(wrong.clone()), 1641013201, &nonces),
+        Err(VerifyError::Failed)
+    );
+    assert!(nonces.is_empty());
+    assert_eq!(verify(1641013201), Ok(Verification::Verified));
+    assert_eq!(verify(1641013202), Err(VerifyError::Replayed));
+}

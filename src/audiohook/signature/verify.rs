@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use sfv::{ListEntry, Parser};
 
+use super::nonces::NonceCache;
 use super::{mac, serialize_params, signature_base, ParamValue, COMPONENTS, MIN_NONCE_LEN};
 use crate::audiohook::secret::ClientSecret;
 
@@ -33,6 +34,9 @@ pub enum VerifyError {
     /// The recomputed MAC differs.
     #[error("signatures do not match")]
     Failed,
+    /// A valid signature whose nonce was already used within its lifetime: a replay.
+    #[error("signature already used (nonce seen before)")]
+    Replayed,
 }
 
 /// How a request was authenticated.
@@ -65,6 +69,10 @@ impl fmt::Debug for RequestView<'_> {
 }
 
 /// Signature policy: maximum age and clock skew, both in whole seconds as in the RI.
+///
+/// A signature must carry `created`; it is accepted from `created - clock_skew` until
+/// `created + max_age - clock_skew` (7 s with the defaults, as in the RI), and until
+/// `expires - clock_skew` when it carries `expires`.
 #[derive(Debug, Clone, Copy)]
 pub struct Verifier {
     /// How old `created` may be; the allowance is reduced by `clock_skew`.
@@ -91,6 +99,33 @@ impl Verifier {
         secret_for: &dyn Fn(&str) -> Option<ClientSecret>,
         now: i64,
     ) -> Result<Verification, VerifyError> {
+        self.check(request, secret_for, now).map(|(how, _)| how)
+    }
+
+    /// [`verify`](Self::verify), and a signature's nonce is accepted once: `nonces`
+    /// remembers it until the signature would expire, and a second use is
+    /// [`VerifyError::Replayed`].
+    pub fn verify_once(
+        &self,
+        request: &RequestView<'_>,
+        secret_for: &dyn Fn(&str) -> Option<ClientSecret>,
+        now: i64,
+        nonces: &NonceCache,
+    ) -> Result<Verification, VerifyError> {
+        let (how, signed) = self.check(request, secret_for, now)?;
+        if let Some(signed) = signed {
+            nonces.remember(signed.keyid, signed.nonce, signed.valid_until, now)?;
+        }
+        Ok(how)
+    }
+
+    /// The verification, and for a signed request what identifies the signature.
+    fn check(
+        &self,
+        request: &RequestView<'_>,
+        secret_for: &dyn Fn(&str) -> Option<ClientSecret>,
+        now: i64,
+    ) -> Result<(Verification, Option<Signed>), VerifyError> {
         let header = request.header;
         let api_key = header("x-api-key").ok_or_else(|| {
             VerifyError::Precondition("Missing \"X-API-KEY\" header field".into())
@@ -99,7 +134,7 @@ impl Verifier {
         let (input, signature) = match (header("signature-input"), header("signature")) {
             (None, None) => {
                 return match secret {
-                    Some(secret) if secret.is_empty() => Ok(Verification::Unsigned),
+                    Some(secret) if secret.is_empty() => Ok((Verification::Unsigned, None)),
                     Some(_) => Err(VerifyError::Precondition("request is not signed".into())),
                     None => Err(VerifyError::UnknownKey),
                 };
@@ -112,7 +147,7 @@ impl Verifier {
             }
         };
         let parsed = ParsedSignature::parse(&input, &signature)?;
-        parsed.check_time(self, now)?;
+        let valid_until = parsed.check_time(self, now)?;
         if parsed.nonce.len() < MIN_NONCE_LEN {
             return Err(VerifyError::Invalid(format!(
                 "nonce shorter than {MIN_NONCE_LEN} characters"
@@ -162,8 +197,20 @@ impl Verifier {
         if !constant_time_eq(&expected, &parsed.signature) || !known {
             return Err(VerifyError::Failed);
         }
-        Ok(Verification::Verified)
+        let signed = Signed {
+            keyid: parsed.keyid,
+            nonce: parsed.nonce,
+            valid_until,
+        };
+        Ok((Verification::Verified, Some(signed)))
     }
+}
+
+/// What identifies one verified signature, and the last second it verifies.
+struct Signed {
+    keyid: String,
+    nonce: String,
+    valid_until: i64,
 }
 
 fn normalize_field(value: &str) -> String {
@@ -183,7 +230,7 @@ struct ParsedSignature {
     components: Vec<String>,
     keyid: String,
     nonce: String,
-    created: Option<i64>,
+    created: i64,
     expires: Option<i64>,
     serialized: String,
     signature: Vec<u8>,
@@ -276,7 +323,8 @@ impl ParsedSignature {
         Ok(ParsedSignature {
             keyid: keyid.ok_or_else(|| VerifyError::Precondition("keyid missing".into()))?,
             nonce: nonce.ok_or_else(|| VerifyError::Precondition("nonce missing".into()))?,
-            created,
+            // Without `created` a signature would never age: it could be replayed forever.
+            created: created.ok_or_else(|| VerifyError::Precondition("created missing".into()))?,
             expires,
             components,
             serialized,
@@ -284,22 +332,20 @@ impl ParsedSignature {
         })
     }
 
-    fn check_time(&self, policy: &Verifier, now: i64) -> Result<(), VerifyError> {
+    /// Checks the signature's age at `now`; returns the last second it is accepted.
+    fn check_time(&self, policy: &Verifier, now: i64) -> Result<i64, VerifyError> {
         let skew = policy.clock_skew.as_secs() as i64;
         let max_age = policy.max_age.as_secs() as i64;
-        if let Some(created) = self.created {
-            if created > now + skew {
-                return Err(VerifyError::Future);
-            }
-            if created + max_age < now + skew {
-                return Err(VerifyError::Expired);
-            }
+        if self.created > now.saturating_add(skew) {
+            return Err(VerifyError::Future);
         }
+        let mut valid_until = self.created.saturating_add(max_age).saturating_sub(skew);
         if let Some(expires) = self.expires {
-            if expires < now + skew {
-                return Err(VerifyError::Expired);
-            }
+            valid_until = valid_until.min(expires.saturating_sub(skew));
         }
-        Ok(())
+        if now > valid_until {
+            return Err(VerifyError::Expired);
+        }
+        Ok(valid_until)
     }
 }

@@ -95,6 +95,8 @@ impl AudioSettings {
             buffer_bytes: _,
             tls,
             write_stall_timeout,
+            // The session's connect timeout bounds its channel's connection too.
+            connect_timeout: _,
         } = config;
         let mut settings = Self {
             url: Some(checked_url(url.as_str())?),

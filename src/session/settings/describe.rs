@@ -59,6 +59,7 @@ impl SessionSettings {
             "timeouts_ms": timeouts,
             "audio_buffer_bytes": self.audio_buffer_bytes,
             "event_queue_capacity": self.event_capacity,
+            "event_queue_bytes": self.event_queue_bytes,
             "tls": {
                 "trusted_roots": self.tls.trusted().name(),
                 "extra_roots": self.tls.extra_root_count(),

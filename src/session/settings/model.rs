@@ -111,6 +111,8 @@ pub struct SessionSettings {
     /// Indexed by [`TimeoutKind`].
     pub(super) timeouts: [Duration; 5],
     pub(in crate::session) event_capacity: usize,
+    /// Bytes (as received on the wire) of unread events, per queue.
+    pub(in crate::session) event_queue_bytes: usize,
     pub(in crate::session) max_event_bytes: usize,
     pub(in crate::session) audio_buffer_bytes: usize,
     pub(super) audio: AudioSettings,
@@ -139,6 +141,7 @@ impl Default for SessionSettings {
             tls: TlsOptions::default(),
             timeouts: [10, 10, 30, 60, 5].map(Duration::from_secs),
             event_capacity: 256,
+            event_queue_bytes: 16 << 20,
             max_event_bytes: 16 << 20,
             audio_buffer_bytes: 1 << 20,
             audio: AudioSettings::default(),
@@ -185,6 +188,11 @@ impl SessionSettings {
     /// Capacity of the session's event queue.
     pub fn event_capacity(&self) -> usize {
         self.event_capacity
+    }
+
+    /// Bytes of unread events (as received on the wire) the session's queue holds.
+    pub fn event_queue_bytes(&self) -> usize {
+        self.event_queue_bytes
     }
 
     /// Bytes of audio buffered before a push answers `WouldBlock`.

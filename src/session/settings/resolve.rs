@@ -80,13 +80,19 @@ impl SessionSettings {
 
     /// The audio channel to open at `info-consumer-ready`, when an audio URL is set.
     pub(crate) fn audio_channel(&self) -> Option<AudioChannelConfig> {
-        self.audio
-            .channel_config(&self.tls, self.audio_buffer_bytes)
+        let mut channel = self
+            .audio
+            .channel_config(&self.tls, self.audio_buffer_bytes)?;
+        // One connect bound for the session: signalling and its audio channel.
+        channel.connect_timeout = self.timeout(TimeoutKind::Connect);
+        Some(channel)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]
@@ -124,10 +130,14 @@ mod tests {
         settings.set_audio_url("ws://127.0.0.1:9/hook").unwrap();
         settings.set_audio_buffer_bytes(4096).unwrap();
         settings
+            .set_timeout(TimeoutKind::Connect, Duration::from_millis(700))
+            .unwrap();
+        settings
             .set_audiohook_credentials("key", "c2VjcmV0")
             .unwrap();
         let channel = settings.audio_channel().unwrap();
         assert_eq!(channel.buffer_bytes, 4096);
+        assert_eq!(channel.connect_timeout, Duration::from_millis(700));
         let crate::channel::ProtocolConfig::AudioHook {
             api_key,
             client_secret,

@@ -150,6 +150,12 @@ impl SessionSettings {
         Ok(())
     }
 
+    /// Bytes of unread events (as received on the wire) queued before the session stops
+    /// reading signalling; one larger event still passes, alone.
+    pub fn set_event_queue_bytes(&mut self, bytes: usize) {
+        self.event_queue_bytes = bytes.max(1);
+    }
+
     /// Largest signalling message accepted; a larger one ends the session.
     pub fn set_max_event_bytes(&mut self, bytes: usize) {
         self.max_event_bytes = bytes;

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::error::{from_reqwest, from_status, retry_after, TrdError};
+use super::error::{from_reqwest, from_status, read_text, retry_after, TrdError};
 use crate::tls::TlsOptions;
 
 /// A token is refreshed this long before the license server says it expires.
@@ -19,6 +19,13 @@ pub enum Credentials {
     None,
     /// A ready-made Bearer token; never refreshed.
     Bearer(String),
+    /// HTTP Basic with a TRD user on every request (trd-sdk-python's `username`/`password`).
+    Basic {
+        /// The TRD user.
+        username: String,
+        /// Its password (never logged).
+        password: String,
+    },
     /// Tokens from the license server at `token_url` (e.g. `https://host:port/auth/token`).
     LicenseServer {
         /// The license server's token endpoint.
@@ -35,6 +42,11 @@ impl fmt::Debug for Credentials {
         match self {
             Credentials::None => f.write_str("None"),
             Credentials::Bearer(_) => f.write_str("Bearer(<redacted>)"),
+            Credentials::Basic { username, .. } => f
+                .debug_struct("Basic")
+                .field("username", username)
+                .field("password", &"<redacted>")
+                .finish(),
             Credentials::LicenseServer {
                 token_url,
                 username,
@@ -99,6 +111,8 @@ pub(crate) fn http_client(
     }
     http.build().map_err(|e| TrdError::Http(e.to_string()))
 }
+/// Largest license-server reply read: a token reply is a few hundred bytes.
+const MAX_TOKEN_RESPONSE: usize = 64 << 10;
 
 /// Asks the license server for a token.
 pub(crate) async fn fetch_token(
@@ -118,10 +132,9 @@ pub(crate) async fn fetch_token(
         .map_err(|e| wrap(from_reqwest(e, timeout)))?;
     let status = response.status();
     let retry = retry_after(response.headers());
-    let body = response
-        .text()
+    let body = read_text(response, MAX_TOKEN_RESPONSE, timeout)
         .await
-        .map_err(|e| wrap(from_reqwest(e, timeout)))?;
+        .map_err(wrap)?;
     if !status.is_success() {
         return Err(wrap(from_status(status.as_u16(), retry, body)));
     }

@@ -1,12 +1,19 @@
-//! Errors of TRD REST calls, one variant per documented HTTP status.
+//! Errors of TRD REST calls, one variant per documented HTTP status, plus the client's own
+//! failures (unreadable upload, failed job, wait timeout). [`TrdError::kind`] classifies them
+//! once for every surface (C result codes, Python exceptions, CLI exit codes).
 
+use std::path::PathBuf;
 use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::capped_body::{read_capped, BodyError};
 
 /// A failed call to TRD (or to the license server).
 #[derive(Debug, thiserror::Error)]
 pub enum TrdError {
     /// 400: the request is malformed.
-    #[error("TRD rejected the request (400): {body}")]
+    #[error("TRD rejected the request (400): {}", detail(.body))]
     BadRequest {
         /// The server's answer (at most 1 KiB).
         body: String,
@@ -18,33 +25,39 @@ pub enum TrdError {
         body: String,
     },
     /// 403: the credentials lack access.
-    #[error("access denied (403): {body}")]
+    #[error("access denied (403): {}", detail(.body))]
     Forbidden {
         /// The server's answer (at most 1 KiB).
         body: String,
     },
+    /// 404: no such job.
+    #[error("not found (404): {}", detail(.body))]
+    NotFound {
+        /// The server's answer (at most 1 KiB).
+        body: String,
+    },
     /// 413: the media is too long or the minute quota is spent.
-    #[error("media too long or minute quota exceeded (413): {body}")]
+    #[error("media too long or minute quota exceeded (413): {}", detail(.body))]
     PayloadTooLarge {
         /// The server's answer (at most 1 KiB).
         body: String,
     },
-    /// 422: a field failed validation; the body says which.
-    #[error("validation error (422): {body}")]
+    /// 422: a field failed validation; [`TrdError::detail`] says which.
+    #[error("validation error (422): {}", detail(.body))]
     Validation {
         /// The server's answer (at most 1 KiB).
         body: String,
     },
-    /// 429: rate limited.
-    #[error("too many requests (429), retry after {retry_after:?}")]
+    /// 429: rate limited (after every retry).
+    #[error("too many requests (429), retry after {retry_after:?}: {}", detail(.body))]
     TooManyRequests {
         /// The `Retry-After` header, if sent.
         retry_after: Option<Duration>,
         /// The server's answer (at most 1 KiB).
         body: String,
     },
-    /// 503: the server is busy.
-    #[error("server busy (503), retry after {retry_after:?}")]
+    /// 503: the server is busy (after every retry).
+    #[error("server busy (503), retry after {retry_after:?}: {}", detail(.body))]
     Unavailable {
         /// The `Retry-After` header, if sent.
         retry_after: Option<Duration>,
@@ -52,7 +65,7 @@ pub enum TrdError {
         body: String,
     },
     /// Any other non-success status.
-    #[error("unexpected HTTP status {status}: {body}")]
+    #[error("unexpected HTTP status {status}: {}", detail(.body))]
     Status {
         /// The HTTP status.
         status: u16,
@@ -91,13 +104,144 @@ pub enum TrdError {
         /// The webhook URL TRD tried.
         url: String,
     },
-    /// The webhook receiver could not start.
+    /// The recording to upload cannot be read (missing, not a regular file, unreadable).
+    #[error("cannot read {}: {source}", .path.display())]
+    File {
+        /// The recording's path.
+        path: PathBuf,
+        /// Why it cannot be read.
+        source: std::io::Error,
+    },
+    /// The recording to upload is empty.
+    #[error("{} is empty: there is no audio to upload", .path.display())]
+    EmptyFile {
+        /// The recording's path.
+        path: PathBuf,
+    },
+    /// A `config` item is neither `key=value` items nor a JSON object.
+    #[error("invalid job config: {0}")]
+    InvalidConfig(String),
+    /// A job id that is not 1-100 URL-safe characters (checked before any request).
+    #[error("invalid job id `{0}`: expected 1-100 characters of A-Z a-z 0-9 . _ ~ -")]
+    InvalidJobId(String),
+    /// The job ended `FAILED`.
+    #[error("job {job_id} failed: {reason}")]
+    JobFailed {
+        /// The job's id.
+        job_id: String,
+        /// Its `failure_reason`.
+        reason: String,
+    },
+    /// `transcribe` got no result within its timeout.
+    #[error("job {job_id} has no result after {waited:?}{}", if *.stopped { " (stopped)" } else { "" })]
+    WaitTimeout {
+        /// The job's id.
+        job_id: String,
+        /// How long `transcribe` waited.
+        waited: Duration,
+        /// Whether `job/stop` was sent because the wait ran out.
+        stopped: bool,
+    },
+    /// The webhook receiver could not start or store a delivery.
     #[cfg(feature = "receiver")]
     #[error(transparent)]
     Receiver(#[from] crate::trd::ReceiverError),
 }
 
+/// What kind of failure a [`TrdError`] is; every surface maps these, not the variants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TrdErrorKind {
+    /// Credentials or token refused (401/403, or by the license server).
+    Auth,
+    /// TRD refused the request itself: invalid (400/422), media too long or quota (413).
+    Rejected,
+    /// No such job (404).
+    NotFound,
+    /// TRD stayed busy or rate-limited (429/503) through every retry.
+    Busy,
+    /// No answer, or no result, in time.
+    Timeout,
+    /// TRD (or the license server) could not be reached.
+    Network,
+    /// The server's certificate was refused, or the trusted roots are unusable.
+    Tls,
+    /// An argument of the call is unusable (base URL, missing or empty file).
+    InvalidInput,
+    /// The job ended `FAILED`.
+    JobFailed,
+    /// TRD cannot reach the webhook.
+    NotReachable,
+    /// TRD answered something that is not the documented shape.
+    Protocol,
+    /// The webhook receiver could not start or store a delivery.
+    Receiver,
+}
+
 impl TrdError {
+    /// The class of this error (a license-server failure is classified by its cause).
+    pub fn kind(&self) -> TrdErrorKind {
+        match self {
+            TrdError::TokenServer(cause) => match cause.kind() {
+                TrdErrorKind::Rejected | TrdErrorKind::NotFound => TrdErrorKind::Auth,
+                other => other,
+            },
+            TrdError::Unauthorized { .. } | TrdError::Forbidden { .. } => TrdErrorKind::Auth,
+            TrdError::BadRequest { .. }
+            | TrdError::PayloadTooLarge { .. }
+            | TrdError::Validation { .. } => TrdErrorKind::Rejected,
+            TrdError::NotFound { .. } => TrdErrorKind::NotFound,
+            TrdError::TooManyRequests { .. } | TrdError::Unavailable { .. } => TrdErrorKind::Busy,
+            TrdError::Timeout(_) | TrdError::WaitTimeout { .. } => TrdErrorKind::Timeout,
+            TrdError::Connect { .. } | TrdError::Http(_) => TrdErrorKind::Network,
+            TrdError::Tls(_) => TrdErrorKind::Tls,
+            TrdError::InvalidBaseUrl(_)
+            | TrdError::File { .. }
+            | TrdError::EmptyFile { .. }
+            | TrdError::InvalidConfig(_)
+            | TrdError::InvalidJobId(_) => TrdErrorKind::InvalidInput,
+            TrdError::JobFailed { .. } => TrdErrorKind::JobFailed,
+            TrdError::NotReachable { .. } => TrdErrorKind::NotReachable,
+            TrdError::Status { .. } | TrdError::InvalidResponse(_) => TrdErrorKind::Protocol,
+            #[cfg(feature = "receiver")]
+            TrdError::Receiver(_) => TrdErrorKind::Receiver,
+        }
+    }
+
+    /// The HTTP status TRD answered, for errors that are an answer.
+    pub fn http_status(&self) -> Option<u16> {
+        Some(match self {
+            TrdError::BadRequest { .. } => 400,
+            TrdError::Unauthorized { .. } => 401,
+            TrdError::Forbidden { .. } => 403,
+            TrdError::NotFound { .. } => 404,
+            TrdError::PayloadTooLarge { .. } => 413,
+            TrdError::Validation { .. } => 422,
+            TrdError::TooManyRequests { .. } => 429,
+            TrdError::Unavailable { .. } => 503,
+            TrdError::Status { status, .. } => *status,
+            TrdError::TokenServer(cause) => return cause.http_status(),
+            _ => return None,
+        })
+    }
+
+    /// The server's explanation of an HTTP error: FastAPI's `detail` (a string, or the
+    /// `loc: msg` of each validation problem), else the body as received.
+    pub fn detail(&self) -> Option<String> {
+        match self {
+            TrdError::BadRequest { body }
+            | TrdError::Unauthorized { body }
+            | TrdError::Forbidden { body }
+            | TrdError::NotFound { body }
+            | TrdError::PayloadTooLarge { body }
+            | TrdError::Validation { body }
+            | TrdError::TooManyRequests { body, .. }
+            | TrdError::Unavailable { body, .. }
+            | TrdError::Status { body, .. } => Some(detail(body)),
+            TrdError::TokenServer(cause) => cause.detail(),
+            _ => None,
+        }
+    }
+
     /// The TLS failure (refused certificate, unusable roots) behind this error, if any, also
     /// when it happened at the license server.
     pub fn tls(&self) -> Option<&crate::tls::TlsError> {
@@ -106,6 +250,50 @@ impl TrdError {
             TrdError::TokenServer(inner) => inner.tls(),
             _ => None,
         }
+    }
+
+    /// The `Retry-After` TRD asked for (429/503).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            TrdError::TooManyRequests { retry_after, .. }
+            | TrdError::Unavailable { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// FastAPI answers errors as `{"detail": "text"}`, and validation errors as
+/// `{"detail": [{"loc": [...], "msg": "...", ...}]}`; anything else is shown as received.
+pub(crate) fn detail(body: &str) -> String {
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(body) else {
+        return body.trim().to_owned();
+    };
+    match map.get("detail") {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Array(problems)) => problems
+            .iter()
+            .map(|problem| {
+                let location = problem["loc"]
+                    .as_array()
+                    .map(|parts| {
+                        parts
+                            .iter()
+                            .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_owned))
+                            .collect::<Vec<_>>()
+                            .join(".")
+                    })
+                    .unwrap_or_default();
+                let message = problem["msg"].as_str().unwrap_or("invalid");
+                if location.is_empty() {
+                    message.to_owned()
+                } else {
+                    format!("{location}: {message}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        Some(other) => other.to_string(),
+        None => body.trim().to_owned(),
     }
 }
 
@@ -130,6 +318,7 @@ pub(crate) fn from_status(status: u16, retry_after: Option<Duration>, body: Stri
         400 => TrdError::BadRequest { body },
         401 => TrdError::Unauthorized { body },
         403 => TrdError::Forbidden { body },
+        404 => TrdError::NotFound { body },
         413 => TrdError::PayloadTooLarge { body },
         422 => TrdError::Validation { body },
         429 => TrdError::TooManyRequests { retry_after, body },
@@ -145,6 +334,19 @@ pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Durati
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
+/// The body of `response` as text, at most `limit` bytes (else [`TrdError::InvalidResponse`]).
+pub(crate) async fn read_text(
+    response: reqwest::Response,
+    limit: usize,
+    timeout: Duration,
+) -> Result<String, TrdError> {
+    match read_capped(response, limit).await {
+        Ok(body) => Ok(String::from_utf8_lossy(&body).into_owned()),
+        Err(BodyError::Http(error)) => Err(from_reqwest(error, timeout)),
+        Err(too_large) => Err(TrdError::InvalidResponse(too_large.describe())),
+    }
+}
+
 pub(crate) fn from_reqwest(error: reqwest::Error, timeout: Duration) -> TrdError {
     if let Some(refused) = crate::tls::TlsError::find_in(&error) {
         TrdError::Tls(refused)
@@ -158,5 +360,30 @@ pub(crate) fn from_reqwest(error: reqwest::Error, timeout: Duration) -> TrdError
         }
     } else {
         TrdError::Http(error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fastapi_details_are_read() {
+        assert_eq!(
+            detail(r#"{"detail": "job x not found"}"#),
+            "job x not found"
+        );
+        let validation = r#"{"detail": [{"loc": ["body", "upload_file"], "msg": "Field required", "type": "missing"}, {"loc": ["query", "page", 0], "msg": "bad"}]}"#;
+        assert_eq!(
+            detail(validation),
+            "body.upload_file: Field required; query.page.0: bad"
+        );
+        assert_eq!(detail("plain text\n"), "plain text");
+        let error = from_status(422, None, validation.to_owned());
+        assert!(error
+            .to_string()
+            .contains("body.upload_file: Field required"));
+        assert_eq!(error.kind(), TrdErrorKind::Rejected);
+        assert_eq!(error.http_status(), Some(422));
     }
 }

@@ -1,4 +1,5 @@
-//! `TrdClient`: `webhook/whoami` and `webhook/validate` against a TRD base URL.
+//! `TrdClient`: authenticated requests to a TRD base URL, with retries on 429/503, and the
+//! `webhook/whoami` and `webhook/validate` calls.
 
 use std::fmt;
 use std::time::Duration;
@@ -9,7 +10,9 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 
 use super::auth::{fetch_token, CachedToken, Credentials};
-use super::error::{from_reqwest, from_status, retry_after, TrdError};
+use super::error::{from_reqwest, from_status, read_text, retry_after, TrdError};
+use super::retry::RetryPolicy;
+use super::upload::Upload;
 use crate::tls::TlsOptions;
 
 /// Query parameters of `webhook/validate`: TRD's wait between attempts and number of attempts.
@@ -27,6 +30,16 @@ pub struct TrdClientBuilder {
     credentials: Credentials,
     timeout: Duration,
     tls: TlsOptions,
+    retry: RetryPolicy,
+    upload_min_rate: u64,
+}
+
+/// The body of one request.
+pub(crate) enum Payload<'a> {
+    Empty,
+    Json(&'a Value),
+    /// A `job/create` form, built again (the file opened again) for each attempt.
+    Upload(&'a Upload),
 }
 
 impl fmt::Debug for TrdClientBuilder {
@@ -53,6 +66,7 @@ impl TrdClientBuilder {
     }
 
     /// Deadline of every request (connect + response). Default 10 s, as trd-sdk-python uses.
+    /// An upload gets this plus the time its file takes at [`upload_min_rate`](Self::upload_min_rate).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -61,6 +75,19 @@ impl TrdClientBuilder {
     /// Which roots to trust (default: the bundled and the machine's, see [`TlsOptions`]).
     pub fn tls(mut self, tls: TlsOptions) -> Self {
         self.tls = tls;
+        self
+    }
+
+    /// Retries of requests answered 429 or 503. Default [`RetryPolicy::default`].
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The slowest upload rate, in bytes per second, before `job/create` gives up
+    /// ([`TrdError::Timeout`]). Default 256 KiB/s.
+    pub fn upload_min_rate(mut self, bytes_per_second: u64) -> Self {
+        self.upload_min_rate = bytes_per_second.max(1);
         self
     }
 
@@ -78,22 +105,35 @@ impl TrdClientBuilder {
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(TrdError::InvalidBaseUrl(base_url));
         }
-        let http = super::auth::http_client(&self.tls, Some(self.timeout), self.timeout)?;
+        // Deadlines are set per request: an upload needs longer than a status call.
+        let http = super::auth::http_client(&self.tls, None, self.timeout)?;
         Ok(TrdClient {
             base_url,
             credentials: self.credentials,
             timeout: self.timeout,
+            retry: self.retry,
+            upload_min_rate: self.upload_min_rate,
             http,
             token: Mutex::new(None),
         })
     }
 }
 
-/// A client for TRD's REST API v3 webhook endpoints. Cheap to share behind an `Arc`.
+/// Largest successful TRD answer read whole: a job result (a long call's transcript with its
+/// word timings) is the biggest, a few MiB per recorded hour.
+const MAX_RESPONSE: usize = 64 << 20;
+
+/// Largest error answer read: a status line's detail is a small JSON document.
+const MAX_ERROR_RESPONSE: usize = 1 << 20;
+
+/// A client for TRD's REST API v3: jobs (see [`TrdClient::create_job`] and
+/// [`TrdClient::transcribe`]) and webhook set-up. Cheap to share behind an `Arc`.
 pub struct TrdClient {
     base_url: String,
     credentials: Credentials,
     timeout: Duration,
+    retry: RetryPolicy,
+    upload_min_rate: u64,
     http: reqwest::Client,
     token: Mutex<Option<CachedToken>>,
 }
@@ -125,6 +165,8 @@ impl TrdClient {
             credentials: Credentials::None,
             timeout: Duration::from_secs(10),
             tls: TlsOptions::default(),
+            retry: RetryPolicy::default(),
+            upload_min_rate: 256 * 1024,
         }
     }
 
@@ -180,70 +222,151 @@ impl TrdClient {
         })
     }
 
-    /// One request with authentication; a license-server token rejected with 401 is fetched
-    /// again once (it may have been revoked before its announced expiry).
-    async fn call(
+    /// One request answered with JSON.
+    pub(crate) async fn call(
         &self,
         method: Method,
         path: &str,
         query: &[(&str, String)],
         body: Option<Value>,
     ) -> Result<Value, TrdError> {
-        let first = self
-            .call_once(method.clone(), path, query, body.as_ref())
-            .await;
-        match first {
-            Err(TrdError::Unauthorized { .. })
-                if matches!(self.credentials, Credentials::LicenseServer { .. }) =>
-            {
-                *self.token.lock().await = None;
-                self.call_once(method, path, query, body.as_ref()).await
-            }
-            other => other,
-        }
+        let payload = match &body {
+            Some(json) => Payload::Json(json),
+            None => Payload::Empty,
+        };
+        let text = self.call_text(method, path, query, payload).await?;
+        serde_json::from_str(&text).map_err(|e| {
+            TrdError::InvalidResponse(format!("{e}: {}", super::error::truncated(text)))
+        })
     }
 
-    async fn call_once(
+    /// One request whose whole answer is read as text.
+    pub(crate) async fn call_text(
         &self,
         method: Method,
         path: &str,
         query: &[(&str, String)],
-        body: Option<&Value>,
-    ) -> Result<Value, TrdError> {
+        payload: Payload<'_>,
+    ) -> Result<String, TrdError> {
+        let deadline = self.deadline(&payload);
+        let response = self.send(method, path, query, payload, deadline).await?;
+        read_text(response, MAX_RESPONSE, deadline.unwrap_or(self.timeout)).await
+    }
+
+    /// Sends a request with authentication and returns the successful response. A
+    /// license-server token rejected with 401 is fetched again once (it may have been revoked
+    /// before its announced expiry); 429 and 503 are retried as the [`RetryPolicy`] says.
+    /// `deadline` bounds the whole exchange; `None` bounds only the wait for the headers (the
+    /// caller bounds each read of a streamed body).
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        payload: Payload<'_>,
+        deadline: Option<Duration>,
+    ) -> Result<reqwest::Response, TrdError> {
+        let mut retries = 0;
+        let mut refreshed = false;
+        loop {
+            let attempt = self
+                .send_once(method.clone(), path, query, &payload, deadline)
+                .await;
+            match attempt {
+                Err(TrdError::Unauthorized { .. })
+                    if !refreshed
+                        && matches!(self.credentials, Credentials::LicenseServer { .. }) =>
+                {
+                    refreshed = true;
+                    *self.token.lock().await = None;
+                }
+                Err(error @ (TrdError::TooManyRequests { .. } | TrdError::Unavailable { .. }))
+                    if retries + 1 < self.retry.attempts =>
+                {
+                    retries += 1;
+                    let delay = self.retry.delay(retries, error.retry_after());
+                    tracing::info!(path, %error, ?delay, retries, "TRD busy, retrying");
+                    tokio::time::sleep(delay).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn send_once(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        payload: &Payload<'_>,
+        deadline: Option<Duration>,
+    ) -> Result<reqwest::Response, TrdError> {
         let url = format!("{}{path}", self.base_url);
         let mut request = self
             .http
             .request(method, &url)
             .header(reqwest::header::ACCEPT, "application/json")
             .query(query);
-        if let Some(token) = self.bearer().await? {
-            request = request.bearer_auth(token);
+        if let Some(deadline) = deadline {
+            request = request.timeout(deadline);
         }
-        if let Some(body) = body {
-            request = request.json(body);
+        request = match &self.credentials {
+            Credentials::Basic { username, password } => {
+                request.basic_auth(username, Some(password))
+            }
+            _ => match self.bearer().await? {
+                Some(token) => request.bearer_auth(token),
+                None => request,
+            },
+        };
+        request = match payload {
+            Payload::Empty => request,
+            Payload::Json(body) => request.json(body),
+            Payload::Upload(job) => request.multipart(job.form().await?),
+        };
+        let wait = deadline.unwrap_or(self.timeout);
+        let response = match deadline {
+            Some(_) => request.send().await,
+            None => tokio::time::timeout(wait, request.send())
+                .await
+                .map_err(|_| TrdError::Timeout(wait))?,
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| from_reqwest(e, self.timeout))?;
+        .map_err(|e| from_reqwest(e, wait))?;
         let status = response.status();
-        let retry = retry_after(response.headers());
-        let text = response
-            .text()
-            .await
-            .map_err(|e| from_reqwest(e, self.timeout))?;
-        if !status.is_success() {
-            tracing::warn!(%url, status = status.as_u16(), "TRD request failed");
-            return Err(from_status(status.as_u16(), retry, text));
+        if status.is_success() {
+            return Ok(response);
         }
-        serde_json::from_str(&text).map_err(|e| {
-            TrdError::InvalidResponse(format!("{e}: {}", super::error::truncated(text)))
-        })
+        let retry = retry_after(response.headers());
+        let text = tokio::time::timeout(
+            self.timeout,
+            read_text(response, MAX_ERROR_RESPONSE, self.timeout),
+        )
+        .await
+        .map_err(|_| TrdError::Timeout(self.timeout))??;
+        tracing::warn!(%url, status = status.as_u16(), "TRD request failed");
+        Err(from_status(status.as_u16(), retry, text))
+    }
+
+    /// The deadline of a whole exchange: the request timeout, plus for an upload the time the
+    /// file takes at the slowest accepted rate.
+    fn deadline(&self, payload: &Payload<'_>) -> Option<Duration> {
+        let extra = match payload {
+            Payload::Upload(job) => job.upload_len().map_or(Duration::ZERO, |len| {
+                Duration::from_secs_f64(len as f64 / self.upload_min_rate.max(1) as f64)
+            }),
+            _ => Duration::ZERO,
+        };
+        Some(self.timeout + extra)
+    }
+
+    /// The request timeout (connect, and each wait for an answer).
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     async fn bearer(&self) -> Result<Option<String>, TrdError> {
         match &self.credentials {
-            Credentials::None => Ok(None),
+            Credentials::None | Credentials::Basic { .. } => Ok(None),
             Credentials::Bearer(token) => Ok(Some(token.clone())),
             Credentials::LicenseServer {
                 token_url,

@@ -4,6 +4,7 @@
 
 use super::error::TrdError;
 use super::http::{TrdClient, ValidateOptions};
+use super::webhooks::JobWebhooks;
 use crate::trd::{ReceiverBuilder, Tls, WebhookReceiver};
 
 impl TrdClient {
@@ -54,5 +55,21 @@ impl TrdClient {
                 Err(error)
             }
         }
+    }
+
+    /// Starts a receiver for [`Transcribe::webhook`](super::Transcribe::webhook): registered
+    /// with `validate` as [`start_webhook`](Self::start_webhook) does when `validate` is given,
+    /// else started as configured (TRD then has no token to send, so none is required unless
+    /// `receiver` sets one).
+    pub async fn start_job_webhooks(
+        &self,
+        receiver: ReceiverBuilder,
+        validate: Option<ValidateOptions>,
+    ) -> Result<JobWebhooks, TrdError> {
+        let started = match validate {
+            Some(options) => self.start_webhook(receiver, options).await?,
+            None => receiver.start().await?,
+        };
+        Ok(JobWebhooks::new(started))
     }
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::error::ReceiverError;
 use super::server::WebhookReceiver;
+use crate::serve::ConnectionLimits;
 
 /// How the receiver speaks TLS.
 #[derive(Clone)]
@@ -51,9 +52,10 @@ pub struct ReceiverBuilder {
     pub(crate) spool: Option<PathBuf>,
     pub(crate) queue_bound: usize,
     pub(crate) body_limit: usize,
-    pub(crate) max_connections: usize,
-    pub(crate) header_read_timeout: Duration,
+    pub(crate) limits: ConnectionLimits,
     pub(crate) body_read_timeout: Duration,
+    pub(crate) body_budget: usize,
+    pub(crate) min_body_rate: u32,
     pub(crate) remembered_deliveries: usize,
 }
 
@@ -67,9 +69,13 @@ impl Default for ReceiverBuilder {
             spool: None,
             queue_bound: 1024,
             body_limit: 32 * 1024 * 1024,
-            max_connections: 256,
-            header_read_timeout: Duration::from_secs(10),
+            limits: ConnectionLimits {
+                max_connections: 256,
+                header_read_timeout: Duration::from_secs(10),
+            },
             body_read_timeout: Duration::from_secs(60),
+            body_budget: 128 * 1024 * 1024,
+            min_body_rate: 8 * 1024,
             remembered_deliveries: 100_000,
         }
     }
@@ -85,7 +91,9 @@ impl fmt::Debug for ReceiverBuilder {
             .field("spool", &self.spool)
             .field("queue_bound", &self.queue_bound)
             .field("body_limit", &self.body_limit)
-            .field("max_connections", &self.max_connections)
+            .field("body_budget", &self.body_budget)
+            .field("min_body_rate", &self.min_body_rate)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -140,21 +148,41 @@ impl ReceiverBuilder {
         self
     }
 
-    /// Connections served at once; further ones wait in the kernel backlog. Default 256.
+    /// Connections open at once. When all are taken, the oldest one that has not sent a
+    /// request yet is closed to make room; when every one has, a newcomer is refused (closed
+    /// on HTTPS, `503` on plain HTTP). Default 256.
     pub fn max_connections(mut self, connections: usize) -> Self {
-        self.max_connections = connections.max(1);
+        self.limits.max_connections = connections.max(1);
         self
     }
 
-    /// Time a connection may take to send request headers (and the TLS handshake). Default 10 s.
+    /// Time a connection may take for the TLS handshake and for each request's headers
+    /// (including the wait for the next request on a kept-alive connection). Default 10 s.
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
-        self.header_read_timeout = timeout;
+        self.limits.header_read_timeout = timeout;
         self
     }
 
     /// Time a request may take to send its body (→ 408). Default 60 s.
     pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
         self.body_read_timeout = timeout;
+        self
+    }
+
+    /// Bytes of request bodies read at once across all connections (each body holds its
+    /// declared length, or what arrived so far, until answered); a body that finds the
+    /// budget spent gets `503` + `Retry-After`. Bounds what unauthenticated peers can make
+    /// the receiver hold: the token is only known once a body is read. Default 128 MiB, and
+    /// never less than [`body_limit`](Self::body_limit).
+    pub fn body_budget(mut self, bytes: usize) -> Self {
+        self.body_budget = bytes;
+        self
+    }
+
+    /// Bytes per second a body must average after its first two seconds (→ 408), so slow
+    /// senders cannot hold connections for the whole body timeout. Default 8 KiB/s.
+    pub fn min_body_rate(mut self, bytes_per_second: u32) -> Self {
+        self.min_body_rate = bytes_per_second.max(1);
         self
     }
 

@@ -1,7 +1,9 @@
-//! The webhook routes. Each delivery is checked in this order: size (413), content type (415),
-//! body read within a deadline (408), JSON parse (400 with the parser's message), token (401),
-//! path/body job id (400), queue room (503 + Retry-After), spool write (500 on I/O failure);
-//! 200 only after the delivery is in the application's queue (and on disk with a spool).
+//! The webhook routes. Each delivery is checked in this order: path (400), size (413),
+//! content type (415), room in the byte budget of bodies being read (503 + Retry-After), body
+//! read within a deadline and at a minimum rate (408), JSON parse (400 with the parser's
+//! message), token (401), path/body job id (400), queue room (503 + Retry-After), spool
+//! write (500 on I/O failure); 200 only after the delivery is in the application's queue (and
+//! on disk with a spool). Until the token is checked, a body only holds part of the budget.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,7 +16,8 @@ use axum::routing::post;
 use axum::Router;
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
 
 use super::delivery::Delivery;
 use super::seen::SeenDeliveries;
@@ -31,6 +34,10 @@ pub(crate) struct ReceiverState {
     pub(crate) token: Option<String>,
     pub(crate) body_limit: usize,
     pub(crate) body_timeout: Duration,
+    /// Bytes of bodies being read at once, across every connection.
+    pub(crate) body_budget: Arc<Semaphore>,
+    /// Bytes per second a body must average once [`RATE_GRACE`] has passed.
+    pub(crate) min_body_rate: u32,
     pub(crate) queue: mpsc::Sender<Delivery>,
     pub(crate) spool: Option<Arc<Spool>>,
     pub(crate) seen: Arc<Mutex<SeenDeliveries>>,
@@ -79,7 +86,7 @@ async fn accept(
             return reject(
                 StatusCode::BAD_REQUEST,
                 format!(
-                    "path segment must be 1-{MAX_SEGMENT_LEN} characters of A-Z a-z 0-9 . _ ~ -"
+                    "path segment must be 1-{MAX_SEGMENT_LEN} characters of A-Z a-z 0-9 . _ ~ -, not starting with ."
                 ),
             );
         }
@@ -97,13 +104,24 @@ async fn accept(
             "Content-Type must be application/json",
         );
     }
-    let body = match tokio::time::timeout(state.body_timeout, read_limited(body, state.body_limit))
-        .await
-    {
-        Err(_) => return reject(StatusCode::REQUEST_TIMEOUT, "body not received in time"),
-        Ok(Err(BodyError::TooLarge)) => return too_large(state.body_limit),
-        Ok(Err(BodyError::Io(message))) => return reject(StatusCode::BAD_REQUEST, message),
-        Ok(Ok(body)) => body,
+    // Held until the delivery is answered: what an unauthenticated peer can make us hold.
+    let (body, _held) = match read_body(body, state, declared_length).await {
+        Err(BodyError::Busy) => return busy("receiver is reading too many bodies, retry later"),
+        Err(BodyError::TimedOut) => {
+            return reject(StatusCode::REQUEST_TIMEOUT, "body not received in time")
+        }
+        Err(BodyError::TooSlow) => {
+            return reject(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "body arriving slower than {} bytes per second",
+                    state.min_body_rate
+                ),
+            )
+        }
+        Err(BodyError::TooLarge) => return too_large(state.body_limit),
+        Err(BodyError::Io(message)) => return reject(StatusCode::BAD_REQUEST, message),
+        Ok(read) => read,
     };
     let result = match parse_webhook(&body) {
         Ok(result) => result,
@@ -129,12 +147,7 @@ async fn accept(
     }
     let Ok(permit) = state.queue.try_reserve() else {
         tracing::warn!(%job_id, "webhook queue full, asking TRD to retry");
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(header::RETRY_AFTER, RETRY_AFTER_SECONDS)],
-            "receiver queue is full, retry later",
-        )
-            .into_response();
+        return busy("receiver queue is full, retry later");
     };
     let spool_file = match &state.spool {
         Some(spool) => {
@@ -173,6 +186,16 @@ async fn accept(
     (StatusCode::OK, "OK").into_response()
 }
 
+/// `503` with `Retry-After`: TRD delivers again later.
+fn busy(message: &'static str) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::RETRY_AFTER, RETRY_AFTER_SECONDS)],
+        message,
+    )
+        .into_response()
+}
+
 fn too_large(limit: usize) -> Response {
     reject(
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -186,8 +209,8 @@ fn is_safe_segment(segment: &str) -> bool {
         && segment
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'~' | b'-'))
-        && segment != "."
-        && segment != ".."
+        // Spool and `--out` files are named after segments: no `.`, `..` or hidden files.
+        && !segment.starts_with('.')
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -208,19 +231,57 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 enum BodyError {
+    /// The byte budget of bodies being read is spent.
+    Busy,
+    TimedOut,
+    TooSlow,
     TooLarge,
     Io(String),
 }
 
-async fn read_limited(body: Body, limit: usize) -> Result<Bytes, BodyError> {
+/// How long a body may take before its average rate is checked.
+pub(crate) const RATE_GRACE: Duration = Duration::from_secs(2);
+
+/// Reads the body within the limits: at most `body_limit` bytes, all of it within
+/// `body_timeout`, averaging at least `min_body_rate` after [`RATE_GRACE`], every byte held in
+/// the shared budget (the declared length up front). Returns the body and its share of the
+/// budget.
+async fn read_body(
+    body: Body,
+    state: &ReceiverState,
+    declared_length: Option<u64>,
+) -> Result<(Bytes, OwnedSemaphorePermit), BodyError> {
+    let reserve = |bytes: usize| {
+        let bytes = u32::try_from(bytes).map_err(|_| BodyError::TooLarge)?;
+        Arc::clone(&state.body_budget)
+            .try_acquire_many_owned(bytes)
+            .map_err(|_| BodyError::Busy)
+    };
+    let mut held = reserve(declared_length.unwrap_or(0) as usize)?;
+    let started = Instant::now();
+    let deadline = started + state.body_timeout;
+    let rate = f64::from(state.min_body_rate.max(1));
     let mut stream = body.into_data_stream();
     let mut buffer = BytesMut::new();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| BodyError::Io(format!("cannot read body: {e}")))?;
-        if buffer.len() + chunk.len() > limit {
+    loop {
+        let due = started + RATE_GRACE + Duration::from_secs_f64((buffer.len() + 1) as f64 / rate);
+        let wait_until = due.min(deadline);
+        let chunk = match tokio::time::timeout_at(wait_until, stream.next()).await {
+            Err(_) if wait_until == deadline => return Err(BodyError::TimedOut),
+            Err(_) => return Err(BodyError::TooSlow),
+            Ok(None) => break,
+            Ok(Some(chunk)) => {
+                chunk.map_err(|e| BodyError::Io(format!("cannot read body: {e}")))?
+            }
+        };
+        let length = buffer.len() + chunk.len();
+        if length > state.body_limit {
             return Err(BodyError::TooLarge);
+        }
+        if length > held.num_permits() {
+            held.merge(reserve(length - held.num_permits())?);
         }
         buffer.extend_from_slice(&chunk);
     }
-    Ok(buffer.freeze())
+    Ok((buffer.freeze(), held))
 }

@@ -1,5 +1,6 @@
-//! The running receiver: accept loop with a connection limit, TLS handshake and header-read
-//! deadlines, and the application's side of the delivery queue.
+//! The running receiver: the shared accept loop (connection limit, TLS handshake and
+//! header-read deadlines) serving the webhook routes, and the application's side of the
+//! delivery queue.
 
 use std::collections::VecDeque;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -7,12 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
-use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, Semaphore};
-use tokio::task::{JoinHandle, JoinSet};
-use tokio_rustls::TlsAcceptor;
+use tokio::task::JoinHandle;
 
 use super::builder::{ReceiverBuilder, Tls};
 use super::delivery::Delivery;
@@ -103,17 +100,24 @@ impl WebhookReceiver {
             token: config.token.clone(),
             body_limit: config.body_limit,
             body_timeout: config.body_read_timeout,
+            body_budget: Arc::new(Semaphore::new(
+                config
+                    .body_budget
+                    .max(config.body_limit)
+                    .min(Semaphore::MAX_PERMITS),
+            )),
+            min_body_rate: config.min_body_rate,
             queue: sender,
             spool,
             seen,
         });
         let certificate_pem = identity.as_ref().map(|i| i.certificate_pem.clone());
-        let server = tokio::spawn(serve(
+        let server = tokio::spawn(crate::serve::serve(
             listener,
-            identity.map(|i| i.acceptor),
             router(state),
-            config.max_connections,
-            config.header_read_timeout,
+            identity.map(|i| i.acceptor),
+            config.limits,
+            std::future::pending(),
         ));
         tracing::info!(%url, recovered = recovered.len(), "TRD webhook receiver listening");
         Ok(WebhookReceiver {
@@ -215,61 +219,6 @@ fn recover(
         });
     }
     Ok(recovered)
-}
-
-async fn serve(
-    listener: TcpListener,
-    tls: Option<TlsAcceptor>,
-    app: axum::Router,
-    max_connections: usize,
-    header_read_timeout: Duration,
-) {
-    let slots = Arc::new(Semaphore::new(max_connections));
-    let mut connections = JoinSet::new();
-    loop {
-        // Waiting for a slot before accepting keeps at most `max_connections` sockets open.
-        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
-            return;
-        };
-        let (stream, peer) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(error) => {
-                tracing::warn!(%error, "accept failed");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let (tls, app) = (tls.clone(), app.clone());
-        connections.spawn(async move {
-            let _slot = slot;
-            if let Err(error) = serve_connection(stream, tls, app, header_read_timeout).await {
-                tracing::debug!(%peer, %error, "webhook connection ended with an error");
-            }
-        });
-        while connections.try_join_next().is_some() {}
-    }
-}
-
-async fn serve_connection(
-    stream: TcpStream,
-    tls: Option<TlsAcceptor>,
-    app: axum::Router,
-    header_read_timeout: Duration,
-) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(header_read_timeout);
-    let service = TowerToHyperService::new(app);
-    match tls {
-        Some(acceptor) => {
-            let stream = tokio::time::timeout(header_read_timeout, acceptor.accept(stream))
-                .await
-                .map_err(|_| "TLS handshake timed out")??;
-            http.serve_connection(TokioIo::new(stream), service).await?;
-        }
-        None => http.serve_connection(TokioIo::new(stream), service).await?,
-    }
-    Ok(())
 }
 
 fn display_ip(ip: IpAddr) -> String {

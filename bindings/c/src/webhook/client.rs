@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use std::time::Duration;
 
 use das_core::tls::TlsOptions;
-use das_core::trd::{license_server_token, TrdClient, TrdError, ValidateOptions};
+use das_core::trd::{license_server_token, TrdClient, ValidateOptions};
 
 use crate::error::Error;
 use crate::ffi_boundary;
@@ -13,25 +13,7 @@ use crate::out;
 use crate::result::das_result;
 use crate::runtime::block_on;
 use crate::strings::{input_optional_str, input_str, write_output};
-
-fn trd_error(error: TrdError) -> Error {
-    let code = result_code(&error);
-    Error::new(code, error.to_string())
-}
-
-/// A license-server failure is classified by its cause.
-fn result_code(error: &TrdError) -> das_result {
-    match error {
-        TrdError::TokenServer(cause) => result_code(cause),
-        TrdError::Unauthorized { .. } | TrdError::Forbidden { .. } => das_result::Auth,
-        TrdError::Timeout(_) => das_result::Timeout,
-        TrdError::Connect { .. } => das_result::ConnectRefused,
-        TrdError::InvalidBaseUrl(_) => das_result::Parse,
-        TrdError::Tls(_) => das_result::Tls,
-        TrdError::Http(_) => das_result::Io,
-        _ => das_result::Protocol,
-    }
-}
+use crate::trd::trd_error;
 
 fn timeout(timeout_ms: u32) -> Result<Duration, Error> {
     if timeout_ms == 0 {

@@ -17,6 +17,7 @@ use super::percentile::nearest_rank;
 use super::source::Audio;
 use crate::args_tools::AudiohookSendArgs;
 use crate::exit::{CliError, Exit, OrExit};
+use crate::terminal_text::field;
 
 /// What one session reports.
 struct Outcome {
@@ -141,11 +142,11 @@ fn describe(outcome: &Outcome) -> String {
         Ok(ClientEnd::ConsumerClosed { info }) => format!(
             "{head} ok: server closed the stream{} ({} RTT samples)",
             info.as_deref()
-                .map(|i| format!(" ({i})"))
+                .map(|i| format!(" ({})", field(i)))
                 .unwrap_or_default(),
             outcome.rtts.len()
         ),
-        Err(error) => format!("{head} FAILED: {error}"),
+        Err(error) => format!("{head} FAILED: {}", field(&error.to_string())),
     }
 }
 

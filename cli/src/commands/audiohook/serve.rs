@@ -1,5 +1,5 @@
 //! `das audiohook serve`: an AudioHook endpoint that verifies signatures, prints a line per
-//! session opened and closed, and with `--record` saves each session (see `record`).
+//! session opened and closed, and with `--record` streams each session to disk (see `record`).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -10,6 +10,7 @@ use das::audiohook::secret::ClientSecret;
 use das::audiohook::server::{
     AudioHookServer, ServerConfig, ServerSession, SessionEnd, SessionEvent,
 };
+use das::serve::ConnectionLimits;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
@@ -17,15 +18,23 @@ use super::record::Recording;
 use crate::args_tools::AudiohookServeArgs;
 use crate::commands::stop::StopSignals;
 use crate::exit::{CliError, Exit, OrExit};
+use crate::terminal_text::field;
 
 /// How long sessions still running at a stop get to save their recordings.
 const SAVE_GRACE: Duration = Duration::from_secs(5);
 
 pub async fn run(args: AudiohookServeArgs) -> Result<(), CliError> {
     let mut stop = StopSignals::install()?;
+    let defaults = ServerConfig::default();
     let config = ServerConfig {
         keys: parse_keys(&args.api_keys)?,
-        ..ServerConfig::default()
+        connection_limits: ConnectionLimits {
+            max_connections: args.max_connections as usize,
+            ..defaults.connection_limits
+        },
+        max_audio_lead: (args.max_audio_lead > 0.0)
+            .then(|| Duration::from_secs_f64(args.max_audio_lead)),
+        ..defaults
     };
     if let Some(dir) = &args.record {
         std::fs::create_dir_all(dir).or_exit(Exit::Input, &dir.display().to_string())?;
@@ -106,7 +115,7 @@ async fn serve_session(
         "opened {id}{kind} conversation {} media {media}",
         session.open.conversation_id
     );
-    let mut recording = Recording::start(&session);
+    let mut recording = Recording::start(&session, record.as_deref());
     let mut how = "server stopped".to_owned();
     loop {
         tokio::select! {
@@ -130,15 +139,13 @@ async fn serve_session(
         "closed {id}: {how} after {:.3} s of audio",
         recording.seconds()
     );
-    if let Some(dir) = record {
-        match recording.save(&dir, &id) {
-            Ok(paths) => {
-                for path in paths {
-                    line.push_str(&format!(" -> {}", path.display()));
-                }
+    match recording.finish() {
+        Ok(paths) => {
+            for path in paths {
+                line.push_str(&format!(" -> {}", path.display()));
             }
-            Err(e) => line.push_str(&format!("; recording not saved: {e}")),
         }
+        Err(problem) => line.push_str(&format!("; recording incomplete: {problem}")),
     }
     println!("{line}");
 }
@@ -149,8 +156,9 @@ fn describe(end: &SessionEnd) -> String {
             "closed by the client ({})",
             format!("{reason:?}").to_lowercase()
         ),
-        SessionEnd::ProtocolError(info) => format!("protocol error: {info}"),
-        SessionEnd::Unauthorized(info) => format!("unauthorized: {info}"),
+        SessionEnd::ProtocolError(info) => format!("protocol error: {}", field(info)),
+        SessionEnd::Unauthorized(info) => format!("unauthorized: {}", field(info)),
+        SessionEnd::RateExceeded(info) => format!("disconnected: {}", field(info)),
         SessionEnd::ConnectionLost => "connection lost".to_owned(),
     }
 }

@@ -2,7 +2,7 @@
 
 mod parse;
 mod serve;
-mod summary;
+pub(crate) mod summary;
 
 use crate::args_tools::WebhookCommand;
 use crate::exit::CliError;

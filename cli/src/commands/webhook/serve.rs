@@ -13,6 +13,7 @@ use tokio::io::AsyncWriteExt;
 use crate::args_tools::WebhookServeArgs;
 use crate::commands::stop::StopSignals;
 use crate::exit::{CliError, Exit, OrExit};
+use crate::terminal_text::field;
 
 /// How often the delivery wait wakes to notice a stop signal.
 const POLL: Duration = Duration::from_millis(500);
@@ -30,7 +31,17 @@ enum Handler {
 
 pub async fn run(args: WebhookServeArgs) -> Result<(), CliError> {
     let mut stop = StopSignals::install()?;
-    let mut builder = WebhookReceiver::builder().bind(SocketAddr::new(args.host, args.port));
+    let ip = args.host;
+    if args.token.is_none() && !args.no_token && !ip.is_loopback() {
+        return Err(CliError::new(
+            Exit::Usage,
+            format!(
+                "without --token anyone who reaches {ip} can post results: give --token \
+                 (or DAS_WEBHOOK_TOKEN), listen on a loopback --host, or pass --no-token"
+            ),
+        ));
+    }
+    let mut builder = WebhookReceiver::builder().bind(SocketAddr::new(ip, args.port));
     if let Some(host) = &args.public_host {
         builder = builder.public_host(host);
     }
@@ -70,7 +81,12 @@ pub async fn run(args: WebhookServeArgs) -> Result<(), CliError> {
         }
     }
     if args.spool.is_none() && !matches!(handler, Handler::Print) {
-        eprintln!("das: warning: without --spool a result whose handling fails is lost");
+        eprintln!(
+            "das: warning: without --spool, TRD gets its 200 before a result is handled: \
+             results acknowledged but not yet handled are lost if this process crashes or is \
+             killed, and so is a result whose handling fails. Use --spool DIR to keep each \
+             result on disk until it is handled."
+        );
     }
 
     loop {
@@ -112,7 +128,9 @@ fn read_text(path: &Path) -> Result<String, CliError> {
 
 /// Handles one delivery and returns its report line.
 async fn handle(handler: &Handler, delivery: Delivery) -> String {
-    let mut line = format!("{} {}", delivery.job_id, delivery.result.job.status);
+    // The job id passed the receiver's path check; the status is whatever the body says.
+    let status = field(delivery.result.job.status.as_str());
+    let mut line = format!("{} {status}", delivery.job_id);
     if delivery.duplicate {
         line.push_str(" duplicate");
     }

@@ -5,12 +5,14 @@ use std::time::Duration;
 
 use das::trd::{JobResult, Timestamp};
 
+use crate::terminal_text::{clean, field, TRANSCRIPT};
+
 /// Renders the summary, one fact per line, transcript lines as `[mm:ss.ss] speaker: text`.
 pub fn summary(result: &JobResult) -> String {
     let job = &result.job;
     let mut out = String::new();
     let mut line = |label: &str, value: &str| {
-        let _ = writeln!(out, "{label:<11}{value}");
+        let _ = writeln!(out, "{label:<11}{}", field(value));
     };
     line("job", &job.id);
     line("status", job.status.as_str());
@@ -82,14 +84,15 @@ fn transcript(result: &JobResult) -> String {
             let text = match segment.text() {
                 "" => format!(
                     "({})",
-                    segment.status.as_ref().map_or("no text", |s| s.as_str())
+                    field(segment.status.as_ref().map_or("no text", |s| s.as_str()))
                 ),
-                text => text.to_owned(),
+                text => clean(text, TRANSCRIPT),
             };
             let _ = writeln!(
                 out,
-                "  [{}] speaker {speaker}: {text}",
-                clock(segment.start)
+                "  [{}] speaker {}: {text}",
+                clock(segment.start),
+                field(speaker)
             );
         }
     }

@@ -97,6 +97,11 @@ impl Running {
         }
     }
 
+    /// The process id (for its /proc figures).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The address a server printed as `listening on URL`.
     pub fn url(&mut self) -> String {
         let line = self.line(|l| l.starts_with("listening on "));

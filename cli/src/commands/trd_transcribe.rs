@@ -1,0 +1,180 @@
+//! `das trd transcribe FILE…`: every file uploaded as a TRD job at once, each with a progress
+//! line on stderr (upload bytes, then the job's status), results waited for by polling or by
+//! one webhook receiver shared by all jobs; one line (or JSON document) per result on stdout.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use das::trd::{
+    CreateJob, JobResult, JobWebhooks, Progress, ReceiverBuilder, Tls, Transcribe, TrdClient,
+    TrdError, ValidateOptions, WebhookReceiver,
+};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::trd::{client, exit_for, trd_error};
+use crate::args_trd::TranscribeArgs;
+use crate::exit::{CliError, Exit, OrExit};
+
+/// Deadline of each request other than the upload (which also gets time for its size).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub async fn run(args: TranscribeArgs) -> Result<(), CliError> {
+    let trd = Arc::new(client(&args.trd, REQUEST_TIMEOUT)?);
+    let hooks = match &args.webhook {
+        Some(url) => {
+            let hooks = webhook(&trd, url, !args.no_validate).await?;
+            eprintln!("receiving results at {}", hooks.url());
+            Some(hooks)
+        }
+        None => None,
+    };
+    let mut options = match &hooks {
+        Some(hooks) => Transcribe::webhook(hooks.clone()),
+        None => Transcribe::poll(),
+    };
+    options = options
+        .timeout(Duration::from_secs(args.timeout))
+        .stop_on_timeout(args.stop_on_timeout)
+        .delete_after(args.delete_after);
+    if let Some(dir) = &args.out {
+        std::fs::create_dir_all(dir).or_exit(Exit::Input, &dir.display().to_string())?;
+    }
+    let bars = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+    let tasks: Vec<_> = args
+        .files
+        .iter()
+        .map(|file| {
+            let bar = bars.add(file_bar(file));
+            let job = job_for(file, &args);
+            let (trd, options) = (Arc::clone(&trd), with_progress(&options, bar.clone()));
+            tokio::spawn(async move {
+                let outcome = trd.transcribe(&job, &options).await;
+                match &outcome {
+                    Ok(result) => bar.finish_with_message(result.job.status.to_string()),
+                    Err(error) => bar.abandon_with_message(format!("failed: {error}")),
+                }
+                outcome
+            })
+        })
+        .collect();
+    let mut first_error = None;
+    for (file, task) in args.files.iter().zip(tasks) {
+        let outcome = task.await.or_exit(Exit::Failure, "transcription task")?;
+        match outcome.and_then(|result| report(file, &result, &args)) {
+            Ok(()) => {}
+            Err(error) => {
+                eprintln!("{}: {error}", file.display());
+                first_error.get_or_insert((exit_for(&error), file.clone(), error.to_string()));
+            }
+        }
+    }
+    if let Some(hooks) = &hooks {
+        hooks.shutdown().await;
+    }
+    match first_error {
+        None => Ok(()),
+        Some((exit, file, message)) => Err(CliError::new(
+            exit,
+            format!("{}: {message}", file.display()),
+        )),
+    }
+}
+
+fn job_for(file: &Path, args: &TranscribeArgs) -> CreateJob {
+    let mut job = CreateJob::new(file);
+    for item in &args.job_config {
+        job = job.config(item.clone());
+    }
+    if let Some(tag) = &args.tag {
+        job = job.tag(tag.clone());
+    }
+    job
+}
+
+/// Prints (and with --out writes) one result.
+fn report(file: &Path, result: &JobResult, args: &TranscribeArgs) -> Result<(), TrdError> {
+    if let Some(dir) = &args.out {
+        let name = file
+            .file_name()
+            .map_or_else(|| "result".into(), |n| n.to_string_lossy().into_owned());
+        let path = dir.join(format!("{name}.json"));
+        std::fs::write(&path, result.to_json_pretty())
+            .map_err(|source| TrdError::File { path, source })?;
+    }
+    if args.json {
+        println!("{}", result.to_json());
+    } else {
+        println!(
+            "{}: {} {} {}",
+            file.display(),
+            result.job.id,
+            result.job.status,
+            result.transcript()
+        );
+    }
+    Ok(())
+}
+
+/// Starts the receiver TRD posts results to, at the port and host of `url`.
+async fn webhook(trd: &TrdClient, url: &str, validate: bool) -> Result<JobWebhooks, CliError> {
+    let parsed = url::Url::parse(url).or_exit(Exit::Usage, "--webhook")?;
+    let (Some(host), Some(port)) = (parsed.host_str(), parsed.port_or_known_default()) else {
+        return Err(CliError::new(
+            Exit::Usage,
+            "--webhook needs scheme://host:port",
+        ));
+    };
+    let host = host.trim_matches(['[', ']']).to_owned();
+    let mut receiver: ReceiverBuilder = WebhookReceiver::builder()
+        .bind(SocketAddr::from((Ipv4Addr::UNSPECIFIED, port)))
+        .public_host(host.clone());
+    receiver = match parsed.scheme() {
+        "https" => receiver.tls(Tls::SelfSigned { hosts: vec![host] }),
+        "http" => receiver.tls(Tls::Plain),
+        other => {
+            return Err(CliError::new(
+                Exit::Usage,
+                format!("--webhook must be http or https, not {other}"),
+            ))
+        }
+    };
+    let validate = validate.then(ValidateOptions::default);
+    trd.start_job_webhooks(receiver, validate)
+        .await
+        .map_err(|e| trd_error("webhook", e))
+}
+
+fn file_bar(file: &Path) -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{prefix} {bar:24} {bytes}/{total_bytes} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_prefix(short_name(file));
+    bar
+}
+
+fn short_name(file: &Path) -> String {
+    file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// The options with a progress handler that drives `bar`.
+fn with_progress(options: &Transcribe, bar: ProgressBar) -> Transcribe {
+    options.clone().on_progress(move |step| match step {
+        Progress::Uploading { sent, total } => {
+            bar.set_length(*total);
+            bar.set_position(*sent);
+            if sent == total {
+                bar.set_message("uploaded");
+            }
+        }
+        Progress::Created(job) => bar.set_message(format!("{} {}", job.id, job.status)),
+        Progress::Status(job) => bar.set_message(format!("{} {}", job.id, job.status)),
+        Progress::Finished(_) => {}
+    })
+}

@@ -1,0 +1,159 @@
+//! The TRD job client against `tests/peers/trd_fastapi.py`, an independent TRD written with
+//! FastAPI from the public documentation: its list is a bare array, stop/retry answer a
+//! message instead of the job, projected query lines are bare jobs, validation errors are
+//! FastAPI's own 422s.
+
+use std::time::Duration;
+
+use crate::support::PythonPeer;
+use das::trd::{
+    CreateJob, Credentials, JobQuery, JobStatus, JobWebhooks, ListJobs, Transcribe, TrdClient,
+    TrdError, TrdErrorKind, ValidateOptions, WebhookReceiver,
+};
+
+fn sample(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("samples")
+        .join(name)
+}
+
+async fn peer(extra: &[&str]) -> (PythonPeer, TrdClient) {
+    let peer = PythonPeer::start("trd_fastapi.py", extra).await;
+    das::trd::ensure_crypto_provider();
+    let client = TrdClient::builder(format!("http://127.0.0.1:{}/trd/v3", peer.port))
+        .bearer("fastapi-token")
+        .build()
+        .unwrap();
+    (peer, client)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn transcribe_polls_the_fastapi_peer_and_every_job_call_works() {
+    let (_peer, trd) = peer(&["--step", "0.2"]).await;
+    let job = CreateJob::new(sample("speaker-a.wav"))
+        .config("diarization.descriptor.enabled=True")
+        .tag("fastapi");
+    let result = trd
+        .transcribe(&job, &Transcribe::poll().timeout(Duration::from_secs(20)))
+        .await
+        .unwrap();
+    assert_eq!(result.job.status, JobStatus::Completed);
+    assert_eq!(result.transcript(), "transcrito pelo fastapi");
+    let id = result.job.id.clone();
+
+    let page = trd
+        .list(&ListJobs {
+            tag: Some("fastapi".into()),
+            ..ListJobs::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!((page.jobs.len(), page.total), (1, None));
+
+    // retry answers a message: the client reads the job's status instead.
+    let retried = trd.retry(&id).await.unwrap();
+    assert_eq!(retried.id, id);
+    assert_eq!(retried.status, JobStatus::Queued);
+    let stopped = trd.stop(&id).await.unwrap();
+    assert_eq!(stopped.status, JobStatus::Failed);
+    assert_eq!(stopped.failure_reason.as_deref(), Some("interrompido"));
+
+    let records = trd
+        .query(&JobQuery {
+            tags: vec!["fastapi".into()],
+            projection: vec!["filename".into()],
+            ..JobQuery::default()
+        })
+        .await
+        .unwrap()
+        .collect()
+        .await
+        .unwrap();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].job.filename.as_deref(), Some("speaker-a.wav"));
+
+    trd.delete(&id).await.unwrap();
+    let gone = trd.result(&id).await.unwrap_err();
+    assert_eq!(gone.kind(), TrdErrorKind::NotFound);
+    assert_eq!(gone.detail().as_deref(), Some("Job not found"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn results_reach_a_shared_receiver_validated_with_the_fastapi_peer() {
+    let (_peer, trd) = peer(&["--step", "0.1"]).await;
+    let receiver = trd
+        .start_webhook(
+            WebhookReceiver::builder().public_host("127.0.0.1"),
+            ValidateOptions::default(),
+        )
+        .await
+        .unwrap();
+    let hooks = JobWebhooks::new(receiver);
+    let options = Transcribe::webhook(hooks.clone()).timeout(Duration::from_secs(20));
+    let job = CreateJob::new(sample("speaker-b.wav"));
+    let (first, second) = tokio::join!(
+        trd.transcribe(&job, &options),
+        trd.transcribe(&job, &options)
+    );
+    let (first, second) = (first.unwrap(), second.unwrap());
+    assert_ne!(first.job.id, second.job.id);
+    assert_eq!(first.token.as_deref(), hooks.receiver().token());
+    assert_eq!(second.transcript(), "transcrito pelo fastapi");
+    hooks.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fastapi_errors_are_typed_and_keep_the_server_detail() {
+    let (_peer, trd) = peer(&["--busy", "1"]).await;
+    // The first create is answered 503 + Retry-After: 1, then retried.
+    let job = trd
+        .create_job(&CreateJob::new(sample("speaker-a.wav")))
+        .await
+        .unwrap();
+    assert_eq!(job.status, JobStatus::Queued);
+
+    let long_tag = CreateJob::new(sample("speaker-a.wav")).tag("x".repeat(40));
+    let refused = trd.create_job(&long_tag).await.unwrap_err();
+    assert!(matches!(refused, TrdError::Validation { .. }), "{refused}");
+    assert_eq!(
+        refused.detail().as_deref(),
+        Some("query.tag: String should have at most 32 characters")
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "not audio").unwrap();
+    let failed = trd
+        .transcribe(
+            &CreateJob::new(&text),
+            &Transcribe::poll().timeout(Duration::from_secs(20)),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&failed, TrdError::JobFailed { reason, .. } if reason == "formato de áudio não suportado"),
+        "{failed}"
+    );
+
+    let unknown = trd.result("0123456789abcdef01234567").await.unwrap_err();
+    assert!(matches!(unknown, TrdError::NotFound { .. }), "{unknown}");
+    assert_eq!(unknown.kind(), TrdErrorKind::NotFound);
+    assert!(unknown.to_string().contains("Job not found"), "{unknown}");
+
+    let basic = TrdClient::builder(trd.base_url())
+        .credentials(Credentials::Basic {
+            username: "trd-user".into(),
+            password: "trd-password".into(),
+        })
+        .build()
+        .unwrap();
+    assert_eq!(basic.status(&job.id).await.unwrap().id, job.id);
+    let wrong = TrdClient::builder(trd.base_url())
+        .bearer("wrong")
+        .build()
+        .unwrap();
+    assert_eq!(
+        wrong.status(&job.id).await.unwrap_err().kind(),
+        TrdErrorKind::Auth
+    );
+}
