@@ -1,95 +1,48 @@
-"""Trusted roots from Python: the emulator behind a TLS front whose private CA (trustme) is
-trusted through SSL_CERT_FILE (read by a child process, as the variable is read once per
-process), through ``root_certificate_pem``, or not at all (``das.TlsError`` naming the CA),
-for a session (token endpoint, Socket.IO, AudioHook), an AudioHook channel and TRD."""
+"""Trusted roots from Python: the emulator's TLS front, whose private CA (``tls_ca_pem`` of
+its description) is trusted through SSL_CERT_FILE (read by a child process, as the variable is
+read once per process), through ``root_certificate_pem``, or not at all (``das.TlsError``
+naming the CA), for a session (token endpoint, Socket.IO, AudioHook), an AudioHook channel
+and TRD."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import ssl
 import subprocess
 import sys
-import threading
-import urllib.parse
 from pathlib import Path
 from typing import Any, Dict, Iterator, Optional
 
 import pytest
-import trustme
 
 import das
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "speaker-a.wav"
-
-
-class TlsFront:
-    """Terminates TLS for ``localhost`` and relays the bytes to the emulator."""
-
-    def __init__(self, backend_port: int, context: ssl.SSLContext) -> None:
-        self._loop = asyncio.new_event_loop()
-        self.port = 0
-        started = threading.Event()
-        threading.Thread(target=self._run, args=(backend_port, context, started),
-                         daemon=True).start()
-        assert started.wait(10), "the TLS front did not start"
-
-    def _run(self, backend_port: int, context: ssl.SSLContext,
-             started: threading.Event) -> None:
-        async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            try:
-                while data := await reader.read(65536):
-                    writer.write(data)
-                    await writer.drain()
-            except (ConnectionError, ssl.SSLError):
-                pass
-            finally:
-                writer.close()
-
-        async def relay(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", backend_port)
-            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-
-        asyncio.set_event_loop(self._loop)
-        server = self._loop.run_until_complete(
-            asyncio.start_server(relay, "127.0.0.1", 0, ssl=context))
-        self.port = server.sockets[0].getsockname()[1]
-        started.set()
-        self._loop.run_forever()
-
-    def url(self, scheme: str, path: str) -> str:
-        return f"{scheme}://localhost:{self.port}{path}"
-
-    def close(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
+CA_NAME = "das emulator private CA"
 
 
 class Bed:
-    """What a client needs to reach the emulator through the front (plain data, so a child
+    """What a client needs to reach the emulator through its TLS front (plain data, so a child
     process can rebuild it from JSON)."""
 
-    def __init__(self, port: int, credentials: Dict[str, str], ca_pem: str) -> None:
-        self.port, self.credentials, self.ca_pem = port, credentials, ca_pem
+    def __init__(self, urls: Dict[str, str], credentials: Dict[str, str], ca_pem: str) -> None:
+        self.urls, self.credentials, self.ca_pem = urls, credentials, ca_pem
 
     def to_json(self) -> str:
-        return json.dumps([self.port, self.credentials, self.ca_pem])
+        return json.dumps([self.urls, self.credentials, self.ca_pem])
 
     @staticmethod
     def from_json(text: str) -> "Bed":
         return Bed(*json.loads(text))
 
-    def url(self, scheme: str, path: str) -> str:
-        return f"{scheme}://localhost:{self.port}{path}"
-
     def register(self, **trust: Any) -> Optional[str]:
         """A whole registration over TLS; the result's name."""
         c = self.credentials
         with das.RegisterSession(
-                self.url("https", "/socket.io"),
-                token_url=self.url("https", "/socket.io/oauth2/token"),
+                self.urls["socketio"],
+                token_url=self.urls["token"],
                 client_id=c["client_id"], client_secret=c["client_secret"],
-                audio_url=self.url("wss", "/audiohook/ws"), audio_protocol="audiohook",
+                audio_url=self.urls["audiohook"], audio_protocol="audiohook",
                 api_key=c["api_key"], client_secret_audio=c["audio_secret"], realtime=False,
                 **trust) as session:
             session.push_wav(SAMPLE)
@@ -99,7 +52,7 @@ class Bed:
 
     def audiohook(self, **trust: Any) -> str:
         c = self.credentials
-        with das.AudioChannel(self.url("wss", "/audiohook/ws"), "audiohook",
+        with das.AudioChannel(self.urls["audiohook"], "audiohook",
                               call_id=CALL_ID, realtime=False,
                               api_key=c["api_key"], client_secret=c["audio_secret"],
                               **trust) as channel:
@@ -107,7 +60,7 @@ class Bed:
             return channel.close()
 
     def whoami(self, **trust: Any) -> str:
-        client = das.trd.TrdClient(self.url("https", "/trd/v3"), bearer="demo-trd-token",
+        client = das.trd.TrdClient(self.urls["trd"], bearer="demo-trd-token",
                                    **trust)
         return client.whoami()
 
@@ -124,20 +77,13 @@ class Bed:
 
 @pytest.fixture
 def bed() -> Iterator[Bed]:
-    authority = trustme.CA()
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    authority.issue_cert("localhost").configure_cert(context)
     with das.Emulator() as emulator:
-        backend = urllib.parse.urlsplit(emulator.base_url).port
-        assert backend is not None
-        front = TlsFront(backend, context)
+        urls = {"socketio": emulator.tls_socketio_url, "token": emulator.tls_token_url,
+                "audiohook": emulator.tls_audiohook_url, "trd": emulator.tls_trd_url}
         credentials = {"client_id": emulator.client_id, "client_secret": emulator.client_secret,
                        "api_key": emulator.audiohook_api_key,
                        "audio_secret": emulator.audiohook_client_secret}
-        try:
-            yield Bed(front.port, credentials, authority.cert_pem.bytes().decode())
-        finally:
-            front.close()
+        yield Bed(urls, credentials, emulator.tls_ca_pem)
 
 
 CALL_ID = "1b4b1a3c-5b9c-4e2b-9b3e-2f0c7f4c9a11"
@@ -150,8 +96,7 @@ TRUSTED = {"register": "result-success", "whoami": "127.0.0.1",
 
 def assert_refused(outcomes: Dict[str, str]) -> None:
     for name, outcome in outcomes.items():
-        # trustme names its CAs "Testing CA #..." in the organisation "trustme".
-        assert outcome.startswith("TlsError: ") and "trustme" in outcome, (name, outcome)
+        assert outcome.startswith("TlsError: ") and CA_NAME in outcome, (name, outcome)
         assert "roots consulted: bundled Mozilla roots" in outcome, (name, outcome)
 
 
