@@ -1,10 +1,10 @@
 //! `SSL_CERT_FILE` as the `das` process reads it, `--ca-cert` and `--trusted-roots`, against
-//! the emulator behind a TLS front whose private CA nothing else trusts: a whole registration
+//! the emulator's TLS front, whose private CA nothing else trusts: a whole registration
 //! (token endpoint, Socket.IO, AudioHook) and `das trd whoami`.
 
 use std::process::Output;
 
-use das_emulator::tls_front::{PrivateCa, TlsFront, PRIVATE_CA_NAME};
+use das_emulator::tls_front::PRIVATE_CA_NAME;
 use das_emulator::{Emulator, EmulatorConfig, EmulatorHandle, DEMO_TRD_TOKEN};
 
 /// How the child process is told about the CA.
@@ -16,22 +16,15 @@ enum Trust<'a> {
 
 struct Bed {
     emulator: EmulatorHandle,
-    front: TlsFront,
     ca_file: tempfile::NamedTempFile,
 }
 
 impl Bed {
     async fn start() -> Bed {
         let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
-        let ca = PrivateCa::generate().unwrap();
-        let front = TlsFront::start(emulator.local_addr(), &ca).await.unwrap();
         let ca_file = tempfile::NamedTempFile::new().unwrap();
-        std::fs::write(ca_file.path(), ca.ca_pem()).unwrap();
-        Bed {
-            emulator,
-            front,
-            ca_file,
-        }
+        std::fs::write(ca_file.path(), emulator.tls_ca_pem()).unwrap();
+        Bed { emulator, ca_file }
     }
 
     fn register(&self) -> Vec<String> {
@@ -39,15 +32,15 @@ impl Bed {
         [
             "register",
             "--url",
-            &self.front.url("https", "/socket.io"),
+            &self.emulator.tls_url("https", "/socket.io"),
             "--token-url",
-            &self.front.url("https", "/socket.io/oauth2/token"),
+            &self.emulator.tls_url("https", "/socket.io/oauth2/token"),
             "--client-id",
             self.emulator.client_id(),
             "--client-secret",
             self.emulator.client_secret(),
             "--audio-url",
-            &self.front.url("wss", "/audiohook/ws"),
+            &self.emulator.tls_url("wss", "/audiohook/ws"),
             "--audiohook-api-key",
             self.emulator.audiohook_api_key(),
             "--audiohook-client-secret",
@@ -62,7 +55,7 @@ impl Bed {
     }
 
     fn whoami(&self) -> Vec<String> {
-        let api = self.front.url("https", "/trd/v3");
+        let api = self.emulator.tls_url("https", "/trd/v3");
         ["trd", "whoami", "--api", &api, "--token", DEMO_TRD_TOKEN]
             .map(str::to_owned)
             .to_vec()

@@ -1,7 +1,7 @@
 //! Trusted roots for every client connection (token endpoint, Socket.IO, AudioHook, TRD):
-//! behind a TLS front whose private CA the client trusts through `SSL_CERT_FILE` (given to the
-//! policy explicitly; the variable itself is read in the `das` command's tests), through an
-//! extra PEM root, or not at all (a typed unknown-issuer error naming the CA).
+//! the emulator's TLS front, whose private CA the client trusts through `SSL_CERT_FILE` (given
+//! to the policy explicitly; the variable itself is read in the `das` command's tests), through
+//! an extra PEM root, or not at all (a typed unknown-issuer error naming the CA).
 
 use crate::common;
 
@@ -14,32 +14,23 @@ use das::auth::{AuthError, TokenProvider};
 use das::socketio::{Client, ConnectOptions, Reconnection, SocketIoError};
 use das::tls::{CertEnv, TlsError, TlsOptions};
 use das::trd::{TrdClient, TrdError};
-use das_emulator::tls_front::{PrivateCa, TlsFront, PRIVATE_CA_NAME};
+use das_emulator::tls_front::PRIVATE_CA_NAME;
 use das_emulator::{EmulatorConfig, EmulatorHandle, DEMO_TRD_TOKEN};
 
 const WAIT: Duration = Duration::from_secs(15);
 
-/// An emulator behind a TLS front, and the CA's PEM in a file (what `SSL_CERT_FILE` names).
+/// An emulator, and its TLS front's CA in a file (what `SSL_CERT_FILE` names).
 struct Bed {
     emulator: EmulatorHandle,
-    front: TlsFront,
-    ca: PrivateCa,
     ca_file: tempfile::NamedTempFile,
 }
 
 impl Bed {
     async fn start() -> Bed {
         let emulator = common::start(EmulatorConfig::default()).await;
-        let ca = PrivateCa::generate().unwrap();
-        let front = TlsFront::start(emulator.local_addr(), &ca).await.unwrap();
         let ca_file = tempfile::NamedTempFile::new().unwrap();
-        std::fs::write(ca_file.path(), ca.ca_pem()).unwrap();
-        Bed {
-            emulator,
-            front,
-            ca,
-            ca_file,
-        }
+        std::fs::write(ca_file.path(), emulator.tls_ca_pem()).unwrap();
+        Bed { emulator, ca_file }
     }
 
     /// The three ways to trust (or not) the CA; none reads this process's environment.
@@ -51,7 +42,7 @@ impl Bed {
         };
         [
             (Trust::CertFile, TlsOptions::default().cert_env(cert_file)),
-            (Trust::Pem, no_env().trust_pem(self.ca.ca_pem())),
+            (Trust::Pem, no_env().trust_pem(self.emulator.tls_ca_pem())),
             (Trust::Neither, no_env()),
         ]
     }
@@ -85,7 +76,7 @@ async fn token_endpoint() {
     let bed = Bed::start().await;
     for (trust, tls) in bed.trust() {
         let token = TokenProvider::client_credentials(
-            bed.front.url("https", "/socket.io/oauth2/token"),
+            bed.emulator.tls_url("https", "/socket.io/oauth2/token"),
             bed.emulator.client_id(),
             bed.emulator.client_secret(),
         )
@@ -116,7 +107,7 @@ async fn socketio() {
     .build()
     .unwrap();
     for (trust, tls) in bed.trust() {
-        let options = ConnectOptions::new(bed.front.url("https", "/socket.io"))
+        let options = ConnectOptions::new(bed.emulator.tls_url("https", "/socket.io"))
             .token_provider(token.clone())
             .namespace("/socket.io/register")
             .reconnection(Reconnection::disabled())
@@ -138,7 +129,10 @@ async fn audiohook() {
     let bed = Bed::start().await;
     for (trust, tls) in bed.trust() {
         let mut config = ClientConfig::new(
-            bed.front.url("wss", "/audiohook/ws").parse().unwrap(),
+            bed.emulator
+                .tls_url("wss", "/audiohook/ws")
+                .parse()
+                .unwrap(),
             uuid::Uuid::new_v4(),
             bed.emulator.audiohook_api_key(),
             ClientSecret::from_base64(bed.emulator.audiohook_client_secret()).unwrap(),
@@ -158,7 +152,7 @@ async fn audiohook() {
 async fn trd() {
     let bed = Bed::start().await;
     for (trust, tls) in bed.trust() {
-        let client = TrdClient::builder(bed.front.url("https", "/trd/v3"))
+        let client = TrdClient::builder(bed.emulator.tls_url("https", "/trd/v3"))
             .bearer(DEMO_TRD_TOKEN)
             .timeout(WAIT)
             .tls(tls)
@@ -184,7 +178,7 @@ async fn bundled_only_ignores_ssl_cert_file() {
     let tls = TlsOptions::default()
         .cert_env(env)
         .trusted_roots(das::tls::TrustedRoots::Bundled);
-    let client = TrdClient::builder(bed.front.url("https", "/trd/v3"))
+    let client = TrdClient::builder(bed.emulator.tls_url("https", "/trd/v3"))
         .bearer(DEMO_TRD_TOKEN)
         .timeout(WAIT)
         .tls(tls)
