@@ -543,6 +543,28 @@ typedef uint32_t das_trd_job_call;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// Which roots TLS connections trust besides those added with
+// `das_config_add_trusted_root_pem`.
+enum das_trusted_roots
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Only the Mozilla roots built into libdas.
+  DAS_TRUSTED_ROOTS_BUNDLED = 1,
+  // Only the machine's: `SSL_CERT_FILE` / `SSL_CERT_DIR` when set, else the system store.
+  DAS_TRUSTED_ROOTS_SYSTEM = 2,
+  // Both (the default).
+  DAS_TRUSTED_ROOTS_BOTH = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum das_trusted_roots das_trusted_roots;
+#else
+typedef uint32_t das_trusted_roots;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // A session configuration builder. Create with `das_config_new`, fill with the setters, release
 // with `das_config_free`. The functions taking `const das_config *` only read and may run on
 // several threads at once; a setter or `das_config_free` needs the handle to itself.
@@ -836,14 +858,27 @@ das_result das_config_set_audio_buffer_bytes(das_config *config, size_t bytes);
 
 // Also trusts the certificates in `pem` (one or more PEM `CERTIFICATE` blocks) for every TLS
 // connection a session makes: the token endpoint, the signalling and the audio channel. The
-// webpki (Mozilla) roots stay trusted. A PEM that holds no valid certificate fails with
-// `DAS_RESULT_PARSE` and leaves the configuration unchanged.
+// roots chosen with `das_config_set_trusted_roots` stay trusted. A PEM that holds no valid
+// certificate fails with `DAS_RESULT_PARSE` and leaves the configuration unchanged.
 //
 // Ownership: `pem` is borrowed and copied.
 //
 // # Safety
 // As `das_config_set_endpoint_url`.
 das_result das_config_add_trusted_root_pem(das_config *config, const char *pem, size_t len);
+
+// Chooses which roots every TLS connection of a session trusts besides the PEM roots added
+// with `das_config_add_trusted_root_pem`, a `das_trusted_roots`: the bundled Mozilla roots,
+// the machine's (`SSL_CERT_FILE` / `SSL_CERT_DIR` when set, else the operating system's
+// store, where an inspecting proxy's root is installed), or both (the default). A server
+// certificate no trusted root knows fails the session start with `DAS_RESULT_TLS`, and the
+// message names its issuer and the roots consulted.
+//
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+//
+// # Safety
+// `config` is a live configuration.
+das_result das_config_set_trusted_roots(das_config *config, uint32_t roots);
 
 // Sets the most events a session queues, `1..=1000000` (default 1024).
 //
@@ -1449,8 +1484,10 @@ uint32_t das_abi_version(void);
 // by `timeout_ms` (at least 1).
 //
 // Errors: 401/403 `DAS_RESULT_AUTH`, no answer `DAS_RESULT_TIMEOUT`, unreachable
-// `DAS_RESULT_CONNECT_REFUSED`, bad URL `DAS_RESULT_PARSE`, other answers
-// `DAS_RESULT_PROTOCOL`.
+// `DAS_RESULT_CONNECT_REFUSED`, bad URL `DAS_RESULT_PARSE`, a server certificate no trusted
+// root knows `DAS_RESULT_TLS` (the message names its issuer), other answers
+// `DAS_RESULT_PROTOCOL`. TLS trusts the bundled Mozilla roots and the machine's
+// (`SSL_CERT_FILE` / `SSL_CERT_DIR` when set, else the system store).
 //
 // Ownership: strings are borrowed for the call; `buf` and `written` are borrowed.
 //

@@ -220,6 +220,10 @@ public:
         check(das_config_add_trusted_root_pem(raw(), pem.data(), pem.size()));
         return *this;
     }
+    Config &trusted_roots(das_trusted_roots roots) {
+        check(das_config_set_trusted_roots(raw(), static_cast<std::uint32_t>(roots)));
+        return *this;
+    }
     Config &event_queue_capacity(std::size_t events) {
         check(das_config_set_event_queue_capacity(raw(), events));
         return *this;

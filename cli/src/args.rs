@@ -116,10 +116,8 @@ pub struct ServiceArgs {
     /// AudioHook client secret (base64) used to sign the upgrade request.
     #[arg(long, env = "DAS_AUDIOHOOK_CLIENT_SECRET", hide_env_values = true)]
     pub audiohook_client_secret: Option<String>,
-    /// PEM file of extra root certificates trusted for the token endpoint, the signalling and
-    /// the audio channel (a private CA or a self-signed test bed); the public roots stay trusted.
-    #[arg(long, env = "DAS_CA_CERT", value_name = "PEM_FILE")]
-    pub ca_cert: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub tls: crate::args_tls::TlsArgs,
 }
 
 /// Audio and request options shared by register and verify.

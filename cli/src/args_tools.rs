@@ -159,6 +159,8 @@ pub struct TrdArgs {
         requires = "username"
     )]
     pub password: Option<String>,
+    #[command(flatten)]
+    pub tls: crate::args_tls::TlsArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -224,6 +226,8 @@ pub struct AudiohookSendArgs {
     /// Send as fast as the server accepts instead of in real time.
     #[arg(long)]
     pub fast: bool,
+    #[command(flatten)]
+    pub tls: crate::args_tls::TlsArgs,
 }
 
 #[derive(Debug, Clone, Args)]

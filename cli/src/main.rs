@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod args_tls;
 mod args_tools;
 mod args_trd;
 mod color;

@@ -45,6 +45,19 @@ pub struct EmulatorDescription {
     pub trd_token: String,
     pub trd_license_user: String,
     pub trd_license_password: String,
+    /// Socket.IO through the TLS front (`https://localhost:PORT/socket.io`), whose certificate
+    /// only `tls_ca_pem` vouches for.
+    pub tls_socketio_url: String,
+    /// The OAuth2 endpoint through the TLS front.
+    pub tls_token_url: String,
+    /// The AudioHook consumer through the TLS front (`wss://localhost:PORT/audiohook/ws`).
+    pub tls_audiohook_url: String,
+    /// The TRD v3 API base through the TLS front.
+    pub tls_trd_url: String,
+    /// The TRD license server's token endpoint through the TLS front.
+    pub tls_trd_license_url: String,
+    /// The PEM of the TLS front's private CA (trusted nowhere until a client adds it).
+    pub tls_ca_pem: String,
 }
 
 impl fmt::Debug for EmulatorDescription {
@@ -73,6 +86,11 @@ impl fmt::Display for EmulatorDescription {
         writeln!(f, "  TRD API         {}", self.trd_url)?;
         writeln!(f, "  TRD license     {}", self.trd_license_url)?;
         writeln!(f, "  faults          {} (PUT JSON)", self.faults_url)?;
+        writeln!(
+            f,
+            "  TLS front       {} (private CA: tls_ca_pem of --json)",
+            self.tls_socketio_url
+        )?;
         let demo = |pair: (&str, &str), expected: (&str, &str)| pair == expected;
         if demo(
             (&self.client_id, &self.client_secret),
@@ -139,6 +157,12 @@ mod tests {
             trd_token: "a-real-token".into(),
             trd_license_user: DEMO_TRD_LICENSE_USER.into(),
             trd_license_password: DEMO_TRD_LICENSE_PASSWORD.into(),
+            tls_socketio_url: "https://localhost:2/socket.io".into(),
+            tls_token_url: "https://localhost:2/socket.io/oauth2/token".into(),
+            tls_audiohook_url: "wss://localhost:2/audiohook/ws".into(),
+            tls_trd_url: "https://localhost:2/trd/v3".into(),
+            tls_trd_license_url: "https://localhost:2/auth/token".into(),
+            tls_ca_pem: "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n".into(),
         }
     }
 

@@ -33,6 +33,7 @@ mod session;
 mod signalling;
 mod state;
 mod timing;
+pub mod tls_front;
 mod trd;
 
 pub use analysis::{speech_segments, CredentialError, VoiceAnalyzer, Voiceprint};

@@ -21,6 +21,7 @@ use crate::session::SessionRegistry;
 use crate::signalling::register_namespaces;
 use crate::state::{AppState, FaultSwitch};
 use crate::timing::{EventTimingLog, TimingLogError};
+use crate::tls_front::{PrivateCa, PrivateCaError, TlsFront};
 
 /// How long [`EmulatorHandle::shutdown`] waits for connections to finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -37,6 +38,10 @@ pub enum EmulatorError {
     AudiohookKey(#[from] BadAudiohookKey),
     #[error(transparent)]
     TimingLog(#[from] TimingLogError),
+    #[error("emulator TLS front: {0}")]
+    TlsFrontCa(#[from] PrivateCaError),
+    #[error("emulator TLS front: {0}")]
+    TlsFront(std::io::Error),
 }
 
 /// What an extra audio consumer (e.g. the AudioHook server) needs from the emulator.
@@ -111,11 +116,19 @@ impl Emulator {
         let server = tokio::spawn(das::serve::serve(listener, app, None, limits, async {
             let _ = stop_rx.await;
         }));
+        // Its private CA is trusted nowhere by default: clients rehearse trusting it
+        // (SSL_CERT_FILE, an extra PEM) as they would an inspecting proxy's root.
+        let ca = PrivateCa::generate()?;
+        let tls_front = TlsFront::start(addr, &ca)
+            .await
+            .map_err(EmulatorError::TlsFront)?;
         tracing::info!(%addr, "emulator listening");
         Ok(EmulatorHandle {
             addr,
             state,
             io,
+            tls_front,
+            tls_ca_pem: ca.ca_pem().to_owned(),
             stop: Some(stop_tx),
             server: Some(server),
         })
@@ -128,6 +141,9 @@ pub struct EmulatorHandle {
     addr: SocketAddr,
     state: Arc<AppState>,
     io: SocketIo,
+    /// HTTPS/WSS on another port, relayed to `addr`, with a certificate of a private CA.
+    tls_front: TlsFront,
+    tls_ca_pem: String,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<()>>,
 }
@@ -174,6 +190,18 @@ impl EmulatorHandle {
     /// The TRD v3 API base (`http://127.0.0.1:PORT/trd/v3`).
     pub fn trd_url(&self) -> String {
         format!("{}/trd/v3", self.base_url())
+    }
+
+    /// The TLS front's URL for `path`, e.g. `tls_url("wss", "/audiohook/ws")`
+    /// (`wss://localhost:PORT/audiohook/ws`); its certificate is issued by
+    /// [`tls_ca_pem`](Self::tls_ca_pem).
+    pub fn tls_url(&self, scheme: &str, path: &str) -> String {
+        self.tls_front.url(scheme, path)
+    }
+
+    /// The private CA behind [`tls_url`](Self::tls_url), the root a client must trust.
+    pub fn tls_ca_pem(&self) -> &str {
+        &self.tls_ca_pem
     }
 
     /// The TRD license server's token endpoint (`http://127.0.0.1:PORT/auth/token`).
@@ -277,6 +305,12 @@ impl EmulatorHandle {
             trd_token: self.trd_token().to_owned(),
             trd_license_user: self.trd_license_user().to_owned(),
             trd_license_password: self.trd_license_password().to_owned(),
+            tls_socketio_url: self.tls_url("https", "/socket.io"),
+            tls_token_url: self.tls_url("https", "/socket.io/oauth2/token"),
+            tls_audiohook_url: self.tls_url("wss", "/audiohook/ws"),
+            tls_trd_url: self.tls_url("https", "/trd/v3"),
+            tls_trd_license_url: self.tls_url("https", "/auth/token"),
+            tls_ca_pem: self.tls_ca_pem.clone(),
         }
     }
 

@@ -19,7 +19,10 @@ class AudioChannel:
     Twilio frames when ``stream_sid`` is given). Bytes given to ``send`` are in ``codec``
     (``'mulaw'``, ``'alaw'``, ``'l16'``) at ``sample_rate``, ``channels`` interleaved.
     With ``realtime`` (the default) frames leave at 1x real time. ``root_certificate_pem``
-    adds trusted roots for a ``wss://`` consumer with a private or self-signed certificate.
+    adds trusted roots for a ``wss://`` consumer with a private or self-signed certificate;
+    ``trusted_roots`` is ``'bundled'``, ``'system'`` (``SSL_CERT_FILE``/``SSL_CERT_DIR`` when
+    set, else the system store) or ``'both'`` (the default). An untrusted certificate raises
+    ``das.TlsError`` naming its issuer.
     """
 
     def __init__(self, url: str, protocol: str = "audiohook", *, call_id: str,
@@ -28,12 +31,14 @@ class AudioChannel:
                  api_key: Optional[str] = None, client_secret: Optional[str] = None,
                  stream_sid: Optional[str] = None, account_sid: Optional[str] = None,
                  track: str = "inbound", buffer_bytes: int = 160_000,
-                 root_certificate_pem: Optional[str] = None) -> None:
+                 root_certificate_pem: Optional[str] = None,
+                 trusted_roots: str = "both") -> None:
         self.config = _native.ChannelConfig(
             url, protocol, codec=codec, sample_rate=sample_rate, channels=channels,
             realtime=realtime, organization_id=organization_id, api_key=api_key,
             client_secret=client_secret, stream_sid=stream_sid, account_sid=account_sid,
-            track=track, buffer_bytes=buffer_bytes, root_certificate_pem=root_certificate_pem)
+            track=track, buffer_bytes=buffer_bytes, root_certificate_pem=root_certificate_pem,
+            trusted_roots=trusted_roots)
         self.call_id = call_id
         self._channel = _native.AudioChannel.open(self.config, call_id)
 

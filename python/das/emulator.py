@@ -229,6 +229,32 @@ class Emulator:
     def trd_license_password(self) -> str:
         return self._field("trd_license_password")
 
+    @property
+    def tls_socketio_url(self) -> str:
+        """Socket.IO through the emulator's TLS front (``https://localhost:PORT/socket.io``),
+        whose certificate only ``tls_ca_pem`` vouches for."""
+        return self._field("tls_socketio_url")
+
+    @property
+    def tls_token_url(self) -> str:
+        """The OAuth2 endpoint through the TLS front."""
+        return self._field("tls_token_url")
+
+    @property
+    def tls_audiohook_url(self) -> str:
+        """The AudioHook consumer through the TLS front (``wss://localhost:PORT/audiohook/ws``)."""
+        return self._field("tls_audiohook_url")
+
+    @property
+    def tls_trd_url(self) -> str:
+        """The TRD v3 API base through the TLS front."""
+        return self._field("tls_trd_url")
+
+    @property
+    def tls_ca_pem(self) -> str:
+        """The PEM of the TLS front's private CA, trusted nowhere until a client adds it."""
+        return self._field("tls_ca_pem")
+
     def set_faults(self, **faults: typing.Any) -> None:
         """Replaces the fault switches, e.g. ``set_faults(reject_auth=True)``; the ones not
         named are switched off. Unknown names or wrong types raise ``InvalidArgument``."""

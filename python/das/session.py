@@ -112,7 +112,9 @@ class RegisterSession(_Session):
     ``initialize``. Audio: ``audio_url`` and ``audio_protocol`` plus the ``das.AudioChannel``
     options (``organization_id``, ``api_key``, ``client_secret_audio``, ``realtime``, ...).
     ``root_certificate_pem`` adds trusted roots for every TLS connection the session makes
-    (token endpoint, signalling, audio channel)."""
+    (token endpoint, signalling, audio channel), besides ``trusted_roots``: ``'bundled'``,
+    ``'system'`` (``SSL_CERT_FILE``/``SSL_CERT_DIR`` when set, else the system store) or
+    ``'both'`` (the default)."""
 
     _kind = "register"
 
@@ -141,7 +143,7 @@ def _channel_config(audio_url: Optional[str], protocol: Optional[str],
         return None
     if "client_secret_audio" in channel:
         channel["client_secret"] = channel.pop("client_secret_audio")
-    for key in ("sample_rate", "channels", "root_certificate_pem"):
+    for key in ("sample_rate", "channels", "root_certificate_pem", "trusted_roots"):
         if key in options:
             channel[key] = options[key]
     if "audio_codec" in options:

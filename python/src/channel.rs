@@ -11,7 +11,7 @@ use das::audio::send_buffer::PushError;
 use das::audio::wav::{Wav, WavError};
 use das::audiohook::secret::ClientSecret;
 use das::channel::{AudioChannelConfig, ChannelEnd, ChannelError, ProtocolConfig};
-use das::tls::TlsOptions;
+use das::tls::{TlsError, TlsOptions};
 use das::twilio::TwilioMode;
 use pyo3::prelude::*;
 
@@ -30,13 +30,13 @@ impl ChannelConfig {
     /// `protocol` is `"audiohook"` (needs `organization_id`, `api_key`; `client_secret` is
     /// base64, empty for unsigned) or `"twilio"` (the das-Peak subset, or full frames when
     /// `stream_sid` is given). `codec` is `"mulaw"`, `"alaw"` or `"l16"`.
-    /// `root_certificate_pem`: extra roots trusted for a `wss://` consumer (the webpki roots
-    /// stay trusted).
+    /// `root_certificate_pem`: extra roots trusted for a `wss://` consumer, besides the
+    /// `trusted_roots`: `"bundled"`, `"system"` or `"both"` (the default).
     #[new]
     #[pyo3(signature = (url, protocol="audiohook", *, codec="mulaw", sample_rate=8000, channels=1,
         realtime=true, organization_id=None, api_key=None, client_secret=None, stream_sid=None,
         account_sid=None, track="inbound", buffer_bytes=160_000, frame_ms=None,
-        root_certificate_pem=None))]
+        root_certificate_pem=None, trusted_roots="both"))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         url: &str,
@@ -54,6 +54,7 @@ impl ChannelConfig {
         buffer_bytes: usize,
         frame_ms: Option<u64>,
         root_certificate_pem: Option<String>,
+        trusted_roots: &str,
     ) -> PyResult<Self> {
         let invalid = |m: String| das_error(Kind::InvalidArgument, m);
         let url = url
@@ -99,7 +100,7 @@ impl ChannelConfig {
         };
         config.buffer_bytes = buffer_bytes;
         config.frame_duration = frame_ms.map(Duration::from_millis);
-        config.tls = trusted_roots(root_certificate_pem)?;
+        config.tls = tls_options(root_certificate_pem, trusted_roots)?;
         Ok(Self { config })
     }
 
@@ -108,14 +109,15 @@ impl ChannelConfig {
     }
 }
 
-/// The webpki roots plus `pem`'s certificates, checked now so a bad PEM fails at once.
-pub fn trusted_roots(pem: Option<String>) -> PyResult<TlsOptions> {
-    let Some(pem) = pem else {
-        return Ok(TlsOptions::default());
-    };
-    let tls = TlsOptions::default().trust_pem(pem);
-    tls.client_config()
-        .map_err(|e| das_error(Kind::InvalidArgument, format!("root_certificate_pem: {e}")))?;
+/// The `trusted_roots` sets plus `pem`'s certificates, checked now so a bad value fails at once.
+pub fn tls_options(pem: Option<String>, trusted_roots: &str) -> PyResult<TlsOptions> {
+    let invalid = |e: TlsError| das_error(Kind::InvalidArgument, e.to_string());
+    let mut tls = TlsOptions::default().trusted_roots(trusted_roots.parse().map_err(invalid)?);
+    if let Some(pem) = pem {
+        das::tls::check_pem(pem.as_bytes())
+            .map_err(|e| das_error(Kind::InvalidArgument, format!("root_certificate_pem: {e}")))?;
+        tls = tls.trust_pem(pem);
+    }
     Ok(tls)
 }
 
@@ -210,6 +212,7 @@ fn closed() -> PyErr {
 pub fn channel_error(e: ChannelError) -> PyErr {
     match e {
         ChannelError::Config(_) => das_error(Kind::InvalidArgument, e),
+        other if other.tls().is_some() => das_error(Kind::Tls, other),
         other => das_error(Kind::Connect, other),
     }
 }

@@ -80,6 +80,7 @@ fn build<'py>(
 pub fn auth_error(e: AuthError) -> PyErr {
     match e {
         AuthError::Config(_) => das_error(Kind::InvalidArgument, e),
+        AuthError::Tls(_) => das_error(Kind::Tls, e),
         network if network.is_network() => das_error(Kind::Connect, network),
         other => das_error(Kind::Auth, other),
     }
@@ -90,7 +91,7 @@ pub fn socketio_error(e: SocketIoError) -> PyErr {
         SocketIoError::InvalidUrl(_)
         | SocketIoError::InvalidHeader(_)
         | SocketIoError::PayloadTooLarge { .. } => Kind::InvalidArgument,
-        SocketIoError::Tls(_) => Kind::Tls,
+        SocketIoError::Tls(_) | SocketIoError::Auth(AuthError::Tls(_)) => Kind::Tls,
         SocketIoError::Auth(_) => Kind::Auth,
         SocketIoError::HttpStatus { .. }
         | SocketIoError::Transport(_)

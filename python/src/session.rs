@@ -65,7 +65,7 @@ impl Session {
         sample_rate=None, channels=None, model_hash=None, authenticity_threshold=None,
         audio_total_duration=None, namespace=None, socketio_path=None, connect_timeout=10.0,
         metadata=None, request=None, payload=None, audio_channel=None,
-        root_certificate_pem=None))]
+        root_certificate_pem=None, trusted_roots="both"))]
     #[allow(clippy::too_many_arguments)]
     fn start(
         py: Python<'_>,
@@ -92,6 +92,7 @@ impl Session {
         payload: Option<Bound<'_, PyDict>>,
         audio_channel: Option<ChannelConfig>,
         root_certificate_pem: Option<&str>,
+        trusted_roots: &str,
     ) -> PyResult<Self> {
         let mut s = SessionSettings::documented_example(self::kind(kind, credential)?);
         set(Some(url), "url", |v| s.set_endpoint_url(v))?;
@@ -116,6 +117,10 @@ impl Session {
         let connect_timeout = Duration::try_from_secs_f64(connect_timeout).unwrap_or_default();
         s.set_timeout(TimeoutKind::Connect, connect_timeout)
             .map_err(|e| settings_error("connect_timeout", e))?;
+        let trusted = trusted_roots
+            .parse()
+            .map_err(|e: das::tls::TlsError| das_error(Kind::InvalidArgument, e.to_string()))?;
+        s.set_trusted_roots(trusted);
         set(root_certificate_pem, "root_certificate_pem", |v| {
             s.add_trusted_root_pem(v)
         })?;

@@ -15,9 +15,11 @@ use das::trd::{
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple};
 
+use crate::channel::tls_options;
 use crate::errors::{das_error, parse_error, Kind};
 use crate::runtime::block_on;
 use crate::trd_view::{parse_view, result_view, TrdView};
+use das::tls::TlsOptions;
 
 /// Parses a TRD result body (`bytes` or `str`) once into the typed tree and returns the lazy
 /// view of the whole document. Raises `WebhookParseError`.
@@ -243,7 +245,8 @@ impl TrdClient {
     /// or `token_url` + `username` + `password` for the CPqD license server, or none.
     #[new]
     #[pyo3(signature = (base_url, *, bearer=None, token_url=None, username=None, password=None,
-        timeout=10.0, root_certificate_pem=None))]
+        timeout=10.0, root_certificate_pem=None, trusted_roots="both"))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         base_url: String,
         bearer: Option<String>,
@@ -252,6 +255,7 @@ impl TrdClient {
         password: Option<String>,
         timeout: f64,
         root_certificate_pem: Option<String>,
+        trusted_roots: &str,
     ) -> PyResult<Self> {
         let client = build_client(
             base_url,
@@ -260,7 +264,7 @@ impl TrdClient {
             username,
             password,
             timeout,
-            root_certificate_pem,
+            tls_options(root_certificate_pem, trusted_roots)?,
         )?;
         Ok(Self { client })
     }
@@ -340,15 +344,14 @@ pub(crate) fn build_client(
     username: Option<String>,
     password: Option<String>,
     timeout: f64,
-    root_certificate_pem: Option<String>,
+    tls: TlsOptions,
 ) -> PyResult<das::trd::TrdClient> {
-    let mut builder = das::trd::TrdClient::builder(base_url)
+    das::trd::TrdClient::builder(base_url)
         .credentials(credentials(bearer, token_url, username, password)?)
-        .timeout(seconds(timeout, "timeout")?);
-    if let Some(pem) = root_certificate_pem {
-        builder = builder.root_certificate_pem(pem);
-    }
-    builder.build().map_err(trd_error)
+        .timeout(seconds(timeout, "timeout")?)
+        .tls(tls)
+        .build()
+        .map_err(trd_error)
 }
 
 /// A positive, finite number of seconds from Python.
@@ -405,6 +408,7 @@ pub(crate) fn trd_error(e: TrdError) -> PyErr {
         TrdErrorKind::Busy => Kind::Busy,
         TrdErrorKind::Timeout => Kind::Timeout,
         TrdErrorKind::Network | TrdErrorKind::NotReachable => Kind::Connect,
+        TrdErrorKind::Tls => Kind::Tls,
         TrdErrorKind::InvalidInput => match &e {
             TrdError::File { .. } => Kind::Io,
             _ => Kind::InvalidArgument,

@@ -11,6 +11,7 @@ use das::trd::{
 use pyo3::prelude::*;
 use tokio::sync::Mutex;
 
+use crate::channel::tls_options;
 use crate::errors::{das_error, Kind};
 use crate::runtime::block_on;
 use crate::trd::{build_client, receiver_builder, seconds, trd_error};
@@ -46,7 +47,8 @@ impl TrdJobClient {
     /// Credentials as `TrdClient`; `username` + `password` without `token_url` is HTTP Basic.
     #[new]
     #[pyo3(signature = (base_url, *, bearer=None, token_url=None, username=None, password=None,
-        timeout=10.0, root_certificate_pem=None))]
+        timeout=10.0, root_certificate_pem=None, trusted_roots="both"))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         base_url: String,
         bearer: Option<String>,
@@ -55,6 +57,7 @@ impl TrdJobClient {
         password: Option<String>,
         timeout: f64,
         root_certificate_pem: Option<String>,
+        trusted_roots: &str,
     ) -> PyResult<Self> {
         let client = build_client(
             base_url,
@@ -63,7 +66,7 @@ impl TrdJobClient {
             username,
             password,
             timeout,
-            root_certificate_pem,
+            tls_options(root_certificate_pem, trusted_roots)?,
         )?;
         Ok(Self { client })
     }

@@ -30,9 +30,12 @@ pub enum AuthError {
     /// The reply was not a token (not JSON, or missing `token_type`/`access_token`).
     #[error("token endpoint sent an invalid token reply: {0}")]
     InvalidReply(String),
-    /// The provider's configuration is unusable (bad URL, TLS roots).
+    /// The provider's configuration is unusable (bad URL).
     #[error("token provider configuration: {0}")]
     Config(String),
+    /// The trusted roots are unusable, or the endpoint's certificate was refused.
+    #[error("token endpoint TLS: {0}")]
+    Tls(#[from] crate::tls::TlsError),
     /// A static provider has no token JSON to return.
     #[error("a static Authorization header has no token JSON")]
     NoTokenJson,

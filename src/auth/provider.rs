@@ -7,7 +7,7 @@ use url::Url;
 
 use super::{AuthError, Token};
 use crate::capped_body::{read_capped, BodyError};
-use crate::tls::TlsOptions;
+use crate::tls::{TlsError, TlsOptions};
 
 /// Produces the `Authorization` header value for das-Peak Streaming.
 ///
@@ -216,10 +216,7 @@ impl ClientCredentials {
                 token_url.scheme()
             )));
         }
-        let tls = self
-            .tls
-            .client_config()
-            .map_err(|e| AuthError::Config(e.to_string()))?;
+        let tls = self.tls.client_config()?;
         let http = reqwest::Client::builder()
             .tls_backend_preconfigured((*tls).clone())
             .timeout(self.request_timeout)
@@ -260,6 +257,7 @@ impl Fetcher {
             let retryable = match self.request_once().await {
                 Ok(Ok(token)) => return Ok(token),
                 Ok(Err(err)) => return Err(err),
+                Err(Retryable::Tls(refused)) => return Err(AuthError::Tls(refused)),
                 Err(retryable) => retryable,
             };
             if attempt >= self.max_attempts {
@@ -272,6 +270,7 @@ impl Fetcher {
                         attempts: attempt,
                         message,
                     },
+                    Retryable::Tls(refused) => AuthError::Tls(refused),
                 });
             }
             tracing::warn!(attempt, url = %self.token_url, "token request failed, retrying in {delay:?}");
@@ -320,6 +319,15 @@ const MAX_TOKEN_REPLY: usize = 64 << 10;
 enum Retryable {
     Status(u16),
     Transport(String),
+    /// A refused certificate: retrying cannot help.
+    Tls(TlsError),
+}
+
+fn transport(error: reqwest::Error) -> Retryable {
+    match TlsError::find_in(&error) {
+        Some(refused) => Retryable::Tls(refused),
+        None => Retryable::Transport(error.without_url().to_string()),
+    }
 }
 
 /// A transport failure with its causes: reqwest's own text ("error sending request") hides

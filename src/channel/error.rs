@@ -31,6 +31,17 @@ pub enum ChannelError {
     Twilio(#[from] TwilioError),
 }
 
+impl ChannelError {
+    /// The TLS failure (refused certificate, unusable roots) behind this error, if any.
+    pub fn tls(&self) -> Option<&crate::tls::TlsError> {
+        match self {
+            ChannelError::AudioHook(ClientError::Tls(tls)) => Some(tls),
+            ChannelError::Twilio(TwilioError::Tls(tls)) => Some(tls),
+            _ => None,
+        }
+    }
+}
+
 impl From<ClientEnd> for ChannelEnd {
     fn from(end: ClientEnd) -> Self {
         match end {

@@ -25,6 +25,7 @@ use super::packet::{Packet, PacketKind};
 use super::url::engine_url;
 use super::{ConnectOptions, DisconnectReason, ProtocolError, SocketIoError};
 use crate::sized_queue;
+use crate::tls::TlsError;
 
 type Ws = crate::ws_connect::ClientWs;
 
@@ -548,7 +549,10 @@ fn upgrade_error(error: tungstenite::Error) -> SocketIoError {
         tungstenite::Error::Http(response) => SocketIoError::HttpStatus {
             status: response.status().as_u16(),
         },
-        other => SocketIoError::Transport(other.to_string()),
+        other => match TlsError::find_in(&other) {
+            Some(refused) => SocketIoError::Tls(refused),
+            None => SocketIoError::Transport(other.to_string()),
+        },
     }
 }
 

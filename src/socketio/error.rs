@@ -31,7 +31,8 @@ pub enum SocketIoError {
     /// A header name or value is not valid HTTP.
     #[error("invalid header: {0}")]
     InvalidHeader(String),
-    /// The TLS configuration (extra roots) is unusable.
+    /// The TLS configuration (trusted roots) is unusable, or the server's certificate was
+    /// refused (e.g. [`TlsError::UnknownIssuer`]).
     #[error(transparent)]
     Tls(#[from] TlsError),
     /// The token provider could not produce `Authorization`.

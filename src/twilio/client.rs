@@ -18,7 +18,7 @@ use crate::audio::codec::Codec;
 use crate::audio::pacing::Pacing;
 use crate::audio::pump::{PacedFrames, PumpConfig, PumpItem};
 use crate::audio::send_buffer::{Counters, PushError, SendBuffer};
-use crate::tls::TlsOptions;
+use crate::tls::{TlsError, TlsOptions};
 use crate::ws_write::{send_within, WriteFailure, DEFAULT_WRITE_STALL};
 
 /// Which frames the client sends.
@@ -112,6 +112,9 @@ pub enum TwilioError {
     /// TCP, TLS or the WebSocket handshake failed.
     #[error("cannot connect to the Twilio consumer: {0}")]
     Connect(String),
+    /// The trusted roots are unusable, or the consumer's certificate was refused.
+    #[error("Twilio consumer TLS: {0}")]
+    Tls(#[from] TlsError),
     /// The consumer answered the upgrade with this HTTP status.
     #[error("Twilio consumer refused the upgrade with HTTP {0}")]
     Rejected(u16),
@@ -175,10 +178,7 @@ impl TwilioSession {
                 config.url.scheme()
             )));
         }
-        let tls = config
-            .tls
-            .client_config()
-            .map_err(|e| TwilioError::Connect(e.to_string()))?;
+        let tls = config.tls.client_config()?;
         let request = config
             .url
             .as_str()
@@ -200,7 +200,12 @@ impl TwilioSession {
             Ok(Err(WsError::Http(response))) => {
                 return Err(TwilioError::Rejected(response.status().as_u16()))
             }
-            Ok(Err(e)) => return Err(TwilioError::Connect(e.to_string())),
+            Ok(Err(e)) => {
+                return Err(match TlsError::find_in(&e) {
+                    Some(refused) => TwilioError::Tls(refused),
+                    None => TwilioError::Connect(e.to_string()),
+                })
+            }
             Ok(Ok((ws, _))) => ws,
         };
         let mut framer = Framer::new(&config, call_sid);

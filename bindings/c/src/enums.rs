@@ -179,6 +179,36 @@ impl From<das_audio_pacing> for Pacing {
     }
 }
 
+/// Which roots TLS connections trust besides those added with
+/// `das_config_add_trusted_root_pem`.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum das_trusted_roots {
+    /// Only the Mozilla roots built into libdas.
+    Bundled = 1,
+    /// Only the machine's: `SSL_CERT_FILE` / `SSL_CERT_DIR` when set, else the system store.
+    System = 2,
+    /// Both (the default).
+    Both = 3,
+}
+checked_c_enum!(das_trusted_roots {
+    Bundled,
+    System,
+    Both
+});
+
+impl das_trusted_roots {
+    /// The core's policy.
+    pub fn policy(self) -> das_core::tls::TrustedRoots {
+        match self {
+            Self::Bundled => das_core::tls::TrustedRoots::Bundled,
+            Self::System => das_core::tls::TrustedRoots::System,
+            Self::Both => das_core::tls::TrustedRoots::Both,
+        }
+    }
+}
+
 /// Which wait a timeout bounds.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -135,10 +135,10 @@ static void extra_trusted_roots_are_checked_when_added(void) {
     CHECK(strstr(check_last_error(), "pem") != NULL);
     CHECK_RESULT(das_config_add_trusted_root_pem(config, NULL, 4), DAS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(das_config_to_json(config, json, sizeof json, &written), DAS_RESULT_OK);
-    CHECK(strstr(json, "\"tls\":{\"extra_roots\":0}") != NULL);
+    CHECK(strstr(json, "\"tls\":{\"trusted_roots\":\"both\",\"extra_roots\":0}") != NULL);
     CHECK_RESULT(das_config_add_trusted_root_pem(config, pem, pem_len), DAS_RESULT_OK);
     CHECK_RESULT(das_config_to_json(config, json, sizeof json, &written), DAS_RESULT_OK);
-    CHECK(strstr(json, "\"tls\":{\"extra_roots\":1}") != NULL);
+    CHECK(strstr(json, "\"tls\":{\"trusted_roots\":\"both\",\"extra_roots\":1}") != NULL);
     das_config_free(config);
 }
 

@@ -80,8 +80,26 @@ static inline int emulator_process_read_line(int fd, char *line, size_t size, lo
     return -1;
 }
 
-/* Splits a flat JSON object of string values in place (no escapes: the emulator's URLs and
- * credentials need none). 0 on success. */
+/* Ends the JSON string starting at `at` in place, undoing the escapes the description uses
+ * (\n in the CA's PEM, \" \\ \/). The character after its closing quote, or NULL. */
+static inline char *emulator_process_string(char *at) {
+    char *to = at;
+    for (;;) {
+        char c = *at++;
+        if (c == '\0') return NULL;
+        if (c == '"') break;
+        if (c == '\\') {
+            c = *at++;
+            if (c == 'n') c = '\n';
+            else if (c != '"' && c != '\\' && c != '/') return NULL;
+        }
+        *to++ = c;
+    }
+    *to = '\0';
+    return at;
+}
+
+/* Splits a flat JSON object of string values in place. 0 on success. */
 static inline int emulator_process_parse(emulator_process *emulator) {
     char *at = emulator->line;
     emulator->fields = 0;
@@ -90,14 +108,11 @@ static inline int emulator_process_parse(emulator_process *emulator) {
         char *key, *value;
         if (emulator->fields == EMULATOR_PROCESS_MAX_FIELDS || *at++ != '"') return -1;
         key = at;
-        at = strpbrk(at, "\"\\");
-        if (at == NULL || *at != '"') return -1;
-        *at++ = '\0';
-        if (*at++ != ':' || *at++ != '"') return -1;
+        at = emulator_process_string(at);
+        if (at == NULL || *at++ != ':' || *at++ != '"') return -1;
         value = at;
-        at = strpbrk(at, "\"\\");
-        if (at == NULL || *at != '"') return -1;
-        *at++ = '\0';
+        at = emulator_process_string(at);
+        if (at == NULL) return -1;
         emulator->keys[emulator->fields] = key;
         emulator->values[emulator->fields] = value;
         emulator->fields++;

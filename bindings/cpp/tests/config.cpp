@@ -27,7 +27,8 @@ static void builds_a_valid_config() {
         .authenticity_threshold(0.8)
         .audio_total_duration(5.0)
         .audio_url("wss://audio.example/hook")
-        .timeout_ms(DAS_TIMEOUT_RESULT, 2500);
+        .timeout_ms(DAS_TIMEOUT_RESULT, 2500)
+        .trusted_roots(DAS_TRUSTED_ROOTS_SYSTEM);
     config.validate();
     CHECK(config.metadata(DAS_METADATA_FIELD_CALL_ID) == "888806c3-3391-4d73-bb86-e5874e6ed5b4");
     CHECK(config.metadata(DAS_METADATA_FIELD_SAMPLE_FORMAT).empty());
@@ -35,6 +36,7 @@ static void builds_a_valid_config() {
     std::string payload = config.initialize_json();
     CHECK(payload.find("\"register_request\"") != std::string::npos);
     CHECK(config.to_json().find("cpp-s3cret") == std::string::npos);
+    CHECK(config.to_json().find("\"trusted_roots\":\"system\"") != std::string::npos);
 
     das::Config moved = std::move(config);
     CHECK(moved.raw() != nullptr);

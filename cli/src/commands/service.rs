@@ -60,7 +60,7 @@ impl Service {
                 args.audiohook_client_secret.clone().unwrap_or_default(),
             ),
         };
-        let tls = trusted_roots(args.ca_cert.as_deref())?;
+        let tls = args.tls.options()?;
         let token = TokenProvider::client_credentials(token_url, client_id, client_secret)
             .tls(tls.clone())
             .build()
@@ -106,21 +106,6 @@ impl Service {
             emulator.shutdown().await;
         }
     }
-}
-
-/// The public roots plus the certificates of `--ca-cert`, checked before anything connects.
-fn trusted_roots(pem_file: Option<&std::path::Path>) -> Result<TlsOptions, CliError> {
-    let Some(path) = pem_file else {
-        return Ok(TlsOptions::default());
-    };
-    let pem = std::fs::read(path).or_exit(
-        Exit::Input,
-        &format!("cannot read --ca-cert {}", path.display()),
-    )?;
-    let tls = TlsOptions::default().trust_pem(pem);
-    tls.client_config()
-        .or_exit(Exit::Input, &format!("--ca-cert {}", path.display()))?;
-    Ok(tls)
 }
 
 fn required(value: &Option<String>, flag: &str) -> Result<String, CliError> {

@@ -62,7 +62,9 @@ pub async fn run(cmd: TrdCommand) -> Result<(), CliError> {
 
 /// A client for `--api` with the credentials the arguments give.
 pub fn client(trd: &TrdArgs, timeout: Duration) -> Result<TrdClient, CliError> {
-    let mut builder = TrdClient::builder(&trd.api).timeout(timeout);
+    let mut builder = TrdClient::builder(&trd.api)
+        .timeout(timeout)
+        .tls(trd.tls.options()?);
     if let Some(token) = &trd.token {
         builder = builder.bearer(token);
     }
@@ -91,7 +93,9 @@ pub fn exit_for(error: &TrdError) -> Exit {
     }
     match error.kind() {
         TrdErrorKind::Auth => Exit::Auth,
-        TrdErrorKind::Timeout | TrdErrorKind::Network | TrdErrorKind::Busy => Exit::Network,
+        TrdErrorKind::Timeout | TrdErrorKind::Network | TrdErrorKind::Tls | TrdErrorKind::Busy => {
+            Exit::Network
+        }
         TrdErrorKind::Rejected
         | TrdErrorKind::NotFound
         | TrdErrorKind::JobFailed

@@ -14,6 +14,7 @@ mod reliability_webhook;
 mod sessions;
 mod trd;
 mod trd_jobs;
+mod trusted_roots;
 mod version;
 mod webhook_parse;
 mod webhook_serve;

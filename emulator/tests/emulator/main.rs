@@ -22,5 +22,6 @@ mod token;
 mod trd;
 mod trd_jobs;
 mod trd_tls;
+mod trust;
 mod twilio;
 mod voiceprint;

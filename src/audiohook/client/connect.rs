@@ -100,10 +100,7 @@ pub(super) async fn upgrade(config: &ClientConfig) -> Result<Ws, ClientError> {
         .read_buffer_size(crate::ws_connect::READ_BUFFER_BYTES)
         .max_message_size(Some(crate::ws_connect::MAX_SERVER_MESSAGE))
         .max_frame_size(Some(crate::ws_connect::MAX_SERVER_MESSAGE));
-    let tls = config
-        .tls
-        .client_config()
-        .map_err(|e| ClientError::Connect(e.to_string()))?;
+    let tls = config.tls.client_config()?;
     let connect = crate::ws_connect::connect(request, ws_config, tls);
     match tokio::time::timeout(config.connect_timeout, connect).await {
         Err(_) => Err(ClientError::Connect(format!(
@@ -111,7 +108,10 @@ pub(super) async fn upgrade(config: &ClientConfig) -> Result<Ws, ClientError> {
             config.connect_timeout
         ))),
         Ok(Err(WsError::Http(response))) => Err(ClientError::Rejected(response.status().as_u16())),
-        Ok(Err(e)) => Err(ClientError::Connect(e.to_string())),
+        Ok(Err(e)) => Err(match crate::tls::TlsError::find_in(&e) {
+            Some(refused) => ClientError::Tls(refused),
+            None => ClientError::Connect(e.to_string()),
+        }),
         Ok(Ok((ws, _))) => Ok(ws),
     }
 }

@@ -11,6 +11,9 @@ pub enum ClientError {
     /// TCP, TLS or the WebSocket handshake failed.
     #[error("cannot connect to the AudioHook server: {0}")]
     Connect(String),
+    /// The trusted roots are unusable, or the server's certificate was refused.
+    #[error("AudioHook server TLS: {0}")]
+    Tls(#[from] crate::tls::TlsError),
     /// The server answered the upgrade with this HTTP status.
     #[error("AudioHook server refused the upgrade with HTTP {0}")]
     Rejected(u16),

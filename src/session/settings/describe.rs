@@ -60,7 +60,10 @@ impl SessionSettings {
             "audio_buffer_bytes": self.audio_buffer_bytes,
             "event_queue_capacity": self.event_capacity,
             "event_queue_bytes": self.event_queue_bytes,
-            "tls": { "extra_roots": self.tls.extra_root_count() },
+            "tls": {
+                "trusted_roots": self.tls.trusted().name(),
+                "extra_roots": self.tls.extra_root_count(),
+            },
         })
     }
 }

@@ -19,7 +19,7 @@ use crate::audiohook::secret::ClientSecret;
 use crate::auth::TokenProvider;
 use crate::channel::AudioChannelConfig;
 use crate::session::SessionKind;
-use crate::tls::TlsOptions;
+use crate::tls::{TlsOptions, TrustedRoots};
 
 fn non_empty(setting: &'static str, text: &str) -> Result<String, SettingError> {
     if text.is_empty() {
@@ -113,11 +113,15 @@ impl SessionSettings {
     /// Also trusts the certificates in `pem` (token endpoint, signalling, audio channel).
     /// Checked now, so a PEM without a valid certificate fails here.
     pub fn add_trusted_root_pem(&mut self, pem: &str) -> Result<(), SettingError> {
-        let tls = self.tls.clone().trust_pem(pem);
-        tls.client_config()
+        crate::tls::check_pem(pem.as_bytes())
             .map_err(|e| SettingError::invalid("root_certificate_pem", e))?;
-        self.tls = tls;
+        self.tls = self.tls.clone().trust_pem(pem);
         Ok(())
+    }
+
+    /// Chooses the root sets trusted besides the extra PEM roots (default both).
+    pub fn set_trusted_roots(&mut self, trusted: TrustedRoots) {
+        self.tls = self.tls.clone().trusted_roots(trusted);
     }
 
     /// One timeout, from 1 ms to one hour.

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::error::{from_reqwest, from_status, read_text, retry_after, TrdError};
+use crate::tls::TlsOptions;
 
 /// A token is refreshed this long before the license server says it expires.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
@@ -87,17 +88,29 @@ pub async fn license_server_token(
     username: &str,
     password: &str,
     timeout: Duration,
+    tls: &TlsOptions,
 ) -> Result<String, TrdError> {
-    crate::tls::ensure_crypto_provider();
-    let http = reqwest::Client::builder()
-        .connect_timeout(timeout)
-        .build()
-        .map_err(|e| TrdError::Http(e.to_string()))?;
+    let http = http_client(tls, None, timeout).map_err(|e| TrdError::TokenServer(Box::new(e)))?;
     Ok(fetch_token(&http, token_url, username, password, timeout)
         .await?
         .value)
 }
 
+/// An HTTP client trusting `tls`'s roots, with an overall request `timeout` when given.
+pub(crate) fn http_client(
+    tls: &TlsOptions,
+    timeout: Option<Duration>,
+    connect_timeout: Duration,
+) -> Result<reqwest::Client, TrdError> {
+    let config = tls.client_config()?;
+    let mut http = reqwest::Client::builder()
+        .tls_backend_preconfigured((*config).clone())
+        .connect_timeout(connect_timeout);
+    if let Some(timeout) = timeout {
+        http = http.timeout(timeout);
+    }
+    http.build().map_err(|e| TrdError::Http(e.to_string()))
+}
 /// Largest license-server reply read: a token reply is a few hundred bytes.
 const MAX_TOKEN_RESPONSE: usize = 64 << 10;
 

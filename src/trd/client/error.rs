@@ -83,6 +83,9 @@ pub enum TrdError {
         /// The connection error.
         message: String,
     },
+    /// The trusted roots are unusable, or the server's certificate was refused.
+    #[error("TLS: {0}")]
+    Tls(#[from] crate::tls::TlsError),
     /// Another HTTP client failure (building the client, reading the body).
     #[error("HTTP error: {0}")]
     Http(String),
@@ -160,6 +163,8 @@ pub enum TrdErrorKind {
     Timeout,
     /// TRD (or the license server) could not be reached.
     Network,
+    /// The server's certificate was refused, or the trusted roots are unusable.
+    Tls,
     /// An argument of the call is unusable (base URL, missing or empty file).
     InvalidInput,
     /// The job ended `FAILED`.
@@ -188,6 +193,7 @@ impl TrdError {
             TrdError::TooManyRequests { .. } | TrdError::Unavailable { .. } => TrdErrorKind::Busy,
             TrdError::Timeout(_) | TrdError::WaitTimeout { .. } => TrdErrorKind::Timeout,
             TrdError::Connect { .. } | TrdError::Http(_) => TrdErrorKind::Network,
+            TrdError::Tls(_) => TrdErrorKind::Tls,
             TrdError::InvalidBaseUrl(_)
             | TrdError::File { .. }
             | TrdError::EmptyFile { .. }
@@ -232,6 +238,16 @@ impl TrdError {
             | TrdError::Unavailable { body, .. }
             | TrdError::Status { body, .. } => Some(detail(body)),
             TrdError::TokenServer(cause) => cause.detail(),
+            _ => None,
+        }
+    }
+
+    /// The TLS failure (refused certificate, unusable roots) behind this error, if any, also
+    /// when it happened at the license server.
+    pub fn tls(&self) -> Option<&crate::tls::TlsError> {
+        match self {
+            TrdError::Tls(tls) => Some(tls),
+            TrdError::TokenServer(inner) => inner.tls(),
             _ => None,
         }
     }
@@ -332,7 +348,9 @@ pub(crate) async fn read_text(
 }
 
 pub(crate) fn from_reqwest(error: reqwest::Error, timeout: Duration) -> TrdError {
-    if error.is_timeout() {
+    if let Some(refused) = crate::tls::TlsError::find_in(&error) {
+        TrdError::Tls(refused)
+    } else if error.is_timeout() {
         TrdError::Timeout(timeout)
     } else if error.is_connect() {
         TrdError::Connect {

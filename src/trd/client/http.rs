@@ -13,7 +13,7 @@ use super::auth::{fetch_token, CachedToken, Credentials};
 use super::error::{from_reqwest, from_status, read_text, retry_after, TrdError};
 use super::retry::RetryPolicy;
 use super::upload::Upload;
-use crate::trd::ensure_crypto_provider;
+use crate::tls::TlsOptions;
 
 /// Query parameters of `webhook/validate`: TRD's wait between attempts and number of attempts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -29,7 +29,7 @@ pub struct TrdClientBuilder {
     base_url: String,
     credentials: Credentials,
     timeout: Duration,
-    root_certificates: Vec<String>,
+    tls: TlsOptions,
     retry: RetryPolicy,
     upload_min_rate: u64,
 }
@@ -48,7 +48,8 @@ impl fmt::Debug for TrdClientBuilder {
             .field("base_url", &self.base_url)
             .field("credentials", &self.credentials)
             .field("timeout", &self.timeout)
-            .finish_non_exhaustive()
+            .field("tls", &self.tls)
+            .finish()
     }
 }
 
@@ -71,6 +72,12 @@ impl TrdClientBuilder {
         self
     }
 
+    /// Which roots to trust (default: the bundled and the machine's, see [`TlsOptions`]).
+    pub fn tls(mut self, tls: TlsOptions) -> Self {
+        self.tls = tls;
+        self
+    }
+
     /// Retries of requests answered 429 or 503. Default [`RetryPolicy::default`].
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
@@ -84,16 +91,14 @@ impl TrdClientBuilder {
         self
     }
 
-    /// Trusts only this PEM certificate (in addition to others given the same way) instead of
-    /// the built-in web roots, for on-premises TRD with its own CA.
+    /// Also trusts this PEM certificate, for on-premises TRD with its own CA.
     pub fn root_certificate_pem(mut self, pem: impl Into<String>) -> Self {
-        self.root_certificates.push(pem.into());
+        self.tls = self.tls.trust_pem(pem.into());
         self
     }
 
     /// Builds the client; fails on an unusable base URL or root certificate.
     pub fn build(self) -> Result<TrdClient, TrdError> {
-        ensure_crypto_provider();
         let base_url = self.base_url.trim_end_matches('/').to_owned();
         let parsed =
             url::Url::parse(&base_url).map_err(|_| TrdError::InvalidBaseUrl(base_url.clone()))?;
@@ -101,17 +106,7 @@ impl TrdClientBuilder {
             return Err(TrdError::InvalidBaseUrl(base_url));
         }
         // Deadlines are set per request: an upload needs longer than a status call.
-        let mut http = reqwest::Client::builder().connect_timeout(self.timeout);
-        if !self.root_certificates.is_empty() {
-            let certificates = self
-                .root_certificates
-                .iter()
-                .map(|pem| reqwest::Certificate::from_pem(pem.as_bytes()))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| TrdError::Http(format!("root certificate: {e}")))?;
-            http = http.tls_certs_only(certificates);
-        }
-        let http = http.build().map_err(|e| TrdError::Http(e.to_string()))?;
+        let http = super::auth::http_client(&self.tls, None, self.timeout)?;
         Ok(TrdClient {
             base_url,
             credentials: self.credentials,
@@ -169,7 +164,7 @@ impl TrdClient {
             base_url: base_url.into(),
             credentials: Credentials::None,
             timeout: Duration::from_secs(10),
-            root_certificates: Vec::new(),
+            tls: TlsOptions::default(),
             retry: RetryPolicy::default(),
             upload_min_rate: 256 * 1024,
         }

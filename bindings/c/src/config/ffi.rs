@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::model::DasConfig;
 use crate::enums::{
     das_audio_codec, das_audio_pacing, das_audio_protocol, das_log_level, das_metadata_field,
-    das_session_kind, das_timeout,
+    das_session_kind, das_timeout, das_trusted_roots,
 };
 use crate::error::{refused, Error};
 use crate::ffi_boundary;
@@ -600,8 +600,8 @@ pub unsafe extern "C" fn das_config_set_audio_buffer_bytes(
 
 /// Also trusts the certificates in `pem` (one or more PEM `CERTIFICATE` blocks) for every TLS
 /// connection a session makes: the token endpoint, the signalling and the audio channel. The
-/// webpki (Mozilla) roots stay trusted. A PEM that holds no valid certificate fails with
-/// `DAS_RESULT_PARSE` and leaves the configuration unchanged.
+/// roots chosen with `das_config_set_trusted_roots` stay trusted. A PEM that holds no valid
+/// certificate fails with `DAS_RESULT_PARSE` and leaves the configuration unchanged.
 ///
 /// Ownership: `pem` is borrowed and copied.
 ///
@@ -616,6 +616,31 @@ pub unsafe extern "C" fn das_config_add_trusted_root_pem(
     ffi_boundary!({
         let pem = arg_str!(pem, len);
         (config_mut!(config).settings.add_trusted_root_pem(pem)).map_err(refused("pem"))
+    })
+}
+
+/// Chooses which roots every TLS connection of a session trusts besides the PEM roots added
+/// with `das_config_add_trusted_root_pem`, a `das_trusted_roots`: the bundled Mozilla roots,
+/// the machine's (`SSL_CERT_FILE` / `SSL_CERT_DIR` when set, else the operating system's
+/// store, where an inspecting proxy's root is installed), or both (the default). A server
+/// certificate no trusted root knows fails the session start with `DAS_RESULT_TLS`, and the
+/// message names its issuer and the roots consulted.
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_trusted_roots(
+    config: *mut das_config,
+    roots: u32,
+) -> das_result {
+    ffi_boundary!({
+        let roots = das_trusted_roots::from_c(roots, "roots")?;
+        config_mut!(config)
+            .settings
+            .set_trusted_roots(roots.policy());
+        Ok(())
     })
 }
 

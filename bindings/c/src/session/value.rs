@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Poll;
 use std::time::Duration;
 
+use das_core::auth::AuthError;
 use das_core::session::settings::TimeoutKind;
 use das_core::session::{AudioError, Session, SessionBuilder, SessionError};
 use das_core::socketio::SocketIoError;
@@ -70,6 +71,7 @@ fn not_started() -> Error {
 fn start_error(error: SessionError) -> Error {
     let code = match &error {
         SessionError::Settings(refused) => return refused.clone().into(),
+        SessionError::Auth(AuthError::Tls(_)) => das_result::Tls,
         SessionError::Auth(e) | SessionError::Signalling(SocketIoError::Auth(e))
             if e.is_network() =>
         {
@@ -78,6 +80,7 @@ fn start_error(error: SessionError) -> Error {
         SessionError::Auth(_) => das_result::Auth,
         SessionError::Timeout(_) => das_result::Timeout,
         SessionError::Signalling(inner) => match inner {
+            SocketIoError::Auth(AuthError::Tls(_)) => das_result::Tls,
             SocketIoError::Auth(_) => das_result::Auth,
             SocketIoError::HttpStatus { status: 401 | 403 } => das_result::Auth,
             SocketIoError::ConnectRefused { .. } => das_result::ConnectRefused,

@@ -17,6 +17,7 @@ pub(crate) fn trd_error(error: TrdError) -> Error {
             TrdError::Http(_) => das_result::Io,
             _ => das_result::ConnectRefused,
         },
+        TrdErrorKind::Tls => das_result::Tls,
         TrdErrorKind::InvalidInput => match error {
             TrdError::File { .. } => das_result::Io,
             TrdError::EmptyFile { .. } => das_result::OutOfRange,

@@ -4,6 +4,7 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
+use das_core::tls::TlsOptions;
 use das_core::trd::{license_server_token, TrdClient, ValidateOptions};
 
 use crate::error::Error;
@@ -49,8 +50,10 @@ unsafe fn client(
 /// by `timeout_ms` (at least 1).
 ///
 /// Errors: 401/403 `DAS_RESULT_AUTH`, no answer `DAS_RESULT_TIMEOUT`, unreachable
-/// `DAS_RESULT_CONNECT_REFUSED`, bad URL `DAS_RESULT_PARSE`, other answers
-/// `DAS_RESULT_PROTOCOL`.
+/// `DAS_RESULT_CONNECT_REFUSED`, bad URL `DAS_RESULT_PARSE`, a server certificate no trusted
+/// root knows `DAS_RESULT_TLS` (the message names its issuer), other answers
+/// `DAS_RESULT_PROTOCOL`. TLS trusts the bundled Mozilla roots and the machine's
+/// (`SSL_CERT_FILE` / `SSL_CERT_DIR` when set, else the system store).
 ///
 /// Ownership: strings are borrowed for the call; `buf` and `written` are borrowed.
 ///
@@ -111,7 +114,8 @@ pub unsafe extern "C" fn das_trd_license_token(
         // SAFETY: the caller upholds the string-input contract.
         let password = unsafe { input_str(password, password_len, "password") }?;
         url::Url::parse(token_url).map_err(|e| Error::parse("token_url", e))?;
-        let fetch = license_server_token(token_url, username, password, timeout(timeout_ms)?);
+        let tls = TlsOptions::default();
+        let fetch = license_server_token(token_url, username, password, timeout(timeout_ms)?, &tls);
         let token = block_on(fetch)?.map_err(trd_error)?;
         // SAFETY: the caller upholds the output-buffer contract.
         unsafe { write_output(&token, buf, len, written) }

@@ -37,6 +37,7 @@ pub async fn run(args: AudiohookSendArgs) -> Result<(), CliError> {
         .map_err(|_| CliError::new(Exit::Usage, "--client-secret is not valid base64"))?;
     let organization = args.organization_id.unwrap_or_else(Uuid::new_v4);
     let mut config = ClientConfig::new(url, organization, args.api_key.clone(), secret);
+    config.tls = args.tls.options()?;
     let audio = if args.probe {
         None
     } else {
