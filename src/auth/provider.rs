@@ -323,16 +323,12 @@ enum Retryable {
     Tls(TlsError),
 }
 
+/// A transport failure: a refused certificate, or the error with its causes (reqwest's own
+/// text, "error sending request", hides the one that helps, "Connection refused").
 fn transport(error: reqwest::Error) -> Retryable {
-    match TlsError::find_in(&error) {
-        Some(refused) => Retryable::Tls(refused),
-        None => Retryable::Transport(error.without_url().to_string()),
+    if let Some(refused) = TlsError::find_in(&error) {
+        return Retryable::Tls(refused);
     }
-}
-
-/// A transport failure with its causes: reqwest's own text ("error sending request") hides
-/// the one that helps ("Connection refused").
-fn transport(error: reqwest::Error) -> Retryable {
     let error = error.without_url();
     let mut message = error.to_string();
     let mut cause = std::error::Error::source(&error);
