@@ -1311,6 +1311,9 @@ das_result das_trd_list_jobs(const das_trd_client *client,
 // with `license_url` (tokens from the CPqD license server, refreshed before they expire);
 // or `username` + `password` alone (HTTP Basic on every request); or none (all NULL).
 // `timeout_ms` (at least 1) bounds each request; an upload also gets its size at 256 KiB/s.
+// `tls` (NULL: the default, bundled + the machine's roots) lends the trusted roots chosen
+// with `das_config_set_trusted_roots` and `das_config_add_trusted_root_pem`; only those
+// settings of the configuration are read, at this call.
 // Requests answered 429/503 are retried up to 3 times, honouring `Retry-After`.
 //
 // Errors: a bad URL `DAS_RESULT_PARSE`, a mix of credential kinds `DAS_RESULT_OUT_OF_RANGE`.
@@ -1319,8 +1322,8 @@ das_result das_trd_list_jobs(const das_trd_client *client,
 // and releases it with `das_trd_client_free`.
 //
 // # Safety
-// Strings follow the string-input convention (NULL allowed except `base_url`); `out` is
-// writable.
+// Strings follow the string-input convention (NULL allowed except `base_url`); `tls` is NULL
+// or a live configuration; `out` is writable.
 das_result das_trd_client_new(const char *base_url,
                               size_t base_url_len,
                               const char *bearer,
@@ -1332,6 +1335,7 @@ das_result das_trd_client_new(const char *base_url,
                               const char *password,
                               size_t password_len,
                               uint32_t timeout_ms,
+                              const das_config *tls,
                               das_trd_client **out);
 
 // Releases a client. NULL is ignored; a pointer that is not a live client is ignored and
@@ -1467,6 +1471,35 @@ das_result das_trd_transcribe(const das_trd_client *client,
                               uint32_t timeout_ms,
                               bool stop_on_timeout,
                               das_webhook **out);
+
+// `GET webhook/whoami` with `client`: copies this machine's address as TRD sees it into `buf`
+// (output-buffer convention). Errors as `das_trd_whoami`.
+//
+// Ownership: `client`, `buf` and `written` are borrowed for the call.
+//
+// # Safety
+// `client` is a live client; `buf`/`len`/`written` follow the output-buffer convention.
+das_result das_trd_client_whoami(const das_trd_client *client,
+                                 char *buf,
+                                 size_t len,
+                                 size_t *written);
+
+// `webhook/validate` with `client`: as `das_trd_validate` (a GET with `token` and `crt_pem`
+// both NULL, else a POST that registers them), answer in `*reachable`.
+//
+// Ownership: strings are borrowed for the call; the token is never logged.
+//
+// # Safety
+// `client` is a live client; strings follow the string-input convention (NULL allowed for
+// `token`, `crt_pem`); `reachable` is writable.
+das_result das_trd_client_validate(const das_trd_client *client,
+                                   const char *webhook_url,
+                                   size_t webhook_url_len,
+                                   const char *token,
+                                   size_t token_len,
+                                   const char *crt_pem,
+                                   size_t crt_pem_len,
+                                   bool *reachable);
 
 // The library version, e.g. `"0.1.0"`.
 //

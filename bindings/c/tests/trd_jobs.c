@@ -14,7 +14,7 @@ static das_trd_client *new_client(const emulator_process *emulator) {
     das_trd_client *client = NULL;
     CHECK_RESULT(das_trd_client_new(emulator_string(emulator, "trd_url"), DAS_NUL_TERMINATED,
                                     emulator_string(emulator, "trd_token"), DAS_NUL_TERMINATED,
-                                    NULL, 0, NULL, 0, NULL, 0, 10000, &client),
+                                    NULL, 0, NULL, 0, NULL, 0, 10000, NULL, &client),
                  DAS_RESULT_OK);
     return client;
 }
@@ -124,10 +124,10 @@ static void bad_input_gets_typed_results(const emulator_process *emulator) {
     das_trd_client *client = new_client(emulator);
     das_trd_client *mixed = NULL;
     CHECK_RESULT(das_trd_client_new("http://127.0.0.1:1/trd/v3", DAS_NUL_TERMINATED, "tok", DAS_NUL_TERMINATED, NULL, 0,
-                                    "user", DAS_NUL_TERMINATED, "pass", DAS_NUL_TERMINATED, 1000, &mixed),
+                                    "user", DAS_NUL_TERMINATED, "pass", DAS_NUL_TERMINATED, 1000, NULL, &mixed),
                  DAS_RESULT_OUT_OF_RANGE);
     CHECK(mixed == NULL);
-    CHECK_RESULT(das_trd_client_new("ftp://x", DAS_NUL_TERMINATED, NULL, 0, NULL, 0, NULL, 0, NULL, 0, 1000, &mixed),
+    CHECK_RESULT(das_trd_client_new("ftp://x", DAS_NUL_TERMINATED, NULL, 0, NULL, 0, NULL, 0, NULL, 0, 1000, NULL, &mixed),
                  DAS_RESULT_PARSE);
 
     das_webhook *result = NULL;

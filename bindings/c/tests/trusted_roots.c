@@ -42,6 +42,25 @@ static das_config *tls_config(const emulator_process *emulator, uint32_t roots, 
     return config;
 }
 
+/* das_trd_client_whoami against the TLS front with a client trusting `config`'s roots (NULL:
+ * the default ones). */
+static das_result trd_whoami_answers(const emulator_process *emulator, const das_config *config) {
+    das_trd_client *client = NULL;
+    char address[128];
+    size_t written = 0;
+    das_result result;
+    CHECK_RESULT(das_trd_client_new(emulator_string(emulator, "tls_trd_url"), DAS_NUL_TERMINATED,
+                                    emulator_string(emulator, "trd_token"), DAS_NUL_TERMINATED,
+                                    NULL, 0, NULL, 0, NULL, 0, 10000, config, &client),
+                 DAS_RESULT_OK);
+    result = das_trd_client_whoami(client, address, sizeof address, &written);
+    if (result == DAS_RESULT_OK) CHECK(written > 0);
+    /* A refusal names the unknown issuer (read before the next call replaces the error). */
+    if (result == DAS_RESULT_TLS) CHECK(strstr(check_last_error(), CA_NAME) != NULL);
+    das_trd_client_free(client);
+    return result;
+}
+
 /* Runs a registration: 1 when it ends with result-success (all audio went over AudioHook). */
 static int registers(const das_config *config) {
     das_session *session = NULL;
@@ -101,6 +120,15 @@ int main(void) {
     config = tls_config(emulator, DAS_TRUSTED_ROOTS_BOTH, pem);
     CHECK(registers(config));
     das_config_free(config);
+
+    /* A TRD client takes a configuration's trusted roots. */
+    config = tls_config(emulator, DAS_TRUSTED_ROOTS_BOTH, pem);
+    CHECK(trd_whoami_answers(emulator, config) == DAS_RESULT_OK);
+    das_config_free(config);
+    config = tls_config(emulator, DAS_TRUSTED_ROOTS_BOTH, NULL);
+    CHECK(trd_whoami_answers(emulator, config) == DAS_RESULT_TLS);
+    das_config_free(config);
+    CHECK(trd_whoami_answers(emulator, NULL) == DAS_RESULT_TLS);
 
     /* SSL_CERT_FILE is read when a configuration other than the default one is built. */
     fd = mkstemp(ca_file);

@@ -185,6 +185,12 @@ impl SessionSettings {
         self.timeouts[which as usize]
     }
 
+    /// The roots every TLS connection of the session trusts (also what a TRD client built from
+    /// these settings trusts, in the C ABI).
+    pub fn tls(&self) -> &TlsOptions {
+        &self.tls
+    }
+
     /// Capacity of the session's event queue.
     pub fn event_capacity(&self) -> usize {
         self.event_capacity

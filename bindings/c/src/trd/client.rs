@@ -7,6 +7,7 @@ use std::time::Duration;
 use das_core::trd::{Credentials, TrdClient};
 
 use super::error::trd_error;
+use crate::config::das_config;
 use crate::error::Error;
 use crate::ffi_boundary;
 use crate::handle::{self, OpaqueHandle};
@@ -42,6 +43,9 @@ pub(crate) use trd_client;
 /// with `license_url` (tokens from the CPqD license server, refreshed before they expire);
 /// or `username` + `password` alone (HTTP Basic on every request); or none (all NULL).
 /// `timeout_ms` (at least 1) bounds each request; an upload also gets its size at 256 KiB/s.
+/// `tls` (NULL: the default, bundled + the machine's roots) lends the trusted roots chosen
+/// with `das_config_set_trusted_roots` and `das_config_add_trusted_root_pem`; only those
+/// settings of the configuration are read, at this call.
 /// Requests answered 429/503 are retried up to 3 times, honouring `Retry-After`.
 ///
 /// Errors: a bad URL `DAS_RESULT_PARSE`, a mix of credential kinds `DAS_RESULT_OUT_OF_RANGE`.
@@ -50,8 +54,8 @@ pub(crate) use trd_client;
 /// and releases it with `das_trd_client_free`.
 ///
 /// # Safety
-/// Strings follow the string-input convention (NULL allowed except `base_url`); `out` is
-/// writable.
+/// Strings follow the string-input convention (NULL allowed except `base_url`); `tls` is NULL
+/// or a live configuration; `out` is writable.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn das_trd_client_new(
@@ -66,6 +70,7 @@ pub unsafe extern "C" fn das_trd_client_new(
     password: *const c_char,
     password_len: usize,
     timeout_ms: u32,
+    tls: *const das_config,
     out: *mut *mut das_trd_client,
 ) -> das_result {
     ffi_boundary!({
@@ -102,11 +107,15 @@ pub unsafe extern "C" fn das_trd_client_new(
                     "give bearer, or username and password (with license_url or without), or none",
                 )),
             };
-        let client = TrdClient::builder(base_url)
+        let mut builder = TrdClient::builder(base_url)
             .credentials(credentials)
-            .timeout(Duration::from_millis(u64::from(timeout_ms)))
-            .build()
-            .map_err(trd_error)?;
+            .timeout(Duration::from_millis(u64::from(timeout_ms)));
+        if !tls.is_null() {
+            // SAFETY: the caller upholds the handle contract (no setter or free during the call).
+            let config = unsafe { handle::borrow_shared(tls, "tls") }?;
+            builder = builder.tls(config.settings.tls().clone());
+        }
+        let client = builder.build().map_err(trd_error)?;
         let client = handle::into_raw::<das_trd_client>(client);
         // SAFETY: checked non-NULL; the caller guarantees it is writable.
         unsafe { out.write(client) };

@@ -10,6 +10,7 @@ mod error;
 mod job;
 mod query;
 mod transcribe;
+mod webhook_calls;
 
 pub use client::das_trd_client;
 pub(crate) use error::trd_error;
