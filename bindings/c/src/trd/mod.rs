@@ -17,3 +17,4 @@ pub(crate) use error::trd_error;
 pub use job::das_trd_job;
 pub use query::das_trd_query;
 pub use transcribe::das_trd_webhooks;
+pub(crate) use webhook_calls::{validate, whoami};

@@ -3,10 +3,11 @@
 
 use std::ffi::c_char;
 
-use das_core::trd::ValidateOptions;
+use das_core::trd::{TrdClient, ValidateOptions};
 
 use super::client::{das_trd_client, trd_client};
 use super::error::trd_error;
+use crate::error::Error;
 use crate::ffi_boundary;
 use crate::out;
 use crate::result::das_result;
@@ -28,12 +29,26 @@ pub unsafe extern "C" fn das_trd_client_whoami(
     written: *mut usize,
 ) -> das_result {
     ffi_boundary!({
-        out::require(written, "written")?;
         let client = trd_client!(client);
-        let address = block_on(client.whoami())?.map_err(trd_error)?;
-        // SAFETY: the caller upholds the output-buffer contract.
-        unsafe { write_output(&address, buf, len, written) }
+        // SAFETY: forwarded contract.
+        unsafe { whoami(&client, buf, len, written) }
     })
+}
+
+/// `webhook/whoami` into the output buffer; shared with the one-shot `das_trd_whoami`.
+///
+/// # Safety
+/// `buf`/`len`/`written` follow the output-buffer convention.
+pub(crate) unsafe fn whoami(
+    client: &TrdClient,
+    buf: *mut c_char,
+    len: usize,
+    written: *mut usize,
+) -> Result<(), Error> {
+    out::require(written, "written")?;
+    let address = block_on(client.whoami())?.map_err(trd_error)?;
+    // SAFETY: the caller upholds the output-buffer contract.
+    unsafe { write_output(&address, buf, len, written) }
 }
 
 /// `webhook/validate` with `client`: as `das_trd_validate` (a GET with `token` and `crt_pem`
@@ -56,17 +71,42 @@ pub unsafe extern "C" fn das_trd_client_validate(
     reachable: *mut bool,
 ) -> das_result {
     ffi_boundary!({
-        out::require(reachable, "reachable")?;
-        // SAFETY: the caller upholds the string-input contract.
-        let url = unsafe { input_str(webhook_url, webhook_url_len, "webhook_url") }?;
-        // SAFETY: the caller upholds the string-input contract.
-        let token = unsafe { input_optional_str(token, token_len, "token") }?;
-        // SAFETY: the caller upholds the string-input contract.
-        let crt = unsafe { input_optional_str(crt_pem, crt_pem_len, "crt_pem") }?;
         let client = trd_client!(client);
-        let answer = block_on(client.validate(url, ValidateOptions::default(), token, crt))?
-            .map_err(trd_error)?;
-        // SAFETY: the caller upholds the out-parameter contract.
-        unsafe { out::write(reachable, answer, "reachable") }
+        // SAFETY: forwarded contract.
+        unsafe {
+            validate(
+                &client,
+                (webhook_url, webhook_url_len),
+                (token, token_len),
+                (crt_pem, crt_pem_len),
+                reachable,
+            )
+        }
     })
+}
+
+/// `webhook/validate` into `*reachable`; shared with the one-shot `das_trd_validate`. Each
+/// string is a pointer and its length.
+///
+/// # Safety
+/// Strings follow the string-input convention (`token`, `crt_pem` may be NULL); `reachable`
+/// is writable.
+pub(crate) unsafe fn validate(
+    client: &TrdClient,
+    webhook_url: (*const c_char, usize),
+    token: (*const c_char, usize),
+    crt_pem: (*const c_char, usize),
+    reachable: *mut bool,
+) -> Result<(), Error> {
+    out::require(reachable, "reachable")?;
+    // SAFETY: the caller upholds the string-input contract.
+    let url = unsafe { input_str(webhook_url.0, webhook_url.1, "webhook_url") }?;
+    // SAFETY: the caller upholds the string-input contract.
+    let token = unsafe { input_optional_str(token.0, token.1, "token") }?;
+    // SAFETY: the caller upholds the string-input contract.
+    let crt = unsafe { input_optional_str(crt_pem.0, crt_pem.1, "crt_pem") }?;
+    let answer = block_on(client.validate(url, ValidateOptions::default(), token, crt))?
+        .map_err(trd_error)?;
+    // SAFETY: the caller upholds the out-parameter contract.
+    unsafe { out::write(reachable, answer, "reachable") }
 }

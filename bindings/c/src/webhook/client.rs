@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use std::time::Duration;
 
 use das_core::tls::TlsOptions;
-use das_core::trd::{license_server_token, TrdClient, ValidateOptions};
+use das_core::trd::{license_server_token, TrdClient};
 
 use crate::error::Error;
 use crate::ffi_boundary;
@@ -13,7 +13,7 @@ use crate::out;
 use crate::result::das_result;
 use crate::runtime::block_on;
 use crate::strings::{input_optional_str, input_str, write_output};
-use crate::trd::trd_error;
+use crate::trd::{self, trd_error};
 
 fn timeout(timeout_ms: u32) -> Result<Duration, Error> {
     if timeout_ms == 0 {
@@ -72,12 +72,10 @@ pub unsafe extern "C" fn das_trd_whoami(
     written: *mut usize,
 ) -> das_result {
     ffi_boundary!({
-        out::require(written, "written")?;
         // SAFETY: the caller upholds the string-input contract.
         let client = unsafe { client(base_url, base_url_len, bearer, bearer_len, timeout_ms) }?;
-        let address = block_on(client.whoami())?.map_err(trd_error)?;
         // SAFETY: the caller upholds the output-buffer contract.
-        unsafe { write_output(&address, buf, len, written) }
+        unsafe { trd::whoami(&client, buf, len, written) }
     })
 }
 
@@ -149,18 +147,17 @@ pub unsafe extern "C" fn das_trd_validate(
     reachable: *mut bool,
 ) -> das_result {
     ffi_boundary!({
-        out::require(reachable, "reachable")?;
         // SAFETY: the caller upholds the string-input contract.
         let client = unsafe { client(base_url, base_url_len, bearer, bearer_len, timeout_ms) }?;
-        // SAFETY: the caller upholds the string-input contract.
-        let url = unsafe { input_str(webhook_url, webhook_url_len, "webhook_url") }?;
-        // SAFETY: the caller upholds the string-input contract.
-        let token = unsafe { input_optional_str(token, token_len, "token") }?;
-        // SAFETY: the caller upholds the string-input contract.
-        let crt = unsafe { input_optional_str(crt_pem, crt_pem_len, "crt_pem") }?;
-        let answer = block_on(client.validate(url, ValidateOptions::default(), token, crt))?
-            .map_err(trd_error)?;
-        // SAFETY: the caller upholds the out-parameter contract.
-        unsafe { out::write(reachable, answer, "reachable") }
+        // SAFETY: the caller upholds the string-input and out-parameter contracts.
+        unsafe {
+            trd::validate(
+                &client,
+                (webhook_url, webhook_url_len),
+                (token, token_len),
+                (crt_pem, crt_pem_len),
+                reachable,
+            )
+        }
     })
 }
