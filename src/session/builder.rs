@@ -191,6 +191,12 @@ impl SessionBuilder {
         self.apply(|s| s.set_authenticity_threshold(threshold))
     }
 
+    /// A verification's `score_threshold`, in `[0, 1]`: the similarity at or above which the
+    /// speaker is accepted (the service's default when unset).
+    pub fn score_threshold(self, threshold: f64) -> Self {
+        self.apply(|s| s.set_score_threshold(threshold))
+    }
+
     /// The request's `audio_total_duration`, in seconds, in `(0, 3600]` (default 5.0).
     pub fn audio_total_duration(self, seconds: f64) -> Self {
         self.apply(|s| s.set_audio_total_duration(seconds))

@@ -1,7 +1,13 @@
+use base64::Engine as _;
+use bytes::Bytes;
 use serde_json::{json, Value};
 
-/// One event of a session. Known das-Peak events are typed; every event keeps its raw name
-/// and JSON payload ([`name`](Self::name), [`data`](Self::data)).
+use super::argument::Argument;
+use super::verdict::Verdict;
+
+/// One event of a session. Known das-Peak events are typed; every event keeps its raw name,
+/// its first argument decoded as its payload ([`name`](Self::name), [`data`](Self::data)) and,
+/// for server events, every argument as sent ([`arguments`](Self::arguments)).
 ///
 /// Where the public documentation is silent these are conventions: failures arrive as
 /// `result-failure` (`content`, `reason`), errors as `error` (`content`, `message`) and a
@@ -14,6 +20,8 @@ pub enum Event {
         content: Option<String>,
         /// The whole payload, decoded.
         data: Value,
+        /// Every argument, as sent.
+        arguments: Vec<Argument>,
     },
     /// `info-vad-status`: seconds of audio received and the voice-activity percentage.
     VadStatus {
@@ -25,6 +33,8 @@ pub enum Event {
         vad_percentage: Option<f64>,
         /// The whole payload, decoded.
         data: Value,
+        /// Every argument, as sent.
+        arguments: Vec<Argument>,
     },
     /// `result-success`: the final result.
     ResultSuccess {
@@ -38,8 +48,18 @@ pub enum Event {
         credential: Option<String>,
         /// Verification: the similarity with the credential.
         score: Option<f64>,
-        /// The whole payload, decoded.
+        /// The threshold `score` is compared with: the payload's `score_threshold`, else the
+        /// session's request.
+        threshold: Option<f64>,
+        /// What the result decided (see [`Verdict`] for the rule).
+        verdict: Verdict,
+        /// The audio the service collected: the second argument (binary, or base64 text) or
+        /// the payload's `collected_audio` (base64 text), in the session's codec and rate.
+        collected_audio: Option<Bytes>,
+        /// The whole payload (the first argument), decoded.
         data: Value,
+        /// Every argument, as sent.
+        arguments: Vec<Argument>,
     },
     /// `result-failure`: the service could not produce a result.
     ResultFailure {
@@ -49,6 +69,8 @@ pub enum Event {
         reason: Option<String>,
         /// The whole payload, decoded.
         data: Value,
+        /// Every argument, as sent.
+        arguments: Vec<Argument>,
     },
     /// `error`: the service reported an error.
     Error {
@@ -58,6 +80,8 @@ pub enum Event {
         message: Option<String>,
         /// The whole payload, decoded.
         data: Value,
+        /// Every argument, as sent.
+        arguments: Vec<Argument>,
     },
     /// Signalling ended. `before_result` is true when no `result-*` had arrived: the session
     /// is lost (the server holds its state, so it is not silently reconnected).
@@ -87,23 +111,35 @@ pub enum Event {
     Other {
         /// The event name.
         name: String,
-        /// The payload as received (a JSON string holding an object is decoded).
+        /// The first argument (a JSON string holding an object is decoded).
         data: Value,
+        /// Every argument, as sent.
+        arguments: Vec<Argument>,
     },
 }
 
 impl Event {
-    /// Maps a server event to its typed form; unknown names become [`Event::Other`].
-    ///
-    /// A payload that is a JSON *string* holding an object (what the documented example's
-    /// `print(data)` output suggests the service sends) is decoded to that object.
+    /// An event with one JSON argument, typed as [`from_arguments`](Self::from_arguments) does.
     pub fn from_wire(name: &str, data: Value) -> Self {
-        let data = match data {
-            Value::String(text) => match serde_json::from_str::<Value>(&text) {
-                Ok(object @ Value::Object(_)) => object,
-                _ => Value::String(text),
-            },
-            other => other,
+        Self::from_arguments(name, vec![Argument::Json(data)], None)
+    }
+
+    /// Maps a server event to its typed form; unknown names become [`Event::Other`].
+    /// `threshold` is the session's verification threshold, if it set one.
+    ///
+    /// The payload is the first argument; a JSON *string* holding an object (what the
+    /// documented example's `print(data)` output suggests the service sends) is decoded to
+    /// that object. A binary first argument leaves the payload null.
+    pub fn from_arguments(name: &str, arguments: Vec<Argument>, threshold: Option<f64>) -> Self {
+        let data = match arguments.first() {
+            Some(Argument::Json(Value::String(text))) => {
+                match serde_json::from_str::<Value>(text) {
+                    Ok(object @ Value::Object(_)) => object,
+                    _ => Value::String(text.clone()),
+                }
+            }
+            Some(Argument::Json(value)) => value.clone(),
+            Some(Argument::Binary(_)) | None => Value::Null,
         };
         let num = |key: &str| data.get(key).and_then(Value::as_f64);
         let text = |key: &str| data.get(key).and_then(Value::as_str).map(str::to_owned);
@@ -111,34 +147,47 @@ impl Event {
             "info-consumer-ready" => Self::ConsumerReady {
                 content: text("content"),
                 data,
+                arguments,
             },
             "info-vad-status" => Self::VadStatus {
                 content: text("content"),
                 audio_seconds: num("audio_seconds"),
                 vad_percentage: num("vad_percentage"),
                 data,
+                arguments,
             },
-            "result-success" => Self::ResultSuccess {
-                authenticity: num("authenticity"),
-                voice_audio_collected: num("voice_audio_collected"),
-                content: text("content"),
-                credential: text("credential"),
-                score: num("score"),
-                data,
-            },
+            "result-success" => {
+                let score = num("score");
+                let threshold = num("score_threshold").or(threshold);
+                Self::ResultSuccess {
+                    authenticity: num("authenticity"),
+                    voice_audio_collected: num("voice_audio_collected"),
+                    content: text("content"),
+                    credential: text("credential"),
+                    score,
+                    threshold,
+                    verdict: Verdict::read(&data, score, threshold),
+                    collected_audio: collected_audio(&data, &arguments),
+                    data,
+                    arguments,
+                }
+            }
             "result-failure" => Self::ResultFailure {
                 content: text("content"),
                 reason: text("reason"),
                 data,
+                arguments,
             },
             "error" => Self::Error {
                 content: text("content"),
                 message: text("message"),
                 data,
+                arguments,
             },
             _ => Self::Other {
                 name: name.to_owned(),
                 data,
+                arguments,
             },
         }
     }
@@ -181,12 +230,44 @@ impl Event {
         }
     }
 
+    /// Every argument as the server sent it, in order (JSON values and byte buffers); empty
+    /// for the local events (`disconnected`, `audio-ended`).
+    pub fn arguments(&self) -> &[Argument] {
+        match self {
+            Self::ConsumerReady { arguments, .. }
+            | Self::VadStatus { arguments, .. }
+            | Self::ResultSuccess { arguments, .. }
+            | Self::ResultFailure { arguments, .. }
+            | Self::Error { arguments, .. }
+            | Self::Other { arguments, .. } => arguments,
+            Self::Disconnected { .. } | Self::AudioEnded { .. } => &[],
+        }
+    }
+
     /// True for `result-success` and `result-failure`.
     pub fn is_result(&self) -> bool {
         matches!(
             self,
             Self::ResultSuccess { .. } | Self::ResultFailure { .. }
         )
+    }
+}
+
+/// The collected audio of a `result-success` (the public documentation names it but not its
+/// form): the second argument as bytes or base64 text, else the payload's `collected_audio`
+/// base64 text. Text that is not base64 is no audio.
+fn collected_audio(data: &Value, arguments: &[Argument]) -> Option<Bytes> {
+    let base64 = |text: &str| {
+        let engine = &base64::engine::general_purpose::STANDARD;
+        engine.decode(text.trim()).ok().map(Bytes::from)
+    };
+    match arguments.get(1) {
+        Some(Argument::Binary(bytes)) => Some(bytes.clone()),
+        Some(Argument::Json(Value::String(text))) => base64(text),
+        _ => data
+            .get("collected_audio")
+            .and_then(Value::as_str)
+            .and_then(base64),
     }
 }
 
@@ -204,7 +285,8 @@ mod tests {
                 content: Some("Voice activity detection percentage".into()),
                 audio_seconds: Some(0.52),
                 vad_percentage: Some(10.0),
-                data: data.clone()
+                data: data.clone(),
+                arguments: vec![Argument::Json(data.clone())],
             }
         );
         assert_eq!((e.name(), e.data()), ("info-vad-status", &data));
@@ -230,6 +312,45 @@ mod tests {
             json!({"event": "result-success", "content": "Verification: accepted", "score": 0.91});
         let e = Event::from_wire("result-success", verified);
         assert!(matches!(e, Event::ResultSuccess { score: Some(s), .. } if s == 0.91));
+    }
+
+    #[test]
+    fn a_second_argument_is_the_collected_audio_and_never_the_payload() {
+        let text = r#"{"event": "result-success", "content": "Registration: approved", "credential": "C"}"#;
+        let audio = Bytes::from_static(&[1, 2, 3]);
+        let args = vec![Argument::Json(json!(text)), Argument::Binary(audio.clone())];
+        let e = Event::from_arguments("result-success", args.clone(), None);
+        let Event::ResultSuccess {
+            credential,
+            collected_audio,
+            verdict,
+            data,
+            ..
+        } = &e
+        else {
+            panic!("typed result")
+        };
+        assert_eq!(credential.as_deref(), Some("C"));
+        assert_eq!(collected_audio.as_ref(), Some(&audio));
+        assert_eq!(*verdict, Verdict::Accepted);
+        assert_eq!(data["event"], "result-success");
+        assert_eq!(e.arguments(), args.as_slice());
+
+        let as_text = vec![Argument::Json(json!(text)), Argument::Json(json!("AQID"))];
+        let e = Event::from_arguments("result-success", as_text, None);
+        assert!(matches!(e, Event::ResultSuccess { collected_audio: Some(a), .. } if a == audio));
+        let field = json!({"content": "Verification: rejected", "collected_audio": "AQID"});
+        let e = Event::from_wire("result-success", field);
+        assert!(matches!(
+            e,
+            Event::ResultSuccess { collected_audio: Some(a), verdict: Verdict::Rejected, .. } if a == audio
+        ));
+        let threshold = json!({"score": 0.4});
+        let e = Event::from_arguments("result-success", vec![Argument::Json(threshold)], Some(0.5));
+        assert!(matches!(
+            e,
+            Event::ResultSuccess { threshold: Some(t), verdict: Verdict::Rejected, .. } if t == 0.5
+        ));
     }
 
     #[test]

@@ -23,6 +23,7 @@
 //! # Ok(()) }
 //! ```
 
+mod argument;
 mod audio;
 mod builder;
 mod error;
@@ -32,7 +33,9 @@ mod kind;
 mod metadata;
 mod running;
 pub mod settings;
+mod verdict;
 
+pub use argument::Argument;
 pub use audio::{AudioError, AudioSender};
 pub use builder::{RegisterSession, SessionBuilder, VerifySession};
 pub use error::SessionError;
@@ -41,3 +44,4 @@ pub use kind::SessionKind;
 pub use metadata::Metadata;
 pub use running::Session;
 pub use settings::{SessionSettings, SettingError};
+pub use verdict::Verdict;

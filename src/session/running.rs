@@ -4,13 +4,12 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::audio::{AudioError, AudioSender};
 use super::settings::{SessionSettings, TimeoutKind};
-use super::{feeder, Event, SessionError};
+use super::{feeder, Argument, Event, SessionError};
 use crate::audio::codec::Codec;
 use crate::audio::send_buffer::SendBuffer;
 use crate::auth::TokenProvider;
@@ -83,6 +82,7 @@ impl Session {
                 call_id: call_id.clone(),
                 consumer_ready: consumer_ready.clone(),
                 channel: channel.zip(buffer),
+                score_threshold: settings.score_threshold(),
             },
         ));
         client.emit(&namespace, "initialize", vec![payload]).await?;
@@ -185,6 +185,8 @@ struct Route {
     consumer_ready: Arc<AtomicBool>,
     /// The audio channel to open at `info-consumer-ready`, and the buffer that feeds it.
     channel: Option<(AudioChannelConfig, SendBuffer)>,
+    /// What a result's verdict compares its score with, when the result says nothing else.
+    score_threshold: Option<f64>,
 }
 
 /// Moves the namespace's server events onto the session queue, typed, until signalling
@@ -206,12 +208,10 @@ async fn pump(
                     // Boxed: acks are rare, and the pump waits between events for its life.
                     let _ = Box::pin(ack.send(Vec::new())).await;
                 }
-                let data = match raw.args.len() {
-                    0 => Value::Null,
-                    1 => raw.args.remove(0),
-                    _ => Value::Array(std::mem::take(&mut raw.args)),
-                };
-                (Event::from_wire(&raw.name, data), raw.wire_bytes())
+                let args = std::mem::take(&mut raw.args);
+                let arguments = Argument::from_wire(args, &raw.attachments);
+                let event = Event::from_arguments(&raw.name, arguments, route.score_threshold);
+                (event, raw.wire_bytes())
             }
             Incoming::Disconnected { reason } => {
                 if !result_seen {

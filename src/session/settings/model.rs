@@ -87,6 +87,8 @@ pub(super) struct MetadataOverrides {
 #[derive(Debug, Clone, Default)]
 pub(super) struct RequestSettings {
     pub(super) authenticity_threshold: Option<f64>,
+    /// Verification: the similarity at or above which the speaker is accepted.
+    pub(super) score_threshold: Option<f64>,
     pub(super) audio_total_duration: Option<f64>,
     pub(super) model_hash: Option<String>,
     pub(super) credential: Option<Secret>,
@@ -204,6 +206,11 @@ impl SessionSettings {
     /// Bytes of audio buffered before a push answers `WouldBlock`.
     pub fn audio_buffer_bytes(&self) -> usize {
         self.audio_buffer_bytes
+    }
+
+    /// The verification's `score_threshold`, when one was set.
+    pub fn score_threshold(&self) -> Option<f64> {
+        self.request.score_threshold
     }
 
     /// The namespace the session joins: the one set, else the kind's default.

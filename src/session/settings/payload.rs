@@ -58,6 +58,9 @@ impl SessionSettings {
         if let Some(threshold) = request.authenticity_threshold {
             object.insert("authenticity_threshold".into(), json!(threshold));
         }
+        if let Some(threshold) = request.score_threshold {
+            object.insert("score_threshold".into(), json!(threshold));
+        }
         if let Some(seconds) = request.audio_total_duration {
             object.insert("audio_total_duration".into(), json!(seconds));
         }

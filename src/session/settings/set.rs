@@ -28,6 +28,18 @@ fn non_empty(setting: &'static str, text: &str) -> Result<String, SettingError> 
     Ok(text.to_owned())
 }
 
+/// A threshold: a number in `[0, 1]` (NaN is not).
+fn unit(setting: &'static str, value: f64) -> Result<f64, SettingError> {
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(SettingError::out_of_range(
+            setting,
+            format!("{value} is not in [0, 1]"),
+        ))
+    }
+}
+
 fn in_range<T: PartialOrd + std::fmt::Debug>(
     setting: &'static str,
     value: T,
@@ -215,13 +227,15 @@ impl SessionSettings {
 
     /// `authenticity_threshold`, in `[0, 1]`.
     pub fn set_authenticity_threshold(&mut self, threshold: f64) -> Result<(), SettingError> {
-        if !(0.0..=1.0).contains(&threshold) {
-            return Err(SettingError::out_of_range(
-                "authenticity_threshold",
-                format!("{threshold} is not in [0, 1]"),
-            ));
-        }
-        self.request.authenticity_threshold = Some(threshold);
+        self.request.authenticity_threshold = Some(unit("authenticity_threshold", threshold)?);
+        Ok(())
+    }
+
+    /// `score_threshold` of a verification, in `[0, 1]`: the similarity at or above which the
+    /// speaker is accepted (also what a result's [`Verdict`](crate::session::Verdict) compares
+    /// its score with when the result says nothing else).
+    pub fn set_score_threshold(&mut self, threshold: f64) -> Result<(), SettingError> {
+        self.request.score_threshold = Some(unit("score_threshold", threshold)?);
         Ok(())
     }
 
@@ -379,6 +393,7 @@ mod tests {
             s.set_audio_buffer_bytes(1023),
             s.set_authenticity_threshold(f64::NAN),
             s.set_authenticity_threshold(1.01),
+            s.set_score_threshold(-0.1),
             s.set_audio_total_duration(0.0),
             s.set_audio_total_duration(3600.5),
             s.set_model_hash(""),
