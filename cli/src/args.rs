@@ -156,6 +156,10 @@ pub struct SessionArgs {
     /// it the readable view saves a new file under $XDG_DATA_HOME/das/credentials.
     #[arg(long, value_name = "FILE")]
     pub credential_out: Option<PathBuf>,
+    /// Write the audio the service collected (sent with `result-success`) to FILE as a WAV
+    /// at the session's rate; exit 1 when the result carries none.
+    #[arg(long, value_name = "FILE.wav")]
+    pub collected_audio_out: Option<PathBuf>,
     /// Seconds to wait for the result before giving up.
     #[arg(long, default_value_t = 120.0)]
     pub timeout: f64,

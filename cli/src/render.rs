@@ -5,7 +5,7 @@
 
 use std::io::IsTerminal;
 
-use das::session::Event;
+use das::session::{Event, Verdict};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::terminal_text::field;
@@ -114,13 +114,6 @@ pub fn error_text(content: &Option<String>, message: &Option<String>) -> String 
     )
 }
 
-/// Whether a `result-success` content is a negative verdict ("Verification: rejected").
-pub fn is_rejection(content: &Option<String>) -> bool {
-    content
-        .as_deref()
-        .is_some_and(|c| c.to_ascii_lowercase().ends_with("rejected"))
-}
-
 /// One readable line per event; the service's text in it is [`field`]-cleaned.
 pub fn describe(event: &Event) -> String {
     let number = |value: &Option<f64>| value.map_or("?".to_owned(), |v| format!("{v}"));
@@ -139,15 +132,15 @@ pub fn describe(event: &Event) -> String {
             authenticity,
             voice_audio_collected,
             content,
+            score,
+            verdict,
             ..
         } => {
-            let score = event
-                .data()
-                .get("score")
-                .and_then(|s| s.as_f64())
-                .map(|s| format!("  score {s}"))
-                .unwrap_or_default();
-            let mark = if is_rejection(content) { '✗' } else { '✓' };
+            let score = score.map(|s| format!("  score {s}")).unwrap_or_default();
+            let mark = match verdict {
+                Verdict::Rejected => '✗',
+                Verdict::Accepted | Verdict::Unknown => '✓',
+            };
             let content = field(content.as_deref().unwrap_or("result-success"));
             format!(
                 "{mark} {content}{score}  authenticity {}  voice collected {} s",
@@ -192,7 +185,7 @@ pub fn describe(event: &Event) -> String {
                 field(reason)
             ),
         },
-        Event::Other { name, data } => format!("  {} {}", field(name), field(&data.to_string())),
+        Event::Other { name, data, .. } => format!("  {} {}", field(name), field(&data.to_string())),
     }
 }
 

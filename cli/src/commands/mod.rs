@@ -3,6 +3,7 @@
 //! are what a registration leaves behind.
 
 pub mod audiohook;
+mod collected_audio;
 mod credential;
 pub mod emulator;
 pub mod service;

@@ -6,15 +6,18 @@ use das::audio::codec::Codec;
 use das::audio::pacing::Pacing;
 use das::audio::wav::Wav;
 use das::auth::AuthError;
-use das::session::{Event, RegisterSession, SessionBuilder, SessionError, VerifySession};
+use das::session::{
+    Event, RegisterSession, SessionBuilder, SessionError, Verdict, VerifySession,
+};
 use das::socketio::SocketIoError;
 
+use super::collected_audio;
 use super::credential::CredentialStore;
 use super::service::Service;
 use super::verify_command::TypedOptions;
 use crate::args::{Protocol, SessionArgs, VerifyArgs};
 use crate::exit::{CliError, Exit, OrExit};
-use crate::render::{error_text, is_rejection, Renderer};
+use crate::render::{error_text, Renderer};
 
 pub async fn register(args: SessionArgs, typed: TypedOptions) -> Result<(), CliError> {
     let store = CredentialStore::for_register(&args, typed);
@@ -90,7 +93,8 @@ async fn run(args: &SessionArgs, kind: Kind<'_>) -> Result<(), CliError> {
         builder.audio_channel(channel).tls(service.tls.clone()),
         args,
     );
-    let outcome = stream(builder, kind, &renderer, args).await;
+    let format = (codec, wav.channels);
+    let outcome = stream(builder, kind, &renderer, args, format).await;
     renderer.finish();
     service.close().await;
     outcome
@@ -120,6 +124,7 @@ async fn stream(
     kind: Kind<'_>,
     renderer: &Renderer,
     args: &SessionArgs,
+    (codec, channels): (Codec, u16),
 ) -> Result<(), CliError> {
     let mut session = builder.start().await.map_err(start_error)?;
     // The WAV is queued at once; the session holds it until the consumer is ready.
@@ -155,7 +160,25 @@ async fn stream(
                 break Err(error);
             }
         }
-        if let Some(outcome) = outcome(&event) {
+        if let (Some(path), Event::ResultSuccess { collected_audio, .. }) =
+            (&args.collected_audio_out, &event)
+        {
+            let Some(audio) = collected_audio else {
+                break Err(CliError::new(
+                    Exit::Failure,
+                    "the result carried no collected audio (--collected-audio-out)",
+                ));
+            };
+            if let Err(error) = collected_audio::save(path, audio, codec, channels) {
+                break Err(error);
+            }
+            renderer.note(&format!(
+                "collected audio ({} bytes) saved to {}",
+                audio.len(),
+                path.display()
+            ));
+        }
+        if let Some(outcome) = outcome(&event, kind) {
             break outcome;
         }
     };
@@ -169,29 +192,37 @@ fn approved_credential(event: &Event) -> Option<&str> {
     match event {
         Event::ResultSuccess {
             credential: Some(credential),
-            content,
+            verdict,
             ..
-        } if !is_rejection(content) => Some(credential),
+        } if *verdict != Verdict::Rejected => Some(credential),
         _ => None,
     }
 }
 
-/// What an event means for the command: `None` to keep going.
-fn outcome(event: &Event) -> Option<Result<(), CliError>> {
+/// What an event means for the command: `None` to keep going. A result the command cannot
+/// read (no credential, no verdict) is a failure, never a silent success.
+fn outcome(event: &Event, kind: Kind<'_>) -> Option<Result<(), CliError>> {
     match event {
-        Event::ResultSuccess { content, data, .. } => {
-            // Verification answers with success plus an accepted/rejected verdict.
-            let rejected = data.get("accepted").and_then(|a| a.as_bool()) == Some(false)
-                || is_rejection(content);
-            Some(if rejected {
-                Err(CliError::new(
-                    Exit::Rejected,
-                    content.as_deref().unwrap_or("verification rejected"),
-                ))
-            } else {
-                Ok(())
-            })
-        }
+        Event::ResultSuccess {
+            content,
+            verdict,
+            credential,
+            ..
+        } => Some(match (verdict, kind, credential) {
+            (Verdict::Rejected, _, _) => Err(CliError::new(
+                Exit::Rejected,
+                content.as_deref().unwrap_or("verification rejected"),
+            )),
+            (_, Kind::Register(_), None) => Err(CliError::new(
+                Exit::Failure,
+                "the registration result carried no credential",
+            )),
+            (Verdict::Unknown, Kind::Verify(_), _) => Err(CliError::new(
+                Exit::Failure,
+                "the verification result says neither accepted nor rejected",
+            )),
+            _ => Ok(()),
+        }),
         Event::ResultFailure {
             content, reason, ..
         } => Some(Err(CliError::new(
