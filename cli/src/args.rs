@@ -195,6 +195,9 @@ pub struct EmulatorArgs {
     /// Emulator settings file (TOML or JSON; any subset of the settings, see docs/emulator.md).
     #[arg(long, env = "DAS_EMULATOR_SETTINGS", value_name = "FILE")]
     pub settings: Option<PathBuf>,
+    /// Send the collected audio as a second, binary argument of `result-success`.
+    #[arg(long)]
+    pub send_collected_audio: bool,
     /// Append `call_id sequence event unix_ns` per emitted event to FILE (benchmarks).
     #[arg(long, value_name = "FILE")]
     pub event_timing_log: Option<PathBuf>,

@@ -50,6 +50,9 @@ pub struct EmulatorConfig {
     pub header_read_timeout_ms: u64,
     /// How event payloads travel on Socket.IO.
     pub payload_encoding: PayloadEncoding,
+    /// Send the audio the session collected (its first 60 s, in the session's codec and rate)
+    /// as a second, binary argument of `result-success`. Off by default.
+    pub send_collected_audio: bool,
     /// Voice-activity detection settings.
     pub vad: VadConfig,
     /// Verification settings.
@@ -77,6 +80,7 @@ impl Default for EmulatorConfig {
             max_connections: 4096,
             header_read_timeout_ms: 10_000,
             payload_encoding: PayloadEncoding::default(),
+            send_collected_audio: false,
             vad: VadConfig::default(),
             verify: VerifyConfig::default(),
             audiohook: AudiohookConfig::default(),

@@ -125,6 +125,7 @@ fn config(args: &EmulatorArgs) -> Result<EmulatorConfig, CliError> {
     if !args.faults.is_empty() {
         config.faults = faults(&args.faults)?;
     }
+    config.send_collected_audio |= args.send_collected_audio;
     if let Some(path) = &args.event_timing_log {
         config.event_timing_log = Some(path.clone());
     }

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
 use das::audio::channels::downmix;
+use das::audio::codec::Codec;
 use tokio::time::timeout;
 
 use super::events::{Event, FailureReason};
@@ -22,7 +24,12 @@ pub(crate) struct RunSettings {
     pub(crate) consumer_ready_delay: Option<Duration>,
     pub(crate) malformed_event: bool,
     pub(crate) oversized_event: Option<usize>,
+    /// Send the collected audio as a second argument of `result-success`.
+    pub(crate) send_collected_audio: bool,
 }
+
+/// Seconds of audio kept for `send_collected_audio`: bounds a session's memory.
+const MAX_COLLECTED_SECS: u64 = 60;
 
 /// Runs a registered session to its end, then removes it from the registry.
 pub(crate) async fn run_session(
@@ -38,6 +45,7 @@ pub(crate) async fn run_session(
         mut cancelled,
     } = channels;
     let mut session = Progress::new(&spec, &settings.vad);
+    let mut collected = settings.send_collected_audio.then(|| Collected::new(&spec));
     let outcome = tokio::select! {
         _ = cancelled.wait_for(|c| *c) => None,
         outcome = async {
@@ -57,6 +65,9 @@ pub(crate) async fn run_session(
                     Ok(None | Some(AudioChunk::End)) => break session.finish_early(),
                     Ok(Some(AudioChunk::Attached)) => sink.emit(&session.status()),
                     Ok(Some(AudioChunk::Samples { samples, channels })) => {
+                        if let Some(collected) = &mut collected {
+                            collected.push(&samples);
+                        }
                         if let Some(result) = session.push(&samples, channels, &sink) {
                             break result;
                         }
@@ -68,12 +79,45 @@ pub(crate) async fn run_session(
     match outcome {
         Some(result) => {
             tracing::info!(call_id = %spec.call_id, event = result.name(), "session finished");
-            sink.emit(&result);
+            match (&collected, result.name()) {
+                (Some(audio), "result-success") => sink.emit_with_audio(&result, audio.wire()),
+                _ => sink.emit(&result),
+            }
         }
         None => tracing::info!(call_id = %spec.call_id, "session cancelled"),
     }
     close_audio.send_replace(true);
     registry.remove(&spec.call_id);
+}
+
+/// The audio a session received, kept for `send_collected_audio` (up to
+/// [`MAX_COLLECTED_SECS`]), given back in the session's wire codec.
+struct Collected {
+    codec: Codec,
+    samples: Vec<i16>,
+    limit: usize,
+}
+
+impl Collected {
+    fn new(spec: &SessionSpec) -> Self {
+        let format = &spec.format;
+        let per_second = u64::from(format.sample_rate) * u64::from(format.channels.max(1));
+        Collected {
+            codec: format.codec,
+            samples: Vec::new(),
+            limit: (per_second * MAX_COLLECTED_SECS) as usize,
+        }
+    }
+
+    fn push(&mut self, interleaved: &[i16]) {
+        let room = self.limit.saturating_sub(self.samples.len());
+        self.samples
+            .extend_from_slice(&interleaved[..room.min(interleaved.len())]);
+    }
+
+    fn wire(&self) -> Bytes {
+        Bytes::from(self.codec.encode(&self.samples))
+    }
 }
 
 /// The analysis state of one session and its reporting schedule.

@@ -124,6 +124,7 @@ async fn on_initialize(
         consumer_ready_delay: faults.delay_consumer_ready_ms.map(Duration::from_millis),
         malformed_event: faults.malformed_event,
         oversized_event: faults.oversized_event_bytes,
+        send_collected_audio: state.config.send_collected_audio,
     };
     let registry = state.registry.clone();
     let call_id = spec.call_id.clone();

@@ -5,6 +5,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use bytes::Bytes;
+use serde::{Serialize, Serializer};
 use socketioxide::extract::SocketRef;
 
 use crate::config::PayloadEncoding;
@@ -59,16 +61,32 @@ impl EventSink {
     }
 
     pub(crate) fn emit(&self, event: &Event) {
+        self.send(event, None);
+    }
+
+    /// Emits `event` with `audio` as a second, binary argument (a BINARY_EVENT).
+    pub(crate) fn emit_with_audio(&self, event: &Event, audio: Bytes) {
+        self.send(event, Some(Binary(audio)));
+    }
+
+    fn send(&self, event: &Event, audio: Option<Binary>) {
         let sent = SystemTime::now();
-        let emitted = match self.encoding {
+        let text = match self.encoding {
             PayloadEncoding::JsonString => match serde_json::to_value(event) {
-                Ok(value) => self.socket.emit(event.name(), &python_json(&value)),
+                Ok(value) => Some(python_json(&value)),
                 Err(error) => {
                     tracing::debug!(event = event.name(), %error, "event not serialisable");
                     return;
                 }
             },
-            PayloadEncoding::Object => self.socket.emit(event.name(), event),
+            PayloadEncoding::Object => None,
+        };
+        // A tuple is spread into one Socket.IO argument per element.
+        let emitted = match (&text, &audio) {
+            (Some(text), None) => self.socket.emit(event.name(), text),
+            (Some(text), Some(audio)) => self.socket.emit(event.name(), &(text, audio)),
+            (None, None) => self.socket.emit(event.name(), event),
+            (None, Some(audio)) => self.socket.emit(event.name(), &(event, audio)),
         };
         if let Err(error) = emitted {
             tracing::debug!(event = event.name(), %error, "event not delivered");
@@ -83,5 +101,14 @@ impl EventSink {
             // Already-closed sockets need no second disconnect.
             let _ = self.socket.clone().disconnect();
         }
+    }
+}
+
+/// Bytes that serialise as binary, which socketioxide sends as an attachment.
+struct Binary(Bytes);
+
+impl Serialize for Binary {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(&self.0)
     }
 }
