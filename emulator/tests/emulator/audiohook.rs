@@ -29,7 +29,7 @@ fn channel(emulator: &EmulatorHandle, secret: &str) -> AudioChannelConfig {
 }
 
 /// Registers speaker A over AudioHook and returns every event until the queue ends.
-async fn register(emulator: &EmulatorHandle) -> Vec<Event> {
+pub(crate) async fn register(emulator: &EmulatorHandle) -> Vec<Event> {
     let token = TokenProvider::client_credentials(
         emulator.token_url(),
         emulator.client_id(),

@@ -6,6 +6,7 @@
 mod common;
 
 mod audiohook;
+mod collected_audio;
 mod doc_example;
 mod event_timing;
 mod faults;

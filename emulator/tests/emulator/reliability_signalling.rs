@@ -92,7 +92,7 @@ async fn an_event_under_the_limit_passes_through_and_the_session_continues() {
     assert!(
         matches!(
             &signalling[1],
-            Event::Other { name, data } if name == "x-oversized"
+            Event::Other { name, data, .. } if name == "x-oversized"
                 && data["padding"].as_str().map(str::len) == Some(256 << 10)
         ),
         "{:?}",
