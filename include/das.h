@@ -292,6 +292,28 @@ typedef uint32_t das_event_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// What a `result-success` decided (`das_event_verdict`). The rule, from what the service
+// sends, is in docs/das-peak.md. Numbers are stable.
+enum das_verdict
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // The result says neither.
+  DAS_VERDICT_UNKNOWN = 0,
+  // Approved registration or accepted verification.
+  DAS_VERDICT_ACCEPTED = 1,
+  // Rejected verification.
+  DAS_VERDICT_REJECTED = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum das_verdict das_verdict;
+#else
+typedef uint32_t das_verdict;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // Severity of a log event, also used as a threshold.
 enum das_log_level
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -727,6 +749,16 @@ das_result das_config_get_metadata(const das_config *config,
 // `config` is a live configuration.
 das_result das_config_set_authenticity_threshold(das_config *config, double threshold);
 
+// Sets a verification's `score_threshold`, in `[0, 1]` (`DAS_RESULT_OUT_OF_RANGE`
+// otherwise, NaN too): the similarity at or above which the speaker is accepted; also what
+// `das_event_verdict` compares the score with when the result says nothing else.
+//
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+//
+// # Safety
+// `config` is a live configuration.
+das_result das_config_set_score_threshold(das_config *config, double threshold);
+
 // Sets `audio_total_duration`, the seconds of speech to collect, in `(0, 3600]`.
 //
 // Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
@@ -1020,6 +1052,75 @@ das_result das_event_voice_audio_collected(const das_event *event, double *value
 // # Safety
 // `event` is a live event; `value` is writable.
 das_result das_event_score(const das_event *event, double *value);
+
+// `threshold` of a `result-success` event: what `score` is compared with (the payload's
+// `score_threshold`, else the one set with `das_config_set_score_threshold`).
+//
+// `DAS_RESULT_NOT_PRESENT` for other kinds or when neither says; nothing is written then.
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `event` is a live event; `value` is writable.
+das_result das_event_threshold(const das_event *event, double *value);
+
+// Writes the verdict of a `result-success` event (`DAS_VERDICT_ACCEPTED`, `_REJECTED` or
+// `_UNKNOWN`; the rule is in docs/das-peak.md). `DAS_RESULT_NOT_PRESENT` for other kinds.
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `event` is a live event; `verdict` is writable.
+das_result das_event_verdict(const das_event *event, das_verdict *verdict);
+
+// Lends the audio a `result-success` carries (its second argument, binary or base64 text, or
+// its `collected_audio` field; see docs/das-peak.md), in the session's codec and rate.
+//
+// `DAS_RESULT_NOT_PRESENT` for other kinds or when the result carries none.
+//
+// Ownership: `*data` (`*len` bytes) is owned by `event`, valid until `das_event_free`.
+//
+// # Safety
+// `event` is a live event; `data` and `len` are writable.
+das_result das_event_collected_audio(const das_event *event, const uint8_t **data, size_t *len);
+
+// Writes how many Socket.IO arguments the server sent with the event (0 for the local
+// `disconnected` and `audio-ended` events).
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `event` is a live event; `count` is writable.
+das_result das_event_argument_count(const das_event *event, size_t *count);
+
+// Lends argument `index` (from 0) as compact JSON text, exactly as sent (das-Peak's payload
+// is a JSON string, so its text is a quoted string; `das_event_json` is it decoded).
+//
+// `DAS_RESULT_OUT_OF_RANGE` past the last argument; `DAS_RESULT_NOT_PRESENT` for a binary
+// argument (read it with `das_event_argument_bytes`).
+//
+// Ownership: `*json` (NUL-terminated) is owned by `event`, valid until `das_event_free`.
+//
+// # Safety
+// `event` is a live event; `json` and `len` are writable.
+das_result das_event_argument_json(const das_event *event,
+                                   size_t index,
+                                   const char **json,
+                                   size_t *len);
+
+// Lends argument `index` (from 0) when it is binary (a Socket.IO attachment).
+//
+// `DAS_RESULT_OUT_OF_RANGE` past the last argument; `DAS_RESULT_NOT_PRESENT` for a JSON
+// argument (read it with `das_event_argument_json`).
+//
+// Ownership: `*data` (`*len` bytes) is owned by `event`, valid until `das_event_free`.
+//
+// # Safety
+// `event` is a live event; `data` and `len` are writable.
+das_result das_event_argument_bytes(const das_event *event,
+                                    size_t index,
+                                    const uint8_t **data,
+                                    size_t *len);
 
 // `content` of a `result-success`, `result-failure` or `error` event (e.g.
 // `"Registration: approved"`).

@@ -103,6 +103,21 @@ pub unsafe fn lend(
     Ok(())
 }
 
+/// Lends `bytes` to C as `(*data, *len)`; both out-parameters are checked first.
+///
+/// # Safety
+/// `data` and `len` must be NULL or writable; the caller keeps `bytes` alive as documented.
+pub unsafe fn lend_bytes(bytes: &[u8], data: *mut *const u8, len: *mut usize) -> Result<(), Error> {
+    require(data, "data")?;
+    require(len, "len")?;
+    // SAFETY: both checked non-NULL; the caller guarantees they are writable.
+    unsafe {
+        data.write(bytes.as_ptr());
+        len.write(bytes.len());
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

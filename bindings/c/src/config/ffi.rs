@@ -288,6 +288,28 @@ pub unsafe extern "C" fn das_config_set_authenticity_threshold(
     })
 }
 
+/// Sets a verification's `score_threshold`, in `[0, 1]` (`DAS_RESULT_OUT_OF_RANGE`
+/// otherwise, NaN too): the similarity at or above which the speaker is accepted; also what
+/// `das_event_verdict` compares the score with when the result says nothing else.
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_score_threshold(
+    config: *mut das_config,
+    threshold: f64,
+) -> das_result {
+    ffi_boundary!({
+        let mut config = config_mut!(config);
+        config
+            .settings
+            .set_score_threshold(threshold)
+            .map_err(refused("threshold"))
+    })
+}
+
 /// Sets `audio_total_duration`, the seconds of speech to collect, in `(0, 3600]`.
 ///
 /// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.

@@ -2,12 +2,12 @@
 
 use std::ffi::c_char;
 
-use super::value::{das_event_kind, EventValue, NumberField, TextField};
+use super::value::{das_event_kind, das_verdict, CArgument, EventValue, NumberField, TextField};
 use crate::boundary::FfiReturn;
 use crate::error::Error;
 use crate::ffi_boundary;
 use crate::handle::{self, OpaqueHandle};
-use crate::out::{self, lend};
+use crate::out::{self, lend, lend_bytes};
 use crate::result::das_result;
 
 /// One session event, taken with `das_session_poll_event`. Immutable: several threads may
@@ -207,6 +207,151 @@ pub unsafe extern "C" fn das_event_voice_audio_collected(
 pub unsafe extern "C" fn das_event_score(event: *const das_event, value: *mut f64) -> das_result {
     // SAFETY: the caller upholds the handle and out-parameter contracts.
     ffi_boundary!({ unsafe { write_number(event, NumberField::Score, value) } })
+}
+
+/// `threshold` of a `result-success` event: what `score` is compared with (the payload's
+/// `score_threshold`, else the one set with `das_config_set_score_threshold`).
+///
+/// `DAS_RESULT_NOT_PRESENT` for other kinds or when neither says; nothing is written then.
+///
+/// Ownership: nothing is allocated or transferred.
+///
+/// # Safety
+/// `event` is a live event; `value` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_threshold(
+    event: *const das_event,
+    value: *mut f64,
+) -> das_result {
+    // SAFETY: the caller upholds the handle and out-parameter contracts.
+    ffi_boundary!({ unsafe { write_number(event, NumberField::Threshold, value) } })
+}
+
+/// Writes the verdict of a `result-success` event (`DAS_VERDICT_ACCEPTED`, `_REJECTED` or
+/// `_UNKNOWN`; the rule is in docs/das-peak.md). `DAS_RESULT_NOT_PRESENT` for other kinds.
+///
+/// Ownership: nothing is allocated or transferred.
+///
+/// # Safety
+/// `event` is a live event; `verdict` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_verdict(
+    event: *const das_event,
+    verdict: *mut das_verdict,
+) -> das_result {
+    ffi_boundary!({
+        out::require(verdict, "verdict")?;
+        let value = event!(event).verdict()?;
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { out::write(verdict, value, "verdict") }
+    })
+}
+
+/// Lends the audio a `result-success` carries (its second argument, binary or base64 text, or
+/// its `collected_audio` field; see docs/das-peak.md), in the session's codec and rate.
+///
+/// `DAS_RESULT_NOT_PRESENT` for other kinds or when the result carries none.
+///
+/// Ownership: `*data` (`*len` bytes) is owned by `event`, valid until `das_event_free`.
+///
+/// # Safety
+/// `event` is a live event; `data` and `len` are writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_collected_audio(
+    event: *const das_event,
+    data: *mut *const u8,
+    len: *mut usize,
+) -> das_result {
+    ffi_boundary!({
+        out::require(data, "data")?;
+        out::require(len, "len")?;
+        let event = event!(event);
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { lend_bytes(event.collected_audio()?, data, len) }
+    })
+}
+
+/// Writes how many Socket.IO arguments the server sent with the event (0 for the local
+/// `disconnected` and `audio-ended` events).
+///
+/// Ownership: nothing is allocated or transferred.
+///
+/// # Safety
+/// `event` is a live event; `count` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_argument_count(
+    event: *const das_event,
+    count: *mut usize,
+) -> das_result {
+    ffi_boundary!({
+        out::require(count, "count")?;
+        let value = event!(event).arguments().len();
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { out::write(count, value, "count") }
+    })
+}
+
+/// Lends argument `index` (from 0) as compact JSON text, exactly as sent (das-Peak's payload
+/// is a JSON string, so its text is a quoted string; `das_event_json` is it decoded).
+///
+/// `DAS_RESULT_OUT_OF_RANGE` past the last argument; `DAS_RESULT_NOT_PRESENT` for a binary
+/// argument (read it with `das_event_argument_bytes`).
+///
+/// Ownership: `*json` (NUL-terminated) is owned by `event`, valid until `das_event_free`.
+///
+/// # Safety
+/// `event` is a live event; `json` and `len` are writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_argument_json(
+    event: *const das_event,
+    index: usize,
+    json: *mut *const c_char,
+    len: *mut usize,
+) -> das_result {
+    ffi_boundary!({
+        out::require(json, "json")?;
+        out::require(len, "len")?;
+        let event = event!(event);
+        match event.argument(index)? {
+            // SAFETY: the caller upholds the out-parameter contract.
+            CArgument::Json(text) => unsafe { lend(text, json, len) },
+            CArgument::Binary(_) => Err(Error::new(
+                das_result::NotPresent,
+                format!("argument {index} is binary"),
+            )),
+        }
+    })
+}
+
+/// Lends argument `index` (from 0) when it is binary (a Socket.IO attachment).
+///
+/// `DAS_RESULT_OUT_OF_RANGE` past the last argument; `DAS_RESULT_NOT_PRESENT` for a JSON
+/// argument (read it with `das_event_argument_json`).
+///
+/// Ownership: `*data` (`*len` bytes) is owned by `event`, valid until `das_event_free`.
+///
+/// # Safety
+/// `event` is a live event; `data` and `len` are writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_argument_bytes(
+    event: *const das_event,
+    index: usize,
+    data: *mut *const u8,
+    len: *mut usize,
+) -> das_result {
+    ffi_boundary!({
+        out::require(data, "data")?;
+        out::require(len, "len")?;
+        let event = event!(event);
+        match event.argument(index)? {
+            // SAFETY: the caller upholds the out-parameter contract.
+            CArgument::Binary(bytes) => unsafe { lend_bytes(bytes, data, len) },
+            CArgument::Json(_) => Err(Error::new(
+                das_result::NotPresent,
+                format!("argument {index} is JSON"),
+            )),
+        }
+    })
 }
 
 /// `content` of a `result-success`, `result-failure` or `error` event (e.g.

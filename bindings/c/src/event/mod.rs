@@ -5,4 +5,4 @@ mod ffi;
 mod value;
 
 pub use ffi::das_event;
-pub use value::{das_event_kind, EventValue};
+pub use value::{das_event_kind, das_verdict, EventValue};

@@ -1,6 +1,6 @@
 //! [`EventValue`]: one core [`Event`] plus the NUL-terminated strings lent to C, made once.
 
-use das_core::session::Event;
+use das_core::session::{Argument, Event, Verdict};
 
 use crate::error::Error;
 use crate::out::CText;
@@ -33,12 +33,36 @@ pub enum das_event_kind {
     AudioEnded = 8,
 }
 
+/// What a `result-success` decided (`das_event_verdict`). The rule, from what the service
+/// sends, is in docs/das-peak.md. Numbers are stable.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(non_camel_case_types)]
+pub enum das_verdict {
+    /// The result says neither.
+    Unknown = 0,
+    /// Approved registration or accepted verification.
+    Accepted = 1,
+    /// Rejected verification.
+    Rejected = 2,
+}
+
+/// One argument as lent to C: JSON text made once, or the bytes as received.
+#[derive(Debug)]
+pub enum CArgument {
+    /// Compact JSON text.
+    Json(CText),
+    /// A binary attachment.
+    Binary(bytes::Bytes),
+}
+
 /// What a `das_event` owns.
 #[derive(Debug)]
 pub struct EventValue {
     event: Event,
     name: CText,
     json: CText,
+    arguments: Vec<CArgument>,
     content: Option<CText>,
     credential: Option<CText>,
     reason: Option<CText>,
@@ -90,9 +114,18 @@ impl EventValue {
             }
             _ => {}
         }
+        let arguments = event
+            .arguments()
+            .iter()
+            .map(|argument| match argument {
+                Argument::Json(value) => CArgument::Json(CText::new(&value.to_string())),
+                Argument::Binary(bytes) => CArgument::Binary(bytes.clone()),
+            })
+            .collect();
         Self {
             name: CText::new(event.name()),
             json: CText::new(&json),
+            arguments,
             event,
             content,
             credential,
@@ -141,6 +174,7 @@ impl EventValue {
                 NumberField::VoiceAudioCollected,
             ) => *voice_audio_collected,
             (Event::ResultSuccess { score, .. }, NumberField::Score) => *score,
+            (Event::ResultSuccess { threshold, .. }, NumberField::Threshold) => *threshold,
             _ => None,
         };
         value.ok_or_else(|| self.absent(field.key()))
@@ -155,6 +189,48 @@ impl EventValue {
             TextField::Message => &self.message,
         };
         slot.as_ref().ok_or_else(|| self.absent(field.key()))
+    }
+
+    /// The event's arguments, in the order sent.
+    pub fn arguments(&self) -> &[CArgument] {
+        &self.arguments
+    }
+
+    /// Argument `index`; `DAS_RESULT_OUT_OF_RANGE` past the last.
+    pub fn argument(&self, index: usize) -> Result<&CArgument, Error> {
+        self.arguments.get(index).ok_or_else(|| {
+            Error::new(
+                das_result::OutOfRange,
+                format!(
+                    "argument {index} of a `{}` event that has {}",
+                    self.name.as_str(),
+                    self.arguments.len()
+                ),
+            )
+        })
+    }
+
+    /// The collected audio of a `result-success`.
+    pub fn collected_audio(&self) -> Result<&[u8], Error> {
+        match &self.event {
+            Event::ResultSuccess {
+                collected_audio: Some(audio),
+                ..
+            } => Ok(audio),
+            _ => Err(self.absent("collected_audio")),
+        }
+    }
+
+    /// The verdict of a `result-success`.
+    pub fn verdict(&self) -> Result<das_verdict, Error> {
+        match &self.event {
+            Event::ResultSuccess { verdict, .. } => Ok(match verdict {
+                Verdict::Accepted => das_verdict::Accepted,
+                Verdict::Rejected => das_verdict::Rejected,
+                Verdict::Unknown => das_verdict::Unknown,
+            }),
+            _ => Err(self.absent("verdict")),
+        }
     }
 
     /// `before_result` of a `disconnected` event.
@@ -181,6 +257,7 @@ pub enum NumberField {
     Authenticity,
     VoiceAudioCollected,
     Score,
+    Threshold,
 }
 
 impl NumberField {
@@ -191,6 +268,7 @@ impl NumberField {
             Self::Authenticity => "authenticity",
             Self::VoiceAudioCollected => "voice_audio_collected",
             Self::Score => "score",
+            Self::Threshold => "threshold",
         }
     }
 }
