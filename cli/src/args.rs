@@ -196,7 +196,7 @@ pub struct EmulatorArgs {
     #[arg(long, env = "DAS_EMULATOR_SETTINGS", value_name = "FILE")]
     pub settings: Option<PathBuf>,
     /// Send the collected audio as a second, binary argument of `result-success`.
-    #[arg(long)]
+    #[arg(long, env = "DAS_EMULATOR_SEND_COLLECTED_AUDIO")]
     pub send_collected_audio: bool,
     /// Append `call_id sequence event unix_ns` per emitted event to FILE (benchmarks).
     #[arg(long, value_name = "FILE")]
