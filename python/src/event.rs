@@ -1,17 +1,20 @@
 //! `das.Event`: one session event with its fields taken once, when it arrives, from the
 //! core's typed [`Event`]; the pure-Python package only re-exports it.
 
-use das::session::Event;
+use das::session::{Argument, Event};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBytes, PyDict, PyList};
 
 use crate::convert::{json_from_py, to_py};
 
 /// One session event: ``name`` as on the wire, ``kind`` (``"consumer-ready"``,
 /// ``"vad-status"``, ``"result-success"``, ``"result-failure"``, ``"error"``,
-/// ``"disconnected"``, ``"audio-ended"`` or ``"other"``), ``data`` (the payload, decoded when
-/// the service sent JSON text) and the typed fields of its kind (``None`` when the kind has
-/// no such field or the service left it out).
+/// ``"disconnected"``, ``"audio-ended"`` or ``"other"``), ``data`` (the first argument as a
+/// Python value: das-Peak sends JSON text, which sessions hand over decoded, as a dict),
+/// ``arguments`` (every argument as sent: JSON values and ``bytes``) and the typed fields of
+/// its kind (``None`` when the kind has no such field or the service left it out). A
+/// ``result-success`` also has ``verdict`` (``"accepted"``, ``"rejected"`` or ``"unknown"``),
+/// ``accepted``, ``score``, ``threshold`` and ``collected_audio`` (``bytes``).
 #[pyclass(module = "das", name = "Event", frozen)]
 pub struct PyEvent {
     #[pyo3(get)]
@@ -36,6 +39,13 @@ pub struct PyEvent {
     #[pyo3(get)]
     score: Option<f64>,
     #[pyo3(get)]
+    threshold: Option<f64>,
+    #[pyo3(get)]
+    verdict: Option<&'static str>,
+    #[pyo3(get)]
+    collected_audio: Option<Py<PyBytes>>,
+    arguments: Py<PyList>,
+    #[pyo3(get)]
     credential: Option<String>,
     #[pyo3(get)]
     reason: Option<String>,
@@ -55,6 +65,13 @@ impl PyEvent {
             Ok(object) => object.clone(),
             Err(_) => PyDict::new(py),
         };
+        let arguments = PyList::empty(py);
+        for argument in event.arguments() {
+            match argument {
+                Argument::Json(value) => arguments.append(to_py(py, value, &[])?)?,
+                Argument::Binary(bytes) => arguments.append(PyBytes::new(py, bytes))?,
+            }
+        }
         let mut this = Self {
             name: event.name().to_owned(),
             kind: "other",
@@ -67,6 +84,10 @@ impl PyEvent {
             authenticity: None,
             voice_audio_collected: None,
             score: None,
+            threshold: None,
+            verdict: None,
+            collected_audio: None,
+            arguments: arguments.unbind(),
             credential: None,
             reason: None,
             message: None,
@@ -95,9 +116,15 @@ impl PyEvent {
                 content,
                 credential,
                 score,
+                threshold,
+                verdict,
+                collected_audio,
                 ..
             } => {
                 this.kind = "result-success";
+                this.threshold = threshold;
+                this.verdict = Some(verdict.as_str());
+                this.collected_audio = collected_audio.map(|a| PyBytes::new(py, &a).unbind());
                 this.authenticity = authenticity;
                 this.voice_audio_collected = voice_audio_collected;
                 this.content = content;
@@ -150,6 +177,24 @@ impl PyEvent {
     #[new]
     fn new(py: Python<'_>, name: &str, data: &Bound<'_, PyAny>) -> PyResult<Self> {
         Self::from_core(py, Event::from_wire(name, json_from_py(data)?))
+    }
+
+    /// Every argument as the server sent it, in order: JSON values and ``bytes`` (a new
+    /// list; empty for the local ``disconnected`` and ``audio-ended`` events).
+    #[getter]
+    fn arguments<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, self.arguments.bind(py).iter())
+    }
+
+    /// ``True`` when a ``result-success`` was accepted (or a registration approved),
+    /// ``False`` when rejected, ``None`` when it says neither or for other kinds.
+    #[getter]
+    fn accepted(&self) -> Option<bool> {
+        match self.verdict {
+            Some("accepted") => Some(true),
+            Some("rejected") => Some(false),
+            _ => None,
+        }
     }
 
     /// The payload as a dict: ``data`` itself when it is one, else an empty dict.
