@@ -14,6 +14,7 @@ mod auth;
 mod channel;
 mod fuzz_corpora;
 mod session;
+mod socketio_node;
 mod socketio_python;
 mod socketio_raw;
 mod socketio_socketioxide;

@@ -24,7 +24,18 @@ pub fn python() -> String {
     })
 }
 
-/// A `tests/peers/*.py` process; killed on drop.
+/// The Node.js interpreter for `tests/peers/node/*.js`, whose packages `scripts/setup-node`
+/// installs.
+fn node() -> String {
+    let modules = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/node/node_modules");
+    assert!(
+        std::path::Path::new(modules).is_dir(),
+        "{modules} is missing: run the tests through `scripts/test` (scripts/setup-node installs it)"
+    );
+    "node".to_owned()
+}
+
+/// A `tests/peers/*.py` (or `*.js`, run by Node.js) process; killed on drop.
 pub struct PythonPeer {
     child: Child,
     pub port: u16,
@@ -40,7 +51,12 @@ impl PythonPeer {
 
     async fn spawn(script: String, args: Vec<String>, port: Option<u16>) -> Self {
         let path = format!("{}/tests/peers/{script}", env!("CARGO_MANIFEST_DIR"));
-        let mut cmd = Command::new(python());
+        let interpreter = if script.ends_with(".js") {
+            node()
+        } else {
+            python()
+        };
+        let mut cmd = Command::new(interpreter);
         cmd.arg(&path).args(&args);
         if let Some(port) = port {
             cmd.args(["--port", &port.to_string()]);
