@@ -5,6 +5,7 @@
 mod support;
 
 mod audiohook;
+mod collected_audio;
 mod colours;
 mod credential_hint;
 mod emulator_process;

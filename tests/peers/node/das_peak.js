@@ -3,12 +3,21 @@
 // `initialize` in /socket.io/register it emits one `info-vad-status`, then `result-success`
 // as JSON text plus a Buffer (the collected audio: 8000 bytes, byte i = i % 256) and a
 // credential naming the request's call_id. No `info-consumer-ready`: nothing streams audio.
-// Prints its port.
+// POST /oauth2/token hands out a token. Prints its port.
 "use strict";
 const http = require("http");
 const { Server } = require("socket.io");
 
-const server = http.createServer();
+// socket.io answers its own path; everything else is this OAuth2 token endpoint stand-in.
+const server = http.createServer((request, response) => {
+  if (request.method === "POST" && request.url === "/oauth2/token") {
+    response.writeHead(200, { "content-type": "application/json" });
+    response.end(JSON.stringify({ access_token: "node", token_type: "Bearer", expires_in: 3600 }));
+  } else {
+    response.writeHead(404);
+    response.end();
+  }
+});
 const io = new Server(server, { transports: ["websocket"] });
 const register = io.of("/socket.io/register");
 

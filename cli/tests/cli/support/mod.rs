@@ -37,8 +37,14 @@ pub struct Running {
 
 impl Running {
     pub fn start(args: &[&str]) -> Running {
-        let mut child = das()
-            .args(args)
+        let mut das = das();
+        das.args(args);
+        Running::spawn(das)
+    }
+
+    /// Any program (a test peer), its stdout collected the same way.
+    pub fn spawn(mut command: Command) -> Running {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
