@@ -178,7 +178,7 @@ async fn stream(
                 path.display()
             ));
         }
-        if let Some(outcome) = outcome(&event, kind) {
+        if let Some(outcome) = outcome(&event, matches!(kind, Kind::Register(_))) {
             break outcome;
         }
     };
@@ -201,23 +201,23 @@ fn approved_credential(event: &Event) -> Option<&str> {
 
 /// What an event means for the command: `None` to keep going. A result the command cannot
 /// read (no credential, no verdict) is a failure, never a silent success.
-fn outcome(event: &Event, kind: Kind<'_>) -> Option<Result<(), CliError>> {
+fn outcome(event: &Event, registering: bool) -> Option<Result<(), CliError>> {
     match event {
         Event::ResultSuccess {
             content,
             verdict,
             credential,
             ..
-        } => Some(match (verdict, kind, credential) {
+        } => Some(match (verdict, registering, credential) {
             (Verdict::Rejected, _, _) => Err(CliError::new(
                 Exit::Rejected,
                 content.as_deref().unwrap_or("verification rejected"),
             )),
-            (_, Kind::Register(_), None) => Err(CliError::new(
+            (_, true, None) => Err(CliError::new(
                 Exit::Failure,
                 "the registration result carried no credential",
             )),
-            (Verdict::Unknown, Kind::Verify(_), _) => Err(CliError::new(
+            (Verdict::Unknown, false, _) => Err(CliError::new(
                 Exit::Failure,
                 "the verification result says neither accepted nor rejected",
             )),
@@ -262,4 +262,28 @@ fn start_error(error: SessionError) -> CliError {
         _ => Exit::Network,
     };
     CliError::new(exit, format!("cannot start the session: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The exit code `event` ends the command with (`None`: success or keep going).
+    fn exit(event: Event, registering: bool) -> Option<Exit> {
+        outcome(&event, registering).and_then(|result| result.err().map(|e| e.exit))
+    }
+
+    #[test]
+    fn a_result_the_command_cannot_read_never_exits_zero() {
+        let approved = |data| Event::from_wire("result-success", data);
+        let no_credential = approved(json!({"content": "Registration: approved"}));
+        assert_eq!(exit(no_credential, true), Some(Exit::Failure));
+        let with_credential = json!({"content": "Registration: approved", "credential": "C"});
+        assert_eq!(exit(approved(with_credential), true), None);
+        let silent = approved(json!({"score": 0.9}));
+        assert_eq!(exit(silent, false), Some(Exit::Failure));
+        let rejected = approved(json!({"content": "Verification: rejected", "score": 0.2}));
+        assert_eq!(exit(rejected, false), Some(Exit::Rejected));
+    }
 }
