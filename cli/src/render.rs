@@ -185,7 +185,9 @@ pub fn describe(event: &Event) -> String {
                 field(reason)
             ),
         },
-        Event::Other { name, data, .. } => format!("  {} {}", field(name), field(&data.to_string())),
+        Event::Other { name, data, .. } => {
+            format!("  {} {}", field(name), field(&data.to_string()))
+        }
     }
 }
 

@@ -22,10 +22,12 @@ impl Argument {
     /// The arguments of a wire event: top-level placeholders replaced by their attachments.
     pub fn from_wire(args: Vec<Value>, attachments: &[Bytes]) -> Vec<Self> {
         args.into_iter()
-            .map(|value| match placeholder_num(&value).and_then(|n| attachments.get(n)) {
-                Some(bytes) => Self::Binary(bytes.clone()),
-                None => Self::Json(value),
-            })
+            .map(
+                |value| match placeholder_num(&value).and_then(|n| attachments.get(n)) {
+                    Some(bytes) => Self::Binary(bytes.clone()),
+                    None => Self::Json(value),
+                },
+            )
             .collect()
     }
 

@@ -30,7 +30,10 @@ impl Verdict {
         let word = data
             .get("content")
             .and_then(Value::as_str)
-            .and_then(|c| c.split(|ch: char| ch == ':' || ch.is_whitespace()).next_back())
+            .and_then(|c| {
+                c.split(|ch: char| ch == ':' || ch.is_whitespace())
+                    .next_back()
+            })
             .map(str::to_ascii_lowercase);
         match word.as_deref() {
             Some("accepted" | "approved") => Self::Accepted,
@@ -69,18 +72,29 @@ mod tests {
     fn field_then_content_then_score_decide() {
         let read = |data: Value, score, threshold| Verdict::read(&data, score, threshold);
         assert_eq!(
-            read(json!({"accepted": false, "content": "Verification: accepted"}), None, None),
+            read(
+                json!({"accepted": false, "content": "Verification: accepted"}),
+                None,
+                None
+            ),
             Verdict::Rejected
         );
         assert_eq!(
-            read(json!({"content": "Verification: REJECTED"}), Some(0.99), Some(0.5)),
+            read(
+                json!({"content": "Verification: REJECTED"}),
+                Some(0.99),
+                Some(0.5)
+            ),
             Verdict::Rejected
         );
         assert_eq!(
             read(json!({"content": "Registration: approved"}), None, None),
             Verdict::Accepted
         );
-        assert_eq!(read(json!({"content": "done"}), Some(0.7), Some(0.7)), Verdict::Accepted);
+        assert_eq!(
+            read(json!({"content": "done"}), Some(0.7), Some(0.7)),
+            Verdict::Accepted
+        );
         assert_eq!(read(json!({}), Some(0.6), Some(0.7)), Verdict::Rejected);
         assert_eq!(read(json!({}), Some(0.6), None), Verdict::Unknown);
     }

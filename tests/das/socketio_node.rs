@@ -49,9 +49,15 @@ async fn a_buffer_beside_the_json_text_is_the_collected_audio() {
         credential.as_deref(),
         Some("node-credential-0f7e8a2c-6c36-4c39-9b1e-4a8e6c1d2b3f")
     );
-    assert_eq!(collected_audio.as_deref(), Some(expected_audio().as_slice()));
+    assert_eq!(
+        collected_audio.as_deref(),
+        Some(expected_audio().as_slice())
+    );
     assert_eq!(*verdict, Verdict::Accepted);
     assert_eq!(*voice_audio_collected, Some(5.13));
     assert_eq!(data["event"], "result-success");
-    assert!(matches!(&arguments[..], [Argument::Json(_), Argument::Binary(_)]));
+    assert!(matches!(
+        &arguments[..],
+        [Argument::Json(_), Argument::Binary(_)]
+    ));
 }

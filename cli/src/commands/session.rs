@@ -6,9 +6,7 @@ use das::audio::codec::Codec;
 use das::audio::pacing::Pacing;
 use das::audio::wav::Wav;
 use das::auth::AuthError;
-use das::session::{
-    Event, RegisterSession, SessionBuilder, SessionError, Verdict, VerifySession,
-};
+use das::session::{Event, RegisterSession, SessionBuilder, SessionError, Verdict, VerifySession};
 use das::socketio::SocketIoError;
 
 use super::collected_audio;
@@ -160,8 +158,12 @@ async fn stream(
                 break Err(error);
             }
         }
-        if let (Some(path), Event::ResultSuccess { collected_audio, .. }) =
-            (&args.collected_audio_out, &event)
+        if let (
+            Some(path),
+            Event::ResultSuccess {
+                collected_audio, ..
+            },
+        ) = (&args.collected_audio_out, &event)
         {
             let Some(audio) = collected_audio else {
                 break Err(CliError::new(

@@ -13,8 +13,18 @@ use das::audio::wav::Wav;
 fn register(extra: &[&str], out: &std::path::Path) -> Output {
     support::das()
         .arg("register")
-        .args(["--audio", support::workspace_file("samples/speaker-a.wav").to_str().unwrap()])
-        .args(["--fast", "--json", "--collected-audio-out", out.to_str().unwrap()])
+        .args([
+            "--audio",
+            support::workspace_file("samples/speaker-a.wav")
+                .to_str()
+                .unwrap(),
+        ])
+        .args([
+            "--fast",
+            "--json",
+            "--collected-audio-out",
+            out.to_str().unwrap(),
+        ])
         .args(extra)
         .env_remove("DAS_URL")
         .output()
@@ -73,7 +83,13 @@ fn the_emulator_s_collected_audio_is_saved_and_its_absence_is_an_error() {
     let mut command = support::das();
     // `--json` stops the emulator when its standard input closes: keep a pipe open.
     command
-        .args(["emulator", "--port", "0", "--json", "--send-collected-audio"])
+        .args([
+            "emulator",
+            "--port",
+            "0",
+            "--json",
+            "--send-collected-audio",
+        ])
         .stdin(Stdio::piped());
     let mut emulator = Running::spawn(command);
     let description: serde_json::Value =

@@ -46,7 +46,14 @@ async fn the_collected_audio_arrives_as_bytes_beside_the_payload_in_both_encodin
 async fn by_default_the_result_has_one_argument_and_no_audio() {
     let result = result_with(false, PayloadEncoding::JsonString).await;
     assert!(
-        matches!(&result, Event::ResultSuccess { collected_audio: None, credential: Some(_), .. }),
+        matches!(
+            &result,
+            Event::ResultSuccess {
+                collected_audio: None,
+                credential: Some(_),
+                ..
+            }
+        ),
         "{result:?}"
     );
     assert_eq!(result.arguments().len(), 1);
