@@ -2,7 +2,7 @@
 
 use std::ffi::c_char;
 
-use super::value::{das_event_kind, das_verdict, CArgument, EventValue, NumberField, TextField};
+use super::value::{das_event_kind, das_verdict, EventValue, NumberField, TextField};
 use crate::boundary::FfiReturn;
 use crate::error::Error;
 use crate::ffi_boundary;
@@ -285,7 +285,7 @@ pub unsafe extern "C" fn das_event_argument_count(
 ) -> das_result {
     ffi_boundary!({
         out::require(count, "count")?;
-        let value = event!(event).arguments().len();
+        let value = event!(event).argument_count();
         // SAFETY: the caller upholds the out-parameter contract.
         unsafe { out::write(count, value, "count") }
     })
@@ -312,14 +312,8 @@ pub unsafe extern "C" fn das_event_argument_json(
         out::require(json, "json")?;
         out::require(len, "len")?;
         let event = event!(event);
-        match event.argument(index)? {
-            // SAFETY: the caller upholds the out-parameter contract.
-            CArgument::Json(text) => unsafe { lend(text, json, len) },
-            CArgument::Binary(_) => Err(Error::new(
-                das_result::NotPresent,
-                format!("argument {index} is binary"),
-            )),
-        }
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { lend(event.argument_json(index)?, json, len) }
     })
 }
 
@@ -343,14 +337,8 @@ pub unsafe extern "C" fn das_event_argument_bytes(
         out::require(data, "data")?;
         out::require(len, "len")?;
         let event = event!(event);
-        match event.argument(index)? {
-            // SAFETY: the caller upholds the out-parameter contract.
-            CArgument::Binary(bytes) => unsafe { lend_bytes(bytes, data, len) },
-            CArgument::Json(_) => Err(Error::new(
-                das_result::NotPresent,
-                format!("argument {index} is JSON"),
-            )),
-        }
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { lend_bytes(event.argument_bytes(index)?, data, len) }
     })
 }
 

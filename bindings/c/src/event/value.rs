@@ -49,7 +49,7 @@ pub enum das_verdict {
 
 /// One argument as lent to C: JSON text made once, or the bytes as received.
 #[derive(Debug)]
-pub enum CArgument {
+enum CArgument {
     /// Compact JSON text.
     Json(CText),
     /// A binary attachment.
@@ -191,13 +191,30 @@ impl EventValue {
         slot.as_ref().ok_or_else(|| self.absent(field.key()))
     }
 
-    /// The event's arguments, in the order sent.
-    pub fn arguments(&self) -> &[CArgument] {
-        &self.arguments
+    /// How many arguments the event has.
+    pub fn argument_count(&self) -> usize {
+        self.arguments.len()
     }
 
-    /// Argument `index`; `DAS_RESULT_OUT_OF_RANGE` past the last.
-    pub fn argument(&self, index: usize) -> Result<&CArgument, Error> {
+    /// Argument `index` as JSON text: `DAS_RESULT_OUT_OF_RANGE` past the last,
+    /// `DAS_RESULT_NOT_PRESENT` for a binary one.
+    pub fn argument_json(&self, index: usize) -> Result<&CText, Error> {
+        match self.argument(index)? {
+            CArgument::Json(text) => Ok(text),
+            CArgument::Binary(_) => Err(Self::other_form(index, "binary")),
+        }
+    }
+
+    /// Argument `index` as bytes: `DAS_RESULT_OUT_OF_RANGE` past the last,
+    /// `DAS_RESULT_NOT_PRESENT` for a JSON one.
+    pub fn argument_bytes(&self, index: usize) -> Result<&[u8], Error> {
+        match self.argument(index)? {
+            CArgument::Binary(bytes) => Ok(bytes),
+            CArgument::Json(_) => Err(Self::other_form(index, "JSON")),
+        }
+    }
+
+    fn argument(&self, index: usize) -> Result<&CArgument, Error> {
         self.arguments.get(index).ok_or_else(|| {
             Error::new(
                 das_result::OutOfRange,
@@ -208,6 +225,13 @@ impl EventValue {
                 ),
             )
         })
+    }
+
+    fn other_form(index: usize, form: &str) -> Error {
+        Error::new(
+            das_result::NotPresent,
+            format!("argument {index} is {form}"),
+        )
     }
 
     /// The collected audio of a `result-success`.
