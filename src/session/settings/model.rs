@@ -208,9 +208,13 @@ impl SessionSettings {
         self.audio_buffer_bytes
     }
 
-    /// The verification's `score_threshold`, when one was set.
+    /// The verification's `score_threshold` as the request sends it (an extra request key
+    /// wins over the typed setting, as in the payload), when one was set.
     pub fn score_threshold(&self) -> Option<f64> {
-        self.request.score_threshold
+        let extra = self.request.extra.get("score_threshold");
+        extra
+            .and_then(Value::as_f64)
+            .or(self.request.score_threshold)
     }
 
     /// The namespace the session joins: the one set, else the kind's default.

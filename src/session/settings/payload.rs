@@ -170,4 +170,17 @@ mod tests {
         assert_eq!(payload["trace"], true);
         assert!(payload.get("register_request").is_none());
     }
+
+    #[test]
+    fn score_threshold_is_sent_and_read_back_as_the_request_has_it() {
+        let mut settings = SessionSettings::documented_example(SessionKind::Verify);
+        assert_eq!(settings.score_threshold(), None);
+        settings.set_score_threshold(0.6).unwrap();
+        let payload = settings.initialize_payload().unwrap();
+        assert_eq!(payload["verify_request"]["score_threshold"], 0.6);
+        assert_eq!(settings.score_threshold(), Some(0.6));
+        // An extra request key is merged last, so it is the one sent and the one used.
+        settings.set_request_field("score_threshold", json!(0.9));
+        assert_eq!(settings.score_threshold(), Some(0.9));
+    }
 }
