@@ -158,6 +158,11 @@ public:
         check(das_config_set_authenticity_threshold(raw(), threshold));
         return *this;
     }
+    /// A verification's similarity threshold, in [0, 1].
+    Config &score_threshold(double threshold) {
+        check(das_config_set_score_threshold(raw(), threshold));
+        return *this;
+    }
     Config &audio_total_duration(double seconds) {
         check(das_config_set_audio_total_duration(raw(), seconds));
         return *this;
@@ -327,6 +332,23 @@ public:
         return number(das_event_voice_audio_collected);
     }
     std::optional<double> score() const { return number(das_event_score); }
+    std::optional<double> threshold() const { return number(das_event_threshold); }
+    /// The verdict of a `result-success` (rule in docs/das-peak.md).
+    std::optional<das_verdict> verdict() const {
+        return detail::value_if_present<das_verdict>(
+            [&](das_verdict *v) { return das_event_verdict(raw(), v); });
+    }
+    /// The audio a `result-success` carries, as bytes in a string_view.
+    std::optional<std::string_view> collected_audio() const {
+        const std::uint8_t *data = nullptr;
+        std::size_t len = 0;
+        das_result code = das_event_collected_audio(raw(), &data, &len);
+        if (code == DAS_RESULT_NOT_PRESENT) {
+            return std::nullopt;
+        }
+        check(code);
+        return std::string_view(reinterpret_cast<const char *>(data), len);
+    }
     std::optional<std::string_view> content() const { return text(das_event_content); }
     /// The voice credential of a registration result: a secret, never log it.
     std::optional<std::string_view> credential() const { return text(das_event_credential); }

@@ -25,6 +25,7 @@ static void builds_a_valid_config() {
         .session_kind(DAS_SESSION_KIND_REGISTER)
         .metadata(DAS_METADATA_FIELD_CALL_ID, std::string_view("888806c3-3391-4d73-bb86-e5874e6ed5b4 ignored", 36))
         .authenticity_threshold(0.8)
+        .score_threshold(0.9)
         .audio_total_duration(5.0)
         .audio_url("wss://audio.example/hook")
         .timeout_ms(DAS_TIMEOUT_RESULT, 2500)
@@ -35,6 +36,7 @@ static void builds_a_valid_config() {
     CHECK(config.timeout_ms(DAS_TIMEOUT_RESULT) == 2500);
     std::string payload = config.initialize_json();
     CHECK(payload.find("\"register_request\"") != std::string::npos);
+    CHECK(payload.find("\"score_threshold\":0.9") != std::string::npos);
     CHECK(config.to_json().find("cpp-s3cret") == std::string::npos);
     CHECK(config.to_json().find("\"trusted_roots\":\"system\"") != std::string::npos);
 
