@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use futures_util::StreamExt;
+use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -230,7 +230,13 @@ impl TwilioSession {
                 tokio::select! {
                     biased;
                     incoming = ws.next() => match incoming {
-                        Some(Ok(WsMessage::Close(_))) | None => break Ok(TwilioEnd::ConsumerClosed),
+                        Some(Ok(WsMessage::Close(_))) => {
+                            // Flushes the reply to the consumer's Close that the library queued
+                            // (`WebSocketStream::close` would refuse to send after it).
+                            let _ = tokio::time::timeout(stall, SinkExt::close(&mut ws)).await;
+                            break Ok(TwilioEnd::ConsumerClosed);
+                        }
+                        None => break Ok(TwilioEnd::ConsumerClosed),
                         Some(Err(e)) => break Err(TwilioError::ConnectionLost(e.to_string())),
                         // Bidirectional streams may send media/mark/clear back; not used here.
                         Some(Ok(_)) => {}
