@@ -108,6 +108,22 @@ impl Running {
         line.trim_start_matches("listening on ").to_owned()
     }
 
+    /// Waits for the process to exit on its own; panics after [`WAIT`].
+    pub fn exit_status(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for das") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "das still running: {:#?}",
+                self.seen
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Sends `signal` (e.g. `INT`) and waits for the exit; panics after [`WAIT`].
     pub fn stop(&mut self, signal: &str) -> ExitStatus {
         let status = Command::new("kill")
