@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -231,9 +231,7 @@ impl TwilioSession {
                     biased;
                     incoming = ws.next() => match incoming {
                         Some(Ok(WsMessage::Close(_))) => {
-                            // Flushes the reply to the consumer's Close that the library queued
-                            // (`WebSocketStream::close` would refuse to send after it).
-                            let _ = tokio::time::timeout(stall, SinkExt::close(&mut ws)).await;
+                            crate::ws_write::close_within(&mut ws, stall).await;
                             break Ok(TwilioEnd::ConsumerClosed);
                         }
                         None => break Ok(TwilioEnd::ConsumerClosed),

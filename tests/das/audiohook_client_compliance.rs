@@ -236,6 +236,8 @@ async fn start_paused_sends_paused_and_no_audio_until_resume() {
     let finish = tokio::spawn(session.finish());
     server.expect_close("end").await;
     assert_eq!(finish.await.unwrap().unwrap(), ClientEnd::Finished);
+    // After the close transaction the client closes the WebSocket with a normal close.
+    assert_eq!(close_code(&mut server).await, Some(1000));
 }
 
 #[tokio::test]
@@ -364,12 +366,16 @@ async fn a_server_closing_the_socket_mid_stream_is_a_consumer_close() {
         .unwrap();
     assert!(matches!(end, ClientEnd::ConsumerClosed { .. }), "{end:?}");
     // RFC 6455 §5.5.1: the client answers with a Close of its own, echoing the code.
-    let reply = loop {
+    assert_eq!(close_code(&mut server).await, Some(1000));
+}
+
+/// The code of the client's next Close frame; `None` when the connection ends without one.
+async fn close_code(server: &mut Peer) -> Option<u16> {
+    loop {
         match server.recv().await {
-            Some(Message::Close(frame)) => break frame.map(|f| u16::from(f.code)),
+            Some(Message::Close(frame)) => return frame.map(|f| u16::from(f.code)),
             Some(_) => {}
-            None => break None,
+            None => return None,
         }
-    };
-    assert_eq!(reply, Some(1000));
+    }
 }

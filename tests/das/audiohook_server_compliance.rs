@@ -819,7 +819,10 @@ async fn the_reference_clients_connection_probe_ends_with_closed() {
     let mut session = incoming.next().await.unwrap();
     assert!(session.is_probe());
     let mut events = Vec::new();
-    while let Some(event) = tokio::time::timeout(WAIT, session.next_event()).await.unwrap() {
+    while let Some(event) = tokio::time::timeout(WAIT, session.next_event())
+        .await
+        .unwrap()
+    {
         events.push(event);
     }
     assert_eq!(

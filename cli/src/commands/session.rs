@@ -107,7 +107,10 @@ async fn run(args: &SessionArgs, kind: Kind<'_>) -> Result<(), CliError> {
                 builder.current_call_id(),
                 service.url,
             ));
-            builder.audio_protocol(wire).audio_codec(codec.das_name())
+            builder
+                .signalling_only()
+                .audio_protocol(wire)
+                .audio_codec(codec.das_name())
         }
     };
     let outcome = stream(builder, kind, &renderer, args).await;

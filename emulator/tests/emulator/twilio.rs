@@ -173,7 +173,10 @@ where
         reason: "bye".into(),
     };
     ws.send(Message::Close(Some(bye))).await.unwrap();
-    close_reason(ws).await.close.map(|frame| u16::from(frame.code))
+    close_reason(ws)
+        .await
+        .close
+        .map(|frame| u16::from(frame.code))
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
@@ -235,10 +235,7 @@ impl Driver {
                 },
             };
             self.buffer.close();
-            // The Sink's close, not `WebSocketStream::close`: after the server's Close the
-            // latter refuses to send (SendAfterClosing) and the queued reply never leaves.
-            let closing = SinkExt::close(&mut self.ws);
-            let _ = tokio::time::timeout(self.write_stall_timeout, closing).await;
+            crate::ws_write::close_within(&mut self.ws, self.write_stall_timeout).await;
             return outcome;
         }
     }
