@@ -7,6 +7,7 @@ use das::audio::codec::Codec;
 use das::audio::pacing::Pacing;
 use das::audio::wav::Wav;
 use das::auth::AuthError;
+use das::session::settings::AudioProtocol;
 use das::session::{Event, RegisterSession, SessionBuilder, SessionError, VerifySession};
 use das::socketio::SocketIoError;
 
@@ -98,9 +99,10 @@ async fn run(args: &SessionArgs, kind: Kind<'_>) -> Result<(), CliError> {
         // Signalling only: the metadata announces the audio someone else streams.
         _ => {
             let wire = match protocol {
-                Protocol::Audiohook => "audiohook",
-                Protocol::Twilio => "twilio",
-            };
+                Protocol::Audiohook => AudioProtocol::AudioHook,
+                Protocol::Twilio => AudioProtocol::Twilio,
+            }
+            .wire_name();
             renderer.note(&format!(
                 "{doing} call_id {} at {}{emulated}, signalling only: waiting for {wire} \
                  audio ({codec}) streamed by someone else with that call_id",
