@@ -9,6 +9,7 @@ mod collected_audio;
 mod colours;
 mod credential_hint;
 mod emulator_process;
+mod genesys_flow;
 mod listen_host;
 mod reliability_hostile;
 mod reliability_webhook;
