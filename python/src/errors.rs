@@ -121,6 +121,7 @@ pub fn session_error(e: SessionError) -> PyErr {
         SessionError::Auth(e) => auth_error(e),
         SessionError::Signalling(inner) => socketio_error(inner),
         timeout @ SessionError::Timeout(_) => das_error(Kind::Timeout, timeout),
+        cancelled @ SessionError::Cancelled => das_error(Kind::Closed, cancelled),
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod auth;
 mod blocked;
+mod cancel;
 mod channel;
 mod convert;
 mod errors;
@@ -35,6 +36,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sio::SioConnection>()?;
     m.add_class::<sio::ReconnectionSettings>()?;
     m.add_class::<session::Session>()?;
+    m.add_class::<cancel::StartCancel>()?;
     m.add_class::<event::PyEvent>()?;
     m.add_class::<channel::ChannelConfig>()?;
     m.add_class::<channel::AudioChannel>()?;

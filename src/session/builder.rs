@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::running::Session;
 use super::settings::{SessionSettings, SettingError, TimeoutKind};
-use super::{Metadata, SessionError, SessionKind};
+use super::{Metadata, SessionError, SessionKind, StartCancel};
 use crate::auth::TokenProvider;
 use crate::channel::AudioChannelConfig;
 use crate::tls::TlsOptions;
@@ -261,6 +261,17 @@ impl SessionBuilder {
         // Boxed: the connection handshake's state is ≈ 16 KB and only needed until the
         // session runs; inline, it would stay in the size of every caller's task.
         Box::pin(Session::start(self.settings)).await
+    }
+
+    /// [`start`](Self::start), ended early by `cancel`: once it is cancelled (from any thread),
+    /// the start drops what it had connected and returns [`SessionError::Cancelled`] (at once
+    /// if it already was). What the C and Python `close` use during a start.
+    pub async fn start_cancellable(self, cancel: &StartCancel) -> Result<Session, SessionError> {
+        tokio::select! {
+            biased;
+            () = cancel.cancelled() => Err(SessionError::Cancelled),
+            started = self.start() => started,
+        }
     }
 }
 

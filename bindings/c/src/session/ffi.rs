@@ -69,7 +69,9 @@ pub unsafe extern "C" fn das_session_new(
 /// Errors: rejected credentials `DAS_RESULT_AUTH`, namespace refused
 /// `DAS_RESULT_CONNECT_REFUSED`, no answer `DAS_RESULT_TIMEOUT`, network `DAS_RESULT_IO`, a
 /// second start `DAS_RESULT_ALREADY_STARTED`, closed `DAS_RESULT_CLOSED`. A failed start
-/// closes the session (polls then return `DAS_RESULT_CLOSED`).
+/// closes the session (polls then return `DAS_RESULT_CLOSED`). `das_session_close` from
+/// another thread cancels a start that is still fetching the token or connecting: it returns
+/// `DAS_RESULT_CLOSED` at once.
 ///
 /// Ownership: nothing is allocated or transferred.
 ///
@@ -244,8 +246,9 @@ pub unsafe extern "C" fn das_session_call_id(
     })
 }
 
-/// Closes the session: disconnects the signalling (bounded by the close timeout), wakes any
-/// thread blocked in `das_session_poll_event` and makes later pushes return
+/// Closes the session: cancels a `das_session_start` still connecting in another thread (it
+/// returns `DAS_RESULT_CLOSED`), disconnects the signalling (bounded by the close timeout),
+/// wakes any thread blocked in `das_session_poll_event` and makes later pushes return
 /// `DAS_RESULT_CLOSED`. Safe from any thread, idempotent.
 ///
 /// Ownership: nothing is allocated or transferred; the handle stays valid until freed.
