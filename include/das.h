@@ -1140,7 +1140,9 @@ das_result das_session_new(const das_config *config, das_session **out);
 // Errors: rejected credentials `DAS_RESULT_AUTH`, namespace refused
 // `DAS_RESULT_CONNECT_REFUSED`, no answer `DAS_RESULT_TIMEOUT`, network `DAS_RESULT_IO`, a
 // second start `DAS_RESULT_ALREADY_STARTED`, closed `DAS_RESULT_CLOSED`. A failed start
-// closes the session (polls then return `DAS_RESULT_CLOSED`).
+// closes the session (polls then return `DAS_RESULT_CLOSED`). `das_session_close` from
+// another thread cancels a start that is still fetching the token or connecting: it returns
+// `DAS_RESULT_CLOSED` at once.
 //
 // Ownership: nothing is allocated or transferred.
 //
@@ -1224,8 +1226,9 @@ das_result das_session_event_fd(const das_session *session, int32_t *fd);
 // `session` is a live session; `call_id` and `len` are writable.
 das_result das_session_call_id(const das_session *session, const char **call_id, size_t *len);
 
-// Closes the session: disconnects the signalling (bounded by the close timeout), wakes any
-// thread blocked in `das_session_poll_event` and makes later pushes return
+// Closes the session: cancels a `das_session_start` still connecting in another thread (it
+// returns `DAS_RESULT_CLOSED`), disconnects the signalling (bounded by the close timeout),
+// wakes any thread blocked in `das_session_poll_event` and makes later pushes return
 // `DAS_RESULT_CLOSED`. Safe from any thread, idempotent.
 //
 // Ownership: nothing is allocated or transferred; the handle stays valid until freed.

@@ -70,8 +70,14 @@ int main(void) {
     CHECK_RESULT(das_config_set_client_credentials(config, "id", 2, "secret", 6), DAS_RESULT_OK);
     CHECK_RESULT(das_config_set_timeout_ms(config, DAS_TIMEOUT_TOKEN, 8000), DAS_RESULT_OK);
     CHECK_RESULT(das_config_set_session_kind(config, DAS_SESSION_KIND_REGISTER), DAS_RESULT_OK);
+    CHECK_RESULT(das_config_set_metadata(config, DAS_METADATA_FIELD_CALL_ID, "c-1", 3), DAS_RESULT_OK);
+    CHECK_RESULT(das_config_set_audio_protocol(config, DAS_AUDIO_PROTOCOL_TWILIO), DAS_RESULT_OK);
+    CHECK_RESULT(das_config_set_audio_url(config, "ws://127.0.0.1:1/twilio", DAS_NUL_TERMINATED), DAS_RESULT_OK);
     CHECK_RESULT(das_session_new(config, &start.session), DAS_RESULT_OK);
     das_config_free(config);
+    if (start.session == NULL) {
+        CHECK_DONE("cancel_start");
+    }
 
     CHECK(pthread_create(&thread, NULL, run_start, &start) == 0);
     /* Close once the token request is in flight: the listener then has a connection pending. */
