@@ -1155,7 +1155,8 @@ das_result das_session_start(const das_session *session);
 //
 // Returns `DAS_RESULT_OK`; `DAS_RESULT_WOULD_BLOCK` when the audio buffer
 // (`das_config_set_audio_buffer_bytes`) is full: nothing was taken, retry after polling
-// events or sleeping briefly; `DAS_RESULT_NOT_READY` before `das_session_start`;
+// events or sleeping briefly (the refusal makes the channel send what it holds, even less
+// than a frame, so a retry succeeds whatever the buffer and push sizes); `DAS_RESULT_NOT_READY` before `das_session_start`;
 // `DAS_RESULT_CLOSED` after `das_session_end_audio`, after `das_session_close` or once the
 // session ended; `DAS_RESULT_OUT_OF_RANGE` when `len` exceeds the whole buffer. Audio pushed
 // after start but before `info-consumer-ready` waits in the buffer (it is not refused).
@@ -1164,7 +1165,9 @@ das_result das_session_start(const das_session *session);
 //
 // # Safety
 // `session` is a live session; `data` points to `len` readable bytes.
-das_result das_session_push_audio(const das_session *session, const uint8_t *data, size_t len);
+das_result das_session_push_audio(const das_session *session,
+                                  const uint8_t *data,
+                                  size_t len);
 
 // Reads a WAV file (PCM16, µ-law or A-law, any rate, mono or stereo), converts it to the
 // session's codec at 8 kHz with its channel layout (stereo is downmixed for a mono session,

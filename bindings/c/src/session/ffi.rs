@@ -87,7 +87,8 @@ pub unsafe extern "C" fn das_session_start(session: *const das_session) -> das_r
 ///
 /// Returns `DAS_RESULT_OK`; `DAS_RESULT_WOULD_BLOCK` when the audio buffer
 /// (`das_config_set_audio_buffer_bytes`) is full: nothing was taken, retry after polling
-/// events or sleeping briefly; `DAS_RESULT_NOT_READY` before `das_session_start`;
+/// events or sleeping briefly (the refusal makes the channel send what it holds, even less
+/// than a frame, so a retry succeeds whatever the buffer and push sizes); `DAS_RESULT_NOT_READY` before `das_session_start`;
 /// `DAS_RESULT_CLOSED` after `das_session_end_audio`, after `das_session_close` or once the
 /// session ended; `DAS_RESULT_OUT_OF_RANGE` when `len` exceeds the whole buffer. Audio pushed
 /// after start but before `info-consumer-ready` waits in the buffer (it is not refused).
