@@ -207,36 +207,47 @@ static void *poll_until_closed(void *arg) {
     }
 }
 
+/* Starts a session from `config` (freed here) with SPEAKER_A to push in `chunk`-byte pieces. */
+static bool start_pusher(das_config *config, size_t chunk, struct pusher *pusher, struct poller *poller) {
+    memset(pusher, 0, sizeof *pusher);
+    memset(poller, 0, sizeof *poller);
+    CHECK_RESULT(das_session_new(config, &pusher->session), DAS_RESULT_OK);
+    das_config_free(config);
+    poller->session = pusher->session;
+    pusher->chunk = chunk;
+    pusher->audio = wav_data(SPEAKER_A, &pusher->len);
+    CHECK(pusher->audio != NULL && pusher->len > 64000);
+    if (pusher->audio == NULL) return false;
+    CHECK_RESULT(das_session_start(pusher->session), DAS_RESULT_OK);
+    return true;
+}
+
+/* Pushes from one thread while another polls until the session closes, then frees it. */
+static void push_and_poll(struct pusher *pusher, struct poller *poller) {
+    pthread_t push_thread, poll_thread;
+    CHECK(pthread_create(&poll_thread, NULL, poll_until_closed, poller) == 0);
+    CHECK(pthread_create(&push_thread, NULL, push_all, pusher) == 0);
+    pthread_join(push_thread, NULL);
+    pthread_join(poll_thread, NULL);
+    CHECK(pusher->last == DAS_RESULT_OK || pusher->last == DAS_RESULT_CLOSED);
+    CHECK(poller->out.results == 1);
+    das_session_free(pusher->session);
+    free((void *)pusher->audio);
+}
+
 static void pusher_and_poller_threads(const emulator_process *emulator) {
     das_config *config = emulator_config(emulator, "c-threads-1", NULL);
     struct pusher pusher;
     struct poller poller;
-    pthread_t push_thread, poll_thread;
-    memset(&pusher, 0, sizeof pusher);
-    memset(&poller, 0, sizeof poller);
     /* A small buffer so the pusher meets back-pressure. */
     CHECK_RESULT(das_config_set_audio_buffer_bytes(config, 4096), DAS_RESULT_OK);
-    CHECK_RESULT(das_session_new(config, &pusher.session), DAS_RESULT_OK);
-    das_config_free(config);
-    poller.session = pusher.session;
-    pusher.chunk = 1600;
-    pusher.audio = wav_data(SPEAKER_A, &pusher.len);
-    CHECK(pusher.audio != NULL && pusher.len > 64000);
-    if (pusher.audio == NULL) return;
-    CHECK_RESULT(das_session_start(pusher.session), DAS_RESULT_OK);
+    if (!start_pusher(config, 1600, &pusher, &poller)) return;
     /* One push larger than the whole buffer could never fit. */
     CHECK_RESULT(das_session_push_audio(pusher.session, pusher.audio, 4097), DAS_RESULT_OUT_OF_RANGE);
     CHECK(strstr(check_last_error(), "4096") != NULL);
-    CHECK(pthread_create(&poll_thread, NULL, poll_until_closed, &poller) == 0);
-    CHECK(pthread_create(&push_thread, NULL, push_all, &pusher) == 0);
-    pthread_join(push_thread, NULL);
-    pthread_join(poll_thread, NULL);
-    CHECK(pusher.last == DAS_RESULT_OK || pusher.last == DAS_RESULT_CLOSED);
+    push_and_poll(&pusher, &poller);
     CHECK(poller.out.consumer_ready == 1);
-    CHECK(poller.out.results == 1);
     CHECK(poller.out.closed);
-    das_session_free(pusher.session);
-    free((void *)pusher.audio);
 }
 
 static void close_wakes_a_blocked_poller(const emulator_process *emulator) {
@@ -296,26 +307,9 @@ static void smallest_buffer_smaller_than_a_frame_drains(const emulator_process *
     das_config *config = audiohook_config(emulator, "0f3c5b8e-2d4a-4c6b-8e1f-7a9d3c5b1e20");
     struct pusher pusher;
     struct poller poller;
-    pthread_t push_thread, poll_thread;
-    memset(&pusher, 0, sizeof pusher);
-    memset(&poller, 0, sizeof poller);
     CHECK_RESULT(das_config_set_audio_buffer_bytes(config, 1024), DAS_RESULT_OK);
-    CHECK_RESULT(das_session_new(config, &pusher.session), DAS_RESULT_OK);
-    das_config_free(config);
-    poller.session = pusher.session;
-    pusher.chunk = 800;
-    pusher.audio = wav_data(SPEAKER_A, &pusher.len);
-    CHECK(pusher.audio != NULL);
-    if (pusher.audio == NULL) return;
-    CHECK_RESULT(das_session_start(pusher.session), DAS_RESULT_OK);
-    CHECK(pthread_create(&poll_thread, NULL, poll_until_closed, &poller) == 0);
-    CHECK(pthread_create(&push_thread, NULL, push_all, &pusher) == 0);
-    pthread_join(push_thread, NULL);
-    pthread_join(poll_thread, NULL);
-    CHECK(pusher.last == DAS_RESULT_OK || pusher.last == DAS_RESULT_CLOSED);
-    CHECK(poller.out.results == 1);
-    das_session_free(pusher.session);
-    free((void *)pusher.audio);
+    if (!start_pusher(config, 800, &pusher, &poller)) return;
+    push_and_poll(&pusher, &poller);
 }
 
 static void trd_calls(const emulator_process *emulator) {
