@@ -3,6 +3,7 @@ test_signals_and_auth.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import select
 import socket
 import threading
@@ -55,3 +56,33 @@ def test_close_from_another_thread_ends_a_blocked_start(
     print(f"start() raised {1000 * (returned[0] - closed):.1f} ms after close()")
     with pytest.raises(das.Closed):
         session.start()
+
+
+def test_cancelling_an_async_start_drops_its_connection(
+        silent_token_url: tuple[str, socket.socket]) -> None:
+    url, listener = silent_token_url
+
+    def read_until_dropped() -> None:
+        """Reads the token request's connection to its end (socket.timeout: still open)."""
+        connection, _ = listener.accept()
+        connection.settimeout(5)
+        with connection:
+            while connection.recv(4096):
+                pass
+
+    async def cancel_the_start() -> None:
+        session = das.AsyncRegisterSession("http://127.0.0.1:1/socket.io", token_url=url,
+                                           client_id="id", client_secret="secret",
+                                           call_id=CALL_ID)
+        task = asyncio.ensure_future(session.start())
+        loop = asyncio.get_running_loop()
+        assert (await loop.run_in_executor(None, select.select, [listener], [], [], 10))[0]
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        # Dropped at once, not left waiting for the token on the worker thread.
+        await loop.run_in_executor(None, read_until_dropped)
+        with pytest.raises(das.Closed):
+            await session.start()
+
+    asyncio.run(cancel_the_start())
