@@ -4,7 +4,7 @@ import os
 from typing import Any, Dict, List, Literal, Optional, Tuple, Union, final
 
 
-__all__ = ["AudioChannel", "ChannelConfig", "Event", "ReconnectionSettings", "Session", "SioConnection",
+__all__ = ["AudioChannel", "ChannelConfig", "Event", "ReconnectionSettings", "Session", "SioConnection", "StartCancel",
            "TrdClient", "TrdJobClient", "TrdJobWebhooks", "TrdQuery", "TrdField", "TrdList", "TrdListIter", "TrdView", "WebhookReceiver",
            "get_access_token", "next_log_records", "prepare_exit", "tokens_equal", "trd_parse", "__version__"]
 
