@@ -10,6 +10,7 @@ use super::settings::{SessionSettings, SettingError, TimeoutKind};
 use super::{Metadata, SessionError, SessionKind};
 use crate::auth::TokenProvider;
 use crate::channel::AudioChannelConfig;
+use crate::proxy::ProxySetting;
 use crate::tls::TlsOptions;
 
 /// Starts configuring a registration session.
@@ -107,6 +108,12 @@ impl SessionBuilder {
     /// channel have their own).
     pub fn tls(self, tls: TlsOptions) -> Self {
         self.with(|s| s.set_tls(tls))
+    }
+
+    /// The HTTP proxy of the token request, the signalling and the audio channel (default:
+    /// from the environment, as curl reads it; see [`ProxySetting`]).
+    pub fn proxy(self, proxy: ProxySetting) -> Self {
+        self.with(|s| s.set_proxy(proxy))
     }
 
     /// Bound on connecting and on the namespace acceptance, and on connecting the audio
