@@ -213,6 +213,7 @@ pub fn channel_error(e: ChannelError) -> PyErr {
     match e {
         ChannelError::Config(_) => das_error(Kind::InvalidArgument, e),
         other if other.tls().is_some() => das_error(Kind::Tls, other),
+        other if other.proxy().is_some() => das_error(Kind::Proxy, other),
         other => das_error(Kind::Connect, other),
     }
 }

@@ -409,6 +409,7 @@ pub(crate) fn trd_error(e: TrdError) -> PyErr {
         TrdErrorKind::Timeout => Kind::Timeout,
         TrdErrorKind::Network | TrdErrorKind::NotReachable => Kind::Connect,
         TrdErrorKind::Tls => Kind::Tls,
+        TrdErrorKind::Proxy => Kind::Proxy,
         TrdErrorKind::InvalidInput => match &e {
             TrdError::File { .. } => Kind::Io,
             _ => Kind::InvalidArgument,

@@ -87,7 +87,10 @@ async fn run(args: &SessionArgs, kind: Kind<'_>) -> Result<(), CliError> {
         Kind::Register(_) => RegisterSession::builder(&service.url, service.token.clone()),
     };
     let builder = configure(
-        builder.audio_channel(channel).tls(service.tls.clone()),
+        builder
+            .audio_channel(channel)
+            .tls(service.tls.clone())
+            .proxy(service.proxy.clone()),
         args,
     );
     let outcome = stream(builder, kind, &renderer, args).await;
@@ -228,6 +231,9 @@ fn start_error(error: SessionError) -> CliError {
         SessionError::Auth(AuthError::Rejected { .. })
         | SessionError::Signalling(SocketIoError::Auth(AuthError::Rejected { .. })) => Exit::Auth,
         SessionError::Signalling(SocketIoError::ConnectRefused { .. }) => Exit::Auth,
+        SessionError::Auth(AuthError::Proxy(_))
+        | SessionError::Signalling(SocketIoError::Proxy(_))
+        | SessionError::Signalling(SocketIoError::Auth(AuthError::Proxy(_))) => Exit::Proxy,
         _ => Exit::Network,
     };
     CliError::new(exit, format!("cannot start the session: {error}"))

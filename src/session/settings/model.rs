@@ -194,6 +194,12 @@ impl SessionSettings {
         &self.tls
     }
 
+    /// The HTTP proxy setting of every connection of the session (also of a TRD client built
+    /// from these settings, in the C ABI).
+    pub fn proxy(&self) -> &ProxySetting {
+        &self.proxy
+    }
+
     /// Capacity of the session's event queue.
     pub fn event_capacity(&self) -> usize {
         self.event_capacity
