@@ -111,7 +111,8 @@ impl AudioSettings {
             frame_duration,
             pacing,
             tls: Some(tls),
-            proxy: Some(proxy),
+            // A channel left at the default follows the session's proxy setting.
+            proxy: (proxy != ProxySetting::FromEnvironment).then_some(proxy),
             write_stall_timeout,
             ..Self::default()
         };
