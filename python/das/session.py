@@ -114,7 +114,9 @@ class RegisterSession(_Session):
     ``root_certificate_pem`` adds trusted roots for every TLS connection the session makes
     (token endpoint, signalling, audio channel), besides ``trusted_roots``: ``'bundled'``,
     ``'system'`` (``SSL_CERT_FILE``/``SSL_CERT_DIR`` when set, else the system store) or
-    ``'both'`` (the default)."""
+    ``'both'`` (the default). ``proxy``: ``None`` (the environment's ``HTTPS_PROXY``,
+    ``HTTP_PROXY``, ``ALL_PROXY``, ``NO_PROXY``), ``''`` (none) or
+    ``http://[user:password@]host:port``, for every connection."""
 
     _kind = "register"
 

@@ -83,6 +83,7 @@ pub fn auth_error(e: AuthError) -> PyErr {
     match e {
         AuthError::Config(_) => das_error(Kind::InvalidArgument, e),
         AuthError::Tls(_) => das_error(Kind::Tls, e),
+        AuthError::Proxy(ref p) if p.is_timeout() => das_error(Kind::Timeout, e),
         AuthError::Proxy(_) => das_error(Kind::Proxy, e),
         network if network.is_network() => das_error(Kind::Connect, network),
         other => das_error(Kind::Auth, other),
@@ -95,6 +96,9 @@ pub fn socketio_error(e: SocketIoError) -> PyErr {
         | SocketIoError::InvalidHeader(_)
         | SocketIoError::PayloadTooLarge { .. } => Kind::InvalidArgument,
         SocketIoError::Tls(_) | SocketIoError::Auth(AuthError::Tls(_)) => Kind::Tls,
+        SocketIoError::Proxy(e) | SocketIoError::Auth(AuthError::Proxy(e)) if e.is_timeout() => {
+            Kind::Timeout
+        }
         SocketIoError::Proxy(_) | SocketIoError::Auth(AuthError::Proxy(_)) => Kind::Proxy,
         SocketIoError::Auth(_) => Kind::Auth,
         SocketIoError::HttpStatus { .. }

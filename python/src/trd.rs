@@ -245,7 +245,7 @@ impl TrdClient {
     /// or `token_url` + `username` + `password` for the CPqD license server, or none.
     #[new]
     #[pyo3(signature = (base_url, *, bearer=None, token_url=None, username=None, password=None,
-        timeout=10.0, root_certificate_pem=None, trusted_roots="both"))]
+        timeout=10.0, root_certificate_pem=None, trusted_roots="both", proxy=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         base_url: String,
@@ -256,6 +256,7 @@ impl TrdClient {
         timeout: f64,
         root_certificate_pem: Option<String>,
         trusted_roots: &str,
+        proxy: Option<&str>,
     ) -> PyResult<Self> {
         let client = build_client(
             base_url,
@@ -265,6 +266,7 @@ impl TrdClient {
             password,
             timeout,
             tls_options(root_certificate_pem, trusted_roots)?,
+            crate::proxy::proxy_setting(proxy)?,
         )?;
         Ok(Self { client })
     }
@@ -345,11 +347,13 @@ pub(crate) fn build_client(
     password: Option<String>,
     timeout: f64,
     tls: TlsOptions,
+    proxy: das::proxy::ProxySetting,
 ) -> PyResult<das::trd::TrdClient> {
     das::trd::TrdClient::builder(base_url)
         .credentials(credentials(bearer, token_url, username, password)?)
         .timeout(seconds(timeout, "timeout")?)
         .tls(tls)
+        .proxy(proxy)
         .build()
         .map_err(trd_error)
 }

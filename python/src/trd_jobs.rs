@@ -47,7 +47,7 @@ impl TrdJobClient {
     /// Credentials as `TrdClient`; `username` + `password` without `token_url` is HTTP Basic.
     #[new]
     #[pyo3(signature = (base_url, *, bearer=None, token_url=None, username=None, password=None,
-        timeout=10.0, root_certificate_pem=None, trusted_roots="both"))]
+        timeout=10.0, root_certificate_pem=None, trusted_roots="both", proxy=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         base_url: String,
@@ -58,6 +58,7 @@ impl TrdJobClient {
         timeout: f64,
         root_certificate_pem: Option<String>,
         trusted_roots: &str,
+        proxy: Option<&str>,
     ) -> PyResult<Self> {
         let client = build_client(
             base_url,
@@ -67,6 +68,7 @@ impl TrdJobClient {
             password,
             timeout,
             tls_options(root_certificate_pem, trusted_roots)?,
+            crate::proxy::proxy_setting(proxy)?,
         )?;
         Ok(Self { client })
     }

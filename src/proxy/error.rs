@@ -61,6 +61,11 @@ impl ProxyError {
         }
     }
 
+    /// Whether the proxy stayed silent: a timeout for every surface, not a refusal.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Self::Timeout { .. })
+    }
+
     /// The proxy failure somewhere in `error`'s chain (an I/O, tungstenite or reqwest error
     /// wrapping it), if that is why the connection failed.
     pub fn find_in(error: &(dyn StdError + 'static)) -> Option<ProxyError> {

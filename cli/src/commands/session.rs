@@ -231,9 +231,13 @@ fn start_error(error: SessionError) -> CliError {
         SessionError::Auth(AuthError::Rejected { .. })
         | SessionError::Signalling(SocketIoError::Auth(AuthError::Rejected { .. })) => Exit::Auth,
         SessionError::Signalling(SocketIoError::ConnectRefused { .. }) => Exit::Auth,
-        SessionError::Auth(AuthError::Proxy(_))
-        | SessionError::Signalling(SocketIoError::Proxy(_))
-        | SessionError::Signalling(SocketIoError::Auth(AuthError::Proxy(_))) => Exit::Proxy,
+        SessionError::Auth(AuthError::Proxy(e))
+        | SessionError::Signalling(SocketIoError::Proxy(e))
+        | SessionError::Signalling(SocketIoError::Auth(AuthError::Proxy(e)))
+            if !e.is_timeout() =>
+        {
+            Exit::Proxy
+        }
         _ => Exit::Network,
     };
     CliError::new(exit, format!("cannot start the session: {error}"))

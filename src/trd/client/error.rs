@@ -199,6 +199,7 @@ impl TrdError {
             TrdError::Timeout(_) | TrdError::WaitTimeout { .. } => TrdErrorKind::Timeout,
             TrdError::Connect { .. } | TrdError::Http(_) => TrdErrorKind::Network,
             TrdError::Tls(_) => TrdErrorKind::Tls,
+            TrdError::Proxy(e) if e.is_timeout() => TrdErrorKind::Timeout,
             TrdError::Proxy(_) => TrdErrorKind::Proxy,
             TrdError::InvalidBaseUrl(_)
             | TrdError::File { .. }

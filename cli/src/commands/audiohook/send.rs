@@ -172,6 +172,7 @@ fn exit_for(error: &ClientError) -> Exit {
         | ClientError::CloseTimeout
         | ClientError::ConnectionLost(_) => Exit::Network,
         ClientError::Config(_) => Exit::Usage,
+        ClientError::Proxy(e) if e.is_timeout() => Exit::Network,
         ClientError::Proxy(_) => Exit::Proxy,
         ClientError::NoMediaSelected | ClientError::ServerError(_) => Exit::Rejected,
         _ => Exit::Failure,
