@@ -9,6 +9,7 @@ mod colours;
 mod credential_hint;
 mod emulator_process;
 mod listen_host;
+mod proxy;
 mod reliability_hostile;
 mod reliability_webhook;
 mod sessions;

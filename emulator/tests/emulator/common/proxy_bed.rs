@@ -1,5 +1,6 @@
 //! tinyproxy on loopback (scripts/proxy-bed), for the proxy tests: the emulator is addressed
 //! as `das-emulator.test`, a name only the proxy resolves, so whatever skips the proxy fails.
+//! Also the `das` command's tests' (cli/tests/cli/proxy.rs includes this file).
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -20,7 +21,9 @@ impl ProxyBed {
     pub fn start(credentials: Option<&str>) -> ProxyBed {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
-        let mut command = Command::new(super::repo_path("scripts/proxy-bed"));
+        // Both crates that include this file sit one level below the workspace root.
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/proxy-bed");
+        let mut command = Command::new(script);
         command.arg(dir.path()).arg(port.to_string());
         command.args(credentials);
         let child = command
