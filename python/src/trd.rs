@@ -260,10 +260,7 @@ impl TrdClient {
     ) -> PyResult<Self> {
         let client = build_client(
             base_url,
-            bearer,
-            token_url,
-            username,
-            password,
+            credentials(bearer, token_url, username, password)?,
             timeout,
             tls_options(root_certificate_pem, trusted_roots)?,
             crate::proxy::proxy_setting(proxy)?,
@@ -341,16 +338,13 @@ impl TrdClient {
 /// A core client from the keyword arguments every Python TRD client takes.
 pub(crate) fn build_client(
     base_url: String,
-    bearer: Option<String>,
-    token_url: Option<String>,
-    username: Option<String>,
-    password: Option<String>,
+    credentials: Credentials,
     timeout: f64,
     tls: TlsOptions,
     proxy: das::proxy::ProxySetting,
 ) -> PyResult<das::trd::TrdClient> {
     das::trd::TrdClient::builder(base_url)
-        .credentials(credentials(bearer, token_url, username, password)?)
+        .credentials(credentials)
         .timeout(seconds(timeout, "timeout")?)
         .tls(tls)
         .proxy(proxy)
@@ -371,7 +365,7 @@ pub(crate) fn seconds(value: f64, what: &str) -> PyResult<Duration> {
 
 /// The credentials the keyword arguments give: a bearer token; username and password with a
 /// license-server `token_url`, or alone for HTTP Basic; or none.
-fn credentials(
+pub(crate) fn credentials(
     bearer: Option<String>,
     token_url: Option<String>,
     username: Option<String>,

@@ -14,7 +14,7 @@ use tokio::sync::Mutex;
 use crate::channel::tls_options;
 use crate::errors::{das_error, Kind};
 use crate::runtime::block_on;
-use crate::trd::{build_client, receiver_builder, seconds, trd_error};
+use crate::trd::{build_client, credentials, receiver_builder, seconds, trd_error};
 use crate::trd_view::{result_view, TrdView};
 
 /// The job calls of one TRD API.
@@ -62,10 +62,7 @@ impl TrdJobClient {
     ) -> PyResult<Self> {
         let client = build_client(
             base_url,
-            bearer,
-            token_url,
-            username,
-            password,
+            credentials(bearer, token_url, username, password)?,
             timeout,
             tls_options(root_certificate_pem, trusted_roots)?,
             crate::proxy::proxy_setting(proxy)?,
