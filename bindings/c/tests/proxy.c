@@ -16,7 +16,6 @@
 
 #include "emulator_session.h"
 
-#define SPEAKER_A "samples/speaker-a.wav"
 #define CREDENTIALS "agent:s3cret-proxy"
 #define WRONG "agent:wrong-password"
 
@@ -98,25 +97,6 @@ static das_config *proxied(const emulator_process *emulator, const char *proxy) 
     return config;
 }
 
-static int registers(const das_config *config) {
-    das_session *session = NULL;
-    das_event *event = NULL;
-    int success = 0;
-    CHECK_RESULT(das_session_new(config, &session), DAS_RESULT_OK);
-    CHECK_RESULT(das_session_start(session), DAS_RESULT_OK);
-    CHECK_RESULT(das_session_push_wav(session, SPEAKER_A, DAS_NUL_TERMINATED), DAS_RESULT_OK);
-    CHECK_RESULT(das_session_end_audio(session), DAS_RESULT_OK);
-    while (!success && das_session_poll_event(session, 30000, &event) == DAS_RESULT_OK) {
-        das_event_kind kind = das_event_get_kind(event);
-        if (kind == DAS_EVENT_KIND_RESULT_SUCCESS) success = 1;
-        das_event_free(event);
-        if (kind == DAS_EVENT_KIND_RESULT_FAILURE || kind == DAS_EVENT_KIND_DISCONNECTED) break;
-    }
-    CHECK_RESULT(das_session_close(session), DAS_RESULT_OK);
-    das_session_free(session);
-    return success;
-}
-
 /* The start's result; its message in `start_error` (the next call replaces the last error). */
 static char start_error[1024];
 
@@ -166,7 +146,7 @@ int main(void) {
     snprintf(wrong, sizeof wrong, "http://" WRONG "@127.0.0.1:%d", proxy_port);
 
     config = proxied(emulator, right);
-    CHECK(registers(config));
+    CHECK(emulator_registers(config));
     CHECK(trd_whoami(emulator, config) == DAS_RESULT_OK);
     /* The credentials stay out of the description. */
     CHECK_RESULT(das_config_to_json(config, json, sizeof json, &written), DAS_RESULT_OK);
