@@ -1,5 +1,6 @@
-//! The proxy variables as curl reads them: `http_proxy` (lower case only, as curl: the upper
-//! case is also read, after it), `HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`; lower case first.
+//! The proxy variables as curl reads them: `http_proxy`, `https_proxy`, `all_proxy` and
+//! `no_proxy`, each lower case first, then upper case (which curl ignores for `HTTP_PROXY`
+//! only; requests reads it, and so do we).
 
 use std::net::IpAddr;
 
