@@ -233,6 +233,11 @@ enum das_result
   DAS_RESULT_REJECTED = 306,
   // A TRD job ended `FAILED`; the message carries its `failure_reason`.
   DAS_RESULT_JOB_FAILED = 307,
+  // The HTTP proxy refused the tunnel (407: credentials missing or wrong, 403: target not
+  // allowed, 5xx: the proxy could not reach the target) or broke it; the message names the
+  // proxy (without credentials), the target and the status. An unreachable proxy is
+  // `DAS_RESULT_IO`, a silent one `DAS_RESULT_TIMEOUT`.
+  DAS_RESULT_PROXY = 308,
   // Input data (JSON, URL, header, base64) could not be parsed.
   DAS_RESULT_PARSE = 400,
   // A token is malformed or does not match.
@@ -768,6 +773,18 @@ das_result das_config_set_extra_json(das_config *config, const char *json, size_
 // `config` is a live configuration.
 das_result das_config_set_audio_protocol(das_config *config, uint32_t protocol);
 
+// Makes sessions signalling only (`true`): no audio channel, even with an audio URL set,
+// and none required; someone else streams the call to the audio consumer with the session's
+// `call_id` (Genesys Cloud does, with the conversation id). The metadata still announces the
+// audio protocol, codec, rate and channels set here. Pushes then return
+// `DAS_RESULT_NOT_READY`. Default `false`: a session needs an audio URL.
+//
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+//
+// # Safety
+// `config` is a live configuration.
+das_result das_config_set_signalling_only(das_config *config, bool signalling_only);
+
 // Sets the audio consumer URL (`ws` or `wss`).
 //
 // Ownership: `url` is borrowed and copied.
@@ -879,6 +896,20 @@ das_result das_config_add_trusted_root_pem(das_config *config, const char *pem, 
 // # Safety
 // `config` is a live configuration.
 das_result das_config_set_trusted_roots(das_config *config, uint32_t roots);
+
+// Sets the HTTP proxy of every connection a session makes (token endpoint, signalling, audio
+// channel) and of a TRD client made with this configuration: `http://[user:password@]host[:port]`
+// (CONNECT tunnels; hosts `NO_PROXY` names still connect directly), or `""` (len 0) to connect
+// directly whatever the environment says. Without this call the proxy comes from the
+// environment as curl reads it (`https_proxy`, `http_proxy`, `all_proxy`, `no_proxy`, upper
+// case too). The credentials never appear in `das_config_to_json` or in messages. A URL that
+// is not `http://` fails with `DAS_RESULT_PARSE` and leaves the configuration unchanged.
+//
+// Ownership: `url` is borrowed and copied.
+//
+// # Safety
+// As `das_config_set_endpoint_url`.
+das_result das_config_set_proxy(das_config *config, const char *url, size_t len);
 
 // Sets the most events a session queues, `1..=1000000` (default 1024).
 //

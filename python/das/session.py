@@ -1,6 +1,9 @@
 """``das.RegisterSession`` / ``das.VerifySession``: a das-Peak session in a few lines. The
 session connects, sends ``initialize``, opens its audio channel at ``info-consumer-ready`` and
-streams what you push; ``events()`` yields every event until the result."""
+streams what you push; ``events()`` yields every event until the result. Without ``audio_url``
+the session is signalling only: someone else streams the call with its ``call_id`` (Genesys
+Cloud does, with the conversation id), and the metadata announces ``audio_protocol``,
+``audio_codec``, ``sample_rate`` and ``channels`` (AudioHook, µ-law, 8 kHz, mono by default)."""
 
 from __future__ import annotations
 
@@ -29,6 +32,9 @@ class _Session:
         self._credentials: Dict[str, Any] = dict(token_url=token_url, client_id=client_id,
                                  client_secret=client_secret, authorization=authorization)
         self._audio_config = _channel_config(audio_url, audio_protocol, options)
+        if audio_protocol is not None:
+            # Announced in the metadata, with or without an audio channel of this session.
+            options["audio_protocol"] = audio_protocol
         self._options = options
         self._native: Optional[_native.Session] = None
         self._ended = False
@@ -125,11 +131,15 @@ class RegisterSession(_Session):
     ``audio_codec``, ``sample_rate``, ``channels``, ``namespace``, ``socketio_path``,
     ``connect_timeout``, and dicts ``metadata``/``request``/``payload`` merged into
     ``initialize``. Audio: ``audio_url`` and ``audio_protocol`` plus the ``das.AudioChannel``
-    options (``organization_id``, ``api_key``, ``client_secret_audio``, ``realtime``, ...).
+    options (``organization_id``, ``api_key``, ``client_secret_audio``, ``realtime``, ...);
+    without ``audio_url`` the session is signalling only (``push_audio`` raises
+    ``das.NotReady``) and waits for audio streamed by someone else with its ``call_id``.
     ``root_certificate_pem`` adds trusted roots for every TLS connection the session makes
     (token endpoint, signalling, audio channel), besides ``trusted_roots``: ``'bundled'``,
     ``'system'`` (``SSL_CERT_FILE``/``SSL_CERT_DIR`` when set, else the system store) or
-    ``'both'`` (the default)."""
+    ``'both'`` (the default). ``proxy``: ``None`` (the environment's ``HTTPS_PROXY``,
+    ``HTTP_PROXY``, ``ALL_PROXY``, ``NO_PROXY``), ``''`` (none) or
+    ``http://[user:password@]host:port``, for every connection."""
 
     _kind = "register"
 

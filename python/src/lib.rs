@@ -14,6 +14,7 @@ mod errors;
 mod event;
 mod exit;
 mod log;
+mod proxy;
 mod runtime;
 mod session;
 mod sio;

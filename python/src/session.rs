@@ -67,7 +67,7 @@ impl Session {
         sample_rate=None, channels=None, model_hash=None, authenticity_threshold=None,
         audio_total_duration=None, namespace=None, socketio_path=None, connect_timeout=10.0,
         metadata=None, request=None, payload=None, audio_channel=None,
-        root_certificate_pem=None, trusted_roots="both", cancel=None))]
+        root_certificate_pem=None, trusted_roots="both", proxy=None, cancel=None))]
     #[allow(clippy::too_many_arguments)]
     fn start(
         py: Python<'_>,
@@ -95,6 +95,7 @@ impl Session {
         audio_channel: Option<ChannelConfig>,
         root_certificate_pem: Option<&str>,
         trusted_roots: &str,
+        proxy: Option<&str>,
         cancel: Option<PyRef<'_, StartCancel>>,
     ) -> PyResult<Self> {
         let mut s = SessionSettings::documented_example(self::kind(kind, credential)?);
@@ -124,6 +125,7 @@ impl Session {
             .parse()
             .map_err(|e: das::tls::TlsError| das_error(Kind::InvalidArgument, e.to_string()))?;
         s.set_trusted_roots(trusted);
+        s.set_proxy(crate::proxy::proxy_setting(proxy)?);
         set(root_certificate_pem, "root_certificate_pem", |v| {
             s.add_trusted_root_pem(v)
         })?;

@@ -10,6 +10,7 @@ use super::settings::{SessionSettings, SettingError, TimeoutKind};
 use super::{Metadata, SessionError, SessionKind, StartCancel};
 use crate::auth::TokenProvider;
 use crate::channel::AudioChannelConfig;
+use crate::proxy::ProxySetting;
 use crate::tls::TlsOptions;
 
 /// Starts configuring a registration session.
@@ -107,6 +108,12 @@ impl SessionBuilder {
     /// channel have their own).
     pub fn tls(self, tls: TlsOptions) -> Self {
         self.with(|s| s.set_tls(tls))
+    }
+
+    /// The HTTP proxy of the token request, the signalling and the audio channel (default:
+    /// from the environment, as curl reads it; see [`ProxySetting`]).
+    pub fn proxy(self, proxy: ProxySetting) -> Self {
+        self.with(|s| s.set_proxy(proxy))
     }
 
     /// Bound on connecting and on the namespace acceptance, and on connecting the audio
@@ -207,6 +214,14 @@ impl SessionBuilder {
     pub fn request_field(self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         let (key, value) = (key.into(), value.into());
         self.with(|s| s.set_request_field(&key, value))
+    }
+
+    /// Signalling only: no audio channel, even if one was configured; someone else streams
+    /// the call with this session's `call_id` (see
+    /// [`SessionSettings::set_signalling_only`]). A session without
+    /// [`audio_channel`](Self::audio_channel) is signalling only too.
+    pub fn signalling_only(self) -> Self {
+        self.with(|s| s.set_signalling_only(true))
     }
 
     /// The audio channel to open when `info-consumer-ready` arrives (keyed by this session's

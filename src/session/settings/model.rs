@@ -9,6 +9,7 @@ use url::Url;
 use super::audio::AudioSettings;
 use super::secret::Secret;
 use crate::auth::TokenProvider;
+use crate::proxy::ProxySetting;
 use crate::session::SessionKind;
 use crate::tls::TlsOptions;
 
@@ -108,6 +109,7 @@ pub struct SessionSettings {
     pub(super) namespace: Option<String>,
     pub(in crate::session) socketio_path: String,
     pub(in crate::session) tls: TlsOptions,
+    pub(in crate::session) proxy: ProxySetting,
     /// Indexed by [`TimeoutKind`].
     pub(super) timeouts: [Duration; 5],
     pub(in crate::session) event_capacity: usize,
@@ -116,8 +118,12 @@ pub struct SessionSettings {
     pub(in crate::session) max_event_bytes: usize,
     pub(in crate::session) audio_buffer_bytes: usize,
     pub(super) audio: AudioSettings,
-    /// A session cannot start without an audio URL (sessions of the C API).
+    /// A session cannot start without an audio URL (sessions of the C API), unless it is
+    /// signalling only.
     pub(super) audio_required: bool,
+    /// No audio channel, even with an audio URL: someone else streams the call with the
+    /// `call_id` (Genesys Cloud, in the integrator's flow).
+    pub(super) signalling_only: bool,
     pub(super) call_id: Option<String>,
     pub(super) metadata: MetadataOverrides,
     /// Send `sample_rate` and `channels` as strings (`"8000"`, `"1"`), as the example does.
@@ -139,6 +145,7 @@ impl Default for SessionSettings {
             namespace: None,
             socketio_path: "socket.io".into(),
             tls: TlsOptions::default(),
+            proxy: ProxySetting::default(),
             timeouts: [10, 10, 30, 60, 5].map(Duration::from_secs),
             event_capacity: 256,
             event_queue_bytes: 16 << 20,
@@ -146,6 +153,7 @@ impl Default for SessionSettings {
             audio_buffer_bytes: 1 << 20,
             audio: AudioSettings::default(),
             audio_required: false,
+            signalling_only: false,
             call_id: None,
             metadata: MetadataOverrides::default(),
             numbers_as_strings: true,
@@ -189,6 +197,12 @@ impl SessionSettings {
     /// these settings trusts, in the C ABI).
     pub fn tls(&self) -> &TlsOptions {
         &self.tls
+    }
+
+    /// The HTTP proxy setting of every connection of the session (also of a TRD client built
+    /// from these settings, in the C ABI).
+    pub fn proxy(&self) -> &ProxySetting {
+        &self.proxy
     }
 
     /// Capacity of the session's event queue.

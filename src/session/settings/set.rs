@@ -18,6 +18,7 @@ use crate::audio::pacing::Pacing;
 use crate::audiohook::secret::ClientSecret;
 use crate::auth::TokenProvider;
 use crate::channel::AudioChannelConfig;
+use crate::proxy::ProxySetting;
 use crate::session::SessionKind;
 use crate::tls::{TlsOptions, TrustedRoots};
 
@@ -117,6 +118,12 @@ impl SessionSettings {
             .map_err(|e| SettingError::invalid("root_certificate_pem", e))?;
         self.tls = self.tls.clone().trust_pem(pem);
         Ok(())
+    }
+
+    /// The HTTP proxy of every connection the session makes (token endpoint, signalling,
+    /// audio channel); default: from the environment.
+    pub fn set_proxy(&mut self, proxy: ProxySetting) {
+        self.proxy = proxy;
     }
 
     /// Chooses the root sets trusted besides the extra PEM roots (default both).
@@ -283,9 +290,17 @@ impl SessionSettings {
         Ok(())
     }
 
-    /// Refuses to start a session without an audio URL.
+    /// Refuses to start a session without an audio URL (unless it is signalling only).
     pub fn require_audio_channel(&mut self, required: bool) {
         self.audio_required = required;
+    }
+
+    /// Signalling only: the session opens no audio channel, even when an audio URL is set,
+    /// and someone else streams the call to the audio consumer with the session's `call_id`
+    /// (in production Genesys Cloud does, with `call_id` = the conversation id). The metadata
+    /// still announces the audio settings' protocol, codec, rate and channels.
+    pub fn set_signalling_only(&mut self, signalling_only: bool) {
+        self.signalling_only = signalling_only;
     }
 
     /// The audio consumer URL (`ws` or `wss`).

@@ -74,6 +74,12 @@ fn start_error(error: SessionError) -> Error {
     let code = match &error {
         SessionError::Settings(refused) => return refused.clone().into(),
         SessionError::Auth(AuthError::Tls(_)) => das_result::Tls,
+        SessionError::Auth(AuthError::Proxy(e))
+        | SessionError::Signalling(SocketIoError::Auth(AuthError::Proxy(e)))
+        | SessionError::Signalling(SocketIoError::Proxy(e)) => match e.is_timeout() {
+            true => das_result::Timeout,
+            false => das_result::Proxy,
+        },
         SessionError::Auth(e) | SessionError::Signalling(SocketIoError::Auth(e))
             if e.is_network() =>
         {
