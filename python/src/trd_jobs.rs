@@ -14,7 +14,7 @@ use tokio::sync::Mutex;
 use crate::channel::tls_options;
 use crate::errors::{das_error, Kind};
 use crate::runtime::block_on;
-use crate::trd::{build_client, receiver_builder, seconds, trd_error};
+use crate::trd::{build_client, credentials, receiver_builder, seconds, trd_error};
 use crate::trd_view::{result_view, TrdView};
 
 /// The job calls of one TRD API.
@@ -47,7 +47,7 @@ impl TrdJobClient {
     /// Credentials as `TrdClient`; `username` + `password` without `token_url` is HTTP Basic.
     #[new]
     #[pyo3(signature = (base_url, *, bearer=None, token_url=None, username=None, password=None,
-        timeout=10.0, root_certificate_pem=None, trusted_roots="both"))]
+        timeout=10.0, root_certificate_pem=None, trusted_roots="both", proxy=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         base_url: String,
@@ -58,15 +58,14 @@ impl TrdJobClient {
         timeout: f64,
         root_certificate_pem: Option<String>,
         trusted_roots: &str,
+        proxy: Option<&str>,
     ) -> PyResult<Self> {
         let client = build_client(
             base_url,
-            bearer,
-            token_url,
-            username,
-            password,
+            credentials(bearer, token_url, username, password)?,
             timeout,
             tls_options(root_certificate_pem, trusted_roots)?,
+            crate::proxy::proxy_setting(proxy)?,
         )?;
         Ok(Self { client })
     }

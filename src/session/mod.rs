@@ -26,6 +26,7 @@
 mod argument;
 mod audio;
 mod builder;
+mod cancel;
 mod error;
 mod event;
 mod feeder;
@@ -38,6 +39,7 @@ mod verdict;
 pub use argument::Argument;
 pub use audio::{AudioError, AudioSender};
 pub use builder::{RegisterSession, SessionBuilder, VerifySession};
+pub use cancel::StartCancel;
 pub use error::SessionError;
 pub use event::Event;
 pub use kind::SessionKind;

@@ -68,7 +68,12 @@ async fn run(args: &SessionArgs, kind: Kind<'_>) -> Result<(), CliError> {
         }
         Kind::Register(_) => RegisterSession::builder(&service.url, service.token.clone()),
     };
-    let builder = configure(builder.tls(service.tls.clone()), args);
+    let builder = configure(
+        builder
+            .tls(service.tls.clone())
+            .proxy(service.proxy.clone()),
+        args,
+    );
     // The collected audio is in the session's codec, and in the WAV's layout when one streams.
     let format = (codec, wav.as_ref().map_or(1, |(_, wav)| wav.channels));
     let doing = match kind {
@@ -290,6 +295,13 @@ fn start_error(error: SessionError) -> CliError {
         SessionError::Auth(AuthError::Rejected { .. })
         | SessionError::Signalling(SocketIoError::Auth(AuthError::Rejected { .. })) => Exit::Auth,
         SessionError::Signalling(SocketIoError::ConnectRefused { .. }) => Exit::Auth,
+        SessionError::Auth(AuthError::Proxy(e))
+        | SessionError::Signalling(SocketIoError::Proxy(e))
+        | SessionError::Signalling(SocketIoError::Auth(AuthError::Proxy(e)))
+            if !e.is_timeout() =>
+        {
+            Exit::Proxy
+        }
         _ => Exit::Network,
     };
     CliError::new(exit, format!("cannot start the session: {error}"))

@@ -67,10 +67,12 @@ class Client:
     def __init__(self, base_url: str, *, bearer: t.Optional[str] = None,
                  token_url: t.Optional[str] = None, username: t.Optional[str] = None,
                  password: t.Optional[str] = None, timeout: float = 10.0,
-                 root_certificate_pem: t.Optional[str] = None) -> None:
+                 root_certificate_pem: t.Optional[str] = None,
+                 proxy: t.Optional[str] = None) -> None:
         self._native = _native.TrdJobClient(
             base_url, bearer=bearer, token_url=token_url, username=username,
-            password=password, timeout=timeout, root_certificate_pem=root_certificate_pem)
+            password=password, timeout=timeout, root_certificate_pem=root_certificate_pem,
+            proxy=proxy)
 
     def create_job(self, path: PathLike, *, config: t.Iterable[ConfigItem] = (),
                    callback_urls: t.Sequence[str] = (), tag: t.Optional[str] = None) -> Job:

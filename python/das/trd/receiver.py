@@ -183,17 +183,19 @@ class TrdClient:
     """TRD's webhook endpoints. ``base_url`` like ``https://speech.cpqd.com.br/trd/v3``;
     authentication by ``bearer`` token, by the CPqD license server (``token_url``,
     ``username``, ``password``), or none. TLS trusts ``trusted_roots`` (``'bundled'``,
-    ``'system'`` or ``'both'``, the default) plus ``root_certificate_pem``."""
+    ``'system'`` or ``'both'``, the default) plus ``root_certificate_pem``. ``proxy``: ``None``
+    (the environment's ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``), ``''`` (none) or
+    ``http://[user:password@]host:port``."""
 
     def __init__(self, base_url: str, *, bearer: Optional[str] = None,
                  token_url: Optional[str] = None, username: Optional[str] = None,
                  password: Optional[str] = None, timeout: float = 10.0,
                  root_certificate_pem: Optional[str] = None,
-                 trusted_roots: str = "both") -> None:
+                 trusted_roots: str = "both", proxy: Optional[str] = None) -> None:
         self._native = _native.TrdClient(base_url, bearer=bearer, token_url=token_url,
                                          username=username, password=password, timeout=timeout,
                                          root_certificate_pem=root_certificate_pem,
-                                         trusted_roots=trusted_roots)
+                                         trusted_roots=trusted_roots, proxy=proxy)
 
     def whoami(self) -> str:
         """This machine's address as TRD sees it."""
