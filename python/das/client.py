@@ -15,7 +15,7 @@ import weakref
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from . import _native
-from ._errors import BadNamespaceError, ConnectError, DasError, InvalidArgument
+from ._errors import BadNamespaceError, ConnectError, ConnectRefused, DasError, InvalidArgument
 
 __all__ = ["Client"]
 
@@ -70,6 +70,7 @@ class Client:
         self._thread: Optional[threading.Thread] = None
         self._ended = threading.Event()
         self._ended.set()
+        self._connect_handled = threading.Event()
         self._callbacks: Dict[int, Handler] = {}
         self._tokens = itertools.count(1)
         self._lock = threading.Lock()
@@ -134,19 +135,27 @@ class Client:
                 str(_resolve(url)), [(str(k), str(v)) for k, v in dict(real_headers).items()],
                 _resolve(auth), self.connection_namespaces, socketio_path, float(wait_timeout),
                 settings)
+        except ConnectRefused as exc:
+            # python-socketio hands the refused namespace's handler the server's payload.
+            self._trigger("connect_error", exc.namespace or "/", *_spread(exc.error_args))
+            raise
         except DasError as exc:
             for namespace in self.connection_namespaces:
                 self._trigger("connect_error", namespace, str(exc))
             raise
         self._native = conn
         self.sid = conn.sid
-        self.namespaces = {ns: conn.namespace_sid(ns) for ns in self.connection_namespaces}
         self.connected = True
         self._ended.clear()
+        self._connect_handled.clear()
         self._thread = threading.Thread(target=self._dispatch, args=(conn,),
                                         name="das-client-dispatch", daemon=True)
         self._thread.start()
         _live_clients.add(self)
+        # As python-socketio: the `connect` handlers (run by the dispatch thread, which sees
+        # the accepted namespaces first) have returned when connect() returns.
+        while not (self._connect_handled.wait(0.1) or self._ended.is_set()):
+            pass
 
     def wait(self) -> None:
         """Blocks until the connection ends for good (after reconnection gave up or
@@ -262,7 +271,11 @@ class Client:
             self.namespaces[namespace] = sid
             self.sid = conn.sid
             self.connected = True
-            self._trigger("connect", namespace)
+            try:
+                self._trigger("connect", namespace)
+            finally:
+                if set(self.connection_namespaces) <= set(self.namespaces):
+                    self._connect_handled.set()
         elif kind == "disconnect":
             _, namespace, reason = item
             for ns in [namespace] if namespace else list(self.namespaces):
@@ -309,6 +322,16 @@ class Client:
 
 def _resolve(value: Any) -> Any:
     return value() if callable(value) else value
+
+
+def _spread(error_args: Any) -> Tuple[Any, ...]:
+    """python-socketio's ``connect_error`` arguments from a CONNECT_ERROR payload: none,
+    a list's items, or the payload itself."""
+    if error_args is None:
+        return ()
+    if isinstance(error_args, (list, tuple)):
+        return tuple(error_args)
+    return (error_args,)
 
 
 def _args(data: Any) -> List[Any]:

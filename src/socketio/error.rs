@@ -59,6 +59,9 @@ pub enum SocketIoError {
         message: String,
         /// `data` of an object payload, if any.
         data: Option<Value>,
+        /// The CONNECT_ERROR payload as the server sent it (what python-socketio hands its
+        /// `connect_error` handler), `None` when it had none.
+        payload: Option<Value>,
     },
     /// The server broke the wire format.
     #[error(transparent)]
