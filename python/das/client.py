@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 import weakref
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, Union, overload
 
 from . import _native
 from ._errors import BadNamespaceError, ConnectError, ConnectRefused, DasError, InvalidArgument
@@ -22,6 +22,8 @@ __all__ = ["Client"]
 log = logging.getLogger("das.client")
 
 Handler = Callable[..., Any]
+#: A handler's own type, kept by the decorators.
+H = TypeVar("H", bound=Handler)
 
 # How long the dispatch thread blocks in native code before looking at its stop flag.
 _POLL_SECONDS = 0.25
@@ -77,13 +79,21 @@ class Client:
 
     # -- handlers ---------------------------------------------------------------------------
 
+    @overload
+    def on(self, event: str, handler: None = None,
+           namespace: Optional[str] = None) -> Callable[[H], H]: ...
+
+    @overload
+    def on(self, event: str, handler: Handler, namespace: Optional[str] = None) -> None: ...
+
     def on(self, event: str, handler: Optional[Handler] = None,
-           namespace: Optional[str] = None) -> Any:
+           namespace: Optional[str] = None) -> Optional[Handler]:
         """Registers ``handler`` for ``event`` (``'*'``: every event) on ``namespace``
-        (default ``'/'``; ``'*'``: every namespace). Without ``handler``, a decorator."""
+        (default ``'/'``; ``'*'``: every namespace). Without ``handler``, a decorator that
+        returns the function unchanged (its type too)."""
         namespace = namespace or "/"
 
-        def set_handler(handler: Handler) -> Handler:
+        def set_handler(handler: H) -> H:
             self.handlers.setdefault(namespace, {})[event] = handler
             return handler
 
@@ -92,17 +102,22 @@ class Client:
         set_handler(handler)
         return None
 
-    def event(self, *args: Any, **kwargs: Any) -> Any:
+    @overload
+    def event(self, handler: H) -> H: ...
+
+    @overload
+    def event(self, *, namespace: Optional[str] = None) -> Callable[[H], H]: ...
+
+    def event(self, handler: Optional[Handler] = None, *,
+              namespace: Optional[str] = None) -> Handler:
         """Decorator registering a handler under the function's own name:
         ``@sio.event`` or ``@sio.event(namespace='/chat')``."""
-        if len(args) == 1 and not kwargs and callable(args[0]):
-            return self.on(args[0].__name__)(args[0])
 
-        def set_handler(handler: Handler) -> Handler:
-            self.on(handler.__name__, handler, namespace=kwargs.get("namespace"))
+        def set_handler(handler: H) -> H:
+            self.on(handler.__name__, handler, namespace=namespace)
             return handler
 
-        return set_handler
+        return set_handler if handler is None else set_handler(handler)
 
     # -- connection -------------------------------------------------------------------------
 

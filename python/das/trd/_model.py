@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import collections.abc
 import json
-from typing import Any, ClassVar, Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Sequence, Tuple, Union
 
 from .. import _native
 
@@ -42,9 +42,11 @@ class Record:
             data = _native.TrdView.from_data(type(self).__name__, data)
         self._data = data
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached for names that are not fields: those are descriptors on the class.
-        raise AttributeError(f"{type(self).__name__} has no field {name!r}")
+    if not TYPE_CHECKING:
+        # Only reached for names that are not fields (those are descriptors on the class).
+        # Hidden from type checkers, so a misspelled attribute stays a type error.
+        def __getattr__(self, name: str) -> Any:
+            raise AttributeError(f"{type(self).__name__} has no field {name!r}")
 
     @property
     def extra(self) -> Dict[str, Any]:
@@ -184,7 +186,9 @@ class JobResult(Record):
 
     def __repr__(self) -> str:
         # The token is a secret: never shown.
-        count = len(self.segments or ())
+        # A job without a result (not finished, FAILED) has no segments at all: None, not 0.
+        segments = self.segments
+        count = None if segments is None else len(segments)
         return f"JobResult(job={self.job!r}, segments={count})"
 
     @property
