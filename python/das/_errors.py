@@ -178,6 +178,9 @@ class InternalError(DasError):
 
 
 # Shown as `das.InvalidArgument`, the name users import, not the private module's.
-for _name in __all__:
-    globals()[_name].__module__ = "das"
-del _name
+def _show_in(module: str, names: typing.Iterable[str]) -> None:
+    for name in names:
+        globals()[name].__module__ = module
+
+
+_show_in("das", __all__)

@@ -56,8 +56,11 @@ __all__ = [
 ]
 
 # Shown as `das.trd.Client` etc., where users import them, not as the private modules'.
-for _name in __all__:
-    _value = globals()[_name]
-    if isinstance(_value, type) and _value.__module__.startswith(__name__ + "."):
-        _value.__module__ = __name__
-del _name, _value
+def _show_here() -> None:
+    for name in __all__:
+        value = globals()[name]
+        if isinstance(value, type) and value.__module__.startswith(__name__ + "."):
+            value.__module__ = __name__
+
+
+_show_here()

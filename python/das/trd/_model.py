@@ -7,14 +7,16 @@ values are built when read, and lists of records are lazy read-only sequences.""
 
 from __future__ import annotations
 
+import abc
 import collections.abc
 import json
-from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Sequence, Tuple, Union, cast
 
 from .. import _native
 
 # Lists of records are native lazy sequences; this makes isinstance(x, Sequence) hold.
-collections.abc.Sequence.register(_native.TrdList)
+# (Type checkers see Sequence as a generic alias, not the ABC it is at run time.)
+cast(abc.ABCMeta, collections.abc.Sequence).register(_native.TrdList)
 
 
 __all__ = ["Record", "JobResult", "Job", "Media", "MediaInput", "MediaOutput", "OutputChannel",
