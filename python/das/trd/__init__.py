@@ -20,7 +20,7 @@ from ._model import (
     Word,
 )
 from ._jobs import AsyncClient, Client, JobPage, JobWebhooks
-from ._receiver import AsyncWebhookReceiver, Delivery, TrdClient, WebhookReceiver
+from ._receiver import AsyncWebhookReceiver, Delivery, WebhookReceiver
 
 
 def parse_webhook(body: _typing.Union[bytes, bytearray, memoryview, str]) -> JobResult:
@@ -52,7 +52,7 @@ __all__ = [
     "Record",
     "JobResult", "Job", "Media", "MediaInput", "MediaOutput", "OutputChannel", "DtmfTone",
     "Segment", "Alternative", "Word", "WebhookReceiver", "AsyncWebhookReceiver", "Delivery",
-    "TrdClient", "Client", "AsyncClient", "JobWebhooks", "JobPage",
+    "Client", "AsyncClient", "JobWebhooks", "JobPage",
 ]
 
 # Shown as `das.trd.Client` etc., where users import them, not as the private modules'.
