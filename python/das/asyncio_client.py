@@ -12,10 +12,9 @@ import asyncio
 import functools
 import inspect
 import os
-from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterator, Optional, TypeVar, Union,
-                    overload)
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Optional, TypeVar, Union
 
-from .client import H, Client, Handler
+from .client import Client, Handler, HandlerDecorators
 from .session import (Event, RegisterSession, SessionOptions, VerifySession, _Session,
                       check_options)
 
@@ -27,7 +26,7 @@ __all__ = ["AsyncClient", "AsyncRegisterSession", "AsyncVerifySession"]
 T = TypeVar("T")
 
 
-class AsyncClient:
+class AsyncClient(HandlerDecorators):
     """python-socketio's ``socketio.AsyncClient`` API over ``das.Client``."""
 
     #: Seconds the client's dispatch thread waits for one handler to finish on the loop.
@@ -62,41 +61,9 @@ class AsyncClient:
 
     # -- handlers ---------------------------------------------------------------------------
 
-    @overload
-    def on(self, event: str, handler: None = None,
-           namespace: Optional[str] = None) -> Callable[[H], H]: ...
-
-    @overload
-    def on(self, event: str, handler: Handler, namespace: Optional[str] = None) -> None: ...
-
-    def on(self, event: str, handler: Optional[Handler] = None,
-           namespace: Optional[str] = None) -> Optional[Handler]:
-        """As ``das.Client.on``; ``handler`` may be a coroutine function."""
-
-        def set_handler(handler: H) -> H:
-            self._client.on(event, self._on_loop(handler), namespace)
-            return handler
-
-        if handler is None:
-            return set_handler
-        set_handler(handler)
-        return None
-
-    @overload
-    def event(self, handler: H) -> H: ...
-
-    @overload
-    def event(self, *, namespace: Optional[str] = None) -> Callable[[H], H]: ...
-
-    def event(self, handler: Optional[Handler] = None, *,
-              namespace: Optional[str] = None) -> Handler:
-        """As ``das.Client.event``."""
-
-        def set_handler(handler: H) -> H:
-            self.on(handler.__name__, handler, namespace=namespace)
-            return handler
-
-        return set_handler if handler is None else set_handler(handler)
+    def _register(self, event: str, handler: Handler, namespace: Optional[str]) -> None:
+        # ``handler`` may be a coroutine function: it runs on the loop.
+        self._client.on(event, self._on_loop(handler), namespace)
 
     # -- connection -------------------------------------------------------------------------
 

@@ -39,7 +39,53 @@ def _disconnect_live_clients() -> None:
         client.disconnect()
 
 
-class Client:
+class HandlerDecorators:
+    """python-socketio's ``on()`` and ``event()``, shared by ``Client`` and ``AsyncClient``;
+    as decorators they return the function unchanged, its type too."""
+
+    def _register(self, event: str, handler: Handler, namespace: Optional[str]) -> None:
+        raise NotImplementedError
+
+    @overload
+    def on(self, event: str, handler: None = None,
+           namespace: Optional[str] = None) -> Callable[[H], H]: ...
+
+    @overload
+    def on(self, event: str, handler: Handler, namespace: Optional[str] = None) -> None: ...
+
+    def on(self, event: str, handler: Optional[Handler] = None,
+           namespace: Optional[str] = None) -> Optional[Handler]:
+        """Registers ``handler`` for ``event`` (``'*'``: every event) on ``namespace``
+        (default ``'/'``; ``'*'``: every namespace). Without ``handler``, a decorator."""
+
+        def set_handler(handler: H) -> H:
+            self._register(event, handler, namespace)
+            return handler
+
+        if handler is None:
+            return set_handler
+        set_handler(handler)
+        return None
+
+    @overload
+    def event(self, handler: H) -> H: ...
+
+    @overload
+    def event(self, *, namespace: Optional[str] = None) -> Callable[[H], H]: ...
+
+    def event(self, handler: Optional[Handler] = None, *,
+              namespace: Optional[str] = None) -> Handler:
+        """Decorator registering a handler under the function's own name:
+        ``@sio.event`` or ``@sio.event(namespace='/chat')``."""
+
+        def set_handler(handler: H) -> H:
+            self._register(handler.__name__, handler, namespace)
+            return handler
+
+        return set_handler if handler is None else set_handler(handler)
+
+
+class Client(HandlerDecorators):
     """A Socket.IO client with python-socketio's API (``on``, ``event``, ``connect``, ``emit``,
     ``call``, ``wait``, ``disconnect``), websocket transport only."""
 
@@ -79,45 +125,8 @@ class Client:
 
     # -- handlers ---------------------------------------------------------------------------
 
-    @overload
-    def on(self, event: str, handler: None = None,
-           namespace: Optional[str] = None) -> Callable[[H], H]: ...
-
-    @overload
-    def on(self, event: str, handler: Handler, namespace: Optional[str] = None) -> None: ...
-
-    def on(self, event: str, handler: Optional[Handler] = None,
-           namespace: Optional[str] = None) -> Optional[Handler]:
-        """Registers ``handler`` for ``event`` (``'*'``: every event) on ``namespace``
-        (default ``'/'``; ``'*'``: every namespace). Without ``handler``, a decorator that
-        returns the function unchanged (its type too)."""
-        namespace = namespace or "/"
-
-        def set_handler(handler: H) -> H:
-            self.handlers.setdefault(namespace, {})[event] = handler
-            return handler
-
-        if handler is None:
-            return set_handler
-        set_handler(handler)
-        return None
-
-    @overload
-    def event(self, handler: H) -> H: ...
-
-    @overload
-    def event(self, *, namespace: Optional[str] = None) -> Callable[[H], H]: ...
-
-    def event(self, handler: Optional[Handler] = None, *,
-              namespace: Optional[str] = None) -> Handler:
-        """Decorator registering a handler under the function's own name:
-        ``@sio.event`` or ``@sio.event(namespace='/chat')``."""
-
-        def set_handler(handler: H) -> H:
-            self.on(handler.__name__, handler, namespace=namespace)
-            return handler
-
-        return set_handler if handler is None else set_handler(handler)
+    def _register(self, event: str, handler: Handler, namespace: Optional[str]) -> None:
+        self.handlers.setdefault(namespace or "/", {})[event] = handler
 
     # -- connection -------------------------------------------------------------------------
 
