@@ -100,7 +100,7 @@ pub fn socketio_error(e: SocketIoError) -> PyErr {
         SocketIoError::Timeout(_) | SocketIoError::AckTimeout(_) => Kind::Timeout,
         SocketIoError::ConnectRefused {
             namespace, payload, ..
-        } => return refusal_error(&e.to_string(), namespace, payload.as_ref()),
+        } => return refusal_error(&e.to_string(), namespace, payload.as_deref()),
         SocketIoError::Protocol(_) => Kind::Protocol,
         SocketIoError::NotConnected(_) => Kind::BadNamespace,
         SocketIoError::Closed => Kind::Closed,

@@ -491,8 +491,8 @@ async fn join_namespaces(
                     return Err(SocketIoError::ConnectRefused {
                         namespace: packet.namespace,
                         message,
-                        data,
-                        payload: packet.data,
+                        data: data.map(Box::new),
+                        payload: packet.data.map(Box::new),
                     });
                 }
                 PacketKind::Disconnect => {

@@ -163,7 +163,7 @@ async fn unknown_namespace_is_refused_with_pythons_string_payload() {
                 ("/nope", "Unable to connect", None)
             );
             // Kept as sent, for python-socketio's `connect_error(data)`.
-            assert_eq!(payload, Some(json!("Unable to connect")));
+            assert_eq!(payload.as_deref(), Some(&json!("Unable to connect")));
         }
         other => panic!("expected a refusal, got {other:?}"),
     }
