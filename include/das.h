@@ -768,6 +768,18 @@ das_result das_config_set_extra_json(das_config *config, const char *json, size_
 // `config` is a live configuration.
 das_result das_config_set_audio_protocol(das_config *config, uint32_t protocol);
 
+// Makes sessions signalling only (`true`): no audio channel, even with an audio URL set,
+// and none required; someone else streams the call to the audio consumer with the session's
+// `call_id` (Genesys Cloud does, with the conversation id). The metadata still announces the
+// audio protocol, codec, rate and channels set here. Pushes then return
+// `DAS_RESULT_NOT_READY`. Default `false`: a session needs an audio URL.
+//
+// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+//
+// # Safety
+// `config` is a live configuration.
+das_result das_config_set_signalling_only(das_config *config, bool signalling_only);
+
 // Sets the audio consumer URL (`ws` or `wss`).
 //
 // Ownership: `url` is borrowed and copied.

@@ -5,6 +5,8 @@
 use std::time::Duration;
 
 use futures_util::{Sink, SinkExt};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 /// Default stall limit of the AudioHook and Twilio senders.
@@ -17,6 +19,27 @@ pub(crate) enum WriteFailure {
     Stalled(Duration),
     /// The WebSocket failed.
     Ws(WsError),
+}
+
+/// Ends a client WebSocket with code 1000 or, when the server closed first, with the reply
+/// RFC 6455 §5.5.1 requires. The library queues that reply (echoing the server's code) when it
+/// reads the server's Close and then refuses any Close of ours (`SendAfterClosing`, which
+/// `WebSocketStream::close` returns): only a flush puts the reply on the wire, else the server
+/// sees 1006. Gives up after `limit`.
+pub(crate) async fn close_within<S>(sink: &mut S, limit: Duration)
+where
+    S: Sink<Message, Error = WsError> + Unpin,
+{
+    let normal = CloseFrame {
+        code: CloseCode::Normal,
+        reason: "".into(),
+    };
+    let closing = async {
+        if sink.send(Message::Close(Some(normal))).await.is_err() {
+            let _ = sink.flush().await;
+        }
+    };
+    let _ = tokio::time::timeout(limit, closing).await;
 }
 
 /// Sends (and flushes) `message`, giving up after `limit` without progress.

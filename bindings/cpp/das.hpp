@@ -178,6 +178,11 @@ public:
         check(das_config_set_audio_protocol(raw(), static_cast<std::uint32_t>(protocol)));
         return *this;
     }
+    // No audio channel: someone else streams the call with the session's call_id.
+    Config &signalling_only(bool on = true) {
+        check(das_config_set_signalling_only(raw(), on));
+        return *this;
+    }
     Config &audio_url(std::string_view url) {
         check(das_config_set_audio_url(raw(), detail::data_of(url), url.size()));
         return *this;

@@ -16,6 +16,7 @@ Examples:
   das register --audio call.wav --url https://host/socket.io \\
       --token-url https://host/socket.io/oauth2/token --client-id ID --client-secret S
   das verify --credential cred.txt --audio samples/speaker-a-verify.wav
+  das register --signalling-only --call-id CONVERSATION_ID --url …   # Genesys streams the call
   das emulator --port 8080
   das webhook parse result.json
   das webhook serve --port 8443 --token T --spool ./spool
@@ -126,8 +127,13 @@ pub struct SessionArgs {
     #[command(flatten)]
     pub service: ServiceArgs,
     /// WAV file to stream (PCM16, µ-law or A-law; other rates are resampled to 8 kHz).
-    #[arg(long, env = "DAS_AUDIO")]
-    pub audio: PathBuf,
+    #[arg(long, env = "DAS_AUDIO", required_unless_present = "signalling_only")]
+    pub audio: Option<PathBuf>,
+    /// Run only the signalling, with no audio channel: someone else streams the call with
+    /// this session's call_id (Genesys Cloud does, with call_id = the conversation id).
+    /// Prints events until the result.
+    #[arg(long, conflicts_with_all = ["audio", "fast", "realtime"])]
+    pub signalling_only: bool,
     #[arg(long, value_enum, env = "DAS_PROTOCOL")]
     pub protocol: Option<Protocol>,
     /// Wire codec: mulaw, alaw or l16.

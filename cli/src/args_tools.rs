@@ -223,6 +223,10 @@ pub struct AudiohookSendArgs {
     /// Organization id sent in the headers and `open` (random when not given).
     #[arg(long)]
     pub organization_id: Option<uuid::Uuid>,
+    /// `conversationId` of `open` (random per session when not given). Genesys Cloud sends
+    /// the call's conversation id, which das-Peak takes as the session's call_id.
+    #[arg(long, value_name = "UUID", conflicts_with = "probe")]
+    pub conversation_id: Option<uuid::Uuid>,
     /// Send as fast as the server accepts instead of in real time.
     #[arg(long)]
     pub fast: bool,

@@ -125,7 +125,8 @@ pub fn is_rejection(content: &Option<String>) -> bool {
 pub fn describe(event: &Event) -> String {
     let number = |value: &Option<f64>| value.map_or("?".to_owned(), |v| format!("{v}"));
     match event {
-        Event::ConsumerReady { .. } => "✓ audio consumer ready: streaming audio".to_owned(),
+        // Neutral: a signalling-only session does not stream the audio itself.
+        Event::ConsumerReady { .. } => "✓ audio consumer ready".to_owned(),
         Event::VadStatus {
             audio_seconds,
             vad_percentage,

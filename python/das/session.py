@@ -1,6 +1,9 @@
 """``das.RegisterSession`` / ``das.VerifySession``: a das-Peak session in a few lines. The
 session connects, sends ``initialize``, opens its audio channel at ``info-consumer-ready`` and
-streams what you push; ``events()`` yields every event until the result."""
+streams what you push; ``events()`` yields every event until the result. Without ``audio_url``
+the session is signalling only: someone else streams the call with its ``call_id`` (Genesys
+Cloud does, with the conversation id), and the metadata announces ``audio_protocol``,
+``audio_codec``, ``sample_rate`` and ``channels`` (AudioHook, µ-law, 8 kHz, mono by default)."""
 
 from __future__ import annotations
 
@@ -88,6 +91,8 @@ class _Session:
         self.event_timeout: float = settings.pop("event_timeout", 30.0)
         self.result: Optional[Event] = None
         audio_url = settings.pop("audio_url", None)
+        # audio_protocol stays in the options: the metadata announces it, with or without an
+        # audio channel of this session.
         self._audio_config = _channel_config(audio_url, settings.get("audio_protocol"), settings)
         if credential is not None:
             settings["credential"] = credential
@@ -173,7 +178,9 @@ class RegisterSession(_Session):
     ``audio_codec``, ``sample_rate``, ``channels``, ``namespace``, ``socketio_path``,
     ``connect_timeout``, and dicts ``metadata``/``request``/``payload`` merged into
     ``initialize``. Audio: ``audio_url`` and ``audio_protocol`` plus the ``das.AudioChannel``
-    options (``organization_id``, ``api_key``, ``client_secret_audio``, ``realtime``, ...).
+    options (``organization_id``, ``api_key``, ``client_secret_audio``, ``realtime``, ...);
+    without ``audio_url`` the session is signalling only (``push_audio`` raises
+    ``das.NotReady``) and waits for audio streamed by someone else with its ``call_id``.
     ``root_certificate_pem`` adds trusted roots for every TLS connection the session makes
     (token endpoint, signalling, audio channel), besides ``trusted_roots``: ``'bundled'``,
     ``'system'`` (``SSL_CERT_FILE``/``SSL_CERT_DIR`` when set, else the system store) or

@@ -2,6 +2,7 @@
 //! and the emulator built on them): a connection cap, deadlines on the TLS handshake and on
 //! request headers, and room made for newcomers by evicting connections that said nothing.
 
+mod close;
 mod refuse;
 mod slots;
 mod tracked;
@@ -26,6 +27,7 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 use tower_service::Service;
 
+pub use close::close_websocket;
 use refuse::{refuse, Throttled};
 use slots::{Admission, Slot, Slots, Standing};
 use tracked::Tracked;

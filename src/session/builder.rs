@@ -209,6 +209,14 @@ impl SessionBuilder {
         self.with(|s| s.set_request_field(&key, value))
     }
 
+    /// Signalling only: no audio channel, even if one was configured; someone else streams
+    /// the call with this session's `call_id` (see
+    /// [`SessionSettings::set_signalling_only`]). A session without
+    /// [`audio_channel`](Self::audio_channel) is signalling only too.
+    pub fn signalling_only(self) -> Self {
+        self.with(|s| s.set_signalling_only(true))
+    }
+
     /// The audio channel to open when `info-consumer-ready` arrives (keyed by this session's
     /// `call_id`). The metadata announces its protocol, codec, sample rate and channels,
     /// unless [`audio_protocol`](Self::audio_protocol) and its siblings say otherwise.

@@ -130,7 +130,10 @@ async fn serve(ctx: &mut Ctx, live: &mut Live) -> Option<DisconnectReason> {
                 match live.decoder.on_message(message) {
                     Err(e) => return Some(DisconnectReason::Protocol(e.message().to_owned())),
                     Ok(Inbound::Nothing) => {}
-                    Ok(Inbound::Close) => return Some(DisconnectReason::TransportClose),
+                    Ok(Inbound::Close) => {
+                        crate::ws_write::close_within(&mut live.ws, write_timeout).await;
+                        return Some(DisconnectReason::TransportClose);
+                    }
                     Ok(Inbound::Ping) => {
                         if let Err(reason) = send(&mut live.ws, Message::text("3"), write_timeout).await {
                             return Some(reason);

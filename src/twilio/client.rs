@@ -230,7 +230,11 @@ impl TwilioSession {
                 tokio::select! {
                     biased;
                     incoming = ws.next() => match incoming {
-                        Some(Ok(WsMessage::Close(_))) | None => break Ok(TwilioEnd::ConsumerClosed),
+                        Some(Ok(WsMessage::Close(_))) => {
+                            crate::ws_write::close_within(&mut ws, stall).await;
+                            break Ok(TwilioEnd::ConsumerClosed);
+                        }
+                        None => break Ok(TwilioEnd::ConsumerClosed),
                         Some(Err(e)) => break Err(TwilioError::ConnectionLost(e.to_string())),
                         // Bidirectional streams may send media/mark/clear back; not used here.
                         Some(Ok(_)) => {}

@@ -10,6 +10,8 @@ use das::audiohook::secret::ClientSecret;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 use uuid::Uuid;
@@ -234,6 +236,8 @@ async fn start_paused_sends_paused_and_no_audio_until_resume() {
     let finish = tokio::spawn(session.finish());
     server.expect_close("end").await;
     assert_eq!(finish.await.unwrap().unwrap(), ClientEnd::Finished);
+    // After the close transaction the client closes the WebSocket with a normal close.
+    assert_eq!(close_code(&mut server).await, Some(1000));
 }
 
 #[tokio::test]
@@ -351,10 +355,27 @@ async fn a_server_closing_the_socket_mid_stream_is_a_consumer_close() {
     // Ten seconds of audio: the stream is still running when the server closes.
     session.push(&[0xFF; 160_000]).unwrap();
     assert!(matches!(server.recv().await, Some(Message::Binary(_))));
-    server.ws.close(None).await.unwrap();
+    let bye = CloseFrame {
+        code: CloseCode::Normal,
+        reason: "enough audio".into(),
+    };
+    server.ws.close(Some(bye)).await.unwrap();
     let end = tokio::time::timeout(WAIT, session.finish())
         .await
         .unwrap()
         .unwrap();
     assert!(matches!(end, ClientEnd::ConsumerClosed { .. }), "{end:?}");
+    // RFC 6455 §5.5.1: the client answers with a Close of its own, echoing the code.
+    assert_eq!(close_code(&mut server).await, Some(1000));
+}
+
+/// The code of the client's next Close frame; `None` when the connection ends without one.
+async fn close_code(server: &mut Peer) -> Option<u16> {
+    loop {
+        match server.recv().await {
+            Some(Message::Close(frame)) => return frame.map(|f| u16::from(f.code)),
+            Some(_) => {}
+            None => return None,
+        }
+    }
 }

@@ -759,3 +759,76 @@ async fn a_server_full_of_sessions_refuses_newcomers_with_503() {
     first.close().await;
     second.close().await;
 }
+
+impl Raw {
+    /// Closes the WebSocket with code 1000 and returns the code of the server's reply
+    /// (`None`: the connection dropped without one, which the peer sees as 1006).
+    async fn close_socket(&mut self) -> Option<u16> {
+        use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+        use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+        let bye = CloseFrame {
+            code: CloseCode::Normal,
+            reason: "bye".into(),
+        };
+        self.ws.send(Message::Close(Some(bye))).await.unwrap();
+        loop {
+            match tokio::time::timeout(WAIT, self.ws.next()).await.unwrap() {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => {}
+                None | Some(Err(_)) => return None,
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_clients_close_is_answered_with_its_code() {
+    let (addr, mut incoming) = server().await;
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    raw.open(media(&[&["external"]])).await;
+    raw.ws.send(Message::binary(vec![0xFF; 160])).await.unwrap();
+    raw.close().await;
+    assert_eq!(raw.close_socket().await, Some(1000));
+    let (_, end) = session_end(&mut incoming).await;
+    assert!(matches!(end, SessionEnd::Closed(_)), "{end:?}");
+
+    // A peer that closes the socket without the close transaction is answered too.
+    let (addr, _incoming) = server().await;
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    raw.open(media(&[&["external"]])).await;
+    assert_eq!(raw.close_socket().await, Some(1000));
+}
+
+/// The reference client's `--connection-probe` with media selected: `open` with nil ids, one
+/// empty binary frame, then `close`.
+#[tokio::test]
+async fn the_reference_clients_connection_probe_ends_with_closed() {
+    let (addr, mut incoming) = server().await;
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    let nil = Uuid::nil();
+    let parameters = json!({"organizationId": raw.org, "conversationId": nil,
+        "participant": {"id": nil, "ani": "", "aniName": "", "dnis": ""},
+        "media": media(&[&["external", "internal"]])});
+    raw.send("open", parameters).await;
+    let opened = raw.recv().await;
+    assert_eq!(opened["type"], "opened");
+    assert_eq!(opened["parameters"]["media"].as_array().unwrap().len(), 1);
+    raw.ws.send(Message::binary(Vec::new())).await.unwrap();
+    raw.close().await;
+    assert_eq!(raw.close_socket().await, Some(1000));
+    let mut session = incoming.next().await.unwrap();
+    assert!(session.is_probe());
+    let mut events = Vec::new();
+    while let Some(event) = tokio::time::timeout(WAIT, session.next_event())
+        .await
+        .unwrap()
+    {
+        events.push(event);
+    }
+    assert_eq!(
+        events,
+        [SessionEvent::Ended(SessionEnd::Closed(
+            das::audiohook::messages::CloseReason::End
+        ))]
+    );
+}

@@ -117,6 +117,44 @@ async fn garbage_after_connect_is_a_protocol_error_and_a_clean_close() {
 }
 
 #[tokio::test]
+async fn a_servers_close_is_answered_with_its_code() {
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+    use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+    let (reply_tx, reply_rx) = tokio::sync::oneshot::channel();
+    let port = serve(|mut ws| async move {
+        accept(&mut ws).await;
+        let bye = CloseFrame {
+            code: CloseCode::Normal,
+            reason: "bye".into(),
+        };
+        ws.send(Message::Close(Some(bye))).await.unwrap();
+        let reply = loop {
+            match tokio::time::timeout(WAIT, ws.next()).await.unwrap() {
+                Some(Ok(Message::Close(frame))) => break frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => {}
+                None | Some(Err(_)) => break None,
+            }
+        };
+        let _ = reply_tx.send(reply);
+    })
+    .await;
+    let (_client, mut events) = Client::connect(options(port)).await.unwrap();
+    loop {
+        match events.recv_timeout(WAIT).await.unwrap() {
+            Some(Incoming::Disconnected { reason }) => {
+                assert_eq!(reason, DisconnectReason::TransportClose);
+                break;
+            }
+            Some(_) => {}
+            None => panic!("no disconnect event"),
+        }
+    }
+    // RFC 6455 §5.5.1: the client answers with a Close echoing the code (not 1006).
+    let reply = tokio::time::timeout(WAIT, reply_rx).await.unwrap().unwrap();
+    assert_eq!(reply, Some(1000));
+}
+
+#[tokio::test]
 async fn malformed_frames_fail_the_connect_with_typed_errors() {
     for (frame, expect) in [
         ("hello", "unknown Engine.IO packet type"),

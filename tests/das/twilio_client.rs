@@ -42,6 +42,17 @@ async fn record(
             let _ = tx.send(value);
             if Some(media) == close_after {
                 let _ = socket.send(Message::Close(None)).await;
+                // The client answers our Close with its own (RFC 6455 §5.5.1).
+                loop {
+                    match socket.recv().await {
+                        Some(Ok(Message::Close(_))) => {
+                            let _ = tx.send(Value::String("close answered".into()));
+                            break;
+                        }
+                        Some(Ok(_)) => {}
+                        None | Some(Err(_)) => break,
+                    }
+                }
                 break;
             }
         }
@@ -190,7 +201,9 @@ async fn consumer_closing_is_a_normal_end() {
         .unwrap()
         .unwrap();
     assert_eq!(end, TwilioEnd::ConsumerClosed);
-    assert_eq!(collect(rx).await.len(), 4);
+    let frames = collect(rx).await;
+    assert_eq!(frames.len(), 5);
+    assert_eq!(frames[4], "close answered");
 }
 
 #[tokio::test]

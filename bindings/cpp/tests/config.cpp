@@ -37,6 +37,9 @@ static void builds_a_valid_config() {
     CHECK(payload.find("\"register_request\"") != std::string::npos);
     CHECK(config.to_json().find("cpp-s3cret") == std::string::npos);
     CHECK(config.to_json().find("\"trusted_roots\":\"system\"") != std::string::npos);
+    CHECK(config.to_json().find("\"signalling_only\":false") != std::string::npos);
+    config.signalling_only();
+    CHECK(config.to_json().find("\"signalling_only\":true") != std::string::npos);
 
     das::Config moved = std::move(config);
     CHECK(moved.raw() != nullptr);

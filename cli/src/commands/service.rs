@@ -17,7 +17,8 @@ use crate::exit::{CliError, Exit, OrExit};
 pub struct Service {
     pub url: String,
     pub token: TokenProvider,
-    audio_url: Url,
+    /// `None` for a signalling-only session against a service named by `--url`.
+    audio_url: Option<Url>,
     audiohook_api_key: String,
     audiohook_secret: ClientSecret,
     /// Roots trusted by every connection of the session.
@@ -27,7 +28,13 @@ pub struct Service {
 }
 
 impl Service {
-    pub async fn resolve(args: &ServiceArgs, protocol: Protocol) -> Result<Self, CliError> {
+    /// `with_audio`: the session opens an audio channel, so a service named by `--url`
+    /// needs `--audio-url`.
+    pub async fn resolve(
+        args: &ServiceArgs,
+        protocol: Protocol,
+        with_audio: bool,
+    ) -> Result<Self, CliError> {
         let emulator = match args.url {
             Some(_) => None,
             None => Some(
@@ -43,10 +50,10 @@ impl Service {
                 emu.token_url(),
                 emu.client_id().to_owned(),
                 emu.client_secret().to_owned(),
-                match protocol {
+                Some(match protocol {
                     Protocol::Audiohook => emu.audiohook_url(),
                     Protocol::Twilio => emu.twilio_url(),
-                },
+                }),
                 emu.audiohook_api_key().to_owned(),
                 emu.audiohook_client_secret().to_owned(),
             ),
@@ -55,7 +62,11 @@ impl Service {
                 required(&args.token_url, "--token-url")?,
                 required(&args.client_id, "--client-id")?,
                 required(&args.client_secret, "--client-secret")?,
-                required(&args.audio_url, "--audio-url")?,
+                if with_audio {
+                    Some(required(&args.audio_url, "--audio-url")?)
+                } else {
+                    args.audio_url.clone()
+                },
                 args.audiohook_api_key.clone().unwrap_or_default(),
                 args.audiohook_client_secret.clone().unwrap_or_default(),
             ),
@@ -65,7 +76,9 @@ impl Service {
             .tls(tls.clone())
             .build()
             .or_exit(Exit::Usage, "invalid token settings")?;
-        let audio_url = Url::parse(&audio_url).or_exit(Exit::Usage, "invalid audio URL")?;
+        let audio_url = audio_url
+            .map(|url| Url::parse(&url).or_exit(Exit::Usage, "invalid audio URL"))
+            .transpose()?;
         let audiohook_secret = ClientSecret::from_base64(&secret)
             .or_exit(Exit::Usage, "the AudioHook client secret must be base64")?;
         Ok(Service {
@@ -83,8 +96,10 @@ impl Service {
         self.emulator.is_some()
     }
 
-    /// The audio channel for `protocol`, before codec/layout/pacing are set.
-    pub fn audio_channel(&self, protocol: Protocol) -> AudioChannelConfig {
+    /// The audio channel for `protocol`, before codec/layout/pacing are set; `None` without
+    /// an audio URL.
+    pub fn audio_channel(&self, protocol: Protocol) -> Option<AudioChannelConfig> {
+        let url = self.audio_url.clone()?;
         let protocol = match protocol {
             Protocol::Audiohook => ProtocolConfig::AudioHook {
                 organization_id: Uuid::new_v4(),
@@ -96,9 +111,9 @@ impl Service {
                 mode: TwilioMode::Subset,
             },
         };
-        let mut channel = AudioChannelConfig::new(self.audio_url.clone(), protocol);
+        let mut channel = AudioChannelConfig::new(url, protocol);
         channel.tls = self.tls.clone();
-        channel
+        Some(channel)
     }
 
     pub async fn close(self) {

@@ -1,4 +1,5 @@
-//! `das register` and `das verify`: one session streaming a WAV, every event printed.
+//! `das register` and `das verify`: one session streaming a WAV (or, signalling only, waiting
+//! for audio someone else streams), every event printed.
 
 use std::time::{Duration, Instant};
 
@@ -6,6 +7,7 @@ use das::audio::codec::Codec;
 use das::audio::pacing::Pacing;
 use das::audio::wav::Wav;
 use das::auth::AuthError;
+use das::session::settings::AudioProtocol;
 use das::session::{Event, RegisterSession, SessionBuilder, SessionError, VerifySession};
 use das::socketio::SocketIoError;
 
@@ -50,46 +52,69 @@ async fn run(args: &SessionArgs, kind: Kind<'_>) -> Result<(), CliError> {
         None => Codec::Mulaw,
     };
     // Read the file first: a bad WAV should fail before anything connects.
-    let wav = Wav::read(&args.audio).or_exit(Exit::Input, &args.audio.display().to_string())?;
-    let service = Service::resolve(&args.service, protocol).await?;
-    let renderer = Renderer::new(args.json);
-    let mut channel = service.audio_channel(protocol);
-    channel.codec = codec;
-    channel.channels = wav.channels;
-    channel.pacing = if args.fast {
-        Pacing::AsFastAsPossible
-    } else {
-        Pacing::RealTime
+    let wav = match &args.audio {
+        Some(path) => Some((
+            path,
+            Wav::read(path).or_exit(Exit::Input, &path.display().to_string())?,
+        )),
+        None => None,
     };
-    renderer.note(&format!(
-        "{} {} ({:.1} s, {} ch) over {} as {} to {}{}",
-        match kind {
-            Kind::Register(_) => "registering",
-            Kind::Verify(_) => "verifying with",
-        },
-        args.audio.display(),
-        wav.duration().as_secs_f64(),
-        wav.channels,
-        channel.url,
-        codec,
-        service.url,
-        if service.is_emulator() {
-            " (embedded emulator)"
-        } else {
-            ""
-        },
-    ));
-
+    let service = Service::resolve(&args.service, protocol, wav.is_some()).await?;
+    let renderer = Renderer::new(args.json);
     let builder = match kind {
         Kind::Verify(credential) => {
             VerifySession::builder(&service.url, service.token.clone(), credential)
         }
         Kind::Register(_) => RegisterSession::builder(&service.url, service.token.clone()),
     };
-    let builder = configure(
-        builder.audio_channel(channel).tls(service.tls.clone()),
-        args,
-    );
+    let builder = configure(builder.tls(service.tls.clone()), args);
+    let doing = match kind {
+        Kind::Register(_) => "registering",
+        Kind::Verify(_) => "verifying with",
+    };
+    let emulated = if service.is_emulator() {
+        " (embedded emulator)"
+    } else {
+        ""
+    };
+    let builder = match (wav, service.audio_channel(protocol)) {
+        (Some((path, wav)), Some(mut channel)) => {
+            channel.codec = codec;
+            channel.channels = wav.channels;
+            channel.pacing = if args.fast {
+                Pacing::AsFastAsPossible
+            } else {
+                Pacing::RealTime
+            };
+            renderer.note(&format!(
+                "{doing} {} ({:.1} s, {} ch) over {} as {codec} to {}{emulated}",
+                path.display(),
+                wav.duration().as_secs_f64(),
+                wav.channels,
+                channel.url,
+                service.url,
+            ));
+            builder.audio_channel(channel)
+        }
+        // Signalling only: the metadata announces the audio someone else streams.
+        _ => {
+            let wire = match protocol {
+                Protocol::Audiohook => AudioProtocol::AudioHook,
+                Protocol::Twilio => AudioProtocol::Twilio,
+            }
+            .wire_name();
+            renderer.note(&format!(
+                "{doing} call_id {} at {}{emulated}, signalling only: waiting for {wire} \
+                 audio ({codec}) streamed by someone else with that call_id",
+                builder.current_call_id(),
+                service.url,
+            ));
+            builder
+                .signalling_only()
+                .audio_protocol(wire)
+                .audio_codec(codec.das_name())
+        }
+    };
     let outcome = stream(builder, kind, &renderer, args).await;
     renderer.finish();
     service.close().await;
@@ -123,12 +148,13 @@ async fn stream(
 ) -> Result<(), CliError> {
     let mut session = builder.start().await.map_err(start_error)?;
     // The WAV is queued at once; the session holds it until the consumer is ready.
-    let audio = session.audio();
-    let wav = args.audio.clone();
-    let pusher = tokio::spawn(async move {
-        let pushed = audio.push_wav(&wav).await;
-        audio.end();
-        pushed
+    let pusher = args.audio.clone().map(|wav| {
+        let audio = session.audio();
+        tokio::spawn(async move {
+            let pushed = audio.push_wav(&wav).await;
+            audio.end();
+            pushed
+        })
     });
     let deadline = Instant::now() + Duration::from_secs_f64(args.timeout.max(0.0));
     let result = loop {
@@ -159,7 +185,9 @@ async fn stream(
             break outcome;
         }
     };
-    pusher.abort();
+    if let Some(pusher) = pusher {
+        pusher.abort();
+    }
     session.close().await;
     result
 }

@@ -318,3 +318,93 @@ fn sessions_open_at_a_stop_are_saved_and_the_sender_sees_the_loss() {
     );
     assert!(text(&sent.stdout).contains("0 of 1 session(s) ok"));
 }
+
+type RawPeer =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The next text message from the server, parsed.
+async fn next_text(ws: &mut RawPeer) -> Value {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        match tokio::time::timeout(support::WAIT, ws.next())
+            .await
+            .unwrap()
+        {
+            Some(Ok(Message::Text(text))) => return serde_json::from_str(text.as_str()).unwrap(),
+            Some(Ok(_)) => {}
+            other => panic!("no reply: {other:?}"),
+        }
+    }
+}
+
+/// Closes the WebSocket with code 1000 and returns the code of the server's reply (`None`:
+/// the connection dropped without one, which the peer sees as 1006).
+async fn close_socket(ws: &mut RawPeer) -> Option<u16> {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+    use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+    use tokio_tungstenite::tungstenite::Message;
+    let bye = CloseFrame {
+        code: CloseCode::Normal,
+        reason: "".into(),
+    };
+    ws.send(Message::Close(Some(bye))).await.unwrap();
+    loop {
+        match tokio::time::timeout(support::WAIT, ws.next())
+            .await
+            .unwrap()
+        {
+            Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+            Some(Ok(_)) => {}
+            None | Some(Err(_)) => return None,
+        }
+    }
+}
+
+/// The Genesys reference client's connection probe with media selected, as a raw WebSocket
+/// peer: `open` with nil ids, one empty binary frame, `close`; then its WebSocket Close, which
+/// the server must answer with the same code (the peer saw 1006 before).
+#[tokio::test]
+async fn the_reference_clients_probe_ends_with_closed_and_close_code_1000() {
+    use futures_util::SinkExt;
+    use serde_json::json;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Message;
+    use uuid::Uuid;
+
+    let mut rec = recorder();
+    let (session, organization, nil) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::nil());
+    let mut request = rec.url.as_str().into_client_request().unwrap();
+    let headers = request.headers_mut();
+    let id = |uuid: Uuid| uuid.to_string().parse().unwrap();
+    headers.insert("audiohook-organization-id", id(organization));
+    headers.insert("audiohook-session-id", id(session));
+    headers.insert("audiohook-correlation-id", id(Uuid::new_v4()));
+    headers.insert("x-api-key", "unsigned-key".parse().unwrap());
+    let connecting = tokio_tungstenite::connect_async(request);
+    let (mut ws, _) = tokio::time::timeout(support::WAIT, connecting)
+        .await
+        .unwrap()
+        .unwrap();
+    let media = json!([{"type": "audio", "format": "PCMU", "channels": ["external", "internal"], "rate": 8000}]);
+    let open = json!({"version": "2", "id": session, "type": "open", "seq": 1, "serverseq": 0,
+        "position": "PT0S", "parameters": {"organizationId": organization, "conversationId": nil,
+        "participant": {"id": nil, "ani": "", "aniName": "", "dnis": ""}, "media": media}});
+    ws.send(Message::text(open.to_string())).await.unwrap();
+    let opened = next_text(&mut ws).await;
+    assert_eq!(opened["type"], "opened", "{opened}");
+    assert_eq!(opened["parameters"]["media"].as_array().unwrap().len(), 1);
+    ws.send(Message::binary(Vec::new())).await.unwrap();
+    let close = json!({"version": "2", "id": session, "type": "close", "seq": 2, "serverseq": 1,
+        "position": "PT0S", "parameters": {"reason": "end"}});
+    ws.send(Message::text(close.to_string())).await.unwrap();
+    assert_eq!(next_text(&mut ws).await["type"], "closed");
+    assert_eq!(close_socket(&mut ws).await, Some(1000));
+    rec.server
+        .line(|l| l.starts_with(&format!("opened {session} (probe)")));
+    let closed = rec
+        .server
+        .line(|l| l.starts_with(&format!("closed {session}")));
+    assert!(closed.contains("closed by the client (end)"), "{closed}");
+}

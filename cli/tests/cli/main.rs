@@ -8,6 +8,7 @@ mod audiohook;
 mod colours;
 mod credential_hint;
 mod emulator_process;
+mod genesys_flow;
 mod listen_host;
 mod reliability_hostile;
 mod reliability_webhook;

@@ -40,7 +40,8 @@ async fn serve(mut socket: WebSocket, state: Arc<AppState>) {
     let close = match timeout(wait, attach(&mut socket, &state)).await {
         Err(_) => Close::policy("no start message in time"),
         Ok(Err(close)) => close,
-        Ok(Ok(None)) => return,
+        // The peer left before `start`: answer its Close, if it sent one.
+        Ok(Ok(None)) => Close(close_code::NORMAL, "stream ended".into()),
         Ok(Ok(Some(feed))) => stream(&mut socket, feed, &state).await,
     };
     tracing::debug!(code = close.0, reason = %close.1, "closing twilio socket");
@@ -48,8 +49,7 @@ async fn serve(mut socket: WebSocket, state: Arc<AppState>) {
         code: close.0,
         reason: close.1.into(),
     };
-    // The peer may already be gone; nothing is lost then.
-    let _ = socket.send(WsMessage::Close(Some(frame))).await;
+    das::serve::close_websocket(&mut socket, Some(frame)).await;
 }
 
 /// Reads until `start` and attaches to its session. `Ok(None)`: the peer left first.

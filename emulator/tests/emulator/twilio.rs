@@ -157,3 +157,46 @@ async fn full_twilio_frames_are_accepted_and_stop_ends_the_stream() {
     assert_eq!(data["audio_seconds"], 2.0);
     emulator.shutdown().await;
 }
+
+/// Closes `ws` with code 1000 and returns the code of the consumer's reply (`None`: the
+/// connection dropped without one, which the peer sees as 1006).
+async fn reply_to_close<S>(ws: &mut S) -> Option<u16>
+where
+    S: futures_util::Sink<Message, Error = tokio_tungstenite::tungstenite::Error>
+        + futures_util::StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>>
+        + Unpin,
+{
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+    use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+    let bye = CloseFrame {
+        code: CloseCode::Normal,
+        reason: "bye".into(),
+    };
+    ws.send(Message::Close(Some(bye))).await.unwrap();
+    close_reason(ws)
+        .await
+        .close
+        .map(|frame| u16::from(frame.code))
+}
+
+#[tokio::test]
+async fn a_streams_close_is_answered_with_its_code() {
+    let emulator = common::start(EmulatorConfig::default()).await;
+    let url = emulator.twilio_url();
+    // Before `start`.
+    let (mut ws, _) = twilio_connect(&url).await;
+    assert_eq!(reply_to_close(&mut ws).await, Some(1000));
+    // While streaming to a live session.
+    let mut client = connect(&emulator, "/socket.io/register").await;
+    client
+        .emit("initialize", &register_request("closing-call", 5.0))
+        .await;
+    assert_eq!(client.next_event().await.unwrap().0, "info-consumer-ready");
+    let (mut ws, _) = twilio_connect(&url).await;
+    let start = json!({"event": "start", "start": {"callSid": "closing-call"}});
+    ws.send(text(start)).await.unwrap();
+    let media = json!({"event": "media", "media": {"payload": "//////////8="}});
+    ws.send(text(media)).await.unwrap();
+    assert_eq!(reply_to_close(&mut ws).await, Some(1000));
+    emulator.shutdown().await;
+}

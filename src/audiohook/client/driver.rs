@@ -235,7 +235,7 @@ impl Driver {
                 },
             };
             self.buffer.close();
-            let _ = tokio::time::timeout(self.write_stall_timeout, self.ws.close(None)).await;
+            crate::ws_write::close_within(&mut self.ws, self.write_stall_timeout).await;
             return outcome;
         }
     }

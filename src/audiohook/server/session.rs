@@ -104,7 +104,7 @@ pub(super) async fn run(
         }
     }
     session.end(SessionEnd::ConnectionLost).await;
-    let _ = session.socket.send(Message::Close(goodbye)).await;
+    crate::serve::close_websocket(&mut session.socket, goodbye).await;
 }
 
 /// A message over the WebSocket size limit; the peer is told with close code 1009.
@@ -353,6 +353,10 @@ impl Session {
             // Frames already in flight when the application disconnected.
             return Ok(());
         }
+        if data.is_empty() && matches!(self.state, State::Active | State::Paused) {
+            // No audio: Genesys' connection probe sends one empty frame before `close`.
+            return Ok(());
+        }
         if self.state != State::Active {
             return self
                 .fail(format!("Received audio in state {:?}", self.state))
@@ -364,7 +368,7 @@ impl Session {
                 .await;
         };
         let frame = media.frame_bytes();
-        if data.is_empty() || !data.len().is_multiple_of(frame) {
+        if !data.len().is_multiple_of(frame) {
             return self
                 .fail(format!(
                     "Audio frame of {} bytes is not a whole number of samples",

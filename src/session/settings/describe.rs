@@ -42,6 +42,7 @@ impl SessionSettings {
             "model_hash": request.model_hash,
             "credential": request.credential.as_ref().map(|_| REDACTED),
             "extra": request.extra,
+            "signalling_only": self.signalling_only,
             "audio": {
                 "protocol": audio.protocol.wire_name(),
                 "url": audio.url.as_ref().map(Url::as_str),

@@ -116,8 +116,12 @@ pub struct SessionSettings {
     pub(in crate::session) max_event_bytes: usize,
     pub(in crate::session) audio_buffer_bytes: usize,
     pub(super) audio: AudioSettings,
-    /// A session cannot start without an audio URL (sessions of the C API).
+    /// A session cannot start without an audio URL (sessions of the C API), unless it is
+    /// signalling only.
     pub(super) audio_required: bool,
+    /// No audio channel, even with an audio URL: someone else streams the call with the
+    /// `call_id` (Genesys Cloud, in the integrator's flow).
+    pub(super) signalling_only: bool,
     pub(super) call_id: Option<String>,
     pub(super) metadata: MetadataOverrides,
     /// Send `sample_rate` and `channels` as strings (`"8000"`, `"1"`), as the example does.
@@ -146,6 +150,7 @@ impl Default for SessionSettings {
             audio_buffer_bytes: 1 << 20,
             audio: AudioSettings::default(),
             audio_required: false,
+            signalling_only: false,
             call_id: None,
             metadata: MetadataOverrides::default(),
             numbers_as_strings: true,

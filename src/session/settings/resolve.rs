@@ -33,7 +33,7 @@ impl SessionSettings {
         if self.call_id.is_none() {
             missing.push("call_id");
         }
-        if self.audio_required && self.audio.url.is_none() {
+        if self.audio_required && !self.signalling_only && self.audio.url.is_none() {
             missing.push("audio URL");
         }
         if !missing.is_empty() {
@@ -96,8 +96,12 @@ impl SessionSettings {
         Ok(())
     }
 
-    /// The audio channel to open at `info-consumer-ready`, when an audio URL is set.
+    /// The audio channel to open at `info-consumer-ready`, when an audio URL is set and the
+    /// session is not signalling only.
     pub(crate) fn audio_channel(&self) -> Option<AudioChannelConfig> {
+        if self.signalling_only {
+            return None;
+        }
         let mut channel = self
             .audio
             .channel_config(&self.tls, self.audio_buffer_bytes)?;
@@ -190,6 +194,27 @@ mod tests {
             (api_key.as_str(), client_secret.bytes()),
             ("key", &b"secret"[..])
         );
+    }
+
+    #[test]
+    fn a_signalling_only_session_needs_no_audio_url_and_opens_no_channel() {
+        let mut settings = SessionSettings::default();
+        settings.require_audio_channel(true);
+        settings.set_endpoint_url("wss://x.example").unwrap();
+        settings.set_authorization("Bearer t").unwrap();
+        settings.set_kind(SessionKind::Register);
+        settings
+            .set_call_id(&uuid::Uuid::new_v4().to_string())
+            .unwrap();
+        assert_eq!(
+            settings.validate(),
+            Err(SettingError::Missing(vec!["audio URL"]))
+        );
+        settings.set_signalling_only(true);
+        assert_eq!(settings.validate(), Ok(()));
+        settings.set_audio_url("ws://127.0.0.1:9/hook").unwrap();
+        assert!(settings.audio_channel().is_none());
+        assert_eq!(settings.redacted_json()["signalling_only"], true);
     }
 
     #[tokio::test]

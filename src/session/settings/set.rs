@@ -283,9 +283,17 @@ impl SessionSettings {
         Ok(())
     }
 
-    /// Refuses to start a session without an audio URL.
+    /// Refuses to start a session without an audio URL (unless it is signalling only).
     pub fn require_audio_channel(&mut self, required: bool) {
         self.audio_required = required;
+    }
+
+    /// Signalling only: the session opens no audio channel, even when an audio URL is set,
+    /// and someone else streams the call to the audio consumer with the session's `call_id`
+    /// (in production Genesys Cloud does, with `call_id` = the conversation id). The metadata
+    /// still announces the audio settings' protocol, codec, rate and channels.
+    pub fn set_signalling_only(&mut self, signalling_only: bool) {
+        self.signalling_only = signalling_only;
     }
 
     /// The audio consumer URL (`ws` or `wss`).

@@ -383,6 +383,29 @@ pub unsafe extern "C" fn das_config_set_audio_protocol(
     })
 }
 
+/// Makes sessions signalling only (`true`): no audio channel, even with an audio URL set,
+/// and none required; someone else streams the call to the audio consumer with the session's
+/// `call_id` (Genesys Cloud does, with the conversation id). The metadata still announces the
+/// audio protocol, codec, rate and channels set here. Pushes then return
+/// `DAS_RESULT_NOT_READY`. Default `false`: a session needs an audio URL.
+///
+/// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
+///
+/// # Safety
+/// `config` is a live configuration.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_signalling_only(
+    config: *mut das_config,
+    signalling_only: bool,
+) -> das_result {
+    ffi_boundary!({
+        config_mut!(config)
+            .settings
+            .set_signalling_only(signalling_only);
+        Ok(())
+    })
+}
+
 /// Sets the audio consumer URL (`ws` or `wss`).
 ///
 /// Ownership: `url` is borrowed and copied.

@@ -24,7 +24,7 @@ pub struct DasConfig {
 
 impl Default for DasConfig {
     /// The defaults `das.h` documents: a 1024-event queue, a 256 KiB audio buffer, and no
-    /// session without an audio channel.
+    /// session without an audio channel unless it is signalling only.
     fn default() -> Self {
         let mut settings = SessionSettings::default();
         settings.require_audio_channel(true);

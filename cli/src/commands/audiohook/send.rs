@@ -73,7 +73,8 @@ pub async fn run(args: AudiohookSendArgs) -> Result<(), CliError> {
         let mut config = config.clone();
         config.session_id = Uuid::new_v4();
         config.correlation_id = Uuid::new_v4();
-        sessions.spawn(run_session(index + 1, config, audio.clone()));
+        let conversation = args.conversation_id.unwrap_or_else(Uuid::new_v4);
+        sessions.spawn(run_session(index + 1, config, conversation, audio.clone()));
     }
 
     let mut rtts = Vec::new();
@@ -105,7 +106,12 @@ pub async fn run(args: AudiohookSendArgs) -> Result<(), CliError> {
     }
 }
 
-async fn run_session(index: u32, config: ClientConfig, audio: Option<Arc<Audio>>) -> Outcome {
+async fn run_session(
+    index: u32,
+    config: ClientConfig,
+    conversation: Uuid,
+    audio: Option<Arc<Audio>>,
+) -> Outcome {
     let session_id = config.session_id;
     let (result, rtts) = match audio {
         None => (
@@ -114,7 +120,7 @@ async fn run_session(index: u32, config: ClientConfig, audio: Option<Arc<Audio>>
                 .map(|()| ClientEnd::Finished),
             Vec::new(),
         ),
-        Some(audio) => match ClientSession::open(config, Uuid::new_v4()).await {
+        Some(audio) => match ClientSession::open(config, conversation).await {
             Err(error) => (Err(error), Vec::new()),
             Ok(session) => {
                 let rtts = session.rtts();

@@ -108,6 +108,23 @@ impl Running {
         line.trim_start_matches("listening on ").to_owned()
     }
 
+    /// Waits for the process to exit on its own; panics after [`WAIT`].
+    pub fn exit_status(&mut self) -> ExitStatus {
+        self.exit_within("das still running")
+    }
+
+    /// The exit status once the process ends; panics with `late` after [`WAIT`].
+    fn exit_within(&mut self, late: &str) -> ExitStatus {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for das") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "{late}: {:#?}", self.seen);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Sends `signal` (e.g. `INT`) and waits for the exit; panics after [`WAIT`].
     pub fn stop(&mut self, signal: &str) -> ExitStatus {
         let status = Command::new("kill")
@@ -115,17 +132,7 @@ impl Running {
             .status()
             .expect("run kill");
         assert!(status.success(), "kill -{signal} failed");
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait for das") {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "das did not stop after SIG{signal}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        self.exit_within(&format!("das did not stop after SIG{signal}"))
     }
 }
 
