@@ -233,6 +233,11 @@ enum das_result
   DAS_RESULT_REJECTED = 306,
   // A TRD job ended `FAILED`; the message carries its `failure_reason`.
   DAS_RESULT_JOB_FAILED = 307,
+  // The HTTP proxy refused the tunnel (407: credentials missing or wrong, 403: target not
+  // allowed, 5xx: the proxy could not reach the target) or broke it; the message names the
+  // proxy (without credentials), the target and the status. An unreachable proxy is
+  // `DAS_RESULT_IO`, a silent one `DAS_RESULT_TIMEOUT`.
+  DAS_RESULT_PROXY = 308,
   // Input data (JSON, URL, header, base64) could not be parsed.
   DAS_RESULT_PARSE = 400,
   // A token is malformed or does not match.
@@ -892,6 +897,20 @@ das_result das_config_add_trusted_root_pem(das_config *config, const char *pem, 
 // `config` is a live configuration.
 das_result das_config_set_trusted_roots(das_config *config, uint32_t roots);
 
+// Sets the HTTP proxy of every connection a session makes (token endpoint, signalling, audio
+// channel) and of a TRD client made with this configuration: `http://[user:password@]host[:port]`
+// (CONNECT tunnels; hosts `NO_PROXY` names still connect directly), or `""` (len 0) to connect
+// directly whatever the environment says. Without this call the proxy comes from the
+// environment as curl reads it (`https_proxy`, `http_proxy`, `all_proxy`, `no_proxy`, upper
+// case too). The credentials never appear in `das_config_to_json` or in messages. A URL that
+// is not `http://` fails with `DAS_RESULT_PARSE` and leaves the configuration unchanged.
+//
+// Ownership: `url` is borrowed and copied.
+//
+// # Safety
+// As `das_config_set_endpoint_url`.
+das_result das_config_set_proxy(das_config *config, const char *url, size_t len);
+
 // Sets the most events a session queues, `1..=1000000` (default 1024).
 //
 // Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
@@ -1152,7 +1171,9 @@ das_result das_session_new(const das_config *config, das_session **out);
 // Errors: rejected credentials `DAS_RESULT_AUTH`, namespace refused
 // `DAS_RESULT_CONNECT_REFUSED`, no answer `DAS_RESULT_TIMEOUT`, network `DAS_RESULT_IO`, a
 // second start `DAS_RESULT_ALREADY_STARTED`, closed `DAS_RESULT_CLOSED`. A failed start
-// closes the session (polls then return `DAS_RESULT_CLOSED`).
+// closes the session (polls then return `DAS_RESULT_CLOSED`). `das_session_close` from
+// another thread cancels a start that is still fetching the token or connecting: it returns
+// `DAS_RESULT_CLOSED` at once.
 //
 // Ownership: nothing is allocated or transferred.
 //
@@ -1165,7 +1186,8 @@ das_result das_session_start(const das_session *session);
 //
 // Returns `DAS_RESULT_OK`; `DAS_RESULT_WOULD_BLOCK` when the audio buffer
 // (`das_config_set_audio_buffer_bytes`) is full: nothing was taken, retry after polling
-// events or sleeping briefly; `DAS_RESULT_NOT_READY` before `das_session_start`;
+// events or sleeping briefly (the refusal makes the channel send what it holds, even less
+// than a frame, so a retry succeeds whatever the buffer and push sizes); `DAS_RESULT_NOT_READY` before `das_session_start`;
 // `DAS_RESULT_CLOSED` after `das_session_end_audio`, after `das_session_close` or once the
 // session ended; `DAS_RESULT_OUT_OF_RANGE` when `len` exceeds the whole buffer. Audio pushed
 // after start but before `info-consumer-ready` waits in the buffer (it is not refused).
@@ -1174,7 +1196,9 @@ das_result das_session_start(const das_session *session);
 //
 // # Safety
 // `session` is a live session; `data` points to `len` readable bytes.
-das_result das_session_push_audio(const das_session *session, const uint8_t *data, size_t len);
+das_result das_session_push_audio(const das_session *session,
+                                  const uint8_t *data,
+                                  size_t len);
 
 // Reads a WAV file (PCM16, µ-law or A-law, any rate, mono or stereo), converts it to the
 // session's codec at 8 kHz with its channel layout (stereo is downmixed for a mono session,
@@ -1236,8 +1260,9 @@ das_result das_session_event_fd(const das_session *session, int32_t *fd);
 // `session` is a live session; `call_id` and `len` are writable.
 das_result das_session_call_id(const das_session *session, const char **call_id, size_t *len);
 
-// Closes the session: disconnects the signalling (bounded by the close timeout), wakes any
-// thread blocked in `das_session_poll_event` and makes later pushes return
+// Closes the session: cancels a `das_session_start` still connecting in another thread (it
+// returns `DAS_RESULT_CLOSED`), disconnects the signalling (bounded by the close timeout),
+// wakes any thread blocked in `das_session_poll_event` and makes later pushes return
 // `DAS_RESULT_CLOSED`. Safe from any thread, idempotent.
 //
 // Ownership: nothing is allocated or transferred; the handle stays valid until freed.

@@ -23,6 +23,7 @@ mod capped_body;
 pub mod channel;
 pub mod listen;
 pub mod log_line;
+pub mod proxy;
 #[cfg(any(feature = "receiver", feature = "audiohook-server"))]
 pub mod serve;
 pub mod session;

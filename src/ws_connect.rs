@@ -34,13 +34,18 @@ pub(crate) const MAX_SERVER_MESSAGE: usize = 1 << 20;
 const MAX_RESPONSE_HEAD: usize = 16 << 10;
 const MAX_HEADERS: usize = 64;
 
-/// Connects to the request's `ws://` or `wss://` URI (TLS with `tls`), upgrades, and returns
-/// the WebSocket and the server's response. A refused upgrade is [`Error::Http`] with the
-/// response, as from tungstenite. Bound the call with a timeout: it waits on the network.
+/// Connects to the request's `ws://` or `wss://` URI (through the proxy `proxy` picks for it;
+/// TLS with `tls`, inside the tunnel), upgrades, and returns the WebSocket and the server's
+/// response. A refused upgrade is [`Error::Http`] with the response, as from tungstenite.
+/// Bound the call with `timeout_at(deadline, …)`: a proxy silent past `deadline` is a
+/// [`crate::proxy::ProxyError::Timeout`] inside [`Error::Io`], which that outer timeout lets
+/// through (it polls this future first).
 pub(crate) async fn connect(
     request: Request,
     config: WebSocketConfig,
     tls: Arc<rustls::ClientConfig>,
+    proxy: &crate::proxy::ProxySetting,
+    deadline: tokio::time::Instant,
 ) -> Result<(ClientWs, Response), Error> {
     let uri = request.uri();
     let secure = match uri.scheme_str() {
@@ -55,7 +60,8 @@ pub(crate) async fn connect(
         .trim_end_matches(']')
         .to_owned();
     let port = uri.port_u16().unwrap_or(if secure { 443 } else { 80 });
-    let tcp = TcpStream::connect((host.as_str(), port)).await?;
+    let scheme = if secure { "wss" } else { "ws" };
+    let tcp = crate::proxy::open_stream(proxy, scheme, &host, port, deadline).await?;
     // Audio frames and events are small and latency-bound: never wait to coalesce them.
     tcp.set_nodelay(true)?;
     let mut stream = if secure {

@@ -1,9 +1,11 @@
-//! `--ca-cert` and `--trusted-roots`: the roots every TLS connection of a command trusts (the
-//! session commands, `das trd` and `das audiohook send` share them).
+//! `--ca-cert` and `--trusted-roots`: the roots every TLS connection of a command trusts, and
+//! `--proxy` / `--no-proxy`: the HTTP proxy every connection goes through (the session
+//! commands, `das trd` and `das audiohook send` share them).
 
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use das::proxy::ProxySetting;
 use das::tls::{TlsOptions, TrustedRoots};
 
 use crate::exit::{CliError, Exit, OrExit};
@@ -18,6 +20,13 @@ pub struct TlsArgs {
     /// SSL_CERT_DIR when set, else the system store, where IT installs a proxy's root), or both.
     #[arg(long, value_enum, env = "DAS_TRUSTED_ROOTS", default_value_t = Roots::Both)]
     pub trusted_roots: Roots,
+    /// HTTP proxy of every connection, http://[USER:PASSWORD@]HOST[:PORT] (CONNECT tunnels;
+    /// NO_PROXY still applies). Default: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY as curl reads them.
+    #[arg(long, value_name = "URL", conflicts_with = "no_proxy")]
+    pub proxy: Option<String>,
+    /// Connect directly, whatever the proxy variables say.
+    #[arg(long)]
+    pub no_proxy: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -28,6 +37,17 @@ pub enum Roots {
 }
 
 impl TlsArgs {
+    /// The proxy setting: `--proxy`, `--no-proxy`, else the environment.
+    pub fn proxy(&self) -> Result<ProxySetting, CliError> {
+        if self.no_proxy {
+            return Ok(ProxySetting::Direct);
+        }
+        match &self.proxy {
+            Some(url) => ProxySetting::parse(url).or_exit(Exit::Usage, "--proxy"),
+            None => Ok(ProxySetting::FromEnvironment),
+        }
+    }
+
     /// The options, with the `--ca-cert` file read and checked before anything connects.
     pub fn options(&self) -> Result<TlsOptions, CliError> {
         let trusted = match self.trusted_roots {

@@ -38,7 +38,8 @@ pub struct PrivateCa {
 }
 
 impl PrivateCa {
-    /// Generates the CA and the server certificate (for `localhost` and `127.0.0.1`).
+    /// Generates the CA and the server certificate (for `localhost`, `127.0.0.1` and
+    /// `das-emulator.test`, the name the proxy tests give the emulator, see docs/testing.md).
     pub fn generate() -> Result<Self, PrivateCaError> {
         let mut ca = CertificateParams::new(Vec::<String>::new())?;
         ca.distinguished_name
@@ -49,8 +50,8 @@ impl PrivateCa {
         let ca_pem = ca.self_signed(&ca_key)?.pem();
         let issuer = Issuer::new(ca, ca_key);
 
-        let mut leaf =
-            CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])?;
+        let names = ["localhost", "127.0.0.1", "das-emulator.test"].map(str::to_owned);
+        let mut leaf = CertificateParams::new(names.to_vec())?;
         leaf.distinguished_name
             .push(DnType::CommonName, "localhost");
         leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];

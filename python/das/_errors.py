@@ -17,6 +17,7 @@ __all__ = [
     "IoError",
     "ConnectError",
     "TlsError",
+    "ProxyError",
     "ProtocolError",
     "AuthError",
     "ConnectRefused",
@@ -91,6 +92,13 @@ class TlsError(ConnectError):
     """TLS configuration or handshake failure."""
 
     code = 301
+
+
+class ProxyError(ConnectError):
+    """The HTTP proxy refused the tunnel (407, 403, 5xx: the message names
+    the status) or broke it; an unreachable proxy is a ``ConnectError``, a silent one a timeout."""
+
+    code = 308
 
 
 class ProtocolError(DasError):

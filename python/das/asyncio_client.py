@@ -144,7 +144,14 @@ class _AsyncSession:
         return self._session.call_id
 
     async def start(self: _A) -> _A:
-        await _run(self._session.start)
+        """Connects and sends ``initialize``; cancelling it (``asyncio.wait_for``,
+        ``task.cancel()``) cancels the connection too, instead of leaving it running on the
+        worker thread."""
+        try:
+            await _run(self._session.start)
+        except asyncio.CancelledError:
+            self._session.close()
+            raise
         return self
 
     async def __aenter__(self: _A) -> _A:

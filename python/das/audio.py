@@ -22,7 +22,8 @@ class AudioChannel:
     adds trusted roots for a ``wss://`` consumer with a private or self-signed certificate;
     ``trusted_roots`` is ``'bundled'``, ``'system'`` (``SSL_CERT_FILE``/``SSL_CERT_DIR`` when
     set, else the system store) or ``'both'`` (the default). An untrusted certificate raises
-    ``das.TlsError`` naming its issuer.
+    ``das.TlsError`` naming its issuer. ``proxy``: ``None`` (the environment), ``''`` (none)
+    or ``http://[user:password@]host:port``.
     """
 
     def __init__(self, url: str, protocol: str = "audiohook", *, call_id: str,
@@ -32,13 +33,13 @@ class AudioChannel:
                  stream_sid: Optional[str] = None, account_sid: Optional[str] = None,
                  track: str = "inbound", buffer_bytes: int = 160_000,
                  root_certificate_pem: Optional[str] = None,
-                 trusted_roots: str = "both") -> None:
+                 trusted_roots: str = "both", proxy: Optional[str] = None) -> None:
         self.config = _native.ChannelConfig(
             url, protocol, codec=codec, sample_rate=sample_rate, channels=channels,
             realtime=realtime, organization_id=organization_id, api_key=api_key,
             client_secret=client_secret, stream_sid=stream_sid, account_sid=account_sid,
             track=track, buffer_bytes=buffer_bytes, root_certificate_pem=root_certificate_pem,
-            trusted_roots=trusted_roots)
+            trusted_roots=trusted_roots, proxy=proxy)
         self.call_id = call_id
         self._channel = _native.AudioChannel.open(self.config, call_id)
 

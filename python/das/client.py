@@ -105,6 +105,8 @@ class Client(HandlerDecorators):
         self.logger = logger if isinstance(logger, logging.Logger) else log
         if logger is True:
             self.logger.setLevel(logging.INFO)
+        # As python-socketio: a requests session's ``proxies`` carry the WebSocket too.
+        self.http_session = kwargs.pop("http_session", None)
         if kwargs:
             # python-socketio passes these to Engine.IO (serializer, ssl_verify, ...).
             self.logger.debug("ignoring unsupported options: %s", sorted(kwargs))
@@ -158,7 +160,7 @@ class Client(HandlerDecorators):
             conn = _native.SioConnection.connect(
                 str(_resolve(url)), [(str(k), str(v)) for k, v in dict(real_headers).items()],
                 _resolve(auth), self.connection_namespaces, socketio_path, float(wait_timeout),
-                settings)
+                settings, _session_proxy(self.http_session, str(_resolve(url))))
         except ConnectRefused as exc:
             # python-socketio hands the refused namespace's handler the server's payload.
             self._trigger("connect_error", exc.namespace or "/", *_spread(exc.error_args))
@@ -365,3 +367,12 @@ def _args(data: Any) -> List[Any]:
     if data is None:
         return []
     return [data]
+
+
+def _session_proxy(http_session: Any, url: str) -> Optional[str]:
+    """The proxy python-engineio takes from ``http_session.proxies`` for ``url``: ``ws``/``http``
+    for plain targets, ``wss``/``https`` for TLS; ``None`` (the environment) when it names none."""
+    proxies = getattr(http_session, "proxies", None) or {}
+    secure = url.startswith(("https://", "wss://"))
+    keys = ("wss", "https") if secure else ("ws", "http")
+    return next((proxies[key] for key in keys if proxies.get(key)), None)

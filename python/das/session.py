@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import threading
 from typing import (TYPE_CHECKING, Any, Dict, Iterator, Mapping, Optional, TypedDict, TypeVar,
                     Union)
 
@@ -50,6 +51,8 @@ class SessionOptions(TypedDict, total=False):
     event_timeout: float
     root_certificate_pem: str
     trusted_roots: str
+    # None: the environment's proxy variables; "": no proxy; or http://[user:pass@]host:port.
+    proxy: Optional[str]
     # The audio channel (with ``audio_url``).
     audio_url: str
     audio_protocol: str
@@ -99,12 +102,23 @@ class _Session:
         self._options = settings
         self._native: Optional[_native.Session] = None
         self._ended = False
+        # close() from another thread ends a start still connecting; the lock orders a start
+        # that just finished against a close, so that neither leaves the session open.
+        self._cancel = _native.StartCancel()
+        self._lock = threading.Lock()
 
     def start(self: _S) -> _S:
-        """Connects and sends ``initialize`` (``with`` does this for you)."""
-        self._native = _native.Session.start(
-            self._kind, self.url, audio_channel=self._audio_config, **self._options)
-        return self
+        """Connects and sends ``initialize`` (``with`` does this for you). ``close()`` from
+        another thread makes a start still connecting raise ``Closed``."""
+        native = _native.Session.start(
+            self._kind, self.url, audio_channel=self._audio_config, cancel=self._cancel,
+            **self._options)
+        with self._lock:
+            if not self._cancel.cancelled:
+                self._native = native
+                return self
+        native.close()
+        raise Closed("the session was closed while starting")
 
     @property
     def call_id(self) -> str:
@@ -153,9 +167,13 @@ class _Session:
         self._session().end_audio()
 
     def close(self) -> None:
-        """Disconnects (bounded wait). Safe to call twice."""
-        if self._native is not None:
-            self._native.close()
+        """Disconnects (bounded wait), or ends a ``start()`` still connecting in another
+        thread. Safe to call twice."""
+        with self._lock:
+            self._cancel.cancel()
+            native = self._native
+        if native is not None:
+            native.close()
         self._ended = True
 
     def _session(self) -> _native.Session:
@@ -184,7 +202,9 @@ class RegisterSession(_Session):
     ``root_certificate_pem`` adds trusted roots for every TLS connection the session makes
     (token endpoint, signalling, audio channel), besides ``trusted_roots``: ``'bundled'``,
     ``'system'`` (``SSL_CERT_FILE``/``SSL_CERT_DIR`` when set, else the system store) or
-    ``'both'`` (the default)."""
+    ``'both'`` (the default). ``proxy``: ``None`` (the environment's ``HTTPS_PROXY``,
+    ``HTTP_PROXY``, ``ALL_PROXY``, ``NO_PROXY``), ``''`` (none) or
+    ``http://[user:password@]host:port``, for every connection."""
 
     _kind = "register"
 

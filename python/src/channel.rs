@@ -36,7 +36,7 @@ impl ChannelConfig {
     #[pyo3(signature = (url, protocol="audiohook", *, codec="mulaw", sample_rate=8000, channels=1,
         realtime=true, organization_id=None, api_key=None, client_secret=None, stream_sid=None,
         account_sid=None, track="inbound", buffer_bytes=160_000, frame_ms=None,
-        root_certificate_pem=None, trusted_roots="both"))]
+        root_certificate_pem=None, trusted_roots="both", proxy=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         url: &str,
@@ -55,6 +55,7 @@ impl ChannelConfig {
         frame_ms: Option<u64>,
         root_certificate_pem: Option<String>,
         trusted_roots: &str,
+        proxy: Option<&str>,
     ) -> PyResult<Self> {
         let invalid = |m: String| das_error(Kind::InvalidArgument, m);
         let url = url
@@ -101,6 +102,7 @@ impl ChannelConfig {
         config.buffer_bytes = buffer_bytes;
         config.frame_duration = frame_ms.map(Duration::from_millis);
         config.tls = tls_options(root_certificate_pem, trusted_roots)?;
+        config.proxy = crate::proxy::proxy_setting(proxy)?;
         Ok(Self { config })
     }
 
@@ -213,7 +215,11 @@ pub fn channel_error(e: ChannelError) -> PyErr {
     match e {
         ChannelError::Config(_) => das_error(Kind::InvalidArgument, e),
         other if other.tls().is_some() => das_error(Kind::Tls, other),
-        other => das_error(Kind::Connect, other),
+        other => match other.proxy().map(|p| p.is_timeout()) {
+            Some(true) => das_error(Kind::Timeout, other),
+            Some(false) => das_error(Kind::Proxy, other),
+            None => das_error(Kind::Connect, other),
+        },
     }
 }
 

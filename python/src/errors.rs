@@ -29,6 +29,7 @@ pub enum Kind {
     Connect,
     Io,
     Tls,
+    Proxy,
     Protocol,
     Auth,
     Busy,
@@ -50,6 +51,7 @@ impl Kind {
             Self::Connect => "ConnectError",
             Self::Io => "IoError",
             Self::Tls => "TlsError",
+            Self::Proxy => "ProxyError",
             Self::Protocol => "ProtocolError",
             Self::Auth => "AuthError",
             Self::Busy => "BusyError",
@@ -82,6 +84,8 @@ pub fn auth_error(e: AuthError) -> PyErr {
     match e {
         AuthError::Config(_) => das_error(Kind::InvalidArgument, e),
         AuthError::Tls(_) => das_error(Kind::Tls, e),
+        AuthError::Proxy(ref p) if p.is_timeout() => das_error(Kind::Timeout, e),
+        AuthError::Proxy(_) => das_error(Kind::Proxy, e),
         network if network.is_network() => das_error(Kind::Connect, network),
         other => das_error(Kind::Auth, other),
     }
@@ -93,6 +97,10 @@ pub fn socketio_error(e: SocketIoError) -> PyErr {
         | SocketIoError::InvalidHeader(_)
         | SocketIoError::PayloadTooLarge { .. } => Kind::InvalidArgument,
         SocketIoError::Tls(_) | SocketIoError::Auth(AuthError::Tls(_)) => Kind::Tls,
+        SocketIoError::Proxy(e) | SocketIoError::Auth(AuthError::Proxy(e)) if e.is_timeout() => {
+            Kind::Timeout
+        }
+        SocketIoError::Proxy(_) | SocketIoError::Auth(AuthError::Proxy(_)) => Kind::Proxy,
         SocketIoError::Auth(_) => Kind::Auth,
         SocketIoError::HttpStatus { .. }
         | SocketIoError::Transport(_)
@@ -138,6 +146,7 @@ pub fn session_error(e: SessionError) -> PyErr {
         SessionError::Auth(e) => auth_error(e),
         SessionError::Signalling(inner) => socketio_error(inner),
         timeout @ SessionError::Timeout(_) => das_error(Kind::Timeout, timeout),
+        cancelled @ SessionError::Cancelled => das_error(Kind::Closed, cancelled),
     }
 }
 

@@ -7,12 +7,14 @@
 
 mod auth;
 mod blocked;
+mod cancel;
 mod channel;
 mod convert;
 mod errors;
 mod event;
 mod exit;
 mod log;
+mod proxy;
 mod runtime;
 mod session;
 mod sio;
@@ -35,6 +37,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sio::SioConnection>()?;
     m.add_class::<sio::ReconnectionSettings>()?;
     m.add_class::<session::Session>()?;
+    m.add_class::<cancel::StartCancel>()?;
     m.add_class::<event::PyEvent>()?;
     m.add_class::<channel::ChannelConfig>()?;
     m.add_class::<channel::AudioChannel>()?;

@@ -14,6 +14,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::cancel::StartCancel;
 use crate::channel::ChannelConfig;
 use crate::convert::json_from_py;
 use crate::errors::{audio_error, das_error, file_error, session_error, settings_error, Kind};
@@ -58,14 +59,15 @@ impl Session {
     /// Connects, waits for the namespace and emits `initialize`. `kind` is `"register"` or
     /// `"verify"` (which needs `credential`). `metadata`, `request` and `payload` are dicts of
     /// keys merged into the `initialize` payload after the typed options. Defaults are the
-    /// documented example's request and a new UUIDv4 `call_id`.
+    /// documented example's request and a new UUIDv4 `call_id`. `cancel.cancel()` from another
+    /// thread ends a start still connecting with `Closed`.
     #[staticmethod]
     #[pyo3(signature = (kind, url, *, token_url=None, client_id=None, client_secret=None,
         authorization=None, credential=None, call_id=None, audio_protocol=None, audio_codec=None,
         sample_rate=None, channels=None, model_hash=None, authenticity_threshold=None,
         audio_total_duration=None, namespace=None, socketio_path=None, connect_timeout=10.0,
         metadata=None, request=None, payload=None, audio_channel=None,
-        root_certificate_pem=None, trusted_roots="both"))]
+        root_certificate_pem=None, trusted_roots="both", proxy=None, cancel=None))]
     #[allow(clippy::too_many_arguments)]
     fn start(
         py: Python<'_>,
@@ -93,6 +95,8 @@ impl Session {
         audio_channel: Option<ChannelConfig>,
         root_certificate_pem: Option<&str>,
         trusted_roots: &str,
+        proxy: Option<&str>,
+        cancel: Option<PyRef<'_, StartCancel>>,
     ) -> PyResult<Self> {
         let mut s = SessionSettings::documented_example(self::kind(kind, credential)?);
         set(Some(url), "url", |v| s.set_endpoint_url(v))?;
@@ -121,6 +125,7 @@ impl Session {
             .parse()
             .map_err(|e: das::tls::TlsError| das_error(Kind::InvalidArgument, e.to_string()))?;
         s.set_trusted_roots(trusted);
+        s.set_proxy(crate::proxy::proxy_setting(proxy)?);
         set(root_certificate_pem, "root_certificate_pem", |v| {
             s.add_trusted_root_pem(v)
         })?;
@@ -161,7 +166,8 @@ impl Session {
             s.set_payload_field(&key, value);
         }
         let builder = SessionBuilder::from_settings(s).map_err(session_error)?;
-        let session = block_on(py, builder.start())?.map_err(session_error)?;
+        let cancel = cancel.map_or_else(Default::default, |c| c.inner.clone());
+        let session = block_on(py, builder.start_cancellable(&cancel))?.map_err(session_error)?;
         let call_id = session.call_id().to_owned();
         let namespace = session.namespace().to_owned();
         let audio = session.audio();

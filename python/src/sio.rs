@@ -109,7 +109,8 @@ impl SioConnection {
     /// for each step). Raises `ConnectRefused` when the server refuses a namespace.
     #[staticmethod]
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (url, headers, auth, namespaces, socketio_path, wait_timeout, reconnection))]
+    #[pyo3(signature = (url, headers, auth, namespaces, socketio_path, wait_timeout, reconnection,
+        proxy=None))]
     fn connect(
         py: Python<'_>,
         url: String,
@@ -119,6 +120,7 @@ impl SioConnection {
         socketio_path: String,
         wait_timeout: f64,
         reconnection: ReconnectionSettings,
+        proxy: Option<&str>,
     ) -> PyResult<Self> {
         if !wait_timeout.is_finite() || wait_timeout <= 0.0 {
             return Err(das_error(
@@ -129,7 +131,8 @@ impl SioConnection {
         let mut options = ConnectOptions::new(url)
             .socketio_path(socketio_path)
             .connect_timeout(Duration::from_secs_f64(wait_timeout))
-            .reconnection(reconnection.core());
+            .reconnection(reconnection.core())
+            .proxy(crate::proxy::proxy_setting(proxy)?);
         for (name, value) in headers {
             options = options.header(name, value);
         }

@@ -246,7 +246,7 @@ impl TrdClient {
     /// or `token_url` + `username` + `password` for the CPqD license server, or none.
     #[new]
     #[pyo3(signature = (base_url, *, bearer=None, token_url=None, username=None, password=None,
-        timeout=10.0, root_certificate_pem=None, trusted_roots="both"))]
+        timeout=10.0, root_certificate_pem=None, trusted_roots="both", proxy=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         base_url: String,
@@ -257,15 +257,14 @@ impl TrdClient {
         timeout: f64,
         root_certificate_pem: Option<String>,
         trusted_roots: &str,
+        proxy: Option<&str>,
     ) -> PyResult<Self> {
         let client = build_client(
             base_url,
-            bearer,
-            token_url,
-            username,
-            password,
+            credentials(bearer, token_url, username, password)?,
             timeout,
             tls_options(root_certificate_pem, trusted_roots)?,
+            crate::proxy::proxy_setting(proxy)?,
         )?;
         Ok(Self {
             client: Arc::new(client),
@@ -347,17 +346,16 @@ impl TrdClient {
 /// A core client from the keyword arguments every Python TRD client takes.
 pub(crate) fn build_client(
     base_url: String,
-    bearer: Option<String>,
-    token_url: Option<String>,
-    username: Option<String>,
-    password: Option<String>,
+    credentials: Credentials,
     timeout: f64,
     tls: TlsOptions,
+    proxy: das::proxy::ProxySetting,
 ) -> PyResult<das::trd::TrdClient> {
     das::trd::TrdClient::builder(base_url)
-        .credentials(credentials(bearer, token_url, username, password)?)
+        .credentials(credentials)
         .timeout(seconds(timeout, "timeout")?)
         .tls(tls)
+        .proxy(proxy)
         .build()
         .map_err(trd_error)
 }
@@ -375,7 +373,7 @@ pub(crate) fn seconds(value: f64, what: &str) -> PyResult<Duration> {
 
 /// The credentials the keyword arguments give: a bearer token; username and password with a
 /// license-server `token_url`, or alone for HTTP Basic; or none.
-fn credentials(
+pub(crate) fn credentials(
     bearer: Option<String>,
     token_url: Option<String>,
     username: Option<String>,
@@ -417,6 +415,7 @@ pub(crate) fn trd_error(e: TrdError) -> PyErr {
         TrdErrorKind::Timeout => Kind::Timeout,
         TrdErrorKind::Network | TrdErrorKind::NotReachable => Kind::Connect,
         TrdErrorKind::Tls => Kind::Tls,
+        TrdErrorKind::Proxy => Kind::Proxy,
         TrdErrorKind::InvalidInput => match &e {
             TrdError::File { .. } => Kind::Io,
             _ => Kind::InvalidArgument,

@@ -68,7 +68,11 @@ impl PacedFrames {
         }
         let sample_bytes = self.config.sample_bytes.max(1);
         while self.waiting.is_none() {
-            let Some(mut frame) = self.buffer.next_frame(self.config.frame_bytes).await else {
+            let Some(mut frame) = self
+                .buffer
+                .next_frame(self.config.frame_bytes, sample_bytes)
+                .await
+            else {
                 self.done = true;
                 return Some(PumpItem::Done);
             };

@@ -1,6 +1,12 @@
 //! The bounded send buffer between an application pushing audio and the task that paces it
 //! onto the wire. `push` copies or refuses with [`PushError::WouldBlock`]; nothing is ever
 //! silently dropped on the push side.
+//!
+//! No livelock: the reader waits for whole frames, and a push either fits whole or is refused.
+//! A buffer holding less than a frame whose next push does not fit would wait forever on
+//! both sides (a 1,024-byte buffer, 1,600-byte frames, 800-byte pushes), so a refused push
+//! makes the reader send what is queued as a shorter frame: every push that is not larger
+//! than the buffer fits after at most two frames.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -51,6 +57,8 @@ struct State {
     frames: BytesMut,
     finished: bool,
     closed: bool,
+    /// A push was refused for room since the last frame: the reader sends what it has.
+    starved: bool,
     sent: u64,
     dropped: u64,
 }
@@ -111,10 +119,11 @@ impl SendBuffer {
         }
         if state.bytes.len() + bytes.len() > capacity {
             state.dropped += bytes.len() as u64;
-            return Err(PushError::WouldBlock {
-                queued: state.bytes.len(),
-                capacity,
-            });
+            state.starved = true;
+            let queued = state.bytes.len();
+            drop(state);
+            self.shared.readable.notify_one();
+            return Err(PushError::WouldBlock { queued, capacity });
         }
         state.bytes.extend(bytes);
         drop(state);
@@ -173,10 +182,15 @@ impl SendBuffer {
         self.shared.writable.notify_waiters();
     }
 
-    /// Waits for a frame of exactly `frame_bytes` bytes, or the shorter remainder once the
-    /// audio is finished. `None` when nothing more will come. The bytes count as sent.
-    pub async fn next_frame(&self, frame_bytes: usize) -> Option<Bytes> {
-        let frame_bytes = frame_bytes.clamp(1, self.shared.capacity);
+    /// Waits for a frame of exactly `frame_bytes` bytes (at most the capacity, rounded down to
+    /// whole `sample_bytes`), or the shorter remainder once the audio is finished. After a push
+    /// was refused for room, the frame is what is queued, in whole samples (a last piece
+    /// shorter than a sample goes as it is, so the next push fits). `None` when nothing more
+    /// will come. The bytes count as sent.
+    pub async fn next_frame(&self, frame_bytes: usize, sample_bytes: usize) -> Option<Bytes> {
+        let sample_bytes = sample_bytes.clamp(1, self.shared.capacity);
+        let whole = |n: usize| (n - n % sample_bytes).max(sample_bytes.min(n));
+        let frame_bytes = whole(frame_bytes.clamp(1, self.shared.capacity));
         loop {
             let readable = self.shared.readable.notified();
             tokio::pin!(readable);
@@ -187,12 +201,21 @@ impl SendBuffer {
                 if state.closed || (state.finished && have == 0) {
                     return None;
                 }
-                if have >= frame_bytes || state.finished {
-                    let take = have.min(frame_bytes);
+                let take = if have >= frame_bytes {
+                    frame_bytes
+                } else if state.finished {
+                    have
+                } else if state.starved && have > 0 {
+                    whole(have)
+                } else {
+                    0
+                };
+                if take > 0 {
                     let State { bytes, frames, .. } = &mut *state;
                     take_front(bytes, take, frames);
                     let frame = frames.split().freeze();
                     state.sent += take as u64;
+                    state.starved = false;
                     drop(state);
                     self.shared.writable.notify_waiters();
                     return Some(frame);
@@ -287,12 +310,12 @@ mod tests {
     async fn frames_come_out_whole_and_the_tail_after_finish() {
         let buffer = SendBuffer::new(16);
         buffer.push(&[1, 2, 3, 4, 5]).unwrap();
-        assert_eq!(buffer.next_frame(2).await.as_deref(), Some(&[1, 2][..]));
-        assert_eq!(buffer.next_frame(2).await.as_deref(), Some(&[3, 4][..]));
+        assert_eq!(buffer.next_frame(2, 1).await.as_deref(), Some(&[1, 2][..]));
+        assert_eq!(buffer.next_frame(2, 1).await.as_deref(), Some(&[3, 4][..]));
         buffer.finish();
         assert_eq!(buffer.push(&[9]), Err(PushError::Closed));
-        assert_eq!(buffer.next_frame(2).await.as_deref(), Some(&[5][..]));
-        assert!(buffer.next_frame(2).await.is_none());
+        assert_eq!(buffer.next_frame(2, 1).await.as_deref(), Some(&[5][..]));
+        assert!(buffer.next_frame(2, 1).await.is_none());
         assert_eq!(
             buffer.counters(),
             Counters {
@@ -319,7 +342,7 @@ mod tests {
         };
         let mut received = Vec::new();
         let read = async {
-            while let Some(frame) = buffer.next_frame(4).await {
+            while let Some(frame) = buffer.next_frame(4, 1).await {
                 received.extend(frame);
             }
         };
@@ -332,6 +355,71 @@ mod tests {
         assert!(received[10..].iter().all(|&b| b == 2));
     }
 
+    /// Pushes `total` bytes in pieces of `push` with `push` (never waiting), taking a frame
+    /// whenever one is refused: every refusal must leave a frame ready at once, or the pusher
+    /// and the reader would wait on each other forever.
+    fn drains(capacity: usize, push: usize, frame: usize, sample: usize) -> Result<(), String> {
+        use futures_util::FutureExt;
+        let buffer = SendBuffer::new(capacity);
+        let total = 2 * capacity + frame;
+        let (mut pushed, mut received, mut refusals) = (0, 0, 0);
+        while pushed < total {
+            let len = push.min(total - pushed);
+            match buffer.push(&vec![0; len]) {
+                Ok(()) => pushed += len,
+                Err(PushError::WouldBlock { queued, .. }) => {
+                    refusals += 1;
+                    if refusals > 3 * total {
+                        return Err(format!("no progress with {queued} bytes queued"));
+                    }
+                    let Some(Some(taken)) = buffer.next_frame(frame, sample).now_or_never() else {
+                        return Err(format!("push refused and no frame ready ({queued} queued)"));
+                    };
+                    received += taken.len();
+                }
+                Err(other) => return Err(other.to_string()),
+            }
+        }
+        buffer.finish();
+        while let Some(Some(taken)) = buffer.next_frame(frame, sample).now_or_never() {
+            received += taken.len();
+        }
+        match received == total {
+            true => Ok(()),
+            false => Err(format!("{received} of {total} bytes came out")),
+        }
+    }
+
+    #[test]
+    fn every_accepted_buffer_drains_for_every_push_size_and_frame_geometry() {
+        let smallest = *crate::session::settings::AUDIO_BUFFER_RANGE.start();
+        // Frames as the channels cut them: AudioHook 200 ms, Twilio 20 ms, and a long
+        // configured frame; µ-law/A-law (1 byte) or L16 (2), mono or stereo, 8 to 48 kHz.
+        let mut geometries = Vec::new();
+        for millis in [20, 200, 1000] {
+            for rate in [8000, 16000, 48000] {
+                for sample in [1, 2, 4] {
+                    geometries.push((rate * millis / 1000 * sample, sample));
+                }
+            }
+        }
+        let buffers = [0, 1, 575, 576, 577, 1023, 2176, 3199, 6400, 15_000].map(|n| smallest + n);
+        for capacity in buffers {
+            // Every size near the edges (a sample, a frame, the buffer), and a stride between.
+            let mut pushes: Vec<usize> = (1..=capacity).step_by(97).collect();
+            pushes.extend([1, 2, 3, 4, 799, 800, 801, 1600, capacity / 2, capacity - 3]);
+            pushes.extend(capacity - 1..=capacity);
+            pushes.retain(|&push| push <= capacity);
+            for &push in &pushes {
+                for &(frame, sample) in &geometries {
+                    if let Err(why) = drains(capacity, push, frame, sample) {
+                        panic!("buffer {capacity}, pushes of {push}, frames of {frame}/{sample}: {why}");
+                    }
+                }
+            }
+        }
+    }
+
     #[tokio::test]
     async fn push_wait_blocks_until_the_reader_makes_room() {
         let buffer = SendBuffer::new(4);
@@ -341,7 +429,7 @@ mod tests {
         };
         let mut got = Vec::new();
         while got.len() < 10 {
-            got.extend(buffer.next_frame(2).await.unwrap());
+            got.extend(buffer.next_frame(2, 1).await.unwrap());
         }
         writer.await.unwrap().unwrap();
         assert_eq!(got, vec![7; 10]);
@@ -358,7 +446,7 @@ mod tests {
         tokio::task::yield_now().await;
         buffer.close();
         assert_eq!(writer.await.unwrap(), Err(PushError::Closed));
-        assert!(buffer.next_frame(2).await.is_none());
+        assert!(buffer.next_frame(2, 1).await.is_none());
         assert_eq!(buffer.counters().dropped, 2);
     }
 }

@@ -7,6 +7,7 @@ use url::Url;
 
 use super::{AuthError, Token};
 use crate::capped_body::{read_capped, BodyError};
+use crate::proxy::ProxySetting;
 use crate::tls::{TlsError, TlsOptions};
 
 /// Produces the `Authorization` header value for das-Peak Streaming.
@@ -32,6 +33,8 @@ pub(super) struct Fetcher {
     refresh_margin: Duration,
     max_attempts: u32,
     retry_backoff: Duration,
+    proxy: ProxySetting,
+    request_timeout: Duration,
     // Held across the HTTP request so concurrent callers wait for one refresh.
     cache: Mutex<Option<Token>>,
 }
@@ -53,6 +56,7 @@ impl TokenProvider {
             max_attempts: 3,
             retry_backoff: Duration::from_millis(200),
             tls: TlsOptions::default(),
+            proxy: ProxySetting::default(),
         }
     }
 
@@ -137,6 +141,7 @@ pub struct ClientCredentials {
     max_attempts: u32,
     retry_backoff: Duration,
     tls: TlsOptions,
+    proxy: ProxySetting,
 }
 
 impl fmt::Debug for ClientCredentials {
@@ -187,6 +192,12 @@ impl ClientCredentials {
         self
     }
 
+    /// The HTTP proxy to the token endpoint (default: from the environment).
+    pub fn proxy(mut self, proxy: ProxySetting) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
     /// Validates the URL and TLS settings and builds the provider. No request is made yet.
     pub fn build(self) -> Result<TokenProvider, AuthError> {
         Ok(TokenProvider {
@@ -217,7 +228,9 @@ impl ClientCredentials {
             )));
         }
         let tls = self.tls.client_config()?;
-        let http = reqwest::Client::builder()
+        let http = self
+            .proxy
+            .apply_to(reqwest::Client::builder())
             .tls_backend_preconfigured((*tls).clone())
             .timeout(self.request_timeout)
             .connect_timeout(self.request_timeout)
@@ -232,6 +245,8 @@ impl ClientCredentials {
             refresh_margin: self.refresh_margin,
             max_attempts: self.max_attempts,
             retry_backoff: self.retry_backoff,
+            proxy: self.proxy,
+            request_timeout: self.request_timeout,
             cache: Mutex::new(None),
         })))
     }
@@ -290,14 +305,31 @@ impl Fetcher {
         if let Some(scope) = &self.scope {
             form.push(("scope", scope));
         }
-        let reply = self
+        let reply = match self
             .http
             .post(self.token_url.clone())
             .form(&form)
             .send()
             .await
-            .map_err(transport)?;
+        {
+            Ok(reply) => reply,
+            Err(e) => {
+                let proxy = self
+                    .proxy
+                    .failure(&self.token_url, Err(&e), self.request_timeout);
+                return match proxy.await {
+                    Some(refused) => Ok(Err(AuthError::Proxy(refused))),
+                    None => Err(transport(e)),
+                };
+            }
+        };
         let status = reply.status().as_u16();
+        let proxy = self
+            .proxy
+            .failure(&self.token_url, Ok(status), self.request_timeout);
+        if let Some(refused) = proxy.await {
+            return Ok(Err(AuthError::Proxy(refused)));
+        }
         let body = match read_capped(reply, MAX_TOKEN_REPLY).await {
             Ok(body) => body,
             Err(BodyError::Http(e)) => return Err(transport(e)),

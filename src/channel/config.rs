@@ -60,6 +60,8 @@ pub struct AudioChannelConfig {
     /// Roots trusted for a `wss://` consumer: the webpki roots plus any extra PEM roots (a
     /// private CA, or a self-signed consumer in a test bed).
     pub tls: TlsOptions,
+    /// The HTTP proxy to the consumer (default: from the environment).
+    pub proxy: crate::proxy::ProxySetting,
     /// A write that makes no progress for this long means the consumer stopped reading: the
     /// channel fails (`WriteStalled`) rather than hold the audio and its tasks forever.
     pub write_stall_timeout: Duration,
@@ -82,6 +84,7 @@ impl AudioChannelConfig {
             pacing: Pacing::RealTime,
             buffer_bytes: 160_000,
             tls: TlsOptions::default(),
+            proxy: crate::proxy::ProxySetting::default(),
             write_stall_timeout: crate::ws_write::DEFAULT_WRITE_STALL,
             connect_timeout: Duration::from_secs(10),
         }
@@ -147,6 +150,7 @@ impl AudioChannelConfig {
         client.pacing = self.pacing;
         client.buffer_bytes = self.buffer_bytes;
         client.tls = self.tls.clone();
+        client.proxy = self.proxy.clone();
         client.write_stall_timeout = self.write_stall_timeout;
         client.connect_timeout = self.connect_timeout;
         Ok(client)
@@ -166,6 +170,7 @@ impl AudioChannelConfig {
         twilio.pacing = self.pacing;
         twilio.buffer_bytes = self.buffer_bytes;
         twilio.tls = self.tls.clone();
+        twilio.proxy = self.proxy.clone();
         twilio.write_stall_timeout = self.write_stall_timeout;
         twilio.timeout = self.connect_timeout;
         Ok(twilio)
@@ -190,6 +195,7 @@ impl std::fmt::Debug for AudioChannelConfig {
             .field("pacing", &self.pacing)
             .field("buffer_bytes", &self.buffer_bytes)
             .field("tls", &self.tls)
+            .field("proxy", &self.proxy)
             .field("write_stall_timeout", &self.write_stall_timeout)
             .field("connect_timeout", &self.connect_timeout)
             .finish()

@@ -42,6 +42,17 @@ impl ChannelError {
     }
 }
 
+impl ChannelError {
+    /// The proxy failure (refusal, silence) behind this error, if any.
+    pub fn proxy(&self) -> Option<&crate::proxy::ProxyError> {
+        match self {
+            ChannelError::AudioHook(ClientError::Proxy(proxy)) => Some(proxy),
+            ChannelError::Twilio(TwilioError::Proxy(proxy)) => Some(proxy),
+            _ => None,
+        }
+    }
+}
+
 impl From<ClientEnd> for ChannelEnd {
     fn from(end: ClientEnd) -> Self {
         match end {

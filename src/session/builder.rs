@@ -7,9 +7,10 @@ use serde_json::Value;
 
 use super::running::Session;
 use super::settings::{SessionSettings, SettingError, TimeoutKind};
-use super::{Metadata, SessionError, SessionKind};
+use super::{Metadata, SessionError, SessionKind, StartCancel};
 use crate::auth::TokenProvider;
 use crate::channel::AudioChannelConfig;
+use crate::proxy::ProxySetting;
 use crate::tls::TlsOptions;
 
 /// Starts configuring a registration session.
@@ -107,6 +108,12 @@ impl SessionBuilder {
     /// channel have their own).
     pub fn tls(self, tls: TlsOptions) -> Self {
         self.with(|s| s.set_tls(tls))
+    }
+
+    /// The HTTP proxy of the token request, the signalling and the audio channel (default:
+    /// from the environment, as curl reads it; see [`ProxySetting`]).
+    pub fn proxy(self, proxy: ProxySetting) -> Self {
+        self.with(|s| s.set_proxy(proxy))
     }
 
     /// Bound on connecting and on the namespace acceptance, and on connecting the audio
@@ -269,6 +276,17 @@ impl SessionBuilder {
         // Boxed: the connection handshake's state is ≈ 16 KB and only needed until the
         // session runs; inline, it would stay in the size of every caller's task.
         Box::pin(Session::start(self.settings)).await
+    }
+
+    /// [`start`](Self::start), ended early by `cancel`: once it is cancelled (from any thread),
+    /// the start drops what it had connected and returns [`SessionError::Cancelled`] (at once
+    /// if it already was). What the C and Python `close` use during a start.
+    pub async fn start_cancellable(self, cancel: &StartCancel) -> Result<Session, SessionError> {
+        tokio::select! {
+            biased;
+            () = cancel.cancelled() => Err(SessionError::Cancelled),
+            started = self.start() => started,
+        }
     }
 }
 

@@ -18,6 +18,10 @@ pub enum SessionError {
     /// The token, the connection or the namespace failed.
     #[error("signalling: {0}")]
     Signalling(#[from] SocketIoError),
+    /// The start was cancelled ([`StartCancel::cancel`](super::StartCancel::cancel), e.g.
+    /// the session was closed while connecting).
+    #[error("the session was closed while starting")]
+    Cancelled,
     /// `next_event` waited this long for nothing.
     #[error("no session event within {0:?}")]
     Timeout(Duration),

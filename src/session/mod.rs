@@ -25,6 +25,7 @@
 
 mod audio;
 mod builder;
+mod cancel;
 mod error;
 mod event;
 mod feeder;
@@ -35,6 +36,7 @@ pub mod settings;
 
 pub use audio::{AudioError, AudioSender};
 pub use builder::{RegisterSession, SessionBuilder, VerifySession};
+pub use cancel::StartCancel;
 pub use error::SessionError;
 pub use event::Event;
 pub use kind::SessionKind;

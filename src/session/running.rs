@@ -55,6 +55,7 @@ impl Session {
             .token_provider(token.clone())
             .connect_timeout(settings.timeout(TimeoutKind::Connect))
             .tls(settings.tls.clone())
+            .proxy(settings.proxy.clone())
             .event_capacity(settings.event_capacity)
             .event_bytes(settings.event_queue_bytes)
             .max_incoming_message(settings.max_event_bytes)

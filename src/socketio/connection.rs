@@ -24,6 +24,7 @@ use super::events::{Ack, AckHandle, Event, Incoming};
 use super::packet::{Packet, PacketKind};
 use super::url::engine_url;
 use super::{ConnectOptions, DisconnectReason, ProtocolError, SocketIoError};
+use crate::proxy::ProxyError;
 use crate::sized_queue;
 use crate::tls::TlsError;
 
@@ -325,9 +326,13 @@ async fn pause(ctx: &mut Ctx, delay: Duration) -> bool {
 async fn establish(ctx: &Ctx) -> Result<(Live, Vec<Incoming>), SocketIoError> {
     let limit = ctx.options.connect_timeout;
     let mut sent_authorization = None;
-    let established = tokio::time::timeout(limit, handshake(ctx, &mut sent_authorization))
-        .await
-        .map_err(|_| SocketIoError::Timeout(format!("connecting took longer than {limit:?}")))?;
+    let deadline = Instant::now() + limit;
+    let established =
+        tokio::time::timeout_at(deadline, handshake(ctx, deadline, &mut sent_authorization))
+            .await
+            .map_err(|_| {
+                SocketIoError::Timeout(format!("connecting took longer than {limit:?}"))
+            })?;
     if let (Err(e), Some(provider), Some(sent)) =
         (&established, &ctx.options.token, &sent_authorization)
     {
@@ -341,6 +346,7 @@ async fn establish(ctx: &Ctx) -> Result<(Live, Vec<Incoming>), SocketIoError> {
 /// Connects; `sent_authorization` is set to the `Authorization` header sent, if any.
 async fn handshake(
     ctx: &Ctx,
+    deadline: Instant,
     sent_authorization: &mut Option<String>,
 ) -> Result<(Live, Vec<Incoming>), SocketIoError> {
     let options = &ctx.options;
@@ -362,9 +368,10 @@ async fn handshake(
         .write_buffer_size(0)
         .max_message_size(Some(options.max_incoming_message))
         .max_frame_size(Some(options.max_incoming_message));
-    let (mut ws, _) = crate::ws_connect::connect(request, config, ctx.tls.clone())
-        .await
-        .map_err(upgrade_error)?;
+    let (mut ws, _) =
+        crate::ws_connect::connect(request, config, ctx.tls.clone(), &options.proxy, deadline)
+            .await
+            .map_err(upgrade_error)?;
 
     let open = match read_open(&mut ws).await {
         Ok(open) => open,
@@ -553,9 +560,10 @@ fn upgrade_error(error: tungstenite::Error) -> SocketIoError {
         tungstenite::Error::Http(response) => SocketIoError::HttpStatus {
             status: response.status().as_u16(),
         },
-        other => match TlsError::find_in(&other) {
-            Some(refused) => SocketIoError::Tls(refused),
-            None => SocketIoError::Transport(other.to_string()),
+        other => match (TlsError::find_in(&other), ProxyError::find_in(&other)) {
+            (Some(refused), _) => SocketIoError::Tls(refused),
+            (None, Some(proxy)) => SocketIoError::Proxy(proxy),
+            (None, None) => SocketIoError::Transport(other.to_string()),
         },
     }
 }

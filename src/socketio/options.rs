@@ -4,6 +4,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::auth::TokenProvider;
+use crate::proxy::ProxySetting;
 use crate::tls::TlsOptions;
 
 /// How to connect: the python-socketio `connect()` arguments plus timeouts and reconnection.
@@ -18,6 +19,7 @@ pub struct ConnectOptions {
     pub(crate) connect_timeout: Duration,
     pub(crate) reconnection: Reconnection,
     pub(crate) tls: TlsOptions,
+    pub(crate) proxy: ProxySetting,
     pub(crate) event_capacity: usize,
     pub(crate) event_bytes: usize,
     pub(crate) max_incoming_message: usize,
@@ -37,6 +39,7 @@ impl ConnectOptions {
             connect_timeout: Duration::from_secs(10),
             reconnection: Reconnection::default(),
             tls: TlsOptions::default(),
+            proxy: ProxySetting::default(),
             event_capacity: 256,
             event_bytes: 16 << 20,
             max_incoming_message: 16 << 20,
@@ -102,6 +105,12 @@ impl ConnectOptions {
         self
     }
 
+    /// The HTTP proxy to the server (default: from the environment; see [`ProxySetting`]).
+    pub fn proxy(mut self, proxy: ProxySetting) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
     /// Capacity of the incoming event queue (default 256). A full queue pauses reading.
     pub fn event_capacity(mut self, capacity: usize) -> Self {
         self.event_capacity = capacity.max(1);
@@ -143,6 +152,7 @@ impl fmt::Debug for ConnectOptions {
             .field("namespaces", &self.namespaces)
             .field("connect_timeout", &self.connect_timeout)
             .field("reconnection", &self.reconnection)
+            .field("proxy", &self.proxy)
             .finish_non_exhaustive()
     }
 }

@@ -18,6 +18,7 @@ use crate::audio::codec::Codec;
 use crate::audio::pacing::Pacing;
 use crate::audio::pump::{PacedFrames, PumpConfig, PumpItem};
 use crate::audio::send_buffer::{Counters, PushError, SendBuffer};
+use crate::proxy::ProxyError;
 use crate::tls::{TlsError, TlsOptions};
 use crate::ws_write::{send_within, WriteFailure, DEFAULT_WRITE_STALL};
 
@@ -60,6 +61,8 @@ pub struct TwilioConfig {
     pub timeout: Duration,
     /// Roots trusted for `wss://` (the webpki roots plus any extra PEM roots).
     pub tls: TlsOptions,
+    /// The HTTP proxy to the consumer (default: from the environment).
+    pub proxy: crate::proxy::ProxySetting,
     /// A write that makes no progress for this long (the consumer stopped reading) fails the
     /// stream with [`TwilioError::WriteStalled`].
     pub write_stall_timeout: Duration,
@@ -79,6 +82,7 @@ impl TwilioConfig {
             buffer_bytes: 80_000,
             timeout: Duration::from_secs(5),
             tls: TlsOptions::default(),
+            proxy: crate::proxy::ProxySetting::default(),
             write_stall_timeout: DEFAULT_WRITE_STALL,
         }
     }
@@ -115,6 +119,9 @@ pub enum TwilioError {
     /// The trusted roots are unusable, or the consumer's certificate was refused.
     #[error("Twilio consumer TLS: {0}")]
     Tls(#[from] TlsError),
+    /// The HTTP proxy refused, broke or did not answer the tunnel to the consumer.
+    #[error("Twilio consumer: {0}")]
+    Proxy(#[from] ProxyError),
     /// The consumer answered the upgrade with this HTTP status.
     #[error("Twilio consumer refused the upgrade with HTTP {0}")]
     Rejected(u16),
@@ -189,8 +196,9 @@ impl TwilioSession {
             .read_buffer_size(crate::ws_connect::READ_BUFFER_BYTES)
             .max_message_size(Some(crate::ws_connect::MAX_SERVER_MESSAGE))
             .max_frame_size(Some(crate::ws_connect::MAX_SERVER_MESSAGE));
-        let connect = crate::ws_connect::connect(request, ws_config, tls);
-        let mut ws = match tokio::time::timeout(config.timeout, connect).await {
+        let deadline = tokio::time::Instant::now() + config.timeout;
+        let connect = crate::ws_connect::connect(request, ws_config, tls, &config.proxy, deadline);
+        let mut ws = match tokio::time::timeout_at(deadline, connect).await {
             Err(_) => {
                 return Err(TwilioError::Connect(format!(
                     "timed out after {:?}",
@@ -201,9 +209,10 @@ impl TwilioSession {
                 return Err(TwilioError::Rejected(response.status().as_u16()))
             }
             Ok(Err(e)) => {
-                return Err(match TlsError::find_in(&e) {
-                    Some(refused) => TwilioError::Tls(refused),
-                    None => TwilioError::Connect(e.to_string()),
+                return Err(match (TlsError::find_in(&e), ProxyError::find_in(&e)) {
+                    (Some(refused), _) => TwilioError::Tls(refused),
+                    (None, Some(proxy)) => TwilioError::Proxy(proxy),
+                    (None, None) => TwilioError::Connect(e.to_string()),
                 })
             }
             Ok(Ok((ws, _))) => ws,

@@ -2,11 +2,11 @@
 
 use crate::support;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use das::auth::{AuthError, TokenProvider};
 use das::channel::{AudioChannelConfig, ProtocolConfig};
-use das::session::{AudioError, Event, RegisterSession, SessionError, VerifySession};
+use das::session::{AudioError, Event, RegisterSession, SessionError, StartCancel, VerifySession};
 use das::socketio::SocketIoError;
 use das::twilio::TwilioMode;
 use futures_util::StreamExt;
@@ -282,4 +282,57 @@ async fn an_audiohook_call_id_that_is_not_a_uuid_is_refused_before_connecting() 
         .await
         .unwrap_err();
     assert!(refused.to_string().contains("needs a UUID"), "{refused}");
+}
+
+/// A start blocked on a token endpoint that takes the connection and never answers ends as
+/// soon as it is cancelled, not when the token timeout runs out.
+#[tokio::test]
+async fn a_cancelled_start_ends_at_once_with_cancelled() {
+    // Never accepted from: the kernel completes the handshake and the request waits.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let token_url = format!("http://{}/token", silent.local_addr().unwrap());
+    let provider = TokenProvider::client_credentials(token_url, "id", "s3cret")
+        .request_timeout(Duration::from_secs(8))
+        .build()
+        .unwrap();
+    let cancel = StartCancel::new();
+    let start = tokio::spawn({
+        let cancel = cancel.clone();
+        async move {
+            let builder = RegisterSession::builder("http://127.0.0.1:1/socket.io", provider);
+            let started = builder.start_cancellable(&cancel).await;
+            (started, Instant::now())
+        }
+    });
+    // Cancel once the token request is in flight (the listener has a connection pending).
+    silent.set_nonblocking(true).unwrap();
+    let _pending = tokio::time::timeout(WAIT, async {
+        loop {
+            match silent.accept() {
+                Ok(pending) => return pending,
+                Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+            }
+        }
+    })
+    .await
+    .expect("the token request arrives");
+    let cancelled_at = Instant::now();
+    cancel.cancel();
+    let (started, returned_at) = start.await.unwrap();
+    assert!(
+        matches!(started, Err(SessionError::Cancelled)),
+        "{started:?}"
+    );
+    eprintln!(
+        "start returned {:?} after the cancel",
+        returned_at - cancelled_at
+    );
+    // Cancelled stays cancelled: a later start fails at once.
+    let again = RegisterSession::builder(
+        "http://127.0.0.1:1/socket.io",
+        TokenProvider::static_header("Bearer t"),
+    )
+    .start_cancellable(&cancel)
+    .await;
+    assert!(matches!(again, Err(SessionError::Cancelled)), "{again:?}");
 }

@@ -52,6 +52,11 @@ pub enum das_result {
     Rejected = 306,
     /// A TRD job ended `FAILED`; the message carries its `failure_reason`.
     JobFailed = 307,
+    /// The HTTP proxy refused the tunnel (407: credentials missing or wrong, 403: target not
+    /// allowed, 5xx: the proxy could not reach the target) or broke it; the message names the
+    /// proxy (without credentials), the target and the status. An unreachable proxy is
+    /// `DAS_RESULT_IO`, a silent one `DAS_RESULT_TIMEOUT`.
+    Proxy = 308,
     /// Input data (JSON, URL, header, base64) could not be parsed.
     Parse = 400,
     /// A token is malformed or does not match.
@@ -71,7 +76,7 @@ pub enum das_result {
 
 impl das_result {
     /// Every code, in numeric order.
-    pub(crate) const ALL: [das_result; 27] = [
+    pub(crate) const ALL: [das_result; 28] = [
         Self::Ok,
         Self::NullArgument,
         Self::InvalidUtf8,
@@ -92,6 +97,7 @@ impl das_result {
         Self::Busy,
         Self::Rejected,
         Self::JobFailed,
+        Self::Proxy,
         Self::Parse,
         Self::InvalidToken,
         Self::NotPresent,
@@ -124,6 +130,7 @@ impl das_result {
             Self::Busy => "DAS_RESULT_BUSY\0",
             Self::Rejected => "DAS_RESULT_REJECTED\0",
             Self::JobFailed => "DAS_RESULT_JOB_FAILED\0",
+            Self::Proxy => "DAS_RESULT_PROXY\0",
             Self::Parse => "DAS_RESULT_PARSE\0",
             Self::InvalidToken => "DAS_RESULT_INVALID_TOKEN\0",
             Self::NotPresent => "DAS_RESULT_NOT_PRESENT\0",

@@ -40,4 +40,25 @@ static inline das_config *emulator_config(const emulator_process *emulator, cons
     return config;
 }
 
+/* Runs a registration of samples/speaker-a.wav (run from the workspace root): 1 when it ends
+ * with result-success. */
+static inline int emulator_registers(const das_config *config) {
+    das_session *session = NULL;
+    das_event *event = NULL;
+    int success = 0;
+    CHECK_RESULT(das_session_new(config, &session), DAS_RESULT_OK);
+    CHECK_RESULT(das_session_start(session), DAS_RESULT_OK);
+    CHECK_RESULT(das_session_push_wav(session, "samples/speaker-a.wav", DAS_NUL_TERMINATED), DAS_RESULT_OK);
+    CHECK_RESULT(das_session_end_audio(session), DAS_RESULT_OK);
+    while (!success && das_session_poll_event(session, 30000, &event) == DAS_RESULT_OK) {
+        das_event_kind kind = das_event_get_kind(event);
+        if (kind == DAS_EVENT_KIND_RESULT_SUCCESS) success = 1;
+        das_event_free(event);
+        if (kind == DAS_EVENT_KIND_RESULT_FAILURE || kind == DAS_EVENT_KIND_DISCONNECTED) break;
+    }
+    CHECK_RESULT(das_session_close(session), DAS_RESULT_OK);
+    das_session_free(session);
+    return success;
+}
+
 #endif

@@ -158,6 +158,7 @@ struct pusher {
     das_session *session;
     const uint8_t *audio;
     size_t len;
+    size_t chunk;
     int would_block;
     das_result last;
 };
@@ -167,10 +168,13 @@ static void *push_all(void *arg) {
     size_t at = 0;
     const struct timespec pause = {0, 5000000};
     while (at < p->len) {
-        size_t n = p->len - at < 1600 ? p->len - at : 1600;
+        size_t n = p->len - at < p->chunk ? p->len - at : p->chunk;
         das_result r = das_session_push_audio(p->session, p->audio + at, n);
+        if (r == DAS_RESULT_WOULD_BLOCK && ++p->would_block > 12000) {
+            p->last = r; /* a minute without room: the buffer no longer drains */
+            break;
+        }
         if (r == DAS_RESULT_WOULD_BLOCK) {
-            p->would_block++;
             nanosleep(&pause, NULL);
             continue;
         }
@@ -203,35 +207,47 @@ static void *poll_until_closed(void *arg) {
     }
 }
 
+/* Starts a session from `config` (freed here) with SPEAKER_A to push in `chunk`-byte pieces. */
+static bool start_pusher(das_config *config, size_t chunk, struct pusher *pusher, struct poller *poller) {
+    memset(pusher, 0, sizeof *pusher);
+    memset(poller, 0, sizeof *poller);
+    CHECK_RESULT(das_session_new(config, &pusher->session), DAS_RESULT_OK);
+    das_config_free(config);
+    poller->session = pusher->session;
+    pusher->chunk = chunk;
+    pusher->audio = wav_data(SPEAKER_A, &pusher->len);
+    CHECK(pusher->audio != NULL && pusher->len > 64000);
+    if (pusher->audio == NULL) return false;
+    CHECK_RESULT(das_session_start(pusher->session), DAS_RESULT_OK);
+    return true;
+}
+
+/* Pushes from one thread while another polls until the session closes, then frees it. */
+static void push_and_poll(struct pusher *pusher, struct poller *poller) {
+    pthread_t push_thread, poll_thread;
+    CHECK(pthread_create(&poll_thread, NULL, poll_until_closed, poller) == 0);
+    CHECK(pthread_create(&push_thread, NULL, push_all, pusher) == 0);
+    pthread_join(push_thread, NULL);
+    pthread_join(poll_thread, NULL);
+    CHECK(pusher->last == DAS_RESULT_OK || pusher->last == DAS_RESULT_CLOSED);
+    CHECK(poller->out.results == 1);
+    das_session_free(pusher->session);
+    free((void *)pusher->audio);
+}
+
 static void pusher_and_poller_threads(const emulator_process *emulator) {
     das_config *config = emulator_config(emulator, "c-threads-1", NULL);
     struct pusher pusher;
     struct poller poller;
-    pthread_t push_thread, poll_thread;
-    memset(&pusher, 0, sizeof pusher);
-    memset(&poller, 0, sizeof poller);
     /* A small buffer so the pusher meets back-pressure. */
     CHECK_RESULT(das_config_set_audio_buffer_bytes(config, 4096), DAS_RESULT_OK);
-    CHECK_RESULT(das_session_new(config, &pusher.session), DAS_RESULT_OK);
-    das_config_free(config);
-    poller.session = pusher.session;
-    pusher.audio = wav_data(SPEAKER_A, &pusher.len);
-    CHECK(pusher.audio != NULL && pusher.len > 64000);
-    if (pusher.audio == NULL) return;
-    CHECK_RESULT(das_session_start(pusher.session), DAS_RESULT_OK);
+    if (!start_pusher(config, 1600, &pusher, &poller)) return;
     /* One push larger than the whole buffer could never fit. */
     CHECK_RESULT(das_session_push_audio(pusher.session, pusher.audio, 4097), DAS_RESULT_OUT_OF_RANGE);
     CHECK(strstr(check_last_error(), "4096") != NULL);
-    CHECK(pthread_create(&poll_thread, NULL, poll_until_closed, &poller) == 0);
-    CHECK(pthread_create(&push_thread, NULL, push_all, &pusher) == 0);
-    pthread_join(push_thread, NULL);
-    pthread_join(poll_thread, NULL);
-    CHECK(pusher.last == DAS_RESULT_OK || pusher.last == DAS_RESULT_CLOSED);
+    push_and_poll(&pusher, &poller);
     CHECK(poller.out.consumer_ready == 1);
-    CHECK(poller.out.results == 1);
     CHECK(poller.out.closed);
-    das_session_free(pusher.session);
-    free((void *)pusher.audio);
 }
 
 static void close_wakes_a_blocked_poller(const emulator_process *emulator) {
@@ -251,12 +267,9 @@ static void close_wakes_a_blocked_poller(const emulator_process *emulator) {
     das_session_free(poller.session);
 }
 
-static void audiohook_session(const emulator_process *emulator) {
-    /* AudioHook sends call_id as the UUID conversationId. */
-    das_config *config = emulator_config(emulator, "5a0d3f2e-8c1b-4e7a-9f4d-2b6c8e1a7d30", NULL);
-    das_session *session = NULL;
-    struct outcome out;
-    memset(&out, 0, sizeof out);
+/* A configuration for the emulator's AudioHook consumer (200 ms frames of 1,600 bytes). */
+static das_config *audiohook_config(const emulator_process *emulator, const char *call_id) {
+    das_config *config = emulator_config(emulator, call_id, NULL);
     CHECK_RESULT(das_config_set_audio_protocol(config, DAS_AUDIO_PROTOCOL_AUDIOHOOK), DAS_RESULT_OK);
     CHECK_RESULT(das_config_set_audio_url(config, emulator_string(emulator, "audiohook_url"),
                                           DAS_NUL_TERMINATED),
@@ -268,6 +281,15 @@ static void audiohook_session(const emulator_process *emulator) {
     CHECK_RESULT(das_config_set_audiohook_organization_id(config, "d7934305-0972-4844-938e-9060eef73d05",
                                                           DAS_NUL_TERMINATED),
                  DAS_RESULT_OK);
+    return config;
+}
+
+static void audiohook_session(const emulator_process *emulator) {
+    /* AudioHook sends call_id as the UUID conversationId. */
+    das_config *config = audiohook_config(emulator, "5a0d3f2e-8c1b-4e7a-9f4d-2b6c8e1a7d30");
+    das_session *session = NULL;
+    struct outcome out;
+    memset(&out, 0, sizeof out);
     CHECK_RESULT(das_session_new(config, &session), DAS_RESULT_OK);
     das_config_free(config);
     CHECK_RESULT(das_session_start(session), DAS_RESULT_OK);
@@ -277,6 +299,17 @@ static void audiohook_session(const emulator_process *emulator) {
     CHECK(out.consumer_ready == 1);
     CHECK(out.results == 1);
     das_session_free(session);
+}
+
+/* The smallest buffer (1,024 bytes) cannot hold a 1,600-byte AudioHook frame: 800-byte pushes
+ * still drain (a refused push makes the channel send what it holds) up to the result. */
+static void smallest_buffer_smaller_than_a_frame_drains(const emulator_process *emulator) {
+    das_config *config = audiohook_config(emulator, "0f3c5b8e-2d4a-4c6b-8e1f-7a9d3c5b1e20");
+    struct pusher pusher;
+    struct poller poller;
+    CHECK_RESULT(das_config_set_audio_buffer_bytes(config, 1024), DAS_RESULT_OK);
+    if (!start_pusher(config, 800, &pusher, &poller)) return;
+    push_and_poll(&pusher, &poller);
 }
 
 static void trd_calls(const emulator_process *emulator) {
@@ -338,6 +371,7 @@ int main(void) {
     pusher_and_poller_threads(&emulator);
     close_wakes_a_blocked_poller(&emulator);
     audiohook_session(&emulator);
+    smallest_buffer_smaller_than_a_frame_drains(&emulator);
     trd_calls(&emulator);
     CHECK(emulator_process_stop(&emulator) == 0);
     CHECK_DONE("session");

@@ -9,7 +9,6 @@
 
 #include "emulator_session.h"
 
-#define SPEAKER_A "samples/speaker-a.wav"
 #define CA_NAME "das emulator private CA"
 
 /* A registration over the TLS front with AudioHook audio; `pem` is an extra root or NULL. */
@@ -61,26 +60,6 @@ static das_result trd_whoami_answers(const emulator_process *emulator, const das
     return result;
 }
 
-/* Runs a registration: 1 when it ends with result-success (all audio went over AudioHook). */
-static int registers(const das_config *config) {
-    das_session *session = NULL;
-    das_event *event = NULL;
-    int success = 0;
-    CHECK_RESULT(das_session_new(config, &session), DAS_RESULT_OK);
-    CHECK_RESULT(das_session_start(session), DAS_RESULT_OK);
-    CHECK_RESULT(das_session_push_wav(session, SPEAKER_A, DAS_NUL_TERMINATED), DAS_RESULT_OK);
-    CHECK_RESULT(das_session_end_audio(session), DAS_RESULT_OK);
-    while (!success && das_session_poll_event(session, 30000, &event) == DAS_RESULT_OK) {
-        das_event_kind kind = das_event_get_kind(event);
-        if (kind == DAS_EVENT_KIND_RESULT_SUCCESS) success = 1;
-        das_event_free(event);
-        if (kind == DAS_EVENT_KIND_RESULT_FAILURE || kind == DAS_EVENT_KIND_DISCONNECTED) break;
-    }
-    CHECK_RESULT(das_session_close(session), DAS_RESULT_OK);
-    das_session_free(session);
-    return success;
-}
-
 /* The session start is refused with DAS_RESULT_TLS and a message naming the CA. */
 static void refused(const das_config *config) {
     das_session *session = NULL;
@@ -118,7 +97,7 @@ int main(void) {
     CHECK(strstr(check_last_error(), CA_NAME) != NULL);
 
     config = tls_config(emulator, DAS_TRUSTED_ROOTS_BOTH, pem);
-    CHECK(registers(config));
+    CHECK(emulator_registers(config));
     das_config_free(config);
 
     /* A TRD client takes a configuration's trusted roots. */
@@ -138,7 +117,7 @@ int main(void) {
         close(fd);
         setenv("SSL_CERT_FILE", ca_file, 1);
         config = tls_config(emulator, DAS_TRUSTED_ROOTS_SYSTEM, NULL);
-        CHECK(registers(config));
+        CHECK(emulator_registers(config));
         das_config_free(config);
         config = tls_config(emulator, DAS_TRUSTED_ROOTS_BUNDLED, NULL);
         refused(config);

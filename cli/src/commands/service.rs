@@ -4,6 +4,7 @@
 use das::audiohook::secret::ClientSecret;
 use das::auth::TokenProvider;
 use das::channel::{AudioChannelConfig, ProtocolConfig};
+use das::proxy::ProxySetting;
 use das::tls::TlsOptions;
 use das::twilio::TwilioMode;
 use das_emulator::{Emulator, EmulatorConfig, EmulatorHandle};
@@ -23,6 +24,7 @@ pub struct Service {
     audiohook_secret: ClientSecret,
     /// Roots trusted by every connection of the session.
     pub tls: TlsOptions,
+    pub proxy: ProxySetting,
     /// Kept alive for the session; shut down by [`Service::close`].
     emulator: Option<EmulatorHandle>,
 }
@@ -72,8 +74,10 @@ impl Service {
             ),
         };
         let tls = args.tls.options()?;
+        let proxy = args.tls.proxy()?;
         let token = TokenProvider::client_credentials(token_url, client_id, client_secret)
             .tls(tls.clone())
+            .proxy(proxy.clone())
             .build()
             .or_exit(Exit::Usage, "invalid token settings")?;
         let audio_url = audio_url
@@ -88,6 +92,7 @@ impl Service {
             audiohook_api_key: api_key,
             audiohook_secret,
             tls,
+            proxy,
             emulator,
         })
     }
@@ -113,6 +118,7 @@ impl Service {
         };
         let mut channel = AudioChannelConfig::new(url, protocol);
         channel.tls = self.tls.clone();
+        channel.proxy = self.proxy.clone();
         Some(channel)
     }
 

@@ -67,7 +67,12 @@ async fn run(args: &SessionArgs, kind: Kind<'_>) -> Result<(), CliError> {
         }
         Kind::Register(_) => RegisterSession::builder(&service.url, service.token.clone()),
     };
-    let builder = configure(builder.tls(service.tls.clone()), args);
+    let builder = configure(
+        builder
+            .tls(service.tls.clone())
+            .proxy(service.proxy.clone()),
+        args,
+    );
     let doing = match kind {
         Kind::Register(_) => "registering",
         Kind::Verify(_) => "verifying with",
@@ -256,6 +261,13 @@ fn start_error(error: SessionError) -> CliError {
         SessionError::Auth(AuthError::Rejected { .. })
         | SessionError::Signalling(SocketIoError::Auth(AuthError::Rejected { .. })) => Exit::Auth,
         SessionError::Signalling(SocketIoError::ConnectRefused { .. }) => Exit::Auth,
+        SessionError::Auth(AuthError::Proxy(e))
+        | SessionError::Signalling(SocketIoError::Proxy(e))
+        | SessionError::Signalling(SocketIoError::Auth(AuthError::Proxy(e)))
+            if !e.is_timeout() =>
+        {
+            Exit::Proxy
+        }
         _ => Exit::Network,
     };
     CliError::new(exit, format!("cannot start the session: {error}"))

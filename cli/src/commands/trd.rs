@@ -64,7 +64,8 @@ pub async fn run(cmd: TrdCommand) -> Result<(), CliError> {
 pub fn client(trd: &TrdArgs, timeout: Duration) -> Result<TrdClient, CliError> {
     let mut builder = TrdClient::builder(&trd.api)
         .timeout(timeout)
-        .tls(trd.tls.options()?);
+        .tls(trd.tls.options()?)
+        .proxy(trd.tls.proxy()?);
     if let Some(token) = &trd.token {
         builder = builder.bearer(token);
     }
@@ -93,6 +94,7 @@ pub fn exit_for(error: &TrdError) -> Exit {
     }
     match error.kind() {
         TrdErrorKind::Auth => Exit::Auth,
+        TrdErrorKind::Proxy => Exit::Proxy,
         TrdErrorKind::Timeout | TrdErrorKind::Network | TrdErrorKind::Tls | TrdErrorKind::Busy => {
             Exit::Network
         }

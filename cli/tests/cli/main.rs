@@ -10,6 +10,7 @@ mod credential_hint;
 mod emulator_process;
 mod genesys_flow;
 mod listen_host;
+mod proxy;
 mod reliability_hostile;
 mod reliability_webhook;
 mod sessions;

@@ -9,6 +9,7 @@ mod audiohook;
 mod doc_example;
 mod event_timing;
 mod faults;
+mod proxy;
 mod reliability_audio;
 mod reliability_auth;
 mod reliability_hostile;

@@ -62,6 +62,8 @@ class Client:
     + ``password`` alone (HTTP Basic); or none. ``timeout`` (seconds) bounds each request;
     answers 429/503 are retried honouring ``Retry-After``. TLS trusts ``trusted_roots``
     (``'bundled'``, ``'system'`` or ``'both'``, the default) plus ``root_certificate_pem``.
+    ``proxy``: ``None`` (the environment's ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``), ``''``
+    (none) or ``http://[user:password@]host:port``.
     Errors: ``AuthError``, ``RejectedError`` (400/413/422 with the server's detail),
     ``NotFoundError``, ``BusyError``, ``TimeoutError``, ``ConnectError``, ``IoError``
     (unreadable file), ``InvalidArgument`` (empty file, bad config item or job id),
@@ -72,11 +74,11 @@ class Client:
                  token_url: t.Optional[str] = None, username: t.Optional[str] = None,
                  password: t.Optional[str] = None, timeout: float = 10.0,
                  root_certificate_pem: t.Optional[str] = None,
-                 trusted_roots: str = "both") -> None:
+                 trusted_roots: str = "both", proxy: t.Optional[str] = None) -> None:
         self._webhook_calls = _native.TrdClient(
             base_url, bearer=bearer, token_url=token_url, username=username,
             password=password, timeout=timeout, root_certificate_pem=root_certificate_pem,
-            trusted_roots=trusted_roots)
+            trusted_roots=trusted_roots, proxy=proxy)
         self._native = self._webhook_calls.jobs()
 
     def whoami(self) -> str:

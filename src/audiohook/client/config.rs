@@ -58,6 +58,8 @@ pub struct ClientConfig {
     pub ping_interval: Duration,
     /// Roots trusted for `wss://` (the webpki roots plus any extra PEM roots).
     pub tls: TlsOptions,
+    /// The HTTP proxy to the server (default: from the environment).
+    pub proxy: crate::proxy::ProxySetting,
     /// A write that makes no progress for this long (the server stopped reading) fails the
     /// session with [`ClientError::WriteStalled`](super::ClientError::WriteStalled).
     pub write_stall_timeout: Duration,
@@ -100,6 +102,7 @@ impl ClientConfig {
             ping_delay: Duration::from_secs(1),
             ping_interval: Duration::from_secs(5),
             tls: TlsOptions::default(),
+            proxy: crate::proxy::ProxySetting::default(),
             write_stall_timeout: crate::ws_write::DEFAULT_WRITE_STALL,
         }
     }
@@ -133,6 +136,7 @@ impl std::fmt::Debug for ClientConfig {
             .field("pacing", &self.pacing)
             .field("buffer_bytes", &self.buffer_bytes)
             .field("tls", &self.tls)
+            .field("proxy", &self.proxy)
             .finish_non_exhaustive()
     }
 }

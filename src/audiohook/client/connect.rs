@@ -101,17 +101,24 @@ pub(super) async fn upgrade(config: &ClientConfig) -> Result<Ws, ClientError> {
         .max_message_size(Some(crate::ws_connect::MAX_SERVER_MESSAGE))
         .max_frame_size(Some(crate::ws_connect::MAX_SERVER_MESSAGE));
     let tls = config.tls.client_config()?;
-    let connect = crate::ws_connect::connect(request, ws_config, tls);
-    match tokio::time::timeout(config.connect_timeout, connect).await {
+    let deadline = tokio::time::Instant::now() + config.connect_timeout;
+    let connect = crate::ws_connect::connect(request, ws_config, tls, &config.proxy, deadline);
+    match tokio::time::timeout_at(deadline, connect).await {
         Err(_) => Err(ClientError::Connect(format!(
             "timed out after {:?}",
             config.connect_timeout
         ))),
         Ok(Err(WsError::Http(response))) => Err(ClientError::Rejected(response.status().as_u16())),
-        Ok(Err(e)) => Err(match crate::tls::TlsError::find_in(&e) {
-            Some(refused) => ClientError::Tls(refused),
-            None => ClientError::Connect(e.to_string()),
-        }),
+        Ok(Err(e)) => Err(
+            match (
+                crate::tls::TlsError::find_in(&e),
+                crate::proxy::ProxyError::find_in(&e),
+            ) {
+                (Some(refused), _) => ClientError::Tls(refused),
+                (None, Some(proxy)) => ClientError::Proxy(proxy),
+                (None, None) => ClientError::Connect(e.to_string()),
+            },
+        ),
         Ok(Ok((ws, _))) => Ok(ws),
     }
 }

@@ -13,6 +13,7 @@ use crate::audio::pacing::Pacing;
 use crate::audiohook::messages::MediaParameter;
 use crate::audiohook::secret::ClientSecret;
 use crate::channel::{AudioChannelConfig, ProtocolConfig};
+use crate::proxy::ProxySetting;
 use crate::tls::TlsOptions;
 use crate::twilio::TwilioMode;
 
@@ -56,6 +57,8 @@ pub(super) struct AudioSettings {
     pub(super) write_stall_timeout: Duration,
     /// Roots trusted by a `wss://` consumer; `None`: the session's.
     pub(super) tls: Option<TlsOptions>,
+    /// The proxy to the consumer; `None`: the session's.
+    pub(super) proxy: Option<ProxySetting>,
 }
 
 impl Default for AudioSettings {
@@ -76,6 +79,7 @@ impl Default for AudioSettings {
             frame_duration: None,
             write_stall_timeout: crate::ws_write::DEFAULT_WRITE_STALL,
             tls: None,
+            proxy: None,
         }
     }
 }
@@ -94,6 +98,7 @@ impl AudioSettings {
             pacing,
             buffer_bytes: _,
             tls,
+            proxy,
             write_stall_timeout,
             // The session's connect timeout bounds its channel's connection too.
             connect_timeout: _,
@@ -106,6 +111,8 @@ impl AudioSettings {
             frame_duration,
             pacing,
             tls: Some(tls),
+            // A channel left at the default follows the session's proxy setting.
+            proxy: (proxy != ProxySetting::FromEnvironment).then_some(proxy),
             write_stall_timeout,
             ..Self::default()
         };
@@ -130,11 +137,12 @@ impl AudioSettings {
         Ok(settings)
     }
 
-    /// The channel to open, once a URL is set; `session_tls` serves when the channel has no
-    /// roots of its own.
+    /// The channel to open, once a URL is set; `session_tls` and `session_proxy` serve when
+    /// the channel has no roots or proxy of its own.
     pub(super) fn channel_config(
         &self,
         session_tls: &TlsOptions,
+        session_proxy: &ProxySetting,
         buffer_bytes: usize,
     ) -> Option<AudioChannelConfig> {
         let protocol = match self.protocol {
@@ -156,6 +164,7 @@ impl AudioSettings {
         config.pacing = self.pacing;
         config.buffer_bytes = buffer_bytes;
         config.tls = self.tls.clone().unwrap_or_else(|| session_tls.clone());
+        config.proxy = self.proxy.clone().unwrap_or_else(|| session_proxy.clone());
         config.write_stall_timeout = self.write_stall_timeout;
         Some(config)
     }

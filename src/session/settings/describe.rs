@@ -65,6 +65,7 @@ impl SessionSettings {
                 "trusted_roots": self.tls.trusted().name(),
                 "extra_roots": self.tls.extra_root_count(),
             },
+            "proxy": self.proxy.describe(),
         })
     }
 }

@@ -9,6 +9,7 @@ use url::Url;
 use super::audio::AudioSettings;
 use super::secret::Secret;
 use crate::auth::TokenProvider;
+use crate::proxy::ProxySetting;
 use crate::session::SessionKind;
 use crate::tls::TlsOptions;
 
@@ -108,6 +109,7 @@ pub struct SessionSettings {
     pub(super) namespace: Option<String>,
     pub(in crate::session) socketio_path: String,
     pub(in crate::session) tls: TlsOptions,
+    pub(in crate::session) proxy: ProxySetting,
     /// Indexed by [`TimeoutKind`].
     pub(super) timeouts: [Duration; 5],
     pub(in crate::session) event_capacity: usize,
@@ -143,6 +145,7 @@ impl Default for SessionSettings {
             namespace: None,
             socketio_path: "socket.io".into(),
             tls: TlsOptions::default(),
+            proxy: ProxySetting::default(),
             timeouts: [10, 10, 30, 60, 5].map(Duration::from_secs),
             event_capacity: 256,
             event_queue_bytes: 16 << 20,
@@ -194,6 +197,12 @@ impl SessionSettings {
     /// these settings trusts, in the C ABI).
     pub fn tls(&self) -> &TlsOptions {
         &self.tls
+    }
+
+    /// The HTTP proxy setting of every connection of the session (also of a TRD client built
+    /// from these settings, in the C ABI).
+    pub fn proxy(&self) -> &ProxySetting {
+        &self.proxy
     }
 
     /// Capacity of the session's event queue.

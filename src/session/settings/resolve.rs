@@ -82,6 +82,7 @@ impl SessionSettings {
                 )
                 .request_timeout(self.timeout(TimeoutKind::Token))
                 .tls(self.tls.clone())
+                .proxy(self.proxy.clone())
                 .build_shared()
                 .map_err(SessionError::Auth)
             }
@@ -102,9 +103,9 @@ impl SessionSettings {
         if self.signalling_only {
             return None;
         }
-        let mut channel = self
-            .audio
-            .channel_config(&self.tls, self.audio_buffer_bytes)?;
+        let mut channel =
+            self.audio
+                .channel_config(&self.tls, &self.proxy, self.audio_buffer_bytes)?;
         // One connect bound for the session: signalling and its audio channel.
         channel.connect_timeout = self.timeout(TimeoutKind::Connect);
         Some(channel)

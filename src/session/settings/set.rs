@@ -18,6 +18,7 @@ use crate::audio::pacing::Pacing;
 use crate::audiohook::secret::ClientSecret;
 use crate::auth::TokenProvider;
 use crate::channel::AudioChannelConfig;
+use crate::proxy::ProxySetting;
 use crate::session::SessionKind;
 use crate::tls::{TlsOptions, TrustedRoots};
 
@@ -117,6 +118,12 @@ impl SessionSettings {
             .map_err(|e| SettingError::invalid("root_certificate_pem", e))?;
         self.tls = self.tls.clone().trust_pem(pem);
         Ok(())
+    }
+
+    /// The HTTP proxy of every connection the session makes (token endpoint, signalling,
+    /// audio channel); default: from the environment.
+    pub fn set_proxy(&mut self, proxy: ProxySetting) {
+        self.proxy = proxy;
     }
 
     /// Chooses the root sets trusted besides the extra PEM roots (default both).

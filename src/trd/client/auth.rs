@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::error::{from_reqwest, from_status, read_text, retry_after, TrdError};
+use super::error::{from_status, proxy_answer, read_text, retry_after, unanswered, TrdError};
+use crate::proxy::ProxySetting;
 use crate::tls::TlsOptions;
 
 /// A token is refreshed this long before the license server says it expires.
@@ -89,21 +90,28 @@ pub async fn license_server_token(
     password: &str,
     timeout: Duration,
     tls: &TlsOptions,
+    proxy: &ProxySetting,
 ) -> Result<String, TrdError> {
-    let http = http_client(tls, None, timeout).map_err(|e| TrdError::TokenServer(Box::new(e)))?;
-    Ok(fetch_token(&http, token_url, username, password, timeout)
-        .await?
-        .value)
+    let http =
+        http_client(tls, proxy, None, timeout).map_err(|e| TrdError::TokenServer(Box::new(e)))?;
+    Ok(
+        fetch_token(&http, proxy, token_url, username, password, timeout)
+            .await?
+            .value,
+    )
 }
 
-/// An HTTP client trusting `tls`'s roots, with an overall request `timeout` when given.
+/// An HTTP client trusting `tls`'s roots, through the proxy `proxy` picks, with an overall
+/// request `timeout` when given.
 pub(crate) fn http_client(
     tls: &TlsOptions,
+    proxy: &ProxySetting,
     timeout: Option<Duration>,
     connect_timeout: Duration,
 ) -> Result<reqwest::Client, TrdError> {
     let config = tls.client_config()?;
-    let mut http = reqwest::Client::builder()
+    let mut http = proxy
+        .apply_to(reqwest::Client::builder())
         .tls_backend_preconfigured((*config).clone())
         .connect_timeout(connect_timeout);
     if let Some(timeout) = timeout {
@@ -117,20 +125,27 @@ const MAX_TOKEN_RESPONSE: usize = 64 << 10;
 /// Asks the license server for a token.
 pub(crate) async fn fetch_token(
     http: &reqwest::Client,
+    proxy: &ProxySetting,
     token_url: &str,
     username: &str,
     password: &str,
     timeout: Duration,
 ) -> Result<CachedToken, TrdError> {
     let wrap = |e| TrdError::TokenServer(Box::new(e));
-    let response = http
+    let sent = http
         .post(token_url)
         .basic_auth(username, Some(password))
         .timeout(timeout)
         .send()
-        .await
-        .map_err(|e| wrap(from_reqwest(e, timeout)))?;
+        .await;
+    let response = match sent {
+        Ok(response) => response,
+        Err(e) => return Err(wrap(unanswered(e, proxy, timeout).await)),
+    };
     let status = response.status();
+    if let Some(refused) = proxy_answer(token_url, status.as_u16(), proxy).await {
+        return Err(wrap(refused));
+    }
     let retry = retry_after(response.headers());
     let body = read_text(response, MAX_TOKEN_RESPONSE, timeout)
         .await

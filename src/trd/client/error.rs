@@ -86,6 +86,9 @@ pub enum TrdError {
     /// The trusted roots are unusable, or the server's certificate was refused.
     #[error("TLS: {0}")]
     Tls(#[from] crate::tls::TlsError),
+    /// The HTTP proxy refused the request (status named).
+    #[error(transparent)]
+    Proxy(#[from] crate::proxy::ProxyError),
     /// Another HTTP client failure (building the client, reading the body).
     #[error("HTTP error: {0}")]
     Http(String),
@@ -165,6 +168,8 @@ pub enum TrdErrorKind {
     Network,
     /// The server's certificate was refused, or the trusted roots are unusable.
     Tls,
+    /// The HTTP proxy refused the request (407, 403, 5xx).
+    Proxy,
     /// An argument of the call is unusable (base URL, missing or empty file).
     InvalidInput,
     /// The job ended `FAILED`.
@@ -194,6 +199,8 @@ impl TrdError {
             TrdError::Timeout(_) | TrdError::WaitTimeout { .. } => TrdErrorKind::Timeout,
             TrdError::Connect { .. } | TrdError::Http(_) => TrdErrorKind::Network,
             TrdError::Tls(_) => TrdErrorKind::Tls,
+            TrdError::Proxy(e) if e.is_timeout() => TrdErrorKind::Timeout,
+            TrdError::Proxy(_) => TrdErrorKind::Proxy,
             TrdError::InvalidBaseUrl(_)
             | TrdError::File { .. }
             | TrdError::EmptyFile { .. }
@@ -345,6 +352,34 @@ pub(crate) async fn read_text(
         Err(BodyError::Http(error)) => Err(from_reqwest(error, timeout)),
         Err(too_large) => Err(TrdError::InvalidResponse(too_large.describe())),
     }
+}
+
+/// The failure of a request that got no answer: a proxy's refusal (read again by
+/// [`ProxySetting::failure`](crate::proxy::ProxySetting)), else as [`from_reqwest`].
+pub(crate) async fn unanswered(
+    error: reqwest::Error,
+    proxy: &crate::proxy::ProxySetting,
+    timeout: Duration,
+) -> TrdError {
+    let refused = match error.url() {
+        Some(url) => proxy.failure(url, Err(&error), timeout).await,
+        None => None,
+    };
+    match refused {
+        Some(refused) => TrdError::Proxy(refused),
+        None => from_reqwest(error, timeout),
+    }
+}
+
+/// The proxy's refusal, when `status` came from the proxy rather than the server (407).
+pub(crate) async fn proxy_answer(
+    url: &str,
+    status: u16,
+    proxy: &crate::proxy::ProxySetting,
+) -> Option<TrdError> {
+    let url = url::Url::parse(url).ok()?;
+    let refused = proxy.failure(&url, Ok(status), Duration::ZERO).await?;
+    Some(TrdError::Proxy(refused))
 }
 
 pub(crate) fn from_reqwest(error: reqwest::Error, timeout: Duration) -> TrdError {

@@ -10,9 +10,10 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 
 use super::auth::{fetch_token, CachedToken, Credentials};
-use super::error::{from_reqwest, from_status, read_text, retry_after, TrdError};
+use super::error::{from_status, proxy_answer, read_text, retry_after, unanswered, TrdError};
 use super::retry::RetryPolicy;
 use super::upload::Upload;
+use crate::proxy::ProxySetting;
 use crate::tls::TlsOptions;
 
 /// Query parameters of `webhook/validate`: TRD's wait between attempts and number of attempts.
@@ -30,6 +31,7 @@ pub struct TrdClientBuilder {
     credentials: Credentials,
     timeout: Duration,
     tls: TlsOptions,
+    proxy: ProxySetting,
     retry: RetryPolicy,
     upload_min_rate: u64,
 }
@@ -49,6 +51,7 @@ impl fmt::Debug for TrdClientBuilder {
             .field("credentials", &self.credentials)
             .field("timeout", &self.timeout)
             .field("tls", &self.tls)
+            .field("proxy", &self.proxy)
             .finish()
     }
 }
@@ -75,6 +78,13 @@ impl TrdClientBuilder {
     /// Which roots to trust (default: the bundled and the machine's, see [`TlsOptions`]).
     pub fn tls(mut self, tls: TlsOptions) -> Self {
         self.tls = tls;
+        self
+    }
+
+    /// The HTTP proxy to TRD and the license server (default: from the environment, see
+    /// [`ProxySetting`]).
+    pub fn proxy(mut self, proxy: ProxySetting) -> Self {
+        self.proxy = proxy;
         self
     }
 
@@ -106,7 +116,7 @@ impl TrdClientBuilder {
             return Err(TrdError::InvalidBaseUrl(base_url));
         }
         // Deadlines are set per request: an upload needs longer than a status call.
-        let http = super::auth::http_client(&self.tls, None, self.timeout)?;
+        let http = super::auth::http_client(&self.tls, &self.proxy, None, self.timeout)?;
         Ok(TrdClient {
             base_url,
             credentials: self.credentials,
@@ -114,6 +124,7 @@ impl TrdClientBuilder {
             retry: self.retry,
             upload_min_rate: self.upload_min_rate,
             http,
+            proxy: self.proxy,
             token: Mutex::new(None),
         })
     }
@@ -135,6 +146,7 @@ pub struct TrdClient {
     retry: RetryPolicy,
     upload_min_rate: u64,
     http: reqwest::Client,
+    proxy: ProxySetting,
     token: Mutex<Option<CachedToken>>,
 }
 
@@ -165,6 +177,7 @@ impl TrdClient {
             credentials: Credentials::None,
             timeout: Duration::from_secs(10),
             tls: TlsOptions::default(),
+            proxy: ProxySetting::default(),
             retry: RetryPolicy::default(),
             upload_min_rate: 256 * 1024,
         }
@@ -325,14 +338,20 @@ impl TrdClient {
             Payload::Upload(job) => request.multipart(job.form().await?),
         };
         let wait = deadline.unwrap_or(self.timeout);
-        let response = match deadline {
+        let sent = match deadline {
             Some(_) => request.send().await,
             None => tokio::time::timeout(wait, request.send())
                 .await
                 .map_err(|_| TrdError::Timeout(wait))?,
-        }
-        .map_err(|e| from_reqwest(e, wait))?;
+        };
+        let response = match sent {
+            Ok(response) => response,
+            Err(e) => return Err(unanswered(e, &self.proxy, self.timeout).await),
+        };
         let status = response.status();
+        if let Some(refused) = proxy_answer(&url, status.as_u16(), &self.proxy).await {
+            return Err(refused);
+        }
         if status.is_success() {
             return Ok(response);
         }
@@ -377,8 +396,15 @@ impl TrdClient {
                 if let Some(token) = cached.as_ref().filter(|t| t.is_fresh()) {
                     return Ok(Some(token.value.clone()));
                 }
-                let token =
-                    fetch_token(&self.http, token_url, username, password, self.timeout).await?;
+                let token = fetch_token(
+                    &self.http,
+                    &self.proxy,
+                    token_url,
+                    username,
+                    password,
+                    self.timeout,
+                )
+                .await?;
                 let value = token.value.clone();
                 *cached = Some(token);
                 Ok(Some(value))

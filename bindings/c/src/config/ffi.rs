@@ -667,6 +667,33 @@ pub unsafe extern "C" fn das_config_set_trusted_roots(
     })
 }
 
+/// Sets the HTTP proxy of every connection a session makes (token endpoint, signalling, audio
+/// channel) and of a TRD client made with this configuration: `http://[user:password@]host[:port]`
+/// (CONNECT tunnels; hosts `NO_PROXY` names still connect directly), or `""` (len 0) to connect
+/// directly whatever the environment says. Without this call the proxy comes from the
+/// environment as curl reads it (`https_proxy`, `http_proxy`, `all_proxy`, `no_proxy`, upper
+/// case too). The credentials never appear in `das_config_to_json` or in messages. A URL that
+/// is not `http://` fails with `DAS_RESULT_PARSE` and leaves the configuration unchanged.
+///
+/// Ownership: `url` is borrowed and copied.
+///
+/// # Safety
+/// As `das_config_set_endpoint_url`.
+#[no_mangle]
+pub unsafe extern "C" fn das_config_set_proxy(
+    config: *mut das_config,
+    url: *const c_char,
+    len: usize,
+) -> das_result {
+    ffi_boundary!({
+        let url = arg_str!(url, len);
+        let proxy = das_core::proxy::ProxySetting::parse(url)
+            .map_err(|e| Error::new(das_result::Parse, e.to_string()))?;
+        config_mut!(config).settings.set_proxy(proxy);
+        Ok(())
+    })
+}
+
 /// Sets the most events a session queues, `1..=1000000` (default 1024).
 ///
 /// Ownership: nothing is allocated or transferred; pointers are borrowed for the call.

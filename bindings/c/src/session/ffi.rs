@@ -69,7 +69,9 @@ pub unsafe extern "C" fn das_session_new(
 /// Errors: rejected credentials `DAS_RESULT_AUTH`, namespace refused
 /// `DAS_RESULT_CONNECT_REFUSED`, no answer `DAS_RESULT_TIMEOUT`, network `DAS_RESULT_IO`, a
 /// second start `DAS_RESULT_ALREADY_STARTED`, closed `DAS_RESULT_CLOSED`. A failed start
-/// closes the session (polls then return `DAS_RESULT_CLOSED`).
+/// closes the session (polls then return `DAS_RESULT_CLOSED`). `das_session_close` from
+/// another thread cancels a start that is still fetching the token or connecting: it returns
+/// `DAS_RESULT_CLOSED` at once.
 ///
 /// Ownership: nothing is allocated or transferred.
 ///
@@ -85,7 +87,8 @@ pub unsafe extern "C" fn das_session_start(session: *const das_session) -> das_r
 ///
 /// Returns `DAS_RESULT_OK`; `DAS_RESULT_WOULD_BLOCK` when the audio buffer
 /// (`das_config_set_audio_buffer_bytes`) is full: nothing was taken, retry after polling
-/// events or sleeping briefly; `DAS_RESULT_NOT_READY` before `das_session_start`;
+/// events or sleeping briefly (the refusal makes the channel send what it holds, even less
+/// than a frame, so a retry succeeds whatever the buffer and push sizes); `DAS_RESULT_NOT_READY` before `das_session_start`;
 /// `DAS_RESULT_CLOSED` after `das_session_end_audio`, after `das_session_close` or once the
 /// session ended; `DAS_RESULT_OUT_OF_RANGE` when `len` exceeds the whole buffer. Audio pushed
 /// after start but before `info-consumer-ready` waits in the buffer (it is not refused).
@@ -244,8 +247,9 @@ pub unsafe extern "C" fn das_session_call_id(
     })
 }
 
-/// Closes the session: disconnects the signalling (bounded by the close timeout), wakes any
-/// thread blocked in `das_session_poll_event` and makes later pushes return
+/// Closes the session: cancels a `das_session_start` still connecting in another thread (it
+/// returns `DAS_RESULT_CLOSED`), disconnects the signalling (bounded by the close timeout),
+/// wakes any thread blocked in `das_session_poll_event` and makes later pushes return
 /// `DAS_RESULT_CLOSED`. Safe from any thread, idempotent.
 ///
 /// Ownership: nothing is allocated or transferred; the handle stays valid until freed.

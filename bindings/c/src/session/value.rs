@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use das_core::auth::AuthError;
 use das_core::session::settings::TimeoutKind;
-use das_core::session::{AudioError, Session, SessionBuilder, SessionError};
+use das_core::session::{AudioError, Session, SessionBuilder, SessionError, StartCancel};
 use das_core::socketio::SocketIoError;
 use futures_util::StreamExt;
 use tokio::task::JoinHandle;
@@ -43,6 +43,8 @@ enum Phase {
 pub struct SessionValue {
     phase: Mutex<Phase>,
     audio_ended: AtomicBool,
+    /// Set by `close`: a start still connecting returns `CLOSED` at once.
+    cancel_start: StartCancel,
     queue: Arc<EventQueue>,
     call_id: CText,
     start_timeout: Duration,
@@ -72,6 +74,12 @@ fn start_error(error: SessionError) -> Error {
     let code = match &error {
         SessionError::Settings(refused) => return refused.clone().into(),
         SessionError::Auth(AuthError::Tls(_)) => das_result::Tls,
+        SessionError::Auth(AuthError::Proxy(e))
+        | SessionError::Signalling(SocketIoError::Auth(AuthError::Proxy(e)))
+        | SessionError::Signalling(SocketIoError::Proxy(e)) => match e.is_timeout() {
+            true => das_result::Timeout,
+            false => das_result::Proxy,
+        },
         SessionError::Auth(e) | SessionError::Signalling(SocketIoError::Auth(e))
             if e.is_network() =>
         {
@@ -79,6 +87,7 @@ fn start_error(error: SessionError) -> Error {
         }
         SessionError::Auth(_) => das_result::Auth,
         SessionError::Timeout(_) => das_result::Timeout,
+        SessionError::Cancelled => das_result::Closed,
         SessionError::Signalling(inner) => match inner {
             SocketIoError::Auth(AuthError::Tls(_)) => das_result::Tls,
             SocketIoError::Auth(_) => das_result::Auth,
@@ -106,6 +115,7 @@ impl SessionValue {
             call_id: CText::new(builder.current_call_id()),
             phase: Mutex::new(Phase::Created(Box::new(builder))),
             audio_ended: AtomicBool::new(false),
+            cancel_start: StartCancel::new(),
             queue: Arc::new(EventQueue::new(
                 settings.event_capacity(),
                 settings.event_queue_bytes(),
@@ -146,8 +156,9 @@ impl SessionValue {
             }
         };
         let bound = self.start_timeout;
+        let cancel = &self.cancel_start;
         let started = block_on(async move {
-            tokio::time::timeout(bound, builder.start())
+            tokio::time::timeout(bound, builder.start_cancellable(cancel))
                 .await
                 .unwrap_or(Err(SessionError::Timeout(bound)))
         })?;
@@ -241,6 +252,7 @@ impl SessionValue {
 
     /// Disconnects (bounded by the close timeout) and ends the event queue; idempotent.
     pub fn close(&self) {
+        self.cancel_start.cancel();
         let previous = std::mem::replace(&mut *lock(&self.phase), Phase::Closed);
         if let Phase::Started { session, pump } = previous {
             pump.abort();

@@ -113,7 +113,9 @@ pub unsafe extern "C" fn das_trd_client_new(
         if !tls.is_null() {
             // SAFETY: the caller upholds the handle contract (no setter or free during the call).
             let config = unsafe { handle::borrow_shared(tls, "tls") }?;
-            builder = builder.tls(config.settings.tls().clone());
+            builder = builder
+                .tls(config.settings.tls().clone())
+                .proxy(config.settings.proxy().clone());
         }
         let client = builder.build().map_err(trd_error)?;
         let client = handle::into_raw::<das_trd_client>(client);

@@ -18,6 +18,7 @@ pub(crate) fn trd_error(error: TrdError) -> Error {
             _ => das_result::ConnectRefused,
         },
         TrdErrorKind::Tls => das_result::Tls,
+        TrdErrorKind::Proxy => das_result::Proxy,
         TrdErrorKind::InvalidInput => match error {
             TrdError::File { .. } => das_result::Io,
             TrdError::EmptyFile { .. } => das_result::OutOfRange,

@@ -4,6 +4,7 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
+use das_core::proxy::ProxySetting;
 use das_core::tls::TlsOptions;
 use das_core::trd::{license_server_token, TrdClient};
 
@@ -113,7 +114,16 @@ pub unsafe extern "C" fn das_trd_license_token(
         let password = unsafe { input_str(password, password_len, "password") }?;
         url::Url::parse(token_url).map_err(|e| Error::parse("token_url", e))?;
         let tls = TlsOptions::default();
-        let fetch = license_server_token(token_url, username, password, timeout(timeout_ms)?, &tls);
+        // The one-shot call has no configuration: the environment decides, as for its roots.
+        let proxy = ProxySetting::FromEnvironment;
+        let fetch = license_server_token(
+            token_url,
+            username,
+            password,
+            timeout(timeout_ms)?,
+            &tls,
+            &proxy,
+        );
         let token = block_on(fetch)?.map_err(trd_error)?;
         // SAFETY: the caller upholds the output-buffer contract.
         unsafe { write_output(&token, buf, len, written) }

@@ -38,6 +38,7 @@ pub async fn run(args: AudiohookSendArgs) -> Result<(), CliError> {
     let organization = args.organization_id.unwrap_or_else(Uuid::new_v4);
     let mut config = ClientConfig::new(url, organization, args.api_key.clone(), secret);
     config.tls = args.tls.options()?;
+    config.proxy = args.tls.proxy()?;
     let audio = if args.probe {
         None
     } else {
@@ -177,6 +178,8 @@ fn exit_for(error: &ClientError) -> Exit {
         | ClientError::CloseTimeout
         | ClientError::ConnectionLost(_) => Exit::Network,
         ClientError::Config(_) => Exit::Usage,
+        ClientError::Proxy(e) if e.is_timeout() => Exit::Network,
+        ClientError::Proxy(_) => Exit::Proxy,
         ClientError::NoMediaSelected | ClientError::ServerError(_) => Exit::Rejected,
         _ => Exit::Failure,
     }

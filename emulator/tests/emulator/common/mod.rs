@@ -73,5 +73,6 @@ pub async fn run_peer(script: &str, args: &[String]) -> Vec<String> {
 }
 
 pub mod audio;
+pub mod proxy_bed;
 pub mod reliability;
 pub mod sio;

@@ -1,0 +1,75 @@
+//! tinyproxy on loopback (scripts/proxy-bed), for the proxy tests: the emulator is addressed
+//! as `das-emulator.test`, a name only the proxy resolves, so whatever skips the proxy fails.
+//! Also the `das` command's tests' (cli/tests/cli/proxy.rs includes this file).
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The host name only the proxy resolves (to 127.0.0.1).
+pub const PROXY_ONLY_HOST: &str = "das-emulator.test";
+
+/// A running tinyproxy; killed on drop.
+pub struct ProxyBed {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl ProxyBed {
+    /// Starts tinyproxy, with Basic authentication when `credentials` (`user:password`).
+    pub fn start(credentials: Option<&str>) -> ProxyBed {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        // Both crates that include this file sit one level below the workspace root.
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/proxy-bed");
+        let mut command = Command::new(script);
+        command.arg(dir.path()).arg(port.to_string());
+        command.args(credentials);
+        let child = command
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("scripts/proxy-bed starts");
+        let bed = ProxyBed {
+            child,
+            port,
+            _dir: dir,
+        };
+        let until = Instant::now() + Duration::from_secs(60);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < until, "tinyproxy did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        bed
+    }
+
+    /// `http://[credentials@]127.0.0.1:PORT`.
+    pub fn url(&self, credentials: Option<&str>) -> String {
+        match credentials {
+            Some(credentials) => format!("http://{credentials}@127.0.0.1:{}", self.port),
+            None => format!("http://127.0.0.1:{}", self.port),
+        }
+    }
+}
+
+impl Drop for ProxyBed {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `url` (of the emulator, on 127.0.0.1 or localhost) with the host only the proxy resolves.
+pub fn behind_proxy(url: &str) -> String {
+    url.replacen("127.0.0.1", PROXY_ONLY_HOST, 1)
+        .replacen("localhost", PROXY_ONLY_HOST, 1)
+}
+
+/// A loopback port nothing listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

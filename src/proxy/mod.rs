@@ -1,0 +1,14 @@
+//! Outbound HTTP proxies: which proxy (if any) a client connection goes through — an explicit
+//! setting, or the environment as curl reads it — and the CONNECT tunnel through it. Every
+//! client connection (token endpoint, Socket.IO, audio channels, TRD) decides here.
+
+mod env;
+mod error;
+mod http_client;
+mod setting;
+mod tunnel;
+
+pub use env::ProxyEnv;
+pub use error::ProxyError;
+pub use setting::{ProxySetting, ProxyUrl};
+pub(crate) use tunnel::open_stream;

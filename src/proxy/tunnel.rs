@@ -1,0 +1,91 @@
+//! The TCP stream of a client connection: straight to the target, or a CONNECT tunnel through
+//! the proxy the setting picks for it (TLS, if any, then runs inside the tunnel).
+
+use std::io;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::Instant;
+
+use super::{ProxyError, ProxySetting, ProxyUrl};
+
+/// The most a CONNECT answer's status line and headers may take.
+const MAX_ANSWER_HEAD: usize = 8 << 10;
+const MAX_HEADERS: usize = 64;
+
+/// Opens a TCP stream to `host:port` for a `scheme` URL, through the proxy `setting` picks
+/// for it. An unreachable proxy is the I/O error of that connection; a refusing, silent (past
+/// `deadline`) or broken proxy is a [`ProxyError`] inside the I/O error.
+pub(crate) async fn open_stream(
+    setting: &ProxySetting,
+    scheme: &str,
+    host: &str,
+    port: u16,
+    deadline: Instant,
+) -> io::Result<TcpStream> {
+    let Some(proxy) = setting.for_target(scheme, host, port) else {
+        return TcpStream::connect((host, port)).await;
+    };
+    let mut tcp = TcpStream::connect((proxy.host(), proxy.port())).await?;
+    let target = if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
+    let asked = Instant::now();
+    match tokio::time::timeout_at(deadline, handshake(&mut tcp, &proxy, &target)).await {
+        Ok(result) => result.map(|()| tcp),
+        Err(_) => Err(ProxyError::Timeout {
+            proxy: proxy.to_string(),
+            target,
+            seconds: asked.elapsed().as_secs_f64(),
+        }
+        .into_io()),
+    }
+}
+
+async fn handshake(tcp: &mut TcpStream, proxy: &ProxyUrl, target: &str) -> io::Result<()> {
+    let mut request = format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n");
+    if let Some(authorization) = proxy.authorization() {
+        request.push_str(&format!("Proxy-Authorization: {authorization}\r\n"));
+    }
+    request.push_str("\r\n");
+    tcp.write_all(request.as_bytes()).await?;
+    let broken = |message: String| {
+        ProxyError::Protocol {
+            proxy: proxy.to_string(),
+            target: target.to_owned(),
+            message,
+        }
+        .into_io()
+    };
+    // Read byte by byte up to the blank line: nothing of the tunnel's own traffic may be
+    // consumed here (a server that speaks first would lose its first bytes).
+    let mut head = Vec::with_capacity(256);
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if tcp.read(&mut byte).await? == 0 {
+            return Err(broken("connection closed before the answer".to_owned()));
+        }
+        head.push(byte[0]);
+        if head.len() > MAX_ANSWER_HEAD {
+            return Err(broken("answer head too long".to_owned()));
+        }
+    }
+    let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut answer = httparse::Response::new(&mut headers);
+    answer
+        .parse(&head)
+        .map_err(|e| broken(format!("not an HTTP answer: {e}")))?;
+    let status = answer.code.unwrap_or(0);
+    if (200..300).contains(&status) {
+        return Ok(());
+    }
+    Err(ProxyError::Refused {
+        proxy: proxy.to_string(),
+        target: target.to_owned(),
+        status,
+        reason: answer.reason.unwrap_or("").to_owned(),
+    }
+    .into_io())
+}
