@@ -20,7 +20,7 @@ from ._native import __version__, get_access_token
 from .audio import AudioChannel
 from .client import Client
 from .emulator import Emulator
-from .session import Event, RegisterSession, VerifySession
+from .session import Event, RegisterSession, SessionOptions, VerifySession
 
 if TYPE_CHECKING:
     from .asyncio_client import AsyncClient, AsyncRegisterSession, AsyncVerifySession
@@ -36,6 +36,7 @@ __all__ = [
     "Emulator",
     "RegisterSession",
     "VerifySession",
+    "SessionOptions",
     "Event",
     "exceptions",
     "trd",

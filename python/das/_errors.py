@@ -2,6 +2,7 @@
 (``code`` is its number), and subclasses the closest built-in exception where one exists."""
 
 import builtins
+import typing
 
 
 __all__ = [
@@ -113,9 +114,20 @@ class AuthError(DasError):
 
 
 class ConnectRefused(ConnectError):
-    """The server refused a namespace (CONNECT_ERROR) or the connection."""
+    """The server refused a namespace (CONNECT_ERROR) or the connection
+    (python-socketio's ``ConnectionRefusedError``).
+
+    ``namespace`` is the refused namespace and ``error_args`` the server's CONNECT_ERROR
+    payload as sent (e.g. ``{'message': 'unknown access token'}``), ``None`` without one.
+    """
 
     code = 304
+
+    def __init__(self, message: str, *, namespace: typing.Optional[str] = None,
+                 error_args: typing.Any = None) -> None:
+        super().__init__(message)
+        self.namespace = namespace
+        self.error_args = error_args
 
 
 class BusyError(DasError):
@@ -174,6 +186,9 @@ class InternalError(DasError):
 
 
 # Shown as `das.InvalidArgument`, the name users import, not the private module's.
-for _name in __all__:
-    globals()[_name].__module__ = "das"
-del _name
+def _show_in(module: str, names: typing.Iterable[str]) -> None:
+    for name in names:
+        globals()[name].__module__ = module
+
+
+_show_in("das", __all__)

@@ -12,17 +12,21 @@ import asyncio
 import functools
 import inspect
 import os
-from typing import Any, Callable, Dict, Iterator, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Optional, TypeVar, Union
 
-from .client import Client, Handler
-from .session import Event, RegisterSession, VerifySession, _Session
+from .client import Client, Handler, HandlerDecorators
+from .session import (Event, RegisterSession, SessionOptions, VerifySession, _Session,
+                      check_options)
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 __all__ = ["AsyncClient", "AsyncRegisterSession", "AsyncVerifySession"]
 
 T = TypeVar("T")
 
 
-class AsyncClient:
+class AsyncClient(HandlerDecorators):
     """python-socketio's ``socketio.AsyncClient`` API over ``das.Client``."""
 
     #: Seconds the client's dispatch thread waits for one handler to finish on the loop.
@@ -57,28 +61,9 @@ class AsyncClient:
 
     # -- handlers ---------------------------------------------------------------------------
 
-    def on(self, event: str, handler: Optional[Handler] = None,
-           namespace: Optional[str] = None) -> Any:
-        """As ``das.Client.on``; ``handler`` may be a coroutine function."""
-
-        def set_handler(handler: Handler) -> Handler:
-            self._client.on(event, self._on_loop(handler), namespace)
-            return handler
-
-        if handler is None:
-            return set_handler
-        set_handler(handler)
-        return None
-
-    def event(self, *args: Any, **kwargs: Any) -> Any:
-        if len(args) == 1 and not kwargs and callable(args[0]):
-            return self.on(args[0].__name__)(args[0])
-
-        def set_handler(handler: Handler) -> Handler:
-            self.on(handler.__name__, handler, namespace=kwargs.get("namespace"))
-            return handler
-
-        return set_handler
+    def _register(self, event: str, handler: Handler, namespace: Optional[str]) -> None:
+        # ``handler`` may be a coroutine function: it runs on the loop.
+        self._client.on(event, self._on_loop(handler), namespace)
 
     # -- connection -------------------------------------------------------------------------
 
@@ -142,11 +127,12 @@ class AsyncClient:
         return run
 
 
-class _AsyncSession:
-    _sync_class: type = _Session
+_A = TypeVar("_A", bound="_AsyncSession")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._session: _Session = self._sync_class(*args, **kwargs)
+
+class _AsyncSession:
+    def __init__(self, session: _Session) -> None:
+        self._session = session
         self._events: Optional[Iterator[Event]] = None
 
     @property
@@ -157,7 +143,7 @@ class _AsyncSession:
     def call_id(self) -> str:
         return self._session.call_id
 
-    async def start(self) -> "_AsyncSession":
+    async def start(self: _A) -> _A:
         """Connects and sends ``initialize``; cancelling it (``asyncio.wait_for``,
         ``task.cancel()``) cancels the connection too, instead of leaving it running on the
         worker thread."""
@@ -168,13 +154,13 @@ class _AsyncSession:
             raise
         return self
 
-    async def __aenter__(self) -> "_AsyncSession":
+    async def __aenter__(self: _A) -> _A:
         return await self.start()
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    def __aiter__(self) -> "_AsyncSession":
+    def __aiter__(self: _A) -> _A:
         self._events = self._session.events()
         return self
 
@@ -205,13 +191,17 @@ class _AsyncSession:
 class AsyncRegisterSession(_AsyncSession):
     """``das.RegisterSession`` for asyncio: ``async with`` and ``async for event in session``."""
 
-    _sync_class = RegisterSession
+    def __init__(self, url: str, **options: Unpack[SessionOptions]) -> None:
+        check_options(type(self), options)
+        super().__init__(RegisterSession(url, **options))
 
 
 class AsyncVerifySession(_AsyncSession):
     """``das.VerifySession`` for asyncio."""
 
-    _sync_class = VerifySession
+    def __init__(self, url: str, credential: str, **options: Unpack[SessionOptions]) -> None:
+        check_options(type(self), options)
+        super().__init__(VerifySession(url, credential, **options))
 
 
 async def _run(fn: Callable[..., T], *args: Any) -> T:

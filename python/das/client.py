@@ -12,16 +12,18 @@ import logging
 import threading
 import time
 import weakref
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, Union, overload
 
 from . import _native
-from ._errors import BadNamespaceError, ConnectError, DasError, InvalidArgument
+from ._errors import BadNamespaceError, ConnectError, ConnectRefused, DasError, InvalidArgument
 
 __all__ = ["Client"]
 
 log = logging.getLogger("das.client")
 
 Handler = Callable[..., Any]
+#: A handler's own type, kept by the decorators.
+H = TypeVar("H", bound=Handler)
 
 # How long the dispatch thread blocks in native code before looking at its stop flag.
 _POLL_SECONDS = 0.25
@@ -37,7 +39,53 @@ def _disconnect_live_clients() -> None:
         client.disconnect()
 
 
-class Client:
+class HandlerDecorators:
+    """python-socketio's ``on()`` and ``event()``, shared by ``Client`` and ``AsyncClient``;
+    as decorators they return the function unchanged, its type too."""
+
+    def _register(self, event: str, handler: Handler, namespace: Optional[str]) -> None:
+        raise NotImplementedError
+
+    @overload
+    def on(self, event: str, handler: None = None,
+           namespace: Optional[str] = None) -> Callable[[H], H]: ...
+
+    @overload
+    def on(self, event: str, handler: Handler, namespace: Optional[str] = None) -> None: ...
+
+    def on(self, event: str, handler: Optional[Handler] = None,
+           namespace: Optional[str] = None) -> Optional[Handler]:
+        """Registers ``handler`` for ``event`` (``'*'``: every event) on ``namespace``
+        (default ``'/'``; ``'*'``: every namespace). Without ``handler``, a decorator."""
+
+        def set_handler(handler: H) -> H:
+            self._register(event, handler, namespace)
+            return handler
+
+        if handler is None:
+            return set_handler
+        set_handler(handler)
+        return None
+
+    @overload
+    def event(self, handler: H) -> H: ...
+
+    @overload
+    def event(self, *, namespace: Optional[str] = None) -> Callable[[H], H]: ...
+
+    def event(self, handler: Optional[Handler] = None, *,
+              namespace: Optional[str] = None) -> Handler:
+        """Decorator registering a handler under the function's own name:
+        ``@sio.event`` or ``@sio.event(namespace='/chat')``."""
+
+        def set_handler(handler: H) -> H:
+            self._register(handler.__name__, handler, namespace)
+            return handler
+
+        return set_handler if handler is None else set_handler(handler)
+
+
+class Client(HandlerDecorators):
     """A Socket.IO client with python-socketio's API (``on``, ``event``, ``connect``, ``emit``,
     ``call``, ``wait``, ``disconnect``), websocket transport only."""
 
@@ -72,38 +120,15 @@ class Client:
         self._thread: Optional[threading.Thread] = None
         self._ended = threading.Event()
         self._ended.set()
+        self._connect_handled = threading.Event()
         self._callbacks: Dict[int, Handler] = {}
         self._tokens = itertools.count(1)
         self._lock = threading.Lock()
 
     # -- handlers ---------------------------------------------------------------------------
 
-    def on(self, event: str, handler: Optional[Handler] = None,
-           namespace: Optional[str] = None) -> Any:
-        """Registers ``handler`` for ``event`` (``'*'``: every event) on ``namespace``
-        (default ``'/'``; ``'*'``: every namespace). Without ``handler``, a decorator."""
-        namespace = namespace or "/"
-
-        def set_handler(handler: Handler) -> Handler:
-            self.handlers.setdefault(namespace, {})[event] = handler
-            return handler
-
-        if handler is None:
-            return set_handler
-        set_handler(handler)
-        return None
-
-    def event(self, *args: Any, **kwargs: Any) -> Any:
-        """Decorator registering a handler under the function's own name:
-        ``@sio.event`` or ``@sio.event(namespace='/chat')``."""
-        if len(args) == 1 and not kwargs and callable(args[0]):
-            return self.on(args[0].__name__)(args[0])
-
-        def set_handler(handler: Handler) -> Handler:
-            self.on(handler.__name__, handler, namespace=kwargs.get("namespace"))
-            return handler
-
-        return set_handler
+    def _register(self, event: str, handler: Handler, namespace: Optional[str]) -> None:
+        self.handlers.setdefault(namespace or "/", {})[event] = handler
 
     # -- connection -------------------------------------------------------------------------
 
@@ -136,19 +161,27 @@ class Client:
                 str(_resolve(url)), [(str(k), str(v)) for k, v in dict(real_headers).items()],
                 _resolve(auth), self.connection_namespaces, socketio_path, float(wait_timeout),
                 settings, _session_proxy(self.http_session, str(_resolve(url))))
+        except ConnectRefused as exc:
+            # python-socketio hands the refused namespace's handler the server's payload.
+            self._trigger("connect_error", exc.namespace or "/", *_spread(exc.error_args))
+            raise
         except DasError as exc:
             for namespace in self.connection_namespaces:
                 self._trigger("connect_error", namespace, str(exc))
             raise
         self._native = conn
         self.sid = conn.sid
-        self.namespaces = {ns: conn.namespace_sid(ns) for ns in self.connection_namespaces}
         self.connected = True
         self._ended.clear()
+        self._connect_handled.clear()
         self._thread = threading.Thread(target=self._dispatch, args=(conn,),
                                         name="das-client-dispatch", daemon=True)
         self._thread.start()
         _live_clients.add(self)
+        # As python-socketio: the `connect` handlers (run by the dispatch thread, which sees
+        # the accepted namespaces first) have returned when connect() returns.
+        while not (self._connect_handled.wait(0.1) or self._ended.is_set()):
+            pass
 
     def wait(self) -> None:
         """Blocks until the connection ends for good (after reconnection gave up or
@@ -264,7 +297,11 @@ class Client:
             self.namespaces[namespace] = sid
             self.sid = conn.sid
             self.connected = True
-            self._trigger("connect", namespace)
+            try:
+                self._trigger("connect", namespace)
+            finally:
+                if set(self.connection_namespaces) <= set(self.namespaces):
+                    self._connect_handled.set()
         elif kind == "disconnect":
             _, namespace, reason = item
             for ns in [namespace] if namespace else list(self.namespaces):
@@ -311,6 +348,16 @@ class Client:
 
 def _resolve(value: Any) -> Any:
     return value() if callable(value) else value
+
+
+def _spread(error_args: Any) -> Tuple[Any, ...]:
+    """python-socketio's ``connect_error`` arguments from a CONNECT_ERROR payload: none,
+    a list's items, or the payload itself."""
+    if error_args is None:
+        return ()
+    if isinstance(error_args, (list, tuple)):
+        return tuple(error_args)
+    return (error_args,)
 
 
 def _args(data: Any) -> List[Any]:

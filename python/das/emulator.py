@@ -218,7 +218,7 @@ class Emulator:
 
     @property
     def trd_license_url(self) -> str:
-        """The license server's token URL (``das.trd.TrdClient(token_url=...)``)."""
+        """The license server's token URL (``das.trd.Client(token_url=...)``)."""
         return self._field("trd_license_url")
 
     @property

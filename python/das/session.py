@@ -7,35 +7,99 @@ Cloud does, with the conversation id), and the metadata announces ``audio_protoc
 
 from __future__ import annotations
 
+import difflib
 import os
 import threading
-from typing import Any, Dict, Iterator, Optional, Union
+from typing import (TYPE_CHECKING, Any, Dict, Iterator, Mapping, Optional, TypedDict, TypeVar,
+                    Union)
 
 from . import _native
 from ._errors import Closed
 from ._native import Event
 
-__all__ = ["Event", "RegisterSession", "VerifySession"]
+if TYPE_CHECKING:
+    # Only type checkers read it (annotations are not evaluated at run time).
+    from typing_extensions import Unpack
+
+__all__ = ["Event", "RegisterSession", "SessionOptions", "VerifySession"]
+
+
+class SessionOptions(TypedDict, total=False):
+    """The keyword options of ``RegisterSession``/``VerifySession`` and their asyncio
+    flavours (one declaration, so type checkers and the constructors agree)."""
+
+    # Credentials: a token endpoint and client credentials, or a ready header value.
+    token_url: str
+    client_id: str
+    client_secret: str
+    authorization: str
+    # The initialize request.
+    call_id: str
+    model_hash: str
+    authenticity_threshold: float
+    audio_total_duration: float
+    audio_codec: str
+    sample_rate: int
+    channels: int
+    metadata: Dict[str, Any]
+    request: Dict[str, Any]
+    payload: Dict[str, Any]
+    # Signalling.
+    namespace: str
+    socketio_path: str
+    connect_timeout: float
+    event_timeout: float
+    root_certificate_pem: str
+    trusted_roots: str
+    # None: the environment's proxy variables; "": no proxy; or http://[user:pass@]host:port.
+    proxy: Optional[str]
+    # The audio channel (with ``audio_url``).
+    audio_url: str
+    audio_protocol: str
+    codec: str
+    realtime: bool
+    organization_id: str
+    api_key: str
+    client_secret_audio: str
+    stream_sid: str
+    account_sid: str
+    track: str
+    buffer_bytes: int
+
+
+_OPTION_NAMES = frozenset(SessionOptions.__annotations__)
+
+
+def check_options(cls: type, options: Mapping[str, object]) -> None:
+    """Raises ``TypeError`` at construction for a keyword that is not an option, as Python
+    does for a misspelled parameter (type checkers see it earlier, from ``SessionOptions``)."""
+    for name in options:
+        if name not in _OPTION_NAMES:
+            close = difflib.get_close_matches(name, sorted(_OPTION_NAMES), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise TypeError(f"{cls.__name__}() got an unexpected keyword argument {name!r}{hint}")
+
+
+_S = TypeVar("_S", bound="_Session")
 
 
 class _Session:
     _kind = ""
 
-    def __init__(self, url: str, *, token_url: Optional[str] = None,
-                 client_id: Optional[str] = None, client_secret: Optional[str] = None,
-                 authorization: Optional[str] = None,
-                 audio_url: Optional[str] = None, audio_protocol: Optional[str] = None,
-                 event_timeout: float = 30.0, **options: Any) -> None:
+    def __init__(self, url: str, *, credential: Optional[str] = None,
+                 **options: Unpack[SessionOptions]) -> None:
+        check_options(type(self), options)
+        settings: Dict[str, Any] = dict(options)
         self.url = url
-        self.event_timeout = event_timeout
+        self.event_timeout: float = settings.pop("event_timeout", 30.0)
         self.result: Optional[Event] = None
-        self._credentials: Dict[str, Any] = dict(token_url=token_url, client_id=client_id,
-                                 client_secret=client_secret, authorization=authorization)
-        self._audio_config = _channel_config(audio_url, audio_protocol, options)
-        if audio_protocol is not None:
-            # Announced in the metadata, with or without an audio channel of this session.
-            options["audio_protocol"] = audio_protocol
-        self._options = options
+        audio_url = settings.pop("audio_url", None)
+        # audio_protocol stays in the options: the metadata announces it, with or without an
+        # audio channel of this session.
+        self._audio_config = _channel_config(audio_url, settings.get("audio_protocol"), settings)
+        if credential is not None:
+            settings["credential"] = credential
+        self._options = settings
         self._native: Optional[_native.Session] = None
         self._ended = False
         # close() from another thread ends a start still connecting; the lock orders a start
@@ -43,12 +107,12 @@ class _Session:
         self._cancel = _native.StartCancel()
         self._lock = threading.Lock()
 
-    def start(self) -> "_Session":
+    def start(self: _S) -> _S:
         """Connects and sends ``initialize`` (``with`` does this for you). ``close()`` from
         another thread makes a start still connecting raise ``Closed``."""
         native = _native.Session.start(
             self._kind, self.url, audio_channel=self._audio_config, cancel=self._cancel,
-            **self._credentials, **self._options)
+            **self._options)
         with self._lock:
             if not self._cancel.cancelled:
                 self._native = native
@@ -117,7 +181,7 @@ class _Session:
             raise Closed("the session was not started; use `with` or start()")
         return self._native
 
-    def __enter__(self) -> "_Session":
+    def __enter__(self: _S) -> _S:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -125,7 +189,8 @@ class _Session:
 
 
 class RegisterSession(_Session):
-    """Enrols a speaker. ``url`` as in the documented example; credentials either as
+    """Enrols a speaker. ``url`` as in the documented example; the keyword options are
+    ``SessionOptions``. Credentials either as
     ``token_url``/``client_id``/``client_secret`` or a ready ``authorization`` header value.
     Options: ``model_hash``, ``authenticity_threshold``, ``audio_total_duration``, ``call_id``,
     ``audio_codec``, ``sample_rate``, ``channels``, ``namespace``, ``socketio_path``,
@@ -150,8 +215,8 @@ class VerifySession(_Session):
 
     _kind = "verify"
 
-    def __init__(self, url: str, credential: str, **kwargs: Any) -> None:
-        super().__init__(url, credential=credential, **kwargs)
+    def __init__(self, url: str, credential: str, **options: Unpack[SessionOptions]) -> None:
+        super().__init__(url, credential=credential, **options)
 
 
 _CHANNEL_OPTIONS = ("codec", "realtime", "organization_id", "api_key", "client_secret_audio",

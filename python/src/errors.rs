@@ -13,6 +13,9 @@ use das::trd::{ParseError, ParseErrorKind};
 use pyo3::exceptions::PyOSError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use serde_json::Value;
+
+use crate::convert::to_py;
 
 /// The Python exception classes, by name in `das._errors`.
 #[derive(Clone, Copy, Debug)]
@@ -29,7 +32,6 @@ pub enum Kind {
     Proxy,
     Protocol,
     Auth,
-    ConnectRefused,
     Busy,
     Rejected,
     JobFailed,
@@ -52,7 +54,6 @@ impl Kind {
             Self::Proxy => "ProxyError",
             Self::Protocol => "ProtocolError",
             Self::Auth => "AuthError",
-            Self::ConnectRefused => "ConnectRefused",
             Self::Busy => "BusyError",
             Self::Rejected => "RejectedError",
             Self::JobFailed => "JobFailedError",
@@ -105,12 +106,28 @@ pub fn socketio_error(e: SocketIoError) -> PyErr {
         | SocketIoError::Transport(_)
         | SocketIoError::Disconnected(_) => Kind::Connect,
         SocketIoError::Timeout(_) | SocketIoError::AckTimeout(_) => Kind::Timeout,
-        SocketIoError::ConnectRefused { .. } => Kind::ConnectRefused,
+        SocketIoError::ConnectRefused {
+            namespace, payload, ..
+        } => return refusal_error(&e.to_string(), namespace, payload.as_deref()),
         SocketIoError::Protocol(_) => Kind::Protocol,
         SocketIoError::NotConnected(_) => Kind::BadNamespace,
         SocketIoError::Closed => Kind::Closed,
     };
     das_error(kind, e)
+}
+
+/// `ConnectRefused` carrying the refused `namespace` and the server's payload as
+/// `error_args`, which `das.Client` hands its `connect_error` handler as python-socketio does.
+fn refusal_error(message: &str, namespace: &str, payload: Option<&Value>) -> PyErr {
+    Python::attach(|py| {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("namespace", namespace)?;
+        if let Some(payload) = payload {
+            kwargs.set_item("error_args", to_py(py, payload, &[])?)?;
+        }
+        build(py, "ConnectRefused", (message.to_owned(),), Some(&kwargs))
+    })
+    .unwrap_or_else(|e| e)
 }
 
 /// A refused or missing session setting: `InvalidArgument` naming the Python `keyword`.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use das::trd::{
@@ -18,6 +18,7 @@ use pyo3::types::{PyBytes, PyString, PyTuple};
 use crate::channel::tls_options;
 use crate::errors::{das_error, parse_error, Kind};
 use crate::runtime::block_on;
+use crate::trd_jobs::TrdJobClient;
 use crate::trd_view::{parse_view, result_view, TrdView};
 use das::tls::TlsOptions;
 
@@ -233,10 +234,10 @@ impl WebhookReceiver {
     }
 }
 
-/// Client for TRD's `webhook/whoami` and `webhook/validate`.
+/// Client for TRD's `webhook/whoami` and `webhook/validate`; `jobs()` gives its job calls.
 #[pyclass(module = "das._native", frozen)]
 pub struct TrdClient {
-    client: das::trd::TrdClient,
+    client: Arc<das::trd::TrdClient>,
 }
 
 #[pymethods]
@@ -265,7 +266,14 @@ impl TrdClient {
             tls_options(root_certificate_pem, trusted_roots)?,
             crate::proxy::proxy_setting(proxy)?,
         )?;
-        Ok(Self { client })
+        Ok(Self {
+            client: Arc::new(client),
+        })
+    }
+
+    /// The job calls (`das.trd.Client`'s), on this same client.
+    fn jobs(&self) -> TrdJobClient {
+        TrdJobClient::new(Arc::clone(&self.client))
     }
 
     /// `GET /webhook/whoami`: this machine's address as TRD sees it.

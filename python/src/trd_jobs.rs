@@ -3,6 +3,7 @@
 //! (`TrdQuery`). Jobs and results come back as the same lazy views as webhook bodies.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use das::trd::{
     CreateJob, JobQuery, JobRecords, JobResult, JobWebhooks, ListJobs, Transcribe, TrdClient,
@@ -11,16 +12,22 @@ use das::trd::{
 use pyo3::prelude::*;
 use tokio::sync::Mutex;
 
-use crate::channel::tls_options;
 use crate::errors::{das_error, Kind};
 use crate::runtime::block_on;
-use crate::trd::{build_client, credentials, receiver_builder, seconds, trd_error};
+use crate::trd::{receiver_builder, seconds, trd_error};
 use crate::trd_view::{result_view, TrdView};
 
-/// The job calls of one TRD API.
+/// The job calls of one TRD API: made by `TrdClient.jobs()`, sharing its client (one
+/// construction path for every TRD call).
 #[pyclass(module = "das._native", frozen)]
 pub struct TrdJobClient {
-    client: TrdClient,
+    client: Arc<TrdClient>,
+}
+
+impl TrdJobClient {
+    pub fn new(client: Arc<TrdClient>) -> Self {
+        Self { client }
+    }
 }
 
 fn job_request(
@@ -44,32 +51,6 @@ fn job_request(
 
 #[pymethods]
 impl TrdJobClient {
-    /// Credentials as `TrdClient`; `username` + `password` without `token_url` is HTTP Basic.
-    #[new]
-    #[pyo3(signature = (base_url, *, bearer=None, token_url=None, username=None, password=None,
-        timeout=10.0, root_certificate_pem=None, trusted_roots="both", proxy=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        base_url: String,
-        bearer: Option<String>,
-        token_url: Option<String>,
-        username: Option<String>,
-        password: Option<String>,
-        timeout: f64,
-        root_certificate_pem: Option<String>,
-        trusted_roots: &str,
-        proxy: Option<&str>,
-    ) -> PyResult<Self> {
-        let client = build_client(
-            base_url,
-            credentials(bearer, token_url, username, password)?,
-            timeout,
-            tls_options(root_certificate_pem, trusted_roots)?,
-            crate::proxy::proxy_setting(proxy)?,
-        )?;
-        Ok(Self { client })
-    }
-
     /// `job/create`: the created job's document (`job` only).
     #[pyo3(signature = (path, *, config=Vec::new(), callback_urls=Vec::new(), tag=None))]
     fn create_job(

@@ -89,15 +89,15 @@ def test_faults_reach_the_client() -> None:
 
 
 def test_trd_client_against_the_emulator(emulator: das.Emulator) -> None:
-    client = das.trd.TrdClient(emulator.trd_url, bearer="demo-trd-token")
+    client = das.trd.Client(emulator.trd_url, bearer="demo-trd-token")
     assert client.whoami()
     with das.trd.WebhookReceiver(tls="plain") as receiver:
         assert client.validate(receiver.url, token="t0k") is True
 
 
 def test_trd_client_logs_in_at_the_license_server(emulator: das.Emulator) -> None:
-    def client(password: str) -> das.trd.TrdClient:
-        return das.trd.TrdClient(emulator.trd_url, token_url=emulator.trd_license_url,
+    def client(password: str) -> das.trd.Client:
+        return das.trd.Client(emulator.trd_url, token_url=emulator.trd_license_url,
                                  username=emulator.trd_license_user, password=password)
 
     assert client(emulator.trd_license_password).whoami() == "127.0.0.1"

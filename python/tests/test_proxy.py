@@ -70,12 +70,12 @@ def test_a_registration_and_whoami_go_through_the_proxy(emulator: das.Emulator,
         session.end_audio()
         result = session.wait_result(30)
     assert result is not None and result.name == "result-success"
-    trd = das.trd.TrdClient(behind_proxy(emulator.trd_url), bearer=emulator.trd_token,
-                            proxy=url)
+    trd = das.trd.Client(behind_proxy(emulator.trd_url), bearer=emulator.trd_token,
+                      proxy=url)
     assert trd.whoami() == "127.0.0.1"
     with pytest.raises(das.ConnectError):
-        das.trd.TrdClient(behind_proxy(emulator.trd_url), bearer=emulator.trd_token,
-                          proxy="").whoami()
+        das.trd.Client(behind_proxy(emulator.trd_url), bearer=emulator.trd_token,
+                        proxy="").whoami()
 
 
 def connect(emulator: das.Emulator, **kwargs: object) -> None:
@@ -117,7 +117,7 @@ def test_an_unreachable_proxy_and_a_silent_one(emulator: das.Emulator) -> None:
 def test_the_environment_with_no_proxy(emulator: das.Emulator, proxy: int) -> None:
     """In a child process: the variables are the process's."""
     script = ("import sys, das\n"
-              "c = das.trd.TrdClient(sys.argv[1], bearer=sys.argv[2])\n"
+              "c = das.trd.Client(sys.argv[1], bearer=sys.argv[2])\n"
               "try:\n    print(c.whoami())\n"
               "except das.DasError as e:\n    print(type(e).__name__)\n")
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}

@@ -129,3 +129,12 @@ def test_session_events_carry_the_local_fields(sio_url: str) -> None:
     last = events[-1]
     assert (last.kind, last.before_result) == ("disconnected", True)
     assert last.reason and last.reason == last.data["reason"]
+
+
+def test_a_misspelled_option_fails_at_construction() -> None:
+    # Nothing is started: no server is needed to learn about the typo.
+    url = "http://127.0.0.1:9/socket.io"
+    with pytest.raises(TypeError, match="RegisterSession.*'realtim'.*did you mean 'realtime'"):
+        das.RegisterSession(url, realtim=False)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="AsyncVerifySession.*'audio_urll'"):
+        das.AsyncVerifySession(url, "CRED", audio_urll="ws://x")  # type: ignore[call-arg]

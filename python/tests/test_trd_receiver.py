@@ -1,4 +1,5 @@
-"""das.trd.WebhookReceiver (thread and asyncio) and TrdClient, with real HTTP peers."""
+"""das.trd.WebhookReceiver (thread and asyncio) and das.trd.Client's webhook set-up, with
+real HTTP peers."""
 
 from __future__ import annotations
 
@@ -165,13 +166,26 @@ def trd_url() -> Iterator[str]:
 
 
 def test_trd_client_whoami_and_one_call_setup(trd_url: str) -> None:
-    client = das.trd.TrdClient(trd_url, bearer="trd-token")
+    client = das.trd.Client(trd_url, bearer="trd-token")
     assert client.whoami() == "127.0.0.1"
     with client.start_webhook("127.0.0.1", 0) as receiver:
         assert receiver.url.startswith("https://127.0.0.1:")
         assert FakeTrd.registered["token"] == receiver.token
         assert FakeTrd.registered["crt"] == receiver.certificate_pem
     with pytest.raises(das.AuthError):
-        das.trd.TrdClient(trd_url, bearer="wrong").whoami()
+        das.trd.Client(trd_url, bearer="wrong").whoami()
     with pytest.raises(das.InvalidArgument):
-        das.trd.TrdClient(trd_url, bearer="x", username="u")
+        das.trd.Client(trd_url, bearer="x", username="u")
+
+
+def test_async_trd_client_asks_the_same_webhook_calls(trd_url: str) -> None:
+    import asyncio
+
+    async def main() -> tuple:
+        client = das.trd.AsyncClient(trd_url, bearer="trd-token")
+        # Nothing listens on port 1: TRD (the fake) cannot reach it.
+        return await client.whoami(), await client.validate("https://127.0.0.1:1/hook",
+                                                            token="t", crt="c")
+
+    assert asyncio.run(main()) == ("127.0.0.1", False)
+    assert FakeTrd.registered["token"] == "t"

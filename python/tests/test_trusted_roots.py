@@ -60,7 +60,7 @@ class Bed:
             return channel.close()
 
     def whoami(self, **trust: Any) -> str:
-        client = das.trd.TrdClient(self.urls["trd"], bearer="demo-trd-token",
+        client = das.trd.Client(self.urls["trd"], bearer="demo-trd-token",
                                    **trust)
         return client.whoami()
 

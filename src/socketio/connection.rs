@@ -497,11 +497,12 @@ async fn join_namespaces(
                     early.push(Incoming::Connected { namespace, sid });
                 }
                 PacketKind::ConnectError => {
-                    let (message, data) = refusal(packet.data);
+                    let (message, data) = refusal(packet.data.clone());
                     return Err(SocketIoError::ConnectRefused {
                         namespace: packet.namespace,
                         message,
-                        data,
+                        data: data.map(Box::new),
+                        payload: packet.data.map(Box::new),
                     });
                 }
                 PacketKind::Disconnect => {

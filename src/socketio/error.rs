@@ -61,7 +61,10 @@ pub enum SocketIoError {
         /// The server's `message` (or its string payload).
         message: String,
         /// `data` of an object payload, if any.
-        data: Option<Value>,
+        data: Option<Box<Value>>,
+        /// The CONNECT_ERROR payload as the server sent it (what python-socketio hands its
+        /// `connect_error` handler), `None` when it had none.
+        payload: Option<Box<Value>>,
     },
     /// The server broke the wire format.
     #[error(transparent)]

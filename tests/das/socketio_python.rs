@@ -156,11 +156,14 @@ async fn unknown_namespace_is_refused_with_pythons_string_payload() {
             namespace,
             message,
             data,
+            payload,
         }) => {
             assert_eq!(
                 (namespace.as_str(), message.as_str(), data),
                 ("/nope", "Unable to connect", None)
             );
+            // Kept as sent, for python-socketio's `connect_error(data)`.
+            assert_eq!(payload.as_deref(), Some(&json!("Unable to connect")));
         }
         other => panic!("expected a refusal, got {other:?}"),
     }

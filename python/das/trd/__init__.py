@@ -2,9 +2,7 @@
 ``.extra``), ``verify_token``/``verify_job_id`` check a delivery, ``Client``/``AsyncClient``
 submit recordings as jobs and ``transcribe`` them in one call."""
 
-from __future__ import annotations
-
-from typing import Union
+import typing as _typing
 
 from .. import _native
 from .._errors import InvalidTokenError, WebhookParseError
@@ -21,11 +19,11 @@ from ._model import (
     Segment,
     Word,
 )
-from .jobs import AsyncClient, Client, JobPage, JobWebhooks
-from .receiver import AsyncWebhookReceiver, Delivery, TrdClient, WebhookReceiver
+from ._jobs import AsyncClient, Client, JobPage, JobWebhooks
+from ._receiver import AsyncWebhookReceiver, Delivery, WebhookReceiver
 
 
-def parse_webhook(body: Union[bytes, bytearray, memoryview, str]) -> JobResult:
+def parse_webhook(body: _typing.Union[bytes, bytearray, memoryview, str]) -> JobResult:
     """Parses a webhook POST body (or a ``job/result`` response). Raises
     ``das.WebhookParseError`` with ``path``, ``line`` and ``column`` on a bad body."""
     if isinstance(body, (bytearray, memoryview)):
@@ -50,8 +48,19 @@ def verify_job_id(result: JobResult, path_job_id: str) -> None:
 
 
 __all__ = [
-    "parse_webhook", "verify_token", "verify_job_id", "WebhookParseError", "Record",
+    "parse_webhook", "verify_token", "verify_job_id", "WebhookParseError", "InvalidTokenError",
+    "Record",
     "JobResult", "Job", "Media", "MediaInput", "MediaOutput", "OutputChannel", "DtmfTone",
     "Segment", "Alternative", "Word", "WebhookReceiver", "AsyncWebhookReceiver", "Delivery",
-    "TrdClient", "Client", "AsyncClient", "JobWebhooks", "JobPage",
+    "Client", "AsyncClient", "JobWebhooks", "JobPage",
 ]
+
+# Shown as `das.trd.Client` etc., where users import them, not as the private modules'.
+def _show_here() -> None:
+    for name in __all__:
+        value = globals()[name]
+        if isinstance(value, type) and value.__module__.startswith(__name__ + "."):
+            value.__module__ = __name__
+
+
+_show_here()

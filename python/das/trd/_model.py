@@ -7,14 +7,16 @@ values are built when read, and lists of records are lazy read-only sequences.""
 
 from __future__ import annotations
 
+import abc
 import collections.abc
 import json
-from typing import Any, ClassVar, Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Sequence, Tuple, Union, cast
 
 from .. import _native
 
 # Lists of records are native lazy sequences; this makes isinstance(x, Sequence) hold.
-collections.abc.Sequence.register(_native.TrdList)
+# (Type checkers see Sequence as a generic alias, not the ABC it is at run time.)
+cast(abc.ABCMeta, collections.abc.Sequence).register(_native.TrdList)
 
 
 __all__ = ["Record", "JobResult", "Job", "Media", "MediaInput", "MediaOutput", "OutputChannel",
@@ -42,9 +44,11 @@ class Record:
             data = _native.TrdView.from_data(type(self).__name__, data)
         self._data = data
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached for names that are not fields: those are descriptors on the class.
-        raise AttributeError(f"{type(self).__name__} has no field {name!r}")
+    if not TYPE_CHECKING:
+        # Only reached for names that are not fields (those are descriptors on the class).
+        # Hidden from type checkers, so a misspelled attribute stays a type error.
+        def __getattr__(self, name: str) -> Any:
+            raise AttributeError(f"{type(self).__name__} has no field {name!r}")
 
     @property
     def extra(self) -> Dict[str, Any]:
@@ -184,7 +188,9 @@ class JobResult(Record):
 
     def __repr__(self) -> str:
         # The token is a secret: never shown.
-        count = len(self.segments or ())
+        # A job without a result (not finished, FAILED) has no segments at all: None, not 0.
+        segments = self.segments
+        count = None if segments is None else len(segments)
         return f"JobResult(job={self.job!r}, segments={count})"
 
     @property

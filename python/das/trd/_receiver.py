@@ -1,4 +1,4 @@
-"""The TRD webhook receiver (thread and asyncio flavours) and the TRD client."""
+"""The TRD webhook receiver (thread and asyncio flavours)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterator, List, Optional, Tuple, Union
 from .. import _native
 from ._model import JobResult
 
-__all__ = ["Delivery", "WebhookReceiver", "AsyncWebhookReceiver", "TrdClient"]
+__all__ = ["Delivery", "WebhookReceiver", "AsyncWebhookReceiver"]
 
 log = logging.getLogger("das.trd")
 
@@ -178,39 +178,3 @@ class AsyncWebhookReceiver:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-
-class TrdClient:
-    """TRD's webhook endpoints. ``base_url`` like ``https://speech.cpqd.com.br/trd/v3``;
-    authentication by ``bearer`` token, by the CPqD license server (``token_url``,
-    ``username``, ``password``), or none. TLS trusts ``trusted_roots`` (``'bundled'``,
-    ``'system'`` or ``'both'``, the default) plus ``root_certificate_pem``. ``proxy``: ``None``
-    (the environment's ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``), ``''`` (none) or
-    ``http://[user:password@]host:port``."""
-
-    def __init__(self, base_url: str, *, bearer: Optional[str] = None,
-                 token_url: Optional[str] = None, username: Optional[str] = None,
-                 password: Optional[str] = None, timeout: float = 10.0,
-                 root_certificate_pem: Optional[str] = None,
-                 trusted_roots: str = "both", proxy: Optional[str] = None) -> None:
-        self._native = _native.TrdClient(base_url, bearer=bearer, token_url=token_url,
-                                         username=username, password=password, timeout=timeout,
-                                         root_certificate_pem=root_certificate_pem,
-                                         trusted_roots=trusted_roots, proxy=proxy)
-
-    def whoami(self) -> str:
-        """This machine's address as TRD sees it."""
-        return self._native.whoami()
-
-    def validate(self, url: str, *, token: Optional[str] = None, crt: Optional[str] = None,
-                 attempt_timeout: Optional[int] = None, retries: Optional[int] = None) -> bool:
-        """Whether TRD can reach the webhook at ``url``; registers ``token``/``crt`` if given."""
-        return self._native.validate(url, token=token, crt=crt, attempt_timeout=attempt_timeout,
-                                     retries=retries)
-
-    def start_webhook(self, host: str = "0.0.0.0", port: int = 0, **options: Any) -> WebhookReceiver:
-        """One call: ``whoami`` (unless ``public_host``), a receiver with a self-signed
-        certificate and a fresh token (unless given), registered with ``validate``. Options as
-        for ``WebhookReceiver``."""
-        if "spool" in options and options["spool"] is not None:
-            options["spool"] = os.fspath(options["spool"])
-        return WebhookReceiver(_native_receiver=self._native.start_webhook(host, port, **options))

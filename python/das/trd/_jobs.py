@@ -1,4 +1,4 @@
-"""TRD jobs: ``Client`` submits recordings and reads jobs back (``create_job``, ``status``,
+"""TRD jobs: ``Client`` (also TRD's webhook set-up) submits recordings and reads jobs back (``create_job``, ``status``,
 ``result``, ``list``, ``stop``, ``retry``, ``delete``, ``query``) and ``transcribe`` does it
 all in one call, as trd-sdk-python's ``TranscriptionClient.transcribe`` does. ``AsyncClient``
 is the same for asyncio. Jobs and results are the typed records of ``das.trd``."""
@@ -11,6 +11,7 @@ import typing as t
 
 from .. import _native
 from ._model import Job, JobResult
+from ._receiver import WebhookReceiver
 
 __all__ = ["Client", "AsyncClient", "JobWebhooks", "JobPage"]
 
@@ -53,26 +54,52 @@ def _config(items: t.Iterable[ConfigItem]) -> t.List[str]:
 
 
 class Client:
-    """The TRD v3 job API at ``base_url`` (``https://speech.cpqd.com.br/trd/v3``).
+    """TRD's REST API v3 at ``base_url`` (``https://speech.cpqd.com.br/trd/v3``): jobs and
+    webhook set-up (``whoami``, ``validate``, ``start_webhook``).
 
     Credentials: ``bearer`` (a ready-made token); ``username`` + ``password`` with
     ``token_url`` (the CPqD license server; tokens refreshed before they expire); ``username``
     + ``password`` alone (HTTP Basic); or none. ``timeout`` (seconds) bounds each request;
-    answers 429/503 are retried honouring ``Retry-After``. Errors: ``AuthError``,
-    ``RejectedError`` (400/413/422 with the server's detail), ``NotFoundError``,
-    ``BusyError``, ``TimeoutError``, ``ConnectError``, ``IoError`` (unreadable file),
-    ``InvalidArgument`` (empty file, bad config item or job id), ``JobFailedError``.
+    answers 429/503 are retried honouring ``Retry-After``. TLS trusts ``trusted_roots``
+    (``'bundled'``, ``'system'`` or ``'both'``, the default) plus ``root_certificate_pem``.
+    ``proxy``: ``None`` (the environment's ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``), ``''``
+    (none) or ``http://[user:password@]host:port``.
+    Errors: ``AuthError``, ``RejectedError`` (400/413/422 with the server's detail),
+    ``NotFoundError``, ``BusyError``, ``TimeoutError``, ``ConnectError``, ``IoError``
+    (unreadable file), ``InvalidArgument`` (empty file, bad config item or job id),
+    ``JobFailedError``.
     """
 
     def __init__(self, base_url: str, *, bearer: t.Optional[str] = None,
                  token_url: t.Optional[str] = None, username: t.Optional[str] = None,
                  password: t.Optional[str] = None, timeout: float = 10.0,
                  root_certificate_pem: t.Optional[str] = None,
-                 proxy: t.Optional[str] = None) -> None:
-        self._native = _native.TrdJobClient(
+                 trusted_roots: str = "both", proxy: t.Optional[str] = None) -> None:
+        self._webhook_calls = _native.TrdClient(
             base_url, bearer=bearer, token_url=token_url, username=username,
             password=password, timeout=timeout, root_certificate_pem=root_certificate_pem,
-            proxy=proxy)
+            trusted_roots=trusted_roots, proxy=proxy)
+        self._native = self._webhook_calls.jobs()
+
+    def whoami(self) -> str:
+        """This machine's address as TRD sees it."""
+        return self._webhook_calls.whoami()
+
+    def validate(self, url: str, *, token: t.Optional[str] = None, crt: t.Optional[str] = None,
+                 attempt_timeout: t.Optional[int] = None, retries: t.Optional[int] = None) -> bool:
+        """Whether TRD can reach the webhook at ``url``; registers ``token``/``crt`` if given."""
+        return self._webhook_calls.validate(url, token=token, crt=crt,
+                                       attempt_timeout=attempt_timeout, retries=retries)
+
+    def start_webhook(self, host: str = "0.0.0.0", port: int = 0,
+                      **options: t.Any) -> WebhookReceiver:
+        """One call: ``whoami`` (unless ``public_host``), a receiver with a self-signed
+        certificate and a fresh token (unless given), registered with ``validate``. Options as
+        for ``WebhookReceiver``."""
+        if options.get("spool") is not None:
+            options["spool"] = os.fspath(options["spool"])
+        return WebhookReceiver(_native_receiver=self._webhook_calls.start_webhook(host, port,
+                                                                             **options))
 
     def create_job(self, path: PathLike, *, config: t.Iterable[ConfigItem] = (),
                    callback_urls: t.Sequence[str] = (), tag: t.Optional[str] = None) -> Job:
@@ -160,6 +187,14 @@ class AsyncClient:
 
         call = functools.partial(function, *args, **kwargs)
         return await asyncio.get_running_loop().run_in_executor(None, call)
+
+    async def whoami(self) -> str:
+        result: str = await self._run(self._sync.whoami)
+        return result
+
+    async def validate(self, url: str, **options: t.Any) -> bool:
+        result: bool = await self._run(self._sync.validate, url, **options)
+        return result
 
     async def create_job(self, path: PathLike, **options: t.Any) -> Job:
         result: Job = await self._run(self._sync.create_job, path, **options)
