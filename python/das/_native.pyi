@@ -82,6 +82,7 @@ class Session:
               audio_codec: Optional[str] = None, sample_rate: Optional[int] = None,
               channels: Optional[int] = None, model_hash: Optional[str] = None,
               authenticity_threshold: Optional[float] = None,
+              score_threshold: Optional[float] = None,
               audio_total_duration: Optional[float] = None, namespace: Optional[str] = None,
               socketio_path: Optional[str] = None, connect_timeout: float = 10.0,
               metadata: Optional[Dict[str, Any]] = None, request: Optional[Dict[str, Any]] = None,

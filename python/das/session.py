@@ -37,6 +37,7 @@ class SessionOptions(TypedDict, total=False):
     call_id: str
     model_hash: str
     authenticity_threshold: float
+    score_threshold: float
     audio_total_duration: float
     audio_codec: str
     sample_rate: int

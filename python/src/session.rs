@@ -65,7 +65,7 @@ impl Session {
     #[pyo3(signature = (kind, url, *, token_url=None, client_id=None, client_secret=None,
         authorization=None, credential=None, call_id=None, audio_protocol=None, audio_codec=None,
         sample_rate=None, channels=None, model_hash=None, authenticity_threshold=None,
-        audio_total_duration=None, namespace=None, socketio_path=None, connect_timeout=10.0,
+        score_threshold=None, audio_total_duration=None, namespace=None, socketio_path=None, connect_timeout=10.0,
         metadata=None, request=None, payload=None, audio_channel=None,
         root_certificate_pem=None, trusted_roots="both", proxy=None, cancel=None))]
     #[allow(clippy::too_many_arguments)]
@@ -85,6 +85,7 @@ impl Session {
         channels: Option<u16>,
         model_hash: Option<&str>,
         authenticity_threshold: Option<f64>,
+        score_threshold: Option<f64>,
         audio_total_duration: Option<f64>,
         namespace: Option<&str>,
         socketio_path: Option<&str>,
@@ -136,6 +137,9 @@ impl Session {
         set(model_hash, "model_hash", |v| s.set_model_hash(v))?;
         set(authenticity_threshold, "authenticity_threshold", |v| {
             s.set_authenticity_threshold(v)
+        })?;
+        set(score_threshold, "score_threshold", |v| {
+            s.set_score_threshold(v)
         })?;
         set(audio_total_duration, "audio_total_duration", |v| {
             s.set_audio_total_duration(v)

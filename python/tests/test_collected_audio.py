@@ -17,6 +17,7 @@ from conftest import ROOT
 
 EXAMPLES = Path(__file__).parent / "examples"
 SPEAKER_A = str(ROOT / "samples" / "speaker-a.wav")
+SPEAKER_A_VERIFY = str(ROOT / "samples" / "speaker-a-verify.wav")
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +88,26 @@ def test_verdict_rule_on_constructed_events() -> None:
     assert (unknown.verdict, unknown.accepted) == ("unknown", None)
     other = das.Event("info-vad-status", {"audio_seconds": 1.0})
     assert (other.verdict, other.accepted, other.collected_audio) == (None, None, None)
+
+
+@pytest.mark.parametrize("threshold, verdict", [(0.0, "accepted"), (1.0, "rejected")])
+def test_the_score_threshold_option_decides_the_verdict(emulator: das.Emulator,
+                                                        threshold: float, verdict: str) -> None:
+    credential = register(emulator).credential
+    assert credential
+    with das.VerifySession(emulator.socketio_url, credential, token_url=emulator.token_url,
+                           client_id=emulator.client_id, client_secret=emulator.client_secret,
+                           audio_url=emulator.twilio_url, audio_protocol="twilio",
+                           realtime=False, score_threshold=threshold) as session:
+        session.push_wav(SPEAKER_A_VERIFY)
+        session.end_audio()
+        result = session.wait_result(timeout=30)
+    assert result is not None and result.name == "result-success"
+    assert (result.verdict, result.threshold) == (verdict, threshold)
+
+
+def test_a_score_threshold_outside_zero_to_one_is_refused(emulator: das.Emulator) -> None:
+    with pytest.raises(das.InvalidArgument, match="score_threshold"):
+        das.VerifySession(emulator.socketio_url, "C", token_url=emulator.token_url,
+                          client_id=emulator.client_id, client_secret=emulator.client_secret,
+                          score_threshold=1.5).start()
