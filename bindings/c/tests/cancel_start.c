@@ -14,22 +14,7 @@
 #include <unistd.h>
 
 #include "check.h"
-
-/* A listener nobody accepts from: the kernel completes the handshake and the request waits. */
-static int silent_listener(unsigned short *port) {
-    struct sockaddr_in addr;
-    socklen_t len = sizeof addr;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(fd >= 0);
-    CHECK(bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0);
-    CHECK(listen(fd, 16) == 0);
-    CHECK(getsockname(fd, (struct sockaddr *)&addr, &len) == 0);
-    *port = ntohs(addr.sin_port);
-    return fd;
-}
+#include "silent_listener.h"
 
 static double now_ms(void) {
     struct timespec ts;

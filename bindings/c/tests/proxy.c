@@ -15,28 +15,14 @@
 #include <unistd.h>
 
 #include "emulator_session.h"
+#include "silent_listener.h"
 
 #define CREDENTIALS "agent:s3cret-proxy"
 #define WRONG "agent:wrong-password"
 
-/* A loopback listener on a free port (nothing accepted: a proxy that never answers). */
-static int listener(int *port) {
-    struct sockaddr_in address;
-    socklen_t size = sizeof address;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&address, 0, sizeof address);
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&address, sizeof address) == 0);
-    CHECK(listen(fd, 16) == 0);
-    CHECK(getsockname(fd, (struct sockaddr *)&address, &size) == 0);
-    *port = ntohs(address.sin_port);
-    return fd;
-}
-
 static int free_port(void) {
-    int port = 0;
-    close(listener(&port));
+    unsigned short port = 0;
+    close(silent_listener(&port));
     return port;
 }
 
@@ -131,7 +117,8 @@ int main(void) {
     das_config *config = NULL;
     char dir[] = "/tmp/das-proxy-XXXXXX", right[128], wrong[128], other[128], json[4096];
     size_t written = 0;
-    int proxy_port = free_port(), silent_port = 0, silent = -1;
+    int proxy_port = free_port(), silent = -1;
+    unsigned short silent_port = 0;
     pid_t proxy = -1;
     const char *names[] = {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
                            "ALL_PROXY", "no_proxy", "NO_PROXY"};
@@ -176,7 +163,7 @@ int main(void) {
     CHECK_RESULT(starts(config), DAS_RESULT_IO);
     das_config_free(config);
 
-    silent = listener(&silent_port);
+    silent = silent_listener(&silent_port);
     snprintf(other, sizeof other, "http://127.0.0.1:%d", silent_port);
     config = proxied(emulator, other);
     /* The token comes directly: the signalling meets the silent proxy. */
