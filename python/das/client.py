@@ -6,6 +6,7 @@ background thread. Only the websocket transport exists (the das-Peak documentati
 
 from __future__ import annotations
 
+import abc
 import atexit
 import itertools
 import logging
@@ -39,12 +40,13 @@ def _disconnect_live_clients() -> None:
         client.disconnect()
 
 
-class HandlerDecorators:
+class HandlerDecorators(abc.ABC):
     """python-socketio's ``on()`` and ``event()``, shared by ``Client`` and ``AsyncClient``;
     as decorators they return the function unchanged, its type too."""
 
+    @abc.abstractmethod
     def _register(self, event: str, handler: Handler, namespace: Optional[str]) -> None:
-        raise NotImplementedError
+        """Stores ``handler``: each client says where."""
 
     @overload
     def on(self, event: str, handler: None = None,
