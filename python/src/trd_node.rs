@@ -220,7 +220,7 @@ impl<'a> Node<'a> {
                 _ => no_field(name),
             },
             Self::Word(v) => match name {
-                "text" => v.text.field(py),
+                "text" => v.text.as_str().field(py),
                 "score" => v.score.field(py),
                 "start_time" => v.start_time.field(py),
                 "end_time" => v.end_time.field(py),
@@ -264,9 +264,16 @@ trait Scalar {
     }
 }
 
-impl Scalar for String {
+// `str` for `Word::text` (a `CompactString`), `String` for the optional text fields.
+impl Scalar for str {
     fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         Ok(PyString::new(py, self).into_any())
+    }
+}
+
+impl Scalar for String {
+    fn to_py<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.as_str().to_py(py)
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod client;
 mod config;
+mod fast;
 mod model;
 mod parse;
 #[cfg(feature = "receiver")]

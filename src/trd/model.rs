@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use compact_str::CompactString;
+
 use serde_json::{Number, Value};
 
 use super::seq::{scratch_buffers, ExactVec};
@@ -191,7 +193,7 @@ wire_struct! {
     #[derive(Debug, Clone, PartialEq)]
     pub struct Word {
         /// The word.
-        pub text: String = "text",
+        pub text: CompactString = "text",
         /// Confidence 0–100; kept as the JSON number it was.
         pub score: Option<Number> = "score",
         /// Seconds from the segment start.
@@ -201,5 +203,5 @@ wire_struct! {
     }
 }
 
-required_wire_fields!(Job);
+required_wire_fields!(Job, CompactString);
 scratch_buffers!(Segment, Alternative, Word, OutputChannel, DtmfTone, String);

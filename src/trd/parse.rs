@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use serde::Deserialize;
 
+use super::fast;
 use super::model::{Job, JobResult};
 
 /// A body that is not a valid TRD result document.
@@ -37,9 +38,13 @@ pub enum ParseErrorKind {
 
 /// Parses a webhook body (or a `job/result` response) into a typed [`JobResult`].
 pub fn parse_webhook(body: &[u8]) -> Result<JobResult, ParseError> {
-    // The fast path runs without path tracking; only a failing body is parsed a second time to
-    // name the JSON path of the error. Validating UTF-8 once for the whole body is cheaper than
-    // serde_json's per-string validation of a byte slice.
+    // simd-json first (`fast.rs`); a body it refuses goes to serde_json, without path tracking;
+    // only a body that fails there too is parsed a third time to name the JSON path of the
+    // error. Validating UTF-8 once for the whole body is cheaper than serde_json's per-string
+    // validation of a byte slice.
+    if let Some(document) = fast::parse(body) {
+        return Ok(document);
+    }
     let parsed = match std::str::from_utf8(body) {
         Ok(text) => serde_json::from_str(text),
         Err(_) => serde_json::from_slice(body),

@@ -261,7 +261,7 @@ pub unsafe extern "C" fn das_webhook_word_text(
         let key = TextKey::WordText(segment_index, alternative_index, word_index);
         let value = webhook.text(key, "word", |r| {
             let found = word(r, segment_index, alternative_index, word_index)?;
-            Ok(Some(found.text.clone()))
+            Ok(Some(found.text.to_string()))
         })?;
         // SAFETY: the caller upholds the out-parameter contract.
         unsafe { lend(value, text, len) }

@@ -1,0 +1,263 @@
+//! The first pass of [`super::parse_webhook`]: simd-json, which picks its SIMD code when it runs
+//! (no target-specific build flags), feeding the same `Deserialize` impls as serde_json.
+//!
+//! serde_json stays the reference: a body simd-json refuses is parsed again by serde_json,
+//! which accepts it or reports the error (message, path, line, column) exactly as before. So
+//! simd-json may refuse more than serde_json, never less, and must give the same values; the
+//! tests at the end of this file hold it to both.
+//!
+//! simd-json rewrites its input, so the body is copied; the copy and simd-json's working
+//! buffers are kept per thread, because allocating them for every large body is what glibc
+//! trims and faults back in (see `seq.rs`).
+
+use std::cell::RefCell;
+
+use simd_json::Buffers;
+
+use super::model::JobResult;
+
+/// Bodies up to this size leave their buffers to the thread's next parse; larger ones free them.
+const KEPT_BYTES: usize = 8 << 20;
+
+/// serde_json's nesting limit: deeper bodies go to serde_json, which refuses them.
+const MAX_DEPTH: usize = 127;
+
+struct Scratch {
+    body: Vec<u8>,
+    buffers: Buffers,
+}
+
+impl Scratch {
+    fn new() -> Self {
+        Scratch {
+            body: Vec::new(),
+            buffers: Buffers::with_max_depth(0, MAX_DEPTH),
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::new());
+}
+
+/// The document, or `None` when simd-json refuses it and serde_json has the last word.
+pub(crate) fn parse(body: &[u8]) -> Option<JobResult> {
+    if body.len() > KEPT_BYTES {
+        return parse_with(body, &mut Scratch::new());
+    }
+    // `try_with`/`try_borrow_mut`: in a thread-local destructor, or nested, use fresh buffers.
+    SCRATCH
+        .try_with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => parse_with(body, &mut scratch),
+            Err(_) => parse_with(body, &mut Scratch::new()),
+        })
+        .unwrap_or_else(|_| parse_with(body, &mut Scratch::new()))
+}
+
+fn parse_with(body: &[u8], scratch: &mut Scratch) -> Option<JobResult> {
+    if has_negative_zero_integer(body) {
+        return None;
+    }
+    scratch.body.clear();
+    scratch.body.extend_from_slice(body);
+    simd_json::serde::from_slice_with_buffers(&mut scratch.body, &mut scratch.buffers).ok()
+}
+
+/// Whether `-0` may stand as an integer: serde_json reads it as the float `-0.0` (written back
+/// as `-0.0`), simd-json as the integer `0`. A string holding `-0` (a date's UTC offset) only
+/// sends the body to serde_json.
+fn has_negative_zero_integer(body: &[u8]) -> bool {
+    memchr::memmem::find_iter(body, b"-0")
+        .any(|at| !matches!(body.get(at + 2), Some(b'.' | b'e' | b'E' | b'0'..=b'9')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// simd-json's answer must be serde_json's, or a refusal (then serde_json answers).
+    fn check(body: &[u8]) {
+        let reference = serde_json::from_slice::<JobResult>(body);
+        if let Some(fast) = parse(body) {
+            let reference = reference.unwrap_or_else(|error| {
+                panic!("simd-json accepts what serde_json refuses ({error}): {body:?}")
+            });
+            assert_eq!(fast, reference, "{}", String::from_utf8_lossy(body));
+            assert_eq!(fast.to_json(), reference.to_json());
+        }
+    }
+
+    fn document(config: &str, start: &str, score: &str, text: &str) -> String {
+        format!(
+            r#"{{"job":{{"id":"x","status":"COMPLETED","config":{config}}},"segments":[{{"channel":1,"start":{start},"end":2.5,"alternatives":[{{"text":{text},"score":{score},"words":[{{"text":{text},"score":{score},"start_time":{start},"end_time":1.0}}]}}]}}],"token":"t"}}"#
+        )
+    }
+
+    const NUMBERS: &[&str] = &[
+        "0",
+        "-0",
+        "-0.0",
+        "0e5",
+        "5",
+        "-7",
+        "97.0",
+        "1e2",
+        "1E+2",
+        "0.36173584186",
+        "0.6617358418600001",
+        "3595.0000000000005",
+        "2.2250738585072011e-308",
+        "4.9e-324",
+        "1e-400",
+        "1.7976931348623157e308",
+        "1.7976931348623159e308",
+        "1e400",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "123456789012345678901234567890.1234567890123456789e-10",
+        "01",
+        "1.",
+        ".5",
+        "+1",
+        "-",
+        "1e",
+        "NaN",
+        "Infinity",
+        "\"1\"",
+        "null",
+        "true",
+        "[]",
+    ];
+
+    const TEXTS: &[&str] = &[
+        r#""a""#,
+        r#""ç ã""#,
+        r#""\u00e7""#,
+        r#""\ud83d\ude00""#,
+        r#""\ud800""#,
+        r#""\udc00x""#,
+        r#""\n\t\"\\\/""#,
+        "\"\u{1}\"",
+        "\"\u{7f}\"",
+        r#""\x""#,
+        "\"a",
+        "null",
+        "5",
+        r#""""#,
+    ];
+
+    #[test]
+    fn numbers_as_serde_json_reads_them() {
+        for number in NUMBERS {
+            check(document("{}", number, "97", r#""a""#).as_bytes());
+            check(document("{}", "0.5", number, r#""a""#).as_bytes());
+            check(document(&format!("{{\"n\":[{number}]}}"), "0.5", "97", r#""a""#).as_bytes());
+        }
+    }
+
+    #[test]
+    fn times_written_many_ways_as_serde_json_reads_them() {
+        // A fixed pseudo-random walk over magnitudes and digit counts.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut fast = 0;
+        for _ in 0..2_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let value = f64::from_bits(state >> 2) % 1e6;
+            let digits = (state % 20) as usize;
+            for number in [
+                format!("{value}"),
+                format!("{value:.digits$}"),
+                format!("{value:e}"),
+                format!("{:.digits$e}", -value),
+            ] {
+                let body = document("{}", &number, &number, r#""a""#);
+                check(body.as_bytes());
+                fast += usize::from(parse(body.as_bytes()).is_some());
+            }
+        }
+        assert!(fast > 7_000, "only {fast} of 8000 on the fast pass");
+    }
+
+    #[test]
+    fn strings_as_serde_json_reads_them() {
+        for text in TEXTS {
+            check(document("{}", "0.5", "97", text).as_bytes());
+            check(document(&format!("{{{text}:1}}"), "0.5", "97", r#""a""#).as_bytes());
+        }
+        check(
+            &document("{}", "0.5", "97", "\"\u{e7}\"")
+                .replace('\u{e7}', "\u{fffd}")
+                .into_bytes(),
+        );
+        let mut invalid_utf8 = document("{}", "0.5", "97", r#""ab""#).into_bytes();
+        let at = invalid_utf8.windows(2).position(|w| w == b"ab").unwrap();
+        invalid_utf8[at] = 0xff;
+        check(&invalid_utf8);
+    }
+
+    #[test]
+    fn nesting_and_framing_as_serde_json_reads_them() {
+        for depth in [120, 125, 126, 127, 128, 129, 200] {
+            let config = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            check(document(&config, "0.5", "97", r#""a""#).as_bytes());
+            let config = format!("{}1{}", "{\"k\":".repeat(depth), "}".repeat(depth));
+            check(document(&config, "0.5", "97", r#""a""#).as_bytes());
+        }
+        let body = document(r#"{"a":1,"a":2}"#, "0.5", "97", r#""a""#);
+        for framed in [
+            body.clone(),
+            format!(" \n\t{body}\r\n "),
+            format!("\u{feff}{body}"),
+            format!("{body} x"),
+            format!("{body}{body}"),
+            format!("{body},"),
+            body.replace("\"token\"", "\"token\":\"u\",\"token\""),
+            body.replace(',', " , "),
+            body.replace(':', " :\n"),
+            body.replace("]}],", "],}],"),
+            String::new(),
+            "null".to_owned(),
+            "{}".to_owned(),
+        ] {
+            check(framed.as_bytes());
+        }
+        for cut in 0..body.len() {
+            check(&body.as_bytes()[..cut]);
+        }
+    }
+
+    #[test]
+    fn every_fixture_parses_on_the_fast_pass() {
+        for fixture in [
+            &include_bytes!("../../tests/fixtures/trd/completed_mono_single_speaker.json")[..],
+            &include_bytes!("../../tests/fixtures/trd/completed_multi_speaker_one_channel.json")[..],
+            &include_bytes!("../../tests/fixtures/trd/completed_stereo_two_channels.json")[..],
+            &include_bytes!("../../tests/fixtures/trd/dtmf.json")[..],
+            &include_bytes!("../../tests/fixtures/trd/failed_job.json")[..],
+            &include_bytes!("../../tests/fixtures/trd/failed_job_no_segments.json")[..],
+            &include_bytes!("../../tests/fixtures/trd/legacy_3_2.json")[..],
+            &include_bytes!("../../tests/fixtures/trd/non_recognized_segments.json")[..],
+            &include_bytes!("../../tests/fixtures/trd/queued_create_response.json")[..],
+            &include_bytes!("../../tests/fixtures/trd/robust_create_at_alias.json")[..],
+            &include_bytes!("../../tests/fixtures/trd/robust_ints_for_floats.json")[..],
+            &include_bytes!("../../tests/fixtures/trd/robust_token_wrong.json")[..],
+            &include_bytes!("../../tests/fixtures/trd/robust_unicode_empty_strings.json")[..],
+            &include_bytes!("../../tests/fixtures/trd/robust_unknown_fields.json")[..],
+            &include_bytes!("../../tests/fixtures/trd/seed_3_11_verbatim.json")[..],
+            &include_bytes!("../../tests/fixtures/trd/task_results.json")[..],
+            &include_bytes!("../../tests/fixtures/trd/word_details_0.json")[..],
+            &include_bytes!("../../tests/fixtures/trd/word_details_2_nbest.json")[..],
+        ] {
+            check(fixture);
+            assert!(
+                parse(fixture).is_some(),
+                "{}",
+                String::from_utf8_lossy(fixture)
+            );
+        }
+    }
+}
