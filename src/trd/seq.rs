@@ -3,6 +3,9 @@
 //! needs; for the words of every segment that is a third of a result's heap. Elements go to a
 //! per-thread buffer instead and are moved out with one allocation.
 //!
+//! A deserializer that knows the length (simd-json's tape, a `Value`) says so in `size_hint`;
+//! then the elements go straight into a `Vec` of that length, without the buffer and its copy.
+//!
 //! A long list (the segments of a long call) is gathered in chunks of at most `CHUNK_BYTES`.
 //! Growing one buffer would free ever larger blocks mid-parse; glibc may trim its heap top on
 //! each free of 64 KiB or more (in `perf` it did, on every growth step), and the next
@@ -40,6 +43,9 @@ pub(crate) use scratch_buffers;
 /// Size of the chunks a list is gathered in. A thread keeps its last buffer per element type,
 /// at most twice this size (the first chunk's buffer grows by doubling).
 const CHUNK_BYTES: usize = 16 << 10;
+
+/// Largest list allocated at once from a deserializer's length hint.
+const HINTED_BYTES: usize = 64 << 20;
 
 /// Seed for an `Option<Vec<T>>` field: `null` is `None` and errors read as with serde's own
 /// impls ("expected a sequence").
@@ -90,6 +96,19 @@ impl<'de, T: Deserialize<'de> + Scratch> Visitor<'de> for Elements<T> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        let hinted = seq.size_hint().filter(|len| {
+            len.checked_mul(size_of::<T>())
+                .is_some_and(|bytes| bytes <= HINTED_BYTES)
+        });
+        if let Some(len) = hinted {
+            let mut exact = Vec::with_capacity(len);
+            while let Some(element) = seq.next_element()? {
+                exact.push(element);
+            }
+            // A hint is not a promise: a list longer than said has grown.
+            exact.shrink_to_fit();
+            return Ok(exact);
+        }
         // Taken, not borrowed: an element holding a list of its own type gets an empty buffer.
         // `try_with`: a parse in a thread-local destructor works, without the buffer.
         let mut buffer = T::buffer().try_with(Cell::take).unwrap_or_default();
@@ -162,6 +181,52 @@ mod tests {
             "",
         ] {
             assert_eq!(exact(json), serde_own(json), "{json:?}");
+        }
+    }
+
+    #[test]
+    fn a_known_length_is_allocated_at_once() {
+        let json = serde_json::json!(["a", "b", "c"]);
+        let words = ExactVec::<String>::new()
+            .deserialize(&json)
+            .unwrap()
+            .unwrap();
+        assert_eq!((words.len(), words.capacity()), (3, 3));
+        assert_eq!(words, ["a", "b", "c"]);
+    }
+
+    /// A sequence whose length hint is wrong.
+    struct Hinted {
+        hint: usize,
+        words: std::vec::IntoIter<&'static str>,
+    }
+
+    impl<'de> SeqAccess<'de> for Hinted {
+        type Error = serde::de::value::Error;
+        fn next_element_seed<S: DeserializeSeed<'de>>(
+            &mut self,
+            seed: S,
+        ) -> Result<Option<S::Value>, Self::Error> {
+            use serde::de::IntoDeserializer as _;
+            self.words
+                .next()
+                .map(|word| seed.deserialize(word.into_deserializer()))
+                .transpose()
+        }
+        fn size_hint(&self) -> Option<usize> {
+            Some(self.hint)
+        }
+    }
+
+    #[test]
+    fn a_wrong_or_huge_hint_still_gives_an_exact_vector() {
+        for hint in [0, 1, 5, usize::MAX / 2] {
+            let seq = Hinted {
+                hint,
+                words: vec!["a", "b", "c"].into_iter(),
+            };
+            let words = Elements::<String>(PhantomData).visit_seq(seq).unwrap();
+            assert_eq!((words.len(), words.capacity()), (3, 3), "hint {hint}");
         }
     }
 
