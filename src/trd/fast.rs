@@ -17,7 +17,9 @@ use simd_json::Buffers;
 use super::model::JobResult;
 
 /// Bodies up to this size leave their buffers to the thread's next parse; larger ones free them.
-const KEPT_BYTES: usize = 8 << 20;
+/// The copy and simd-json's buffers come to a few times the body's size (input copies, string
+/// buffer, an index per structural character).
+const KEPT_BYTES: usize = 4 << 20;
 
 /// serde_json's nesting limit: deeper bodies go to serde_json, which refuses them.
 const MAX_DEPTH: usize = 127;
