@@ -233,6 +233,17 @@ mod tests {
     }
 
     #[test]
+    fn the_fuzz_corpus_reads_as_serde_json_reads_it() {
+        let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/corpus/trd_webhook");
+        let mut files = 0;
+        for entry in std::fs::read_dir(corpus).unwrap() {
+            check(&std::fs::read(entry.unwrap().path()).unwrap());
+            files += 1;
+        }
+        assert!(files > 100, "{files} corpus files");
+    }
+
+    #[test]
     fn every_fixture_parses_on_the_fast_pass() {
         for fixture in [
             &include_bytes!("../../tests/fixtures/trd/completed_mono_single_speaker.json")[..],
