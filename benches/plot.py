@@ -1,6 +1,7 @@
-"""Draws benches/sessions.png from the sessions and bindings results: client CPU (% of one
-core) and p99 event latency against concurrent sessions, das (Rust) vs the python-socketio
-stack, with the C ABI and the Python wheel at 100 sessions.
+"""Draws benches/sessions.png from the sessions, bindings and knee results: client CPU (% of
+one core) and p99 event latency against concurrent sessions, das (Rust) vs the floor and the
+python-socketio stack, with the C ABI and the Python wheel at 100 sessions; and the share of
+audio frames handed over more than 50 ms late as sessions grow (the real-time knee).
 
 Usage: python benches/plot.py RESULTS_DIR OUTPUT.png
 """
@@ -17,15 +18,19 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 STYLE = {
     "das (Rust)": dict(color="tab:blue", marker="o", linestyle="-"),
+    "floor (length-prefixed TCP)": dict(color="tab:grey", marker="x", linestyle="--"),
     "python-socketio + websockets": dict(color="tab:orange", marker="s", linestyle="-"),
-    "das C ABI (libdas.so)": dict(color="tab:green", marker="^", linestyle="none", markersize=9),
+    "das C ABI (libdas.so), thread per session": dict(color="tab:green", marker="^",
+                                                      linestyle="none", markersize=9),
+    "das C ABI (libdas.so), event loop": dict(color="tab:olive", marker="v", linestyle="none",
+                                              markersize=9),
     "das Python wheel": dict(color="tab:purple", marker="D", linestyle="none", markersize=8),
 }
 
 
 def rows(results: Path) -> list:
     found = []
-    for name in ("sessions.json", "bindings.json"):
+    for name in ("sessions.json", "bindings.json", "knee.json"):
         path = results / name
         if path.exists():
             found += [dict(row, source=name) for row in json.loads(path.read_text())]
@@ -35,10 +40,10 @@ def rows(results: Path) -> list:
 def main() -> None:
     results, output = Path(sys.argv[1]), sys.argv[2]
     data = rows(results)
-    figure, (cpu, latency) = plt.subplots(1, 2, figsize=(11, 4.2))
+    figure, (cpu, latency, knee) = plt.subplots(1, 3, figsize=(15, 4.2))
     for client, style in STYLE.items():
         # das (Rust) is drawn from the sessions run; the bindings run repeats it at 100.
-        mine = [r for r in data if r["client"] == client
+        mine = [r for r in data if r["client"] == client and r["source"] != "knee.json"
                 and (client != "das (Rust)" or r["source"] == "sessions.json")]
         mine.sort(key=lambda r: r["sessions"])
         if not mine:
@@ -48,9 +53,20 @@ def main() -> None:
         points = [(r["sessions"], r["latency_p99_ms"]) for r in mine if r["latency_p99_ms"]]
         if points:
             latency.plot(*zip(*points), label=client, **style)
-    cpu.axhline(10, color="grey", linestyle=":", linewidth=1)
-    cpu.annotate("target at 1,000: ≤ 10 %", (1, 10), textcoords="offset points", xytext=(2, 3),
-                 fontsize=8, color="grey")
+    for client in ("das (Rust)", "python-socketio + websockets"):
+        mine = sorted((r for r in data if r["client"] == client and r["source"] == "knee.json"),
+                      key=lambda r: r["sessions"])
+        points = [(r["sessions"], 100.0 * r["late_frames"] / r["frames"]) for r in mine
+                  if r["frames"]]
+        if points:
+            knee.plot(*zip(*points), label=client, **STYLE[client])
+    knee.set_xscale("log")
+    knee.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    knee.set_xlabel("concurrent real-time sessions (energy-VAD emulator)")
+    knee.set_ylabel("% of audio frames > 50 ms late")
+    knee.set_title("Real time to the knee", fontsize=10)
+    knee.grid(True, which="both", linewidth=0.3)
+    knee.legend(fontsize=8)
     latency.axhline(2, color="grey", linestyle=":", linewidth=1)
     latency.annotate("target: ≤ 2 ms", (1, 2), textcoords="offset points", xytext=(2, 3),
                      fontsize=8, color="grey")

@@ -1342,7 +1342,9 @@ das_result das_session_poll_event(const das_session *session, uint32_t timeout_m
 // Writes a file descriptor that is readable while an event is pending or the session has
 // ended, for select/poll/epoll loops: when it polls readable, call `das_session_poll_event`
 // with timeout 0 until it returns `DAS_RESULT_TIMEOUT` (or `DAS_RESULT_CLOSED`). Never read
-// from or close the descriptor; it is valid until `das_session_free`. The first call makes it
+// from or close the descriptor; it is valid until `das_session_free` (remove it from an
+// epoll set first: the session's tasks may hold it open a little longer, and an epoll set
+// keeps reporting a descriptor until every copy is closed). The first call makes it
 // (a socket pair: `DAS_RESULT_IO` if the process is out of descriptors); sessions that are
 // only polled never hold one.
 //

@@ -24,6 +24,7 @@ pub mod channel;
 pub mod listen;
 pub mod log_line;
 pub mod proxy;
+pub mod runtime;
 #[cfg(any(feature = "receiver", feature = "audiohook-server"))]
 pub mod serve;
 pub mod session;

@@ -1,11 +1,13 @@
 /* sessions.c: N concurrent real-time registration sessions through the C ABI, for
- * emulator/benches/sessions.rs (the same scenario and the same JSON report as its other
- * clients). One thread per session, as a C integrator with blocking polls would write it:
+ * emulator/benches/sessions/ (the same scenario and the same JSON report as its other
+ * clients). One thread per session, as a C integrator with blocking polls would write it
+ * (or, with --event-loop, every session on one thread waiting in epoll on the sessions'
+ * das_session_event_fd):
  * start 2 ms apart; from info-consumer-ready push one 200 ms frame of the WAV every 200 ms
  * (AudioHook), polling events in between, until the result; close.
  *
  * Build: gcc -O2 -std=c11 -pthread -Iinclude benches/c/sessions.c -L$DIR -ldas -Wl,-rpath,$DIR
- * Usage: sessions SOCKETIO_URL TOKEN_URL AUDIOHOOK_URL CLIENT_ID CLIENT_SECRET API_KEY
+ * Usage: sessions [--event-loop] SOCKETIO_URL TOKEN_URL AUDIOHOOK_URL CLIENT_ID CLIENT_SECRET API_KEY
  *        AUDIOHOOK_SECRET WAV N */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +26,7 @@
 #define POLL_MS 60000
 #define START_SPACING_NS 2000000L
 #define FRAME_BYTES 1600 /* 200 ms of 8 kHz µ-law */
+#define LATE_S 0.05       /* a frame handed over this long after its deadline is late */
 
 struct received {
     uint32_t seq;
@@ -38,6 +42,9 @@ struct session_run {
     int success;
     double setup_ms; /* < 0 when info-consumer-ready never came */
     double lifetime_s;
+    size_t sent;        /* audio bytes pushed */
+    int frames;         /* frames pushed */
+    int late_frames;    /* of which > 50 ms after their deadline */
     size_t count;
     struct received events[MAX_EVENTS];
 };
@@ -120,68 +127,73 @@ static int read_audio(const char *path) {
     return -1;
 }
 
-/* Polls until the session closes, recording each server event's sequence and receive time;
- * from info-consumer-ready one 200 ms frame is pushed at each deadline, as a live call would,
- * the poll timeout running until the next deadline. */
+/* Records a server event (sequence, name, receive time) and acts on it: streaming starts at
+ * info-consumer-ready (*streaming_since), the result closes the session. Frees the event. */
+static void on_event(struct session_run *run, das_session *session, double started, das_event *event,
+                     double *streaming_since) {
+    uint64_t now = unix_ns();
+    das_event_kind kind = das_event_get_kind(event);
+    const char *name = "";
+    size_t len = 0;
+    das_event_name(event, &name, &len);
+    /* Locally generated events have no emulator send time. */
+    if (kind != DAS_EVENT_KIND_AUDIO_ENDED && kind != DAS_EVENT_KIND_DISCONNECTED &&
+        run->count < MAX_EVENTS) {
+        struct received *slot = &run->events[run->count++];
+        slot->seq = (uint32_t)run->count;
+        slot->unix_ns = now;
+        snprintf(slot->event, sizeof slot->event, "%.*s", (int)len, name);
+    }
+    if (kind == DAS_EVENT_KIND_CONSUMER_READY) {
+        run->setup_ms = (monotonic_s() - started) * 1000.0;
+        *streaming_since = monotonic_s();
+    }
+    if (kind == DAS_EVENT_KIND_RESULT_SUCCESS || kind == DAS_EVENT_KIND_RESULT_FAILURE ||
+        kind == DAS_EVENT_KIND_ERROR) {
+        run->lifetime_s = monotonic_s() - started;
+        run->success = kind == DAS_EVENT_KIND_RESULT_SUCCESS;
+        if (!run->success) snprintf(run->failure, sizeof run->failure, "%.*s", (int)len, name);
+        das_session_close(session);
+        *streaming_since = -1;
+    }
+    das_event_free(event);
+}
+
+/* Pushes every frame that is due, as a live call hands them over; returns the seconds until
+ * the next one (or -1 when none is left). Frames handed over > 50 ms late are counted. */
+static double push_due(struct session_run *run, das_session *session, double streaming_since) {
+    while (streaming_since >= 0 && run->sent < audio_len) {
+        double due = streaming_since + (double)(run->sent / FRAME_BYTES) * 0.2 - monotonic_s();
+        if (due > 0) return due;
+        size_t len = audio_len - run->sent < FRAME_BYTES ? audio_len - run->sent : FRAME_BYTES;
+        run->frames++;
+        if (-due > LATE_S) run->late_frames++;
+        das_session_push_audio(session, audio + run->sent, len);
+        run->sent += len;
+        if (run->sent == audio_len) das_session_end_audio(session);
+    }
+    return -1;
+}
+
+/* Polls until the session closes, the poll timeout running until the next frame is due. */
 static void poll_events(struct session_run *run, das_session *session, double started) {
     das_event *event = NULL;
     das_result r;
     double streaming_since = -1;
-    size_t sent = 0;
     for (;;) {
-        uint32_t timeout = POLL_MS;
-        if (streaming_since >= 0 && sent < audio_len) {
-            double due = streaming_since + (double)(sent / FRAME_BYTES) * 0.2 - monotonic_s();
-            if (due <= 0) {
-                size_t len = audio_len - sent < FRAME_BYTES ? audio_len - sent : FRAME_BYTES;
-                das_session_push_audio(session, audio + sent, len);
-                sent += len;
-                if (sent == audio_len) das_session_end_audio(session);
-                continue;
-            }
-            timeout = (uint32_t)(due * 1000.0) + 1;
-        }
+        double due = push_due(run, session, streaming_since);
+        uint32_t timeout = due < 0 ? POLL_MS : (uint32_t)(due * 1000.0) + 1;
         r = das_session_poll_event(session, timeout, &event);
         if (r == DAS_RESULT_TIMEOUT) continue;
         if (r != DAS_RESULT_OK) break;
-        uint64_t now = unix_ns();
-        das_event_kind kind = das_event_get_kind(event);
-        const char *name = "";
-        size_t len = 0;
-        das_event_name(event, &name, &len);
-        /* Locally generated events have no emulator send time. */
-        if (kind != DAS_EVENT_KIND_AUDIO_ENDED && kind != DAS_EVENT_KIND_DISCONNECTED &&
-            run->count < MAX_EVENTS) {
-            struct received *slot = &run->events[run->count++];
-            slot->seq = (uint32_t)run->count;
-            slot->unix_ns = now;
-            snprintf(slot->event, sizeof slot->event, "%.*s", (int)len, name);
-        }
-        if (kind == DAS_EVENT_KIND_CONSUMER_READY) {
-            run->setup_ms = (monotonic_s() - started) * 1000.0;
-            streaming_since = monotonic_s();
-        }
-        if (kind == DAS_EVENT_KIND_RESULT_SUCCESS || kind == DAS_EVENT_KIND_RESULT_FAILURE ||
-            kind == DAS_EVENT_KIND_ERROR) {
-            run->lifetime_s = monotonic_s() - started;
-            run->success = kind == DAS_EVENT_KIND_RESULT_SUCCESS;
-            if (!run->success) snprintf(run->failure, sizeof run->failure, "%.*s", (int)len, name);
-            das_session_close(session);
-            streaming_since = -1;
-        }
-        das_event_free(event);
+        on_event(run, session, started, event, &streaming_since);
     }
     if (r != DAS_RESULT_CLOSED) note_failure(run, "poll", r);
     if (run->lifetime_s == 0) run->lifetime_s = monotonic_s() - started;
 }
 
-static void *session_thread(void *arg) {
-    struct session_run *run = arg;
-    struct timespec spacing = {.tv_sec = 0, .tv_nsec = START_SPACING_NS * run->index};
-    spacing.tv_sec = spacing.tv_nsec / 1000000000L;
-    spacing.tv_nsec %= 1000000000L;
-    nanosleep(&spacing, NULL);
-    double started = monotonic_s();
+/* Makes and starts session `run->index` (blocking until it is connected); NULL on failure. */
+static das_session *start_session(struct session_run *run) {
     /* AudioHook carries the call_id as a UUID: version 4 layout, unique per run and session. */
     uint64_t stamp = unix_ns();
     snprintf(run->call_id, sizeof run->call_id, "%08x-%04x-4%03x-8%03x-%012llx", (unsigned)(stamp >> 20),
@@ -197,11 +209,95 @@ static void *session_thread(void *arg) {
     }
     if ((r = das_session_start(session)) != DAS_RESULT_OK) {
         note_failure(run, "start", r);
-    } else {
-        poll_events(run, session, started);
+        das_session_free(session);
+        return NULL;
     }
+    return session;
+}
+
+static void *session_thread(void *arg) {
+    struct session_run *run = arg;
+    struct timespec spacing = {.tv_sec = 0, .tv_nsec = START_SPACING_NS * run->index};
+    spacing.tv_sec = spacing.tv_nsec / 1000000000L;
+    spacing.tv_nsec %= 1000000000L;
+    nanosleep(&spacing, NULL);
+    double started = monotonic_s();
+    das_session *session = start_session(run);
+    if (session == NULL) return NULL;
+    poll_events(run, session, started);
     das_session_free(session);
     return NULL;
+}
+
+/* One session of the event loop: its run, and where its audio stands. */
+struct looped {
+    struct session_run *run;
+    das_session *session;
+    int32_t fd;
+    double started, streaming_since;
+};
+
+/* Takes every pending event of a session whose descriptor polled readable; 1 once it ended. */
+static int drain(struct looped *s) {
+    das_event *event = NULL;
+    das_result r;
+    while ((r = das_session_poll_event(s->session, 0, &event)) == DAS_RESULT_OK)
+        on_event(s->run, s->session, s->started, event, &s->streaming_since);
+    if (r == DAS_RESULT_TIMEOUT) return 0;
+    if (r != DAS_RESULT_CLOSED) note_failure(s->run, "poll", r);
+    if (s->run->lifetime_s == 0) s->run->lifetime_s = monotonic_s() - s->started;
+    return 1;
+}
+
+/* Every session on this one thread: starts them 2 ms apart, waits in epoll on their
+ * das_session_event_fd with a timeout running to the next start or frame, polls with timeout
+ * 0 when one is readable, and pushes the frames that are due. */
+static int run_event_loop(struct session_run *runs, int n) {
+    struct looped *sessions = calloc((size_t)n, sizeof *sessions);
+    int epoll = epoll_create1(EPOLL_CLOEXEC);
+    if (sessions == NULL || epoll < 0) return -1;
+    double begin = monotonic_s();
+    int next_start = 0, open = 0;
+    while (next_start < n || open > 0) {
+        if (next_start < n && monotonic_s() >= begin + next_start * START_SPACING_NS / 1e9) {
+            struct looped *s = &sessions[next_start];
+            s->run = &runs[next_start++];
+            s->started = monotonic_s();
+            s->streaming_since = -1;
+            s->session = start_session(s->run);
+            if (s->session == NULL) continue;
+            struct epoll_event interest = {.events = EPOLLIN, .data.ptr = s};
+            if (das_session_event_fd(s->session, &s->fd) != DAS_RESULT_OK ||
+                epoll_ctl(epoll, EPOLL_CTL_ADD, s->fd, &interest) != 0) {
+                note_failure(s->run, "event fd", DAS_RESULT_IO);
+                das_session_free(s->session);
+                s->session = NULL;
+                continue;
+            }
+            open++;
+            continue;
+        }
+        double wake = next_start < n ? begin + next_start * START_SPACING_NS / 1e9 - monotonic_s() : POLL_MS / 1e3;
+        for (int i = 0; i < next_start; i++) {
+            if (sessions[i].session == NULL) continue;
+            double due = push_due(sessions[i].run, sessions[i].session, sessions[i].streaming_since);
+            if (due >= 0 && due < wake) wake = due;
+        }
+        struct epoll_event ready[64];
+        int count = epoll_wait(epoll, ready, 64, wake <= 0 ? 0 : (int)(wake * 1000.0) + 1);
+        for (int k = 0; k < count; k++) {
+            struct looped *s = ready[k].data.ptr;
+            if (!drain(s)) continue;
+            /* The descriptor leaves the set before das_session_free invalidates it. */
+            epoll_ctl(epoll, EPOLL_CTL_DEL, s->fd, NULL);
+            das_session_free(s->session);
+            s->session = NULL;
+            open--;
+        }
+    }
+    close(epoll);
+    free(sessions);
+    return 0;
 }
 
 /* Failure reasons are das_result names, event names and libdas messages: escape for JSON. */
@@ -217,16 +313,18 @@ static void print_json_string(const char *text) {
 
 static void print_report(struct session_run *runs, int n, double user, double system, double wall,
                          long rss_growth) {
-    int successes = 0;
+    int successes = 0, frames = 0, late_frames = 0;
     double session_seconds = 0;
     for (int i = 0; i < n; i++) {
         successes += runs[i].success;
         session_seconds += runs[i].lifetime_s;
+        frames += runs[i].frames;
+        late_frames += runs[i].late_frames;
     }
     printf("{\"sessions\": %d, \"successes\": %d, \"cpu_seconds\": %.3f, \"kernel_seconds\": %.3f, "
            "\"wall_seconds\": %.3f, \"session_seconds\": %.3f, \"rss_growth_bytes\": %ld, "
-           "\"failures\": {",
-           n, successes, user + system, system, wall, session_seconds, rss_growth);
+           "\"frames\": %d, \"late_frames\": %d, \"failures\": {",
+           n, successes, user + system, system, wall, session_seconds, rss_growth, frames, late_frames);
     int first = 1;
     for (int i = 0; i < n; i++) {
         if (runs[i].success) continue;
@@ -265,9 +363,16 @@ static void print_report(struct session_run *runs, int n, double user, double sy
 }
 
 int main(int argc, char **argv) {
+    /* --event-loop: every session on one thread (epoll on das_session_event_fd); otherwise
+     * one thread per session with blocking polls. */
+    int event_loop = argc > 1 && strcmp(argv[1], "--event-loop") == 0;
+    if (event_loop) {
+        argv++;
+        argc--;
+    }
     if (argc != 10) {
-        fprintf(stderr, "usage: %s SOCKETIO_URL TOKEN_URL AUDIOHOOK_URL CLIENT_ID CLIENT_SECRET API_KEY "
-                        "AUDIOHOOK_SECRET WAV N\n", argv[0]);
+        fprintf(stderr, "usage: %s [--event-loop] SOCKETIO_URL TOKEN_URL AUDIOHOOK_URL CLIENT_ID "
+                        "CLIENT_SECRET API_KEY AUDIOHOOK_SECRET WAV N\n", argv[0]);
         return 2;
     }
     int n = atoi(argv[9]);
@@ -291,15 +396,23 @@ int main(int argc, char **argv) {
         runs[i].index = i;
         runs[i].argv = argv;
         runs[i].setup_ms = -1;
-        if (pthread_create(&threads[i], NULL, session_thread, &runs[i]) != 0) return 1;
     }
-    /* Sample RSS every 250 ms until every session thread is done. */
-    for (int i = 0; i < n; i++) {
-        while (pthread_tryjoin_np(threads[i], NULL) != 0) {
-            long rss = rss_bytes();
-            if (rss > rss_peak) rss_peak = rss;
-            struct timespec quarter = {.tv_sec = 0, .tv_nsec = 250000000L};
-            nanosleep(&quarter, NULL);
+    if (event_loop) {
+        /* The loop thread's resident set is sampled at the end only. */
+        if (run_event_loop(runs, n) != 0) return 1;
+        long rss = rss_bytes();
+        if (rss > rss_peak) rss_peak = rss;
+    } else {
+        for (int i = 0; i < n; i++)
+            if (pthread_create(&threads[i], NULL, session_thread, &runs[i]) != 0) return 1;
+        /* Sample RSS every 250 ms until every session thread is done. */
+        for (int i = 0; i < n; i++) {
+            while (pthread_tryjoin_np(threads[i], NULL) != 0) {
+                long rss = rss_bytes();
+                if (rss > rss_peak) rss_peak = rss;
+                struct timespec quarter = {.tv_sec = 0, .tv_nsec = 250000000L};
+                nanosleep(&quarter, NULL);
+            }
         }
     }
     double wall = monotonic_s() - started, user, system;

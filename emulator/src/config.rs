@@ -64,7 +64,7 @@ pub struct EmulatorConfig {
     /// Fault-injection switches (all off by default).
     pub faults: Faults,
     /// Opt-in benchmark aid: append one line per emitted session event
-    /// (`call_id sequence event unix_ns`) to this file. Off by default.
+    /// (`call_id sequence event unix_ns bytes`) to this file. Off by default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_timing_log: Option<PathBuf>,
 }
@@ -141,10 +141,29 @@ pub enum VadChannel {
     Mix,
 }
 
+/// How the emulator decides that a 16 ms frame is voiced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VadDetector {
+    /// earshot's neural voice-activity detector, scored against `threshold`.
+    #[default]
+    Earshot,
+    /// Frame energy alone: voiced at or above [`ENERGY_VOICED_DBFS`]. Several times cheaper
+    /// than earshot and fooled by any loud noise; for load benchmarks, where the emulator
+    /// must not be what runs out of CPU first.
+    Energy,
+}
+
+/// The RMS level, in dB below full scale, at or above which the energy detector calls a
+/// frame voiced.
+pub const ENERGY_VOICED_DBFS: f64 = -40.0;
+
 /// Voice-activity detection settings.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct VadConfig {
+    /// Which detector judges frames.
+    pub detector: VadDetector,
     /// earshot score at or above which a 16 ms frame counts as voiced.
     pub threshold: f32,
     /// Seconds of audio between two `info-vad-status` events.
@@ -156,6 +175,7 @@ pub struct VadConfig {
 impl Default for VadConfig {
     fn default() -> Self {
         VadConfig {
+            detector: VadDetector::Earshot,
             threshold: 0.5,
             status_interval_secs: 0.5,
             channel: VadChannel::External,

@@ -39,8 +39,9 @@ mod trd;
 pub use analysis::{speech_segments, CredentialError, VoiceAnalyzer, Voiceprint};
 pub use config::{
     AudiohookConfig, ClientCredentials, EmulatorConfig, PayloadEncoding, TrdConfig, VadChannel,
-    VadConfig, VerifyConfig, DEMO_AUDIOHOOK_API_KEY, DEMO_AUDIOHOOK_CLIENT_SECRET, DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET, DEMO_TRD_LICENSE_PASSWORD, DEMO_TRD_LICENSE_USER, DEMO_TRD_TOKEN,
+    VadConfig, VadDetector, VerifyConfig, DEMO_AUDIOHOOK_API_KEY, DEMO_AUDIOHOOK_CLIENT_SECRET,
+    DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TRD_LICENSE_PASSWORD, DEMO_TRD_LICENSE_USER,
+    DEMO_TRD_TOKEN, ENERGY_VOICED_DBFS,
 };
 pub use consumers::BadAudiohookKey;
 pub use description::EmulatorDescription;

@@ -16,9 +16,10 @@ pub struct TimingLogError {
     pub source: std::io::Error,
 }
 
-/// An append-only file of `call_id sequence event unix_ns` lines. `sequence` counts the
-/// events emitted on the session's socket from 1; `unix_ns` is CLOCK_REALTIME in
-/// nanoseconds, comparable with any other process on the same machine.
+/// An append-only file of `call_id sequence event unix_ns bytes` lines. `sequence` counts
+/// the events emitted on the session's socket from 1; `unix_ns` is CLOCK_REALTIME in
+/// nanoseconds, comparable with any other process on the same machine; `bytes` is the
+/// Socket.IO packet's length.
 pub(crate) struct EventTimingLog {
     file: Mutex<File>,
 }
@@ -40,12 +41,19 @@ impl EventTimingLog {
 
     /// Appends one line. One `write` per line keeps lines whole; a failed write costs
     /// the benchmark a sample, never the session, so it is only logged.
-    pub(crate) fn record(&self, call_id: &str, sequence: u32, event: &str, sent: SystemTime) {
+    pub(crate) fn record(
+        &self,
+        call_id: &str,
+        sequence: u32,
+        event: &str,
+        sent: SystemTime,
+        bytes: usize,
+    ) {
         let unix_ns = sent
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
             .as_nanos();
-        let line = format!("{call_id} {sequence} {event} {unix_ns}\n");
+        let line = format!("{call_id} {sequence} {event} {unix_ns} {bytes}\n");
         let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
         if let Err(error) = file.write_all(line.as_bytes()) {
             tracing::warn!(%error, "event timing log write failed");

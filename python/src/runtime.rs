@@ -9,8 +9,9 @@ use std::sync::OnceLock;
 use std::thread::ThreadId;
 use std::time::Duration;
 
+use das::runtime::BindingRuntime;
 use pyo3::prelude::*;
-use tokio::runtime::{Builder, Runtime};
+use tokio::runtime::Handle;
 use tokio::sync::Notify;
 
 use crate::blocked::Blocked;
@@ -19,7 +20,7 @@ use crate::errors::{das_error, Kind};
 /// How often a blocked call wakes to let Python handle signals.
 const SIGNAL_POLL: Duration = Duration::from_millis(100);
 
-static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
+static RUNTIME: OnceLock<Result<BindingRuntime, String>> = OnceLock::new();
 
 /// Set at interpreter exit: blocking calls return `Closed` at their next poll.
 static EXITING: AtomicBool = AtomicBool::new(false);
@@ -56,18 +57,13 @@ pub fn end_blocking_calls() {
     EXIT.notify_waiters();
 }
 
-/// The shared runtime, started on first use. Two workers: the work is network I/O.
-pub fn runtime() -> PyResult<&'static Runtime> {
+/// The shared runtime's handle, started on first use: one driver thread unless
+/// `DAS_RUNTIME_THREADS` asks for more (see the core's `runtime` module for why).
+pub fn runtime() -> PyResult<&'static Handle> {
     RUNTIME
-        .get_or_init(|| {
-            Builder::new_multi_thread()
-                .worker_threads(2)
-                .thread_name("das-runtime")
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())
-        })
+        .get_or_init(|| BindingRuntime::start("das-runtime").map_err(|e| e.to_string()))
         .as_ref()
+        .map(BindingRuntime::handle)
         .map_err(|e| {
             das_error(
                 Kind::Internal,

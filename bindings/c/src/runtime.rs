@@ -8,22 +8,20 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
-use tokio::runtime::{Builder, Handle, Runtime};
+use das_core::runtime::BindingRuntime;
+use tokio::runtime::Handle;
 
 use crate::error::Error;
 use crate::result::das_result;
 
-static RUNTIME: Mutex<Option<Runtime>> = Mutex::new(None);
+static RUNTIME: Mutex<Option<BindingRuntime>> = Mutex::new(None);
 static SHUT_DOWN: AtomicBool = AtomicBool::new(false);
 static STARTS: AtomicUsize = AtomicUsize::new(0);
-
-/// Worker threads: the work is network I/O, so two are plenty and leave the host's cores alone.
-const WORKER_THREADS: usize = 2;
 
 /// How long the exit hook lets tasks and blocking threads finish.
 const EXIT_GRACE: Duration = Duration::from_secs(1);
 
-fn slot() -> MutexGuard<'static, Option<Runtime>> {
+fn slot() -> MutexGuard<'static, Option<BindingRuntime>> {
     // The critical sections below only build or take the runtime.
     RUNTIME.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -38,17 +36,14 @@ pub fn runtime() -> Result<Handle, Error> {
         ));
     }
     if slot.is_none() {
-        let runtime = Builder::new_multi_thread()
-            .worker_threads(WORKER_THREADS)
-            .thread_name("das-runtime")
-            .enable_all()
-            .build()
-            .map_err(|e| {
-                Error::new(
-                    das_result::Internal,
-                    format!("the async runtime could not start: {e}"),
-                )
-            })?;
+        // One driver thread unless DAS_RUNTIME_THREADS asks for more (see the core's
+        // `runtime` module for why).
+        let runtime = BindingRuntime::start("das-runtime").map_err(|e| {
+            Error::new(
+                das_result::Internal,
+                format!("the async runtime could not start: {e}"),
+            )
+        })?;
         STARTS.fetch_add(1, Ordering::Relaxed);
         *slot = Some(runtime);
     }
@@ -87,7 +82,7 @@ extern "C" fn shut_down_at_exit() {
         }
         let runtime = slot().take();
         if let Some(runtime) = runtime {
-            runtime.shutdown_timeout(EXIT_GRACE);
+            runtime.shutdown(EXIT_GRACE);
         }
     });
 }

@@ -4,6 +4,8 @@ use std::fmt;
 
 use earshot::Detector;
 
+use crate::config::{VadDetector, ENERGY_VOICED_DBFS};
+
 use super::authenticity::AuthenticityAccumulator;
 use super::spectrum::{FrameSpectrum, FRAME_LEN, MEL_BANDS};
 use super::upsample::Upsampler2x;
@@ -16,7 +18,8 @@ const FRAME_SECONDS: f64 = FRAME_LEN as f64 / 16_000.0;
 pub struct VoiceAnalyzer {
     sample_rate: u32,
     threshold: f32,
-    detector: Box<Detector>,
+    /// earshot's detector; `None` judges frames by their energy alone.
+    detector: Option<Box<Detector>>,
     upsampler: Option<Upsampler2x>,
     pending: Vec<i16>,
     input_samples: u64,
@@ -42,10 +45,15 @@ impl VoiceAnalyzer {
     /// `sample_rate` must be 8000 (upsampled for the VAD) or 16000; `threshold` is the
     /// earshot score at which a frame counts as voiced.
     pub fn new(sample_rate: u32, threshold: f32) -> Self {
+        Self::with_detector(sample_rate, threshold, VadDetector::Earshot)
+    }
+
+    /// [`VoiceAnalyzer::new`] with the given detector (`threshold` applies to earshot).
+    pub fn with_detector(sample_rate: u32, threshold: f32, detector: VadDetector) -> Self {
         VoiceAnalyzer {
             sample_rate,
             threshold,
-            detector: Detector::default_boxed(),
+            detector: (detector == VadDetector::Earshot).then(Detector::default_boxed),
             upsampler: (sample_rate == 8000).then(Upsampler2x::default),
             pending: Vec::with_capacity(2 * FRAME_LEN),
             input_samples: 0,
@@ -73,7 +81,11 @@ impl VoiceAnalyzer {
     }
 
     fn analyse_frame(&mut self, frame: &[i16]) {
-        if self.detector.predict_i16(frame) < self.threshold {
+        let voiced = match &mut self.detector {
+            Some(detector) => detector.predict_i16(frame) >= self.threshold,
+            None => loud_enough(frame),
+        };
+        if !voiced {
             return;
         }
         self.voiced_frames += 1;
@@ -105,6 +117,13 @@ impl VoiceAnalyzer {
     }
 }
 
+/// The energy detector: the frame's RMS level against [`ENERGY_VOICED_DBFS`].
+fn loud_enough(frame: &[i16]) -> bool {
+    let energy: f64 = frame.iter().map(|&s| f64::from(s) * f64::from(s)).sum();
+    let full_scale = f64::from(i16::MAX) * f64::from(i16::MAX) * frame.len() as f64;
+    10.0 * (energy / full_scale).log10() >= ENERGY_VOICED_DBFS
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,5 +137,19 @@ mod tests {
         assert_eq!(analyzer.voiced_seconds(), 0.0);
         assert!(analyzer.voiceprint().is_none());
         assert_eq!(analyzer.authenticity(), 0.0);
+    }
+
+    #[test]
+    fn the_energy_detector_hears_a_loud_tone_and_not_a_faint_one() {
+        let tone = |amplitude: f64| -> Vec<i16> {
+            (0..16_000)
+                .map(|i| (amplitude * (i as f64 * 0.3).sin()) as i16)
+                .collect()
+        };
+        let mut analyzer = VoiceAnalyzer::with_detector(16_000, 0.5, VadDetector::Energy);
+        analyzer.push(&tone(100.0)); // about -53 dBFS
+        assert_eq!(analyzer.voiced_seconds(), 0.0);
+        analyzer.push(&tone(8000.0)); // about -15 dBFS
+        assert!(analyzer.voiced_seconds() > 0.9, "{analyzer:?}");
     }
 }

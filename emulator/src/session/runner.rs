@@ -137,7 +137,11 @@ impl<'a> Progress<'a> {
             spec,
             channel: vad.channel,
             interval,
-            analyzer: VoiceAnalyzer::new(spec.format.sample_rate, vad.threshold),
+            analyzer: VoiceAnalyzer::with_detector(
+                spec.format.sample_rate,
+                vad.threshold,
+                vad.detector,
+            ),
             samples: 0,
             next_status_at: interval,
         }

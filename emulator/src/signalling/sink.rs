@@ -69,6 +69,22 @@ impl EventSink {
         self.send(event, Some(Binary(audio)));
     }
 
+    /// The length of the Socket.IO EVENT packet (`2/namespace,["name",payload]`), as the
+    /// timing log records it; the binary attachment is not counted.
+    fn packet_len(&self, event: &Event, text: &Option<String>) -> usize {
+        let array = match text {
+            Some(text) => serde_json::to_string(&(event.name(), text)),
+            None => serde_json::to_string(&(event.name(), event)),
+        };
+        let namespace = self.socket.ns();
+        let prefix = if namespace == "/" {
+            1
+        } else {
+            2 + namespace.len()
+        };
+        prefix + array.map_or(0, |a| a.len())
+    }
+
     fn send(&self, event: &Event, audio: Option<Binary>) {
         let sent = SystemTime::now();
         let text = match self.encoding {
@@ -94,7 +110,13 @@ impl EventSink {
         }
         let count = self.emitted.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some((log, call_id)) = &self.timing {
-            log.record(call_id, count, event.name(), sent);
+            log.record(
+                call_id,
+                count,
+                event.name(),
+                sent,
+                self.packet_len(event, &text),
+            );
         }
         if self.drop_after.is_some_and(|limit| count >= limit) {
             tracing::info!(count, "fault: dropping the signalling connection");

@@ -41,11 +41,15 @@ async fn every_emitted_event_is_logged_with_its_sequence_and_send_time() {
     assert_eq!(logged, received, "{text}");
     let mut previous_ns = 0u128;
     for (index, fields) in lines.iter().enumerate() {
-        assert_eq!(fields.len(), 4, "{text}");
+        assert_eq!(fields.len(), 5, "{text}");
         assert_eq!(fields[0], "timed-call");
         assert_eq!(fields[1], (index + 1).to_string());
         let ns: u128 = fields[3].parse().expect("nanoseconds");
         assert!(ns >= previous_ns, "send times go forward: {text}");
         previous_ns = ns;
+        // The packet: `2/socket.io/register,["name","{…}"]`.
+        let bytes: usize = fields[4].parse().expect("packet length");
+        let least = "2/socket.io/register,[\"\",\"{}\"]".len() + fields[2].len();
+        assert!(bytes >= least, "{bytes} bytes for {}: {text}", fields[2]);
     }
 }
