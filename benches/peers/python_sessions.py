@@ -36,13 +36,18 @@ from collections import Counter
 from urllib.parse import urlsplit
 
 NAMESPACE = "/socket.io/register"
-START_SPACING = 0.002
+START_SPACING = 0.002  # above 1,000 sessions the starts share RAMP (as in the Rust bench)
+RAMP = 2.0
 SESSION_TIMEOUT = 60.0
 FRAME_SECONDS = 0.2
 FRAME_BYTES = 1600  # 200 ms of 8 kHz µ-law
 LATE = 0.05  # a frame leaving this far behind its deadline is late
 SIGNED = ["@request-target", "@authority", "audiohook-organization-id", "audiohook-session-id",
           "audiohook-correlation-id", "x-api-key"]
+
+
+def start_spacing(sessions: int) -> float:
+    return min(START_SPACING, RAMP / max(sessions, 1))
 
 
 class Endpoints:
@@ -241,7 +246,7 @@ async def run_socketio(ends: Endpoints) -> dict:
     run = Run(ends.sessions)
 
     async def delayed(index: int) -> None:
-        await asyncio.sleep(index * START_SPACING)
+        await asyncio.sleep(index * start_spacing(ends.sessions))
         await socketio_session(ends, run, authorization, organization, audio)
 
     sessions = asyncio.gather(*(delayed(i) for i in range(ends.sessions)))
@@ -270,7 +275,7 @@ def live_audio(session, audio: bytes, stop: threading.Event) -> None:
 def wheel_session(ends: Endpoints, run: Run, index: int, audio: bytes) -> None:
     import das
 
-    time.sleep(index * START_SPACING)
+    time.sleep(index * start_spacing(ends.sessions))
     started = time.monotonic()
     received: list = []
     setup, outcome = None, None

@@ -11,7 +11,7 @@ use tokio::time::Instant;
 
 use crate::proc_stats::{rss_bytes, user_and_system_seconds};
 use crate::report::{ClientReport, Received};
-use crate::START_SPACING;
+use crate::start_spacing;
 
 /// A frame handed over more than this after its deadline is late (as the Python peer counts).
 const LATE: Duration = Duration::from_millis(50);
@@ -59,7 +59,7 @@ impl FrameClock {
 pub struct Fleet;
 
 impl Fleet {
-    /// Runs `n` sessions made by `session`, session `i` starting `i` × [`START_SPACING`]
+    /// Runs `n` sessions made by `session`, session `i` starting `i` × [`start_spacing`]
     /// after the first, and reports the process figures around them.
     pub async fn run<F, S>(n: usize, mut session: S) -> ClientReport
     where
@@ -70,11 +70,12 @@ impl Fleet {
         let rss_before = rss_bytes("self");
         let (user_before, kernel_before) = user_and_system_seconds("self");
         let started = Instant::now();
+        let spacing = start_spacing(n);
         let tasks: Vec<_> = (0..n)
             .map(|i| {
                 let run = session(clock.clone());
                 tokio::spawn(async move {
-                    tokio::time::sleep(START_SPACING * i as u32).await;
+                    tokio::time::sleep(spacing * i as u32).await;
                     run.await
                 })
             })

@@ -18,7 +18,7 @@
 //! default multi-thread runtime.
 //!
 //! Run: `cargo bench -p libdas-emulator --bench sessions -- 1 100 1000 [--floor]
-//! [--python PY] [--c-client BIN] [--wheel-python PY] [--json FILE] [--multi-thread]
+//! [--python PY [--python-max N]] [--c-client BIN] [--wheel-python PY] [--json FILE] [--multi-thread]
 //! [--light-consumer]` (relative paths from the workspace root; the bindings rows run at 100
 //! sessions, or `--bindings-sessions N`).
 
@@ -49,8 +49,16 @@ use proc_stats::cpu_seconds;
 use report::{print_header, print_ratios, print_row, read_timing_log, row, ClientReport};
 use serve_child::ServeChild;
 
-/// Session `i` starts `i` × this after the first, as calls arriving would.
+/// Session `i` starts `i` × this after the first, as calls arriving would; above 1,000
+/// sessions the starts share [`RAMP`] so that every session overlaps every other (a session
+/// lasts about 7 s).
 const START_SPACING: Duration = Duration::from_millis(2);
+const RAMP: Duration = Duration::from_secs(2);
+
+/// The spacing of `n` sessions' starts.
+fn start_spacing(n: usize) -> Duration {
+    START_SPACING.min(RAMP / n.max(1) as u32)
+}
 /// Longest a session may take from start to its result before it counts as failed.
 const SESSION_TIMEOUT: Duration = Duration::from_secs(60);
 /// Audio is pushed as a live call produces it: 200 ms of 8 kHz µ-law at a time.
@@ -66,6 +74,8 @@ struct Options {
     sizes: Vec<usize>,
     floor: bool,
     python: Option<PathBuf>,
+    /// The python-socketio rows run up to this many sessions.
+    python_max: usize,
     c_client: Option<PathBuf>,
     wheel_python: Option<PathBuf>,
     json: Option<PathBuf>,
@@ -136,7 +146,7 @@ fn main() {
                 runtime.block_on(floor::run(server.port, n))
             });
         }
-        if let Some(python) = &options.python {
+        if let Some(python) = options.python.as_ref().filter(|_| n <= options.python_max) {
             let script = peer_script("python_sessions.py");
             measure("python-socketio + websockets", &emulator, &mut || {
                 run_external(python, &[script.as_str(), "socketio"], &endpoints, n)
@@ -186,6 +196,7 @@ fn parse_options(args: &[String]) -> Options {
         sizes: Vec::new(),
         floor: false,
         python: None,
+        python_max: usize::MAX,
         c_client: None,
         wheel_python: None,
         json: None,
@@ -208,6 +219,12 @@ fn parse_options(args: &[String]) -> Options {
             "--json" => options.json = Some(value()),
             "--multi-thread" => options.multi_thread = true,
             "--light-consumer" => options.light_consumer = true,
+            "--python-max" => {
+                options.python_max = words
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .expect("--python-max N")
+            }
             "--bindings-sessions" => {
                 options.bindings_sessions = words
                     .next()
