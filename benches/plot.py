@@ -61,7 +61,8 @@ def main() -> None:
         if points:
             knee.plot(*zip(*points), label=client, **STYLE[client])
     knee.set_xscale("log")
-    knee.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    for formatter in (knee.xaxis.set_major_formatter, knee.xaxis.set_minor_formatter):
+        formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     knee.set_xlabel("concurrent real-time sessions (energy-VAD emulator)")
     knee.set_ylabel("% of audio frames > 50 ms late")
     knee.set_title("Real time to the knee", fontsize=10)
