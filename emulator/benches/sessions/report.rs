@@ -233,20 +233,42 @@ pub fn print_ratios(rows: &[Row]) {
         let (theirs, ours) = (other.client.as_str(), rust.client.as_str());
         if theirs.starts_with("floor") {
             println!(
-                "{} sessions: {ours} uses {:.2}× the CPU of the {theirs} ({:.2}× in user space, {:.2}× in the kernel)",
+                "{} sessions: {ours} uses {} the CPU of the {theirs} ({} in user space, {} in the kernel)",
                 other.sessions,
-                rust.cpu_seconds_per_session_minute / other.cpu_seconds_per_session_minute,
-                rust.user_seconds_per_session_minute / other.user_seconds_per_session_minute,
-                kernel(rust) / kernel(other),
+                ratio(
+                    rust.cpu_seconds_per_session_minute,
+                    other.cpu_seconds_per_session_minute
+                ),
+                ratio(
+                    rust.user_seconds_per_session_minute,
+                    other.user_seconds_per_session_minute
+                ),
+                ratio(kernel(rust), kernel(other)),
             );
         } else {
             println!(
-                "{} sessions: {theirs} uses {:.2}× the CPU per session-minute of {ours} ({:.2}× in user space)",
+                "{} sessions: {theirs} uses {} the CPU per session-minute of {ours} ({} in user space)",
                 other.sessions,
-                other.cpu_seconds_per_session_minute / rust.cpu_seconds_per_session_minute,
-                other.user_seconds_per_session_minute / rust.user_seconds_per_session_minute,
+                ratio(
+                    other.cpu_seconds_per_session_minute,
+                    rust.cpu_seconds_per_session_minute
+                ),
+                ratio(
+                    other.user_seconds_per_session_minute,
+                    rust.user_seconds_per_session_minute
+                ),
             );
         }
+    }
+}
+
+/// `a / b` as "1.23×", or "–" when `b` is below the 10 ms the kernel counts CPU time in (a
+/// single floor session can take none).
+fn ratio(a: f64, b: f64) -> String {
+    if b > 0.0 {
+        format!("{:.2}×", a / b)
+    } else {
+        "–".into()
     }
 }
 
