@@ -84,8 +84,8 @@ pub unsafe extern "C" fn das_event_get_kind(event: *const das_event) -> das_even
     ffi_boundary!({ Ok(event!(event).kind()) })
 }
 
-/// Lends the event name as on the wire (`"info-vad-status"`, ...; `"disconnected"` for the
-/// local end-of-signalling event).
+/// Lends the event name as on the wire (`"info-vad-status"`, ...; for the local events
+/// `"disconnected"`, `"audio-ended"`, `"started"` and `"start-failed"`).
 ///
 /// Ownership: `*name` (NUL-terminated) is owned by `event`, valid until `das_event_free`.
 ///
@@ -272,7 +272,7 @@ pub unsafe extern "C" fn das_event_collected_audio(
 }
 
 /// Writes how many Socket.IO arguments the server sent with the event (0 for the local
-/// `disconnected` and `audio-ended` events).
+/// events: `disconnected`, `audio-ended`, `started`, `start-failed`).
 ///
 /// Ownership: nothing is allocated or transferred.
 ///
@@ -396,8 +396,8 @@ pub unsafe extern "C" fn das_event_reason(
     // SAFETY: the caller upholds the handle and out-parameter contracts.
     ffi_boundary!({ unsafe { lend_text(event, TextField::Reason, text, len) } })
 }
-/// `message` of an `error` event, or the cause of an `audio-ended` event whose reason is
-/// `error`.
+/// `message` of an `error` event, the cause of an `audio-ended` event whose reason is
+/// `error`, or why a `start-failed` event's start failed.
 ///
 /// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field.
 ///
@@ -432,6 +432,27 @@ pub unsafe extern "C" fn das_event_before_result(
         let value = event!(event).before_result()?;
         // SAFETY: the caller upholds the out-parameter contract.
         unsafe { out::write(before_result, value, "before_result") }
+    })
+}
+
+/// Writes the result code of a `DAS_EVENT_KIND_START_FAILED` event: what `das_session_start`
+/// would have returned (`DAS_RESULT_AUTH` for refused credentials, `DAS_RESULT_TIMEOUT`, ...;
+/// `das_event_message` says why). `DAS_RESULT_NOT_PRESENT` for other kinds.
+///
+/// Ownership: nothing is allocated or transferred.
+///
+/// # Safety
+/// `event` is a live event; `result` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_start_result(
+    event: *const das_event,
+    result: *mut das_result,
+) -> das_result {
+    ffi_boundary!({
+        out::require(result, "result")?;
+        let code = event!(event).start_result()?;
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { out::write(result, code, "result") }
     })
 }
 

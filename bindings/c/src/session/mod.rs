@@ -4,6 +4,7 @@
 
 mod ffi;
 mod queue;
+mod start;
 mod value;
 
 pub use ffi::das_session;
