@@ -129,7 +129,16 @@ impl EventQueue {
     /// Appends an event (after [`reserve`](Self::reserve)), once its weight fits the byte
     /// budget.
     pub async fn push(&self, event: impl Into<QueuedEvent>) {
-        let event = event.into();
+        self.append(event.into(), false).await;
+    }
+
+    /// Appends the last event (after [`reserve`](Self::reserve)) and ends the queue in the same
+    /// step, so a poller that takes it finds the end right behind it.
+    pub async fn push_last(&self, event: QueuedEvent) {
+        self.append(event, true).await;
+    }
+
+    async fn append(&self, event: QueuedEvent, last: bool) {
         let weight = event.weight().min(self.budget as usize) as u32;
         if let Ok(permit) = self.bytes.acquire_many(weight).await {
             // Given back by `pop` when the event is taken.
@@ -141,6 +150,7 @@ impl EventQueue {
             return;
         }
         state.events.push_back((event, weight));
+        state.ended = last;
         state.signal();
         self.changed.notify_all();
     }
@@ -251,6 +261,20 @@ mod tests {
         assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "c");
         assert!(readable(&queue), "the end stays readable");
         assert_eq!(queue.pop(Duration::from_secs(5)), Err(Wait::Closed));
+    }
+
+    #[test]
+    fn the_last_event_comes_with_the_end() {
+        let queue = EventQueue::new(4, 1 << 20);
+        block_on(queue.push_last(Event::from_wire("z", json!(1)).into()));
+        assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "z");
+        assert_eq!(queue.pop(Duration::ZERO), Err(Wait::Closed));
+        block_on(queue.push(Event::from_wire("late", json!(2))));
+        assert_eq!(
+            queue.pop(Duration::ZERO),
+            Err(Wait::Closed),
+            "nothing after the end"
+        );
     }
 
     #[test]

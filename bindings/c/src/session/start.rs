@@ -77,9 +77,12 @@ impl Start {
                 *lock(&phase) = Phase::Closed;
                 if announce {
                     queue.reserve().await;
-                    queue.push(QueuedEvent::StartFailed(error.clone())).await;
+                    queue
+                        .push_last(QueuedEvent::StartFailed(error.clone()))
+                        .await;
+                } else {
+                    queue.end();
                 }
-                queue.end();
                 return Err(error);
             }
         };
