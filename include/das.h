@@ -53,7 +53,11 @@
  *   DAS_RESULT_CLOSED. Polls return DAS_RESULT_CLOSED once the session ended (disconnected, a
  *   failed start or das_session_close) and its queue is empty. Instead of blocking in
  *   das_session_poll_event, a select/poll/epoll loop can wait for das_session_event_fd to become
- *   readable and then poll with timeout 0 until DAS_RESULT_TIMEOUT.
+ *   readable and then poll with timeout 0 until DAS_RESULT_TIMEOUT. Such a loop starts with
+ *   das_session_start_nonblocking (the outcome is the first event: DAS_EVENT_KIND_STARTED, or
+ *   DAS_EVENT_KIND_START_FAILED then DAS_RESULT_CLOSED; polls return DAS_RESULT_TIMEOUT and
+ *   pushes DAS_RESULT_NOT_READY until then) and closes with das_session_close_nonblocking (the
+ *   disconnect runs on libdas's thread; das_session_free then does not wait either).
  *
  * STRINGS AND BUFFERS
  *   Input strings are UTF-8 given as (const char *s, size_t len), borrowed for the call and
