@@ -1,5 +1,6 @@
-//! [`SessionValue`], what a `das_session` owns: its life-cycle (created → started → closed), the
-//! core session shared between the pusher, the event pump and `close`, and the event queue.
+//! [`SessionValue`], what a `das_session` owns: its life-cycle (created → starting → started →
+//! closed), the core session shared between the pusher, the event pump and `close`, and the
+//! event queue.
 //!
 //! Locks are only held for bookkeeping, never across a network wait, so a close from another
 //! thread is never stuck behind a push or a poll.
@@ -23,6 +24,7 @@ use crate::runtime::{block_on, runtime};
 /// The core session, taken out by `close`.
 pub type SharedSession = Arc<Mutex<Option<Session>>>;
 
+/// Where a session is in its life; a start running on the runtime holds it too.
 #[derive(Debug)]
 pub enum Phase {
     Created(Box<SessionBuilder>),
@@ -69,7 +71,8 @@ fn not_started() -> Error {
 fn still_starting() -> Error {
     Error::new(
         das_result::NotReady,
-        "the session is still starting: wait for its DAS_EVENT_KIND_STARTED event",
+        "the session is still starting: wait for das_session_start to return or for the \
+         DAS_EVENT_KIND_STARTED event",
     )
 }
 
