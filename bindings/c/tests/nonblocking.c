@@ -41,6 +41,18 @@ static das_result next_event(das_session *session, int fd, das_event **event) {
     return r;
 }
 
+/* Makes a session from `config` (freed), starts it without blocking and takes its first event
+ * through the descriptor (*fd). */
+static das_session *start_in_loop(das_config *config, int *fd, das_event **first) {
+    das_session *session = NULL;
+    CHECK_RESULT(das_session_new(config, &session), DAS_RESULT_OK);
+    das_config_free(config);
+    CHECK_RESULT(das_session_event_fd(session, fd), DAS_RESULT_OK);
+    CHECK_RESULT(das_session_start_nonblocking(session), DAS_RESULT_OK);
+    CHECK_RESULT(next_event(session, *fd, first), DAS_RESULT_OK);
+    return session;
+}
+
 static void json_contains(const das_event *event, const char *text) {
     const char *json = NULL;
     size_t len = 0;
@@ -51,8 +63,6 @@ static void json_contains(const das_event *event, const char *text) {
 /* A registration driven by the descriptor alone: the start, the frames pushed whenever there
  * is room, the result, a non-blocking close. */
 static void start_completes_through_the_fd(const emulator_process *emulator) {
-    das_config *config = emulator_config(emulator, "c-nonblocking-1", NULL);
-    das_session *session = NULL;
     das_event *event = NULL;
     das_result r;
     size_t audio_len = 0, sent = 0;
@@ -60,16 +70,12 @@ static void start_completes_through_the_fd(const emulator_process *emulator) {
     int fd = -1, results = 0, events = 0;
     const uint8_t byte = 0xff;
 
+    das_session *session = start_in_loop(emulator_config(emulator, "c-nonblocking-1", NULL), &fd, &event);
+
     CHECK(audio != NULL);
-    CHECK_RESULT(das_session_new(config, &session), DAS_RESULT_OK);
-    das_config_free(config);
-    CHECK_RESULT(das_session_event_fd(session, &fd), DAS_RESULT_OK);
-    CHECK_RESULT(das_session_start_nonblocking(session), DAS_RESULT_OK);
+    CHECK(das_event_get_kind(event) == DAS_EVENT_KIND_STARTED);
     CHECK_RESULT(das_session_start_nonblocking(session), DAS_RESULT_ALREADY_STARTED);
     CHECK_RESULT(das_session_start(session), DAS_RESULT_ALREADY_STARTED);
-
-    CHECK_RESULT(next_event(session, fd, &event), DAS_RESULT_OK);
-    CHECK(das_event_get_kind(event) == DAS_EVENT_KIND_STARTED);
     json_contains(event, "\"event\":\"started\"");
     json_contains(event, "\"call_id\":\"c-nonblocking-1\"");
     {
@@ -134,11 +140,7 @@ static void failed_start_reaches_the_loop(const emulator_process *emulator) {
     snprintf(blocking_message, sizeof blocking_message, "%s", check_last_error());
     das_session_free(session);
 
-    CHECK_RESULT(das_session_new(config, &session), DAS_RESULT_OK);
-    das_config_free(config);
-    CHECK_RESULT(das_session_event_fd(session, &fd), DAS_RESULT_OK);
-    CHECK_RESULT(das_session_start_nonblocking(session), DAS_RESULT_OK);
-    CHECK_RESULT(next_event(session, fd, &event), DAS_RESULT_OK);
+    session = start_in_loop(config, &fd, &event);
     CHECK(das_event_get_kind(event) == DAS_EVENT_KIND_START_FAILED);
     CHECK_RESULT(das_event_start_result(event, &code), DAS_RESULT_OK);
     CHECK_RESULT(code, DAS_RESULT_AUTH);
@@ -200,20 +202,23 @@ static void close_cancels_a_nonblocking_start(void) {
 }
 
 /* A non-blocking close then a free at once, on a session that is running: both return without
- * the disconnect, which the runtime finishes (bounded by the close timeout). */
+ * the disconnect, which the runtime finishes (bounded by the close timeout). Beside it, the
+ * time a blocking close of a running session takes. */
 static void nonblocking_close_then_free_at_once(const emulator_process *emulator) {
-    das_config *config = emulator_config(emulator, "c-nonblocking-3", NULL);
-    das_session *session = NULL;
     das_event *event = NULL;
     const uint8_t byte = 0xff;
     int fd = -1;
+    das_session *session = start_in_loop(emulator_config(emulator, "c-nonblocking-3", NULL), &fd, &event);
     double closing;
 
-    CHECK_RESULT(das_session_new(config, &session), DAS_RESULT_OK);
-    das_config_free(config);
-    CHECK_RESULT(das_session_event_fd(session, &fd), DAS_RESULT_OK);
-    CHECK_RESULT(das_session_start_nonblocking(session), DAS_RESULT_OK);
-    CHECK_RESULT(next_event(session, fd, &event), DAS_RESULT_OK);
+    CHECK(das_event_get_kind(event) == DAS_EVENT_KIND_STARTED);
+    das_event_free(event);
+    closing = now_ms();
+    CHECK_RESULT(das_session_close(session), DAS_RESULT_OK);
+    printf("nonblocking: das_session_close of a running session took %.3f ms\n", now_ms() - closing);
+    das_session_free(session);
+
+    session = start_in_loop(emulator_config(emulator, "c-nonblocking-4", NULL), &fd, &event);
     CHECK(das_event_get_kind(event) == DAS_EVENT_KIND_STARTED);
     das_event_free(event);
     CHECK_RESULT(das_session_push_audio(session, &byte, 1), DAS_RESULT_OK);
