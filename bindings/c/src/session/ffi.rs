@@ -72,7 +72,7 @@ pub unsafe extern "C" fn das_session_new(
 /// closes the session (polls then return `DAS_RESULT_CLOSED`). `das_session_close` from
 /// another thread cancels a start that is still fetching the token or connecting: it returns
 /// `DAS_RESULT_CLOSED` at once.
-/// `das_session_start_nonblocking` does the same without blocking.
+/// An event loop uses `das_session_start_nonblocking`, which returns at once.
 ///
 /// Ownership: nothing is allocated or transferred.
 ///
@@ -92,8 +92,8 @@ pub unsafe extern "C" fn das_session_start(session: *const das_session) -> das_r
 ///
 /// While it starts, polls return `DAS_RESULT_TIMEOUT` (the descriptor is not readable), pushes
 /// and `das_session_end_audio` `DAS_RESULT_NOT_READY`. `das_session_close` (or
-/// `das_session_close_nonblocking`) cancels it: no outcome event is queued, polls return
-/// `DAS_RESULT_CLOSED`. Returns `DAS_RESULT_OK` once the start is under way,
+/// `das_session_close_nonblocking`) cancels a start that has not completed: no outcome event
+/// follows, polls return `DAS_RESULT_CLOSED`. Returns `DAS_RESULT_OK` once the start is under way,
 /// `DAS_RESULT_ALREADY_STARTED` after a start, `DAS_RESULT_CLOSED` after a close.
 ///
 /// Ownership: nothing is allocated or transferred.
