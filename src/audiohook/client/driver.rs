@@ -16,13 +16,13 @@ use super::rtt::RttLog;
 use crate::audio::pacing::Pacing;
 use crate::audio::pump::{PacedFrames, PumpItem};
 use crate::audio::send_buffer::SendBuffer;
-use crate::ws_read_gate::ReadGate;
 use crate::audiohook::duration::StreamDuration;
 use crate::audiohook::messages::{
     ClientBody, CloseParameters, CloseReason, DisconnectReason, Empty, ErrorParameters,
     EventEntity, Gap, PingParameters, ServerBody, ServerMessage, UpdateParameters, MAX_TEXT_LEN,
     SAMPLE_RATE,
 };
+use crate::ws_read_gate::ReadGate;
 
 /// Application requests.
 #[derive(Debug)]
