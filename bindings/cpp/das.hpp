@@ -359,6 +359,12 @@ public:
     std::optional<std::string_view> credential() const { return text(das_event_credential); }
     std::optional<std::string_view> reason() const { return text(das_event_reason); }
     std::optional<std::string_view> message() const { return text(das_event_message); }
+    /// What the blocking start() would have thrown, for a DAS_EVENT_KIND_START_FAILED event
+    /// (message() says why); std::nullopt for other kinds.
+    std::optional<das_result> start_result() const {
+        return detail::value_if_present<das_result>(
+            [&](das_result *r) { return das_event_start_result(raw(), r); });
+    }
 
     das_event *raw() const noexcept { return handle_.get(); }
 
@@ -388,6 +394,11 @@ public:
 
     /// Connects and sends `initialize` (blocking).
     void start() { check(das_session_start(raw())); }
+    /// Starts on libdas's thread and returns at once, for event loops: the outcome is the first
+    /// event, DAS_EVENT_KIND_STARTED (pushes are taken from then on) or
+    /// DAS_EVENT_KIND_START_FAILED (Event::start_result(), Event::message()) then the end.
+    /// Throws das::Error (DAS_RESULT_ALREADY_STARTED, DAS_RESULT_CLOSED) like start().
+    void start_nonblocking() { check(das_session_start_nonblocking(raw())); }
     /// Queues a copy of the bytes; false when the buffer is full (retry later).
     bool push_audio(const void *data, std::size_t len) {
         das_result code = das_session_push_audio(raw(), static_cast<const std::uint8_t *>(data), len);
@@ -419,6 +430,9 @@ public:
     }
     /// True once poll_event() reported the end of the session.
     bool ended() const noexcept { return ended_; }
+    /// A descriptor readable while an event is pending or the session ended, for
+    /// select/poll/epoll loops (then poll_event(0) until std::nullopt). Owned by the session:
+    /// never read or close it, and remove it from an epoll set before the Session is destroyed.
     int event_fd() const {
         int fd = -1;
         check(das_session_event_fd(raw(), &fd));
@@ -427,7 +441,12 @@ public:
     std::string_view call_id() const {
         return detail::lent([&](const char **t, std::size_t *n) { return das_session_call_id(raw(), t, n); });
     }
+    /// Closes, waiting for the disconnect (bounded by the close timeout).
     void close() { check(das_session_close(raw())); }
+    /// Closes without waiting: the session ends for the caller at once (queued events are still
+    /// delivered, event_fd() turns readable) while libdas disconnects on its own thread; the
+    /// destructor then does not wait either.
+    void close_nonblocking() { check(das_session_close_nonblocking(raw())); }
 
     das_session *raw() const noexcept { return handle_.get(); }
 
