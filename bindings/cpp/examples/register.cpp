@@ -1,8 +1,8 @@
 // register.cpp: the documented das-Peak Streaming workflow with the das.hpp RAII wrappers.
 // Runs offline against the emulator, started as a child process (`das emulator`, found as
-// $DAS_BIN or on PATH) by the test helper bindings/c/tests/emulator_process.h:
+// $DAS_BIN or on PATH) by the test helper bindings/cpp/tests/emulator_process.hpp:
 //   ./register [file.wav]
-#include "emulator_process.h"
+#include "../tests/emulator_process.hpp"
 
 #include <cstdio>
 #include <iostream>
@@ -10,25 +10,6 @@
 #include <string>
 
 #include "das.hpp"
-
-// The emulator process for the lifetime of main: stopped by the destructor.
-class EmulatorProcess {
-public:
-    EmulatorProcess() {
-        if (emulator_process_start(&process_) != 0) throw std::runtime_error("cannot start das emulator");
-    }
-    ~EmulatorProcess() { emulator_process_stop(&process_); }
-    EmulatorProcess(const EmulatorProcess &) = delete;
-    EmulatorProcess &operator=(const EmulatorProcess &) = delete;
-    std::string get(const char *field) const {
-        const char *value = emulator_process_get(&process_, field);
-        if (value == nullptr) throw std::runtime_error(std::string("no emulator field ") + field);
-        return value;
-    }
-
-private:
-    emulator_process process_;
-};
 
 int main(int argc, char **argv) {
     const std::string wav = argc > 1 ? argv[1] : "samples/speaker-a.wav";

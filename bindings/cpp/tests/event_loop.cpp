@@ -1,0 +1,226 @@
+// The C++ wrapper in an event loop, against the emulator process: sessions started with
+// start_nonblocking() and driven by epoll on event_fd() alone (STARTED, audio pushed whenever
+// there is room, the result, close_nonblocking(), the end), a registration then a verification
+// whose result-success getters are read (authenticity, verdict, score, threshold, ...), and
+// refused credentials reaching the loop as START_FAILED with the code and message the blocking
+// start() throws.
+#include "emulator_process.hpp"
+
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "check.h"
+#include "das.hpp"
+#include "wav_data.h"
+
+#define SPEAKER_A "samples/speaker-a.wav"
+#define SPEAKER_A_VERIFY "samples/speaker-a-verify.wav"
+#define FRAME_BYTES 1600
+
+// An epoll set watching one session's descriptor (level-triggered). Declared after the session,
+// so it is gone first: the descriptor leaves the set before the session frees it.
+class EventLoop {
+public:
+    explicit EventLoop(const das::Session &session) : fd_(session.event_fd()), epoll_(epoll_create1(EPOLL_CLOEXEC)) {
+        epoll_event interest{};
+        interest.events = EPOLLIN;
+        interest.data.fd = fd_;
+        CHECK(epoll_ >= 0 && epoll_ctl(epoll_, EPOLL_CTL_ADD, fd_, &interest) == 0);
+    }
+    ~EventLoop() {
+        epoll_ctl(epoll_, EPOLL_CTL_DEL, fd_, nullptr);
+        close(epoll_);
+    }
+    EventLoop(const EventLoop &) = delete;
+    EventLoop &operator=(const EventLoop &) = delete;
+
+    // Whether the descriptor turns readable within `timeout_ms`.
+    bool wait(int timeout_ms) {
+        epoll_event ready{};
+        return epoll_wait(epoll_, &ready, 1, timeout_ms) == 1;
+    }
+
+private:
+    int fd_;
+    int epoll_;
+};
+
+// The next event once the descriptor wakes (at most 30 s each time); std::nullopt once the
+// session ended (or after 30 s of nothing, which the caller's checks then catch).
+static std::optional<das::Event> next_event(das::Session &session, EventLoop &loop) {
+    std::optional<das::Event> event = session.poll_event(0);
+    while (!event && !session.ended() && loop.wait(30000)) event = session.poll_event(0);
+    return event;
+}
+
+// A register (or, with a credential, verify) configuration for the emulator's Twilio consumer.
+static das::Config emulator_config(const EmulatorProcess &emulator, std::string_view call_id,
+                                   std::optional<std::string_view> credential = std::nullopt) {
+    das::Config config;
+    config.endpoint_url(emulator.get("socketio_url"))
+        .token_url(emulator.get("token_url"))
+        .client_credentials(emulator.get("client_id"), emulator.get("client_secret"))
+        .session_kind(credential ? DAS_SESSION_KIND_VERIFY : DAS_SESSION_KIND_REGISTER)
+        .metadata(DAS_METADATA_FIELD_CALL_ID, call_id)
+        .authenticity_threshold(0.5)
+        .audio_total_duration(3.0)
+        .model_hash("emulated-model")
+        .audio_protocol(DAS_AUDIO_PROTOCOL_TWILIO)
+        .audio_url(emulator.get("twilio_url"))
+        .audio_pacing(DAS_AUDIO_PACING_AS_FAST_AS_POSSIBLE);
+    if (credential) config.credential(*credential);
+    return config;
+}
+
+// The code das::Error carries for a call that must throw, or DAS_RESULT_OK when it did not.
+template <typename Call>
+static das_result thrown_by(Call call) {
+    try {
+        call();
+    } catch (const das::Error &error) {
+        return error.code();
+    }
+    return DAS_RESULT_OK;
+}
+
+// Starts `config`'s session without blocking and streams the samples of `wav` through the loop
+// until a result-success or -failure, which it returns; then closes without blocking and takes
+// the rest of the events to the end.
+static std::optional<das::Event> result_in_loop(const das::Config &config, const char *wav) {
+    std::unique_ptr<uint8_t, decltype(&std::free)> audio(nullptr, &std::free);
+    std::size_t audio_len = 0, sent = 0;
+    audio.reset(wav_data(wav, &audio_len));
+    CHECK(audio != nullptr && audio_len > 0);
+    if (audio == nullptr) return std::nullopt;
+
+    das::Session session(config);
+    EventLoop loop(session);
+    session.start_nonblocking();
+    std::optional<das::Event> started = next_event(session, loop);
+    CHECK(started && started->kind() == DAS_EVENT_KIND_STARTED);
+    if (!started || started->kind() != DAS_EVENT_KIND_STARTED) return std::nullopt;
+    CHECK(started->name() == "started");
+    CHECK(started->json().find("\"call_id\":\"" + std::string(session.call_id()) + "\"") != std::string::npos);
+    CHECK(!started->start_result());
+    CHECK(thrown_by([&] { session.start_nonblocking(); }) == DAS_RESULT_ALREADY_STARTED);
+
+    // Push while there is room, then wait on the descriptor (10 ms at most while audio is left,
+    // for the buffer to drain) and take every pending event.
+    std::optional<das::Event> result;
+    while (!result && !session.ended()) {
+        while (sent < audio_len) {
+            std::size_t len = audio_len - sent < FRAME_BYTES ? audio_len - sent : FRAME_BYTES;
+            if (!session.push_audio(audio.get() + sent, len)) break;
+            sent += len;
+            if (sent == audio_len) session.end_audio();
+        }
+        if (!loop.wait(sent < audio_len ? 10 : 30000) && sent == audio_len) {
+            CHECK(false);  // nothing for 30 s
+            break;
+        }
+        while (std::optional<das::Event> event = session.poll_event(0)) {
+            das_event_kind kind = event->kind();
+            if (kind == DAS_EVENT_KIND_RESULT_SUCCESS || kind == DAS_EVENT_KIND_RESULT_FAILURE) {
+                result = std::move(event);
+                break;
+            }
+        }
+    }
+    CHECK(!session.ended());
+
+    session.close_nonblocking();
+    session.close_nonblocking();  // idempotent
+    const std::uint8_t byte = 0xff;
+    CHECK(thrown_by([&] { session.push_audio(&byte, 1); }) == DAS_RESULT_CLOSED);
+    while (next_event(session, loop)) {
+    }
+    CHECK(session.ended());
+    CHECK(loop.wait(0));  // an ended session keeps its descriptor readable
+    return result;
+}
+
+// A registration then a verification with its credential, each driven by the loop; the
+// getters of both result-success events.
+static void register_then_verify(const EmulatorProcess &emulator) {
+    std::string credential;
+    {
+        std::optional<das::Event> registered = result_in_loop(emulator_config(emulator, "cpp-loop-1"), SPEAKER_A);
+        CHECK(registered && registered->kind() == DAS_EVENT_KIND_RESULT_SUCCESS);
+        if (!registered) return;
+        CHECK(registered->name() == "result-success");
+        CHECK(registered->authenticity() > 0.0 && registered->authenticity() <= 1.0);
+        CHECK(registered->voice_audio_collected() > 0.0);
+        CHECK(registered->content() == "Registration: approved");
+        CHECK(registered->verdict() == DAS_VERDICT_ACCEPTED);
+        CHECK(!registered->score());      // a registration reports no similarity
+        CHECK(!registered->threshold());  // nor does the session set one
+        CHECK(!registered->reason() && !registered->message() && !registered->start_result());
+        CHECK(registered->credential() && !registered->credential()->empty());
+        if (registered->credential()) credential = std::string(*registered->credential());
+    }
+
+    das::Config config = emulator_config(emulator, "cpp-loop-2", credential);
+    config.score_threshold(0.5);
+    std::optional<das::Event> verified = result_in_loop(config, SPEAKER_A_VERIFY);
+    CHECK(verified && verified->kind() == DAS_EVENT_KIND_RESULT_SUCCESS);
+    if (!verified) return;
+    std::optional<double> score = verified->score();
+    CHECK(score > 0.5 && score <= 1.0);  // the same speaker
+    CHECK(verified->threshold() == 0.5);  // the session's, which the payload does not repeat
+    CHECK(verified->verdict() == DAS_VERDICT_ACCEPTED);
+    CHECK(verified->content() == "Verification: accepted");
+    CHECK(verified->authenticity() > 0.0 && verified->authenticity() <= 1.0);
+    CHECK(!verified->credential());
+}
+
+// Refused credentials: the blocking start() throws das::Error; the non-blocking start hands the
+// loop a START_FAILED event with the same code and message, then the session ends.
+static void refused_credentials_reach_the_loop(const EmulatorProcess &emulator) {
+    das::Config config = emulator_config(emulator, "cpp-loop-3");
+    config.client_credentials(emulator.get("client_id"), "wrong-secret");
+    std::string blocking_what;
+    try {
+        das::Session session(config);
+        session.start();
+        CHECK(false);
+    } catch (const das::Error &error) {
+        CHECK(error.code() == DAS_RESULT_AUTH);
+        blocking_what = error.what();
+    }
+
+    das::Session session(config);
+    EventLoop loop(session);
+    session.start_nonblocking();
+    std::optional<das::Event> failed = next_event(session, loop);
+    CHECK(failed && failed->kind() == DAS_EVENT_KIND_START_FAILED);
+    if (!failed) return;
+    CHECK(failed->name() == "start-failed");
+    CHECK(failed->start_result() == DAS_RESULT_AUTH);
+    std::optional<std::string_view> message = failed->message();
+    CHECK(message && !message->empty() && message->find("wrong-secret") == std::string_view::npos);
+    // The loop can throw what the blocking start would have.
+    if (message && failed->start_result()) {
+        das::Error error(*failed->start_result(), std::string(*message));
+        CHECK(error.code() == DAS_RESULT_AUTH && blocking_what == error.what());
+    }
+    CHECK(!failed->verdict() && !failed->score());
+    CHECK(!next_event(session, loop) && session.ended());
+    CHECK(thrown_by([&] { session.start_nonblocking(); }) == DAS_RESULT_CLOSED);
+}
+
+int main() {
+    try {
+        EmulatorProcess emulator;
+        register_then_verify(emulator);
+        refused_credentials_reach_the_loop(emulator);
+    } catch (const std::exception &error) {
+        std::fprintf(stderr, "unexpected exception: %s\n", error.what());
+        CHECK(false);
+    }
+    CHECK_DONE("cpp event_loop");
+}
