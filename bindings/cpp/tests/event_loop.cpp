@@ -9,10 +9,13 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "check.h"
 #include "das.hpp"
