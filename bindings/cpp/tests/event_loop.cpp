@@ -1,9 +1,9 @@
 // The C++ wrapper in an event loop, against the emulator process: sessions started with
 // start_nonblocking() and driven by epoll on event_fd() alone (STARTED, audio pushed whenever
-// there is room, the result, close_nonblocking(), the end), a registration then a verification
-// whose result-success getters are read (authenticity, verdict, score, threshold, ...), and
-// refused credentials reaching the loop as START_FAILED with the code and message the blocking
-// start() throws.
+// the small audio buffer has room, the result, close_nonblocking(), the end), a registration
+// then a verification whose result-success getters are read (authenticity, verdict, score,
+// threshold, ...), and refused credentials reaching the loop as START_FAILED with the code and
+// message the blocking start() throws.
 #include "emulator_process.hpp"
 
 #include <sys/epoll.h>
@@ -24,6 +24,8 @@
 #define SPEAKER_A "samples/speaker-a.wav"
 #define SPEAKER_A_VERIFY "samples/speaker-a-verify.wav"
 #define FRAME_BYTES 1600
+// Half a second of µ-law: the loop meets a full buffer long before the consumer has enough.
+#define AUDIO_BUFFER_BYTES 4000
 
 // An epoll set watching one session's descriptor (level-triggered). Declared after the session,
 // so it is gone first: the descriptor leaves the set before the session frees it.
@@ -75,7 +77,8 @@ static das::Config emulator_config(const EmulatorProcess &emulator, std::string_
         .model_hash("emulated-model")
         .audio_protocol(DAS_AUDIO_PROTOCOL_TWILIO)
         .audio_url(emulator.get("twilio_url"))
-        .audio_pacing(DAS_AUDIO_PACING_AS_FAST_AS_POSSIBLE);
+        .audio_pacing(DAS_AUDIO_PACING_AS_FAST_AS_POSSIBLE)
+        .audio_buffer_bytes(AUDIO_BUFFER_BYTES);
     if (credential) config.credential(*credential);
     return config;
 }
@@ -91,16 +94,52 @@ static das_result thrown_by(Call call) {
     return DAS_RESULT_OK;
 }
 
+// The samples of a WAV file handed to a session as an event loop does: as much as the audio
+// buffer takes, never waiting, the audio ended after the last byte.
+class AudioFeed {
+public:
+    explicit AudioFeed(const char *wav) : audio_(nullptr, &std::free) {
+        audio_.reset(wav_data(wav, &len_));
+        CHECK(audio_ != nullptr && len_ > 0);
+    }
+
+    // Pushes frames until the buffer is full (a refusal) or the audio is all in.
+    void push_what_fits(das::Session &session) {
+        while (pending()) {
+            std::size_t len = len_ - sent_ < FRAME_BYTES ? len_ - sent_ : FRAME_BYTES;
+            try {
+                if (!session.push_audio(audio_.get() + sent_, len)) {
+                    refusals_++;
+                    return;
+                }
+                sent_ += len;
+                if (sent_ == len_) session.end_audio();
+            } catch (const das::Error &error) {
+                // The consumer closed the stream, having what it needs, before the
+                // audio-ended event that says so was taken.
+                CHECK(error.code() == DAS_RESULT_CLOSED);
+                stop();
+            }
+        }
+    }
+    // The audio channel ended: nothing more is pushed.
+    void stop() { stopped_ = true; }
+    bool pending() const { return audio_ != nullptr && !stopped_ && sent_ < len_; }
+    int refusals() const { return refusals_; }
+
+private:
+    std::unique_ptr<uint8_t, decltype(&std::free)> audio_;
+    std::size_t len_ = 0;
+    std::size_t sent_ = 0;
+    int refusals_ = 0;
+    bool stopped_ = false;
+};
+
 // Starts `config`'s session without blocking and streams the samples of `wav` through the loop
 // until a result-success or -failure, which it returns; then closes without blocking and takes
 // the rest of the events to the end.
 static std::optional<das::Event> result_in_loop(const das::Config &config, const char *wav) {
-    std::unique_ptr<uint8_t, decltype(&std::free)> audio(nullptr, &std::free);
-    std::size_t audio_len = 0, sent = 0;
-    audio.reset(wav_data(wav, &audio_len));
-    CHECK(audio != nullptr && audio_len > 0);
-    if (audio == nullptr) return std::nullopt;
-
+    AudioFeed feed(wav);
     das::Session session(config);
     EventLoop loop(session);
     session.start_nonblocking();
@@ -112,22 +151,18 @@ static std::optional<das::Event> result_in_loop(const das::Config &config, const
     CHECK(!started->start_result());
     CHECK(thrown_by([&] { session.start_nonblocking(); }) == DAS_RESULT_ALREADY_STARTED);
 
-    // Push while there is room, then wait on the descriptor (10 ms at most while audio is left,
-    // for the buffer to drain) and take every pending event.
+    // Push what fits, then wait on the descriptor (10 ms at most while audio is left, for the
+    // buffer to drain) and take every pending event.
     std::optional<das::Event> result;
     while (!result && !session.ended()) {
-        while (sent < audio_len) {
-            std::size_t len = audio_len - sent < FRAME_BYTES ? audio_len - sent : FRAME_BYTES;
-            if (!session.push_audio(audio.get() + sent, len)) break;
-            sent += len;
-            if (sent == audio_len) session.end_audio();
-        }
-        if (!loop.wait(sent < audio_len ? 10 : 30000) && sent == audio_len) {
+        feed.push_what_fits(session);
+        if (!loop.wait(feed.pending() ? 10 : 30000) && !feed.pending()) {
             CHECK(false);  // nothing for 30 s
             break;
         }
         while (std::optional<das::Event> event = session.poll_event(0)) {
             das_event_kind kind = event->kind();
+            if (kind == DAS_EVENT_KIND_AUDIO_ENDED) feed.stop();
             if (kind == DAS_EVENT_KIND_RESULT_SUCCESS || kind == DAS_EVENT_KIND_RESULT_FAILURE) {
                 result = std::move(event);
                 break;
@@ -135,6 +170,7 @@ static std::optional<das::Event> result_in_loop(const das::Config &config, const
         }
     }
     CHECK(!session.ended());
+    CHECK(feed.refusals() > 0);  // the buffer was full, and the loop went on
 
     session.close_nonblocking();
     session.close_nonblocking();  // idempotent
