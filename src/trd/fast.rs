@@ -1,32 +1,41 @@
 //! The first pass of [`super::parse_webhook`]: simd-json, which picks its SIMD code when it runs
-//! (no target-specific build flags), feeding the same `Deserialize` impls as serde_json.
+//! (no target-specific build flags), builds its tape, and `tape.rs` reads the result from it
+//! (the readers `wire_struct!` writes from the same field lists as the `Deserialize` impls).
 //!
 //! serde_json stays the reference: a body simd-json refuses is parsed again by serde_json,
 //! which accepts it or reports the error (message, path, line, column) exactly as before. So
 //! simd-json may refuse more than serde_json, never less, and must give the same values; the
 //! tests at the end of this file hold it to both.
 //!
-//! simd-json rewrites its input, so the body is copied; the copy and simd-json's working
-//! buffers are kept per thread, because allocating them for every large body is what glibc
-//! trims and faults back in (see `seq.rs`).
+//! simd-json rewrites its input, so the body is copied, once: into a buffer with simd-json's
+//! padding after it, which it parses in place (`fill_tape_padded`; its other entry points copy
+//! the body a second time into a padded buffer of their own). The copy, simd-json's working
+//! buffers and its tape are kept per thread, because allocating them for every large body is
+//! what glibc trims and faults back in (see `seq.rs`).
 
 use std::cell::RefCell;
 
-use simd_json::Buffers;
+use simd_json::{Buffers, Node, Tape, INPUT_PADDING};
 
 use super::model::JobResult;
+use super::tape::{Cursor, FromTape};
 
 /// Bodies up to this size leave their buffers to the thread's next parse; larger ones free them.
-/// The copy and simd-json's buffers come to a few times the body's size (input copies, string
-/// buffer, an index per structural character).
+/// The copy and simd-json's buffers come to a few times the body's size (the copy, string
+/// buffer, an index per structural character, a 24-byte tape node per value and key).
 const KEPT_BYTES: usize = 4 << 20;
 
 /// serde_json's nesting limit: deeper bodies go to serde_json, which refuses them.
 const MAX_DEPTH: usize = 127;
 
 struct Scratch {
+    /// The body, then `INPUT_PADDING` spaces.
     body: Vec<u8>,
     buffers: Buffers,
+    /// Empty between parses (its nodes borrow from `body` only during one).
+    tape: Vec<Node<'static>>,
+    /// `Cursor`'s buffer, empty between parses.
+    spare: Vec<Node<'static>>,
 }
 
 impl Scratch {
@@ -34,6 +43,8 @@ impl Scratch {
         Scratch {
             body: Vec::new(),
             buffers: Buffers::with_max_depth(0, MAX_DEPTH),
+            tape: Vec::new(),
+            spare: Vec::new(),
         }
     }
 }
@@ -61,8 +72,26 @@ fn parse_with(body: &[u8], scratch: &mut Scratch) -> Option<JobResult> {
         return None;
     }
     scratch.body.clear();
+    scratch.body.reserve(body.len() + INPUT_PADDING);
     scratch.body.extend_from_slice(body);
-    simd_json::serde::from_slice_with_buffers(&mut scratch.body, &mut scratch.buffers).ok()
+    // Spaces, as simd-json pads its own copy: the document ends where the body does.
+    scratch.body.resize(body.len() + INPUT_PADDING, b' ');
+    let mut tape = Tape(std::mem::take(&mut scratch.tape)).reset();
+    let filled = simd_json::fill_tape_padded(
+        &mut scratch.body,
+        body.len(),
+        &mut scratch.buffers,
+        &mut tape,
+    );
+    if filled.is_err() {
+        scratch.tape = tape.reset().0;
+        return None;
+    }
+    let mut cursor = Cursor::new(&tape.0, std::mem::take(&mut scratch.spare));
+    let parsed = JobResult::from_tape(&mut cursor);
+    scratch.spare = cursor.into_spare();
+    scratch.tape = tape.reset().0;
+    parsed
 }
 
 /// Whether `-0` may stand as an integer: serde_json reads it as the float `-0.0` (written back

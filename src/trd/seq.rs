@@ -96,12 +96,7 @@ impl<'de, T: Deserialize<'de> + Scratch> Visitor<'de> for Elements<T> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-        let hinted = seq.size_hint().filter(|len| {
-            len.checked_mul(size_of::<T>())
-                .is_some_and(|bytes| bytes <= HINTED_BYTES)
-        });
-        if let Some(len) = hinted {
-            let mut exact = Vec::with_capacity(len);
+        if let Some(mut exact) = seq.size_hint().and_then(with_hinted_capacity) {
             while let Some(element) = seq.next_element()? {
                 exact.push(element);
             }
@@ -127,6 +122,15 @@ impl<'de, T: Deserialize<'de> + Scratch> Visitor<'de> for Elements<T> {
         let _ = T::buffer().try_with(|cell| cell.set(buffer));
         exact
     }
+}
+
+/// A `Vec` for a list said to hold `len` elements, or `None` when that would take more than
+/// `HINTED_BYTES` (then the caller lets the list grow, so a short body cannot make a huge
+/// allocation).
+pub(crate) fn with_hinted_capacity<T>(len: usize) -> Option<Vec<T>> {
+    len.checked_mul(size_of::<T>())
+        .filter(|bytes| *bytes <= HINTED_BYTES)
+        .map(|_| Vec::with_capacity(len))
 }
 
 /// Pushes the elements to `buffer`, moving each full chunk to `full`.
