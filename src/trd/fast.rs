@@ -213,6 +213,110 @@ mod tests {
         assert!(fast > 7_000, "only {fast} of 8000 on the fast pass");
     }
 
+    /// `{"k":v,...}` from pairs.
+    fn object(fields: &[(String, String)]) -> String {
+        let fields: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+        format!("{{{}}}", fields.join(","))
+    }
+
+    /// The field list, then each field dropped, duplicated, renamed and given other values,
+    /// then unknown keys (repeated ones too) before the known ones.
+    fn variants(fields: &[(&str, &str)]) -> Vec<Vec<(String, String)>> {
+        let fields: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let mut variants = vec![fields.clone()];
+        for at in 0..fields.len() {
+            let (key, _) = &fields[at];
+            let mut changed = fields.clone();
+            changed.remove(at);
+            variants.push(changed);
+            let mut changed = fields.clone();
+            changed.push((key.clone(), "1".to_owned()));
+            variants.push(changed);
+            let mut changed = fields.clone();
+            changed[at].0 = format!("x{key}");
+            variants.push(changed);
+            for value in [
+                "null",
+                "\"1\"",
+                "0",
+                "-1",
+                "4294967296",
+                "1.5",
+                "1e2",
+                "true",
+                "[]",
+                "{}",
+            ] {
+                let mut changed = fields.clone();
+                changed[at].1 = value.to_owned();
+                variants.push(changed);
+            }
+        }
+        for unknown in [
+            &[("extra", "[1,{\"a\":null}]")][..],
+            &[("b", "1"), ("a", "2"), ("b", "3")],
+        ] {
+            let mut changed: Vec<(String, String)> = unknown
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            changed.extend(fields.iter().cloned());
+            variants.push(changed);
+        }
+        variants
+    }
+
+    /// The readers `wire_struct!` writes for the hot objects (segment, alternative, word):
+    /// duplicate, missing, unknown and mistyped keys.
+    #[test]
+    fn objects_as_serde_json_reads_them() {
+        let segment = [
+            ("channel", "1"),
+            ("start", "0.5"),
+            ("end", "2.5"),
+            ("speaker", "\"1\""),
+        ];
+        let alternative = [("text", "\"a b\""), ("score", "97"), ("lm", "\"m\"")];
+        let word = [
+            ("text", "\"a\""),
+            ("score", "97"),
+            ("start_time", "0.5"),
+            ("end_time", "1.0"),
+        ];
+        let body = |segment: &[(String, String)], alternative: &[(String, String)], word: &str| {
+            let mut alternative = alternative.to_vec();
+            alternative.push(("words".to_owned(), format!("[{word},{word}]")));
+            let mut segment = segment.to_vec();
+            segment.push((
+                "alternatives".to_owned(),
+                format!("[{}]", object(&alternative)),
+            ));
+            format!(
+                r#"{{"job":{{"id":"x","status":"COMPLETED"}},"segments":[{}]}}"#,
+                object(&segment)
+            )
+        };
+        let (segments, alternatives, words) =
+            (variants(&segment), variants(&alternative), variants(&word));
+        let mut fast = 0;
+        for segment_fields in &segments {
+            let body = body(segment_fields, &alternatives[0], &object(&words[0]));
+            check(body.as_bytes());
+            fast += usize::from(parse(body.as_bytes()).is_some());
+        }
+        for alternative_fields in &alternatives {
+            check(body(&segments[0], alternative_fields, &object(&words[0])).as_bytes());
+        }
+        for word_fields in &words {
+            check(body(&segments[0], &alternatives[0], &object(word_fields)).as_bytes());
+        }
+        // Some variants are accepted (and checked against serde_json's values).
+        assert!(fast > 10, "{fast}");
+    }
+
     #[test]
     fn strings_as_serde_json_reads_them() {
         for text in TEXTS {
