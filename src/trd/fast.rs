@@ -14,6 +14,7 @@
 //! what glibc trims and faults back in (see `seq.rs`).
 
 use std::cell::RefCell;
+use std::mem::size_of;
 
 use simd_json::{Buffers, Node, Tape, INPUT_PADDING};
 
@@ -21,9 +22,13 @@ use super::model::JobResult;
 use super::tape::{Cursor, FromTape};
 
 /// Bodies up to this size leave their buffers to the thread's next parse; larger ones free them.
-/// The copy and simd-json's buffers come to a few times the body's size (the copy, string
-/// buffer, an index per structural character, a 24-byte tape node per value and key).
+/// The copy and simd-json's buffers come to about five times the body's size (the copy, string
+/// buffer, an index per structural character, a 24-byte tape node per key and value).
 const KEPT_BYTES: usize = 4 << 20;
+
+/// A result's tape is about 2.5 times its body, but a body of tiny values (`[0,0,…]`) makes it
+/// 12 times; a thread keeps a tape up to this size.
+const KEPT_TAPE_BYTES: usize = 3 * KEPT_BYTES;
 
 /// serde_json's nesting limit: deeper bodies go to serde_json, which refuses them.
 const MAX_DEPTH: usize = 127;
@@ -91,6 +96,9 @@ fn parse_with(body: &[u8], scratch: &mut Scratch) -> Option<JobResult> {
     let parsed = JobResult::from_tape(&mut cursor);
     scratch.spare = cursor.into_spare();
     scratch.tape = tape.reset().0;
+    if scratch.tape.capacity() * size_of::<Node>() > KEPT_TAPE_BYTES {
+        scratch.tape = Vec::new();
+    }
     parsed
 }
 
@@ -363,6 +371,31 @@ mod tests {
         for cut in 0..body.len() {
             check(&body.as_bytes()[..cut]);
         }
+    }
+
+    #[test]
+    fn a_thread_keeps_a_results_tape_but_not_one_of_tiny_values() {
+        let kept_tape = || SCRATCH.with(|cell| cell.borrow().tape.capacity() * size_of::<Node>());
+        let mut words = String::new();
+        for at in 0..2_000 {
+            words += &format!(r#"{{"text":"w","score":9,"start_time":{at},"end_time":{at}.5}},"#);
+        }
+        let result = document("{}", "0.5", "97", r#""a""#).replacen(
+            r#""words":["#,
+            &format!(r#""words":[{words}"#),
+            1,
+        );
+        assert!(parse(result.as_bytes()).is_some());
+        assert!(
+            kept_tape() > result.len(),
+            "{} of {}",
+            kept_tape(),
+            result.len()
+        );
+        let zeros = format!("[{}0]", "0,".repeat(KEPT_TAPE_BYTES / size_of::<Node>()));
+        assert!(zeros.len() < KEPT_BYTES);
+        assert!(parse(document(&zeros, "0.5", "97", r#""a""#).as_bytes()).is_some());
+        assert_eq!(kept_tape(), 0);
     }
 
     #[test]
