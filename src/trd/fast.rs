@@ -2,10 +2,10 @@
 //! (no target-specific build flags), builds its tape, and `tape.rs` reads the result from it
 //! (the readers `wire_struct!` writes from the same field lists as the `Deserialize` impls).
 //!
-//! serde_json stays the reference: a body simd-json refuses is parsed again by serde_json,
-//! which accepts it or reports the error (message, path, line, column) exactly as before. So
-//! simd-json may refuse more than serde_json, never less, and must give the same values; the
-//! tests at the end of this file hold it to both.
+//! serde_json stays the reference: a body simd-json or the tape reader refuses is parsed again
+//! by serde_json, which accepts it or reports the error (message, path, line, column) exactly
+//! as before. So the fast pass may refuse more than serde_json, never less, and must give the
+//! same values; the tests at the end of this file hold it to both.
 //!
 //! simd-json rewrites its input, so the body is copied, once: into a buffer with simd-json's
 //! padding after it, which it parses in place (`fill_tape_padded`; its other entry points copy
@@ -27,7 +27,7 @@ use super::tape::{Cursor, FromTape};
 const KEPT_BYTES: usize = 4 << 20;
 
 /// A result's tape is about 2.5 times its body, but a body of tiny values (`[0,0,…]`) makes it
-/// 12 times; a thread keeps a tape up to this size.
+/// 12 times; a thread keeps a tape (and `Cursor`'s copy of part of one) up to this size.
 const KEPT_TAPE_BYTES: usize = 3 * KEPT_BYTES;
 
 /// serde_json's nesting limit: deeper bodies go to serde_json, which refuses them.
@@ -89,17 +89,22 @@ fn parse_with(body: &[u8], scratch: &mut Scratch) -> Option<JobResult> {
         &mut tape,
     );
     if filled.is_err() {
-        scratch.tape = tape.reset().0;
+        scratch.tape = kept(tape.reset().0);
         return None;
     }
     let mut cursor = Cursor::new(&tape.0, std::mem::take(&mut scratch.spare));
     let parsed = JobResult::from_tape(&mut cursor);
-    scratch.spare = cursor.into_spare();
-    scratch.tape = tape.reset().0;
-    if scratch.tape.capacity() * size_of::<Node>() > KEPT_TAPE_BYTES {
-        scratch.tape = Vec::new();
-    }
+    scratch.spare = kept(cursor.into_spare());
+    scratch.tape = kept(tape.reset().0);
     parsed
+}
+
+/// `nodes` (empty), or a new `Vec` when it holds more than `KEPT_TAPE_BYTES`.
+fn kept(nodes: Vec<Node<'static>>) -> Vec<Node<'static>> {
+    if nodes.capacity() * size_of::<Node>() > KEPT_TAPE_BYTES {
+        return Vec::new();
+    }
+    nodes
 }
 
 /// Whether `-0` may stand as an integer: serde_json reads it as the float `-0.0` (written back
@@ -374,8 +379,9 @@ mod tests {
     }
 
     #[test]
-    fn a_thread_keeps_a_results_tape_but_not_one_of_tiny_values() {
+    fn a_thread_keeps_a_results_tape_but_not_one_of_tiny_values_or_its_copy() {
         let kept_tape = || SCRATCH.with(|cell| cell.borrow().tape.capacity() * size_of::<Node>());
+        let kept_spare = || SCRATCH.with(|cell| cell.borrow().spare.capacity() * size_of::<Node>());
         let mut words = String::new();
         for at in 0..2_000 {
             words += &format!(r#"{{"text":"w","score":9,"start_time":{at},"end_time":{at}.5}},"#);
@@ -395,7 +401,7 @@ mod tests {
         let zeros = format!("[{}0]", "0,".repeat(KEPT_TAPE_BYTES / size_of::<Node>()));
         assert!(zeros.len() < KEPT_BYTES);
         assert!(parse(document(&zeros, "0.5", "97", r#""a""#).as_bytes()).is_some());
-        assert_eq!(kept_tape(), 0);
+        assert_eq!((kept_tape(), kept_spare()), (0, 0));
     }
 
     #[test]
