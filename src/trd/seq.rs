@@ -3,8 +3,9 @@
 //! needs; for the words of every segment that is a third of a result's heap. Elements go to a
 //! per-thread buffer instead and are moved out with one allocation.
 //!
-//! A deserializer that knows the length (simd-json's tape, a `Value`) says so in `size_hint`;
-//! then the elements go straight into a `Vec` of that length, without the buffer and its copy.
+//! A deserializer that knows the length (a `Value`) says so in `size_hint`; then the elements go
+//! straight into a `Vec` of that length, without the buffer and its copy. The fast pass reads
+//! lists from simd-json's tape, which holds their length, the same way (`tape.rs`).
 //!
 //! A long list (the segments of a long call) is gathered in chunks of at most `CHUNK_BYTES`.
 //! Growing one buffer would free ever larger blocks mid-parse; glibc may trim its heap top on
