@@ -53,7 +53,11 @@
  *   DAS_RESULT_CLOSED. Polls return DAS_RESULT_CLOSED once the session ended (disconnected, a
  *   failed start or das_session_close) and its queue is empty. Instead of blocking in
  *   das_session_poll_event, a select/poll/epoll loop can wait for das_session_event_fd to become
- *   readable and then poll with timeout 0 until DAS_RESULT_TIMEOUT.
+ *   readable and then poll with timeout 0 until DAS_RESULT_TIMEOUT. Such a loop starts with
+ *   das_session_start_nonblocking (the outcome is the first event: DAS_EVENT_KIND_STARTED, or
+ *   DAS_EVENT_KIND_START_FAILED then DAS_RESULT_CLOSED; polls return DAS_RESULT_TIMEOUT and
+ *   pushes DAS_RESULT_NOT_READY until then) and closes with das_session_close_nonblocking (the
+ *   disconnect runs on libdas's thread; das_session_free then does not wait either).
  *
  * STRINGS AND BUFFERS
  *   Input strings are UTF-8 given as (const char *s, size_t len), borrowed for the call and
@@ -288,6 +292,13 @@ enum das_event_kind
   // `audio-ended`, generated locally: the audio channel ended (`das_event_reason` is
   // `finished`, `consumer-closed` or `error`, and `das_event_message` says why for `error`).
   DAS_EVENT_KIND_AUDIO_ENDED = 8,
+  // `started`, generated locally: `das_session_start_nonblocking` connected and emitted
+  // `initialize`; pushes are accepted from now on.
+  DAS_EVENT_KIND_STARTED = 9,
+  // `start-failed`, generated locally: `das_session_start_nonblocking` failed.
+  // `das_event_start_result` gives the code `das_session_start` would have returned and
+  // `das_event_message` why; the session is closed and this is its last event.
+  DAS_EVENT_KIND_START_FAILED = 10,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -1009,8 +1020,8 @@ das_result das_config_to_json(const das_config *config, char *buf, size_t len, s
 // `event` is NULL or a pointer obtained from `das_session_poll_event`.
 das_event_kind das_event_get_kind(const das_event *event);
 
-// Lends the event name as on the wire (`"info-vad-status"`, ...; `"disconnected"` for the
-// local end-of-signalling event).
+// Lends the event name as on the wire (`"info-vad-status"`, ...; for the local events
+// `"disconnected"`, `"audio-ended"`, `"started"` and `"start-failed"`).
 //
 // Ownership: `*name` (NUL-terminated) is owned by `event`, valid until `das_event_free`.
 //
@@ -1116,7 +1127,7 @@ das_result das_event_verdict(const das_event *event, das_verdict *verdict);
 das_result das_event_collected_audio(const das_event *event, const uint8_t **data, size_t *len);
 
 // Writes how many Socket.IO arguments the server sent with the event (0 for the local
-// `disconnected` and `audio-ended` events).
+// events: `disconnected`, `audio-ended`, `started`, `start-failed`).
 //
 // Ownership: nothing is allocated or transferred.
 //
@@ -1186,8 +1197,8 @@ das_result das_event_credential(const das_event *event, const char **text, size_
 // `event` is a live event; `text` and `len` are writable.
 das_result das_event_reason(const das_event *event, const char **text, size_t *len);
 
-// `message` of an `error` event, or the cause of an `audio-ended` event whose reason is
-// `error`.
+// `message` of an `error` event, the cause of an `audio-ended` event whose reason is
+// `error`, or why a `start-failed` event's start failed.
 //
 // `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field.
 //
@@ -1205,6 +1216,16 @@ das_result das_event_message(const das_event *event, const char **text, size_t *
 // # Safety
 // `event` is a live event; `before_result` is writable.
 das_result das_event_before_result(const das_event *event, bool *before_result);
+
+// Writes the result code of a `DAS_EVENT_KIND_START_FAILED` event: what `das_session_start`
+// would have returned (`DAS_RESULT_AUTH` for refused credentials, `DAS_RESULT_TIMEOUT`, ...;
+// `das_event_message` says why). `DAS_RESULT_NOT_PRESENT` for other kinds.
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `event` is a live event; `result` is writable.
+das_result das_event_start_result(const das_event *event, das_result *result);
 
 // Releases an event. NULL is ignored; a pointer that is not a live event is ignored and
 // recorded as the last error.
@@ -1275,12 +1296,32 @@ das_result das_session_new(const das_config *config, das_session **out);
 // closes the session (polls then return `DAS_RESULT_CLOSED`). `das_session_close` from
 // another thread cancels a start that is still fetching the token or connecting: it returns
 // `DAS_RESULT_CLOSED` at once.
+// An event loop uses `das_session_start_nonblocking`, which returns at once.
 //
 // Ownership: nothing is allocated or transferred.
 //
 // # Safety
 // `session` is a live session.
 das_result das_session_start(const das_session *session);
+
+// Starts the session like `das_session_start` but returns at once: the start runs on libdas's
+// runtime and its outcome is the first event of the queue, so the event descriptor wakes an
+// event loop. On success a `DAS_EVENT_KIND_STARTED` event (JSON `{"event":"started",
+// "call_id":...}`); from then on pushes are accepted. On failure a `DAS_EVENT_KIND_START_FAILED`
+// event carrying the code `das_session_start` would have returned (`das_event_start_result`)
+// and its message (`das_event_message`), then the queue ends (`DAS_RESULT_CLOSED`).
+//
+// While it starts, polls return `DAS_RESULT_TIMEOUT` (the descriptor is not readable), pushes
+// and `das_session_end_audio` `DAS_RESULT_NOT_READY`. `das_session_close` (or
+// `das_session_close_nonblocking`) cancels a start that has not completed: no outcome event
+// follows, polls return `DAS_RESULT_CLOSED`. Returns `DAS_RESULT_OK` once the start is under way,
+// `DAS_RESULT_ALREADY_STARTED` after a start, `DAS_RESULT_CLOSED` after a close.
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `session` is a live session.
+das_result das_session_start_nonblocking(const das_session *session);
 
 // Queues a copy of `len` bytes of call audio (the configured codec, sample rate and channel
 // layout, interleaved) for the audio channel.
@@ -1330,7 +1371,8 @@ das_result das_session_end_audio(const das_session *session);
 // Returns `DAS_RESULT_OK` with `*out` set; `DAS_RESULT_TIMEOUT` when nothing arrived in time;
 // `DAS_RESULT_CLOSED` once the session ended (disconnected, failed start, or
 // `das_session_close`) and every queued event was taken — events queued before a close are
-// still delivered first. `DAS_RESULT_NOT_READY` before `das_session_start`. A
+// still delivered first. `DAS_RESULT_NOT_READY` before a start (`DAS_RESULT_TIMEOUT` while a
+// non-blocking one runs). A
 // `das_session_close` from another thread wakes a blocked call.
 //
 // Ownership: the caller owns `*out` and releases it with `das_event_free`.
@@ -1366,7 +1408,8 @@ das_result das_session_call_id(const das_session *session, const char **call_id,
 // Closes the session: cancels a `das_session_start` still connecting in another thread (it
 // returns `DAS_RESULT_CLOSED`), disconnects the signalling (bounded by the close timeout),
 // wakes any thread blocked in `das_session_poll_event` and makes later pushes return
-// `DAS_RESULT_CLOSED`. Safe from any thread, idempotent.
+// `DAS_RESULT_CLOSED`. Safe from any thread, idempotent. An event loop that must not wait
+// for the disconnect uses `das_session_close_nonblocking`.
 //
 // Ownership: nothing is allocated or transferred; the handle stays valid until freed.
 //
@@ -1374,7 +1417,21 @@ das_result das_session_call_id(const das_session *session, const char **call_id,
 // `session` is a live session.
 das_result das_session_close(const das_session *session);
 
-// Closes (if needed) and releases a session. NULL is ignored; a pointer that is not a live
+// Closes the session like `das_session_close` without waiting for the disconnect: returns at
+// once with the session ended for the caller (a start under way is cancelled, pushes return
+// `DAS_RESULT_CLOSED`, polls deliver what was queued then `DAS_RESULT_CLOSED`, the descriptor
+// polls readable) while the signalling is disconnected on libdas's runtime, still bounded by
+// the close timeout. `das_session_free` afterwards does not wait either. Safe from any
+// thread, idempotent (a later `das_session_close` returns at once).
+//
+// Ownership: nothing is allocated or transferred; the handle stays valid until freed.
+//
+// # Safety
+// `session` is a live session.
+das_result das_session_close_nonblocking(const das_session *session);
+
+// Closes (if needed, waiting for the disconnect like `das_session_close`) and releases a
+// session. NULL is ignored; a pointer that is not a live
 // session is ignored and recorded as the last error. Events already taken stay valid.
 //
 // Ownership: takes ownership of `session`; its event descriptor and lent strings become

@@ -34,4 +34,5 @@ pub mod tls;
 pub mod trd;
 pub mod twilio;
 mod ws_connect;
+mod ws_read_gate;
 mod ws_write;

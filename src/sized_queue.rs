@@ -56,8 +56,21 @@ impl<T> Sender<T> {
     /// Waits for room (count and bytes), then queues `item`; `Err(item)` when the receiver
     /// is gone.
     pub(crate) async fn send(&self, item: T, weight: usize) -> Result<(), T> {
+        // Room now, the usual case: no waiter is registered.
+        let permits = self.permits(weight);
+        if let Ok(permit) = self.budget.clone().try_acquire_many_owned(permits) {
+            return match self.items.try_send((item, permit)) {
+                Ok(()) => Ok(()),
+                Err(mpsc::error::TrySendError::Closed((item, _))) => Err(item),
+                Err(mpsc::error::TrySendError::Full(weighed)) => self
+                    .items
+                    .send(weighed)
+                    .await
+                    .map_err(|refused| refused.0 .0),
+            };
+        }
         let permit = tokio::select! {
-            permit = self.budget.clone().acquire_many_owned(self.permits(weight)) => permit,
+            permit = self.budget.clone().acquire_many_owned(permits) => permit,
             () = self.items.closed() => return Err(item),
         };
         let Ok(permit) = permit else { return Err(item) };
@@ -65,10 +78,6 @@ impl<T> Sender<T> {
             .send((item, permit))
             .await
             .map_err(|refused| refused.0 .0)
-    }
-
-    pub(crate) fn is_closed(&self) -> bool {
-        self.items.is_closed()
     }
 }
 

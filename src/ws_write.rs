@@ -2,6 +2,7 @@
 //! stall limit has stopped reading, and the stream fails instead of holding the application's
 //! audio (and the session's tasks) forever.
 
+use std::task::Poll;
 use std::time::Duration;
 
 use futures_util::{Sink, SinkExt};
@@ -51,7 +52,13 @@ pub(crate) async fn send_within<S>(
 where
     S: Sink<Message, Error = WsError> + Unpin,
 {
-    match tokio::time::timeout(limit, sink.send(message)).await {
+    let mut send = sink.send(message);
+    // Almost every write completes at once (the socket has room): only one that has to wait
+    // arms the stall timer, instead of every audio frame registering and cancelling one.
+    if let Poll::Ready(result) = futures_util::poll!(&mut send) {
+        return result.map_err(WriteFailure::Ws);
+    }
+    match tokio::time::timeout(limit, send).await {
         Err(_) => Err(WriteFailure::Stalled(limit)),
         Ok(result) => result.map_err(WriteFailure::Ws),
     }

@@ -2,7 +2,8 @@
  * emulator/benches/sessions/ (the same scenario and the same JSON report as its other
  * clients). One thread per session, as a C integrator with blocking polls would write it
  * (or, with --event-loop, every session on one thread waiting in epoll on the sessions'
- * das_session_event_fd):
+ * das_session_event_fd, with the calls that never block: das_session_start_nonblocking,
+ * whose outcome arrives as an event, and das_session_close_nonblocking):
  * start 2 ms apart; from info-consumer-ready push one 200 ms frame of the WAV every 200 ms
  * (AudioHook), polling events in between, until the result; close.
  *
@@ -127,6 +128,10 @@ static int read_audio(const char *path) {
     return -1;
 }
 
+/* How a session is closed: das_session_close, or das_session_close_nonblocking in the event
+ * loop. */
+static das_result (*close_session)(const das_session *) = das_session_close;
+
 /* Records a server event (sequence, name, receive time) and acts on it: streaming starts at
  * info-consumer-ready (*streaming_since), the result closes the session. Frees the event. */
 static void on_event(struct session_run *run, das_session *session, double started, das_event *event,
@@ -136,9 +141,18 @@ static void on_event(struct session_run *run, das_session *session, double start
     const char *name = "";
     size_t len = 0;
     das_event_name(event, &name, &len);
+    if (kind == DAS_EVENT_KIND_START_FAILED) {
+        das_result code = DAS_RESULT_INTERNAL;
+        const char *message = "";
+        size_t message_len = 0;
+        das_event_start_result(event, &code);
+        das_event_message(event, &message, &message_len);
+        snprintf(run->failure, sizeof run->failure, "start: %s %.*s", das_result_name(code), (int)message_len,
+                 message);
+    }
     /* Locally generated events have no emulator send time. */
     if (kind != DAS_EVENT_KIND_AUDIO_ENDED && kind != DAS_EVENT_KIND_DISCONNECTED &&
-        run->count < MAX_EVENTS) {
+        kind != DAS_EVENT_KIND_STARTED && kind != DAS_EVENT_KIND_START_FAILED && run->count < MAX_EVENTS) {
         struct received *slot = &run->events[run->count++];
         slot->seq = (uint32_t)run->count;
         slot->unix_ns = now;
@@ -153,7 +167,7 @@ static void on_event(struct session_run *run, das_session *session, double start
         run->lifetime_s = monotonic_s() - started;
         run->success = kind == DAS_EVENT_KIND_RESULT_SUCCESS;
         if (!run->success) snprintf(run->failure, sizeof run->failure, "%.*s", (int)len, name);
-        das_session_close(session);
+        close_session(session);
         *streaming_since = -1;
     }
     das_event_free(event);
@@ -192,8 +206,9 @@ static void poll_events(struct session_run *run, das_session *session, double st
     if (run->lifetime_s == 0) run->lifetime_s = monotonic_s() - started;
 }
 
-/* Makes and starts session `run->index` (blocking until it is connected); NULL on failure. */
-static das_session *start_session(struct session_run *run) {
+/* Makes session `run->index` and starts it with `start` (das_session_start blocks until it is
+ * connected; das_session_start_nonblocking returns at once); NULL on failure. */
+static das_session *start_session(struct session_run *run, das_result (*start)(const das_session *)) {
     /* AudioHook carries the call_id as a UUID: version 4 layout, unique per run and session. */
     uint64_t stamp = unix_ns();
     snprintf(run->call_id, sizeof run->call_id, "%08x-%04x-4%03x-8%03x-%012llx", (unsigned)(stamp >> 20),
@@ -207,7 +222,7 @@ static das_session *start_session(struct session_run *run) {
         note_failure(run, "new", r);
         return NULL;
     }
-    if ((r = das_session_start(session)) != DAS_RESULT_OK) {
+    if ((r = start(session)) != DAS_RESULT_OK) {
         note_failure(run, "start", r);
         das_session_free(session);
         return NULL;
@@ -222,7 +237,7 @@ static void *session_thread(void *arg) {
     spacing.tv_nsec %= 1000000000L;
     nanosleep(&spacing, NULL);
     double started = monotonic_s();
-    das_session *session = start_session(run);
+    das_session *session = start_session(run, das_session_start);
     if (session == NULL) return NULL;
     poll_events(run, session, started);
     das_session_free(session);
@@ -249,9 +264,11 @@ static int drain(struct looped *s) {
     return 1;
 }
 
-/* Every session on this one thread: starts them 2 ms apart, waits in epoll on their
- * das_session_event_fd with a timeout running to the next start or frame, polls with timeout
- * 0 when one is readable, and pushes the frames that are due. */
+/* Every session on this one thread, which never blocks but in epoll_wait: starts them 2 ms
+ * apart (non-blocking), waits in epoll on their das_session_event_fd with a timeout running to
+ * the next start or frame, polls with timeout 0 when one is readable, pushes the frames that
+ * are due (from info-consumer-ready, which follows the started event) and closes without
+ * waiting. */
 static int run_event_loop(struct session_run *runs, int n) {
     struct looped *sessions = calloc((size_t)n, sizeof *sessions);
     int epoll = epoll_create1(EPOLL_CLOEXEC);
@@ -264,7 +281,7 @@ static int run_event_loop(struct session_run *runs, int n) {
             s->run = &runs[next_start++];
             s->started = monotonic_s();
             s->streaming_since = -1;
-            s->session = start_session(s->run);
+            s->session = start_session(s->run, das_session_start_nonblocking);
             if (s->session == NULL) continue;
             struct epoll_event interest = {.events = EPOLLIN, .data.ptr = s};
             if (das_session_event_fd(s->session, &s->fd) != DAS_RESULT_OK ||
@@ -288,8 +305,10 @@ static int run_event_loop(struct session_run *runs, int n) {
         for (int k = 0; k < count; k++) {
             struct looped *s = ready[k].data.ptr;
             if (!drain(s)) continue;
-            /* The descriptor leaves the set before das_session_free invalidates it. */
+            /* The descriptor leaves the set before das_session_free invalidates it; closed
+             * without waiting first, so that the free does not wait for a disconnect either. */
             epoll_ctl(epoll, EPOLL_CTL_DEL, s->fd, NULL);
+            das_session_close_nonblocking(s->session);
             das_session_free(s->session);
             s->session = NULL;
             open--;
@@ -398,6 +417,7 @@ int main(int argc, char **argv) {
         runs[i].setup_ms = -1;
     }
     if (event_loop) {
+        close_session = das_session_close_nonblocking;
         /* The loop thread's resident set is sampled at the end only. */
         if (run_event_loop(runs, n) != 0) return 1;
         long rss = rss_bytes();

@@ -8,17 +8,20 @@ use tokio::time::Instant;
 /// How fast frames leave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Pacing {
-    /// Frame `n` leaves no earlier than `start + n × frame_duration` (less one timer tick).
+    /// Frame `n` leaves no earlier than `start + n × frame_duration` (less [`SLOT_TOLERANCE`]).
     #[default]
     RealTime,
     /// Frames leave as soon as the transport accepts them.
     AsFastAsPossible,
 }
 
-/// tokio's timers fire on 1 ms ticks: a frame whose slot is less than a tick away leaves at
-/// once instead of costing a timer and a wake-up to leave a fraction of a millisecond later.
-/// Audio pushed live by the application arrives on its slot, give or take that fraction.
-pub const SLOT_TOLERANCE: Duration = Duration::from_millis(1);
+/// A frame this close to its slot leaves at once. Live audio arrives on its slot give or take
+/// the writer's own wake-up delay when it took the first frame, which the absolute schedule
+/// would otherwise charge every later frame as a timer and a second wake-up (with a 1 ms
+/// tolerance, 3.6 % of the frames of a thousand live sessions on one thread waited 1.3 ms on
+/// average). The lead never accumulates, since slots are absolute: paced audio runs at most
+/// this far ahead of real time.
+pub const SLOT_TOLERANCE: Duration = Duration::from_millis(20);
 
 /// Hands out send deadlines for consecutive frames.
 #[derive(Debug)]
@@ -78,9 +81,9 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_slot_within_a_timer_tick_is_now() {
+    async fn a_slot_within_the_tolerance_is_now() {
         let mut pacer = Pacer::new(Pacing::RealTime);
-        let frame = Duration::from_millis(20);
+        let frame = Duration::from_millis(200);
         pacer.next_slot(frame);
         tokio::time::advance(frame - SLOT_TOLERANCE).await;
         assert_eq!(pacer.next_slot(frame), None);

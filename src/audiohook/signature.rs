@@ -1,6 +1,8 @@
 //! AudioHook request signatures: RFC 9421 HTTP Message Signatures with HMAC-SHA256 over the
 //! six covered components Genesys signs, a signer for clients and a verifier for servers.
 
+use std::fmt::Write as _;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use hmac::{KeyInit, Mac};
@@ -36,19 +38,40 @@ pub enum ParamValue {
 /// Serialises an RFC 8941 inner list of component names with parameters: the
 /// `@signature-params` value and the `Signature-Input` member.
 pub fn serialize_params(components: &[&str], params: &[(&str, ParamValue)]) -> String {
-    let names: Vec<String> = components.iter().map(|c| quote(c)).collect();
-    let mut out = format!("({})", names.join(" "));
+    let mut out = String::with_capacity(256);
+    out.push('(');
+    for (i, component) in components.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        push_quoted(&mut out, component);
+    }
+    out.push(')');
     for (name, value) in params {
+        out.push(';');
+        out.push_str(name);
+        out.push('=');
         match value {
-            ParamValue::Text(text) => out += &format!(";{name}={}", quote(text)),
-            ParamValue::Integer(n) => out += &format!(";{name}={n}"),
+            ParamValue::Text(text) => push_quoted(&mut out, text),
+            // Writing to a `String` cannot fail.
+            ParamValue::Integer(n) => {
+                let _ = write!(out, "{n}");
+            }
         }
     }
     out
 }
 
-fn quote(text: &str) -> String {
-    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+/// Appends `text` as an RFC 8941 string: quoted, with `\` and `"` escaped.
+fn push_quoted(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        if matches!(c, '\\' | '"') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
 }
 
 /// The signature base: one `"name": value` line per component, then `@signature-params`,
@@ -131,19 +154,24 @@ impl SignedRequest<'_> {
 
     /// The signature base this request signs.
     pub fn base(&self) -> String {
+        self.base_with(&self.params())
+    }
+
+    fn base_with(&self, params: &str) -> String {
         let pairs: Vec<(&str, &str)> = COMPONENTS
             .iter()
             .copied()
             .zip(self.component_values())
             .collect();
-        signature_base(&pairs, &self.params())
+        signature_base(&pairs, params)
     }
 
     /// Signs with `secret`, producing the `Signature-Input` and `Signature` values.
     pub fn sign(&self, secret: &ClientSecret) -> SignatureHeaders {
-        let signature = STANDARD.encode(mac(secret.bytes(), &self.base()));
+        let params = self.params();
+        let signature = STANDARD.encode(mac(secret.bytes(), &self.base_with(&params)));
         SignatureHeaders {
-            signature_input: format!("{LABEL}={}", self.params()),
+            signature_input: format!("{LABEL}={params}"),
             signature: format!("{LABEL}=:{signature}:"),
         }
     }

@@ -1,21 +1,20 @@
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
 use super::audio::{AudioError, AudioSender};
+use super::route::{Route, RouteState};
 use super::settings::{SessionSettings, TimeoutKind};
-use super::{feeder, Argument, Event, SessionError};
+use super::{Event, SessionError};
 use crate::audio::codec::Codec;
 use crate::audio::send_buffer::SendBuffer;
 use crate::auth::TokenProvider;
-use crate::channel::AudioChannelConfig;
 use crate::sized_queue;
-use crate::socketio::{self, Client, ConnectOptions, Incoming, Reconnection, SocketIoError};
+use crate::socketio::{Client, ConnectOptions, Reconnection, SocketIoError};
 
 /// A running das-Peak Streaming session.
 ///
@@ -36,7 +35,7 @@ pub struct Session {
     events: sized_queue::Receiver<Box<Event>>,
     audio: AudioSender,
     consumer_ready: Arc<AtomicBool>,
-    pump: JoinHandle<()>,
+    route: Arc<Route>,
 }
 
 impl Session {
@@ -63,7 +62,6 @@ impl Session {
             options = options.namespace(namespace);
         }
         let namespace = options.namespaces()[0].clone();
-        let (client, incoming) = connect_with_fresh_token(options, &token).await?;
         let channel = settings.audio_channel();
         let buffer = channel
             .as_ref()
@@ -75,17 +73,15 @@ impl Session {
         let consumer_ready = Arc::new(AtomicBool::new(false));
         let (events_tx, events) =
             sized_queue::channel(settings.event_capacity, settings.event_queue_bytes);
-        let pump = tokio::spawn(pump(
-            incoming,
-            events_tx,
-            Route {
-                namespace: namespace.clone(),
-                call_id: call_id.clone(),
-                consumer_ready: consumer_ready.clone(),
-                channel: channel.zip(buffer),
-                score_threshold: settings.score_threshold(),
-            },
-        ));
+        let route = Arc::new(Route {
+            namespace: namespace.clone(),
+            call_id: call_id.clone(),
+            consumer_ready: consumer_ready.clone(),
+            score_threshold: settings.score_threshold(),
+            audio: buffer,
+            state: Mutex::new(RouteState::new(events_tx, channel)),
+        });
+        let client = connect_with_fresh_token(options, &token, &route).await?;
         client.emit(&namespace, "initialize", vec![payload]).await?;
         tracing::info!(%call_id, %namespace, "session initialized");
         Ok(Self {
@@ -95,7 +91,7 @@ impl Session {
             events,
             audio,
             consumer_ready,
-            pump,
+            route,
         })
     }
 
@@ -150,7 +146,7 @@ impl Session {
     pub async fn close(self) {
         self.audio.abandon();
         self.client.disconnect().await;
-        self.pump.abort();
+        self.route.abort_audio();
     }
 }
 
@@ -169,96 +165,13 @@ impl futures_util::Stream for Session {
 async fn connect_with_fresh_token(
     options: ConnectOptions,
     token: &TokenProvider,
-) -> Result<(Client, socketio::Events), SocketIoError> {
-    match Client::connect(options.clone()).await {
+    route: &Arc<Route>,
+) -> Result<Client, SocketIoError> {
+    match Client::connect_delivering(options.clone(), route.clone()).await {
         Err(refused) if refused.is_refusal() && token.refreshable() => {
             tracing::info!(error = %refused, "connection refused; retrying once with a fresh token");
-            Client::connect(options).await
+            Client::connect_delivering(options, route.clone()).await
         }
         other => other,
-    }
-}
-
-/// What the event pump needs to route one session's events.
-struct Route {
-    namespace: String,
-    call_id: String,
-    consumer_ready: Arc<AtomicBool>,
-    /// The audio channel to open at `info-consumer-ready`, and the buffer that feeds it.
-    channel: Option<(AudioChannelConfig, SendBuffer)>,
-    /// What a result's verdict compares its score with, when the result says nothing else.
-    score_threshold: Option<f64>,
-}
-
-/// Moves the namespace's server events onto the session queue, typed, until signalling
-/// ends; opens the audio channel when the consumer is ready.
-async fn pump(
-    mut incoming: socketio::Events,
-    events: sized_queue::Sender<Box<Event>>,
-    mut route: Route,
-) {
-    let (namespace, call_id) = (route.namespace.clone(), route.call_id.clone());
-    let audio = route.channel.as_ref().map(|(_, buffer)| buffer.clone());
-    let mut feeder: Option<AbortOnDrop> = None;
-    let mut result_seen = false;
-    while let Some(item) = incoming.recv().await {
-        let (event, weight) = match item {
-            Incoming::Event(mut raw) if raw.namespace == namespace => {
-                // Like python-socketio's catch-all handler returning None: ack with no data.
-                if let Some(ack) = raw.take_ack() {
-                    // Boxed: acks are rare, and the pump waits between events for its life.
-                    let _ = Box::pin(ack.send(Vec::new())).await;
-                }
-                let args = std::mem::take(&mut raw.args);
-                let arguments = Argument::from_wire(args, &raw.attachments);
-                let event = Event::from_arguments(&raw.name, arguments, route.score_threshold);
-                (event, raw.wire_bytes())
-            }
-            Incoming::Disconnected { reason } => {
-                if !result_seen {
-                    tracing::warn!(%call_id, %reason, "signalling lost before a result");
-                }
-                // The server dropped the session with its signalling: stop the audio now
-                // rather than wait for the application to end it (the queue ends after it).
-                if let Some(buffer) = &audio {
-                    buffer.close();
-                }
-                let disconnected = Event::disconnected(reason.to_string(), !result_seen);
-                let _ = events.send(Box::new(disconnected), 0).await;
-                break;
-            }
-            Incoming::Event(_) | Incoming::Connected { .. } | Incoming::Reconnecting { .. } => {
-                continue
-            }
-        };
-        let ready = matches!(event, Event::ConsumerReady { .. });
-        result_seen |= event.is_result();
-        if events.send(Box::new(event), weight).await.is_err() {
-            break;
-        }
-        if ready && !route.consumer_ready.swap(true, Ordering::AcqRel) {
-            tracing::info!(%call_id, "audio consumer ready");
-            if let Some((config, buffer)) = route.channel.take() {
-                let task = feeder::feed(config, call_id.clone(), buffer, events.clone());
-                feeder = Some(AbortOnDrop(tokio::spawn(task)));
-            }
-        }
-    }
-    // The channel reports its own end; let it, unless the session itself is gone (dropping
-    // the guard aborts the feeder).
-    if let Some(mut feeder) = feeder {
-        if !events.is_closed() {
-            let _ = (&mut feeder.0).await;
-        }
-    }
-}
-
-/// Aborts the task when dropped: aborting the pump (`Session::close`) also stops the feeder
-/// and with it the audio channel, instead of leaving them behind a consumer that stalls.
-struct AbortOnDrop(JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
     }
 }

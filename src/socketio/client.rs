@@ -11,6 +11,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 use super::connection;
+use super::deliver::Deliver;
 use super::events::{Ack, Events};
 use super::packet::{check_placeholders, Packet};
 use super::{ConnectOptions, SocketIoError};
@@ -111,11 +112,20 @@ impl Client {
     /// Returns once the server accepted all of them, or the server's CONNECT_ERROR as
     /// [`SocketIoError::ConnectRefused`]. The initial connection is not retried.
     pub async fn connect(options: ConnectOptions) -> Result<(Client, Events), SocketIoError> {
-        let (cmd, cmd_rx) = mpsc::channel(64);
         let (events_tx, rx) = sized_queue::channel(options.event_capacity, options.event_bytes);
+        let client = Self::connect_delivering(options, Arc::new(events_tx)).await?;
+        Ok((client, Events { rx }))
+    }
+
+    /// [`connect`](Self::connect), handing what arrives to `deliver` instead of a queue.
+    pub(crate) async fn connect_delivering(
+        options: ConnectOptions,
+        deliver: Arc<dyn Deliver>,
+    ) -> Result<Client, SocketIoError> {
+        let (cmd, cmd_rx) = mpsc::channel(64);
         let shared = Arc::new(Shared::default());
-        connection::start(options, shared.clone(), cmd.downgrade(), cmd_rx, events_tx).await?;
-        Ok((Client { cmd, shared }, Events { rx }))
+        connection::start(options, shared.clone(), cmd.downgrade(), cmd_rx, deliver).await?;
+        Ok(Client { cmd, shared })
     }
 
     /// Emits `event` with JSON arguments on `namespace`.

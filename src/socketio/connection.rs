@@ -19,13 +19,13 @@ use tokio_tungstenite::tungstenite::{self, Message};
 
 use super::client::{Command, Frames, Shared};
 use super::decoder::{Decoder, Inbound};
+use super::deliver::Deliver;
 use super::engine::{EnginePacket, Handshake};
 use super::events::{Ack, AckHandle, Event, Incoming};
 use super::packet::{Packet, PacketKind};
 use super::url::engine_url;
 use super::{ConnectOptions, DisconnectReason, ProtocolError, SocketIoError};
 use crate::proxy::ProxyError;
-use crate::sized_queue;
 use crate::tls::TlsError;
 
 type Ws = crate::ws_connect::ClientWs;
@@ -39,7 +39,7 @@ struct Ctx {
     shared: Arc<Shared>,
     cmd: mpsc::WeakSender<Command>,
     cmd_rx: mpsc::Receiver<Command>,
-    events: sized_queue::Sender<Box<Incoming>>,
+    events: Arc<dyn Deliver>,
     disconnect_waiters: Vec<oneshot::Sender<()>>,
 }
 
@@ -57,7 +57,7 @@ pub(crate) async fn start(
     shared: Arc<Shared>,
     cmd: mpsc::WeakSender<Command>,
     cmd_rx: mpsc::Receiver<Command>,
-    events: sized_queue::Sender<Box<Incoming>>,
+    events: Arc<dyn Deliver>,
 ) -> Result<(), SocketIoError> {
     let tls = options.tls.client_config()?;
     let ctx = Ctx {
@@ -177,12 +177,7 @@ async fn serve(ctx: &mut Ctx, live: &mut Live) -> Option<DisconnectReason> {
 
 impl Ctx {
     async fn emit(&self, item: Incoming) {
-        let weight = match &item {
-            Incoming::Event(event) => event.wire_bytes(),
-            _ => 0,
-        };
-        // A dropped receiver only means nobody listens; the connection keeps serving acks.
-        let _ = self.events.send(Box::new(item), weight).await;
+        self.events.deliver(item).await;
     }
 
     fn release_disconnect_waiters(&mut self) {

@@ -30,6 +30,7 @@
 mod client;
 mod connection;
 mod decoder;
+mod deliver;
 mod engine;
 mod error;
 mod events;
@@ -42,6 +43,7 @@ mod golden_tests;
 
 pub use client::Client;
 pub use decoder::{Decoder, Inbound};
+pub(crate) use deliver::Deliver;
 pub use engine::{EnginePacket, Handshake};
 pub use error::{DisconnectReason, ProtocolError, SocketIoError};
 pub use events::{Ack, AckHandle, Event, Events, Incoming};

@@ -8,7 +8,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "http_post.h"
+#include "wav_data.h"
 
 #define SPEAKER_A "samples/speaker-a.wav"
 #define SPEAKER_A_VERIFY "samples/speaker-a-verify.wav"
@@ -129,29 +129,6 @@ static void register_then_verify(const emulator_process *emulator) {
     CHECK(verified.results == 1);
     CHECK(verified.score > 0);
     das_session_free(session); /* frees without an explicit close */
-}
-
-/* The µ-law samples of a WAV file's data chunk (malloc'd). */
-static uint8_t *wav_data(const char *path, size_t *len) {
-    size_t size = 0, at = 12;
-    uint8_t *file = (uint8_t *)read_file(path, &size);
-    uint8_t *data = NULL;
-    if (file == NULL) return NULL;
-    while (at + 8 <= size) {
-        size_t chunk = (size_t)file[at + 4] | (size_t)file[at + 5] << 8 | (size_t)file[at + 6] << 16 |
-                       (size_t)file[at + 7] << 24;
-        if (memcmp(file + at, "data", 4) == 0 && at + 8 + chunk <= size) {
-            data = (uint8_t *)malloc(chunk);
-            if (data != NULL) {
-                memcpy(data, file + at + 8, chunk);
-                *len = chunk;
-            }
-            break;
-        }
-        at += 8 + chunk + (chunk & 1);
-    }
-    free(file);
-    return data;
 }
 
 struct pusher {

@@ -1,5 +1,5 @@
-/* Session and event misuse without a server: calls before start, a failed start, calls after
- * close, NULL arguments, stale handles. Every one gets a typed result, nothing crashes or leaks. */
+/* Session and event misuse without a server: calls before start, a failed start (blocking and
+ * not), calls after close, NULL arguments, stale handles. Every one gets a typed result, nothing crashes or leaks. */
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -63,7 +63,9 @@ static void before_start(void) {
     /* Closed before it started: nothing to disconnect, everything after is CLOSED. */
     CHECK_RESULT(das_session_close(session), DAS_RESULT_OK);
     CHECK_RESULT(das_session_close(session), DAS_RESULT_OK);
+    CHECK_RESULT(das_session_close_nonblocking(session), DAS_RESULT_OK);
     CHECK_RESULT(das_session_start(session), DAS_RESULT_CLOSED);
+    CHECK_RESULT(das_session_start_nonblocking(session), DAS_RESULT_CLOSED);
     CHECK_RESULT(das_session_poll_event(session, 5000, &event), DAS_RESULT_CLOSED);
     CHECK_RESULT(das_session_push_audio(session, audio, sizeof audio), DAS_RESULT_CLOSED);
     CHECK(event == NULL);
@@ -83,6 +85,35 @@ static void failed_start_closes_the_session(void) {
     CHECK_RESULT(das_session_poll_event(session, 0, &event), DAS_RESULT_CLOSED);
     CHECK_RESULT(das_session_start(session), DAS_RESULT_CLOSED);
     CHECK_RESULT(das_session_end_audio(session), DAS_RESULT_CLOSED);
+    das_session_free(session);
+}
+
+/* A non-blocking start that fails: its code reaches the queue as a START_FAILED event, then
+ * the queue ends; a non-blocking close afterwards changes nothing. */
+static void failed_nonblocking_start_is_an_event(void) {
+    das_config *config = unreachable_config();
+    das_session *session = NULL;
+    das_event *event = NULL;
+    das_result code = DAS_RESULT_OK;
+    const char *text = NULL;
+    size_t len = 0;
+    CHECK_RESULT(das_session_new(config, &session), DAS_RESULT_OK);
+    das_config_free(config);
+    CHECK_RESULT(das_session_start_nonblocking(session), DAS_RESULT_OK);
+    CHECK_RESULT(das_session_poll_event(session, 10000, &event), DAS_RESULT_OK);
+    CHECK(das_event_get_kind(event) == DAS_EVENT_KIND_START_FAILED);
+    CHECK_RESULT(das_event_name(event, &text, &len), DAS_RESULT_OK);
+    CHECK_STR(text, "start-failed");
+    CHECK_RESULT(das_event_start_result(event, &code), DAS_RESULT_OK);
+    CHECK(code == DAS_RESULT_IO || code == DAS_RESULT_CONNECT_REFUSED || code == DAS_RESULT_TIMEOUT);
+    CHECK_RESULT(das_event_message(event, &text, &len), DAS_RESULT_OK);
+    CHECK(strstr(text, "session start failed") != NULL);
+    CHECK_RESULT(das_event_reason(event, &text, &len), DAS_RESULT_NOT_PRESENT);
+    das_event_free(event);
+    CHECK_RESULT(das_session_poll_event(session, 0, &event), DAS_RESULT_CLOSED);
+    CHECK_RESULT(das_session_end_audio(session), DAS_RESULT_CLOSED);
+    CHECK_RESULT(das_session_close_nonblocking(session), DAS_RESULT_OK);
+    CHECK_RESULT(das_session_poll_event(session, 0, &event), DAS_RESULT_CLOSED);
     das_session_free(session);
 }
 
@@ -107,6 +138,7 @@ static void stale_and_null_handles(void) {
     size_t len = 0;
     double value = 0;
     bool flag = false;
+    das_result code = DAS_RESULT_OK;
 
     CHECK_RESULT(das_session_new(config, &session), DAS_RESULT_OK);
     das_config_free(config);
@@ -115,7 +147,11 @@ static void stale_and_null_handles(void) {
     das_session_free(session);
     CHECK(strstr(check_last_error(), "not a live das_session") != NULL);
     CHECK_RESULT(das_session_start(session), DAS_RESULT_INVALID_HANDLE);
+    CHECK_RESULT(das_session_start_nonblocking(session), DAS_RESULT_INVALID_HANDLE);
+    CHECK_RESULT(das_session_close_nonblocking(session), DAS_RESULT_INVALID_HANDLE);
     CHECK_RESULT(das_session_close(NULL), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_session_start_nonblocking(NULL), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_session_close_nonblocking(NULL), DAS_RESULT_NULL_ARGUMENT);
     das_session_free(NULL);
 
     /* A config pointer is not a session, and the other way round. */
@@ -130,6 +166,7 @@ static void stale_and_null_handles(void) {
     CHECK_RESULT(das_event_vad_percentage(NULL, &value), DAS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(das_event_credential(NULL, &text, &len), DAS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(das_event_before_result(NULL, &flag), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_event_start_result(NULL, &code), DAS_RESULT_NULL_ARGUMENT);
     das_event_free(NULL);
     CHECK_STR(check_last_error(), "");
 }
@@ -151,6 +188,7 @@ int main(void) {
     new_needs_a_complete_config();
     before_start();
     failed_start_closes_the_session();
+    failed_nonblocking_start_is_an_event();
     an_unreachable_token_endpoint_is_io();
     stale_and_null_handles();
     new_settings_are_checked();

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
@@ -23,6 +22,7 @@ use crate::audiohook::messages::{
     EventEntity, Gap, PingParameters, ServerBody, ServerMessage, UpdateParameters, MAX_TEXT_LEN,
     SAMPLE_RATE,
 };
+use crate::ws_read_gate::ReadGate;
 
 /// Application requests.
 #[derive(Debug)]
@@ -196,6 +196,7 @@ impl Driver {
         // new timer per loop would be registered and cancelled again for every frame.
         let ping = tokio::time::sleep_until(self.next_ping);
         tokio::pin!(ping);
+        let mut read_gate = ReadGate::default();
         loop {
             if ping.deadline() != self.next_ping {
                 ping.as_mut().reset(self.next_ping);
@@ -205,7 +206,7 @@ impl Driver {
             // Biased: application commands issued before `finish` go out before the close.
             let step = tokio::select! {
                 biased;
-                incoming = self.ws.next() => match incoming {
+                incoming = std::future::poll_fn(|cx| read_gate.poll_next(&mut self.ws, cx)) => match incoming {
                     Some(Ok(Message::Text(text))) => Box::pin(self.on_text(text.as_str())).await,
                     Some(Ok(Message::Binary(_))) => {
                         Box::pin(self.fail(415, "Unexpected binary message", ClientError::Protocol("binary message from server".into()))).await

@@ -393,3 +393,15 @@ fn a_nonce_verifies_once_within_its_window() {
     assert_eq!(verify(1641013201), Ok(Verification::Verified));
     assert_eq!(verify(1641013202), Err(VerifyError::Replayed));
 }
+
+#[test]
+fn parameter_strings_escape_quotes_and_backslashes() {
+    let params = serialize_params(
+        &["a\"b"],
+        &[
+            ("keyid", ParamValue::Text(r#"k\e\"y"#.into())),
+            ("created", ParamValue::Integer(-5)),
+        ],
+    );
+    assert_eq!(params, r#"("a\"b");keyid="k\\e\\\"y";created=-5"#);
+}

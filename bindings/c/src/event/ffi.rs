@@ -40,7 +40,25 @@ macro_rules! event {
     };
 }
 
-/// The shared body of the number getters: check `value`, then write the field.
+/// The shared body of the getters that write one value: check `out`, then write what `read`
+/// takes from the event.
+///
+/// # Safety
+/// `event` is a live event or NULL; `out` is writable or NULL.
+unsafe fn write_field<T>(
+    event: *const das_event,
+    out: *mut T,
+    argument: &str,
+    read: impl FnOnce(&EventValue) -> Result<T, Error>,
+) -> Result<(), Error> {
+    out::require(out, argument)?;
+    let event = event!(event);
+    let value = read(&event)?;
+    // SAFETY: the caller upholds the out-parameter contract.
+    unsafe { out::write(out, value, argument) }
+}
+
+/// The shared body of the number getters.
 ///
 /// # Safety
 /// `event` is a live event or NULL; `value` is writable or NULL.
@@ -49,10 +67,8 @@ unsafe fn write_number(
     field: NumberField,
     value: *mut f64,
 ) -> Result<(), Error> {
-    out::require(value, "value")?;
-    let number = event!(event).number(field)?;
-    // SAFETY: the caller upholds the out-parameter contract.
-    unsafe { out::write(value, number, "value") }
+    // SAFETY: the caller upholds the handle and out-parameter contracts.
+    unsafe { write_field(event, value, "value", |event| event.number(field)) }
 }
 
 /// The shared body of the text getters: check the out-parameters, then lend the field.
@@ -84,8 +100,8 @@ pub unsafe extern "C" fn das_event_get_kind(event: *const das_event) -> das_even
     ffi_boundary!({ Ok(event!(event).kind()) })
 }
 
-/// Lends the event name as on the wire (`"info-vad-status"`, ...; `"disconnected"` for the
-/// local end-of-signalling event).
+/// Lends the event name as on the wire (`"info-vad-status"`, ...; for the local events
+/// `"disconnected"`, `"audio-ended"`, `"started"` and `"start-failed"`).
 ///
 /// Ownership: `*name` (NUL-terminated) is owned by `event`, valid until `das_event_free`.
 ///
@@ -239,12 +255,8 @@ pub unsafe extern "C" fn das_event_verdict(
     event: *const das_event,
     verdict: *mut das_verdict,
 ) -> das_result {
-    ffi_boundary!({
-        out::require(verdict, "verdict")?;
-        let value = event!(event).verdict()?;
-        // SAFETY: the caller upholds the out-parameter contract.
-        unsafe { out::write(verdict, value, "verdict") }
-    })
+    // SAFETY: the caller upholds the handle and out-parameter contracts.
+    ffi_boundary!({ unsafe { write_field(event, verdict, "verdict", EventValue::verdict) } })
 }
 
 /// Lends the audio a `result-success` carries (its second argument, binary or base64 text, or
@@ -272,7 +284,7 @@ pub unsafe extern "C" fn das_event_collected_audio(
 }
 
 /// Writes how many Socket.IO arguments the server sent with the event (0 for the local
-/// `disconnected` and `audio-ended` events).
+/// events: `disconnected`, `audio-ended`, `started`, `start-failed`).
 ///
 /// Ownership: nothing is allocated or transferred.
 ///
@@ -396,8 +408,8 @@ pub unsafe extern "C" fn das_event_reason(
     // SAFETY: the caller upholds the handle and out-parameter contracts.
     ffi_boundary!({ unsafe { lend_text(event, TextField::Reason, text, len) } })
 }
-/// `message` of an `error` event, or the cause of an `audio-ended` event whose reason is
-/// `error`.
+/// `message` of an `error` event, the cause of an `audio-ended` event whose reason is
+/// `error`, or why a `start-failed` event's start failed.
 ///
 /// `DAS_RESULT_NOT_PRESENT` for other kinds or when the service omitted the field.
 ///
@@ -427,12 +439,26 @@ pub unsafe extern "C" fn das_event_before_result(
     event: *const das_event,
     before_result: *mut bool,
 ) -> das_result {
-    ffi_boundary!({
-        out::require(before_result, "before_result")?;
-        let value = event!(event).before_result()?;
-        // SAFETY: the caller upholds the out-parameter contract.
-        unsafe { out::write(before_result, value, "before_result") }
-    })
+    let read = EventValue::before_result;
+    // SAFETY: the caller upholds the handle and out-parameter contracts.
+    ffi_boundary!({ unsafe { write_field(event, before_result, "before_result", read) } })
+}
+
+/// Writes the result code of a `DAS_EVENT_KIND_START_FAILED` event: what `das_session_start`
+/// would have returned (`DAS_RESULT_AUTH` for refused credentials, `DAS_RESULT_TIMEOUT`, ...;
+/// `das_event_message` says why). `DAS_RESULT_NOT_PRESENT` for other kinds.
+///
+/// Ownership: nothing is allocated or transferred.
+///
+/// # Safety
+/// `event` is a live event; `result` is writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_start_result(
+    event: *const das_event,
+    result: *mut das_result,
+) -> das_result {
+    // SAFETY: the caller upholds the handle and out-parameter contracts.
+    ffi_boundary!({ unsafe { write_field(event, result, "result", EventValue::start_result) } })
 }
 
 /// Releases an event. NULL is ignored; a pointer that is not a live event is ignored and

@@ -1,7 +1,8 @@
-//! [`EventValue`]: one core [`Event`] plus the NUL-terminated strings lent to C, made once.
+//! [`EventValue`]: one queued event plus the NUL-terminated strings lent to C, made once.
 
 use das_core::session::{Argument, Event, Verdict};
 
+use super::queued::QueuedEvent;
 use crate::error::Error;
 use crate::out::CText;
 use crate::result::das_result;
@@ -31,6 +32,13 @@ pub enum das_event_kind {
     /// `audio-ended`, generated locally: the audio channel ended (`das_event_reason` is
     /// `finished`, `consumer-closed` or `error`, and `das_event_message` says why for `error`).
     AudioEnded = 8,
+    /// `started`, generated locally: `das_session_start_nonblocking` connected and emitted
+    /// `initialize`; pushes are accepted from now on.
+    Started = 9,
+    /// `start-failed`, generated locally: `das_session_start_nonblocking` failed.
+    /// `das_event_start_result` gives the code `das_session_start` would have returned and
+    /// `das_event_message` why; the session is closed and this is its last event.
+    StartFailed = 10,
 }
 
 /// What a `result-success` decided (`das_event_verdict`). The rule, from what the service
@@ -59,7 +67,11 @@ enum CArgument {
 /// What a `das_event` owns.
 #[derive(Debug)]
 pub struct EventValue {
+    /// A core event; the local start outcomes keep an empty `Event::Other` (no typed fields).
     event: Event,
+    kind: das_event_kind,
+    /// The code of a `start-failed` event.
+    start_result: Option<das_result>,
     name: CText,
     json: CText,
     arguments: Vec<CArgument>,
@@ -74,9 +86,24 @@ fn text(value: &Option<String>) -> Option<CText> {
 }
 
 impl EventValue {
-    /// Prepares `event` for C (das-Peak's JSON-string payloads arrive decoded by the core).
-    pub fn new(event: Event) -> Self {
-        let json = event.data().to_string();
+    /// Prepares `queued` for C (das-Peak's JSON-string payloads arrive decoded by the core).
+    pub fn new(queued: impl Into<QueuedEvent>) -> Self {
+        let queued = queued.into();
+        let json = queued.data().to_string();
+        let name = CText::new(queued.name());
+        let (event, kind, start_result, start_message) = match queued {
+            QueuedEvent::Session(event) => {
+                let kind = kind_of(&event);
+                (event, kind, None, None)
+            }
+            QueuedEvent::Started { .. } => (local(), das_event_kind::Started, None, None),
+            QueuedEvent::StartFailed(error) => (
+                local(),
+                das_event_kind::StartFailed,
+                Some(error.code()),
+                Some(CText::new(error.message())),
+            ),
+        };
         let (mut content, mut credential, mut reason, mut message) = (None, None, None, None);
         match &event {
             Event::ResultSuccess {
@@ -112,7 +139,7 @@ impl EventValue {
                 reason = Some(CText::new(r));
                 message = text(e);
             }
-            _ => {}
+            _ => message = start_message,
         }
         let arguments = event
             .arguments()
@@ -123,7 +150,9 @@ impl EventValue {
             })
             .collect();
         Self {
-            name: CText::new(event.name()),
+            kind,
+            start_result,
+            name,
             json: CText::new(&json),
             arguments,
             event,
@@ -136,16 +165,12 @@ impl EventValue {
 
     /// The kind.
     pub fn kind(&self) -> das_event_kind {
-        match self.event {
-            Event::ConsumerReady { .. } => das_event_kind::ConsumerReady,
-            Event::VadStatus { .. } => das_event_kind::VadStatus,
-            Event::ResultSuccess { .. } => das_event_kind::ResultSuccess,
-            Event::ResultFailure { .. } => das_event_kind::ResultFailure,
-            Event::Error { .. } => das_event_kind::Error,
-            Event::Disconnected { .. } => das_event_kind::Disconnected,
-            Event::AudioEnded { .. } => das_event_kind::AudioEnded,
-            Event::Other { .. } => das_event_kind::Other,
-        }
+        self.kind
+    }
+
+    /// The result code of a `start-failed` event.
+    pub fn start_result(&self) -> Result<das_result, Error> {
+        self.start_result.ok_or_else(|| self.absent("result"))
     }
 
     /// The event name as on the wire.
@@ -273,6 +298,28 @@ impl EventValue {
     }
 }
 
+fn kind_of(event: &Event) -> das_event_kind {
+    match event {
+        Event::ConsumerReady { .. } => das_event_kind::ConsumerReady,
+        Event::VadStatus { .. } => das_event_kind::VadStatus,
+        Event::ResultSuccess { .. } => das_event_kind::ResultSuccess,
+        Event::ResultFailure { .. } => das_event_kind::ResultFailure,
+        Event::Error { .. } => das_event_kind::Error,
+        Event::Disconnected { .. } => das_event_kind::Disconnected,
+        Event::AudioEnded { .. } => das_event_kind::AudioEnded,
+        Event::Other { .. } => das_event_kind::Other,
+    }
+}
+
+/// What a local start outcome keeps as its core event: no typed field, no argument.
+fn local() -> Event {
+    Event::Other {
+        name: String::new(),
+        data: serde_json::Value::Null,
+        arguments: Vec::new(),
+    }
+}
+
 /// The numeric getters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NumberField {
@@ -363,5 +410,36 @@ mod tests {
             (das_event_kind::Other, "info-new")
         );
         assert!(other.before_result().is_err());
+        assert!(other.start_result().is_err());
+    }
+
+    #[test]
+    fn the_start_outcomes_have_their_kinds_and_a_failure_its_code() {
+        let started = EventValue::new(QueuedEvent::Started {
+            call_id: "c-1".into(),
+        });
+        assert_eq!(started.kind(), das_event_kind::Started);
+        assert_eq!(started.name().as_str(), "started");
+        assert_eq!(
+            started.json().as_str(),
+            r#"{"event":"started","call_id":"c-1"}"#
+        );
+        assert_eq!(started.argument_count(), 0);
+        assert_eq!(
+            started.start_result().unwrap_err().code(),
+            das_result::NotPresent
+        );
+
+        let failed = EventValue::new(QueuedEvent::StartFailed(Error::new(
+            das_result::Auth,
+            "session start failed: refused",
+        )));
+        assert_eq!(failed.kind(), das_event_kind::StartFailed);
+        assert_eq!(failed.start_result().unwrap(), das_result::Auth);
+        assert_eq!(
+            failed.text(TextField::Message).unwrap().as_str(),
+            "session start failed: refused"
+        );
+        assert!(failed.text(TextField::Reason).is_err());
     }
 }

@@ -72,6 +72,7 @@ pub unsafe extern "C" fn das_session_new(
 /// closes the session (polls then return `DAS_RESULT_CLOSED`). `das_session_close` from
 /// another thread cancels a start that is still fetching the token or connecting: it returns
 /// `DAS_RESULT_CLOSED` at once.
+/// An event loop uses `das_session_start_nonblocking`, which returns at once.
 ///
 /// Ownership: nothing is allocated or transferred.
 ///
@@ -80,6 +81,28 @@ pub unsafe extern "C" fn das_session_new(
 #[no_mangle]
 pub unsafe extern "C" fn das_session_start(session: *const das_session) -> das_result {
     ffi_boundary!({ session!(session).start() })
+}
+
+/// Starts the session like `das_session_start` but returns at once: the start runs on libdas's
+/// runtime and its outcome is the first event of the queue, so the event descriptor wakes an
+/// event loop. On success a `DAS_EVENT_KIND_STARTED` event (JSON `{"event":"started",
+/// "call_id":...}`); from then on pushes are accepted. On failure a `DAS_EVENT_KIND_START_FAILED`
+/// event carrying the code `das_session_start` would have returned (`das_event_start_result`)
+/// and its message (`das_event_message`), then the queue ends (`DAS_RESULT_CLOSED`).
+///
+/// While it starts, polls return `DAS_RESULT_TIMEOUT` (the descriptor is not readable), pushes
+/// and `das_session_end_audio` `DAS_RESULT_NOT_READY`. `das_session_close` (or
+/// `das_session_close_nonblocking`) cancels a start that has not completed: no outcome event
+/// follows, polls return `DAS_RESULT_CLOSED`. Returns `DAS_RESULT_OK` once the start is under way,
+/// `DAS_RESULT_ALREADY_STARTED` after a start, `DAS_RESULT_CLOSED` after a close.
+///
+/// Ownership: nothing is allocated or transferred.
+///
+/// # Safety
+/// `session` is a live session.
+#[no_mangle]
+pub unsafe extern "C" fn das_session_start_nonblocking(session: *const das_session) -> das_result {
+    ffi_boundary!({ session!(session).start_nonblocking() })
 }
 
 /// Queues a copy of `len` bytes of call audio (the configured codec, sample rate and channel
@@ -161,7 +184,8 @@ pub unsafe extern "C" fn das_session_end_audio(session: *const das_session) -> d
 /// Returns `DAS_RESULT_OK` with `*out` set; `DAS_RESULT_TIMEOUT` when nothing arrived in time;
 /// `DAS_RESULT_CLOSED` once the session ended (disconnected, failed start, or
 /// `das_session_close`) and every queued event was taken — events queued before a close are
-/// still delivered first. `DAS_RESULT_NOT_READY` before `das_session_start`. A
+/// still delivered first. `DAS_RESULT_NOT_READY` before a start (`DAS_RESULT_TIMEOUT` while a
+/// non-blocking one runs). A
 /// `das_session_close` from another thread wakes a blocked call.
 ///
 /// Ownership: the caller owns `*out` and releases it with `das_event_free`.
@@ -252,7 +276,8 @@ pub unsafe extern "C" fn das_session_call_id(
 /// Closes the session: cancels a `das_session_start` still connecting in another thread (it
 /// returns `DAS_RESULT_CLOSED`), disconnects the signalling (bounded by the close timeout),
 /// wakes any thread blocked in `das_session_poll_event` and makes later pushes return
-/// `DAS_RESULT_CLOSED`. Safe from any thread, idempotent.
+/// `DAS_RESULT_CLOSED`. Safe from any thread, idempotent. An event loop that must not wait
+/// for the disconnect uses `das_session_close_nonblocking`.
 ///
 /// Ownership: nothing is allocated or transferred; the handle stays valid until freed.
 ///
@@ -266,7 +291,27 @@ pub unsafe extern "C" fn das_session_close(session: *const das_session) -> das_r
     })
 }
 
-/// Closes (if needed) and releases a session. NULL is ignored; a pointer that is not a live
+/// Closes the session like `das_session_close` without waiting for the disconnect: returns at
+/// once with the session ended for the caller (a start under way is cancelled, pushes return
+/// `DAS_RESULT_CLOSED`, polls deliver what was queued then `DAS_RESULT_CLOSED`, the descriptor
+/// polls readable) while the signalling is disconnected on libdas's runtime, still bounded by
+/// the close timeout. `das_session_free` afterwards does not wait either. Safe from any
+/// thread, idempotent (a later `das_session_close` returns at once).
+///
+/// Ownership: nothing is allocated or transferred; the handle stays valid until freed.
+///
+/// # Safety
+/// `session` is a live session.
+#[no_mangle]
+pub unsafe extern "C" fn das_session_close_nonblocking(session: *const das_session) -> das_result {
+    ffi_boundary!({
+        session!(session).close_nonblocking();
+        Ok(())
+    })
+}
+
+/// Closes (if needed, waiting for the disconnect like `das_session_close`) and releases a
+/// session. NULL is ignored; a pointer that is not a live
 /// session is ignored and recorded as the last error. Events already taken stay valid.
 ///
 /// Ownership: takes ownership of `session`; its event descriptor and lent strings become

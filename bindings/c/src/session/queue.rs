@@ -10,10 +10,10 @@ use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use das_core::session::Event;
 use tokio::sync::Semaphore;
 
 use crate::error::Error;
+use crate::event::QueuedEvent;
 use crate::result::das_result;
 
 /// Why a pop returned no event.
@@ -28,7 +28,7 @@ pub enum Wait {
 #[derive(Debug, Default)]
 struct State {
     /// Each event with the bytes of the budget it holds.
-    events: VecDeque<(Event, u32)>,
+    events: VecDeque<(QueuedEvent, u32)>,
     ended: bool,
     /// Made by the first `fd()`: a program polling with timeouts never pays its two
     /// descriptors and its two syscalls per event.
@@ -128,8 +128,18 @@ impl EventQueue {
 
     /// Appends an event (after [`reserve`](Self::reserve)), once its weight fits the byte
     /// budget.
-    pub async fn push(&self, event: Event) {
-        let weight = weight_of(&event).min(self.budget as usize) as u32;
+    pub async fn push(&self, event: impl Into<QueuedEvent>) {
+        self.append(event.into(), false).await;
+    }
+
+    /// Appends the last event (after [`reserve`](Self::reserve)) and ends the queue in the same
+    /// step, so a poller that takes it finds the end right behind it.
+    pub async fn push_last(&self, event: QueuedEvent) {
+        self.append(event, true).await;
+    }
+
+    async fn append(&self, event: QueuedEvent, last: bool) {
+        let weight = event.weight().min(self.budget as usize) as u32;
         if let Ok(permit) = self.bytes.acquire_many(weight).await {
             // Given back by `pop` when the event is taken.
             permit.forget();
@@ -140,6 +150,7 @@ impl EventQueue {
             return;
         }
         state.events.push_back((event, weight));
+        state.ended = last;
         state.signal();
         self.changed.notify_all();
     }
@@ -153,7 +164,7 @@ impl EventQueue {
     }
 
     /// The next event, waiting at most `timeout` (zero never blocks).
-    pub fn pop(&self, timeout: Duration) -> Result<Event, Wait> {
+    pub fn pop(&self, timeout: Duration) -> Result<QueuedEvent, Wait> {
         let deadline = Instant::now().checked_add(timeout);
         let mut state = self.lock();
         loop {
@@ -202,24 +213,6 @@ impl EventQueue {
     }
 }
 
-/// The bytes an event's data takes as JSON, counted without building the text.
-fn weight_of(event: &Event) -> usize {
-    struct Counter(usize);
-    impl Write for Counter {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0 += bytes.len();
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut counter = Counter(event.name().len());
-    // Writing to a counter cannot fail.
-    let _ = serde_json::to_writer(&mut counter, event.data());
-    counter.0
-}
-
 fn io_error(error: std::io::Error) -> Error {
     Error::new(
         das_result::Io,
@@ -230,6 +223,7 @@ fn io_error(error: std::io::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use das_core::session::Event;
     use serde_json::json;
 
     fn block_on<F: std::future::Future>(future: F) -> F::Output {
@@ -267,6 +261,20 @@ mod tests {
         assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "c");
         assert!(readable(&queue), "the end stays readable");
         assert_eq!(queue.pop(Duration::from_secs(5)), Err(Wait::Closed));
+    }
+
+    #[test]
+    fn the_last_event_comes_with_the_end() {
+        let queue = EventQueue::new(4, 1 << 20);
+        block_on(queue.push_last(Event::from_wire("z", json!(1)).into()));
+        assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "z");
+        assert_eq!(queue.pop(Duration::ZERO), Err(Wait::Closed));
+        block_on(queue.push(Event::from_wire("late", json!(2))));
+        assert_eq!(
+            queue.pop(Duration::ZERO),
+            Err(Wait::Closed),
+            "nothing after the end"
+        );
     }
 
     #[test]

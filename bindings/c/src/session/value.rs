@@ -1,23 +1,20 @@
-//! [`SessionValue`], what a `das_session` owns: its life-cycle (created → started → closed), the
-//! core session shared between the pusher, the event pump and `close`, and the event queue.
+//! [`SessionValue`], what a `das_session` owns: its life-cycle (created → starting → started →
+//! closed), the core session shared between the pusher, the event pump and `close`, and the
+//! event queue.
 //!
 //! Locks are only held for bookkeeping, never across a network wait, so a close from another
 //! thread is never stuck behind a push or a poll.
 
-use std::future::poll_fn;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::Poll;
 use std::time::Duration;
 
-use das_core::auth::AuthError;
 use das_core::session::settings::TimeoutKind;
-use das_core::session::{AudioError, Session, SessionBuilder, SessionError, StartCancel};
-use das_core::socketio::SocketIoError;
-use futures_util::StreamExt;
+use das_core::session::{AudioError, Session, SessionBuilder, StartCancel};
 use tokio::task::JoinHandle;
 
 use super::queue::EventQueue;
+use super::start::{start_error, Disconnect, Start};
 use crate::config::DasConfig;
 use crate::error::Error;
 use crate::out::CText;
@@ -25,10 +22,11 @@ use crate::result::das_result;
 use crate::runtime::{block_on, runtime};
 
 /// The core session, taken out by `close`.
-type SharedSession = Arc<Mutex<Option<Session>>>;
+pub type SharedSession = Arc<Mutex<Option<Session>>>;
 
+/// Where a session is in its life; a start running on the runtime holds it too.
 #[derive(Debug)]
-enum Phase {
+pub enum Phase {
     Created(Box<SessionBuilder>),
     Starting,
     Started {
@@ -41,24 +39,25 @@ enum Phase {
 /// A session as C sees it.
 #[derive(Debug)]
 pub struct SessionValue {
-    phase: Mutex<Phase>,
+    /// Shared with a start running on the runtime.
+    phase: Arc<Mutex<Phase>>,
     audio_ended: AtomicBool,
     /// Set by `close`: a start still connecting returns `CLOSED` at once.
     cancel_start: StartCancel,
     queue: Arc<EventQueue>,
     call_id: CText,
     start_timeout: Duration,
-    close_timeout: Duration,
+    disconnect: Disconnect,
     /// Bound on waiting for buffer space in `das_session_push_wav`.
     push_timeout: Duration,
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // Critical sections are panic-free bookkeeping.
     mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn closed() -> Error {
+pub fn closed() -> Error {
     Error::new(das_result::Closed, "the session is closed")
 }
 
@@ -69,39 +68,12 @@ fn not_started() -> Error {
     )
 }
 
-/// Maps a failed start to its result code.
-fn start_error(error: SessionError) -> Error {
-    let code = match &error {
-        SessionError::Settings(refused) => return refused.clone().into(),
-        SessionError::Auth(AuthError::Tls(_)) => das_result::Tls,
-        SessionError::Auth(AuthError::Proxy(e))
-        | SessionError::Signalling(SocketIoError::Auth(AuthError::Proxy(e)))
-        | SessionError::Signalling(SocketIoError::Proxy(e)) => match e.is_timeout() {
-            true => das_result::Timeout,
-            false => das_result::Proxy,
-        },
-        SessionError::Auth(e) | SessionError::Signalling(SocketIoError::Auth(e))
-            if e.is_network() =>
-        {
-            das_result::Io
-        }
-        SessionError::Auth(_) => das_result::Auth,
-        SessionError::Timeout(_) => das_result::Timeout,
-        SessionError::Cancelled => das_result::Closed,
-        SessionError::Signalling(inner) => match inner {
-            SocketIoError::Auth(AuthError::Tls(_)) => das_result::Tls,
-            SocketIoError::Auth(_) => das_result::Auth,
-            SocketIoError::HttpStatus { status: 401 | 403 } => das_result::Auth,
-            SocketIoError::ConnectRefused { .. } => das_result::ConnectRefused,
-            SocketIoError::Timeout(_) => das_result::Timeout,
-            SocketIoError::Tls(_) => das_result::Tls,
-            SocketIoError::Transport(_) => das_result::Io,
-            SocketIoError::InvalidUrl(_) | SocketIoError::InvalidHeader(_) => das_result::Parse,
-            SocketIoError::Closed => das_result::Closed,
-            _ => das_result::Protocol,
-        },
-    };
-    Error::new(code, format!("session start failed: {error}"))
+fn still_starting() -> Error {
+    Error::new(
+        das_result::NotReady,
+        "the session is still starting: wait for das_session_start to return or for the \
+         DAS_EVENT_KIND_STARTED event",
+    )
 }
 
 impl SessionValue {
@@ -111,9 +83,14 @@ impl SessionValue {
         let settings = &config.settings;
         let timeout = |which| settings.timeout(which);
         let builder = SessionBuilder::from_settings(settings.clone()).map_err(start_error)?;
+        let call_id = builder.current_call_id();
         Ok(Self {
-            call_id: CText::new(builder.current_call_id()),
-            phase: Mutex::new(Phase::Created(Box::new(builder))),
+            call_id: CText::new(call_id),
+            disconnect: Disconnect {
+                bound: timeout(TimeoutKind::Close),
+                call_id: call_id.into(),
+            },
+            phase: Arc::new(Mutex::new(Phase::Created(Box::new(builder)))),
             audio_ended: AtomicBool::new(false),
             cancel_start: StartCancel::new(),
             queue: Arc::new(EventQueue::new(
@@ -121,7 +98,6 @@ impl SessionValue {
                 settings.event_queue_bytes(),
             )),
             start_timeout: timeout(TimeoutKind::Token) + timeout(TimeoutKind::Connect),
-            close_timeout: timeout(TimeoutKind::Close),
             push_timeout: timeout(TimeoutKind::Result),
         })
     }
@@ -138,49 +114,45 @@ impl SessionValue {
 
     /// Connects, waits for the namespace and emits `initialize` (blocking).
     pub fn start(&self) -> Result<(), Error> {
-        let builder = {
-            let mut phase = lock(&self.phase);
-            match std::mem::replace(&mut *phase, Phase::Starting) {
-                Phase::Created(builder) => builder,
-                other @ (Phase::Starting | Phase::Started { .. }) => {
-                    *phase = other;
-                    return Err(Error::new(
-                        das_result::AlreadyStarted,
-                        "das_session_start was already called",
-                    ));
-                }
-                Phase::Closed => {
-                    *phase = Phase::Closed;
-                    return Err(closed());
-                }
-            }
-        };
-        let bound = self.start_timeout;
-        let cancel = &self.cancel_start;
-        let started = block_on(async move {
-            tokio::time::timeout(bound, builder.start_cancellable(cancel))
-                .await
-                .unwrap_or(Err(SessionError::Timeout(bound)))
-        })?;
-        let session = match started {
-            Ok(session) => session,
-            Err(error) => {
-                *lock(&self.phase) = Phase::Closed;
-                self.queue.end();
-                return Err(start_error(error));
-            }
-        };
-        let mut phase = lock(&self.phase);
-        if matches!(*phase, Phase::Closed) {
-            // Closed by another thread while connecting.
-            drop(phase);
-            self.close_core(session);
-            return Err(closed());
-        }
-        let session: SharedSession = Arc::new(Mutex::new(Some(session)));
-        let pump = runtime()?.spawn(pump(session.clone(), self.queue.clone()));
-        *phase = Phase::Started { session, pump };
+        let start = self.take_start()?;
+        block_on(start.run(false))?
+    }
+
+    /// Starts connecting on the runtime and returns at once; the outcome is queued (`started`,
+    /// or `start-failed` and the end of the queue).
+    pub fn start_nonblocking(&self) -> Result<(), Error> {
+        let runtime = runtime()?;
+        let start = self.take_start()?;
+        // The outcome reaches the caller through the queue.
+        runtime.spawn(async move { start.run(true).await.ok() });
         Ok(())
+    }
+
+    /// Moves the session from created to starting: `ALREADY_STARTED` or `CLOSED` otherwise.
+    fn take_start(&self) -> Result<Start, Error> {
+        let mut phase = lock(&self.phase);
+        let builder = match std::mem::replace(&mut *phase, Phase::Starting) {
+            Phase::Created(builder) => builder,
+            other @ (Phase::Starting | Phase::Started { .. }) => {
+                *phase = other;
+                return Err(Error::new(
+                    das_result::AlreadyStarted,
+                    "the session was already started",
+                ));
+            }
+            Phase::Closed => {
+                *phase = Phase::Closed;
+                return Err(closed());
+            }
+        };
+        Ok(Start {
+            builder,
+            phase: self.phase.clone(),
+            queue: self.queue.clone(),
+            cancel: self.cancel_start.clone(),
+            bound: self.start_timeout,
+            disconnect: self.disconnect.clone(),
+        })
     }
 
     /// Runs `action` on the started core session.
@@ -189,7 +161,8 @@ impl SessionValue {
         action: impl FnOnce(&Session) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let session = match &*lock(&self.phase) {
-            Phase::Created(_) | Phase::Starting => return Err(not_started()),
+            Phase::Created(_) => return Err(not_started()),
+            Phase::Starting => return Err(still_starting()),
             Phase::Closed => return Err(closed()),
             Phase::Started { pump, .. } if pump.is_finished() => {
                 return Err(Error::new(
@@ -250,30 +223,48 @@ impl SessionValue {
         }
     }
 
-    /// Disconnects (bounded by the close timeout) and ends the event queue; idempotent.
+    /// Ends the session, then disconnects (bounded by the close timeout); idempotent.
     pub fn close(&self) {
-        self.cancel_start.cancel();
-        let previous = std::mem::replace(&mut *lock(&self.phase), Phase::Closed);
-        if let Phase::Started { session, pump } = previous {
-            pump.abort();
-            let taken = lock(&session).take();
-            if let Some(session) = taken {
-                self.close_core(session);
+        if let Some(session) = self.end() {
+            if let Err(error) = block_on(self.disconnect.clone().run(session)) {
+                tracing::warn!(
+                    call_id = self.call_id.as_str(),
+                    "session close could not disconnect: {error}"
+                );
             }
         }
-        self.queue.end();
     }
 
-    fn close_core(&self, session: Session) {
-        let bound = self.close_timeout;
-        let closed =
-            block_on(async move { tokio::time::timeout(bound, session.close()).await.is_ok() });
-        if !matches!(closed, Ok(true)) {
-            tracing::warn!(
-                call_id = self.call_id.as_str(),
-                "session close did not finish in time"
-            );
+    /// Ends the session and leaves the disconnect (bounded by the close timeout) to the
+    /// runtime; idempotent.
+    pub fn close_nonblocking(&self) {
+        if let Some(session) = self.end() {
+            match runtime() {
+                Ok(runtime) => drop(runtime.spawn(self.disconnect.clone().run(session))),
+                // Dropping the session closes its sockets without the polite disconnect.
+                Err(error) => tracing::warn!(
+                    call_id = self.call_id.as_str(),
+                    "session close could not disconnect: {error}"
+                ),
+            }
         }
+    }
+
+    /// Ends the session for the caller: cancels a start, stops the event pump, ends the queue
+    /// (after what it holds) and refuses later calls; the core session it returns is still to
+    /// be disconnected.
+    fn end(&self) -> Option<Session> {
+        self.cancel_start.cancel();
+        let previous = std::mem::replace(&mut *lock(&self.phase), Phase::Closed);
+        let session = match previous {
+            Phase::Started { session, pump } => {
+                pump.abort();
+                lock(&session).take()
+            }
+            _ => None,
+        };
+        self.queue.end();
+        session
     }
 }
 
@@ -301,24 +292,4 @@ fn audio_ended() -> Error {
         das_result::Closed,
         "audio was ended with das_session_end_audio",
     )
-}
-
-/// Moves events from the core session to the C queue until the session ends.
-async fn pump(session: SharedSession, queue: Arc<EventQueue>) {
-    loop {
-        queue.reserve().await;
-        // The lock is held only while polling, never across an await.
-        let next = poll_fn(|cx| match lock(&session).as_mut() {
-            Some(session) => session.poll_next_unpin(cx),
-            None => Poll::Ready(None),
-        })
-        .await;
-        match next {
-            Some(event) => queue.push(event).await,
-            None => {
-                queue.end();
-                return;
-            }
-        }
-    }
 }
