@@ -1,32 +1,46 @@
 //! The first pass of [`super::parse_webhook`]: simd-json, which picks its SIMD code when it runs
-//! (no target-specific build flags), feeding the same `Deserialize` impls as serde_json.
+//! (no target-specific build flags), builds its tape, and `tape.rs` reads the result from it
+//! (the readers `wire_struct!` writes from the same field lists as the `Deserialize` impls).
 //!
-//! serde_json stays the reference: a body simd-json refuses is parsed again by serde_json,
-//! which accepts it or reports the error (message, path, line, column) exactly as before. So
-//! simd-json may refuse more than serde_json, never less, and must give the same values; the
-//! tests at the end of this file hold it to both.
+//! serde_json stays the reference: a body simd-json or the tape reader refuses is parsed again
+//! by serde_json, which accepts it or reports the error (message, path, line, column) exactly
+//! as before. So the fast pass may refuse more than serde_json, never less, and must give the
+//! same values; the tests at the end of this file hold it to both.
 //!
-//! simd-json rewrites its input, so the body is copied; the copy and simd-json's working
-//! buffers are kept per thread, because allocating them for every large body is what glibc
-//! trims and faults back in (see `seq.rs`).
+//! simd-json rewrites its input, so the body is copied, once: into a buffer with simd-json's
+//! padding after it, which it parses in place (`fill_tape_padded`; its other entry points copy
+//! the body a second time into a padded buffer of their own). The copy, simd-json's working
+//! buffers and its tape are kept per thread, because allocating them for every large body is
+//! what glibc trims and faults back in (see `seq.rs`).
 
 use std::cell::RefCell;
+use std::mem::size_of;
 
-use simd_json::Buffers;
+use simd_json::{Buffers, Node, Tape, INPUT_PADDING};
 
 use super::model::JobResult;
+use super::tape::{Cursor, FromTape};
 
 /// Bodies up to this size leave their buffers to the thread's next parse; larger ones free them.
-/// The copy and simd-json's buffers come to a few times the body's size (input copies, string
-/// buffer, an index per structural character).
+/// The copy and simd-json's buffers come to about five times the body's size (the copy, string
+/// buffer, an index per structural character, a 24-byte tape node per key and value).
 const KEPT_BYTES: usize = 4 << 20;
+
+/// A result's tape is about 2.5 times its body, but a body of tiny values (`[0,0,…]`) makes it
+/// 12 times; a thread keeps a tape (and `Cursor`'s copy of part of one) up to this size.
+const KEPT_TAPE_BYTES: usize = 3 * KEPT_BYTES;
 
 /// serde_json's nesting limit: deeper bodies go to serde_json, which refuses them.
 const MAX_DEPTH: usize = 127;
 
 struct Scratch {
+    /// The body, then `INPUT_PADDING` spaces.
     body: Vec<u8>,
     buffers: Buffers,
+    /// Empty between parses (its nodes borrow from `body` only during one).
+    tape: Vec<Node<'static>>,
+    /// `Cursor`'s buffer, empty between parses.
+    spare: Vec<Node<'static>>,
 }
 
 impl Scratch {
@@ -34,6 +48,8 @@ impl Scratch {
         Scratch {
             body: Vec::new(),
             buffers: Buffers::with_max_depth(0, MAX_DEPTH),
+            tape: Vec::new(),
+            spare: Vec::new(),
         }
     }
 }
@@ -61,8 +77,34 @@ fn parse_with(body: &[u8], scratch: &mut Scratch) -> Option<JobResult> {
         return None;
     }
     scratch.body.clear();
+    scratch.body.reserve(body.len() + INPUT_PADDING);
     scratch.body.extend_from_slice(body);
-    simd_json::serde::from_slice_with_buffers(&mut scratch.body, &mut scratch.buffers).ok()
+    // Spaces, as simd-json pads its own copy: the document ends where the body does.
+    scratch.body.resize(body.len() + INPUT_PADDING, b' ');
+    let mut tape = Tape(std::mem::take(&mut scratch.tape)).reset();
+    let filled = simd_json::fill_tape_padded(
+        &mut scratch.body,
+        body.len(),
+        &mut scratch.buffers,
+        &mut tape,
+    );
+    if filled.is_err() {
+        scratch.tape = kept(tape.reset().0);
+        return None;
+    }
+    let mut cursor = Cursor::new(&tape.0, std::mem::take(&mut scratch.spare));
+    let parsed = JobResult::from_tape(&mut cursor);
+    scratch.spare = kept(cursor.into_spare());
+    scratch.tape = kept(tape.reset().0);
+    parsed
+}
+
+/// `nodes` (empty), or a new `Vec` when it holds more than `KEPT_TAPE_BYTES`.
+fn kept(nodes: Vec<Node<'static>>) -> Vec<Node<'static>> {
+    if nodes.capacity() * size_of::<Node>() > KEPT_TAPE_BYTES {
+        return Vec::new();
+    }
+    nodes
 }
 
 /// Whether `-0` may stand as an integer: serde_json reads it as the float `-0.0` (written back
@@ -184,6 +226,110 @@ mod tests {
         assert!(fast > 7_000, "only {fast} of 8000 on the fast pass");
     }
 
+    /// `{"k":v,...}` from pairs.
+    fn object(fields: &[(String, String)]) -> String {
+        let fields: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+        format!("{{{}}}", fields.join(","))
+    }
+
+    /// The field list, then each field dropped, duplicated, renamed and given other values,
+    /// then unknown keys (repeated ones too) before the known ones.
+    fn variants(fields: &[(&str, &str)]) -> Vec<Vec<(String, String)>> {
+        let fields: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let mut variants = vec![fields.clone()];
+        for at in 0..fields.len() {
+            let (key, _) = &fields[at];
+            let mut changed = fields.clone();
+            changed.remove(at);
+            variants.push(changed);
+            let mut changed = fields.clone();
+            changed.push((key.clone(), "1".to_owned()));
+            variants.push(changed);
+            let mut changed = fields.clone();
+            changed[at].0 = format!("x{key}");
+            variants.push(changed);
+            for value in [
+                "null",
+                "\"1\"",
+                "0",
+                "-1",
+                "4294967296",
+                "1.5",
+                "1e2",
+                "true",
+                "[]",
+                "{}",
+            ] {
+                let mut changed = fields.clone();
+                changed[at].1 = value.to_owned();
+                variants.push(changed);
+            }
+        }
+        for unknown in [
+            &[("extra", "[1,{\"a\":null}]")][..],
+            &[("b", "1"), ("a", "2"), ("b", "3")],
+        ] {
+            let mut changed: Vec<(String, String)> = unknown
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            changed.extend(fields.iter().cloned());
+            variants.push(changed);
+        }
+        variants
+    }
+
+    /// The readers `wire_struct!` writes for the hot objects (segment, alternative, word):
+    /// duplicate, missing, unknown and mistyped keys.
+    #[test]
+    fn objects_as_serde_json_reads_them() {
+        let segment = [
+            ("channel", "1"),
+            ("start", "0.5"),
+            ("end", "2.5"),
+            ("speaker", "\"1\""),
+        ];
+        let alternative = [("text", "\"a b\""), ("score", "97"), ("lm", "\"m\"")];
+        let word = [
+            ("text", "\"a\""),
+            ("score", "97"),
+            ("start_time", "0.5"),
+            ("end_time", "1.0"),
+        ];
+        let body = |segment: &[(String, String)], alternative: &[(String, String)], word: &str| {
+            let mut alternative = alternative.to_vec();
+            alternative.push(("words".to_owned(), format!("[{word},{word}]")));
+            let mut segment = segment.to_vec();
+            segment.push((
+                "alternatives".to_owned(),
+                format!("[{}]", object(&alternative)),
+            ));
+            format!(
+                r#"{{"job":{{"id":"x","status":"COMPLETED"}},"segments":[{}]}}"#,
+                object(&segment)
+            )
+        };
+        let (segments, alternatives, words) =
+            (variants(&segment), variants(&alternative), variants(&word));
+        let mut fast = 0;
+        for segment_fields in &segments {
+            let body = body(segment_fields, &alternatives[0], &object(&words[0]));
+            check(body.as_bytes());
+            fast += usize::from(parse(body.as_bytes()).is_some());
+        }
+        for alternative_fields in &alternatives {
+            check(body(&segments[0], alternative_fields, &object(&words[0])).as_bytes());
+        }
+        for word_fields in &words {
+            check(body(&segments[0], &alternatives[0], &object(word_fields)).as_bytes());
+        }
+        // Some variants are accepted (and checked against serde_json's values).
+        assert!(fast > 10, "{fast}");
+    }
+
     #[test]
     fn strings_as_serde_json_reads_them() {
         for text in TEXTS {
@@ -230,6 +376,32 @@ mod tests {
         for cut in 0..body.len() {
             check(&body.as_bytes()[..cut]);
         }
+    }
+
+    #[test]
+    fn a_thread_keeps_a_results_tape_but_not_one_of_tiny_values_or_its_copy() {
+        let kept_tape = || SCRATCH.with(|cell| cell.borrow().tape.capacity() * size_of::<Node>());
+        let kept_spare = || SCRATCH.with(|cell| cell.borrow().spare.capacity() * size_of::<Node>());
+        let mut words = String::new();
+        for at in 0..2_000 {
+            words += &format!(r#"{{"text":"w","score":9,"start_time":{at},"end_time":{at}.5}},"#);
+        }
+        let result = document("{}", "0.5", "97", r#""a""#).replacen(
+            r#""words":["#,
+            &format!(r#""words":[{words}"#),
+            1,
+        );
+        assert!(parse(result.as_bytes()).is_some());
+        assert!(
+            kept_tape() > result.len(),
+            "{} of {}",
+            kept_tape(),
+            result.len()
+        );
+        let zeros = format!("[{}0]", "0,".repeat(KEPT_TAPE_BYTES / size_of::<Node>()));
+        assert!(zeros.len() < KEPT_BYTES);
+        assert!(parse(document(&zeros, "0.5", "97", r#""a""#).as_bytes()).is_some());
+        assert_eq!((kept_tape(), kept_spare()), (0, 0));
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod parse;
 pub mod receiver;
 mod seq;
 mod status;
+mod tape;
 mod tasks;
 mod timestamp;
 mod transcript;

@@ -3,8 +3,9 @@
 //! needs; for the words of every segment that is a third of a result's heap. Elements go to a
 //! per-thread buffer instead and are moved out with one allocation.
 //!
-//! A deserializer that knows the length (simd-json's tape, a `Value`) says so in `size_hint`;
-//! then the elements go straight into a `Vec` of that length, without the buffer and its copy.
+//! A deserializer that knows the length (a `Value`) says so in `size_hint`; then the elements go
+//! straight into a `Vec` of that length, without the buffer and its copy. The fast pass reads
+//! lists from simd-json's tape, which holds their length, the same way (`tape.rs`).
 //!
 //! A long list (the segments of a long call) is gathered in chunks of at most `CHUNK_BYTES`.
 //! Growing one buffer would free ever larger blocks mid-parse; glibc may trim its heap top on
@@ -96,12 +97,7 @@ impl<'de, T: Deserialize<'de> + Scratch> Visitor<'de> for Elements<T> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-        let hinted = seq.size_hint().filter(|len| {
-            len.checked_mul(size_of::<T>())
-                .is_some_and(|bytes| bytes <= HINTED_BYTES)
-        });
-        if let Some(len) = hinted {
-            let mut exact = Vec::with_capacity(len);
+        if let Some(mut exact) = seq.size_hint().and_then(with_hinted_capacity) {
             while let Some(element) = seq.next_element()? {
                 exact.push(element);
             }
@@ -127,6 +123,15 @@ impl<'de, T: Deserialize<'de> + Scratch> Visitor<'de> for Elements<T> {
         let _ = T::buffer().try_with(|cell| cell.set(buffer));
         exact
     }
+}
+
+/// A `Vec` for a list said to hold `len` elements, or `None` when that would take more than
+/// `HINTED_BYTES` (then the caller lets the list grow, so a short body cannot make a huge
+/// allocation).
+pub(crate) fn with_hinted_capacity<T>(len: usize) -> Option<Vec<T>> {
+    len.checked_mul(size_of::<T>())
+        .filter(|bytes| *bytes <= HINTED_BYTES)
+        .map(|_| Vec::with_capacity(len))
 }
 
 /// Pushes the elements to `buffer`, moving each full chunk to `full`.

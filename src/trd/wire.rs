@@ -77,7 +77,8 @@ pub(crate) use next_value;
 
 /// Declares a struct whose fields map to JSON keys (with optional aliases, and optionally a
 /// `DeserializeSeed` after `=>`), plus an `extra` map for unknown keys, and implements
-/// `Deserialize`/`Serialize` for it. Known keys are written in declaration order, then the
+/// `Deserialize`/`Serialize` for it, and `FromTape` (the fast pass; a seed's list is read as
+/// `Vec`'s `FromTape` reads it). Known keys are written in declaration order, then the
 /// unknown ones.
 macro_rules! wire_struct {
     (
@@ -136,6 +137,38 @@ macro_rules! wire_struct {
                     }
                 }
                 deserializer.deserialize_map(ObjectVisitor)
+            }
+        }
+
+        impl<'de> $crate::trd::tape::FromTape<'de> for $name {
+            /// The same object as `Deserialize` reads it, or `None` where it reports an error.
+            fn from_tape(tape: &mut $crate::trd::tape::Cursor<'_, 'de>) -> Option<$name> {
+                $( let mut $field: Option<$ty> = None; )*
+                let mut extra = serde_json::Map::new();
+                for _ in 0..tape.object()? {
+                    let key = tape.key()?;
+                    match key {
+                        $( $key $(| $alias)* => {
+                            if $field.is_some() {
+                                return None;
+                            }
+                            $field = Some(
+                                <$ty as $crate::trd::tape::FromTape>::from_tape(tape)?
+                            );
+                        } )*
+                        _ => {
+                            let value = tape.value()?;
+                            extra.insert(key.to_owned(), value);
+                        }
+                    }
+                }
+                Some($name {
+                    $( $field: match $field {
+                        Some(value) => value,
+                        None => <$ty as $crate::trd::wire::WireField>::when_absent()?,
+                    }, )*
+                    extra,
+                })
             }
         }
 

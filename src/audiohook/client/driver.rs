@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use futures_util::future::OptionFuture;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
@@ -222,7 +223,8 @@ impl Driver {
                 Some(command) = commands.recv(), if open => Box::pin(self.on_command(command)).await,
                 Some(item) = frames.next(), if open && !self.holding_audio() => self.on_audio(item).await,
                 _ = &mut ping, if open => Box::pin(self.on_ping_tick()).await,
-                _ = tokio::time::sleep_until(closing_deadline.unwrap_or_else(Instant::now)), if closing_deadline.is_some() => {
+                // `select!` builds every branch's future, enabled or not: no timer while streaming.
+                _ = OptionFuture::from(closing_deadline.map(tokio::time::sleep_until)), if closing_deadline.is_some() => {
                     let body = ClientBody::Error(ErrorParameters { code: 408, message: "Close transaction timeout".into(), retry_after: None });
                     let _ = Box::pin(self.send(body)).await;
                     Err(ClientError::CloseTimeout)
