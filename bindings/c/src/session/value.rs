@@ -279,7 +279,13 @@ fn audio_error(error: AudioError) -> Error {
     let code = match &error {
         AudioError::WouldBlock { .. } => das_result::WouldBlock,
         AudioError::TooLarge { .. } => das_result::OutOfRange,
-        AudioError::Ended => return audio_ended(),
+        // The application's own `das_session_end_audio` is refused before reaching the core.
+        AudioError::Ended => {
+            return Error::new(
+                das_result::Closed,
+                "the audio channel ended (its audio-ended event says why)",
+            )
+        }
         AudioError::NoChannel => das_result::NotReady,
         AudioError::Wav(_) => das_result::Parse,
         AudioError::WavFile { .. } => das_result::Io,
@@ -292,4 +298,17 @@ fn audio_ended() -> Error {
         das_result::Closed,
         "audio was ended with das_session_end_audio",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_push_after_the_channel_ended_does_not_blame_end_audio() {
+        let error = audio_error(AudioError::Ended);
+        assert_eq!(error.code(), das_result::Closed);
+        assert!(error.message().contains("audio-ended"), "{}", error.message());
+        assert!(!error.message().contains("end_audio"), "{}", error.message());
+    }
 }
