@@ -308,7 +308,8 @@ mod tests {
     fn a_push_after_the_channel_ended_does_not_blame_end_audio() {
         let error = audio_error(AudioError::Ended);
         assert_eq!(error.code(), das_result::Closed);
-        assert!(error.message().contains("audio-ended"), "{}", error.message());
-        assert!(!error.message().contains("end_audio"), "{}", error.message());
+        let message = error.message();
+        assert!(message.contains("audio-ended"), "{message}");
+        assert!(!message.contains("end_audio"), "{message}");
     }
 }
