@@ -50,3 +50,59 @@ fn tcp(ws: &ClientWs) -> Option<&TcpStream> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use futures_util::SinkExt;
+    use tokio::net::TcpListener;
+    use tokio_tungstenite::tungstenite::Message;
+
+    use super::*;
+
+    const WAIT: Duration = Duration::from_secs(5);
+
+    async fn next(gate: &mut ReadGate, ws: &mut ClientWs) -> Message {
+        let polled = std::future::poll_fn(|cx| gate.poll_next(ws, cx));
+        match tokio::time::timeout(WAIT, polled).await {
+            Ok(Some(Ok(message))) => message,
+            other => panic!("no message: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn buffered_messages_and_later_ones_are_all_read() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let (later_tx, later_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+            // Two messages in one write: the second waits in the client's buffer, and the
+            // socket will not turn readable again for it.
+            ws.feed(Message::text("one")).await.unwrap();
+            ws.feed(Message::text("two")).await.unwrap();
+            ws.flush().await.unwrap();
+            later_rx.await.unwrap();
+            ws.send(Message::text("three")).await.unwrap();
+            ws
+        });
+        let tcp = TcpStream::connect(address).await.unwrap();
+        let url = format!("ws://{address}/");
+        let (mut ws, _) = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(tcp))
+            .await
+            .unwrap();
+        let mut gate = ReadGate::default();
+        assert_eq!(next(&mut gate, &mut ws).await, Message::text("one"));
+        assert_eq!(next(&mut gate, &mut ws).await, Message::text("two"));
+        // Drained: nothing until the socket turns readable again.
+        let idle = std::future::poll_fn(|cx| gate.poll_next(&mut ws, cx));
+        assert!(tokio::time::timeout(Duration::from_millis(50), idle)
+            .await
+            .is_err());
+        later_tx.send(()).unwrap();
+        assert_eq!(next(&mut gate, &mut ws).await, Message::text("three"));
+        drop(server.await.unwrap());
+    }
+}
