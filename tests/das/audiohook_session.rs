@@ -18,15 +18,15 @@ use uuid::Uuid;
 
 use MediaChannel::{External, Internal};
 
-const API_KEY: &str = "SGVsbG8sIEkgYW0gdGhlIEFQSSBrZXkh";
+pub(crate) const API_KEY: &str = "SGVsbG8sIEkgYW0gdGhlIEFQSSBrZXkh";
 const SECRET: &str = "TXlTdXBlclNlY3JldEtleVRlbGxOby0xITJAMyM0JDU=";
 const WAIT: Duration = Duration::from_secs(10);
 
-fn secret() -> ClientSecret {
+pub(crate) fn secret() -> ClientSecret {
     ClientSecret::from_base64(SECRET).unwrap()
 }
 
-async fn server(config: ServerConfig) -> (SocketAddr, Incoming) {
+pub(crate) async fn server(config: ServerConfig) -> (SocketAddr, Incoming) {
     let (addr, incoming, _task) =
         AudioHookServer::bind(config, "127.0.0.1:0".parse().unwrap(), "/audiohook/ws")
             .await
@@ -43,14 +43,14 @@ fn client(addr: SocketAddr) -> ClientConfig {
     config
 }
 
-async fn accept(incoming: &mut Incoming) -> ServerSession {
+pub(crate) async fn accept(incoming: &mut Incoming) -> ServerSession {
     tokio::time::timeout(WAIT, incoming.next())
         .await
         .expect("no session")
         .expect("server gone")
 }
 
-async fn next(session: &mut ServerSession) -> SessionEvent {
+pub(crate) async fn next(session: &mut ServerSession) -> SessionEvent {
     tokio::time::timeout(WAIT, session.next_event())
         .await
         .expect("no event")

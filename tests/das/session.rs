@@ -336,3 +336,40 @@ async fn a_cancelled_start_ends_at_once_with_cancelled() {
     .await;
     assert!(matches!(again, Err(SessionError::Cancelled)), "{again:?}");
 }
+
+#[tokio::test]
+async fn closing_a_session_ends_its_streaming_audio_channel() {
+    use crate::audiohook_session::{accept, next, secret, server, API_KEY};
+    use das::audiohook::server::{ServerConfig, SessionEvent};
+
+    let (peer, _tokens, provider) = service().await;
+    let (addr, mut incoming) = server(ServerConfig::with_key(API_KEY, secret())).await;
+    let channel = AudioChannelConfig::new(
+        format!("ws://{addr}/audiohook/ws").parse().unwrap(),
+        ProtocolConfig::AudioHook {
+            organization_id: uuid::Uuid::new_v4(),
+            api_key: API_KEY.into(),
+            client_secret: secret(),
+            media_offers: None,
+        },
+    );
+    let session = RegisterSession::builder(peer.url(), provider)
+        .audio_channel(channel)
+        .start()
+        .await
+        .unwrap();
+    // A minute of audio, paced in real time: the channel outlives the test unless the close
+    // ends it.
+    session.push_audio(&vec![0xFF; 8000 * 60]).unwrap();
+    let mut consumer = accept(&mut incoming).await;
+    while !matches!(next(&mut consumer).await, SessionEvent::Audio(_)) {}
+    session.close().await;
+    let ended = tokio::time::timeout(WAIT, async {
+        while !matches!(next(&mut consumer).await, SessionEvent::Ended(_)) {}
+    })
+    .await;
+    assert!(
+        ended.is_ok(),
+        "the audio channel kept streaming after close"
+    );
+}
