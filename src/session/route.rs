@@ -3,7 +3,7 @@
 //! queue in between), and `info-consumer-ready` opens the audio channel.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
 use futures_util::future::BoxFuture;
 use tokio::task::AbortHandle;
@@ -19,7 +19,8 @@ use crate::socketio::{Deliver, Incoming};
 pub(super) struct Route {
     pub namespace: String,
     pub call_id: String,
-    pub consumer_ready: Arc<AtomicBool>,
+    /// Set at the first `info-consumer-ready` ([`Session::consumer_ready`](super::Session::consumer_ready)).
+    pub consumer_ready: AtomicBool,
     /// What a result's verdict compares its score with, when the result says nothing else.
     pub score_threshold: Option<f64>,
     /// The buffer feeding the audio channel, when the session has one.

@@ -34,7 +34,6 @@ pub struct Session {
     /// would be most of an idle session's memory.
     events: sized_queue::Receiver<Box<Event>>,
     audio: AudioSender,
-    consumer_ready: Arc<AtomicBool>,
     route: Arc<Route>,
 }
 
@@ -70,13 +69,12 @@ impl Session {
             .as_ref()
             .map_or((Codec::Mulaw, 1), |c| (c.codec, c.channels));
         let audio = AudioSender::new(buffer.clone(), codec, channels);
-        let consumer_ready = Arc::new(AtomicBool::new(false));
         let (events_tx, events) =
             sized_queue::channel(settings.event_capacity, settings.event_queue_bytes);
         let route = Arc::new(Route {
             namespace: namespace.clone(),
             call_id: call_id.clone(),
-            consumer_ready: consumer_ready.clone(),
+            consumer_ready: AtomicBool::new(false),
             score_threshold: settings.score_threshold(),
             audio: buffer,
             state: Mutex::new(RouteState::new(events_tx, channel)),
@@ -90,7 +88,6 @@ impl Session {
             call_id,
             events,
             audio,
-            consumer_ready,
             route,
         })
     }
@@ -139,7 +136,7 @@ impl Session {
 
     /// True once `info-consumer-ready` arrived.
     pub fn consumer_ready(&self) -> bool {
-        self.consumer_ready.load(Ordering::Acquire)
+        self.route.consumer_ready.load(Ordering::Acquire)
     }
 
     /// Disconnects the signalling (bounded wait) and ends the event queue and the audio.
