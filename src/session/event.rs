@@ -3,6 +3,7 @@ use bytes::Bytes;
 use serde_json::{json, Value};
 
 use super::argument::Argument;
+use super::payload;
 use super::verdict::Verdict;
 
 /// One event of a session. Known das-Peak events are typed; every event keeps its raw name,
@@ -133,10 +134,7 @@ impl Event {
     pub fn from_arguments(name: &str, arguments: Vec<Argument>, threshold: Option<f64>) -> Self {
         let data = match arguments.first() {
             Some(Argument::Json(Value::String(text))) => {
-                match serde_json::from_str::<Value>(text) {
-                    Ok(object @ Value::Object(_)) => object,
-                    _ => Value::String(text.clone()),
-                }
+                payload::object(text).unwrap_or_else(|| Value::String(text.clone()))
             }
             Some(Argument::Json(value)) => value.clone(),
             Some(Argument::Binary(_)) | None => Value::Null,

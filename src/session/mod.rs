@@ -32,6 +32,7 @@ mod event;
 mod feeder;
 mod kind;
 mod metadata;
+mod payload;
 mod route;
 mod running;
 pub mod settings;

@@ -223,17 +223,16 @@ impl Ctx {
         None
     }
 
-    fn event(&self, packet: Packet, attachments: Vec<Bytes>, bytes: usize) -> Incoming {
-        let namespace = packet.namespace.clone();
-        let id = packet.id;
-        // `decode` validated that events carry `[name, ...]`.
-        let (name, args) = packet.into_event().unwrap_or_default();
-        let ack = id.map(|id| AckHandle {
-            namespace: namespace.clone(),
+    fn event(&self, mut packet: Packet, attachments: Vec<Bytes>, bytes: usize) -> Incoming {
+        let ack = packet.id.map(|id| AckHandle {
+            namespace: packet.namespace.clone(),
             id,
             cmd: self.cmd.clone(),
             max_payload: self.shared.lock_state().max_payload,
         });
+        let namespace = std::mem::take(&mut packet.namespace);
+        // `decode` validated that events carry `[name, ...]`.
+        let (name, args) = packet.into_event().unwrap_or_default();
         Incoming::Event(Box::new(Event::new(
             namespace,
             name,

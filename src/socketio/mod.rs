@@ -36,6 +36,7 @@ mod error;
 mod events;
 mod options;
 mod packet;
+mod string_array;
 mod url;
 
 #[cfg(test)]

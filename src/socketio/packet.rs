@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::ProtocolError;
+use super::{string_array, ProtocolError};
 
 /// Socket.IO packet types (protocol v5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -200,7 +200,8 @@ impl Packet {
         let data = if rest.is_empty() {
             None
         } else {
-            Some(serde_json::from_str::<Value>(rest).map_err(|e| {
+            let parsed = string_array::parse(rest).map_or_else(|| serde_json::from_str(rest), Ok);
+            Some(parsed.map_err(|e| {
                 ProtocolError::new(format!("invalid JSON payload in {:?}: {e}", preview(text)))
             })?)
         };
