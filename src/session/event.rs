@@ -139,8 +139,12 @@ impl Event {
             Some(Argument::Json(value)) => value.clone(),
             Some(Argument::Binary(_)) | None => Value::Null,
         };
-        let num = |key: &str| data.get(key).and_then(Value::as_f64);
-        let text = |key: &str| data.get(key).and_then(Value::as_str).map(str::to_owned);
+        let num = |key: &str| payload::field(&data, key).and_then(Value::as_f64);
+        let text = |key: &str| {
+            payload::field(&data, key)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
         match name {
             "info-consumer-ready" => Self::ConsumerReady {
                 content: text("content"),
@@ -262,8 +266,7 @@ fn collected_audio(data: &Value, arguments: &[Argument]) -> Option<Bytes> {
     match arguments.get(1) {
         Some(Argument::Binary(bytes)) => Some(bytes.clone()),
         Some(Argument::Json(Value::String(text))) => base64(text),
-        _ => data
-            .get("collected_audio")
+        _ => payload::field(data, "collected_audio")
             .and_then(Value::as_str)
             .and_then(base64),
     }

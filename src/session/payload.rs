@@ -1,6 +1,6 @@
-//! The JSON text das-Peak puts in each event, parsed into its object once. The entries are
-//! gathered first so the map is built at its final size: serde_json grows it from empty,
-//! reallocating and rehashing on the way, which was a sixth of an event's parse.
+//! The JSON text das-Peak puts in each event: parsed into its object once, then read field by
+//! field. The entries are gathered first so the map is built at its final size: serde_json
+//! grows it from empty, reallocating and rehashing on the way.
 
 use std::fmt;
 
@@ -13,6 +13,16 @@ pub(super) fn object(text: &str) -> Option<Value> {
     let object = json.deserialize_map(Entries).ok()?;
     json.end().ok()?;
     Some(object)
+}
+
+/// Field `key` of `data`, if it is an object. Small objects (das-Peak's have two to six
+/// fields) are scanned: comparing a few keys costs less than SipHashing the one looked up.
+pub(super) fn field<'a>(data: &'a Value, key: &str) -> Option<&'a Value> {
+    let map = data.as_object()?;
+    if map.len() > 16 {
+        return map.get(key);
+    }
+    map.iter().find_map(|(k, v)| (k == key).then_some(v))
 }
 
 struct Entries;
@@ -39,6 +49,7 @@ impl<'de> Visitor<'de> for Entries {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     /// Whatever the text, the same object serde_json builds, key order included.
     fn same_as_serde_json(text: &str) {
@@ -71,6 +82,18 @@ mod tests {
             .collect::<Vec<_>>()
             .join(",");
         same_as_serde_json(&format!("{{{many}}}"));
+    }
+
+    #[test]
+    fn fields_are_found_in_small_and_large_objects() {
+        let small = json!({"event": "info-vad-status", "audio_seconds": 0.52});
+        assert_eq!(field(&small, "audio_seconds"), Some(&json!(0.52)));
+        assert_eq!(field(&small, "audio"), None);
+        let large = Value::Object((0..100).map(|i| (format!("k{i}"), json!(i))).collect());
+        assert_eq!(field(&large, "k99"), Some(&json!(99)));
+        assert_eq!(field(&large, "k100"), None);
+        assert_eq!(field(&json!([1]), "k"), None);
+        assert_eq!(field(&json!("text"), "k"), None);
     }
 
     #[test]

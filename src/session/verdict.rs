@@ -2,6 +2,8 @@
 
 use serde_json::Value;
 
+use super::payload::field;
+
 /// The outcome a `result-success` carries. The public documentation only shows a registration
 /// (`"content": "Registration: approved"`); the rule, in order:
 ///
@@ -24,11 +26,10 @@ pub enum Verdict {
 impl Verdict {
     /// Applies the rule to a `result-success` payload and the threshold known for it.
     pub fn read(data: &Value, score: Option<f64>, threshold: Option<f64>) -> Self {
-        if let Some(accepted) = data.get("accepted").and_then(Value::as_bool) {
+        if let Some(accepted) = field(data, "accepted").and_then(Value::as_bool) {
             return Self::from_bool(accepted);
         }
-        let word = data
-            .get("content")
+        let word = field(data, "content")
             .and_then(Value::as_str)
             .and_then(|c| {
                 c.split(|ch: char| ch == ':' || ch.is_whitespace())
