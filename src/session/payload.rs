@@ -1,11 +1,11 @@
 //! The JSON text das-Peak puts in each event: parsed into its object once, then read field by
-//! field. The entries are gathered first so the map is built at its final size: serde_json
-//! grows it from empty, reallocating and rehashing on the way.
+//! field. The map starts at the size of das-Peak's objects: serde_json grows it from empty,
+//! reallocating and rehashing on the way.
 
 use std::fmt;
 
 use serde::de::{Deserializer as _, MapAccess, Visitor};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// `text` as a JSON object, or `None` for any other JSON or invalid text.
 pub(super) fn object(text: &str) -> Option<Value> {
@@ -34,15 +34,14 @@ impl<'de> Visitor<'de> for Entries {
         f.write_str("a JSON object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut entries: A) -> Result<Value, A::Error> {
         // das-Peak's events have two to six fields.
-        let mut entries = Vec::with_capacity(8);
-        while let Some(entry) = map.next_entry::<String, Value>()? {
-            entries.push(entry);
+        let mut map = Map::with_capacity(6);
+        while let Some((key, value)) = entries.next_entry::<String, Value>()? {
+            // A repeated key keeps its first place and takes the last value, as in serde_json.
+            map.insert(key, value);
         }
-        // Collecting keeps the order received and, for a repeated key, the last value at the
-        // first key's place, as serde_json's own map does.
-        Ok(Value::Object(entries.into_iter().collect()))
+        Ok(Value::Object(map))
     }
 }
 
