@@ -114,6 +114,55 @@ fn binary_packets_carry_placeholders_and_counts() {
     );
 }
 
+/// das-Peak's frames (a name and a JSON text full of escaped quotes) take a faster path than
+/// the rest; both must read exactly what serde_json reads.
+#[test]
+fn event_payloads_decode_as_serde_json_reads_them() {
+    let das_peak = r#"2/socket.io/register/1f2e,["info-vad-status","{\"event\": \"info-vad-status\", \"content\": \"Voice activity detection percentage\", \"audio_seconds\": 0.52, \"vad_percentage\": 10}"]"#;
+    let p = decode(das_peak);
+    assert_eq!(p.namespace, "/socket.io/register/1f2e");
+    let (name, args) = p.into_event().expect("an event");
+    assert_eq!(name, "info-vad-status");
+    let text = args[0].as_str().expect("JSON text");
+    assert!(
+        text.starts_with(r#"{"event": "info-vad-status", "content""#),
+        "{text}"
+    );
+
+    let huge = format!(r#"2["big","{}"]"#, "\\\"é".repeat(50_000));
+    for frame in [
+        das_peak,
+        r#"2["a","",""]"#,
+        r#"2["ünïcödé 日本 🎉","\u00e9\ud83c\udf89"]"#,
+        r#"2["esc","\"\\\/\b\f\n\r\t"]"#,
+        r#"2["numbers",1,-2.5e3,0.1,18446744073709551615]"#,
+        r#"2["nested",["a",["b"]],{"k":["v"]}]"#,
+        r#"2["json-string-not-object","[1, 2]","10","\"quoted\""]"#,
+        r#"2 ["spaced" , "x" ]"#,
+        r#"2["only-name"]"#,
+        r#"21["with-ack","x"]"#,
+        r#"3/nsp,7["ack","x"]"#,
+        r#"51-/nsp,["bin","text",{"_placeholder":true,"num":0}]"#,
+        huge.as_str(),
+    ] {
+        let json = &frame[frame.find('[').expect("an array")..];
+        let expected: serde_json::Value = serde_json::from_str(json).expect(frame);
+        assert_eq!(decode(frame).data, Some(expected), "{frame}");
+    }
+
+    // What serde_json refuses is refused, in its words.
+    for (frame, words) in [
+        ("2[\"tab\there\"]", "control character"),
+        (r#"2["bad escape \x"]"#, "invalid escape"),
+        (r#"2["unterminated"#, "EOF while parsing"),
+        (r#"2["a"]["b"]"#, "trailing characters"),
+        (r#"2["lone \ud800"]"#, "hex escape"),
+    ] {
+        let error = Packet::decode(frame).expect_err(frame);
+        assert!(error.message().contains(words), "{frame}: {error}");
+    }
+}
+
 #[test]
 fn invalid_packets_from_the_test_suite_are_rejected() {
     for frame in [
