@@ -1,8 +1,9 @@
 //! The common shape of a packet payload, `["name","text",...]` (das-Peak sends each event as
-//! its name and one JSON *text*), read without serde_json: its string reader grows a scratch
-//! buffer from empty at every escape and then copies the text out again, which made the
-//! payload decode cost twice the event's own parse. Anything else (whitespace, numbers,
-//! objects, `\u` escapes, errors) is left to serde_json, so results never differ.
+//! its name and one JSON *text*, every quote in it escaped), read without serde_json: its
+//! string reader grows a scratch buffer from empty through the escapes and then copies the
+//! text out again, which cost about as much as parsing that JSON text itself. Anything else
+//! (whitespace, numbers, objects, `\u` escapes, errors) is left to serde_json, so results
+//! never differ.
 
 use serde_json::Value;
 
