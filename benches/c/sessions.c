@@ -173,11 +173,11 @@ static void on_event(struct session_run *run, das_session *session, double start
     das_event_free(event);
 }
 
-/* Pushes every frame that is due, as a live call hands them over; returns the seconds until
+/* Pushes every frame due by `now`, as a live call hands them over; returns the seconds until
  * the next one (or -1 when none is left). Frames handed over > 50 ms late are counted. */
-static double push_due(struct session_run *run, das_session *session, double streaming_since) {
+static double push_due(struct session_run *run, das_session *session, double streaming_since, double now) {
     while (streaming_since >= 0 && run->sent < audio_len) {
-        double due = streaming_since + (double)(run->sent / FRAME_BYTES) * 0.2 - monotonic_s();
+        double due = streaming_since + (double)(run->sent / FRAME_BYTES) * 0.2 - now;
         if (due > 0) return due;
         size_t len = audio_len - run->sent < FRAME_BYTES ? audio_len - run->sent : FRAME_BYTES;
         run->frames++;
@@ -195,7 +195,7 @@ static void poll_events(struct session_run *run, das_session *session, double st
     das_result r;
     double streaming_since = -1;
     for (;;) {
-        double due = push_due(run, session, streaming_since);
+        double due = push_due(run, session, streaming_since, monotonic_s());
         uint32_t timeout = due < 0 ? POLL_MS : (uint32_t)(due * 1000.0) + 1;
         r = das_session_poll_event(session, timeout, &event);
         if (r == DAS_RESULT_TIMEOUT) continue;
@@ -294,10 +294,13 @@ static int run_event_loop(struct session_run *runs, int n) {
             open++;
             continue;
         }
-        double wake = next_start < n ? begin + next_start * START_SPACING_NS / 1e9 - monotonic_s() : POLL_MS / 1e3;
+        /* One clock read per wake-up, as a loop serving many calls would do: a read per session
+         * was a seventh of this thread's time at 100 sessions. */
+        double now = monotonic_s();
+        double wake = next_start < n ? begin + next_start * START_SPACING_NS / 1e9 - now : POLL_MS / 1e3;
         for (int i = 0; i < next_start; i++) {
             if (sessions[i].session == NULL) continue;
-            double due = push_due(sessions[i].run, sessions[i].session, sessions[i].streaming_since);
+            double due = push_due(sessions[i].run, sessions[i].session, sessions[i].streaming_since, now);
             if (due >= 0 && due < wake) wake = due;
         }
         struct epoll_event ready[64];
