@@ -1,7 +1,8 @@
 // The C++ wrapper over TRD against the emulator's TRD side: the free calls (whoami, a
 // license-server token, webhook/validate), das::TrdClient with each kind of credentials, jobs
 // transcribed by polling and through a shared receiver, the job calls, listing, queries,
-// deletion, results read with the segment getters, and the typed exceptions of bad input.
+// deletion, results read with the segment getters, a wait that runs out (stopping the job when
+// asked), and the typed exceptions of bad input.
 #include "emulator_session.hpp"
 
 #include <cstdio>
@@ -111,10 +112,20 @@ static void jobs_by_polling(const Trd &trd) {
     CHECK(client.call(DAS_TRD_JOB_CALL_RESULT, id).job_id() == id);
     CHECK(client.call(DAS_TRD_JOB_CALL_RETRY, id).job_status() == DAS_JOB_STATUS_QUEUED);
 
+    das::Webhook created = client.create_job(das::TrdJob("samples/speaker-b.wav").add(DAS_TRD_JOB_FIELD_TAG, "cpp-other"));
+    std::string other(created.job_id());
+    CHECK(other.size() == 24 && other != id);
     std::string listing = client.list_jobs(0, 0, "cpp-poll");
-    CHECK(listing.find(id) != std::string::npos && listing.find("\"total\":1") != std::string::npos);
+    CHECK(listing.find(id) != std::string::npos && listing.find(other) == std::string::npos);
+    CHECK(listing.find("\"total\":1") != std::string::npos);
     CHECK(listing.size() > 256);  // longer than the first guess: asked again with its size
-    CHECK(client.list_jobs(1, 1).find("\"jobs\":[") != std::string::npos);
+    CHECK(client.list_jobs(0, 0, "no-such-tag").find("\"total\":0") != std::string::npos);
+    // One job a page: the first page holds one of the two, the second the other.
+    std::string first = client.list_jobs(1, 1), second = client.list_jobs(2, 1);
+    CHECK(first.find("\"total\":2") != std::string::npos);
+    CHECK((first.find(id) != std::string::npos) != (first.find(other) != std::string::npos));
+    CHECK((second.find(id) != std::string::npos) == (first.find(other) != std::string::npos));
+    CHECK((second.find(other) != std::string::npos) == (first.find(id) != std::string::npos));
 
     das::TrdQuery query = client.query(R"({"tags": ["cpp-poll"], "projection": ["filename"]})");
     std::optional<das::Webhook> record = query.next();
@@ -138,11 +149,24 @@ static void jobs_through_a_shared_receiver(const Trd &trd) {
     das::TrdJob job("samples/speaker-b.wav");
     job.add(DAS_TRD_JOB_FIELD_TAG, "cpp-hook");
     for (int i = 0; i < 2; i++) {
-        CHECK(client.transcribe(job, webhooks, 20000).job_status() == DAS_JOB_STATUS_COMPLETED);
+        das::Webhook result = client.transcribe(job, webhooks, 20000);
+        CHECK(result.job_status() == DAS_JOB_STATUS_COMPLETED);
+        // The receiver's URL was the job's callback URL.
+        CHECK(result.to_json().find(std::string(webhooks.url())) != std::string_view::npos);
     }
-    das::Webhook created = client.create_job(das::TrdJob("samples/speaker-b.wav").add(DAS_TRD_JOB_FIELD_TAG, "cpp-create"));
-    CHECK(created.job_id().size() == 24);
-    CHECK(client.list_jobs(0, 0, "cpp-create").find(std::string(created.job_id())) != std::string::npos);
+}
+
+// A wait that runs out throws DAS_RESULT_TIMEOUT; with stop_on_timeout the job is stopped too.
+static void a_timeout_stops_the_job_when_asked(const Trd &trd) {
+    das::TrdClient client = trd.client();
+    das::TrdJob kept("samples/speaker-a.wav"), stopped("samples/speaker-a.wav");
+    kept.add(DAS_TRD_JOB_FIELD_TAG, "cpp-kept");
+    stopped.add(DAS_TRD_JOB_FIELD_TAG, "cpp-stopped");
+    CHECK(thrown_by([&] { client.transcribe(kept, 1); }) == DAS_RESULT_TIMEOUT);
+    CHECK(thrown_by([&] { client.transcribe(stopped, 1, true); }) == DAS_RESULT_TIMEOUT);
+    // The emulator ends a stopped job FAILED; the other one still runs or has completed.
+    CHECK(client.list_jobs(0, 0, "cpp-stopped").find("\"status\":\"FAILED\"") != std::string::npos);
+    CHECK(client.list_jobs(0, 0, "cpp-kept").find("\"status\":\"FAILED\"") == std::string::npos);
 }
 
 static void bad_input_throws_typed_errors(const Trd &trd) {
@@ -167,6 +191,7 @@ int main() {
         clients_and_their_credentials(trd);
         jobs_by_polling(trd);
         jobs_through_a_shared_receiver(trd);
+        a_timeout_stops_the_job_when_asked(trd);
         bad_input_throws_typed_errors(trd);
     } catch (const std::exception &error) {
         std::fprintf(stderr, "unexpected exception: %s\n", error.what());
