@@ -3,12 +3,14 @@
  * clients). One thread per session, as a C integrator with blocking polls would write it
  * (or, with --event-loop, every session on one thread waiting in epoll on the sessions'
  * das_session_event_fd, with the calls that never block: das_session_start_nonblocking,
- * whose outcome arrives as an event, and das_session_close_nonblocking):
+ * whose outcome arrives as an event, and das_session_close_nonblocking; or, with
+ * --caller-driven, that loop with no libdas thread: it waits in das_run, which runs every
+ * session on this thread, then takes the events of the sessions whose descriptor is readable):
  * start 2 ms apart; from info-consumer-ready push one 200 ms frame of the WAV every 200 ms
  * (AudioHook), polling events in between, until the result; close.
  *
  * Build: gcc -O2 -std=c11 -pthread -Iinclude benches/c/sessions.c -L$DIR -ldas -Wl,-rpath,$DIR
- * Usage: sessions [--event-loop] SOCKETIO_URL TOKEN_URL AUDIOHOOK_URL CLIENT_ID CLIENT_SECRET API_KEY
+ * Usage: sessions [--event-loop|--caller-driven] SOCKETIO_URL TOKEN_URL AUDIOHOOK_URL CLIENT_ID CLIENT_SECRET API_KEY
  *        AUDIOHOOK_SECRET WAV N */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -269,12 +271,15 @@ static int drain(struct looped *s) {
  * the next start or frame, polls with timeout 0 when one is readable, pushes the frames that
  * are due (from info-consumer-ready, which follows the started event) and closes without
  * waiting. */
+/* With --caller-driven: the loop's wait is das_run, and no libdas thread exists. */
+static int caller_driven;
+
 static int run_event_loop(struct session_run *runs, int n) {
     struct looped *sessions = calloc((size_t)n, sizeof *sessions);
     int epoll = epoll_create1(EPOLL_CLOEXEC);
     if (sessions == NULL || epoll < 0) return -1;
     double begin = monotonic_s();
-    int next_start = 0, open = 0;
+    int next_start = 0, open = 0, more_ready = 0;
     while (next_start < n || open > 0) {
         if (next_start < n && monotonic_s() >= begin + next_start * START_SPACING_NS / 1e9) {
             struct looped *s = &sessions[next_start];
@@ -304,7 +309,16 @@ static int run_event_loop(struct session_run *runs, int n) {
             if (due >= 0 && due < wake) wake = due;
         }
         struct epoll_event ready[64];
-        int count = epoll_wait(epoll, ready, 64, wake <= 0 ? 0 : (int)(wake * 1000.0) + 1);
+        int wait_ms = wake <= 0 ? 0 : (int)(wake * 1000.0) + 1, count;
+        if (caller_driven) {
+            /* libdas runs here until an event is queued or the next frame is due; the
+             * descriptors then say which sessions have events (a full batch: look again at once). */
+            das_run(more_ready ? 0 : (uint32_t)wait_ms);
+            count = epoll_wait(epoll, ready, 64, 0);
+            more_ready = count == 64;
+        } else {
+            count = epoll_wait(epoll, ready, 64, wait_ms);
+        }
         for (int k = 0; k < count; k++) {
             struct looped *s = ready[k].data.ptr;
             if (!drain(s)) continue;
@@ -387,13 +401,14 @@ static void print_report(struct session_run *runs, int n, double user, double sy
 int main(int argc, char **argv) {
     /* --event-loop: every session on one thread (epoll on das_session_event_fd); otherwise
      * one thread per session with blocking polls. */
-    int event_loop = argc > 1 && strcmp(argv[1], "--event-loop") == 0;
+    caller_driven = argc > 1 && strcmp(argv[1], "--caller-driven") == 0;
+    int event_loop = caller_driven || (argc > 1 && strcmp(argv[1], "--event-loop") == 0);
     if (event_loop) {
         argv++;
         argc--;
     }
     if (argc != 10) {
-        fprintf(stderr, "usage: %s [--event-loop] SOCKETIO_URL TOKEN_URL AUDIOHOOK_URL CLIENT_ID "
+        fprintf(stderr, "usage: %s [--event-loop|--caller-driven] SOCKETIO_URL TOKEN_URL AUDIOHOOK_URL CLIENT_ID "
                         "CLIENT_SECRET API_KEY AUDIOHOOK_SECRET WAV N\n", argv[0]);
         return 2;
     }
@@ -407,6 +422,7 @@ int main(int argc, char **argv) {
     pthread_t *threads = calloc((size_t)n, sizeof *threads);
     if (runs == NULL || threads == NULL) return 1;
 
+    if (caller_driven && das_runtime_caller_driven() != DAS_RESULT_OK) return 1;
     /* Warm-up: one session first, so one-time costs (libdas's runtime, TLS roots) stay out. */
     struct session_run warm_up = {.index = 0, .argv = argv, .setup_ms = -1};
     session_thread(&warm_up);
