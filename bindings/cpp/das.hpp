@@ -65,6 +65,22 @@ inline void set_log_level(das_log_level level) {
     check(das_set_log_level(static_cast<std::uint32_t>(level)));
 }
 
+/// Caller-driven mode: no libdas thread; sessions run while this program's thread is inside
+/// libdas (run(), or a blocking call while it waits). Call it before the first session;
+/// afterwards it throws das::Error (DAS_RESULT_ALREADY_STARTED).
+inline void runtime_caller_driven() { check(das_runtime_caller_driven()); }
+
+/// In caller-driven mode, runs every session for at most `timeout_ms`: true as soon as an event
+/// was queued since the previous run() returned, false when the time ran out first.
+inline bool run(std::uint32_t timeout_ms) {
+    das_result code = das_run(timeout_ms);
+    if (code == DAS_RESULT_TIMEOUT) {
+        return false;
+    }
+    check(code);
+    return true;
+}
+
 /// Receives libdas's log events while it lives (level, target such as "das::config", message;
 /// secrets are never logged). The callback runs on any thread, one event at a time per thread:
 /// it must be thread-safe, return quickly and make no blocking libdas call. An exception it
