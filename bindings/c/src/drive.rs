@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
+use crate::config::DAS_MAX_TIMEOUT_MS;
 use crate::error::Error;
 use crate::result::das_result;
 use crate::runtime;
-use crate::config::DAS_MAX_TIMEOUT_MS;
 
 /// Runs libdas on the program's threads instead of a libdas thread, for a program with its own
 /// event loop. Call it before anything that starts libdas's runtime (the first

@@ -16,9 +16,8 @@ fn mentions(text: &str, name: &str) -> bool {
 
 #[test]
 fn the_cpp_wrapper_uses_every_c_function() {
-    let wrapper =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../cpp/das.hpp"))
-            .expect("bindings/cpp/das.hpp");
+    let wrapper = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../cpp/das.hpp"))
+        .expect("bindings/cpp/das.hpp");
     assert!(!mentions("das_run_x(", "das_run") && mentions("f(das_run)", "das_run"));
     let missing: Vec<_> = declared_functions()
         .into_iter()
