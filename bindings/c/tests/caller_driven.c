@@ -11,10 +11,10 @@
 #include <stdlib.h>
 
 #include "emulator_session.h"
+#include "event_loop.h"
 #include "wav_data.h"
 
 #define SPEAKER_A "samples/speaker-a.wav"
-#define FRAME_BYTES 1600
 
 /* Whether the descriptor polls readable within `timeout_ms`. */
 static int readable(int fd, int timeout_ms) {
@@ -59,23 +59,12 @@ static void registration_driven_by_das_run(const emulator_process *emulator) {
     das_event_free(event);
 
     while (results == 0 && audio != NULL && runs++ < 3000) {
-        while (sent < audio_len) {
-            size_t len = audio_len - sent < FRAME_BYTES ? audio_len - sent : FRAME_BYTES;
-            r = das_session_push_audio(session, audio + sent, len);
-            if (r == DAS_RESULT_WOULD_BLOCK) break;
-            CHECK_RESULT(r, DAS_RESULT_OK);
-            sent += len;
-            if (sent == audio_len) CHECK_RESULT(das_session_end_audio(session), DAS_RESULT_OK);
-        }
+        push_what_fits(session, audio, audio_len, &sent);
         r = das_run(sent < audio_len ? 10 : 100);
         CHECK(r == DAS_RESULT_OK || r == DAS_RESULT_TIMEOUT);
         /* OK says an event was queued: the descriptor agrees. */
         if (r == DAS_RESULT_OK) CHECK(readable(fd, 0));
-        while ((r = das_session_poll_event(session, 0, &event)) == DAS_RESULT_OK) {
-            events++;
-            if (das_event_get_kind(event) == DAS_EVENT_KIND_RESULT_SUCCESS) results++;
-            das_event_free(event);
-        }
+        r = take_pending(session, &events, &results);
         CHECK_RESULT(r, DAS_RESULT_TIMEOUT);
         if (r != DAS_RESULT_TIMEOUT) break;
     }

@@ -14,11 +14,11 @@
 #include <time.h>
 
 #include "emulator_session.h"
+#include "event_loop.h"
 #include "silent_listener.h"
 #include "wav_data.h"
 
 #define SPEAKER_A "samples/speaker-a.wav"
-#define FRAME_BYTES 1600
 
 static double now_ms(void) {
     struct timespec ts;
@@ -88,24 +88,13 @@ static void start_completes_through_the_fd(const emulator_process *emulator) {
     /* Started: pushes are taken. The loop pushes while there is room, then waits on the
      * descriptor (10 ms at most while audio is left, for the buffer to drain). */
     while (results == 0 && audio != NULL) {
-        while (sent < audio_len) {
-            size_t len = audio_len - sent < FRAME_BYTES ? audio_len - sent : FRAME_BYTES;
-            r = das_session_push_audio(session, audio + sent, len);
-            if (r == DAS_RESULT_WOULD_BLOCK) break;
-            CHECK_RESULT(r, DAS_RESULT_OK);
-            sent += len;
-            if (sent == audio_len) CHECK_RESULT(das_session_end_audio(session), DAS_RESULT_OK);
-        }
+        push_what_fits(session, audio, audio_len, &sent);
         if (!readable(fd, sent < audio_len ? 10 : 30000)) {
             if (sent < audio_len) continue;
             CHECK(false); /* nothing for 30 s */
             break;
         }
-        while ((r = das_session_poll_event(session, 0, &event)) == DAS_RESULT_OK) {
-            events++;
-            if (das_event_get_kind(event) == DAS_EVENT_KIND_RESULT_SUCCESS) results++;
-            das_event_free(event);
-        }
+        r = take_pending(session, &events, &results);
         CHECK_RESULT(r, DAS_RESULT_TIMEOUT);
         if (r != DAS_RESULT_TIMEOUT) break;
     }
