@@ -24,6 +24,8 @@ STYLE = {
                                                       linestyle="none", markersize=9),
     "das C ABI (libdas.so), event loop": dict(color="tab:olive", marker="v", linestyle="none",
                                               markersize=9),
+    "das C ABI (libdas.so), caller-driven loop": dict(color="tab:cyan", marker="<",
+                                                      linestyle="none", markersize=9),
     "das Python wheel": dict(color="tab:purple", marker="D", linestyle="none", markersize=8),
 }
 

@@ -7,7 +7,10 @@
 //! saves the hand-offs between the workers of a work-stealing runtime (measured with the C
 //! bindings at 100 sessions: about 30 % fewer context switches and 10–15 % less CPU). Programs
 //! that run thousands of sessions can ask for a multi-thread runtime with
-//! `DAS_RUNTIME_THREADS=N` (N ≥ 2 workers).
+//! `DAS_RUNTIME_THREADS=N` (N ≥ 2 workers). A program with its own event loop can drive the
+//! runtime itself instead ([`BindingRuntime::caller_driven`]): no libdas thread, so nothing
+//! is handed between threads; tasks run while one of its threads is inside
+//! [`BindingRuntime::block_on`].
 
 use std::future::Future;
 use std::io;
@@ -37,6 +40,8 @@ enum Owner {
     },
     /// A multi-thread runtime drives itself.
     Workers(Runtime),
+    /// A current-thread runtime driven by the callers' own `block_on`.
+    Caller(Runtime),
 }
 
 impl BindingRuntime {
@@ -83,19 +88,40 @@ impl BindingRuntime {
         })
     }
 
+    /// A current-thread runtime with no thread of its own: its tasks, timers and sockets make
+    /// progress only while a caller is inside [`block_on`](Self::block_on).
+    pub fn caller_driven() -> io::Result<Self> {
+        let runtime = Builder::new_current_thread().enable_all().build()?;
+        Ok(BindingRuntime {
+            handle: runtime.handle().clone(),
+            threads: 0,
+            owner: Owner::Caller(runtime),
+        })
+    }
+
+    /// True when the callers drive the runtime ([`caller_driven`](Self::caller_driven)).
+    pub fn is_caller_driven(&self) -> bool {
+        matches!(self.owner, Owner::Caller(_))
+    }
+
     /// The runtime's handle, to spawn on and to enter.
     pub fn handle(&self) -> &Handle {
         &self.handle
     }
 
-    /// The threads driving the runtime.
+    /// The threads driving the runtime (0 when the callers drive it).
     pub fn threads(&self) -> usize {
         self.threads
     }
 
-    /// Runs `future` to completion, blocking the calling thread (not a runtime thread).
+    /// Runs `future` to completion, blocking the calling thread (not a runtime thread). A
+    /// caller-driven runtime runs every task while it waits (one caller at a time; another
+    /// waits for the first to return).
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
-        self.handle.block_on(future)
+        match &self.owner {
+            Owner::Caller(runtime) => runtime.block_on(future),
+            Owner::Driver { .. } | Owner::Workers(_) => self.handle.block_on(future),
+        }
     }
 
     /// Drops every task (closing their sockets) and joins the runtime's threads, giving
@@ -106,7 +132,7 @@ impl BindingRuntime {
                 let _ = stop.send(grace);
                 let _ = thread.join();
             }
-            Owner::Workers(runtime) => runtime.shutdown_timeout(grace),
+            Owner::Workers(runtime) | Owner::Caller(runtime) => runtime.shutdown_timeout(grace),
         }
     }
 }
@@ -140,6 +166,23 @@ mod tests {
             assert_eq!(runtime.block_on(spawned).unwrap(), 7);
             runtime.shutdown(Duration::from_millis(100));
         }
+    }
+
+    #[test]
+    fn a_caller_driven_runtime_runs_tasks_only_inside_block_on() {
+        let runtime = BindingRuntime::caller_driven().unwrap();
+        assert!(runtime.is_caller_driven());
+        assert_eq!(runtime.threads(), 0);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let spawned = runtime.handle().spawn(async move {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            tx.send(5).unwrap();
+        });
+        // Nothing drives the task while no caller is inside block_on.
+        assert!(rx.recv_timeout(Duration::from_millis(50)).is_err());
+        runtime.block_on(spawned).unwrap();
+        assert_eq!(rx.try_recv(), Ok(5));
+        runtime.shutdown(Duration::from_millis(100));
     }
 
     #[test]

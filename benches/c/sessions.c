@@ -3,12 +3,14 @@
  * clients). One thread per session, as a C integrator with blocking polls would write it
  * (or, with --event-loop, every session on one thread waiting in epoll on the sessions'
  * das_session_event_fd, with the calls that never block: das_session_start_nonblocking,
- * whose outcome arrives as an event, and das_session_close_nonblocking):
+ * whose outcome arrives as an event, and das_session_close_nonblocking; or, with
+ * --caller-driven, that loop with no libdas thread: it waits in das_run, which runs every
+ * session on this thread, then takes the events of the sessions whose descriptor is readable):
  * start 2 ms apart; from info-consumer-ready push one 200 ms frame of the WAV every 200 ms
  * (AudioHook), polling events in between, until the result; close.
  *
  * Build: gcc -O2 -std=c11 -pthread -Iinclude benches/c/sessions.c -L$DIR -ldas -Wl,-rpath,$DIR
- * Usage: sessions [--event-loop] SOCKETIO_URL TOKEN_URL AUDIOHOOK_URL CLIENT_ID CLIENT_SECRET API_KEY
+ * Usage: sessions [--event-loop|--caller-driven] SOCKETIO_URL TOKEN_URL AUDIOHOOK_URL CLIENT_ID CLIENT_SECRET API_KEY
  *        AUDIOHOOK_SECRET WAV N */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -173,11 +175,11 @@ static void on_event(struct session_run *run, das_session *session, double start
     das_event_free(event);
 }
 
-/* Pushes every frame that is due, as a live call hands them over; returns the seconds until
+/* Pushes every frame due by `now`, as a live call hands them over; returns the seconds until
  * the next one (or -1 when none is left). Frames handed over > 50 ms late are counted. */
-static double push_due(struct session_run *run, das_session *session, double streaming_since) {
+static double push_due(struct session_run *run, das_session *session, double streaming_since, double now) {
     while (streaming_since >= 0 && run->sent < audio_len) {
-        double due = streaming_since + (double)(run->sent / FRAME_BYTES) * 0.2 - monotonic_s();
+        double due = streaming_since + (double)(run->sent / FRAME_BYTES) * 0.2 - now;
         if (due > 0) return due;
         size_t len = audio_len - run->sent < FRAME_BYTES ? audio_len - run->sent : FRAME_BYTES;
         run->frames++;
@@ -195,7 +197,7 @@ static void poll_events(struct session_run *run, das_session *session, double st
     das_result r;
     double streaming_since = -1;
     for (;;) {
-        double due = push_due(run, session, streaming_since);
+        double due = push_due(run, session, streaming_since, monotonic_s());
         uint32_t timeout = due < 0 ? POLL_MS : (uint32_t)(due * 1000.0) + 1;
         r = das_session_poll_event(session, timeout, &event);
         if (r == DAS_RESULT_TIMEOUT) continue;
@@ -269,12 +271,15 @@ static int drain(struct looped *s) {
  * the next start or frame, polls with timeout 0 when one is readable, pushes the frames that
  * are due (from info-consumer-ready, which follows the started event) and closes without
  * waiting. */
+/* With --caller-driven: the loop's wait is das_run, and no libdas thread exists. */
+static int caller_driven;
+
 static int run_event_loop(struct session_run *runs, int n) {
     struct looped *sessions = calloc((size_t)n, sizeof *sessions);
     int epoll = epoll_create1(EPOLL_CLOEXEC);
     if (sessions == NULL || epoll < 0) return -1;
     double begin = monotonic_s();
-    int next_start = 0, open = 0;
+    int next_start = 0, open = 0, more_ready = 0;
     while (next_start < n || open > 0) {
         if (next_start < n && monotonic_s() >= begin + next_start * START_SPACING_NS / 1e9) {
             struct looped *s = &sessions[next_start];
@@ -294,14 +299,26 @@ static int run_event_loop(struct session_run *runs, int n) {
             open++;
             continue;
         }
-        double wake = next_start < n ? begin + next_start * START_SPACING_NS / 1e9 - monotonic_s() : POLL_MS / 1e3;
+        /* One clock read per wake-up, as a loop serving many calls would do: a read per session
+         * was a seventh of this thread's time at 100 sessions. */
+        double now = monotonic_s();
+        double wake = next_start < n ? begin + next_start * START_SPACING_NS / 1e9 - now : POLL_MS / 1e3;
         for (int i = 0; i < next_start; i++) {
             if (sessions[i].session == NULL) continue;
-            double due = push_due(sessions[i].run, sessions[i].session, sessions[i].streaming_since);
+            double due = push_due(sessions[i].run, sessions[i].session, sessions[i].streaming_since, now);
             if (due >= 0 && due < wake) wake = due;
         }
         struct epoll_event ready[64];
-        int count = epoll_wait(epoll, ready, 64, wake <= 0 ? 0 : (int)(wake * 1000.0) + 1);
+        int wait_ms = wake <= 0 ? 0 : (int)(wake * 1000.0) + 1, count;
+        if (caller_driven) {
+            /* libdas runs here until an event is queued or the next frame is due; the
+             * descriptors then say which sessions have events (a full batch: look again at once). */
+            das_run(more_ready ? 0 : (uint32_t)wait_ms);
+            count = epoll_wait(epoll, ready, 64, 0);
+            more_ready = count == 64;
+        } else {
+            count = epoll_wait(epoll, ready, 64, wait_ms);
+        }
         for (int k = 0; k < count; k++) {
             struct looped *s = ready[k].data.ptr;
             if (!drain(s)) continue;
@@ -384,13 +401,14 @@ static void print_report(struct session_run *runs, int n, double user, double sy
 int main(int argc, char **argv) {
     /* --event-loop: every session on one thread (epoll on das_session_event_fd); otherwise
      * one thread per session with blocking polls. */
-    int event_loop = argc > 1 && strcmp(argv[1], "--event-loop") == 0;
+    caller_driven = argc > 1 && strcmp(argv[1], "--caller-driven") == 0;
+    int event_loop = caller_driven || (argc > 1 && strcmp(argv[1], "--event-loop") == 0);
     if (event_loop) {
         argv++;
         argc--;
     }
     if (argc != 10) {
-        fprintf(stderr, "usage: %s [--event-loop] SOCKETIO_URL TOKEN_URL AUDIOHOOK_URL CLIENT_ID "
+        fprintf(stderr, "usage: %s [--event-loop|--caller-driven] SOCKETIO_URL TOKEN_URL AUDIOHOOK_URL CLIENT_ID "
                         "CLIENT_SECRET API_KEY AUDIOHOOK_SECRET WAV N\n", argv[0]);
         return 2;
     }
@@ -404,6 +422,7 @@ int main(int argc, char **argv) {
     pthread_t *threads = calloc((size_t)n, sizeof *threads);
     if (runs == NULL || threads == NULL) return 1;
 
+    if (caller_driven && das_runtime_caller_driven() != DAS_RESULT_OK) return 1;
     /* Warm-up: one session first, so one-time costs (libdas's runtime, TLS roots) stay out. */
     struct session_run warm_up = {.index = 0, .argv = argv, .setup_ms = -1};
     session_thread(&warm_up);

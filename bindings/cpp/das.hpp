@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -53,6 +54,61 @@ inline void check(das_result code) {
     }
 }
 
+/// The library version, e.g. "0.1.0".
+inline std::string_view version() noexcept { return das_version(); }
+
+/// The ABI generation of the loaded library; compare it with DAS_ABI_VERSION at start-up.
+inline std::uint32_t abi_version() noexcept { return das_abi_version(); }
+
+/// The most verbose level delivered to the log callback (default DAS_LOG_LEVEL_WARN).
+inline void set_log_level(das_log_level level) {
+    check(das_set_log_level(static_cast<std::uint32_t>(level)));
+}
+
+/// Caller-driven mode: no libdas thread; sessions run while this program's thread is inside
+/// libdas (run(), or a blocking call while it waits). Call it before the first session;
+/// afterwards it throws das::Error (DAS_RESULT_ALREADY_STARTED).
+inline void runtime_caller_driven() { check(das_runtime_caller_driven()); }
+
+/// In caller-driven mode, runs every session for at most `timeout_ms`: true as soon as an event
+/// was queued since the previous run() returned, false when the time ran out first.
+inline bool run(std::uint32_t timeout_ms) {
+    das_result code = das_run(timeout_ms);
+    if (code == DAS_RESULT_TIMEOUT) {
+        return false;
+    }
+    check(code);
+    return true;
+}
+
+/// Receives libdas's log events while it lives (level, target such as "das::config", message;
+/// secrets are never logged). The callback runs on any thread, one event at a time per thread:
+/// it must be thread-safe, return quickly and make no blocking libdas call. An exception it
+/// throws is dropped (it cannot cross libdas). One LogCallback at a time per process: the
+/// destructor removes whatever callback is set, after which this one is not running.
+class LogCallback {
+public:
+    using Function = std::function<void(das_log_level, std::string_view, std::string_view)>;
+
+    explicit LogCallback(Function function) : function_(std::move(function)) {
+        check(das_set_log_callback(&LogCallback::deliver, this));
+    }
+    ~LogCallback() { das_set_log_callback(nullptr, nullptr); }
+    LogCallback(const LogCallback &) = delete;
+    LogCallback &operator=(const LogCallback &) = delete;
+
+private:
+    static void deliver(void *userdata, das_log_level level, const char *target,
+                        const char *message) noexcept {
+        try {
+            static_cast<LogCallback *>(userdata)->function_(level, target, message);
+        } catch (...) {
+        }
+    }
+
+    Function function_;
+};
+
 namespace detail {
 
 /// A string_view as the (pointer, length) pair of the C API; never passes NULL.
@@ -60,22 +116,27 @@ inline const char *data_of(std::string_view text) noexcept {
     return text.data() != nullptr ? text.data() : "";
 }
 
-/// Calls a C getter following the output-buffer convention and returns the string.
+/// An optional C string input: NULL for an empty view ("not set").
+inline const char *data_or_null(std::string_view text) noexcept {
+    return text.empty() ? nullptr : text.data();
+}
+
+/// Calls a C getter following the output-buffer convention and returns the string: one call
+/// when it fits a first guess (the TRD getters are network requests), else again with the size
+/// it asked for.
 template <typename Getter>
 std::string read_string(Getter getter) {
-    std::size_t needed = 0;
-    das_result code = getter(nullptr, 0, &needed);
-    if (code == DAS_RESULT_OK) {
-        return std::string();
+    std::string text(256, '\0');
+    for (;;) {
+        std::size_t written = 0;
+        das_result code = getter(text.data(), text.size(), &written);
+        if (code != DAS_RESULT_BUFFER_TOO_SMALL) {
+            check(code);
+            text.resize(written);
+            return text;
+        }
+        text.resize(written);
     }
-    if (code != DAS_RESULT_BUFFER_TOO_SMALL) {
-        check(code);
-    }
-    std::string text(needed, '\0');
-    std::size_t written = 0;
-    check(getter(text.data(), text.size(), &written));
-    text.resize(written);
-    return text;
 }
 
 }  // namespace detail
@@ -234,6 +295,12 @@ public:
         check(das_config_set_trusted_roots(raw(), static_cast<std::uint32_t>(roots)));
         return *this;
     }
+    /// The HTTP proxy of every connection (`http://[user:password@]host[:port]`), or "" to
+    /// connect directly whatever the environment says; unset, the environment decides.
+    Config &proxy(std::string_view url) {
+        check(das_config_set_proxy(raw(), detail::data_of(url), url.size()));
+        return *this;
+    }
     Config &event_queue_capacity(std::size_t events) {
         check(das_config_set_event_queue_capacity(raw(), events));
         return *this;
@@ -316,6 +383,20 @@ std::optional<T> value_if_present(Getter getter) {
     return value;
 }
 
+/// Calls a C getter that lends bytes (pointer + length) and views them as chars;
+/// DAS_RESULT_NOT_PRESENT gives std::nullopt.
+template <typename Getter>
+std::optional<std::string_view> bytes_if_present(Getter getter) {
+    const std::uint8_t *data = nullptr;
+    std::size_t len = 0;
+    das_result code = getter(&data, &len);
+    if (code == DAS_RESULT_NOT_PRESENT) {
+        return std::nullopt;
+    }
+    check(code);
+    return std::string_view(reinterpret_cast<const char *>(data), len);
+}
+
 }  // namespace detail
 
 /// One session event. Views returned by the accessors live as long as the Event.
@@ -345,20 +426,41 @@ public:
     }
     /// The audio a `result-success` carries, as bytes in a string_view.
     std::optional<std::string_view> collected_audio() const {
-        const std::uint8_t *data = nullptr;
-        std::size_t len = 0;
-        das_result code = das_event_collected_audio(raw(), &data, &len);
-        if (code == DAS_RESULT_NOT_PRESENT) {
-            return std::nullopt;
-        }
-        check(code);
-        return std::string_view(reinterpret_cast<const char *>(data), len);
+        return detail::bytes_if_present([&](const std::uint8_t **d, std::size_t *n) {
+            return das_event_collected_audio(raw(), d, n);
+        });
+    }
+    /// How many Socket.IO arguments the server sent (0 for the local events).
+    std::size_t argument_count() const {
+        std::size_t count = 0;
+        check(das_event_argument_count(raw(), &count));
+        return count;
+    }
+    /// Argument `index` as compact JSON text, exactly as sent; std::nullopt for a binary one.
+    /// Throws das::Error (DAS_RESULT_OUT_OF_RANGE) past the last argument.
+    std::optional<std::string_view> argument_json(std::size_t index) const {
+        return detail::lent_if_present([&](const char **t, std::size_t *n) {
+            return das_event_argument_json(raw(), index, t, n);
+        });
+    }
+    /// Argument `index` as bytes when it is binary; std::nullopt for a JSON one. Throws
+    /// das::Error (DAS_RESULT_OUT_OF_RANGE) past the last argument.
+    std::optional<std::string_view> argument_bytes(std::size_t index) const {
+        return detail::bytes_if_present([&](const std::uint8_t **d, std::size_t *n) {
+            return das_event_argument_bytes(raw(), index, d, n);
+        });
     }
     std::optional<std::string_view> content() const { return text(das_event_content); }
     /// The voice credential of a registration result: a secret, never log it.
     std::optional<std::string_view> credential() const { return text(das_event_credential); }
     std::optional<std::string_view> reason() const { return text(das_event_reason); }
     std::optional<std::string_view> message() const { return text(das_event_message); }
+    /// For a `disconnected` event, whether it came before any `result-*` (the session is lost);
+    /// std::nullopt for other kinds.
+    std::optional<bool> before_result() const {
+        return detail::value_if_present<bool>(
+            [&](bool *b) { return das_event_before_result(raw(), b); });
+    }
     /// What the blocking start() would have thrown, for a DAS_EVENT_KIND_START_FAILED event
     /// (message() says why); std::nullopt for other kinds.
     std::optional<das_result> start_result() const {
@@ -455,6 +557,26 @@ private:
     bool ended_ = false;
 };
 
+/// A recognized segment's place: seconds from the start of the audio, and its channel.
+struct Segment {
+    double start = 0;
+    double end = 0;
+    std::uint32_t channel = 0;
+};
+
+/// An output channel of `job.media.output.channels`: its number and duration in seconds.
+struct OutputChannel {
+    std::uint32_t channel = 0;
+    double seconds = 0;
+};
+
+/// A word's `start_time` and `end_time` as TRD sent them (relative to its segment's start in
+/// every public sample).
+struct WordTimes {
+    double start = 0;
+    double end = 0;
+};
+
 /// A parsed TRD job result. Views live as long as the Webhook.
 class Webhook {
 public:
@@ -487,10 +609,71 @@ public:
         check(das_webhook_segment_count(raw(), &count));
         return count;
     }
+    Segment segment(std::size_t index) const {
+        Segment out;
+        check(das_webhook_segment(raw(), index, &out.start, &out.end, &out.channel));
+        return out;
+    }
+    /// The segment's speaker label; std::nullopt without diarization.
+    std::optional<std::string_view> segment_speaker(std::size_t segment) const {
+        return detail::lent_if_present([&](const char **t, std::size_t *n) {
+            return das_webhook_segment_speaker(raw(), segment, t, n);
+        });
+    }
+    /// The segment's recognition status as received ("RECOGNIZED", "NO_MATCH", ...).
+    std::optional<std::string_view> segment_status(std::size_t segment) const {
+        return detail::lent_if_present([&](const char **t, std::size_t *n) {
+            return das_webhook_segment_status(raw(), segment, t, n);
+        });
+    }
+    /// The segment's hypotheses, best first (0 when nothing was recognized).
+    std::size_t alternative_count(std::size_t segment) const {
+        std::size_t count = 0;
+        check(das_webhook_alternative_count(raw(), segment, &count));
+        return count;
+    }
     std::string_view alternative_text(std::size_t segment, std::size_t alternative) const {
         return detail::lent([&](const char **t, std::size_t *n) {
             return das_webhook_alternative_text(raw(), segment, alternative, t, n);
         });
+    }
+    std::optional<double> alternative_score(std::size_t segment, std::size_t alternative) const {
+        return detail::value_if_present<double>([&](double *score) {
+            return das_webhook_alternative_score(raw(), segment, alternative, score);
+        });
+    }
+    /// The words of a hypothesis (0 without word details).
+    std::size_t word_count(std::size_t segment, std::size_t alternative) const {
+        std::size_t count = 0;
+        check(das_webhook_word_count(raw(), segment, alternative, &count));
+        return count;
+    }
+    std::string_view word_text(std::size_t segment, std::size_t alternative,
+                               std::size_t word) const {
+        return detail::lent([&](const char **t, std::size_t *n) {
+            return das_webhook_word_text(raw(), segment, alternative, word, t, n);
+        });
+    }
+    WordTimes word_times(std::size_t segment, std::size_t alternative, std::size_t word) const {
+        WordTimes out;
+        check(das_webhook_word_times(raw(), segment, alternative, word, &out.start, &out.end));
+        return out;
+    }
+    /// How many output channels `job.media.output.channels` describes (0 when absent).
+    std::size_t channel_count() const {
+        std::size_t count = 0;
+        check(das_webhook_channel_count(raw(), &count));
+        return count;
+    }
+    /// Output channel `index`; std::nullopt when it has no duration.
+    std::optional<OutputChannel> channel(std::size_t index) const {
+        OutputChannel out;
+        das_result code = das_webhook_channel(raw(), index, &out.channel, &out.seconds);
+        if (code == DAS_RESULT_NOT_PRESENT) {
+            return std::nullopt;
+        }
+        check(code);
+        return out;
     }
     std::string_view transcript() const {
         return detail::lent([&](const char **t, std::size_t *n) { return das_webhook_transcript(raw(), t, n); });
@@ -526,6 +709,11 @@ public:
 
     std::string_view job_id() const {
         return detail::lent([&](const char **t, std::size_t *n) { return das_delivery_job_id(raw(), t, n); });
+    }
+    /// The callback name of `POST /{name}/{job_id}`; std::nullopt for `POST /{job_id}`.
+    std::optional<std::string_view> name() const {
+        return detail::lent_if_present(
+            [&](const char **t, std::size_t *n) { return das_delivery_name(raw(), t, n); });
     }
     /// The body as received (it carries the shared token: do not log it).
     std::string_view body() const {
@@ -573,7 +761,7 @@ struct ReceiverOptions {
 class WebhookReceiver {
 public:
     explicit WebhookReceiver(const ReceiverOptions &options) {
-        auto opt = [](std::string_view text) { return text.empty() ? nullptr : text.data(); };
+        auto opt = detail::data_or_null;
         das_webhook_receiver *raw = nullptr;
         check(das_webhook_receiver_start(opt(options.host), options.host.size(), options.port,
                                          opt(options.token), options.token.size(),
@@ -608,6 +796,226 @@ public:
 
 private:
     Handle<das_webhook_receiver, das_webhook_receiver_free> handle_;
+};
+
+/// `GET {base_url}/webhook/whoami`: this machine's address as TRD sees it. `bearer` is the
+/// token without "Bearer " (empty: no Authorization header).
+inline std::string trd_whoami(std::string_view base_url, std::string_view bearer,
+                              std::uint32_t timeout_ms) {
+    return detail::read_string([&](char *buf, std::size_t len, std::size_t *written) {
+        return das_trd_whoami(detail::data_of(base_url), base_url.size(),
+                              detail::data_or_null(bearer), bearer.size(), timeout_ms, buf, len,
+                              written);
+    });
+}
+
+/// A bearer token from the CPqD license server (`POST {token_url}`, HTTP Basic). A secret:
+/// never log it.
+inline std::string trd_license_token(std::string_view token_url, std::string_view username,
+                                     std::string_view password, std::uint32_t timeout_ms) {
+    return detail::read_string([&](char *buf, std::size_t len, std::size_t *written) {
+        return das_trd_license_token(detail::data_of(token_url), token_url.size(),
+                                     detail::data_of(username), username.size(),
+                                     detail::data_of(password), password.size(), timeout_ms, buf,
+                                     len, written);
+    });
+}
+
+/// `webhook/validate`: whether TRD can reach `webhook_url`. With a token or the receiver's
+/// certificate (empty views: not sent) it registers them with TRD (a POST, else a GET).
+inline bool trd_validate(std::string_view base_url, std::string_view bearer,
+                         std::string_view webhook_url, std::string_view token,
+                         std::string_view crt_pem, std::uint32_t timeout_ms) {
+    bool reachable = false;
+    check(das_trd_validate(detail::data_of(base_url), base_url.size(),
+                           detail::data_or_null(bearer), bearer.size(),
+                           detail::data_of(webhook_url), webhook_url.size(),
+                           detail::data_or_null(token), token.size(),
+                           detail::data_or_null(crt_pem), crt_pem.size(), timeout_ms, &reachable));
+    return reachable;
+}
+
+/// A TRD job request: the recording's path (opened when submitted) plus config items,
+/// callback URLs and a tag.
+class TrdJob {
+public:
+    explicit TrdJob(std::string_view path) {
+        das_trd_job *raw = nullptr;
+        check(das_trd_job_new(detail::data_of(path), path.size(), &raw));
+        handle_.reset(raw);
+    }
+    /// Appends to a list (a config item `key=value` or a JSON object, a callback URL) or sets
+    /// the tag; config items are checked on submission (DAS_RESULT_PARSE).
+    TrdJob &add(das_trd_job_field field, std::string_view value) {
+        check(das_trd_job_add(raw(), static_cast<std::uint32_t>(field), detail::data_of(value),
+                              value.size()));
+        return *this;
+    }
+
+    das_trd_job *raw() const noexcept { return handle_.get(); }
+
+private:
+    Handle<das_trd_job, das_trd_job_free> handle_;
+};
+
+/// A running `GET /query/job`: its records one by one.
+class TrdQuery {
+public:
+    explicit TrdQuery(das_trd_query *raw) noexcept : handle_(raw) {}
+    /// The next record (`job`, and `segments` when the filter asked for results); std::nullopt
+    /// after the last one. A malformed record throws das::Error (DAS_RESULT_PROTOCOL) and the
+    /// following ones can still be read.
+    std::optional<Webhook> next() {
+        das_webhook *out = nullptr;
+        das_result code = das_trd_query_next(raw(), &out);
+        if (code == DAS_RESULT_CLOSED) {
+            return std::nullopt;
+        }
+        check(code);
+        return Webhook(out);
+    }
+
+    das_trd_query *raw() const noexcept { return handle_.get(); }
+
+private:
+    Handle<das_trd_query, das_trd_query_free> handle_;
+};
+
+/// Settings of TrdClient::start_webhooks; empty views mean "not set".
+struct TrdWebhooksOptions {
+    std::string_view host;         ///< IP to bind; empty: 127.0.0.1 (0.0.0.0 for a remote TRD)
+    std::uint16_t port = 0;        ///< 0: a free port
+    std::string_view public_host;  ///< the host TRD reaches; empty: the bound address
+    bool plain_http = false;       ///< false: HTTPS with a self-signed certificate
+    bool validate = false;         ///< register URL, token and certificate with TRD first
+};
+
+/// A webhook receiver shared by TrdClient::transcribe calls (stopped by the destructor).
+class TrdWebhooks {
+public:
+    explicit TrdWebhooks(das_trd_webhooks *raw) noexcept : handle_(raw) {}
+    /// The receiver's URL, the callback URL jobs are given.
+    std::string_view url() const {
+        return detail::lent(
+            [&](const char **t, std::size_t *n) { return das_trd_webhooks_url(raw(), t, n); });
+    }
+
+    das_trd_webhooks *raw() const noexcept { return handle_.get(); }
+
+private:
+    Handle<das_trd_webhooks, das_trd_webhooks_free> handle_;
+};
+
+/// How a TrdClient authenticates (at most one kind) and waits; empty views mean "not set".
+struct TrdClientOptions {
+    std::string_view base_url;     ///< e.g. https://speech.cpqd.com.br/trd/v3
+    std::string_view bearer;       ///< a ready-made token
+    std::string_view license_url;  ///< with username + password: tokens from the license server
+    std::string_view username;     ///< with password alone: HTTP Basic on every request
+    std::string_view password;
+    std::uint32_t timeout_ms = 10000;  ///< each request (an upload also gets 256 KiB/s)
+    const Config *tls = nullptr;   ///< trusted roots and proxy from this Config; null: defaults
+};
+
+/// A TRD API client (thread-safe). Jobs and results come back as das::Webhook.
+class TrdClient {
+public:
+    explicit TrdClient(const TrdClientOptions &options) {
+        auto opt = detail::data_or_null;
+        das_trd_client *raw = nullptr;
+        check(das_trd_client_new(detail::data_of(options.base_url), options.base_url.size(),
+                                 opt(options.bearer), options.bearer.size(),
+                                 opt(options.license_url), options.license_url.size(),
+                                 opt(options.username), options.username.size(),
+                                 opt(options.password), options.password.size(),
+                                 options.timeout_ms,
+                                 options.tls != nullptr ? options.tls->raw() : nullptr, &raw));
+        handle_.reset(raw);
+    }
+
+    /// `GET webhook/whoami`: this machine's address as TRD sees it.
+    std::string whoami() const {
+        return detail::read_string([&](char *buf, std::size_t len, std::size_t *written) {
+            return das_trd_client_whoami(raw(), buf, len, written);
+        });
+    }
+    /// `webhook/validate` as das::trd_validate, with this client's credentials.
+    bool validate(std::string_view webhook_url, std::string_view token = {},
+                  std::string_view crt_pem = {}) const {
+        bool reachable = false;
+        check(das_trd_client_validate(raw(), detail::data_of(webhook_url), webhook_url.size(),
+                                      detail::data_or_null(token), token.size(),
+                                      detail::data_or_null(crt_pem), crt_pem.size(),
+                                      &reachable));
+        return reachable;
+    }
+    /// `POST /job/create`: the created job (normally QUEUED; Webhook::job_id()).
+    Webhook create_job(const TrdJob &job) const {
+        das_webhook *out = nullptr;
+        check(das_trd_create_job(raw(), job.raw(), &out));
+        return Webhook(out);
+    }
+    /// Status, result, stop or retry of job `job_id`: the answer.
+    Webhook call(das_trd_job_call call, std::string_view job_id) const {
+        das_webhook *out = nullptr;
+        check(das_trd_call(raw(), static_cast<std::uint32_t>(call), detail::data_of(job_id),
+                           job_id.size(), &out));
+        return Webhook(out);
+    }
+    /// `DELETE /job/{id}`.
+    void delete_job(std::string_view job_id) const {
+        check(das_trd_delete_job(raw(), detail::data_of(job_id), job_id.size()));
+    }
+    /// `GET /job`: `{"jobs": [...], "total": N|null}`. 0 leaves page/limit to TRD; an empty
+    /// tag lists every job.
+    std::string list_jobs(std::uint32_t page = 0, std::uint32_t limit = 0,
+                          std::string_view tag = {}) const {
+        return detail::read_string([&](char *buf, std::size_t len, std::size_t *written) {
+            return das_trd_list_jobs(raw(), page, limit, detail::data_or_null(tag), tag.size(),
+                                     buf, len, written);
+        });
+    }
+    /// Starts `GET /query/job`; `filter_json` (empty: none) names any of `tags`, `filenames`,
+    /// `statuses`, `projection`, `with_result`, `page`, `limit`, `start_date`, `end_date`.
+    TrdQuery query(std::string_view filter_json = {}) const {
+        das_trd_query *out = nullptr;
+        check(das_trd_query_start(raw(), detail::data_or_null(filter_json), filter_json.size(),
+                                  &out));
+        return TrdQuery(out);
+    }
+    /// Starts a receiver the transcribe calls share.
+    TrdWebhooks start_webhooks(const TrdWebhooksOptions &options = {}) const {
+        das_trd_webhooks *out = nullptr;
+        check(das_trd_webhooks_start(raw(), detail::data_or_null(options.host),
+                                     options.host.size(), options.port,
+                                     detail::data_or_null(options.public_host),
+                                     options.public_host.size(), options.plain_http,
+                                     options.validate, &out));
+        return TrdWebhooks(out);
+    }
+    /// Creates the job and polls its status until it ends (`timeout_ms` after the upload):
+    /// the COMPLETED result; a FAILED job throws DAS_RESULT_JOB_FAILED.
+    Webhook transcribe(const TrdJob &job, std::uint32_t timeout_ms,
+                       bool stop_on_timeout = false) const {
+        return transcribe_through(job, nullptr, timeout_ms, stop_on_timeout);
+    }
+    /// As transcribe(job, ...), the result delivered to `webhooks`.
+    Webhook transcribe(const TrdJob &job, const TrdWebhooks &webhooks, std::uint32_t timeout_ms,
+                       bool stop_on_timeout = false) const {
+        return transcribe_through(job, webhooks.raw(), timeout_ms, stop_on_timeout);
+    }
+
+    das_trd_client *raw() const noexcept { return handle_.get(); }
+
+private:
+    Webhook transcribe_through(const TrdJob &job, const das_trd_webhooks *webhooks,
+                               std::uint32_t timeout_ms, bool stop_on_timeout) const {
+        das_webhook *out = nullptr;
+        check(das_trd_transcribe(raw(), job.raw(), webhooks, timeout_ms, stop_on_timeout, &out));
+        return Webhook(out);
+    }
+
+    Handle<das_trd_client, das_trd_client_free> handle_;
 };
 
 }  // namespace das

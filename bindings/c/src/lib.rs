@@ -8,6 +8,7 @@
 
 pub mod boundary;
 pub mod config;
+pub mod drive;
 pub mod enums;
 pub mod error;
 pub mod event;

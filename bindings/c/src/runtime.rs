@@ -2,32 +2,51 @@
 //! entered only at the C edge (`block_on`), so C callers never see async, and shut down when
 //! the process exits (after `main` returns or `exit()`), so that no task or thread outlives
 //! the program's own clean-up.
+//!
+//! By default a libdas thread drives it. In caller-driven mode (`das_runtime_caller_driven`,
+//! before the first call that starts it) no libdas thread exists: the runtime runs inside the
+//! program's own calls (`das_run`, and every blocking call while it waits), so frames and
+//! events are never handed between threads.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use das_core::runtime::BindingRuntime;
 use tokio::runtime::Handle;
+use tokio::sync::Notify;
 
 use crate::error::Error;
 use crate::result::das_result;
 
-static RUNTIME: Mutex<Option<BindingRuntime>> = Mutex::new(None);
+static RUNTIME: Mutex<Option<Arc<BindingRuntime>>> = Mutex::new(None);
 static SHUT_DOWN: AtomicBool = AtomicBool::new(false);
 static STARTS: AtomicUsize = AtomicUsize::new(0);
+/// Asked for by `das_runtime_caller_driven` before the runtime started.
+static CALLER_DRIVEN: AtomicBool = AtomicBool::new(false);
+/// Counts the changes to any session's event queue (an event or the end queued), so that a
+/// caller-driven wait returns for a change made while no one was waiting.
+static QUEUE_CHANGES: AtomicU64 = AtomicU64::new(0);
+static QUEUE_CHANGED: Notify = Notify::const_new();
+/// `QUEUE_CHANGES` when `das_run` last returned: what the program has been told to look at.
+static RUN_SEEN: AtomicU64 = AtomicU64::new(0);
 
 /// How long the exit hook lets tasks and blocking threads finish.
 const EXIT_GRACE: Duration = Duration::from_secs(1);
 
-fn slot() -> MutexGuard<'static, Option<BindingRuntime>> {
+fn slot() -> MutexGuard<'static, Option<Arc<BindingRuntime>>> {
     // The critical sections below only build or take the runtime.
     RUNTIME.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// A handle to the shared runtime, which is started on first call.
 pub fn runtime() -> Result<Handle, Error> {
+    shared().map(|runtime| runtime.handle().clone())
+}
+
+/// The shared runtime, started on first call.
+fn shared() -> Result<Arc<BindingRuntime>, Error> {
     let mut slot = slot();
     if SHUT_DOWN.load(Ordering::Acquire) {
         return Err(Error::new(
@@ -38,21 +57,25 @@ pub fn runtime() -> Result<Handle, Error> {
     if slot.is_none() {
         // One driver thread unless DAS_RUNTIME_THREADS asks for more (see the core's
         // `runtime` module for why).
-        let runtime = BindingRuntime::start("das-runtime").map_err(|e| {
+        let started = match CALLER_DRIVEN.load(Ordering::Acquire) {
+            true => BindingRuntime::caller_driven(),
+            false => BindingRuntime::start("das-runtime"),
+        };
+        let runtime = started.map_err(|e| {
             Error::new(
                 das_result::Internal,
                 format!("the async runtime could not start: {e}"),
             )
         })?;
         STARTS.fetch_add(1, Ordering::Relaxed);
-        *slot = Some(runtime);
+        *slot = Some(Arc::new(runtime));
     }
-    slot.as_ref()
-        .map(|runtime| runtime.handle().clone())
+    slot.clone()
         .ok_or_else(|| Error::new(das_result::Internal, "the async runtime is missing"))
 }
 
-/// Runs `future` to completion on the shared runtime, blocking the calling C thread.
+/// Runs `future` to completion on the shared runtime, blocking the calling C thread (and, in
+/// caller-driven mode, running every session while it waits).
 ///
 /// Must not be called from a runtime thread (for example, from inside a log callback).
 pub fn block_on<F: Future>(future: F) -> Result<F::Output, Error> {
@@ -62,7 +85,101 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output, Error> {
             "a blocking das call was made from a libdas runtime thread (a callback?)",
         ));
     }
-    Ok(runtime()?.block_on(future))
+    Ok(shared()?.block_on(future))
+}
+
+/// Asks for caller-driven mode; refused once the runtime runs.
+pub fn set_caller_driven() -> Result<(), Error> {
+    let slot = slot();
+    match &*slot {
+        Some(runtime) if !runtime.is_caller_driven() => Err(Error::new(
+            das_result::AlreadyStarted,
+            "libdas's runtime already runs on its own thread: ask for caller-driven mode \
+             before the first session, client or receiver",
+        )),
+        _ => {
+            CALLER_DRIVEN.store(true, Ordering::Release);
+            Ok(())
+        }
+    }
+}
+
+/// True in caller-driven mode.
+pub fn is_caller_driven() -> bool {
+    CALLER_DRIVEN.load(Ordering::Acquire)
+}
+
+/// Called when an event (or the end) is queued for any session: wakes a caller-driven wait.
+pub fn note_queue_change() {
+    // Only a caller-driven wait listens: the default mode pays one load.
+    if !is_caller_driven() {
+        return;
+    }
+    QUEUE_CHANGES.fetch_add(1, Ordering::AcqRel);
+    QUEUE_CHANGED.notify_waiters();
+}
+
+/// Resolves once `QUEUE_CHANGES` differs from `seen` (at once if it already does).
+async fn queue_changed_since(seen: u64) {
+    let changed = QUEUE_CHANGED.notified();
+    tokio::pin!(changed);
+    // Registered before the count is read: a change in between still wakes this wait.
+    changed.as_mut().enable();
+    if QUEUE_CHANGES.load(Ordering::Acquire) != seen {
+        return;
+    }
+    changed.await;
+}
+
+/// `das_run`: runs every session for at most `timeout`, returning early once an event was
+/// queued since the previous `das_run` returned. True when one was.
+pub fn run(timeout: Duration) -> Result<bool, Error> {
+    if !is_caller_driven() {
+        return Err(Error::new(
+            das_result::NotReady,
+            "das_run drives libdas only in caller-driven mode (das_runtime_caller_driven)",
+        ));
+    }
+    let seen = RUN_SEEN.load(Ordering::Acquire);
+    let queued = block_on(async {
+        // One turn first (I/O, timers and ready tasks), so a zero timeout still makes progress.
+        tokio::task::yield_now().await;
+        tokio::select! {
+            biased;
+            () = queue_changed_since(seen) => true,
+            () = tokio::time::sleep(timeout) => false,
+        }
+    })?;
+    RUN_SEEN.store(QUEUE_CHANGES.load(Ordering::Acquire), Ordering::Release);
+    Ok(queued)
+}
+
+/// In caller-driven mode, runs every session until `attempt` gives an answer or `timeout`
+/// passes (`None`); `attempt` is tried first and after each queue change.
+pub fn drive_until<T>(
+    timeout: Duration,
+    mut attempt: impl FnMut() -> Option<T>,
+) -> Result<Option<T>, Error> {
+    let deadline = Instant::now().checked_add(timeout);
+    loop {
+        let seen = QUEUE_CHANGES.load(Ordering::Acquire);
+        if let Some(answer) = attempt() {
+            return Ok(Some(answer));
+        }
+        // A timeout too large to add to `now` waits in day-long steps.
+        let remaining = deadline.map_or(Duration::from_secs(86_400), |deadline| {
+            deadline.saturating_duration_since(Instant::now())
+        });
+        if remaining.is_zero() {
+            return Ok(None);
+        }
+        block_on(async {
+            tokio::select! {
+                () = queue_changed_since(seen) => {}
+                () = tokio::time::sleep(remaining) => {}
+            }
+        })?;
+    }
 }
 
 /// How many times a runtime was started in this process (0 or 1).
@@ -81,7 +198,8 @@ extern "C" fn shut_down_at_exit() {
             return;
         }
         let runtime = slot().take();
-        if let Some(runtime) = runtime {
+        // A call still inside `block_on` holds the runtime: it goes with that call.
+        if let Some(Ok(runtime)) = runtime.map(Arc::try_unwrap) {
             runtime.shutdown(EXIT_GRACE);
         }
     });

@@ -2,8 +2,9 @@
  * through the event descriptor (a registration driven by poll alone, no blocking call), failing
  * on refused credentials (the AUTH code and message das_session_start returns reach the loop
  * as a START_FAILED event), cancelled by a close while the token endpoint hangs, and
- * das_session_close_nonblocking then das_session_free at once on a running session. The times
- * of the closes are printed, not asserted. */
+ * das_session_close_nonblocking then das_session_free at once on a running session, and
+ * caller-driven mode refused once libdas's thread runs. The times of the closes are printed,
+ * not asserted. */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -13,11 +14,11 @@
 #include <time.h>
 
 #include "emulator_session.h"
+#include "event_loop.h"
 #include "silent_listener.h"
 #include "wav_data.h"
 
 #define SPEAKER_A "samples/speaker-a.wav"
-#define FRAME_BYTES 1600
 
 static double now_ms(void) {
     struct timespec ts;
@@ -87,24 +88,13 @@ static void start_completes_through_the_fd(const emulator_process *emulator) {
     /* Started: pushes are taken. The loop pushes while there is room, then waits on the
      * descriptor (10 ms at most while audio is left, for the buffer to drain). */
     while (results == 0 && audio != NULL) {
-        while (sent < audio_len) {
-            size_t len = audio_len - sent < FRAME_BYTES ? audio_len - sent : FRAME_BYTES;
-            r = das_session_push_audio(session, audio + sent, len);
-            if (r == DAS_RESULT_WOULD_BLOCK) break;
-            CHECK_RESULT(r, DAS_RESULT_OK);
-            sent += len;
-            if (sent == audio_len) CHECK_RESULT(das_session_end_audio(session), DAS_RESULT_OK);
-        }
+        push_what_fits(session, audio, audio_len, &sent);
         if (!readable(fd, sent < audio_len ? 10 : 30000)) {
             if (sent < audio_len) continue;
             CHECK(false); /* nothing for 30 s */
             break;
         }
-        while ((r = das_session_poll_event(session, 0, &event)) == DAS_RESULT_OK) {
-            events++;
-            if (das_event_get_kind(event) == DAS_EVENT_KIND_RESULT_SUCCESS) results++;
-            das_event_free(event);
-        }
+        r = take_pending(session, &events, &results);
         CHECK_RESULT(r, DAS_RESULT_TIMEOUT);
         if (r != DAS_RESULT_TIMEOUT) break;
     }
@@ -172,7 +162,7 @@ static void close_cancels_a_nonblocking_start(void) {
     das_config_set_endpoint_url(config, "http://127.0.0.1:1", DAS_NUL_TERMINATED);
     das_config_set_token_url(config, token_url, DAS_NUL_TERMINATED);
     das_config_set_client_credentials(config, "id", 2, "secret", 6);
-    das_config_set_timeout_ms(config, DAS_TIMEOUT_TOKEN, 8000);
+    das_config_set_timeout_ms(config, DAS_TIMEOUT_TOKEN, 60000);
     das_config_set_session_kind(config, DAS_SESSION_KIND_REGISTER);
     das_config_set_metadata(config, DAS_METADATA_FIELD_CALL_ID, "c-1", 3);
     das_config_set_audio_protocol(config, DAS_AUDIO_PROTOCOL_TWILIO);
@@ -183,7 +173,7 @@ static void close_cancels_a_nonblocking_start(void) {
     CHECK_RESULT(das_session_start_nonblocking(session), DAS_RESULT_OK);
 
     /* Starting: polls time out, pushes are not ready yet. */
-    CHECK(readable(listener, 8000)); /* the token request is in flight */
+    CHECK(readable(listener, 30000)); /* the token request is in flight */
     CHECK(!readable(fd, 0));
     CHECK_RESULT(das_session_poll_event(session, 0, &event), DAS_RESULT_TIMEOUT);
     CHECK_RESULT(das_session_push_audio(session, &byte, 1), DAS_RESULT_NOT_READY);
@@ -242,6 +232,9 @@ int main(void) {
     failed_start_reaches_the_loop(&emulator);
     close_cancels_a_nonblocking_start();
     nonblocking_close_then_free_at_once(&emulator);
+    /* libdas's thread runs these sessions: too late to ask for caller-driven mode. */
+    CHECK_RESULT(das_runtime_caller_driven(), DAS_RESULT_ALREADY_STARTED);
+    CHECK_RESULT(das_run(0), DAS_RESULT_NOT_READY);
     CHECK(emulator_process_stop(&emulator) == 0);
     CHECK_DONE("nonblocking");
 }

@@ -5,67 +5,18 @@
  * does not resolve); an unreachable proxy (DAS_RESULT_IO) and a silent one (DAS_RESULT_TIMEOUT). */
 #define _POSIX_C_SOURCE 200809L
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "emulator_session.h"
+#include "proxy_bed.h"
 #include "silent_listener.h"
 
 #define CREDENTIALS "agent:s3cret-proxy"
 #define WRONG "agent:wrong-password"
-
-static int free_port(void) {
-    unsigned short port = 0;
-    close(silent_listener(&port));
-    return port;
-}
-
-static int accepts(int port) {
-    struct sockaddr_in address;
-    int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-    memset(&address, 0, sizeof address);
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons((uint16_t)port);
-    ok = connect(fd, (struct sockaddr *)&address, sizeof address) == 0;
-    close(fd);
-    return ok;
-}
-
-/* Starts scripts/proxy-bed on `port` with its files in `dir`; its pid. */
-static pid_t proxy_start(const char *dir, int port) {
-    char port_text[16];
-    long deadline = emulator_process_now_ms() + 60000;
-    pid_t pid;
-    snprintf(port_text, sizeof port_text, "%d", port);
-    fflush(NULL);
-    pid = fork();
-    if (pid == 0) {
-        execl("scripts/proxy-bed", "scripts/proxy-bed", dir, port_text, CREDENTIALS, (char *)NULL);
-        _exit(127);
-    }
-    while (!accepts(port) && emulator_process_now_ms() < deadline) {
-        struct timespec pause = {0, 50 * 1000 * 1000};
-        nanosleep(&pause, NULL);
-    }
-    CHECK(accepts(port));
-    return pid;
-}
-
-/* `url` with 127.0.0.1 replaced by das-emulator.test, in `out`. */
-static const char *behind_proxy(const char *url, char *out, size_t size) {
-    const char *at = strstr(url, "127.0.0.1");
-    CHECK(at != NULL);
-    if (at == NULL) return url;
-    snprintf(out, size, "%.*sdas-emulator.test%s", (int)(at - url), url, at + strlen("127.0.0.1"));
-    return out;
-}
 
 /* The emulator's Twilio registration, every URL on the proxy-only name, through `proxy`. */
 static das_config *proxied(const emulator_process *emulator, const char *proxy) {
@@ -128,7 +79,7 @@ int main(void) {
     for (i = 0; i < sizeof names / sizeof names[0]; i++) unsetenv(names[i]);
     if (emulator_process_start(&process) != 0) return 1;
     CHECK(mkdtemp(dir) != NULL);
-    proxy = proxy_start(dir, proxy_port);
+    proxy = proxy_start(dir, proxy_port, CREDENTIALS);
     snprintf(right, sizeof right, "http://" CREDENTIALS "@127.0.0.1:%d", proxy_port);
     snprintf(wrong, sizeof wrong, "http://" WRONG "@127.0.0.1:%d", proxy_port);
 

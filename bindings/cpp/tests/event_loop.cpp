@@ -4,7 +4,7 @@
 // then a verification whose result-success getters are read (authenticity, verdict, score,
 // threshold, ...), and refused credentials reaching the loop as START_FAILED with the code and
 // message the blocking start() throws.
-#include "emulator_process.hpp"
+#include "emulator_session.hpp"
 
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -63,35 +63,12 @@ static std::optional<das::Event> next_event(das::Session &session, EventLoop &lo
     return event;
 }
 
-// A register (or, with a credential, verify) configuration for the emulator's Twilio consumer.
-static das::Config emulator_config(const EmulatorProcess &emulator, std::string_view call_id,
-                                   std::optional<std::string_view> credential = std::nullopt) {
-    das::Config config;
-    config.endpoint_url(emulator.get("socketio_url"))
-        .token_url(emulator.get("token_url"))
-        .client_credentials(emulator.get("client_id"), emulator.get("client_secret"))
-        .session_kind(credential ? DAS_SESSION_KIND_VERIFY : DAS_SESSION_KIND_REGISTER)
-        .metadata(DAS_METADATA_FIELD_CALL_ID, call_id)
-        .authenticity_threshold(0.5)
-        .audio_total_duration(3.0)
-        .model_hash("emulated-model")
-        .audio_protocol(DAS_AUDIO_PROTOCOL_TWILIO)
-        .audio_url(emulator.get("twilio_url"))
-        .audio_pacing(DAS_AUDIO_PACING_AS_FAST_AS_POSSIBLE)
-        .audio_buffer_bytes(AUDIO_BUFFER_BYTES);
-    if (credential) config.credential(*credential);
+// The emulator's configuration with an audio buffer small enough for the loop to meet a full one.
+static das::Config loop_config(const EmulatorProcess &emulator, std::string_view call_id,
+                               std::optional<std::string_view> credential = std::nullopt) {
+    das::Config config = emulator_config(emulator, call_id, credential);
+    config.audio_buffer_bytes(AUDIO_BUFFER_BYTES);
     return config;
-}
-
-// The code das::Error carries for a call that must throw, or DAS_RESULT_OK when it did not.
-template <typename Call>
-static das_result thrown_by(Call call) {
-    try {
-        call();
-    } catch (const das::Error &error) {
-        return error.code();
-    }
-    return DAS_RESULT_OK;
 }
 
 // The samples of a WAV file handed to a session as an event loop does: as much as the audio
@@ -188,7 +165,7 @@ static std::optional<das::Event> result_in_loop(const das::Config &config, const
 static void register_then_verify(const EmulatorProcess &emulator) {
     std::string credential;
     {
-        std::optional<das::Event> registered = result_in_loop(emulator_config(emulator, "cpp-loop-1"), SPEAKER_A);
+        std::optional<das::Event> registered = result_in_loop(loop_config(emulator, "cpp-loop-1"), SPEAKER_A);
         CHECK(registered && registered->kind() == DAS_EVENT_KIND_RESULT_SUCCESS);
         if (!registered) return;
         CHECK(registered->name() == "result-success");
@@ -203,7 +180,7 @@ static void register_then_verify(const EmulatorProcess &emulator) {
         if (registered->credential()) credential = std::string(*registered->credential());
     }
 
-    das::Config config = emulator_config(emulator, "cpp-loop-2", credential);
+    das::Config config = loop_config(emulator, "cpp-loop-2", credential);
     config.score_threshold(0.5);
     std::optional<das::Event> verified = result_in_loop(config, SPEAKER_A_VERIFY);
     CHECK(verified && verified->kind() == DAS_EVENT_KIND_RESULT_SUCCESS);
@@ -220,7 +197,7 @@ static void register_then_verify(const EmulatorProcess &emulator) {
 // Refused credentials: the blocking start() throws das::Error; the non-blocking start hands the
 // loop a START_FAILED event with the same code and message, then the session ends.
 static void refused_credentials_reach_the_loop(const EmulatorProcess &emulator) {
-    das::Config config = emulator_config(emulator, "cpp-loop-3");
+    das::Config config = loop_config(emulator, "cpp-loop-3");
     config.client_credentials(emulator.get("client_id"), "wrong-secret");
     std::string blocking_what;
     try {

@@ -167,6 +167,18 @@ fn main() {
                 options.bindings_sessions,
             )
         });
+        measure(
+            "das C ABI (libdas.so), caller-driven loop",
+            &emulator,
+            &mut || {
+                run_external(
+                    binary,
+                    &["--caller-driven"],
+                    &endpoints,
+                    options.bindings_sessions,
+                )
+            },
+        );
     }
     if let Some(python) = &options.wheel_python {
         let script = peer_script("python_sessions.py");

@@ -209,7 +209,17 @@ pub unsafe extern "C" fn das_session_poll_event(
         }
         session.check_pollable()?;
         let timeout = Duration::from_millis(u64::from(timeout_ms));
-        match session.queue().pop(timeout) {
+        let queue = session.queue();
+        let popped = match crate::runtime::is_caller_driven() {
+            // Nothing else runs the sessions: this wait does.
+            true => crate::runtime::drive_until(timeout, || match queue.pop(Duration::ZERO) {
+                Err(Wait::Timeout) => None,
+                other => Some(other),
+            })?
+            .unwrap_or(Err(Wait::Timeout)),
+            false => queue.pop(timeout),
+        };
+        match popped {
             Ok(event) => {
                 let event = handle::into_raw::<das_event>(EventValue::new(event));
                 // SAFETY: checked non-NULL; the caller guarantees it is writable.

@@ -41,6 +41,7 @@ impl State {
     }
 
     fn signal(&mut self) {
+        crate::runtime::note_queue_change();
         if let Some(wake) = &mut self.wake {
             wake.signal();
         }

@@ -32,9 +32,10 @@ fn exported_symbols() -> BTreeSet<String> {
         .collect()
 }
 
-/// Names of the functions declared in the header: on top-level lines (not comments, macros,
+/// Names of the functions declared in the header (also what the C++ wrapper must cover): on
+/// top-level lines (not comments, macros,
 /// enums or typedefs), the identifier right before the first `(`.
-fn declared_functions() -> BTreeSet<String> {
+pub(crate) fn declared_functions() -> BTreeSet<String> {
     let header =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../include/das.h"))
             .expect("include/das.h");
