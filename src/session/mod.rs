@@ -35,6 +35,7 @@ mod metadata;
 mod route;
 mod running;
 pub mod settings;
+mod sink;
 mod verdict;
 
 pub use argument::Argument;
@@ -47,4 +48,5 @@ pub use kind::SessionKind;
 pub use metadata::Metadata;
 pub use running::Session;
 pub use settings::{SessionSettings, SettingError};
+pub use sink::EventSink;
 pub use verdict::Verdict;
