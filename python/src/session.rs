@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use das::session::settings::TimeoutKind;
 use das::session::{
-    AudioError, AudioSender, Event, EventSink, Session as CoreSession, SessionBuilder,
-    SessionKind, SessionSettings, SettingError,
+    AudioError, AudioSender, Event, EventSink, Session as CoreSession, SessionBuilder, SessionKind,
+    SessionSettings, SettingError,
 };
 use futures_util::future::BoxFuture;
 use pyo3::prelude::*;

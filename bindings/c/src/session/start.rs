@@ -83,7 +83,9 @@ impl Start {
                 let error = start_error(error);
                 *lock(&phase) = Phase::Closed;
                 if announce {
-                    queue.push_last(QueuedEvent::StartFailed(error.clone())).await;
+                    queue
+                        .push_last(QueuedEvent::StartFailed(error.clone()))
+                        .await;
                 } else {
                     queue.end();
                 }
