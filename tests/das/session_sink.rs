@@ -2,17 +2,16 @@
 //! same events in the same order as `next_event`, the reader held while the sink has no room,
 //! and the end.
 
+use crate::session::{service, unheard_channel, DROPPED};
 use crate::support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use das::auth::TokenProvider;
-use das::channel::{AudioChannelConfig, ProtocolConfig};
 use das::session::{Event, EventSink, RegisterSession, SessionBuilder};
-use das::twilio::TwilioMode;
 use futures_util::future::BoxFuture;
-use support::{PythonPeer, TokenServer, WAIT};
+use support::{PythonPeer, WAIT};
 use tokio::sync::{mpsc, Semaphore};
 
 /// Records each event (`None` for the end), taking one permit of `room` per event first:
@@ -70,35 +69,13 @@ async fn until_end(seen: &mut mpsc::UnboundedReceiver<Option<Event>>) -> Vec<Opt
     }
 }
 
-async fn service() -> (PythonPeer, TokenServer, TokenProvider) {
-    let peer = PythonPeer::start("sio_server.py", &[]).await;
-    let tokens = TokenServer::start().await;
-    let provider = TokenProvider::client_credentials(&tokens.url, "id", "s3cret")
-        .build()
-        .unwrap();
-    (peer, tokens, provider)
-}
-
 /// A session the peer drops after `info-consumer-ready`, with an audio channel nobody
 /// listens on: signalling events, `disconnected` and `audio-ended`, then the end.
 fn dropped_session(peer: &PythonPeer, provider: TokenProvider) -> SessionBuilder {
-    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let channel = AudioChannelConfig::new(
-        format!("ws://127.0.0.1:{closed_port}/twilio/ws")
-            .parse()
-            .unwrap(),
-        ProtocolConfig::Twilio {
-            mode: TwilioMode::Subset,
-        },
-    );
     RegisterSession::builder(peer.url(), provider)
         .call_id("CA-sink")
         .model_hash("drop")
-        .audio_channel(channel)
+        .audio_channel(unheard_channel().0)
 }
 
 /// `audio-ended` comes from the channel's task: its place among the signalling events is
@@ -138,15 +115,7 @@ async fn a_sink_receives_what_next_event_would_in_the_same_order_then_the_end() 
     let (queued_signalling, queued_audio) = split(queued);
     let (signalling, audio) = split(delivered);
     let names: Vec<&str> = signalling.iter().map(Event::name).collect();
-    assert_eq!(
-        names,
-        [
-            "welcome",
-            "x-initialize-echo",
-            "info-consumer-ready",
-            "disconnected"
-        ]
-    );
+    assert_eq!(names, DROPPED);
     assert_eq!(signalling, queued_signalling);
     assert_eq!(audio.len(), 1, "{audio:?}");
     assert_eq!(audio[0].name(), queued_audio[0].name());
