@@ -244,9 +244,11 @@ impl SessionValue {
     /// later events are dropped) and refuses later calls; the core session it returns is
     /// still to be disconnected.
     fn end(&self) -> Option<Session> {
-        self.cancel_start.cancel();
-        let previous = std::mem::replace(&mut *lock(&self.phase), Phase::Closed);
+        // The queue ends first: a start that the cancel below makes fail finds it ended, and
+        // queues no outcome.
         self.queue.end();
+        let previous = std::mem::replace(&mut *lock(&self.phase), Phase::Closed);
+        self.cancel_start.cancel();
         match previous {
             Phase::Started(session) => Some(*session),
             _ => None,
