@@ -962,9 +962,10 @@ das_result das_config_set_proxy(das_config *config, const char *url, size_t len)
 // `config` is a live configuration.
 das_result das_config_set_event_queue_capacity(das_config *config, size_t events);
 
-// Sets the byte budget of a session's event queues (default 16 MiB): a poller that falls
-// behind holds at most this much in queued events (plus one event heavier than the budget);
-// the signalling then waits, and the server's sends back up. At least 1.
+// Sets the byte budget of a session's event queue (default 16 MiB; each event counted at its
+// size on the wire): a poller that falls behind holds at most this much in queued events
+// (plus one event heavier than the budget); the signalling then waits, and the server's sends
+// back up. At least 1.
 //
 // Ownership: nothing is allocated or transferred; pointers are borrowed for the call.
 //

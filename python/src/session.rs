@@ -1,18 +1,18 @@
-//! `das._native.Session`: a running register/verify session. A task on the shared runtime owns
-//! the core session, moves its events onto a queue for Python and serves audio commands.
+//! `das._native.Session`: a running register/verify session. The core session delivers its
+//! events straight into the queue Python reads ([`PythonSink`]); `close` disconnects it.
 
 use std::sync::Mutex;
 use std::time::Duration;
 
 use das::session::settings::TimeoutKind;
 use das::session::{
-    AudioError, AudioSender, Event, Session as CoreSession, SessionBuilder, SessionKind,
+    AudioError, AudioSender, Event, EventSink, Session as CoreSession, SessionBuilder, SessionKind,
     SessionSettings, SettingError,
 };
-use futures_util::StreamExt;
+use futures_util::future::BoxFuture;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use crate::cancel::StartCancel;
 use crate::channel::ChannelConfig;
@@ -28,7 +28,23 @@ pub struct Session {
     namespace: String,
     audio: AudioSender,
     events: Mutex<mpsc::Receiver<Event>>,
-    closer: mpsc::Sender<oneshot::Sender<()>>,
+    /// Taken by `close` (or at drop).
+    session: Mutex<Option<CoreSession>>,
+}
+
+/// Events held for Python before the signalling waits for `next_event`.
+const QUEUE: usize = 256;
+
+/// Where the core session delivers: the queue `next_event` reads.
+struct PythonSink(mpsc::Sender<Event>);
+
+impl EventSink for PythonSink {
+    fn deliver(&self, event: Event, _weight: usize) -> BoxFuture<'_, bool> {
+        Box::pin(async move { self.0.send(event).await.is_ok() })
+    }
+
+    /// The queue ends when the session drops the sink, right after this.
+    fn end(&self) {}
 }
 
 /// The session kind a Python `kind` names, with the credential only a verification takes.
@@ -171,19 +187,15 @@ impl Session {
         }
         let builder = SessionBuilder::from_settings(s).map_err(session_error)?;
         let cancel = cancel.map_or_else(Default::default, |c| c.inner.clone());
-        let session = block_on(py, builder.start_cancellable(&cancel))?.map_err(session_error)?;
-        let call_id = session.call_id().to_owned();
-        let namespace = session.namespace().to_owned();
-        let audio = session.audio();
-        let (closer, close_rx) = mpsc::channel(1);
-        let (events_tx, events) = mpsc::channel(256);
-        runtime()?.spawn(serve(session, close_rx, events_tx));
+        let (sink, events) = mpsc::channel(QUEUE);
+        let started = builder.start_cancellable_with_sink(&cancel, PythonSink(sink));
+        let session = block_on(py, started)?.map_err(session_error)?;
         Ok(Self {
-            call_id,
-            namespace,
-            audio,
+            call_id: session.call_id().to_owned(),
+            namespace: session.namespace().to_owned(),
+            audio: session.audio(),
             events: Mutex::new(events),
-            closer,
+            session: Mutex::new(Some(session)),
         })
     }
 
@@ -237,13 +249,10 @@ impl Session {
     /// Disconnects the signalling and drops unsent audio (bounded wait); the event queue then
     /// ends with `Closed`.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        let closer = self.closer.clone();
-        block_on(py, async move {
-            let (done, finished) = oneshot::channel();
-            if closer.send(done).await.is_ok() {
-                let _ = finished.await;
-            }
-        })
+        match self.take_session() {
+            Some(session) => block_on(py, session.close()),
+            None => Ok(()),
+        }
     }
 
     #[getter]
@@ -266,35 +275,20 @@ fn dict_entries(dict: Option<Bound<'_, PyDict>>) -> PyResult<Vec<(String, serde_
         .collect()
 }
 
-/// Owns the core session: forwards its events until they end or `close()` is asked for.
-async fn serve(
-    mut session: CoreSession,
-    mut close: mpsc::Receiver<oneshot::Sender<()>>,
-    events: mpsc::Sender<Event>,
-) {
-    loop {
-        tokio::select! {
-            event = session.next() => match event {
-                Some(event) => {
-                    if events.send(event).await.is_err() {
-                        break;
-                    }
-                }
-                None => break,
-            },
-            request = close.recv() => {
-                session.close().await;
-                if let Some(done) = request {
-                    let _ = done.send(());
-                }
-                return;
-            }
-        }
+impl Session {
+    fn take_session(&self) -> Option<CoreSession> {
+        self.session
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
     }
-    drop(events);
-    let request = close.recv().await;
-    session.close().await;
-    if let Some(done) = request {
-        let _ = done.send(());
+}
+
+/// A session dropped without `close()` still disconnects politely, on the runtime.
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let (Some(session), Ok(runtime)) = (self.take_session(), runtime()) {
+            runtime.spawn(session.close());
+        }
     }
 }

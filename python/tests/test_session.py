@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 
 import pytest
 
@@ -138,3 +140,19 @@ def test_a_misspelled_option_fails_at_construction() -> None:
         das.RegisterSession(url, realtim=False)  # type: ignore[call-arg]
     with pytest.raises(TypeError, match="AsyncVerifySession.*'audio_urll'"):
         das.AsyncVerifySession(url, "CRED", audio_urll="ws://x")  # type: ignore[call-arg]
+
+
+def test_close_from_another_thread_ends_a_blocked_event_wait(sio_url: str) -> None:
+    # After `error` the peer sends nothing more: the reader waits until the close ends it.
+    with das.RegisterSession(sio_url, authorization="Bearer t", model_hash="error") as session:
+        events = session.events(timeout=60)
+        assert [next(events).name for _ in range(3)] == ["welcome", "x-initialize-echo", "error"]
+        rest: list[object] = []
+        reader = threading.Thread(target=lambda: rest.extend(events))
+        reader.start()
+        time.sleep(0.3)
+        assert reader.is_alive(), "the reader waits for an event"
+        session.close()
+        reader.join(10)
+        assert not reader.is_alive(), "close did not end the event wait"
+    assert [getattr(e, "name") for e in rest] in ([], ["disconnected"])

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::running::Session;
 use super::settings::{SessionSettings, SettingError, TimeoutKind};
-use super::{Metadata, SessionError, SessionKind, StartCancel};
+use super::{EventSink, Metadata, SessionError, SessionKind, StartCancel};
 use crate::auth::TokenProvider;
 use crate::channel::AudioChannelConfig;
 use crate::proxy::ProxySetting;
@@ -275,23 +275,57 @@ impl SessionBuilder {
     /// the provider that are refused together fetch one new token between them. A second
     /// refusal is returned as [`SocketIoError::ConnectRefused`](crate::socketio::SocketIoError).
     pub async fn start(self) -> Result<Session, SessionError> {
+        self.start_delivering(None).await
+    }
+
+    /// [`start`](Self::start), with the session's events delivered to `sink` as the
+    /// signalling task types them, instead of to the session's own queue (whose
+    /// [`next_event`](Session::next_event) then ends at once). See [`EventSink`] for what the
+    /// sink is promised; while it has no room the session reads no more signalling.
+    pub async fn start_with_sink(self, sink: impl EventSink) -> Result<Session, SessionError> {
+        self.start_delivering(Some(Box::new(sink))).await
+    }
+
+    async fn start_delivering(
+        self,
+        sink: Option<Box<dyn EventSink>>,
+    ) -> Result<Session, SessionError> {
         if let Some(refused) = self.refused {
             return Err(refused.into());
         }
         self.settings.validate()?;
         // Boxed: the connection handshake's state is ≈ 16 KB and only needed until the
         // session runs; inline, it would stay in the size of every caller's task.
-        Box::pin(Session::start(self.settings)).await
+        Box::pin(Session::start(self.settings, sink)).await
     }
 
     /// [`start`](Self::start), ended early by `cancel`: once it is cancelled (from any thread),
     /// the start drops what it had connected and returns [`SessionError::Cancelled`] (at once
     /// if it already was). What the C and Python `close` use during a start.
     pub async fn start_cancellable(self, cancel: &StartCancel) -> Result<Session, SessionError> {
+        self.start_cancellable_delivering(cancel, None).await
+    }
+
+    /// [`start_cancellable`](Self::start_cancellable) with the events delivered to `sink`
+    /// ([`start_with_sink`](Self::start_with_sink)). A cancelled start ends the sink.
+    pub async fn start_cancellable_with_sink(
+        self,
+        cancel: &StartCancel,
+        sink: impl EventSink,
+    ) -> Result<Session, SessionError> {
+        self.start_cancellable_delivering(cancel, Some(Box::new(sink)))
+            .await
+    }
+
+    async fn start_cancellable_delivering(
+        self,
+        cancel: &StartCancel,
+        sink: Option<Box<dyn EventSink>>,
+    ) -> Result<Session, SessionError> {
         tokio::select! {
             biased;
             () = cancel.cancelled() => Err(SessionError::Cancelled),
-            started = self.start() => started,
+            started = self.start_delivering(sink) => started,
         }
     }
 }

@@ -3,19 +3,19 @@
 
 use serde_json::json;
 
+use super::sink::SinkHold;
 use super::Event;
 use crate::audio::send_buffer::SendBuffer;
 use crate::channel::{AudioChannel, AudioChannelConfig, ChannelEnd};
-use crate::sized_queue;
 
 /// Streams `buffer` on a channel opened for `call_id` until the application ends the audio
 /// or the consumer closes, then reports how it ended as an [`Event::AudioEnded`] on the
-/// session queue. The channel's writer takes frames straight from `buffer`.
+/// session's sink. The channel's writer takes frames straight from `buffer`.
 pub(crate) async fn feed(
     config: AudioChannelConfig,
     call_id: String,
     buffer: SendBuffer,
-    events: sized_queue::Sender<Box<Event>>,
+    events: SinkHold,
 ) {
     let outcome = stream(&config, &call_id, &buffer).await;
     // Whatever happened, the application's pushes must now fail rather than wait forever.
@@ -35,17 +35,13 @@ pub(crate) async fn feed(
         "error": error,
         "bytes_sent": bytes_sent,
     });
-    let _ = events
-        .send(
-            Box::new(Event::AudioEnded {
-                reason: reason.to_owned(),
-                error,
-                bytes_sent,
-                data,
-            }),
-            0,
-        )
-        .await;
+    let ended = Event::AudioEnded {
+        reason: reason.to_owned(),
+        error,
+        bytes_sent,
+        data,
+    };
+    events.deliver(ended, 0).await;
 }
 
 async fn stream(

@@ -36,6 +36,7 @@ mod payload;
 mod route;
 mod running;
 pub mod settings;
+mod sink;
 mod verdict;
 
 pub use argument::Argument;
@@ -48,4 +49,5 @@ pub use kind::SessionKind;
 pub use metadata::Metadata;
 pub use running::Session;
 pub use settings::{SessionSettings, SettingError};
+pub use sink::EventSink;
 pub use verdict::Verdict;

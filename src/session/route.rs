@@ -1,6 +1,6 @@
 //! Types a session's signalling in the connection task itself: each server event of the
-//! session's namespace becomes an [`Event`] on the session queue as it is read (no task or
-//! queue in between), and `info-consumer-ready` opens the audio channel.
+//! session's namespace becomes an [`Event`] delivered to the session's sink as it is read (no
+//! task or queue in between), and `info-consumer-ready` opens the audio channel.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -8,10 +8,10 @@ use std::sync::{Mutex, MutexGuard};
 use futures_util::future::BoxFuture;
 use tokio::task::AbortHandle;
 
+use super::sink::SinkHold;
 use super::{feeder, Argument, Event};
 use crate::audio::send_buffer::SendBuffer;
 use crate::channel::AudioChannelConfig;
-use crate::sized_queue;
 use crate::socketio::{Deliver, Incoming};
 
 /// One session's routing, shared by the connection task and the [`Session`](super::Session).
@@ -30,9 +30,9 @@ pub(super) struct Route {
 
 #[derive(Debug)]
 pub(super) struct RouteState {
-    /// The session queue; dropped at [`Event::Disconnected`], so the queue ends after it (and
+    /// Where events go; dropped at [`Event::Disconnected`], so the sink ends after it (and
     /// after the audio channel's [`Event::AudioEnded`], whose task holds a clone).
-    events: Option<sized_queue::Sender<Box<Event>>>,
+    events: Option<SinkHold>,
     /// The channel to open at `info-consumer-ready`; taken when it opens.
     channel: Option<AudioChannelConfig>,
     result_seen: bool,
@@ -41,10 +41,7 @@ pub(super) struct RouteState {
 }
 
 impl RouteState {
-    pub fn new(
-        events: sized_queue::Sender<Box<Event>>,
-        channel: Option<AudioChannelConfig>,
-    ) -> Self {
+    pub fn new(events: SinkHold, channel: Option<AudioChannelConfig>) -> Self {
         RouteState {
             events: Some(events),
             channel,
@@ -67,9 +64,9 @@ impl Route {
         }
     }
 
-    /// The typed event for `item`, with its queue weight and the queue it goes to; `None` for
-    /// what the session ignores or arrives after the end.
-    fn route(&self, item: Incoming) -> Option<(Event, usize, sized_queue::Sender<Box<Event>>)> {
+    /// The typed event for `item`, with its weight and the sink it goes to; `None` for what
+    /// the session ignores or arrives after the end.
+    fn route(&self, item: Incoming) -> Option<(Event, usize, SinkHold)> {
         match item {
             Incoming::Event(mut raw) if raw.namespace == self.namespace => {
                 // Like python-socketio's catch-all handler returning None: ack with no data.
@@ -130,8 +127,8 @@ impl Deliver for Route {
                 return;
             };
             let ready = matches!(event, Event::ConsumerReady { .. });
-            // A closed queue means the session is gone: its connection ends with it.
-            if events.send(Box::new(event), weight).await.is_ok() && ready {
+            // A sink without a receiver means the session is gone: no audio for it.
+            if events.deliver(event, weight).await && ready {
                 self.consumer_ready();
             }
         })

@@ -9,7 +9,8 @@ use tokio::sync::mpsc;
 use super::audio::{AudioError, AudioSender};
 use super::route::{Route, RouteState};
 use super::settings::{SessionSettings, TimeoutKind};
-use super::{Event, SessionError};
+use super::sink::SinkHold;
+use super::{Event, EventSink, SessionError};
 use crate::audio::codec::Codec;
 use crate::audio::send_buffer::SendBuffer;
 use crate::auth::TokenProvider;
@@ -25,21 +26,28 @@ use crate::socketio::{Client, ConnectOptions, Reconnection, SocketIoError};
 /// [`Event::AudioEnded`] of a channel that was open: losing signalling ends the audio, and
 /// further pushes fail with `AudioError::Ended`). Signalling is never reconnected behind the
 /// caller's back: the server holds the session state.
+///
+/// A session started with a sink of the caller's
+/// ([`SessionBuilder::start_with_sink`](super::SessionBuilder::start_with_sink)) delivers its
+/// events there instead; its `next_event` and `Stream` then end at once.
 #[derive(Debug)]
 pub struct Session {
     client: Client,
     namespace: String,
     call_id: String,
-    /// Boxed: a queue preallocates a block of 32 slots, which at the size of an [`Event`]
-    /// would be most of an idle session's memory.
-    events: sized_queue::Receiver<Box<Event>>,
+    /// The session's own queue; `None` when the events go to the caller's sink.
+    events: Option<sized_queue::Receiver<Box<Event>>>,
     audio: AudioSender,
     route: Arc<Route>,
 }
 
 impl Session {
-    /// Starts from settings that passed [`SessionSettings::validate`].
-    pub(crate) async fn start(settings: SessionSettings) -> Result<Self, SessionError> {
+    /// Starts from settings that passed [`SessionSettings::validate`], delivering events to
+    /// `sink`, or to the session's own queue when there is none.
+    pub(crate) async fn start(
+        settings: SessionSettings,
+        sink: Option<Box<dyn EventSink>>,
+    ) -> Result<Self, SessionError> {
         let payload = settings.initialize_payload()?;
         let call_id = settings.call_id().unwrap_or_default().to_owned();
         let token = settings.token_provider()?;
@@ -69,15 +77,21 @@ impl Session {
             .as_ref()
             .map_or((Codec::Mulaw, 1), |c| (c.codec, c.channels));
         let audio = AudioSender::new(buffer.clone(), codec, channels);
-        let (events_tx, events) =
-            sized_queue::channel(settings.event_capacity, settings.event_queue_bytes);
+        let (sink, events) = match sink {
+            Some(sink) => (sink, None),
+            None => {
+                let (sender, receiver) =
+                    sized_queue::channel(settings.event_capacity, settings.event_queue_bytes);
+                (Box::new(sender) as Box<dyn EventSink>, Some(receiver))
+            }
+        };
         let route = Arc::new(Route {
             namespace: namespace.clone(),
             call_id: call_id.clone(),
             consumer_ready: AtomicBool::new(false),
             score_threshold: settings.score_threshold(),
             audio: buffer,
-            state: Mutex::new(RouteState::new(events_tx, channel)),
+            state: Mutex::new(RouteState::new(SinkHold::new(sink), channel)),
         });
         let client = connect_with_fresh_token(options, &token, &route).await?;
         client.emit(&namespace, "initialize", vec![payload]).await?;
@@ -105,14 +119,17 @@ impl Session {
     /// The next event, waiting at most `timeout`: `Ok(None)` once the session ended,
     /// `Err(Timeout)` when nothing arrived in time (`Duration::ZERO` never waits).
     pub async fn next_event(&mut self, timeout: Duration) -> Result<Option<Event>, SessionError> {
+        let Some(events) = &mut self.events else {
+            return Ok(None);
+        };
         if timeout.is_zero() {
-            return match self.events.try_recv() {
+            return match events.try_recv() {
                 Ok(event) => Ok(Some(*event)),
                 Err(mpsc::error::TryRecvError::Empty) => Err(SessionError::Timeout(timeout)),
                 Err(mpsc::error::TryRecvError::Disconnected) => Ok(None),
             };
         }
-        match tokio::time::timeout(timeout, self.events.recv()).await {
+        match tokio::time::timeout(timeout, events.recv()).await {
             Ok(event) => Ok(event.map(|event| *event)),
             Err(_) => Err(SessionError::Timeout(timeout)),
         }
@@ -151,9 +168,10 @@ impl futures_util::Stream for Session {
     type Item = Event;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event>> {
-        self.events
-            .poll_recv(cx)
-            .map(|event| event.map(|event| *event))
+        match &mut self.events {
+            Some(events) => events.poll_recv(cx).map(|event| event.map(|event| *event)),
+            None => Poll::Ready(None),
+        }
     }
 }
 

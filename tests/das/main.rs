@@ -14,6 +14,7 @@ mod auth;
 mod channel;
 mod fuzz_corpora;
 mod session;
+mod session_sink;
 mod socketio_node;
 mod socketio_python;
 mod socketio_raw;

@@ -13,7 +13,8 @@ use futures_util::StreamExt;
 use serde_json::json;
 use support::{PythonPeer, TokenServer, WAIT};
 
-async fn service() -> (PythonPeer, TokenServer, TokenProvider) {
+/// The python-socketio peer acting as the service, with a token endpoint.
+pub(crate) async fn service() -> (PythonPeer, TokenServer, TokenProvider) {
     let peer = PythonPeer::start("sio_server.py", &[]).await;
     let tokens = TokenServer::start().await;
     let provider = TokenProvider::client_credentials(&tokens.url, "id", "s3cret")
@@ -22,10 +23,16 @@ async fn service() -> (PythonPeer, TokenServer, TokenProvider) {
     (peer, tokens, provider)
 }
 
-#[tokio::test]
-async fn registration_happy_path_with_typed_events() {
-    let (peer, tokens, provider) = service().await;
-    // An audio channel nobody listens on: the session must report that as `audio-ended`.
+/// The events of a session the peer drops after `info-consumer-ready` (`model_hash("drop")`).
+pub(crate) const DROPPED: [&str; 4] = [
+    "welcome",
+    "x-initialize-echo",
+    "info-consumer-ready",
+    "disconnected",
+];
+
+/// A Twilio audio channel to a port nobody listens on, and the port.
+pub(crate) fn unheard_channel() -> (AudioChannelConfig, u16) {
     let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -39,6 +46,14 @@ async fn registration_happy_path_with_typed_events() {
             mode: TwilioMode::Subset,
         },
     );
+    (channel, closed_port)
+}
+
+#[tokio::test]
+async fn registration_happy_path_with_typed_events() {
+    let (peer, tokens, provider) = service().await;
+    // An audio channel nobody listens on: the session must report that as `audio-ended`.
+    let (channel, closed_port) = unheard_channel();
     let mut session = RegisterSession::builder(peer.url(), provider)
         .audio_buffer_limit(1024)
         .audio_channel(channel)
@@ -209,15 +224,7 @@ async fn losing_signalling_before_a_result_ends_the_session_with_a_clear_event()
         }
         names.push(event.name().to_owned());
     }
-    assert_eq!(
-        names,
-        [
-            "welcome",
-            "x-initialize-echo",
-            "info-consumer-ready",
-            "disconnected"
-        ]
-    );
+    assert_eq!(names, DROPPED);
 }
 
 #[tokio::test]

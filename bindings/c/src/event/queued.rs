@@ -2,8 +2,6 @@
 //! the C binding makes two of its own, the outcome of `das_session_start_nonblocking`, so that
 //! an event loop learns it through the same descriptor as every other event.
 
-use std::io::Write;
-
 use das_core::session::Event;
 use serde_json::{json, Value};
 
@@ -54,28 +52,6 @@ impl QueuedEvent {
             }),
         }
     }
-
-    /// The bytes its name and JSON take, counted without building the text (the queue's byte
-    /// budget).
-    pub fn weight(&self) -> usize {
-        struct Counter(usize);
-        impl Write for Counter {
-            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-                self.0 += bytes.len();
-                Ok(bytes.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let mut counter = Counter(self.name().len());
-        // Writing to a counter cannot fail.
-        let _ = match self {
-            Self::Session(event) => serde_json::to_writer(&mut counter, event.data()),
-            local => serde_json::to_writer(&mut counter, &local.data()),
-        };
-        counter.0
-    }
 }
 
 #[cfg(test)]
@@ -99,7 +75,5 @@ mod tests {
             failed.data(),
             json!({"event": "start-failed", "result": "DAS_RESULT_AUTH", "message": "refused"})
         );
-        let text = failed.data().to_string();
-        assert_eq!(failed.weight(), "start-failed".len() + text.len());
     }
 }

@@ -6,6 +6,7 @@
 
 mod ffi;
 mod queue;
+mod sink;
 mod start;
 mod value;
 

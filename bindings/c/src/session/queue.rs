@@ -1,7 +1,7 @@
-//! The C side of a session's event queue: bounded by count and by bytes (a slow poller holds
-//! at most the budget, the producer waits for room), ordered, with a blocking pop that a close
-//! interrupts and, once asked for, a socket that is readable exactly while an event (or the
-//! end) is pending.
+//! The C side of a session's event queue, where the core session delivers its events: bounded
+//! by count and by bytes (a slow poller holds at most the budget, the producer waits for room),
+//! ordered, with a blocking pop that a close interrupts and, once asked for, a socket that is
+//! readable exactly while an event (or the end) is pending.
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
@@ -89,7 +89,7 @@ impl WakeSocket {
     }
 }
 
-/// Events moved out of the core session, waiting for the C poller.
+/// Events of the core session, waiting for the C poller.
 #[derive(Debug)]
 pub struct EventQueue {
     state: Mutex<State>,
@@ -119,49 +119,54 @@ impl EventQueue {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Waits until the queue has room for one more event (the producer's backpressure).
-    pub async fn reserve(&self) {
-        if let Ok(permit) = self.space.acquire().await {
-            // Given back by `pop` when the event is taken.
-            permit.forget();
-        }
+    /// Appends an event weighing `weight` bytes, once there is room (count and bytes): the
+    /// producer's backpressure. `false` when the queue ended (the event is dropped).
+    pub async fn push(&self, event: impl Into<QueuedEvent>, weight: usize) -> bool {
+        self.append(event.into(), weight, false).await
     }
 
-    /// Appends an event (after [`reserve`](Self::reserve)), once its weight fits the byte
-    /// budget.
-    pub async fn push(&self, event: impl Into<QueuedEvent>) {
-        self.append(event.into(), false).await;
+    /// Appends the last event and ends the queue in the same step, so a poller that takes it
+    /// finds the end right behind it.
+    pub async fn push_last(&self, event: QueuedEvent) -> bool {
+        self.append(event, 0, true).await
     }
 
-    /// Appends the last event (after [`reserve`](Self::reserve)) and ends the queue in the same
-    /// step, so a poller that takes it finds the end right behind it.
-    pub async fn push_last(&self, event: QueuedEvent) {
-        self.append(event, true).await;
-    }
-
-    async fn append(&self, event: QueuedEvent, last: bool) {
-        let weight = event.weight().min(self.budget as usize) as u32;
-        if let Ok(permit) = self.bytes.acquire_many(weight).await {
-            // Given back by `pop` when the event is taken.
-            permit.forget();
-        }
+    async fn append(&self, event: QueuedEvent, weight: usize, last: bool) -> bool {
+        let weight = weight.min(self.budget as usize) as u32;
+        // Both semaphores are closed by `end`: a producer waiting for room is let go.
+        let Ok(space) = self.space.acquire().await else {
+            return false;
+        };
+        let Ok(bytes) = self.bytes.acquire_many(weight).await else {
+            return false;
+        };
         let mut state = self.lock();
         if state.ended {
-            self.bytes.add_permits(weight as usize);
-            return;
+            return false;
         }
+        // Given back by `pop` when the event is taken.
+        space.forget();
+        bytes.forget();
         state.events.push_back((event, weight));
         state.ended = last;
         state.signal();
         self.changed.notify_all();
+        true
     }
 
     /// Marks the end: after the queued events, pops return [`Wait::Closed`].
     pub fn end(&self) {
         let mut state = self.lock();
         state.ended = true;
+        self.space.close();
+        self.bytes.close();
         state.signal();
         self.changed.notify_all();
+    }
+
+    /// True once the queue ended (its last event may still be pending).
+    pub fn is_ended(&self) -> bool {
+        self.lock().ended
     }
 
     /// The next event, waiting at most `timeout` (zero never blocks).
@@ -250,14 +255,14 @@ mod tests {
         let fd = queue.fd().unwrap();
         assert_eq!(queue.fd().unwrap(), fd, "one descriptor per queue");
         assert!(!readable(&queue));
-        block_on(queue.push(Event::from_wire("a", json!(1))));
-        block_on(queue.push(Event::from_wire("b", json!(2))));
+        block_on(queue.push(Event::from_wire("a", json!(1)), 1));
+        block_on(queue.push(Event::from_wire("b", json!(2)), 1));
         assert!(readable(&queue));
         assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "a");
         assert!(readable(&queue));
         assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "b");
         assert!(!readable(&queue));
-        block_on(queue.push(Event::from_wire("c", json!(3))));
+        block_on(queue.push(Event::from_wire("c", json!(3)), 1));
         queue.end();
         assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "c");
         assert!(readable(&queue), "the end stays readable");
@@ -270,7 +275,7 @@ mod tests {
         block_on(queue.push_last(Event::from_wire("z", json!(1)).into()));
         assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "z");
         assert_eq!(queue.pop(Duration::ZERO), Err(Wait::Closed));
-        block_on(queue.push(Event::from_wire("late", json!(2))));
+        assert!(!block_on(queue.push(Event::from_wire("late", json!(2)), 1)));
         assert_eq!(
             queue.pop(Duration::ZERO),
             Err(Wait::Closed),
@@ -281,7 +286,7 @@ mod tests {
     #[test]
     fn the_descriptor_is_made_on_demand_and_reflects_what_is_pending() {
         let queue = EventQueue::new(4, 1 << 20);
-        block_on(queue.push(Event::from_wire("a", json!(1))));
+        block_on(queue.push(Event::from_wire("a", json!(1)), 1));
         assert!(queue.lock().wake.is_none(), "no descriptor until asked for");
         queue.fd().unwrap();
         assert!(readable(&queue), "an event was already pending");
@@ -305,10 +310,10 @@ mod tests {
     fn the_byte_budget_holds_the_producer_until_the_poller_takes_events() {
         let queue = Arc::new(EventQueue::new(16, 1000));
         let big = || Event::from_wire("big", json!("x".repeat(600)));
-        block_on(queue.push(big()));
+        block_on(queue.push(big(), 600));
         let producer = {
             let queue = queue.clone();
-            std::thread::spawn(move || block_on(queue.push(big())))
+            std::thread::spawn(move || block_on(queue.push(big(), 600)))
         };
         std::thread::sleep(Duration::from_millis(200));
         assert_eq!(
@@ -317,10 +322,32 @@ mod tests {
             "the second event waits for room"
         );
         assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "big");
-        producer.join().unwrap();
+        assert!(producer.join().unwrap());
         assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "big");
         // Heavier than the whole budget: let in alone.
-        block_on(queue.push(Event::from_wire("huge", json!("x".repeat(5000)))));
+        block_on(queue.push(Event::from_wire("huge", json!("x".repeat(5000))), 5000));
         assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "huge");
+    }
+
+    #[test]
+    fn end_lets_a_producer_waiting_for_room_go() {
+        // The producer is the session's signalling task: a close must not leave it stuck.
+        let queue = Arc::new(EventQueue::new(1, 1 << 20));
+        assert!(block_on(queue.push(Event::from_wire("a", json!(1)), 1)));
+        let producer = {
+            let queue = queue.clone();
+            std::thread::spawn(move || block_on(queue.push(Event::from_wire("b", json!(2)), 1)))
+        };
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(!producer.is_finished(), "no room: the producer waits");
+        queue.end();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !producer.is_finished() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(producer.is_finished(), "the end lets the producer go");
+        assert!(!producer.join().unwrap(), "dropped after the end");
+        assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "a");
+        assert_eq!(queue.pop(Duration::ZERO), Err(Wait::Closed));
     }
 }

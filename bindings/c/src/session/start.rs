@@ -2,18 +2,16 @@
 //! or by `das_session_start_nonblocking` (on the runtime, its outcome queued as an event), and
 //! the [`Disconnect`] both a close and a start overtaken by a close end with.
 
-use std::future::poll_fn;
 use std::sync::{Arc, Mutex};
-use std::task::Poll;
 use std::time::Duration;
 
 use das_core::auth::AuthError;
 use das_core::session::{Session, SessionBuilder, SessionError, StartCancel};
 use das_core::socketio::SocketIoError;
-use futures_util::StreamExt;
 
 use super::queue::EventQueue;
-use super::value::{closed, lock, Phase, SharedSession};
+use super::sink::{QueueSink, StartGate};
+use super::value::{closed, lock, Phase};
 use crate::error::Error;
 use crate::event::QueuedEvent;
 use crate::result::das_result;
@@ -54,10 +52,10 @@ pub struct Start {
 }
 
 impl Start {
-    /// Connects, waits for the namespace and emits `initialize`; then the session runs (its
-    /// events pumped into the queue). A failure closes the session. With `announce`, the
-    /// outcome is queued too: `started` before the first session event, or `start-failed`
-    /// before the end of the queue.
+    /// Connects, waits for the namespace and emits `initialize`; then the session runs, its
+    /// events delivered straight into the queue. A failure closes the session. With
+    /// `announce`, the outcome is queued too: `started` before the first session event, or
+    /// `start-failed` before the end of the queue.
     pub async fn run(self, announce: bool) -> Result<(), Error> {
         let Self {
             builder,
@@ -67,7 +65,16 @@ impl Start {
             bound,
             disconnect,
         } = self;
-        let started = tokio::time::timeout(bound, builder.start_cancellable(&cancel))
+        let gate = Arc::new(StartGate::default());
+        // Whatever the outcome, the gate opens once it is queued: until then the session's
+        // first events wait in the signalling task.
+        let _open = OpenOnDrop(gate.clone());
+        let sink = QueueSink {
+            queue: queue.clone(),
+            gate: gate.clone(),
+        };
+        let started = builder.start_cancellable_with_sink(&cancel, sink);
+        let started = tokio::time::timeout(bound, started)
             .await
             .unwrap_or(Err(SessionError::Timeout(bound)));
         let session = match started {
@@ -76,7 +83,6 @@ impl Start {
                 let error = start_error(error);
                 *lock(&phase) = Phase::Closed;
                 if announce {
-                    queue.reserve().await;
                     queue
                         .push_last(QueuedEvent::StartFailed(error.clone()))
                         .await;
@@ -86,55 +92,42 @@ impl Start {
                 return Err(error);
             }
         };
-        // The phase lock is held from the check to the switch to `Started`, so a push that
-        // follows the `started` event (the pump may queue it at once) finds the session running.
+        // The phase is `Started` before `started` is queued, so a push that follows the
+        // event finds the session running.
         let overtaken = {
             let mut phase = lock(&phase);
             match *phase {
                 Phase::Closed => Some(session),
                 _ => {
-                    let session: SharedSession = Arc::new(Mutex::new(Some(session)));
-                    let first = announce.then(|| QueuedEvent::Started {
-                        call_id: disconnect.call_id.to_string(),
-                    });
-                    let pump = tokio::spawn(pump(session.clone(), queue, first));
-                    *phase = Phase::Started { session, pump };
+                    *phase = Phase::Started(Box::new(session));
                     None
                 }
             }
         };
         match overtaken {
-            // Closed by another thread while connecting.
+            // Closed by another thread while connecting: the queue has ended, and the
+            // signalling task must not wait at the gate while it disconnects.
             Some(session) => {
+                gate.open();
                 disconnect.run(session).await;
                 Err(closed())
             }
-            None => Ok(()),
+            None => {
+                if announce {
+                    let call_id = disconnect.call_id.to_string();
+                    queue.push(QueuedEvent::Started { call_id }, 0).await;
+                }
+                Ok(())
+            }
         }
     }
 }
 
-/// Moves events from the core session to the C queue until the session ends, after `first`.
-async fn pump(session: SharedSession, queue: Arc<EventQueue>, first: Option<QueuedEvent>) {
-    if let Some(first) = first {
-        queue.reserve().await;
-        queue.push(first).await;
-    }
-    loop {
-        queue.reserve().await;
-        // The lock is held only while polling, never across an await.
-        let next = poll_fn(|cx| match lock(&session).as_mut() {
-            Some(session) => session.poll_next_unpin(cx),
-            None => Poll::Ready(None),
-        })
-        .await;
-        match next {
-            Some(event) => queue.push(event).await,
-            None => {
-                queue.end();
-                return;
-            }
-        }
+struct OpenOnDrop(Arc<StartGate>);
+
+impl Drop for OpenOnDrop {
+    fn drop(&mut self) {
+        self.0.open();
     }
 }
 

@@ -1,6 +1,6 @@
 //! [`SessionValue`], what a `das_session` owns: its life-cycle (created → starting → started →
-//! closed), the core session shared between the pusher, the event pump and `close`, and the
-//! event queue.
+//! closed), the core session shared between the pusher and `close`, and the event queue the
+//! core session delivers into.
 //!
 //! Locks are only held for bookkeeping, never across a network wait, so a close from another
 //! thread is never stuck behind a push or a poll.
@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use das_core::session::settings::TimeoutKind;
 use das_core::session::{AudioError, Session, SessionBuilder, StartCancel};
-use tokio::task::JoinHandle;
 
 use super::queue::EventQueue;
 use super::start::{start_error, Disconnect, Start};
@@ -21,18 +20,13 @@ use crate::out::CText;
 use crate::result::das_result;
 use crate::runtime::{block_on, runtime};
 
-/// The core session, taken out by `close`.
-pub type SharedSession = Arc<Mutex<Option<Session>>>;
-
 /// Where a session is in its life; a start running on the runtime holds it too.
 #[derive(Debug)]
 pub enum Phase {
     Created(Box<SessionBuilder>),
     Starting,
-    Started {
-        session: SharedSession,
-        pump: JoinHandle<()>,
-    },
+    /// The core session, taken out by `close`.
+    Started(Box<Session>),
     Closed,
 }
 
@@ -133,7 +127,7 @@ impl SessionValue {
         let mut phase = lock(&self.phase);
         let builder = match std::mem::replace(&mut *phase, Phase::Starting) {
             Phase::Created(builder) => builder,
-            other @ (Phase::Starting | Phase::Started { .. }) => {
+            other @ (Phase::Starting | Phase::Started(_)) => {
                 *phase = other;
                 return Err(Error::new(
                     das_result::AlreadyStarted,
@@ -160,20 +154,16 @@ impl SessionValue {
         &self,
         action: impl FnOnce(&Session) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let session = match &*lock(&self.phase) {
-            Phase::Created(_) => return Err(not_started()),
-            Phase::Starting => return Err(still_starting()),
-            Phase::Closed => return Err(closed()),
-            Phase::Started { pump, .. } if pump.is_finished() => {
-                return Err(Error::new(
-                    das_result::Closed,
-                    "the session ended (disconnected)",
-                ))
-            }
-            Phase::Started { session, .. } => session.clone(),
-        };
-        let guard = lock(&session);
-        action(guard.as_ref().ok_or_else(closed)?)
+        match &*lock(&self.phase) {
+            Phase::Created(_) => Err(not_started()),
+            Phase::Starting => Err(still_starting()),
+            Phase::Closed => Err(closed()),
+            Phase::Started(_) if self.queue.is_ended() => Err(Error::new(
+                das_result::Closed,
+                "the session ended (disconnected)",
+            )),
+            Phase::Started(session) => action(session),
+        }
     }
 
     /// Queues a copy of `data` for the audio channel.
@@ -250,21 +240,19 @@ impl SessionValue {
         }
     }
 
-    /// Ends the session for the caller: cancels a start, stops the event pump, ends the queue
-    /// (after what it holds) and refuses later calls; the core session it returns is still to
-    /// be disconnected.
+    /// Ends the session for the caller: cancels a start, ends the queue (after what it holds;
+    /// later events are dropped) and refuses later calls; the core session it returns is
+    /// still to be disconnected.
     fn end(&self) -> Option<Session> {
-        self.cancel_start.cancel();
-        let previous = std::mem::replace(&mut *lock(&self.phase), Phase::Closed);
-        let session = match previous {
-            Phase::Started { session, pump } => {
-                pump.abort();
-                lock(&session).take()
-            }
-            _ => None,
-        };
+        // The queue ends first: a start that the cancel below makes fail finds it ended, and
+        // queues no outcome.
         self.queue.end();
-        session
+        let previous = std::mem::replace(&mut *lock(&self.phase), Phase::Closed);
+        self.cancel_start.cancel();
+        match previous {
+            Phase::Started(session) => Some(*session),
+            _ => None,
+        }
     }
 }
 
