@@ -10,7 +10,9 @@
 //! `DAS_RUNTIME_THREADS=N` (N ≥ 2 workers). A program with its own event loop can drive the
 //! runtime itself instead ([`BindingRuntime::caller_driven`]): no libdas thread, so nothing
 //! is handed between threads; tasks run while one of its threads is inside
-//! [`BindingRuntime::block_on`].
+//! [`BindingRuntime::block_on`]. Their sessions deliver events into a [`queue::EventQueue`].
+
+pub mod queue;
 
 use std::future::Future;
 use std::io;

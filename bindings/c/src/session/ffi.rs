@@ -3,8 +3,8 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
-use super::queue::Wait;
 use super::value::SessionValue;
+use super::Wait;
 use crate::config::{das_config, DAS_MAX_TIMEOUT_MS};
 use crate::error::Error;
 use crate::event::{das_event, EventValue};
@@ -258,8 +258,14 @@ pub unsafe extern "C" fn das_session_event_fd(
 ) -> das_result {
     ffi_boundary!({
         let session = session!(session);
+        let wake = session.queue().fd().map_err(|e| {
+            Error::new(
+                das_result::Io,
+                format!("cannot create the event wake-up socket: {e}"),
+            )
+        })?;
         // SAFETY: the caller upholds the out-parameter contract.
-        unsafe { out::write(fd, session.queue().fd()?, "fd") }
+        unsafe { out::write(fd, wake, "fd") }
     })
 }
 

@@ -5,11 +5,13 @@
 //! disconnect or not).
 
 mod ffi;
-mod queue;
 mod sink;
 mod start;
 mod value;
 
+pub use das_core::runtime::queue::Wait;
 pub use ffi::das_session;
-pub use queue::{EventQueue, Wait};
+
+/// A C session's event queue: the core's, carrying the C binding's own events as well.
+pub type SessionQueue = das_core::runtime::queue::EventQueue<crate::event::QueuedEvent>;
 pub use value::SessionValue;

@@ -9,7 +9,7 @@ use das_core::session::{Event, EventSink};
 use futures_util::future::BoxFuture;
 use tokio::sync::Notify;
 
-use super::queue::EventQueue;
+use super::SessionQueue;
 
 /// Closed while a start is running; opened once, when the start succeeded (after `started` is
 /// queued) or failed.
@@ -46,7 +46,7 @@ impl StartGate {
 /// Delivers into the C queue once the gate is open.
 #[derive(Debug)]
 pub struct QueueSink {
-    pub queue: Arc<EventQueue>,
+    pub queue: Arc<SessionQueue>,
     pub gate: Arc<StartGate>,
 }
 
@@ -54,7 +54,7 @@ impl EventSink for QueueSink {
     fn deliver(&self, event: Event, weight: usize) -> BoxFuture<'_, bool> {
         Box::pin(async move {
             self.gate.wait().await;
-            self.queue.push(event, weight).await
+            self.queue.push(event.into(), weight).await
         })
     }
 

@@ -9,9 +9,9 @@ use das_core::auth::AuthError;
 use das_core::session::{Session, SessionBuilder, SessionError, StartCancel};
 use das_core::socketio::SocketIoError;
 
-use super::queue::EventQueue;
 use super::sink::{QueueSink, StartGate};
 use super::value::{closed, lock, Phase};
+use super::SessionQueue;
 use crate::error::Error;
 use crate::event::QueuedEvent;
 use crate::result::das_result;
@@ -44,7 +44,7 @@ impl Disconnect {
 pub struct Start {
     pub builder: Box<SessionBuilder>,
     pub phase: Arc<Mutex<Phase>>,
-    pub queue: Arc<EventQueue>,
+    pub queue: Arc<SessionQueue>,
     pub cancel: StartCancel,
     /// The token plus connect timeouts.
     pub bound: Duration,

@@ -12,8 +12,8 @@ use std::time::Duration;
 use das_core::session::settings::TimeoutKind;
 use das_core::session::{AudioError, Session, SessionBuilder, StartCancel};
 
-use super::queue::EventQueue;
 use super::start::{start_error, Disconnect, Start};
+use super::SessionQueue;
 use crate::config::DasConfig;
 use crate::error::Error;
 use crate::out::CText;
@@ -38,7 +38,7 @@ pub struct SessionValue {
     audio_ended: AtomicBool,
     /// Set by `close`: a start still connecting returns `CLOSED` at once.
     cancel_start: StartCancel,
-    queue: Arc<EventQueue>,
+    queue: Arc<SessionQueue>,
     call_id: CText,
     start_timeout: Duration,
     disconnect: Disconnect,
@@ -87,10 +87,11 @@ impl SessionValue {
             phase: Arc::new(Mutex::new(Phase::Created(Box::new(builder)))),
             audio_ended: AtomicBool::new(false),
             cancel_start: StartCancel::new(),
-            queue: Arc::new(EventQueue::new(
-                settings.event_capacity(),
-                settings.event_queue_bytes(),
-            )),
+            // A caller-driven wait (`das_run`) hears of every event of every session.
+            queue: Arc::new(
+                SessionQueue::new(settings.event_capacity(), settings.event_queue_bytes())
+                    .notifying(crate::runtime::note_queue_change),
+            ),
             start_timeout: timeout(TimeoutKind::Token) + timeout(TimeoutKind::Connect),
             push_timeout: timeout(TimeoutKind::Result),
         })
@@ -102,7 +103,7 @@ impl SessionValue {
     }
 
     /// The event queue.
-    pub fn queue(&self) -> &EventQueue {
+    pub fn queue(&self) -> &SessionQueue {
         &self.queue
     }
 

@@ -1,47 +1,43 @@
-//! The C side of a session's event queue, where the core session delivers its events: bounded
-//! by count and by bytes (a slow poller holds at most the budget, the producer waits for room),
-//! ordered, with a blocking pop that a close interrupts and, once asked for, a socket that is
-//! readable exactly while an event (or the end) is pending.
+//! [`EventQueue`]: where a binding's session delivers its events for the program to take,
+//! shared by the C ABI and the Python module. Bounded by count and by bytes (a slow reader
+//! holds at most the budget, the producer waits for room), ordered, with a blocking pop that
+//! the end interrupts, an async wait for the same, and, once asked for, a socket that is
+//! readable exactly while an event (or the end) is pending, for the program's own event loop.
 
 use std::collections::VecDeque;
-use std::io::{Read, Write};
+use std::io::{self, Read, Write};
 use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use tokio::sync::Semaphore;
-
-use crate::error::Error;
-use crate::event::QueuedEvent;
-use crate::result::das_result;
+use tokio::sync::{Notify, Semaphore};
 
 /// Why a pop returned no event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Wait {
     /// Nothing arrived in time.
     Timeout,
-    /// The session ended (or was closed) and every event was taken.
+    /// The queue ended and every event was taken.
     Closed,
 }
 
-#[derive(Debug, Default)]
-struct State {
+#[derive(Debug)]
+struct State<T> {
     /// Each event with the bytes of the budget it holds.
-    events: VecDeque<(QueuedEvent, u32)>,
+    events: VecDeque<(T, u32)>,
     ended: bool,
     /// Made by the first `fd()`: a program polling with timeouts never pays its two
     /// descriptors and its two syscalls per event.
     wake: Option<WakeSocket>,
 }
 
-impl State {
+impl<T> State<T> {
     fn pending(&self) -> bool {
         !self.events.is_empty() || self.ended
     }
 
     fn signal(&mut self) {
-        crate::runtime::note_queue_change();
         if let Some(wake) = &mut self.wake {
             wake.signal();
         }
@@ -63,10 +59,10 @@ struct WakeSocket {
 }
 
 impl WakeSocket {
-    fn new() -> Result<Self, Error> {
-        let (reader, writer) = UnixStream::pair().map_err(io_error)?;
-        reader.set_nonblocking(true).map_err(io_error)?;
-        writer.set_nonblocking(true).map_err(io_error)?;
+    fn new() -> io::Result<Self> {
+        let (reader, writer) = UnixStream::pair()?;
+        reader.set_nonblocking(true)?;
+        writer.set_nonblocking(true)?;
         Ok(Self {
             reader,
             writer,
@@ -89,49 +85,67 @@ impl WakeSocket {
     }
 }
 
-/// Events of the core session, waiting for the C poller.
+/// Events of one session, waiting for the program to take them.
 #[derive(Debug)]
-pub struct EventQueue {
-    state: Mutex<State>,
+pub struct EventQueue<T> {
+    state: Mutex<State<T>>,
+    /// Wakes blocked pops.
     changed: Condvar,
+    /// Wakes async waits ([`wait_pending`](Self::wait_pending)).
+    arrived: Notify,
     space: Arc<Semaphore>,
     bytes: Arc<Semaphore>,
     budget: u32,
+    /// Called whenever an event or the end is queued.
+    on_change: Option<fn()>,
 }
 
-impl EventQueue {
+impl<T> EventQueue<T> {
     /// A queue holding at most `capacity` events weighing at most `bytes` together (an event
     /// heavier than the whole budget gets in alone); the producer waits for room.
     pub fn new(capacity: usize, bytes: usize) -> Self {
         // The semaphore takes permits in u32 steps; budgets stay far below.
         let budget = bytes.clamp(1, u32::MAX as usize / 2) as u32;
         Self {
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State {
+                events: VecDeque::new(),
+                ended: false,
+                wake: None,
+            }),
             changed: Condvar::new(),
-            space: Arc::new(Semaphore::new(capacity)),
+            arrived: Notify::new(),
+            space: Arc::new(Semaphore::new(capacity.max(1))),
             bytes: Arc::new(Semaphore::new(budget as usize)),
             budget,
+            on_change: None,
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    /// Calls `hook` (under the queue's lock: it must not touch the queue) each time an event
+    /// or the end is queued, for a loop that waits on many queues at once.
+    pub fn notifying(mut self, hook: fn()) -> Self {
+        self.on_change = Some(hook);
+        self
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
         // Every critical section below is panic-free bookkeeping.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Appends an event weighing `weight` bytes, once there is room (count and bytes): the
     /// producer's backpressure. `false` when the queue ended (the event is dropped).
-    pub async fn push(&self, event: impl Into<QueuedEvent>, weight: usize) -> bool {
-        self.append(event.into(), weight, false).await
+    pub async fn push(&self, event: T, weight: usize) -> bool {
+        self.append(event, weight, false).await
     }
 
-    /// Appends the last event and ends the queue in the same step, so a poller that takes it
+    /// Appends the last event and ends the queue in the same step, so a reader that takes it
     /// finds the end right behind it.
-    pub async fn push_last(&self, event: QueuedEvent) -> bool {
+    pub async fn push_last(&self, event: T) -> bool {
         self.append(event, 0, true).await
     }
 
-    async fn append(&self, event: QueuedEvent, weight: usize, last: bool) -> bool {
+    async fn append(&self, event: T, weight: usize, last: bool) -> bool {
         let weight = weight.min(self.budget as usize) as u32;
         // Both semaphores are closed by `end`: a producer waiting for room is let go.
         let Ok(space) = self.space.acquire().await else {
@@ -149,8 +163,7 @@ impl EventQueue {
         bytes.forget();
         state.events.push_back((event, weight));
         state.ended = last;
-        state.signal();
-        self.changed.notify_all();
+        self.announce(&mut state);
         true
     }
 
@@ -160,8 +173,17 @@ impl EventQueue {
         state.ended = true;
         self.space.close();
         self.bytes.close();
+        self.announce(&mut state);
+    }
+
+    /// Tells every kind of waiter that something is pending.
+    fn announce(&self, state: &mut State<T>) {
+        if let Some(hook) = self.on_change {
+            hook();
+        }
         state.signal();
         self.changed.notify_all();
+        self.arrived.notify_waiters();
     }
 
     /// True once the queue ended (its last event may still be pending).
@@ -170,7 +192,7 @@ impl EventQueue {
     }
 
     /// The next event, waiting at most `timeout` (zero never blocks).
-    pub fn pop(&self, timeout: Duration) -> Result<QueuedEvent, Wait> {
+    pub fn pop(&self, timeout: Duration) -> Result<T, Wait> {
         let deadline = Instant::now().checked_add(timeout);
         let mut state = self.lock();
         loop {
@@ -200,9 +222,24 @@ impl EventQueue {
         }
     }
 
+    /// Resolves once an event or the end is pending (at once if one already is), for a
+    /// reader that waits on the runtime and then pops with a zero timeout.
+    pub async fn wait_pending(&self) {
+        loop {
+            let arrived = self.arrived.notified();
+            tokio::pin!(arrived);
+            // Registered before the look, so an event queued in between still wakes it.
+            arrived.as_mut().enable();
+            if self.lock().pending() {
+                return;
+            }
+            arrived.await;
+        }
+    }
+
     /// The descriptor that is readable while an event or the end is pending, made on first
-    /// call (readable at once if something is already pending).
-    pub fn fd(&self) -> Result<RawFd, Error> {
+    /// call (readable at once if something is already pending). It stays owned by the queue.
+    pub fn fd(&self) -> io::Result<RawFd> {
         let mut state = self.lock();
         let pending = state.pending();
         let wake = match &mut state.wake {
@@ -219,28 +256,22 @@ impl EventQueue {
     }
 }
 
-fn io_error(error: std::io::Error) -> Error {
-    Error::new(
-        das_result::Io,
-        format!("cannot create the event wake-up socket: {error}"),
-    )
-}
-
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
-    use das_core::session::Event;
-    use serde_json::json;
 
     fn block_on<F: std::future::Future>(future: F) -> F::Output {
         tokio::runtime::Builder::new_current_thread()
+            .enable_all()
             .build()
             .unwrap()
             .block_on(future)
     }
 
-    /// Whether the wake socket holds its byte (the C tests check the descriptor with poll).
-    fn readable(queue: &EventQueue) -> bool {
+    /// Whether the wake socket holds its byte (the C and Python tests poll the descriptor).
+    fn readable<T>(queue: &EventQueue<T>) -> bool {
         queue
             .lock()
             .wake
@@ -255,16 +286,16 @@ mod tests {
         let fd = queue.fd().unwrap();
         assert_eq!(queue.fd().unwrap(), fd, "one descriptor per queue");
         assert!(!readable(&queue));
-        block_on(queue.push(Event::from_wire("a", json!(1)), 1));
-        block_on(queue.push(Event::from_wire("b", json!(2)), 1));
+        block_on(queue.push("a", 1));
+        block_on(queue.push("b", 1));
         assert!(readable(&queue));
-        assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "a");
+        assert_eq!(queue.pop(Duration::ZERO), Ok("a"));
         assert!(readable(&queue));
-        assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "b");
+        assert_eq!(queue.pop(Duration::ZERO), Ok("b"));
         assert!(!readable(&queue));
-        block_on(queue.push(Event::from_wire("c", json!(3)), 1));
+        block_on(queue.push("c", 1));
         queue.end();
-        assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "c");
+        assert_eq!(queue.pop(Duration::ZERO), Ok("c"));
         assert!(readable(&queue), "the end stays readable");
         assert_eq!(queue.pop(Duration::from_secs(5)), Err(Wait::Closed));
     }
@@ -272,10 +303,10 @@ mod tests {
     #[test]
     fn the_last_event_comes_with_the_end() {
         let queue = EventQueue::new(4, 1 << 20);
-        block_on(queue.push_last(Event::from_wire("z", json!(1)).into()));
-        assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "z");
+        block_on(queue.push_last("z"));
+        assert_eq!(queue.pop(Duration::ZERO), Ok("z"));
         assert_eq!(queue.pop(Duration::ZERO), Err(Wait::Closed));
-        assert!(!block_on(queue.push(Event::from_wire("late", json!(2)), 1)));
+        assert!(!block_on(queue.push("late", 1)));
         assert_eq!(
             queue.pop(Duration::ZERO),
             Err(Wait::Closed),
@@ -286,17 +317,17 @@ mod tests {
     #[test]
     fn the_descriptor_is_made_on_demand_and_reflects_what_is_pending() {
         let queue = EventQueue::new(4, 1 << 20);
-        block_on(queue.push(Event::from_wire("a", json!(1)), 1));
+        block_on(queue.push("a", 1));
         assert!(queue.lock().wake.is_none(), "no descriptor until asked for");
         queue.fd().unwrap();
         assert!(readable(&queue), "an event was already pending");
-        assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "a");
+        assert_eq!(queue.pop(Duration::ZERO), Ok("a"));
         assert!(!readable(&queue));
     }
 
     #[test]
     fn end_wakes_a_blocked_pop() {
-        let queue = Arc::new(EventQueue::new(1, 1 << 20));
+        let queue = Arc::new(EventQueue::<()>::new(1, 1 << 20));
         let waiter = {
             let queue = queue.clone();
             std::thread::spawn(move || queue.pop(Duration::from_secs(600)))
@@ -306,14 +337,67 @@ mod tests {
         assert_eq!(queue.pop(Duration::MAX), Err(Wait::Closed));
     }
 
+    /// `future`'s output, unless it takes more than ten seconds.
+    fn within<F: std::future::Future>(
+        runtime: &tokio::runtime::Runtime,
+        future: F,
+    ) -> Result<F::Output, tokio::time::error::Elapsed> {
+        runtime.block_on(async { tokio::time::timeout(Duration::from_secs(10), future).await })
+    }
+
     #[test]
-    fn the_byte_budget_holds_the_producer_until_the_poller_takes_events() {
+    fn wait_pending_resolves_for_an_event_and_for_the_end() {
+        let queue = Arc::new(EventQueue::new(4, 1 << 20));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let waiter = runtime.spawn({
+            let queue = queue.clone();
+            async move { queue.wait_pending().await }
+        });
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(!waiter.is_finished(), "nothing pending: it waits");
+        runtime.block_on(queue.push("a", 1));
+        within(&runtime, waiter)
+            .expect("an event wakes the wait")
+            .unwrap();
+        assert_eq!(queue.pop(Duration::ZERO), Ok("a"));
+        let waiter = runtime.spawn({
+            let queue = queue.clone();
+            async move { queue.wait_pending().await }
+        });
+        queue.end();
+        within(&runtime, waiter)
+            .expect("the end wakes the wait")
+            .unwrap();
+        within(&runtime, queue.wait_pending()).expect("the end stays pending");
+        runtime.shutdown_timeout(Duration::from_millis(100));
+    }
+
+    static CHANGES: AtomicUsize = AtomicUsize::new(0);
+
+    #[test]
+    fn the_hook_hears_every_event_and_the_end() {
+        let queue = EventQueue::new(4, 1 << 20).notifying(|| {
+            CHANGES.fetch_add(1, Ordering::SeqCst);
+        });
+        block_on(queue.push("a", 1));
+        block_on(queue.push("b", 1));
+        queue.end();
+        assert_eq!(CHANGES.load(Ordering::SeqCst), 3);
+        assert_eq!(queue.pop(Duration::ZERO), Ok("a"));
+        assert_eq!(CHANGES.load(Ordering::SeqCst), 3, "taking is no change");
+    }
+
+    #[test]
+    fn the_byte_budget_holds_the_producer_until_the_reader_takes_events() {
         let queue = Arc::new(EventQueue::new(16, 1000));
-        let big = || Event::from_wire("big", json!("x".repeat(600)));
-        block_on(queue.push(big(), 600));
+        block_on(queue.push("big", 600));
         let producer = {
             let queue = queue.clone();
-            std::thread::spawn(move || block_on(queue.push(big(), 600)))
+            std::thread::spawn(move || block_on(queue.push("big", 600)))
         };
         std::thread::sleep(Duration::from_millis(200));
         assert_eq!(
@@ -321,22 +405,22 @@ mod tests {
             1,
             "the second event waits for room"
         );
-        assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "big");
+        assert_eq!(queue.pop(Duration::ZERO), Ok("big"));
         assert!(producer.join().unwrap());
-        assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "big");
+        assert_eq!(queue.pop(Duration::ZERO), Ok("big"));
         // Heavier than the whole budget: let in alone.
-        block_on(queue.push(Event::from_wire("huge", json!("x".repeat(5000))), 5000));
-        assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "huge");
+        block_on(queue.push("huge", 5000));
+        assert_eq!(queue.pop(Duration::ZERO), Ok("huge"));
     }
 
     #[test]
     fn end_lets_a_producer_waiting_for_room_go() {
         // The producer is the session's signalling task: a close must not leave it stuck.
         let queue = Arc::new(EventQueue::new(1, 1 << 20));
-        assert!(block_on(queue.push(Event::from_wire("a", json!(1)), 1)));
+        assert!(block_on(queue.push("a", 1)));
         let producer = {
             let queue = queue.clone();
-            std::thread::spawn(move || block_on(queue.push(Event::from_wire("b", json!(2)), 1)))
+            std::thread::spawn(move || block_on(queue.push("b", 1)))
         };
         std::thread::sleep(Duration::from_millis(100));
         assert!(!producer.is_finished(), "no room: the producer waits");
@@ -347,7 +431,7 @@ mod tests {
         }
         assert!(producer.is_finished(), "the end lets the producer go");
         assert!(!producer.join().unwrap(), "dropped after the end");
-        assert_eq!(queue.pop(Duration::ZERO).unwrap().name(), "a");
+        assert_eq!(queue.pop(Duration::ZERO), Ok("a"));
         assert_eq!(queue.pop(Duration::ZERO), Err(Wait::Closed));
     }
 }
