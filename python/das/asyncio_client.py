@@ -1,9 +1,12 @@
 """asyncio flavours: ``das.AsyncClient`` (python-socketio's ``AsyncClient`` surface) and
 ``das.AsyncRegisterSession`` / ``das.AsyncVerifySession`` (``async with`` / ``async for``).
 
-Blocking work runs on worker threads (``loop.run_in_executor``) and the native calls release
-the GIL there, so no awaitable blocks the event loop. Handlers, coroutine or plain, run on the
-loop, one at a time in wire order.
+No awaitable blocks the event loop. A session's events arrive on the loop itself: it watches
+the session's wake-up descriptor (``loop.add_reader``) and takes them without blocking, and
+``push_audio`` is a direct non-blocking call; only calls that really wait (start, close,
+``push_wav``, ``push_audio(wait=True)``, and the client's) run on worker threads
+(``loop.run_in_executor``), where the native calls release the GIL. Handlers, coroutine or
+plain, run on the loop, one at a time in wire order.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ import asyncio
 import functools
 import inspect
 import os
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, TypeVar, Union
 
+from . import _errors
 from .client import Client, Handler, HandlerDecorators
 from .session import (Event, RegisterSession, SessionOptions, VerifySession, _Session,
                       check_options)
@@ -133,7 +137,6 @@ _A = TypeVar("_A", bound="_AsyncSession")
 class _AsyncSession:
     def __init__(self, session: _Session) -> None:
         self._session = session
-        self._events: Optional[Iterator[Event]] = None
 
     @property
     def result(self) -> Optional[Event]:
@@ -161,22 +164,48 @@ class _AsyncSession:
         await self.close()
 
     def __aiter__(self: _A) -> _A:
-        self._events = self._session.events()
         return self
 
     async def __anext__(self) -> Event:
-        if self._events is None:
-            self._events = self._session.events()
-        event: Optional[Event] = await _run(next, self._events, None)
+        event = await self._next_event(None)
         if event is None:
             raise StopAsyncIteration
         return event
 
     async def wait_result(self, timeout: Optional[float] = None) -> Optional[Event]:
-        return await _run(self._session.wait_result, timeout)
+        while await self._next_event(timeout) is not None:
+            pass
+        return self._session.result
+
+    async def _next_event(self, timeout: Optional[float]) -> Optional[Event]:
+        """The next event, each within ``timeout`` seconds (default ``event_timeout``), as
+        ``events()`` yields them; ``None`` after the last. Cancelling it loses nothing: an
+        event is only taken when it is returned."""
+        session = self._session
+        native = session._session()
+        wait = session.event_timeout if timeout is None else timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        timed_out = False
+        while not session._ended:
+            try:
+                event = native.next_event_nowait()
+            except _errors.Closed:
+                session._ended = True
+                return None
+            if event is not None:
+                return session._took(event)
+            if timed_out:
+                raise _errors.TimeoutError(f"no session event within {wait} s")
+            timed_out = not await _readable(loop, native.fileno(), deadline)
+        return None
 
     async def push_audio(self, data: bytes, wait: bool = False) -> None:
-        await _run(self._session.push_audio, bytes(data), wait)
+        if wait:
+            await _run(self._session.push_audio, data, True)
+        else:
+            # Never blocks: a full buffer raises WouldBlock at once.
+            self._session.push_audio(data)
 
     async def push_wav(self, path: Union[str, "os.PathLike[str]"]) -> None:
         await _run(self._session.push_wav, path)
@@ -202,6 +231,24 @@ class AsyncVerifySession(_AsyncSession):
     def __init__(self, url: str, credential: str, **options: Unpack[SessionOptions]) -> None:
         check_options(type(self), options)
         super().__init__(VerifySession(url, credential, **options))
+
+
+async def _readable(loop: asyncio.AbstractEventLoop, fd: int, deadline: float) -> bool:
+    """Waits on the loop until ``fd`` is readable (True) or ``deadline`` passes (False); the
+    loop watches ``fd`` only for the time of the wait."""
+    ready: "asyncio.Future[bool]" = loop.create_future()
+
+    def settle(readable: bool) -> None:
+        if not ready.done():
+            ready.set_result(readable)
+
+    loop.add_reader(fd, settle, True)
+    timer = loop.call_at(deadline, settle, False)
+    try:
+        return await ready
+    finally:
+        timer.cancel()
+        loop.remove_reader(fd)
 
 
 async def _run(fn: Callable[..., T], *args: Any) -> T:

@@ -141,11 +141,15 @@ class _Session:
             except Closed:
                 self._ended = True
                 return
-            if event.is_result:
-                self.result = event
-            if event.is_result or event.kind == "disconnected":
-                self._ended = True
-            yield event
+            yield self._took(event)
+
+    def _took(self, event: Event) -> Event:
+        """Notes what ``event`` means for the session: the result, the end."""
+        if event.is_result:
+            self.result = event
+        if event.is_result or event.kind == "disconnected":
+            self._ended = True
+        return event
 
     def wait_result(self, timeout: Optional[float] = None) -> Optional[Event]:
         """Consumes events until the result; returns it (``None`` if the session ended

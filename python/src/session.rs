@@ -1,9 +1,11 @@
 //! `das._native.Session`: a running register/verify session. The core session delivers its
-//! events straight into the queue Python reads ([`PythonSink`]); `close` disconnects it.
+//! events straight into the queue Python reads ([`PythonSink`]), blocking (`next_event`) or
+//! from an event loop (`fileno` + `next_event_nowait`); `close` disconnects it.
 
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
+use das::runtime::queue::{EventQueue, Wait};
 use das::session::settings::TimeoutKind;
 use das::session::{
     AudioError, AudioSender, Event, EventSink, Session as CoreSession, SessionBuilder, SessionKind,
@@ -12,7 +14,6 @@ use das::session::{
 use futures_util::future::BoxFuture;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use tokio::sync::mpsc;
 
 use crate::cancel::StartCancel;
 use crate::channel::ChannelConfig;
@@ -27,24 +28,22 @@ pub struct Session {
     call_id: String,
     namespace: String,
     audio: AudioSender,
-    events: Mutex<mpsc::Receiver<Event>>,
+    events: Arc<EventQueue<Event>>,
     /// Taken by `close` (or at drop).
     session: Mutex<Option<CoreSession>>,
 }
 
-/// Events held for Python before the signalling waits for `next_event`.
-const QUEUE: usize = 256;
-
 /// Where the core session delivers: the queue `next_event` reads.
-struct PythonSink(mpsc::Sender<Event>);
+struct PythonSink(Arc<EventQueue<Event>>);
 
 impl EventSink for PythonSink {
-    fn deliver(&self, event: Event, _weight: usize) -> BoxFuture<'_, bool> {
-        Box::pin(async move { self.0.send(event).await.is_ok() })
+    fn deliver(&self, event: Event, weight: usize) -> BoxFuture<'_, bool> {
+        Box::pin(self.0.push(event, weight))
     }
 
-    /// The queue ends when the session drops the sink, right after this.
-    fn end(&self) {}
+    fn end(&self) {
+        self.0.end();
+    }
 }
 
 /// The session kind a Python `kind` names, with the credential only a verification takes.
@@ -185,16 +184,16 @@ impl Session {
         for (key, value) in dict_entries(payload)? {
             s.set_payload_field(&key, value);
         }
+        let events = Arc::new(EventQueue::new(s.event_capacity(), s.event_queue_bytes()));
         let builder = SessionBuilder::from_settings(s).map_err(session_error)?;
         let cancel = cancel.map_or_else(Default::default, |c| c.inner.clone());
-        let (sink, events) = mpsc::channel(QUEUE);
-        let started = builder.start_cancellable_with_sink(&cancel, PythonSink(sink));
+        let started = builder.start_cancellable_with_sink(&cancel, PythonSink(events.clone()));
         let session = block_on(py, started)?.map_err(session_error)?;
         Ok(Self {
             call_id: session.call_id().to_owned(),
             namespace: session.namespace().to_owned(),
             audio: session.audio(),
-            events: Mutex::new(events),
+            events,
             session: Mutex::new(Some(session)),
         })
     }
@@ -203,21 +202,47 @@ impl Session {
     /// arrived and `Closed` after the last event.
     fn next_event(&self, py: Python<'_>, timeout: f64) -> PyResult<PyEvent> {
         let wait = Duration::from_secs_f64(timeout.max(0.0));
-        let event = {
-            let mut guard = self.events.lock().unwrap_or_else(|p| p.into_inner());
-            let events: &mut mpsc::Receiver<Event> = &mut guard;
-            block_on(py, async {
-                tokio::time::timeout(wait, events.recv()).await
-            })?
-        };
-        match event {
-            Err(_) => Err(das_error(
-                Kind::Timeout,
-                format!("no session event within {wait:?}"),
-            )),
-            Ok(None) => Err(das_error(Kind::Closed, "the session has ended")),
-            Ok(Some(event)) => PyEvent::from_core(py, event),
+        let deadline = Instant::now().checked_add(wait);
+        loop {
+            if let Some(event) = self.next_event_nowait(py)? {
+                return Ok(event);
+            }
+            // Another thread may take what woke this one: then it waits again.
+            let remaining = deadline.map_or(wait, |d| d.saturating_duration_since(Instant::now()));
+            let events = &self.events;
+            let pending = block_on(py, async {
+                tokio::time::timeout(remaining, events.wait_pending()).await
+            })?;
+            if pending.is_err() {
+                return Err(das_error(
+                    Kind::Timeout,
+                    format!("no session event within {wait:?}"),
+                ));
+            }
         }
+    }
+
+    /// The next event if one is pending, else `None` (never blocks). Raises `Closed` after the
+    /// last event. With [`fileno`](Self::fileno), for an event loop.
+    fn next_event_nowait(&self, py: Python<'_>) -> PyResult<Option<PyEvent>> {
+        match self.events.pop(Duration::ZERO) {
+            Ok(event) => PyEvent::from_core(py, event).map(Some),
+            Err(Wait::Timeout) => Ok(None),
+            Err(Wait::Closed) => Err(das_error(Kind::Closed, "the session has ended")),
+        }
+    }
+
+    /// A descriptor that is readable while an event or the end is pending (for
+    /// `select`/`selectors`/`loop.add_reader`): when readable, call `next_event_nowait` until
+    /// it returns `None`. Never read from or close it; it lives as long as the session. Made
+    /// on first call.
+    fn fileno(&self) -> PyResult<i32> {
+        self.events.fd().map_err(|e| {
+            das_error(
+                Kind::Io,
+                format!("cannot create the event wake-up socket: {e}"),
+            )
+        })
     }
 
     /// Queues call audio in the channel's wire codec (copied). Without `wait`, raises
@@ -249,10 +274,13 @@ impl Session {
     /// Disconnects the signalling and drops unsent audio (bounded wait); the event queue then
     /// ends with `Closed`.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        match self.take_session() {
+        let closed = match self.take_session() {
             Some(session) => block_on(py, session.close()),
             None => Ok(()),
-        }
+        };
+        // The session ended its sink already, unless the wait was cut short (interpreter exit).
+        self.events.end();
+        closed
     }
 
     #[getter]
