@@ -27,6 +27,8 @@ STYLE = {
     "das C ABI (libdas.so), caller-driven loop": dict(color="tab:cyan", marker="<",
                                                       linestyle="none", markersize=9),
     "das Python wheel": dict(color="tab:purple", marker="D", linestyle="none", markersize=8),
+    "das Python wheel, asyncio": dict(color="tab:pink", marker="d", linestyle="none",
+                                      markersize=9),
 }
 
 

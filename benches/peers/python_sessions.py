@@ -1,6 +1,6 @@
 """N concurrent real-time registration sessions from Python, for emulator/benches/sessions.rs.
 
-Two stacks, one scenario (the Rust bench's): sessions start 2 ms apart, each streams
+Three stacks, one scenario (the Rust bench's): sessions start 2 ms apart, each streams
 samples/speaker-a.wav (8 kHz µ-law) over AudioHook at 1x real time from
 `info-consumer-ready` and waits for its result.
 
@@ -11,12 +11,15 @@ samples/speaker-a.wav (8 kHz µ-law) over AudioHook at 1x real time from
 - `wheel`: libdas's Python wheel, `das.RegisterSession`, one thread per session polling
   events and one pushing 200 ms frames every 200 ms from `info-consumer-ready` (the API is
   blocking; the network work happens on libdas's runtime threads).
+- `wheel-asyncio`: the same wheel through `das.AsyncRegisterSession`, all sessions on one
+  asyncio loop (events read on the loop through each session's wake-up descriptor), 200 ms
+  frames pushed by deadline on the loop, as the `socketio` stack paces them.
 
 Prints one JSON report on stdout (the fields of `ClientReport` in sessions.rs): CPU and peak
 RSS growth of this process, setup times, and the wall-clock time each server event was
 handed to the caller, with its sequence number on the session, for the latency join.
 
-Usage: python python_sessions.py socketio|wheel SOCKETIO_URL TOKEN_URL AUDIOHOOK_URL
+Usage: python python_sessions.py socketio|wheel|wheel-asyncio SOCKETIO_URL TOKEN_URL AUDIOHOOK_URL
        CLIENT_ID CLIENT_SECRET AUDIOHOOK_API_KEY AUDIOHOOK_SECRET WAV N
 """
 
@@ -327,14 +330,87 @@ def run_wheel(ends: Endpoints) -> dict:
     return run.report([])
 
 
+# --- the das wheel on asyncio -------------------------------------------------------------
+
+async def paced_audio(session, run: Run, audio: bytes) -> None:
+    """The call's audio as it happens, by deadline on the loop (as `stream_audiohook`)."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for index in range(0, (len(audio) + FRAME_BYTES - 1) // FRAME_BYTES):
+        deadline = start + index * FRAME_SECONDS
+        delay = deadline - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if loop.time() - deadline > LATE:
+            run.late_frames += 1
+        run.frames += 1
+        try:
+            await session.push_audio(audio[index * FRAME_BYTES:(index + 1) * FRAME_BYTES])
+        except Exception:
+            return  # the session ended
+    await session.end_audio()
+
+
+async def wheel_asyncio_session(ends: Endpoints, run: Run, index: int, audio: bytes) -> None:
+    import das
+
+    await asyncio.sleep(index * start_spacing(ends.sessions))
+    started = time.monotonic()
+    received: list = []
+    setup, outcome, pusher = None, None, None
+    try:
+        async with das.AsyncRegisterSession(ends.socketio_url, token_url=ends.token_url,
+                                            client_id=ends.client_id,
+                                            client_secret=ends.client_secret,
+                                            audio_url=ends.audiohook_url,
+                                            audio_protocol="audiohook", api_key=ends.api_key,
+                                            client_secret_audio=ends.audiohook_secret,
+                                            event_timeout=SESSION_TIMEOUT) as session:
+            call_id = session.call_id
+            async for event in session:
+                now = time.time_ns()
+                if event.name in ("audio-ended", "disconnected"):
+                    continue  # generated locally: no emulator send time
+                received.append({"call_id": call_id, "seq": len(received) + 1,
+                                 "event": event.name, "unix_ns": now})
+                if event.name == "info-consumer-ready":
+                    setup = time.monotonic()
+                    pusher = asyncio.ensure_future(paced_audio(session, run, audio))
+                if event.is_result or event.name == "error":
+                    outcome = event.name
+                    break
+            if pusher is not None:
+                pusher.cancel()
+                await asyncio.gather(pusher, return_exceptions=True)
+    except Exception as error:
+        outcome = f"{type(error).__name__}: {error}"[:120]
+    run.finish_session(started, outcome, setup, received)
+
+
+async def run_wheel_asyncio(ends: Endpoints) -> dict:
+    # Warm-up: one session first, so one-time costs stay out of the figures (as in Rust).
+    audio = wav_data(ends.wav)
+    await wheel_asyncio_session(ends, Run(1), 0, audio)
+    run = Run(ends.sessions)
+    sessions = asyncio.gather(*(wheel_asyncio_session(ends, run, i, audio)
+                                for i in range(ends.sessions)))
+    while not sessions.done():
+        await asyncio.wait([sessions], timeout=0.25)
+        run.sample_rss()
+    await sessions
+    return run.report([])
+
+
 def main() -> None:
     stack, ends = sys.argv[1], Endpoints(sys.argv[2:])
     if stack == "socketio":
         report = asyncio.run(run_socketio(ends))
     elif stack == "wheel":
         report = run_wheel(ends)
+    elif stack == "wheel-asyncio":
+        report = asyncio.run(run_wheel_asyncio(ends))
     else:
-        raise SystemExit(f"unknown stack {stack!r}: socketio or wheel")
+        raise SystemExit(f"unknown stack {stack!r}: socketio, wheel or wheel-asyncio")
     json.dump(report, sys.stdout)
 
 

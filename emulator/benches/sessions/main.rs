@@ -1,8 +1,8 @@
 //! Concurrent real-time registration sessions, side by side: `das::session::RegisterSession`
 //! in this process against the floor (the same connections and bytes with nothing but a
 //! length prefix, `floor.rs`), python-socketio + websockets (the stack the das-Peak
-//! documentation shows), and optionally the C ABI and the Python wheel, all against one
-//! emulator in a child process.
+//! documentation shows), and optionally the C ABI and the Python wheel (threads, then one
+//! asyncio loop), all against one emulator in a child process.
 //!
 //! Every client runs the same scenario: N sessions start 2 ms apart (one shared OAuth2
 //! token), each pushes `samples/speaker-a.wav` (8 kHz µ-law) on an AudioHook channel as a
@@ -186,6 +186,14 @@ fn main() {
             run_external(
                 python,
                 &[script.as_str(), "wheel"],
+                &endpoints,
+                options.bindings_sessions,
+            )
+        });
+        measure("das Python wheel, asyncio", &emulator, &mut || {
+            run_external(
+                python,
+                &[script.as_str(), "wheel-asyncio"],
                 &endpoints,
                 options.bindings_sessions,
             )
