@@ -182,22 +182,22 @@ class _AsyncSession:
         ``events()`` yields them; ``None`` after the last. Cancelling it loses nothing: an
         event is only taken when it is returned."""
         session = self._session
-        native = session._session()
         wait = session.event_timeout if timeout is None else timeout
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
         timed_out = False
         while not session._ended:
             try:
-                event = native.next_event_nowait()
+                event = session.next_event_nowait()
             except _errors.Closed:
-                session._ended = True
-                return None
+                if session._ended:
+                    return None
+                raise  # not started
             if event is not None:
-                return session._took(event)
+                return event
             if timed_out:
                 raise _errors.TimeoutError(f"no session event within {wait} s")
-            timed_out = not await _readable(loop, native.fileno(), deadline)
+            timed_out = not await _readable(loop, session.fileno(), deadline)
         return None
 
     async def push_audio(self, data: bytes, wait: bool = False) -> None:

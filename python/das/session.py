@@ -143,6 +143,24 @@ class _Session:
                 return
             yield self._took(event)
 
+    def next_event_nowait(self) -> Optional[Event]:
+        """The next event if one is pending, else ``None`` (never blocks); raises ``Closed``
+        after the last. With ``fileno()``, for a program's own event loop."""
+        session = self._session()
+        try:
+            event = session.next_event_nowait()
+        except Closed:
+            self._ended = True
+            raise
+        return None if event is None else self._took(event)
+
+    def fileno(self) -> int:
+        """A descriptor that is readable while an event or the end is pending (for
+        ``selectors``, ``select``, ``loop.add_reader``): when it is, call
+        ``next_event_nowait()`` until it returns ``None``. Never read from or close it; it lives
+        as long as the session."""
+        return self._session().fileno()
+
     def _took(self, event: Event) -> Event:
         """Notes what ``event`` means for the session: the result, the end."""
         if event.is_result:

@@ -13,7 +13,6 @@ from typing import Any, Callable, List
 import pytest
 
 import das
-from das import _native
 from test_emulator import SPEAKER_A, credentials
 
 AUTH = {"Authorization": "Bearer test"}
@@ -186,8 +185,22 @@ def test_a_cancelled_or_timed_out_wait_loses_nothing_and_stops_watching(
     assert seconds == [0.5 * (i + 1) for i in range(len(seconds))] and len(seconds) >= 3
 
 
+def test_an_async_session_not_started_says_so(sio_url: str) -> None:
+    async def main() -> None:
+        session = das.AsyncRegisterSession(sio_url, authorization="Bearer t")
+        with pytest.raises(das.Closed, match="not started"):
+            await session.__anext__()
+        await session.start()
+        try:
+            assert (await session.__anext__()).name == "welcome"
+        finally:
+            await session.close()
+
+    asyncio.run(main())
+
+
 def test_the_wake_descriptor_follows_what_is_pending(sio_url: str) -> None:
-    session = _native.Session.start("register", sio_url, authorization="Bearer t")
+    session = das.RegisterSession(sio_url, authorization="Bearer t").start()
     fd = session.fileno()
     assert session.fileno() == fd
     names = []
@@ -197,6 +210,7 @@ def test_the_wake_descriptor_follows_what_is_pending(sio_url: str) -> None:
             names.append(event.name)
     # The peer sends nothing after the result: drained, the descriptor is quiet.
     assert names[-1] == "result-success" and "info-vad-status" in names
+    assert session.result is not None and session.result.name == "result-success"
     assert session.next_event_nowait() is None and not readable(fd)
     session.close()
     assert readable(fd), "the end is pending"
@@ -207,4 +221,4 @@ def test_the_wake_descriptor_follows_what_is_pending(sio_url: str) -> None:
     with pytest.raises(das.Closed):
         session.next_event_nowait()
     with pytest.raises(das.Closed):
-        session.next_event(1.0)
+        session._session().next_event(1.0)

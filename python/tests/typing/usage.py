@@ -4,7 +4,8 @@ each assert_type states what a type checker infers (test_typing.py runs both).""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Sequence, assert_type
+import selectors
+from typing import Any, Dict, List, Optional, Sequence, assert_type
 
 import das
 import das.exceptions
@@ -62,6 +63,18 @@ def register(url: str, wav: str) -> Optional[str]:
             assert_type(event.credential, Optional[str])
     result = session.result
     return result.credential if result is not None else None
+
+
+def drain(session: das.RegisterSession, selector: selectors.BaseSelector) -> List[das.Event]:
+    """A selector loop's turn: the events pending once the session's descriptor is ready."""
+    selector.register(session.fileno(), selectors.EVENT_READ)
+    selector.select(1.0)
+    selector.unregister(session.fileno())
+    events: List[das.Event] = []
+    while (event := session.next_event_nowait()) is not None:
+        assert_type(event, das.Event)
+        events.append(event)
+    return events
 
 
 async def verify(url: str, credential: str) -> Optional[float]:
