@@ -156,6 +156,22 @@ def audiohook_headers(ends: Endpoints, organization: str, session: str) -> dict:
     return headers
 
 
+async def paced_frames(run: Run, audio: bytes):
+    """The call's audio as it happens: 200 ms frames at their deadlines on the loop, late
+    ones counted."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for index in range(0, len(audio) // FRAME_BYTES):
+        deadline = start + index * FRAME_SECONDS
+        delay = deadline - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if loop.time() - deadline > LATE:
+            run.late_frames += 1
+        run.frames += 1
+        yield audio[index * FRAME_BYTES:(index + 1) * FRAME_BYTES]
+
+
 # --- python-socketio + websockets ---------------------------------------------------------
 
 async def stream_audiohook(ends: Endpoints, run: Run, call_id: str, organization: str,
@@ -176,17 +192,8 @@ async def stream_audiohook(ends: Endpoints, run: Run, call_id: str, organization
         opened = json.loads(await asyncio.wait_for(ws.recv(), SESSION_TIMEOUT))
         if opened.get("type") != "opened":
             raise RuntimeError(f"AudioHook answered {opened.get('type')}")
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        for index in range(0, len(audio) // FRAME_BYTES):
-            deadline = start + index * FRAME_SECONDS
-            delay = deadline - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            if loop.time() - deadline > LATE:
-                run.late_frames += 1
-            run.frames += 1
-            await ws.send(audio[index * FRAME_BYTES:(index + 1) * FRAME_BYTES])
+        async for frame in paced_frames(run, audio):
+            await ws.send(frame)
 
 
 async def socketio_session(ends: Endpoints, run: Run, authorization: str, organization: str,
@@ -333,19 +340,10 @@ def run_wheel(ends: Endpoints) -> dict:
 # --- the das wheel on asyncio -------------------------------------------------------------
 
 async def paced_audio(session, run: Run, audio: bytes) -> None:
-    """The call's audio as it happens, by deadline on the loop (as `stream_audiohook`)."""
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    for index in range(0, (len(audio) + FRAME_BYTES - 1) // FRAME_BYTES):
-        deadline = start + index * FRAME_SECONDS
-        delay = deadline - loop.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        if loop.time() - deadline > LATE:
-            run.late_frames += 1
-        run.frames += 1
+    """The call's audio, paced on the loop as the `socketio` stack paces it."""
+    async for frame in paced_frames(run, audio):
         try:
-            await session.push_audio(audio[index * FRAME_BYTES:(index + 1) * FRAME_BYTES])
+            await session.push_audio(frame)
         except Exception:
             return  # the session ended
     await session.end_audio()

@@ -182,22 +182,20 @@ fn main() {
     }
     if let Some(python) = &options.wheel_python {
         let script = peer_script("python_sessions.py");
-        measure("das Python wheel", &emulator, &mut || {
-            run_external(
-                python,
-                &[script.as_str(), "wheel"],
-                &endpoints,
-                options.bindings_sessions,
-            )
-        });
-        measure("das Python wheel, asyncio", &emulator, &mut || {
-            run_external(
-                python,
-                &[script.as_str(), "wheel-asyncio"],
-                &endpoints,
-                options.bindings_sessions,
-            )
-        });
+        // A thread per session, then every session on one asyncio loop.
+        for (client, stack) in [
+            ("das Python wheel", "wheel"),
+            ("das Python wheel, asyncio", "wheel-asyncio"),
+        ] {
+            measure(client, &emulator, &mut || {
+                run_external(
+                    python,
+                    &[script.as_str(), stack],
+                    &endpoints,
+                    options.bindings_sessions,
+                )
+            });
+        }
     }
     print_ratios(&rows);
     if let Some(path) = &options.json {
