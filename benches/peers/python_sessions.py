@@ -269,6 +269,24 @@ async def run_socketio(ends: Endpoints) -> dict:
 
 # --- the das wheel ------------------------------------------------------------------------
 
+def wheel_options(ends: Endpoints) -> dict:
+    """The session options of both wheel stacks."""
+    return dict(token_url=ends.token_url, client_id=ends.client_id,
+                client_secret=ends.client_secret, audio_url=ends.audiohook_url,
+                audio_protocol="audiohook", api_key=ends.api_key,
+                client_secret_audio=ends.audiohook_secret, event_timeout=SESSION_TIMEOUT)
+
+
+def record(received: list, call_id: str, event) -> bool:
+    """Notes when a server event was handed over; False for the session's own events."""
+    now = time.time_ns()
+    if event.name in ("audio-ended", "disconnected"):
+        return False  # generated locally: no emulator send time
+    received.append({"call_id": call_id, "seq": len(received) + 1, "event": event.name,
+                     "unix_ns": now})
+    return True
+
+
 def live_audio(session, audio: bytes, stop: threading.Event) -> None:
     """The call's audio as it happens: one 200 ms frame per 200 ms, until `stop`."""
     start = time.monotonic()
@@ -291,19 +309,11 @@ def wheel_session(ends: Endpoints, run: Run, index: int, audio: bytes) -> None:
     setup, outcome = None, None
     stop, pusher = threading.Event(), None
     try:
-        with das.RegisterSession(ends.socketio_url, token_url=ends.token_url,
-                                 client_id=ends.client_id, client_secret=ends.client_secret,
-                                 audio_url=ends.audiohook_url, audio_protocol="audiohook",
-                                 api_key=ends.api_key,
-                                 client_secret_audio=ends.audiohook_secret,
-                                 event_timeout=SESSION_TIMEOUT) as session:
+        with das.RegisterSession(ends.socketio_url, **wheel_options(ends)) as session:
             call_id = session.call_id
             for event in session.events():
-                now = time.time_ns()
-                if event.name in ("audio-ended", "disconnected"):
-                    continue  # generated locally: no emulator send time
-                received.append({"call_id": call_id, "seq": len(received) + 1,
-                                 "event": event.name, "unix_ns": now})
+                if not record(received, call_id, event):
+                    continue
                 if event.name == "info-consumer-ready":
                     setup = time.monotonic()
                     pusher = threading.Thread(target=live_audio, args=(session, audio, stop))
@@ -357,20 +367,11 @@ async def wheel_asyncio_session(ends: Endpoints, run: Run, index: int, audio: by
     received: list = []
     setup, outcome, pusher = None, None, None
     try:
-        async with das.AsyncRegisterSession(ends.socketio_url, token_url=ends.token_url,
-                                            client_id=ends.client_id,
-                                            client_secret=ends.client_secret,
-                                            audio_url=ends.audiohook_url,
-                                            audio_protocol="audiohook", api_key=ends.api_key,
-                                            client_secret_audio=ends.audiohook_secret,
-                                            event_timeout=SESSION_TIMEOUT) as session:
+        async with das.AsyncRegisterSession(ends.socketio_url, **wheel_options(ends)) as session:
             call_id = session.call_id
             async for event in session:
-                now = time.time_ns()
-                if event.name in ("audio-ended", "disconnected"):
-                    continue  # generated locally: no emulator send time
-                received.append({"call_id": call_id, "seq": len(received) + 1,
-                                 "event": event.name, "unix_ns": now})
+                if not record(received, call_id, event):
+                    continue
                 if event.name == "info-consumer-ready":
                     setup = time.monotonic()
                     pusher = asyncio.ensure_future(paced_audio(session, run, audio))
