@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use das::socketio::{
-    AckHandle, Client, ConnectOptions, DisconnectReason, Events, Incoming, Reconnection,
+    AckHandle, Client, ConnectOptions, DisconnectReason, Incoming, IncomingSink, Reconnection,
     SocketIoError,
 };
+use futures_util::future::BoxFuture;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 use serde_json::Value;
@@ -34,6 +35,39 @@ enum Item {
     },
     /// The connection ended for good: nothing follows.
     End,
+}
+
+/// Where the connection task delivers: the dispatch queue, with one slot kept for the end so
+/// that `end` (which cannot wait) queues it after the last item, never losing it.
+struct DispatchSink {
+    items: mpsc::Sender<Item>,
+    end: Mutex<Option<mpsc::OwnedPermit<Item>>>,
+}
+
+impl DispatchSink {
+    fn new(items: &mpsc::Sender<Item>) -> Self {
+        Self {
+            items: items.clone(),
+            // The queue is new and empty: there is room.
+            end: Mutex::new(items.clone().try_reserve_owned().ok()),
+        }
+    }
+}
+
+impl IncomingSink for DispatchSink {
+    fn deliver(&self, item: Incoming) -> BoxFuture<'_, ()> {
+        // A closed queue means the `SioConnection` is gone: nobody listens.
+        Box::pin(async move {
+            let _ = self.items.send(Item::Incoming(item)).await;
+        })
+    }
+
+    fn end(&self) {
+        let slot = self.end.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(slot) = slot {
+            slot.send(Item::End);
+        }
+    }
 }
 
 /// Reconnection settings with python-socketio's names and defaults.
@@ -142,9 +176,10 @@ impl SioConnection {
         for namespace in namespaces {
             options = options.namespace(namespace);
         }
-        let (client, events) = block_on(py, Client::connect(options))?.map_err(socketio_error)?;
         let (tx, rx) = mpsc::channel(QUEUE);
-        runtime()?.spawn(forward(events, tx.clone()));
+        let sink = DispatchSink::new(&tx);
+        let client =
+            block_on(py, Client::connect_with_sink(options, sink))?.map_err(socketio_error)?;
         Ok(Self {
             client,
             items: Mutex::new(rx),
@@ -360,14 +395,4 @@ fn args_to_py<'py>(
         list.append(to_py(py, arg, attachments)?)?;
     }
     Ok(list)
-}
-
-/// Moves the connection's items onto the dispatch queue, then marks its end.
-async fn forward(mut events: Events, queue: mpsc::Sender<Item>) {
-    while let Some(incoming) = events.recv().await {
-        if queue.send(Item::Incoming(incoming)).await.is_err() {
-            return;
-        }
-    }
-    let _ = queue.send(Item::End).await;
 }

@@ -120,6 +120,37 @@ def test_server_disconnect_ends_wait_and_calls_handler(sio_url: str) -> None:
     assert reasons == ["server disconnect"] and not sio.connected
 
 
+def test_a_slow_handler_holds_the_server_back_and_loses_nothing(sio_url: str) -> None:
+    # More events than the dispatch queue holds (256): the connection pauses reading
+    # while the handler lags, then every tick arrives, in order, and the end comes once.
+    sio = das.Client(reconnection=False)
+    ticks: list = []
+    reasons: list = []
+    last = threading.Event()
+
+    @sio.on("tick")
+    def tick(data: dict) -> None:
+        if data["i"] % 100 == 0:
+            time.sleep(0.05)
+        ticks.append(data["i"])
+        if data["i"] == 599:
+            last.set()
+
+    sio.on("disconnect", lambda reason: reasons.append(reason))
+    sio.connect(sio_url, headers=AUTH)
+    sio.emit("burst", (600, 1024))
+    assert last.wait(30)
+    assert ticks == list(range(600))
+    # The connection still serves: an ack reply comes out of the same queue.
+    answers: list = []
+    answered = threading.Event()
+    sio.emit("echo", "after", callback=lambda *args: (answers.append(args), answered.set()))
+    assert answered.wait(30) and answers == [("after",)]
+    sio.disconnect()
+    sio.wait()
+    assert reasons == ["client disconnect"]
+
+
 def test_wait_releases_the_gil(sio_url: str) -> None:
     sio = connected(sio_url)
     ticks = []

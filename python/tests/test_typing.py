@@ -1,5 +1,6 @@
-"""Type checkers on the public API: mypy --strict and pyright accept the README's Python
-examples and a typed-usage file, and report exactly the marked lines of a misuse file."""
+"""Type checkers on the public API: mypy --strict and pyright accept every Python example in
+the README and docs/ and a typed-usage file, and report exactly the marked lines of a misuse
+file."""
 
 from __future__ import annotations
 
@@ -48,13 +49,15 @@ def errors(checker: str, files: List[Path]) -> Dict[Path, Set[int]]:
 
 
 @pytest.mark.parametrize("checker", CHECKERS)
-def test_readme_examples_and_typed_usage_check_clean(checker: str, tmp_path: Path) -> None:
-    blocks = python_blocks(ROOT / "README.md")
-    assert blocks, "the README shows Python"
+def test_documented_examples_and_typed_usage_check_clean(checker: str, tmp_path: Path) -> None:
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
     files = [TYPING / "usage.py"]
-    for number, block in enumerate(blocks):
-        files.append(tmp_path / f"readme_example_{number}.py")
-        files[-1].write_text(block)
+    for page in pages:
+        for number, block in enumerate(python_blocks(page)):
+            files.append(tmp_path / f"{page.stem.replace('-', '_')}_example_{number}.py")
+            files[-1].write_text(block)
+    shown = {path.name.split("_example_")[0] for path in files[1:]}
+    assert {"README", "python", "trd_jobs"} <= shown, f"the pages that show Python: {shown}"
     assert errors(checker, files) == {}
 
 

@@ -3,7 +3,7 @@
 //! task or queue in between), and `info-consumer-ready` opens the audio channel.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures_util::future::BoxFuture;
 use tokio::task::AbortHandle;
@@ -12,7 +12,7 @@ use super::sink::SinkHold;
 use super::{feeder, Argument, Event};
 use crate::audio::send_buffer::SendBuffer;
 use crate::channel::AudioChannelConfig;
-use crate::socketio::{Deliver, Incoming};
+use crate::socketio::{Incoming, IncomingSink};
 
 /// One session's routing, shared by the connection task and the [`Session`](super::Session).
 #[derive(Debug)]
@@ -119,7 +119,8 @@ impl Route {
     }
 }
 
-impl Deliver for Route {
+/// Shared with the [`Session`](super::Session), which reads the route's state.
+impl IncomingSink for Arc<Route> {
     fn deliver(&self, item: Incoming) -> BoxFuture<'_, ()> {
         let routed = self.route(item);
         Box::pin(async move {
@@ -133,4 +134,8 @@ impl Deliver for Route {
             }
         })
     }
+
+    /// The session's sink ends when its last hold goes (`Disconnected`, `AudioEnded`), not
+    /// with one connection: a refused start is retried with the same route.
+    fn end(&self) {}
 }

@@ -182,10 +182,10 @@ async fn connect_with_fresh_token(
     token: &TokenProvider,
     route: &Arc<Route>,
 ) -> Result<Client, SocketIoError> {
-    match Client::connect_delivering(options.clone(), route.clone()).await {
+    match Client::connect_with_sink(options.clone(), route.clone()).await {
         Err(refused) if refused.is_refusal() && token.refreshable() => {
             tracing::info!(error = %refused, "connection refused; retrying once with a fresh token");
-            Client::connect_delivering(options, route.clone()).await
+            Client::connect_with_sink(options, route.clone()).await
         }
         other => other,
     }

@@ -11,9 +11,9 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 use super::connection;
-use super::deliver::Deliver;
 use super::events::{Ack, Events};
 use super::packet::{check_placeholders, Packet};
+use super::sink::IncomingSink;
 use super::{ConnectOptions, SocketIoError};
 use crate::sized_queue;
 
@@ -113,18 +113,28 @@ impl Client {
     /// [`SocketIoError::ConnectRefused`]. The initial connection is not retried.
     pub async fn connect(options: ConnectOptions) -> Result<(Client, Events), SocketIoError> {
         let (events_tx, rx) = sized_queue::channel(options.event_capacity, options.event_bytes);
-        let client = Self::connect_delivering(options, Arc::new(events_tx)).await?;
+        let client = Self::connect_with_sink(options, events_tx).await?;
         Ok((client, Events { rx }))
     }
 
-    /// [`connect`](Self::connect), handing what arrives to `deliver` instead of a queue.
-    pub(crate) async fn connect_delivering(
+    /// [`connect`](Self::connect), with what arrives delivered to `sink` by the task reading
+    /// the socket instead of to an [`Events`] queue (`event_capacity` and `event_bytes` then
+    /// do not apply). See [`IncomingSink`] for what the sink is promised; while it has no room
+    /// the connection reads no more.
+    pub async fn connect_with_sink(
         options: ConnectOptions,
-        deliver: Arc<dyn Deliver>,
+        sink: impl IncomingSink,
     ) -> Result<Client, SocketIoError> {
         let (cmd, cmd_rx) = mpsc::channel(64);
         let shared = Arc::new(Shared::default());
-        connection::start(options, shared.clone(), cmd.downgrade(), cmd_rx, deliver).await?;
+        connection::start(
+            options,
+            shared.clone(),
+            cmd.downgrade(),
+            cmd_rx,
+            Box::new(sink),
+        )
+        .await?;
         Ok(Client { cmd, shared })
     }
 

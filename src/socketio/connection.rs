@@ -19,10 +19,10 @@ use tokio_tungstenite::tungstenite::{self, Message};
 
 use super::client::{Command, Frames, Shared};
 use super::decoder::{Decoder, Inbound};
-use super::deliver::Deliver;
 use super::engine::{EnginePacket, Handshake};
 use super::events::{Ack, AckHandle, Event, Incoming};
 use super::packet::{Packet, PacketKind};
+use super::sink::{EndingSink, IncomingSink};
 use super::url::engine_url;
 use super::{ConnectOptions, DisconnectReason, ProtocolError, SocketIoError};
 use crate::proxy::ProxyError;
@@ -39,7 +39,7 @@ struct Ctx {
     shared: Arc<Shared>,
     cmd: mpsc::WeakSender<Command>,
     cmd_rx: mpsc::Receiver<Command>,
-    events: Arc<dyn Deliver>,
+    events: EndingSink,
     disconnect_waiters: Vec<oneshot::Sender<()>>,
 }
 
@@ -57,8 +57,10 @@ pub(crate) async fn start(
     shared: Arc<Shared>,
     cmd: mpsc::WeakSender<Command>,
     cmd_rx: mpsc::Receiver<Command>,
-    events: Arc<dyn Deliver>,
+    sink: Box<dyn IncomingSink>,
 ) -> Result<(), SocketIoError> {
+    // Ends the sink when the task stops, or here when the first connection fails.
+    let events = EndingSink::new(sink);
     let tls = options.tls.client_config()?;
     let ctx = Ctx {
         options,

@@ -1,6 +1,7 @@
 //! Socket.IO v5 / Engine.IO v4 client, websocket transport only: a pure packet codec
 //! (`packet`, `engine`, `decoder`) and one tokio task per connection (`connection`) behind a
-//! cheap [`Client`] handle and an ordered, bounded [`Events`] queue. Needs a tokio runtime.
+//! cheap [`Client`] handle, delivering into an ordered, bounded [`Events`] queue or the
+//! caller's own [`IncomingSink`]. Needs a tokio runtime.
 //!
 //! ```no_run
 //! use das::socketio::{Client, ConnectOptions, Incoming};
@@ -30,12 +31,12 @@
 mod client;
 mod connection;
 mod decoder;
-mod deliver;
 mod engine;
 mod error;
 mod events;
 mod options;
 mod packet;
+mod sink;
 mod string_array;
 mod url;
 
@@ -44,10 +45,10 @@ mod golden_tests;
 
 pub use client::Client;
 pub use decoder::{Decoder, Inbound};
-pub(crate) use deliver::Deliver;
 pub use engine::{EnginePacket, Handshake};
 pub use error::{DisconnectReason, ProtocolError, SocketIoError};
 pub use events::{Ack, AckHandle, Event, Events, Incoming};
 pub use options::{ConnectOptions, Reconnection};
 pub use packet::{placeholder, placeholder_num, Packet, PacketKind};
+pub use sink::IncomingSink;
 pub use url::engine_url;

@@ -18,6 +18,7 @@ mod session_sink;
 mod socketio_node;
 mod socketio_python;
 mod socketio_raw;
+mod socketio_sink;
 mod socketio_socketioxide;
 #[cfg(feature = "audiohook-server")]
 mod tls;

@@ -3,7 +3,7 @@
 Behaves like the documented das-Peak Streaming signalling service on /socket.io/register and
 /socket.io/verify (Authorization header check, `initialize` -> info-consumer-ready, info-vad-status,
 result-success), and offers test commands on `/` (echo, acks both ways, binary, reserved event
-names, server disconnect). Prints the bound port on stdout, then serves until killed.
+names, a burst of events, server disconnect). Prints the bound port on stdout, then serves until killed.
 """
 
 import argparse
@@ -77,6 +77,11 @@ async def commands(event, sid, *data):
     elif event == "bin-echo":
         await sio.emit("bin-echo", tuple(data), to=sid)
         return tuple(data)
+    elif event == "burst":
+        # `burst count pad`: `count` events `tick` {"i": 0..count-1}, each padded to `pad` bytes.
+        count, pad = data[0], data[1] if len(data) > 1 else 0
+        for i in range(count):
+            await sio.emit("tick", {"i": i, "pad": "x" * pad}, to=sid)
     elif event == "kick":
         await sio.disconnect(sid)
     return None
