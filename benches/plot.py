@@ -52,8 +52,10 @@ def main() -> None:
         mine.sort(key=lambda r: r["sessions"])
         if not mine:
             continue
-        n = [r["sessions"] for r in mine]
-        cpu.plot(n, [r["cpu_percent_of_one_core"] for r in mine], label=client, **style)
+        # A single floor session rounds to 0 % of a core, which a log axis cannot show.
+        usage = [(r["sessions"], r["cpu_percent_of_one_core"]) for r in mine
+                 if r["cpu_percent_of_one_core"] > 0]
+        cpu.plot(*zip(*usage), label=client, **style)
         points = [(r["sessions"], r["latency_p99_ms"]) for r in mine if r["latency_p99_ms"]]
         if points:
             latency.plot(*zip(*points), label=client, **style)
