@@ -3,7 +3,7 @@
 //! from an event loop (`fileno` + `next_event_nowait`); `close` disconnects it.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use das::runtime::queue::{EventQueue, Wait};
 use das::session::settings::TimeoutKind;
@@ -202,23 +202,13 @@ impl Session {
     /// arrived and `Closed` after the last event.
     fn next_event(&self, py: Python<'_>, timeout: f64) -> PyResult<PyEvent> {
         let wait = Duration::from_secs_f64(timeout.max(0.0));
-        let deadline = Instant::now().checked_add(wait);
-        loop {
-            if let Some(event) = self.next_event_nowait(py)? {
-                return Ok(event);
-            }
-            // Another thread may take what woke this one: then it waits again.
-            let remaining = deadline.map_or(wait, |d| d.saturating_duration_since(Instant::now()));
-            let events = &self.events;
-            let pending = block_on(py, async {
-                tokio::time::timeout(remaining, events.wait_pending()).await
-            })?;
-            if pending.is_err() {
-                return Err(das_error(
-                    Kind::Timeout,
-                    format!("no session event within {wait:?}"),
-                ));
-            }
+        match self.events.pop_on(wait, |waiting| block_on(py, waiting))? {
+            Ok(event) => PyEvent::from_core(py, event),
+            Err(Wait::Timeout) => Err(das_error(
+                Kind::Timeout,
+                format!("no session event within {wait:?}"),
+            )),
+            Err(Wait::Closed) => Err(das_error(Kind::Closed, "the session has ended")),
         }
     }
 

@@ -11,6 +11,7 @@ use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use futures_util::future::BoxFuture;
 use tokio::sync::{Notify, Semaphore};
 
 /// Why a pop returned no event.
@@ -222,6 +223,37 @@ impl<T> EventQueue<T> {
         }
     }
 
+    /// The next event, waiting at most `timeout` on the binding's runtime rather than on a
+    /// thread: `block_on` runs the wait to its end (in caller-driven mode that runs every
+    /// session meanwhile) and its own failure comes back as `Err`.
+    pub fn pop_on<E>(
+        &self,
+        timeout: Duration,
+        mut block_on: impl FnMut(BoxFuture<'_, ()>) -> Result<(), E>,
+    ) -> Result<Result<T, Wait>, E>
+    where
+        T: Send,
+    {
+        let deadline = Instant::now().checked_add(timeout);
+        loop {
+            match self.pop(Duration::ZERO) {
+                Err(Wait::Timeout) => {}
+                taken => return Ok(taken),
+            }
+            // A timeout too large to add to `now` waits in day-long steps.
+            let remaining = deadline.map_or(Duration::from_secs(86_400), |deadline| {
+                deadline.saturating_duration_since(Instant::now())
+            });
+            if remaining.is_zero() {
+                return Ok(Err(Wait::Timeout));
+            }
+            // Another reader may take what woke this one: then this one waits again.
+            block_on(Box::pin(async move {
+                let _ = tokio::time::timeout(remaining, self.wait_pending()).await;
+            }))?;
+        }
+    }
+
     /// Resolves once an event or the end is pending (at once if one already is), for a
     /// reader that waits on the runtime and then pops with a zero timeout.
     pub async fn wait_pending(&self) {
@@ -374,6 +406,50 @@ mod tests {
             .unwrap();
         within(&runtime, queue.wait_pending()).expect("the end stays pending");
         runtime.shutdown_timeout(Duration::from_millis(100));
+    }
+
+    #[test]
+    fn pop_on_waits_on_the_runtime_it_is_given() {
+        // A current-thread runtime runs only inside `block_on`: the producer below gets to
+        // run only because `pop_on` waits through it, as in caller-driven mode.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let queue = Arc::new(EventQueue::new(4, 1 << 20));
+        runtime.spawn({
+            let queue = queue.clone();
+            async move {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                queue.push("a", 1).await;
+                queue.end();
+            }
+        });
+        let waits = std::cell::Cell::new(0);
+        let mut drive = |waiting: BoxFuture<'_, ()>| -> Result<(), ()> {
+            waits.set(waits.get() + 1);
+            runtime.block_on(waiting);
+            Ok(())
+        };
+        assert_eq!(
+            queue.pop_on(Duration::from_secs(10), &mut drive),
+            Ok(Ok("a"))
+        );
+        assert!(waits.get() >= 1, "the event came through the runtime");
+        assert_eq!(
+            queue.pop_on(Duration::from_secs(10), &mut drive),
+            Ok(Err(Wait::Closed))
+        );
+        let idle = EventQueue::<()>::new(4, 1 << 20);
+        assert_eq!(
+            idle.pop_on(Duration::from_millis(30), &mut drive),
+            Ok(Err(Wait::Timeout))
+        );
+        assert_eq!(
+            idle.pop_on(Duration::from_secs(10), |_| Err("no runtime")),
+            Err("no runtime"),
+            "the runtime's own failure comes back"
+        );
     }
 
     static CHANGES: AtomicUsize = AtomicUsize::new(0);

@@ -11,7 +11,7 @@
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use das_core::runtime::BindingRuntime;
 use tokio::runtime::Handle;
@@ -152,34 +152,6 @@ pub fn run(timeout: Duration) -> Result<bool, Error> {
     })?;
     RUN_SEEN.store(QUEUE_CHANGES.load(Ordering::Acquire), Ordering::Release);
     Ok(queued)
-}
-
-/// In caller-driven mode, runs every session until `attempt` gives an answer or `timeout`
-/// passes (`None`); `attempt` is tried first and after each queue change.
-pub fn drive_until<T>(
-    timeout: Duration,
-    mut attempt: impl FnMut() -> Option<T>,
-) -> Result<Option<T>, Error> {
-    let deadline = Instant::now().checked_add(timeout);
-    loop {
-        let seen = QUEUE_CHANGES.load(Ordering::Acquire);
-        if let Some(answer) = attempt() {
-            return Ok(Some(answer));
-        }
-        // A timeout too large to add to `now` waits in day-long steps.
-        let remaining = deadline.map_or(Duration::from_secs(86_400), |deadline| {
-            deadline.saturating_duration_since(Instant::now())
-        });
-        if remaining.is_zero() {
-            return Ok(None);
-        }
-        block_on(async {
-            tokio::select! {
-                () = queue_changed_since(seen) => {}
-                () = tokio::time::sleep(remaining) => {}
-            }
-        })?;
-    }
 }
 
 /// How many times a runtime was started in this process (0 or 1).

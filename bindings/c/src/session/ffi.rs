@@ -212,11 +212,7 @@ pub unsafe extern "C" fn das_session_poll_event(
         let queue = session.queue();
         let popped = match crate::runtime::is_caller_driven() {
             // Nothing else runs the sessions: this wait does.
-            true => crate::runtime::drive_until(timeout, || match queue.pop(Duration::ZERO) {
-                Err(Wait::Timeout) => None,
-                other => Some(other),
-            })?
-            .unwrap_or(Err(Wait::Timeout)),
+            true => queue.pop_on(timeout, |waiting| crate::runtime::block_on(waiting))?,
             false => queue.pop(timeout),
         };
         match popped {
