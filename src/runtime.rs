@@ -12,6 +12,7 @@
 //! is handed between threads; tasks run while one of its threads is inside
 //! [`BindingRuntime::block_on`]. Their sessions deliver events into a [`queue::EventQueue`].
 
+pub mod drive;
 pub mod queue;
 
 use std::future::Future;

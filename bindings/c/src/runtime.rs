@@ -9,13 +9,12 @@
 //! events are never handed between threads.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use das_core::runtime::BindingRuntime;
+use das_core::runtime::{drive, BindingRuntime};
 use tokio::runtime::Handle;
-use tokio::sync::Notify;
 
 use crate::error::Error;
 use crate::result::das_result;
@@ -23,14 +22,6 @@ use crate::result::das_result;
 static RUNTIME: Mutex<Option<Arc<BindingRuntime>>> = Mutex::new(None);
 static SHUT_DOWN: AtomicBool = AtomicBool::new(false);
 static STARTS: AtomicUsize = AtomicUsize::new(0);
-/// Asked for by `das_runtime_caller_driven` before the runtime started.
-static CALLER_DRIVEN: AtomicBool = AtomicBool::new(false);
-/// Counts the changes to any session's event queue (an event or the end queued), so that a
-/// caller-driven wait returns for a change made while no one was waiting.
-static QUEUE_CHANGES: AtomicU64 = AtomicU64::new(0);
-static QUEUE_CHANGED: Notify = Notify::const_new();
-/// `QUEUE_CHANGES` when `das_run` last returned: what the program has been told to look at.
-static RUN_SEEN: AtomicU64 = AtomicU64::new(0);
 
 /// How long the exit hook lets tasks and blocking threads finish.
 const EXIT_GRACE: Duration = Duration::from_secs(1);
@@ -57,7 +48,7 @@ fn shared() -> Result<Arc<BindingRuntime>, Error> {
     if slot.is_none() {
         // One driver thread unless DAS_RUNTIME_THREADS asks for more (see the core's
         // `runtime` module for why).
-        let started = match CALLER_DRIVEN.load(Ordering::Acquire) {
+        let started = match drive::requested() {
             true => BindingRuntime::caller_driven(),
             false => BindingRuntime::start("das-runtime"),
         };
@@ -98,7 +89,7 @@ pub fn set_caller_driven() -> Result<(), Error> {
              before the first session, client or receiver",
         )),
         _ => {
-            CALLER_DRIVEN.store(true, Ordering::Release);
+            drive::request();
             Ok(())
         }
     }
@@ -106,29 +97,7 @@ pub fn set_caller_driven() -> Result<(), Error> {
 
 /// True in caller-driven mode.
 pub fn is_caller_driven() -> bool {
-    CALLER_DRIVEN.load(Ordering::Acquire)
-}
-
-/// Called when an event (or the end) is queued for any session: wakes a caller-driven wait.
-pub fn note_queue_change() {
-    // Only a caller-driven wait listens: the default mode pays one load.
-    if !is_caller_driven() {
-        return;
-    }
-    QUEUE_CHANGES.fetch_add(1, Ordering::AcqRel);
-    QUEUE_CHANGED.notify_waiters();
-}
-
-/// Resolves once `QUEUE_CHANGES` differs from `seen` (at once if it already does).
-async fn queue_changed_since(seen: u64) {
-    let changed = QUEUE_CHANGED.notified();
-    tokio::pin!(changed);
-    // Registered before the count is read: a change in between still wakes this wait.
-    changed.as_mut().enable();
-    if QUEUE_CHANGES.load(Ordering::Acquire) != seen {
-        return;
-    }
-    changed.await;
+    drive::requested()
 }
 
 /// `das_run`: runs every session for at most `timeout`, returning early once an event was
@@ -140,18 +109,10 @@ pub fn run(timeout: Duration) -> Result<bool, Error> {
             "das_run drives libdas only in caller-driven mode (das_runtime_caller_driven)",
         ));
     }
-    let seen = RUN_SEEN.load(Ordering::Acquire);
-    let queued = block_on(async {
-        // One turn first (I/O, timers and ready tasks), so a zero timeout still makes progress.
-        tokio::task::yield_now().await;
-        tokio::select! {
-            biased;
-            () = queue_changed_since(seen) => true,
-            () = tokio::time::sleep(timeout) => false,
-        }
-    })?;
-    RUN_SEEN.store(QUEUE_CHANGES.load(Ordering::Acquire), Ordering::Release);
-    Ok(queued)
+    // Without a descriptor to watch, the wait cannot fail.
+    let woke = block_on(drive::run(Some(timeout), None))?
+        .map_err(|e| Error::new(das_result::Internal, e.to_string()))?;
+    Ok(woke == drive::Woke::Event)
 }
 
 /// How many times a runtime was started in this process (0 or 1).

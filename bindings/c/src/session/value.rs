@@ -90,7 +90,7 @@ impl SessionValue {
             // A caller-driven wait (`das_run`) hears of every event of every session.
             queue: Arc::new(
                 SessionQueue::new(settings.event_capacity(), settings.event_queue_bytes())
-                    .notifying(crate::runtime::note_queue_change),
+                    .notifying(das_core::runtime::drive::note_queue_change),
             ),
             start_timeout: timeout(TimeoutKind::Token) + timeout(TimeoutKind::Connect),
             push_timeout: timeout(TimeoutKind::Result),
