@@ -24,6 +24,7 @@ from .session import Event, RegisterSession, SessionOptions, VerifySession
 
 if TYPE_CHECKING:
     from .asyncio_client import AsyncClient, AsyncRegisterSession, AsyncVerifySession
+    from .event_loop import new_event_loop, run
 
 __all__ = [
     "__version__",
@@ -31,6 +32,8 @@ __all__ = [
     "AsyncClient",
     "AsyncRegisterSession",
     "AsyncVerifySession",
+    "new_event_loop",
+    "run",
     "get_access_token",
     "AudioChannel",
     "Emulator",
@@ -46,6 +49,7 @@ __all__ += _errors.__all__
 # The asyncio flavours load on first use: importing asyncio (and ssl with it) would double
 # the start-up of every script that never touches them.
 _ASYNCIO_NAMES = ("AsyncClient", "AsyncRegisterSession", "AsyncVerifySession")
+_EVENT_LOOP_NAMES = ("new_event_loop", "run")
 
 
 def __getattr__(name: str) -> object:
@@ -53,4 +57,8 @@ def __getattr__(name: str) -> object:
         from . import asyncio_client
 
         return getattr(asyncio_client, name)
+    if name in _EVENT_LOOP_NAMES:
+        from . import event_loop
+
+        return getattr(event_loop, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

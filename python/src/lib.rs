@@ -1,7 +1,8 @@
 //! The native half of the `das` Python package (`das._native`): thin PyO3 wrappers over the
 //! Rust core on one shared tokio runtime. The public API is the pure-Python package `das`.
 
-#![forbid(unsafe_code)]
+// One borrow of a descriptor the caller lends (drive.rs) is the only unsafe code.
+#![deny(unsafe_code)]
 // Only Python reaches these types, through PyO3: a Rust `Debug` would have no reader.
 #![allow(missing_debug_implementations)]
 
@@ -10,6 +11,7 @@ mod blocked;
 mod cancel;
 mod channel;
 mod convert;
+mod drive;
 mod errors;
 mod event;
 mod exit;
@@ -33,6 +35,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(auth::get_access_token, m)?)?;
     m.add_function(wrap_pyfunction!(exit::prepare_exit, m)?)?;
+    m.add_function(wrap_pyfunction!(drive::caller_driven, m)?)?;
+    m.add_function(wrap_pyfunction!(drive::run, m)?)?;
     m.add_function(wrap_pyfunction!(log::next_log_records, m)?)?;
     m.add_class::<sio::SioConnection>()?;
     m.add_class::<sio::ReconnectionSettings>()?;

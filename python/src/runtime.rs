@@ -1,15 +1,19 @@
 //! The one tokio runtime of the native module, and blocking waits on it that release the GIL
 //! and stay interruptible (Ctrl-C raises `KeyboardInterrupt` within a poll interval on the main
 //! thread, the only one Python delivers signals to), and that all return at interpreter exit.
+//!
+//! By default a libdas thread drives the runtime. In caller-driven mode (asked for with
+//! [`set_caller_driven`] before anything starts it) no libdas thread exists: the runtime runs
+//! inside these waits, on the caller's thread (`das._native.run` is the event loop's).
 
 use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::thread::ThreadId;
 use std::time::Duration;
 
-use das::runtime::BindingRuntime;
+use das::runtime::{drive, BindingRuntime};
 use pyo3::prelude::*;
 use tokio::runtime::Handle;
 use tokio::sync::Notify;
@@ -21,6 +25,8 @@ use crate::errors::{das_error, Kind};
 const SIGNAL_POLL: Duration = Duration::from_millis(100);
 
 static RUNTIME: OnceLock<Result<BindingRuntime, String>> = OnceLock::new();
+/// Orders asking for caller-driven mode against the runtime's start.
+static MODE: Mutex<()> = Mutex::new(());
 
 /// Set at interpreter exit: blocking calls return `Closed` at their next poll.
 static EXITING: AtomicBool = AtomicBool::new(false);
@@ -57,19 +63,51 @@ pub fn end_blocking_calls() {
     EXIT.notify_waiters();
 }
 
-/// The shared runtime's handle, started on first use: one driver thread unless
-/// `DAS_RUNTIME_THREADS` asks for more (see the core's `runtime` module for why).
-pub fn runtime() -> PyResult<&'static Handle> {
+/// The shared runtime, started on first use: caller-driven when asked for, else one driver
+/// thread unless `DAS_RUNTIME_THREADS` asks for more (see the core's `runtime` module for why).
+fn shared() -> PyResult<&'static BindingRuntime> {
     RUNTIME
-        .get_or_init(|| BindingRuntime::start("das-runtime").map_err(|e| e.to_string()))
+        .get_or_init(|| {
+            let _mode = MODE.lock().unwrap_or_else(|p| p.into_inner());
+            match drive::requested() {
+                true => BindingRuntime::caller_driven(),
+                false => BindingRuntime::start("das-runtime"),
+            }
+            .map_err(|e| e.to_string())
+        })
         .as_ref()
-        .map(BindingRuntime::handle)
         .map_err(|e| {
             das_error(
                 Kind::Internal,
                 format!("the async runtime could not start: {e}"),
             )
         })
+}
+
+/// The shared runtime's handle, to spawn on (started on first use).
+pub fn runtime() -> PyResult<&'static Handle> {
+    shared().map(BindingRuntime::handle)
+}
+
+/// Asks for caller-driven mode: `AlreadyStarted` once the runtime runs on its own thread.
+pub fn set_caller_driven() -> PyResult<()> {
+    let _mode = MODE.lock().unwrap_or_else(|p| p.into_inner());
+    match RUNTIME.get() {
+        Some(Ok(runtime)) if !runtime.is_caller_driven() => Err(das_error(
+            Kind::AlreadyStarted,
+            "libdas's runtime already runs on its own thread: ask for caller-driven mode \
+             before the first session, client or receiver",
+        )),
+        _ => {
+            drive::request();
+            Ok(())
+        }
+    }
+}
+
+/// True in caller-driven mode.
+pub fn is_caller_driven() -> bool {
+    drive::requested()
 }
 
 /// Runs `future` to completion without the GIL. The main thread wakes every `SIGNAL_POLL` to
@@ -86,9 +124,11 @@ where
     if EXITING.load(Ordering::SeqCst) {
         return Err(exiting());
     }
-    let rt = runtime()?;
+    // A caller-driven runtime must be run by `BindingRuntime::block_on`: the handle's would
+    // wait without driving its I/O and timers.
+    let rt = shared()?;
     let _blocked = Blocked::enter();
-    let _guard = rt.enter();
+    let _guard = rt.handle().enter();
     let mut future = pin!(future);
     if on_other_thread() {
         let output = py.detach(|| {

@@ -184,7 +184,11 @@ impl Session {
         for (key, value) in dict_entries(payload)? {
             s.set_payload_field(&key, value);
         }
-        let events = Arc::new(EventQueue::new(s.event_capacity(), s.event_queue_bytes()));
+        // A caller-driven wait (`das._native.run`) hears of every event of every session.
+        let events = Arc::new(
+            EventQueue::new(s.event_capacity(), s.event_queue_bytes())
+                .notifying(das::runtime::drive::note_queue_change),
+        );
         let builder = SessionBuilder::from_settings(s).map_err(session_error)?;
         let cancel = cancel.map_or_else(Default::default, |c| c.inner.clone());
         let started = builder.start_cancellable_with_sink(&cancel, PythonSink(events.clone()));
