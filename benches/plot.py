@@ -29,6 +29,8 @@ STYLE = {
     "das Python wheel": dict(color="tab:purple", marker="D", linestyle="none", markersize=8),
     "das Python wheel, asyncio": dict(color="tab:pink", marker="d", linestyle="none",
                                       markersize=9),
+    "das Python wheel, caller-driven asyncio": dict(color="tab:brown", marker="P",
+                                                    linestyle="none", markersize=9),
 }
 
 

@@ -14,12 +14,14 @@ samples/speaker-a.wav (8 kHz µ-law) over AudioHook at 1x real time from
 - `wheel-asyncio`: the same wheel through `das.AsyncRegisterSession`, all sessions on one
   asyncio loop (events read on the loop through each session's wake-up descriptor), 200 ms
   frames pushed by deadline on the loop, as the `socketio` stack paces them.
+- `wheel-driven`: `wheel-asyncio`'s code on `das.run`'s loop instead of `asyncio.run`'s: no
+  libdas thread, the loop's selector waits inside libdas (caller-driven mode).
 
 Prints one JSON report on stdout (the fields of `ClientReport` in sessions.rs): CPU and peak
 RSS growth of this process, setup times, and the wall-clock time each server event was
 handed to the caller, with its sequence number on the session, for the latency join.
 
-Usage: python python_sessions.py socketio|wheel|wheel-asyncio SOCKETIO_URL TOKEN_URL AUDIOHOOK_URL
+Usage: python python_sessions.py socketio|wheel|wheel-asyncio|wheel-driven SOCKETIO_URL TOKEN_URL AUDIOHOOK_URL
        CLIENT_ID CLIENT_SECRET AUDIOHOOK_API_KEY AUDIOHOOK_SECRET WAV N
 """
 
@@ -408,8 +410,13 @@ def main() -> None:
         report = run_wheel(ends)
     elif stack == "wheel-asyncio":
         report = asyncio.run(run_wheel_asyncio(ends))
+    elif stack == "wheel-driven":
+        import das
+
+        report = das.run(run_wheel_asyncio(ends))
     else:
-        raise SystemExit(f"unknown stack {stack!r}: socketio, wheel or wheel-asyncio")
+        raise SystemExit(
+            f"unknown stack {stack!r}: socketio, wheel, wheel-asyncio or wheel-driven")
     json.dump(report, sys.stdout)
 
 

@@ -24,7 +24,7 @@ __all__ = ["new_event_loop", "run"]
 T = TypeVar("T")
 
 
-class _DrivenSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-type]
+class _DrivenSelector(selectors.DefaultSelector):
     """The platform's default selector (epoll, kqueue), waited on from inside libdas."""
 
     def select(self, timeout: Optional[float] = None

@@ -2,7 +2,8 @@
 //! in this process against the floor (the same connections and bytes with nothing but a
 //! length prefix, `floor.rs`), python-socketio + websockets (the stack the das-Peak
 //! documentation shows), and optionally the C ABI and the Python wheel (threads, then one
-//! asyncio loop), all against one emulator in a child process.
+//! asyncio loop, then one caller-driven asyncio loop), all against one emulator in a child
+//! process.
 //!
 //! Every client runs the same scenario: N sessions start 2 ms apart (one shared OAuth2
 //! token), each pushes `samples/speaker-a.wav` (8 kHz µ-law) on an AudioHook channel as a
@@ -182,10 +183,12 @@ fn main() {
     }
     if let Some(python) = &options.wheel_python {
         let script = peer_script("python_sessions.py");
-        // A thread per session, then every session on one asyncio loop.
+        // A thread per session, then every session on one asyncio loop: asyncio's own, then
+        // das's, which runs libdas on the loop's thread (caller-driven).
         for (client, stack) in [
             ("das Python wheel", "wheel"),
             ("das Python wheel, asyncio", "wheel-asyncio"),
+            ("das Python wheel, caller-driven asyncio", "wheel-driven"),
         ] {
             measure(client, &emulator, &mut || {
                 run_external(
