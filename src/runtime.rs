@@ -10,7 +10,8 @@
 //! `DAS_RUNTIME_THREADS=N` (N ≥ 2 workers). A program with its own event loop can drive the
 //! runtime itself instead ([`BindingRuntime::caller_driven`]): no libdas thread, so nothing
 //! is handed between threads; tasks run while one of its threads is inside
-//! [`BindingRuntime::block_on`]. Their sessions deliver events into a [`queue::EventQueue`].
+//! [`BindingRuntime::block_on`], and [`drive::run`] is that loop's wait. Their sessions deliver
+//! events into a [`queue::EventQueue`].
 
 pub mod drive;
 pub mod queue;
