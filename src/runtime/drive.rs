@@ -90,21 +90,33 @@ async fn readable(fd: Option<BorrowedFd<'_>>) -> io::Result<()> {
 /// The wait of a caller-driven event loop, to be run on the caller-driven runtime (through
 /// its `block_on`): one turn of every ready task, I/O and timer first (so a zero timeout still
 /// makes progress), then until an event was queued since the previous `run` returned, `fd` is
-/// readable, or `timeout` (`None`: no limit). An error is the descriptor's (not pollable).
+/// readable, or `timeout` (`None`: no limit). A zero timeout returns after that turn, without
+/// looking at `fd` (the caller polls its own descriptors next). An error is the descriptor's
+/// (not pollable).
 pub async fn run(timeout: Option<Duration>, fd: Option<BorrowedFd<'_>>) -> io::Result<Woke> {
     let seen = RUN_SEEN.load(Ordering::Acquire);
     tokio::task::yield_now().await;
-    let limit = async {
-        match timeout {
-            Some(timeout) => tokio::time::sleep(timeout).await,
-            None => std::future::pending().await,
+    let woke = match timeout {
+        // Not a zero sleep: the timer would hold it until its next millisecond tick (1.1 ms
+        // a call measured), and an event loop with callbacks ready asks for this every turn.
+        Some(timeout) if timeout.is_zero() => match QUEUE_CHANGES.load(Ordering::Acquire) {
+            changes if changes != seen => Woke::Event,
+            _ => Woke::Timeout,
+        },
+        _ => {
+            let limit = async {
+                match timeout {
+                    Some(timeout) => tokio::time::sleep(timeout).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                biased;
+                () = queue_changed_since(seen) => Woke::Event,
+                readable = readable(fd) => readable.map(|()| Woke::Descriptor)?,
+                () = limit => Woke::Timeout,
+            }
         }
-    };
-    let woke = tokio::select! {
-        biased;
-        () = queue_changed_since(seen) => Woke::Event,
-        readable = readable(fd) => readable.map(|()| Woke::Descriptor)?,
-        () = limit => Woke::Timeout,
     };
     RUN_SEEN.store(QUEUE_CHANGES.load(Ordering::Acquire), Ordering::Release);
     Ok(woke)
@@ -119,8 +131,12 @@ mod tests {
     use super::*;
     use crate::runtime::BindingRuntime;
 
+    /// The queue-change count is process-wide: one test at a time looks at it.
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
     #[test]
     fn run_returns_for_a_readable_descriptor_a_queued_event_or_the_timeout() {
+        let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
         let runtime = BindingRuntime::caller_driven().unwrap();
         let (reader, mut writer) = UnixStream::pair().unwrap();
         let short = Some(Duration::from_millis(20));
@@ -140,6 +156,25 @@ mod tests {
             note_queue_change();
         });
         assert_eq!(runtime.block_on(run(None, None)).unwrap(), Woke::Event);
+        runtime.shutdown(Duration::from_millis(100));
+    }
+
+    #[test]
+    fn a_zero_timeout_runs_what_is_ready_and_reports_changes() {
+        let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+        let runtime = BindingRuntime::caller_driven().unwrap();
+        request();
+        let (tx, rx) = std::sync::mpsc::channel();
+        runtime.handle().spawn(async move { tx.send(()).unwrap() });
+        let zero = Some(Duration::ZERO);
+        assert_eq!(runtime.block_on(run(zero, None)).unwrap(), Woke::Timeout);
+        assert_eq!(
+            rx.try_recv(),
+            Ok(()),
+            "the ready task ran inside the zero wait"
+        );
+        runtime.handle().spawn(async { note_queue_change() });
+        assert_eq!(runtime.block_on(run(zero, None)).unwrap(), Woke::Event);
         runtime.shutdown(Duration::from_millis(100));
     }
 }
