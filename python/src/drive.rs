@@ -37,7 +37,7 @@ pub fn run(py: Python<'_>, timeout: Option<f64>, wake_fd: Option<i32>) -> PyResu
     let timeout = match timeout {
         None => None,
         // Negative or NaN: what is ready only.
-        Some(seconds) if !(seconds > 0.0) => Some(Duration::ZERO),
+        Some(seconds) if seconds.is_nan() || seconds <= 0.0 => Some(Duration::ZERO),
         // Too large for a Duration: no limit.
         Some(seconds) => Duration::try_from_secs_f64(seconds).ok(),
     };
