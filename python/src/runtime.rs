@@ -92,17 +92,8 @@ pub fn runtime() -> PyResult<&'static Handle> {
 /// Asks for caller-driven mode: `AlreadyStarted` once the runtime runs on its own thread.
 pub fn set_caller_driven() -> PyResult<()> {
     let _mode = MODE.lock().unwrap_or_else(|p| p.into_inner());
-    match RUNTIME.get() {
-        Some(Ok(runtime)) if !runtime.is_caller_driven() => Err(das_error(
-            Kind::AlreadyStarted,
-            "libdas's runtime already runs on its own thread: ask for caller-driven mode \
-             before the first session, client or receiver",
-        )),
-        _ => {
-            drive::request();
-            Ok(())
-        }
-    }
+    let started = RUNTIME.get().and_then(|started| started.as_ref().ok());
+    drive::request(started).map_err(|e| das_error(Kind::AlreadyStarted, e))
 }
 
 /// True in caller-driven mode.

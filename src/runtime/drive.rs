@@ -5,7 +5,6 @@
 //! readable, or the timeout. Event queues made with [`EventQueue::notifying`]`(`[`note_queue_change`]`)`
 //! wake that wait.
 //!
-//! [`BindingRuntime::caller_driven`]: super::BindingRuntime::caller_driven
 //! [`EventQueue::notifying`]: super::queue::EventQueue::notifying
 
 use std::io;
@@ -16,6 +15,8 @@ use std::time::Duration;
 use tokio::io::unix::AsyncFd;
 use tokio::io::Interest;
 use tokio::sync::Notify;
+
+use super::BindingRuntime;
 
 /// Asked for by the program before the runtime started (process-wide, like the runtime).
 static REQUESTED: AtomicBool = AtomicBool::new(false);
@@ -37,11 +38,24 @@ pub enum Woke {
     Timeout,
 }
 
-/// Records that the program asked for caller-driven mode. The binding checks first that its
-/// runtime does not already run on a thread of its own, and starts it with
-/// [`BindingRuntime::caller_driven`](super::BindingRuntime::caller_driven) from then on.
-pub fn request() {
+/// Caller-driven mode was asked for too late.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "libdas's runtime already runs on its own thread: ask for caller-driven mode before the \
+     first session, client or receiver"
+)]
+pub struct AlreadyRunning;
+
+/// Asks for caller-driven mode, given the binding's runtime if it started already (the binding
+/// holds its lock across this call and the runtime's start, and starts it with
+/// [`BindingRuntime::caller_driven`] from then on). Refused when that runtime runs on a thread
+/// of its own; asking again in caller-driven mode changes nothing.
+pub fn request(started: Option<&BindingRuntime>) -> Result<(), AlreadyRunning> {
+    if started.is_some_and(|runtime| !runtime.is_caller_driven()) {
+        return Err(AlreadyRunning);
+    }
     REQUESTED.store(true, Ordering::Release);
+    Ok(())
 }
 
 /// True once caller-driven mode was asked for.
@@ -129,7 +143,6 @@ mod tests {
     use std::os::unix::net::UnixStream;
 
     use super::*;
-    use crate::runtime::BindingRuntime;
 
     /// The queue-change count is process-wide: one test at a time looks at it.
     static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -146,7 +159,7 @@ mod tests {
         let woke = runtime.block_on(run(None, Some(reader.as_fd()))).unwrap();
         assert_eq!(woke, Woke::Descriptor);
         // A change noted while no one waited wakes the next run, once.
-        request();
+        request(Some(&runtime)).unwrap();
         note_queue_change();
         assert_eq!(runtime.block_on(run(None, None)).unwrap(), Woke::Event);
         assert_eq!(runtime.block_on(run(short, None)).unwrap(), Woke::Timeout);
@@ -160,10 +173,17 @@ mod tests {
     }
 
     #[test]
+    fn asking_is_refused_once_a_runtime_runs_on_its_own_thread() {
+        let threaded = BindingRuntime::with_threads("das-test", 1).unwrap();
+        assert_eq!(request(Some(&threaded)), Err(AlreadyRunning));
+        threaded.shutdown(Duration::from_millis(100));
+    }
+
+    #[test]
     fn a_zero_timeout_runs_what_is_ready_and_reports_changes() {
         let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
         let runtime = BindingRuntime::caller_driven().unwrap();
-        request();
+        request(None).unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         runtime.handle().spawn(async move { tx.send(()).unwrap() });
         let zero = Some(Duration::ZERO);

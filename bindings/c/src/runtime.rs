@@ -79,20 +79,11 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output, Error> {
     Ok(shared()?.block_on(future))
 }
 
-/// Asks for caller-driven mode; refused once the runtime runs.
+/// Asks for caller-driven mode; refused once the runtime runs on its own thread.
 pub fn set_caller_driven() -> Result<(), Error> {
     let slot = slot();
-    match &*slot {
-        Some(runtime) if !runtime.is_caller_driven() => Err(Error::new(
-            das_result::AlreadyStarted,
-            "libdas's runtime already runs on its own thread: ask for caller-driven mode \
-             before the first session, client or receiver",
-        )),
-        _ => {
-            drive::request();
-            Ok(())
-        }
-    }
+    drive::request(slot.as_deref())
+        .map_err(|e| Error::new(das_result::AlreadyStarted, e.to_string()))
 }
 
 /// True in caller-driven mode.
