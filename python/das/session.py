@@ -52,7 +52,8 @@ class SessionOptions(TypedDict, total=False):
     event_timeout: float
     root_certificate_pem: str
     trusted_roots: str
-    # None: the environment's proxy variables; "": no proxy; or http://[user:pass@]host:port.
+    # None: the environment's proxy variables; "": no proxy; or http:// (or socks5h://,
+    # socks5://) [user:pass@]host:port.
     proxy: Optional[str]
     # The audio channel (with ``audio_url``).
     audio_url: str

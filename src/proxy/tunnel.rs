@@ -1,5 +1,6 @@
-//! The TCP stream of a client connection: straight to the target, or a CONNECT tunnel through
-//! the proxy the setting picks for it (TLS, if any, then runs inside the tunnel).
+//! The TCP stream of a client connection: straight to the target, or a tunnel through the
+//! proxy the setting picks for it, an HTTP or a SOCKS5 `CONNECT` (TLS, if any, then runs
+//! inside the tunnel).
 
 use std::io;
 
@@ -7,7 +8,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use super::{ProxyError, ProxySetting, ProxyUrl};
+use super::{socks, ProxyError, ProxyScheme, ProxySetting, ProxyUrl};
 
 /// The most a CONNECT answer's status line and headers may take.
 const MAX_ANSWER_HEAD: usize = 8 << 10;
@@ -33,7 +34,15 @@ pub(crate) async fn open_stream(
         format!("{host}:{port}")
     };
     let asked = Instant::now();
-    match tokio::time::timeout_at(deadline, handshake(&mut tcp, &proxy, &target)).await {
+    let tunnel = async {
+        match proxy.scheme() {
+            ProxyScheme::Http => handshake(&mut tcp, &proxy, &target).await,
+            ProxyScheme::Socks5 | ProxyScheme::Socks5h => {
+                socks::connect(&mut tcp, &proxy, host, port, &target).await
+            }
+        }
+    };
+    match tokio::time::timeout_at(deadline, tunnel).await {
         Ok(result) => result.map(|()| tcp),
         Err(_) => Err(ProxyError::Timeout {
             proxy: proxy.to_string(),

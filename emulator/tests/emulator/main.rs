@@ -20,6 +20,7 @@ mod reliability_restart;
 mod reliability_signalling;
 mod sessions;
 mod signalling;
+mod socks_proxy;
 mod token;
 mod trd;
 mod trd_jobs;

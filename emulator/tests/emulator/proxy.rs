@@ -21,14 +21,14 @@ use das::trd::{TrdClient, TrdError};
 use das::twilio::TwilioMode;
 use das_emulator::{EmulatorConfig, EmulatorHandle, DEMO_TRD_TOKEN};
 
-const WAIT: Duration = Duration::from_secs(20);
-const CREDENTIALS: &str = "agent:s3cret-proxy";
+pub(super) const WAIT: Duration = Duration::from_secs(20);
+pub(super) const CREDENTIALS: &str = "agent:s3cret-proxy";
 
-fn via(proxy: &ProxyBed, credentials: Option<&str>) -> ProxySetting {
+pub(super) fn via(proxy: &ProxyBed, credentials: Option<&str>) -> ProxySetting {
     ProxySetting::parse(&proxy.url(credentials)).unwrap()
 }
 
-fn token(emulator: &EmulatorHandle, proxy: ProxySetting) -> TokenProvider {
+pub(super) fn token(emulator: &EmulatorHandle, proxy: ProxySetting) -> TokenProvider {
     TokenProvider::client_credentials(
         behind_proxy(&emulator.token_url()),
         emulator.client_id(),
@@ -105,16 +105,21 @@ async fn register(emulator: &EmulatorHandle, proxy: ProxySetting, channel: Audio
     session.close().await;
 }
 
+/// Over HTTP (tinyproxy) and SOCKS5 (microsocks, `socks5h://`) alike.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_registration_over_audiohook_goes_through_the_proxy_with_credentials() {
+async fn a_registration_over_audiohook_goes_through_either_proxy_with_credentials() {
     let emulator = common::start(EmulatorConfig::default()).await;
-    let proxy = ProxyBed::start(Some(CREDENTIALS));
-    register(
-        &emulator,
-        via(&proxy, Some(CREDENTIALS)),
-        audiohook(&emulator),
-    )
-    .await;
+    for proxy in [
+        ProxyBed::start(Some(CREDENTIALS)),
+        ProxyBed::socks5(Some(CREDENTIALS)),
+    ] {
+        register(
+            &emulator,
+            via(&proxy, Some(CREDENTIALS)),
+            audiohook(&emulator),
+        )
+        .await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -124,7 +129,7 @@ async fn a_registration_over_twilio_goes_through_the_proxy() {
     register(&emulator, via(&proxy, None), twilio(&emulator)).await;
 }
 
-fn trd(url: &str, proxy: ProxySetting, tls: TlsOptions) -> TrdClient {
+pub(super) fn trd(url: &str, proxy: ProxySetting, tls: TlsOptions) -> TrdClient {
     TrdClient::builder(url)
         .bearer(DEMO_TRD_TOKEN)
         .timeout(WAIT)
@@ -191,7 +196,7 @@ async fn without_the_proxy_the_name_does_not_resolve_and_no_proxy_bypasses_it() 
     assert_eq!(local.whoami().await.unwrap(), "127.0.0.1");
 }
 
-async fn connect_signalling(
+pub(super) async fn connect_signalling(
     emulator: &EmulatorHandle,
     proxy: ProxySetting,
 ) -> Result<(), SocketIoError> {
