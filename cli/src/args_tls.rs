@@ -20,9 +20,9 @@ pub struct TlsArgs {
     /// SSL_CERT_DIR when set, else the system store, where IT installs a proxy's root), or both.
     #[arg(long, value_enum, env = "DAS_TRUSTED_ROOTS", default_value_t = Roots::Both)]
     pub trusted_roots: Roots,
-    /// Proxy of every connection, http://[USER:PASSWORD@]HOST[:PORT] (CONNECT tunnels), or
-    /// socks5h:// (the proxy resolves names) or socks5:// (resolved here); NO_PROXY still
-    /// applies. Default: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY as curl reads them.
+    /// Proxy of every connection, http://[USER:PASSWORD@]HOST[:PORT] (CONNECT tunnels),
+    /// https:// (the same over TLS, trusting the roots above), socks5h:// (SOCKS5, the proxy
+    /// resolves names) or socks5:// (resolved here); NO_PROXY still applies. Default: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY as curl reads them.
     #[arg(long, value_name = "URL", conflicts_with = "no_proxy")]
     pub proxy: Option<String>,
     /// Connect directly, whatever the proxy variables say.

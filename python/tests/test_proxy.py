@@ -3,7 +3,8 @@ emulator is addressed as ``das-emulator.test``, a name only the proxy resolves. 
 TRD whoami, ``das.Client(http_session=requests.Session())``'s ``proxies`` (as python-socketio),
 the environment with ``NO_PROXY``, wrong credentials (``das.ProxyError``), an unreachable
 proxy (``das.ConnectError``) and a silent one (``das.TimeoutError``). The same registration
-through a SOCKS5 proxy (microsocks, ``socks5h://``), and its refusal."""
+through an HTTPS proxy (tinyproxy behind stunnel, its issuer trusted with
+``root_certificate_pem``) and a SOCKS5 proxy (microsocks, ``socks5h://``), and a refusal."""
 
 from __future__ import annotations
 
@@ -63,12 +64,19 @@ def proxy(tmp_path: Path) -> Iterator[int]:
 
 
 @pytest.fixture
+def https_proxy(tmp_path: Path) -> Iterator[int]:
+    """tinyproxy behind TLS (stunnel) with Basic authentication; its issuer is
+    ``tmp_path / "ca.pem"``; its port."""
+    yield from proxy_bed(tmp_path, "--https")
+
+
+@pytest.fixture
 def socks_proxy(tmp_path: Path) -> Iterator[int]:
     """microsocks with user name and password (CREDENTIALS); its port."""
     yield from proxy_bed(tmp_path, "--socks5")
 
 
-def register_through(emulator: das.Emulator, url: str) -> None:
+def register_through(emulator: das.Emulator, url: str, **options: str) -> None:
     """Registers speaker A with every connection through the proxy at ``url``."""
     with das.RegisterSession(
             behind_proxy(emulator.socketio_url), token_url=behind_proxy(emulator.token_url),
@@ -76,7 +84,7 @@ def register_through(emulator: das.Emulator, url: str) -> None:
             audio_url=behind_proxy(emulator.audiohook_url), audio_protocol="audiohook",
             api_key=emulator.audiohook_api_key,
             client_secret_audio=emulator.audiohook_client_secret, realtime=False,
-            proxy=url) as session:
+            proxy=url, **options) as session:
         session.push_wav(SAMPLE)
         session.end_audio()
         result = session.wait_result(30)
@@ -159,3 +167,11 @@ def test_a_registration_goes_through_a_socks5_proxy(emulator: das.Emulator,
         das.trd.Client(behind_proxy(emulator.trd_url), bearer=emulator.trd_token,
                        proxy=wrong).whoami()
     assert "wrong-password" not in str(refused.value)
+
+
+def test_a_registration_goes_through_an_https_proxy_trusting_its_issuer(
+        emulator: das.Emulator, https_proxy: int, tmp_path: Path) -> None:
+    url = f"https://{CREDENTIALS}@127.0.0.1:{https_proxy}"
+    register_through(emulator, url, root_certificate_pem=(tmp_path / "ca.pem").read_text())
+    with pytest.raises(das.TlsError):
+        register_through(emulator, url)

@@ -62,6 +62,9 @@ impl ProxySetting {
 pub enum ProxyScheme {
     /// An HTTP proxy: `CONNECT` tunnels, and `http://` requests sent in absolute form.
     Http,
+    /// An HTTP proxy spoken to over TLS (trusting the connection's roots), as [`Http`](Self::Http)
+    /// inside.
+    Https,
     /// A SOCKS5 proxy given the target's address: the client resolves host names itself.
     Socks5,
     /// A SOCKS5 proxy given the target's host name: the proxy resolves it (curl's `socks5h`).
@@ -72,6 +75,7 @@ impl ProxyScheme {
     fn name(self) -> &'static str {
         match self {
             Self::Http => "http",
+            Self::Https => "https",
             Self::Socks5 => "socks5",
             Self::Socks5h => "socks5h",
         }
@@ -89,13 +93,14 @@ pub struct ProxyUrl {
     credentials: Option<(String, String)>,
 }
 
-/// A proxy URL without a port uses this one, as curl does.
+/// A proxy URL other than `https://` without a port uses this one, as curl does.
 const DEFAULT_PROXY_PORT: u16 = 1080;
 
 impl ProxyUrl {
-    /// Parses `http://`, `socks5://` or `socks5h://`, then `[user:password@]host[:port]` (a
-    /// bare `host:port` is taken as `http://`; user and password are percent-decoded). Other
-    /// schemes are refused.
+    /// Parses `http://`, `https://`, `socks5://` or `socks5h://`, then
+    /// `[user:password@]host[:port]` (a bare `host:port` is taken as `http://`; no port means
+    /// 443 for `https://` and 1080 otherwise, as in curl; user and password are
+    /// percent-decoded). Other schemes are refused.
     pub fn parse(text: &str) -> Result<Self, ProxyError> {
         let text = text.trim();
         let with_scheme = if text.contains("://") {
@@ -107,11 +112,12 @@ impl ProxyUrl {
         let url = url::Url::parse(&with_scheme).map_err(|e| invalid(&e.to_string()))?;
         let scheme = match url.scheme() {
             "http" => ProxyScheme::Http,
+            "https" => ProxyScheme::Https,
             "socks5" => ProxyScheme::Socks5,
             "socks5h" => ProxyScheme::Socks5h,
             _ => {
                 return Err(invalid(
-                    "only http://, socks5:// and socks5h:// proxies are supported",
+                    "only http://, https://, socks5:// and socks5h:// proxies are supported",
                 ))
             }
         };
@@ -133,7 +139,8 @@ impl ProxyUrl {
         // RFC 1929 gives each a one-byte length.
         let too_long =
             |(user, password): &(String, String)| user.len() > 255 || password.len() > 255;
-        if scheme != ProxyScheme::Http && credentials.as_ref().is_some_and(too_long) {
+        let socks = matches!(scheme, ProxyScheme::Socks5 | ProxyScheme::Socks5h);
+        if socks && credentials.as_ref().is_some_and(too_long) {
             return Err(invalid(
                 "SOCKS5 user names and passwords are at most 255 bytes",
             ));
@@ -144,7 +151,12 @@ impl ProxyUrl {
                 .trim_start_matches('[')
                 .trim_end_matches(']')
                 .to_owned(),
-            port: url.port().unwrap_or(DEFAULT_PROXY_PORT),
+            // An https:// proxy without a port is on 443 (curl), the others on 1080.
+            port: match scheme {
+                ProxyScheme::Https => url.port_or_known_default(),
+                _ => url.port(),
+            }
+            .unwrap_or(DEFAULT_PROXY_PORT),
             credentials,
         })
     }
@@ -175,7 +187,7 @@ impl ProxyUrl {
         Some((user, password))
     }
 
-    /// `Proxy-Authorization` value of an HTTP proxy, if credentials are set.
+    /// `Proxy-Authorization` value of an HTTP(S) proxy, if credentials are set.
     pub(crate) fn authorization(&self) -> Option<String> {
         let (user, password) = self.credentials.as_ref()?;
         let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
@@ -257,6 +269,19 @@ mod tests {
     }
 
     #[test]
+    fn https_proxies_default_to_443() {
+        let proxy = ProxyUrl::parse("https://u:p@proxy.corp").unwrap();
+        assert_eq!(proxy.scheme(), ProxyScheme::Https);
+        assert_eq!(proxy.port(), 443);
+        assert_eq!(proxy.to_string(), "https://***@proxy.corp:443");
+        assert!(proxy.authorization().is_some());
+        assert_eq!(
+            ProxyUrl::parse("https://proxy.corp:8443").unwrap().port(),
+            8443
+        );
+    }
+
+    #[test]
     fn a_bare_host_is_http_with_curls_default_port() {
         let proxy = ProxyUrl::parse("proxy.corp").unwrap();
         assert_eq!((proxy.host(), proxy.port()), ("proxy.corp", 1080));
@@ -286,13 +311,12 @@ mod tests {
 
     #[test]
     fn other_schemes_are_refused_without_echoing_the_password() {
-        for url in [
-            "https://u:secret@proxy:1080",
-            "socks4://u:secret@proxy:1080",
-        ] {
+        for url in ["ftp://u:secret@proxy:1080", "socks4://u:secret@proxy:1080"] {
             let error = ProxyUrl::parse(url).unwrap_err();
             assert!(
-                error.to_string().contains("only http://, socks5://"),
+                error
+                    .to_string()
+                    .contains("only http://, https://, socks5://"),
                 "{error}"
             );
             assert!(!error.to_string().contains("secret"), "{error}");

@@ -39,6 +39,7 @@ where
     request.extend_from_slice(&address);
     request.extend_from_slice(&port.to_be_bytes());
     stream.write_all(&request).await?;
+    stream.flush().await?;
     let mut head = [0u8; 4];
     talk.read_exact(stream, &mut head).await?;
     let [version, reply, _, kind] = head;
@@ -125,6 +126,7 @@ impl Talk<'_> {
             None => &[VERSION, 1, NO_AUTHENTICATION],
         };
         stream.write_all(greeting).await?;
+        stream.flush().await?;
         let mut choice = [0u8; 2];
         self.read_exact(stream, &mut choice).await?;
         match (choice, credentials) {
@@ -136,6 +138,7 @@ impl Talk<'_> {
                 request.push(password.len() as u8);
                 request.extend_from_slice(password.as_bytes());
                 stream.write_all(&request).await?;
+                stream.flush().await?;
                 let mut status = [0u8; 2];
                 self.read_exact(stream, &mut status).await?;
                 match status {

@@ -10,6 +10,7 @@ mod collected_audio;
 mod doc_example;
 mod event_timing;
 mod faults;
+mod https_proxy;
 mod proxy;
 mod reliability_audio;
 mod reliability_auth;

@@ -29,12 +29,21 @@ pub(super) fn via(proxy: &ProxyBed, credentials: Option<&str>) -> ProxySetting {
 }
 
 pub(super) fn token(emulator: &EmulatorHandle, proxy: ProxySetting) -> TokenProvider {
+    token_trusting(emulator, proxy, TlsOptions::default())
+}
+
+fn token_trusting(
+    emulator: &EmulatorHandle,
+    proxy: ProxySetting,
+    tls: TlsOptions,
+) -> TokenProvider {
     TokenProvider::client_credentials(
         behind_proxy(&emulator.token_url()),
         emulator.client_id(),
         emulator.client_secret(),
     )
     .proxy(proxy)
+    .tls(tls)
     .max_attempts(1)
     .build()
     .unwrap()
@@ -61,15 +70,23 @@ fn twilio(emulator: &EmulatorHandle) -> AudioChannelConfig {
     )
 }
 
-/// Registers speaker A with every connection through `proxy`; returns the result event.
-async fn register(emulator: &EmulatorHandle, proxy: ProxySetting, channel: AudioChannelConfig) {
+/// Registers speaker A with every connection through `proxy`, each trusting `tls` (an HTTPS
+/// proxy's issuer); returns the result event.
+async fn register(
+    emulator: &EmulatorHandle,
+    proxy: ProxySetting,
+    channel: AudioChannelConfig,
+    tls: TlsOptions,
+) {
     let mut channel = channel;
     channel.pacing = Pacing::AsFastAsPossible;
+    channel.tls = tls.clone();
     let mut session = RegisterSession::builder(
         behind_proxy(&emulator.socketio_url()),
-        token(emulator, proxy.clone()),
+        token_trusting(emulator, proxy.clone(), tls.clone()),
     )
     .audio_channel(channel)
+    .tls(tls)
     .proxy(proxy)
     .start()
     .await
@@ -105,18 +122,23 @@ async fn register(emulator: &EmulatorHandle, proxy: ProxySetting, channel: Audio
     session.close().await;
 }
 
-/// Over HTTP (tinyproxy) and SOCKS5 (microsocks, `socks5h://`) alike.
+/// Over HTTP (tinyproxy), HTTPS (tinyproxy behind stunnel, its issuer trusted) and SOCKS5
+/// (microsocks, `socks5h://`) alike.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_registration_over_audiohook_goes_through_either_proxy_with_credentials() {
+async fn a_registration_over_audiohook_goes_through_every_kind_of_proxy_with_credentials() {
     let emulator = common::start(EmulatorConfig::default()).await;
-    for proxy in [
-        ProxyBed::start(Some(CREDENTIALS)),
-        ProxyBed::socks5(Some(CREDENTIALS)),
+    let https = ProxyBed::https(Some(CREDENTIALS));
+    let trust_https = TlsOptions::default().trust_pem(https.ca_pem());
+    for (proxy, tls) in [
+        (ProxyBed::start(Some(CREDENTIALS)), TlsOptions::default()),
+        (https, trust_https),
+        (ProxyBed::socks5(Some(CREDENTIALS)), TlsOptions::default()),
     ] {
         register(
             &emulator,
             via(&proxy, Some(CREDENTIALS)),
             audiohook(&emulator),
+            tls,
         )
         .await;
     }
@@ -126,7 +148,13 @@ async fn a_registration_over_audiohook_goes_through_either_proxy_with_credential
 async fn a_registration_over_twilio_goes_through_the_proxy() {
     let emulator = common::start(EmulatorConfig::default()).await;
     let proxy = ProxyBed::start(None);
-    register(&emulator, via(&proxy, None), twilio(&emulator)).await;
+    register(
+        &emulator,
+        via(&proxy, None),
+        twilio(&emulator),
+        TlsOptions::default(),
+    )
+    .await;
 }
 
 pub(super) fn trd(url: &str, proxy: ProxySetting, tls: TlsOptions) -> TrdClient {

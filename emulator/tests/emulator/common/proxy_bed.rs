@@ -1,6 +1,6 @@
-//! tinyproxy or microsocks on loopback (scripts/proxy-bed), for the proxy tests: the emulator
-//! is addressed as `das-emulator.test`, a name only the proxy resolves, so whatever skips the
-//! proxy fails.
+//! tinyproxy (behind stunnel for HTTPS) or microsocks on loopback (scripts/proxy-bed), for the
+//! proxy tests: the emulator is addressed as `das-emulator.test`, a name only the proxy
+//! resolves, so whatever skips the proxy fails.
 //! Also the `das` command's tests' (cli/tests/cli/proxy.rs includes this file).
 
 use std::net::TcpListener;
@@ -15,7 +15,7 @@ pub struct ProxyBed {
     child: Child,
     port: u16,
     scheme: &'static str,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl ProxyBed {
@@ -30,15 +30,30 @@ impl ProxyBed {
         Self::spawn("socks5h", credentials)
     }
 
+    /// Starts tinyproxy behind TLS (stunnel), with Basic authentication when `credentials`;
+    /// its certificate's issuer is [`ca_pem`](Self::ca_pem).
+    #[allow(dead_code)] // the `das` command's tests use the HTTP and SOCKS5 beds
+    pub fn https(credentials: Option<&str>) -> ProxyBed {
+        Self::spawn("https", credentials)
+    }
+
+    /// The CA that issued an HTTPS bed's certificate, as PEM.
+    #[allow(dead_code)] // the `das` command's tests use the HTTP and SOCKS5 beds
+    pub fn ca_pem(&self) -> Vec<u8> {
+        std::fs::read(self.dir.path().join("ca.pem")).expect("the bed's CA")
+    }
+
     fn spawn(scheme: &'static str, credentials: Option<&str>) -> ProxyBed {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         // Both crates that include this file sit one level below the workspace root.
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/proxy-bed");
         let mut command = Command::new(script);
-        if scheme != "http" {
-            command.arg("--socks5");
-        }
+        match scheme {
+            "https" => command.arg("--https"),
+            "socks5h" => command.arg("--socks5"),
+            _ => &mut command,
+        };
         command.arg(dir.path()).arg(port.to_string());
         command.args(credentials);
         let child = command
@@ -49,7 +64,7 @@ impl ProxyBed {
             child,
             port,
             scheme,
-            _dir: dir,
+            dir,
         };
         let until = Instant::now() + Duration::from_secs(60);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -59,7 +74,7 @@ impl ProxyBed {
         bed
     }
 
-    /// `http://` (or `socks5h://`) `[credentials@]127.0.0.1:PORT`.
+    /// `http://` (or `https://`, `socks5h://`) `[credentials@]127.0.0.1:PORT`.
     pub fn url(&self, credentials: Option<&str>) -> String {
         let scheme = self.scheme;
         match credentials {
