@@ -237,9 +237,9 @@ enum das_result
   DAS_RESULT_REJECTED = 306,
   // A TRD job ended `FAILED`; the message carries its `failure_reason`.
   DAS_RESULT_JOB_FAILED = 307,
-  // The HTTP proxy refused the tunnel (407: credentials missing or wrong, 403: target not
-  // allowed, 5xx: the proxy could not reach the target) or broke it; the message names the
-  // proxy (without credentials), the target and the status. An unreachable proxy is
+  // The proxy refused the tunnel (HTTP 407: credentials missing or wrong, 403: target not
+  // allowed, 5xx: the proxy could not reach the target; or a SOCKS5 refusal) or broke it;
+  // the message names the proxy (without credentials), the target and the status or reason. An unreachable proxy is
   // `DAS_RESULT_IO`, a silent one `DAS_RESULT_TIMEOUT`.
   DAS_RESULT_PROXY = 308,
   // Input data (JSON, URL, header, base64) could not be parsed.
@@ -940,13 +940,15 @@ das_result das_config_add_trusted_root_pem(das_config *config, const char *pem, 
 // `config` is a live configuration.
 das_result das_config_set_trusted_roots(das_config *config, uint32_t roots);
 
-// Sets the HTTP proxy of every connection a session makes (token endpoint, signalling, audio
+// Sets the proxy of every connection a session makes (token endpoint, signalling, audio
 // channel) and of a TRD client made with this configuration: `http://[user:password@]host[:port]`
-// (CONNECT tunnels; hosts `NO_PROXY` names still connect directly), or `""` (len 0) to connect
+// (CONNECT tunnels), `https://…` (the same over TLS to the proxy, trusting this configuration's
+// roots), `socks5h://…` (SOCKS5, the proxy resolves names) or `socks5://…` (SOCKS5, names
+// resolved here); hosts `NO_PROXY` names still connect directly. Or `""` (len 0) to connect
 // directly whatever the environment says. Without this call the proxy comes from the
 // environment as curl reads it (`https_proxy`, `http_proxy`, `all_proxy`, `no_proxy`, upper
 // case too). The credentials never appear in `das_config_to_json` or in messages. A URL that
-// is not `http://` fails with `DAS_RESULT_PARSE` and leaves the configuration unchanged.
+// is none of these fails with `DAS_RESULT_PARSE` and leaves the configuration unchanged.
 //
 // Ownership: `url` is borrowed and copied.
 //

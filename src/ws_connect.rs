@@ -8,10 +8,10 @@
 
 use std::sync::Arc;
 
+use crate::proxy::TunnelStream;
 use http::{header, HeaderMap, StatusCode};
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::error::{Error, ProtocolError, UrlError};
 use tokio_tungstenite::tungstenite::handshake::client::{Request, Response};
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
@@ -19,7 +19,7 @@ use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// A client WebSocket over TCP, with or without TLS.
-pub(crate) type ClientWs = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type ClientWs = WebSocketStream<MaybeTlsStream<TunnelStream>>;
 
 /// Initial read buffer of a client connection: the server messages das reads (events,
 /// pongs) are a few hundred bytes; the buffer grows for a larger one.
@@ -61,17 +61,17 @@ pub(crate) async fn connect(
         .to_owned();
     let port = uri.port_u16().unwrap_or(if secure { 443 } else { 80 });
     let scheme = if secure { "wss" } else { "ws" };
-    let tcp = crate::proxy::open_stream(proxy, scheme, &host, port, deadline).await?;
+    let tunnel = crate::proxy::open_stream(proxy, scheme, &host, port, deadline, &tls).await?;
     // Audio frames and events are small and latency-bound: never wait to coalesce them.
-    tcp.set_nodelay(true)?;
+    tunnel.tcp().set_nodelay(true)?;
     let mut stream = if secure {
         let name = ServerName::try_from(host).map_err(|_| Error::Url(UrlError::NoHostName))?;
         let tls = tokio_rustls::TlsConnector::from(tls)
-            .connect(name, tcp)
+            .connect(name, tunnel)
             .await?;
         MaybeTlsStream::Rustls(tls)
     } else {
-        MaybeTlsStream::Plain(tcp)
+        MaybeTlsStream::Plain(tunnel)
     };
     let key = request
         .headers()
@@ -118,7 +118,7 @@ fn request_head(request: &Request) -> Vec<u8> {
 
 /// Reads the response head; returns it and whatever the server sent after it.
 async fn read_response(
-    stream: &mut MaybeTlsStream<TcpStream>,
+    stream: &mut MaybeTlsStream<TunnelStream>,
 ) -> Result<(Response, Vec<u8>), Error> {
     let mut received = Vec::with_capacity(512);
     let mut chunk = [0u8; 512];

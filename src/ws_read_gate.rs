@@ -1,7 +1,8 @@
 //! Polls a client WebSocket for messages only when one can be there. A writer task wakes for
 //! every audio frame; polling the WebSocket each time walks tokio-tungstenite's and
 //! tungstenite's read path (wakers, buffers, a `WouldBlock`) only to find nothing. Once a poll
-//! came back empty every buffer is drained (tungstenite, and rustls for `wss://`, read until the
+//! came back empty every buffer is drained (tungstenite, and rustls for `wss://` or an `https://`
+//! proxy, read until the
 //! socket would block), so until the socket turns readable nothing new can have arrived.
 //!
 //! A poll can also come back empty because a reply tungstenite owes (a pong) could not be
@@ -45,8 +46,8 @@ impl ReadGate {
 
 fn tcp(ws: &ClientWs) -> Option<&TcpStream> {
     match ws.get_ref() {
-        MaybeTlsStream::Plain(tcp) => Some(tcp),
-        MaybeTlsStream::Rustls(tls) => Some(tls.get_ref().0),
+        MaybeTlsStream::Plain(tunnel) => Some(tunnel.tcp()),
+        MaybeTlsStream::Rustls(tls) => Some(tls.get_ref().0.tcp()),
         _ => None,
     }
 }
@@ -90,7 +91,8 @@ mod tests {
         });
         let tcp = TcpStream::connect(address).await.unwrap();
         let url = format!("ws://{address}/");
-        let (mut ws, _) = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(tcp))
+        let tunnel = crate::proxy::TunnelStream::Tcp(tcp);
+        let (mut ws, _) = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(tunnel))
             .await
             .unwrap();
         let mut gate = ReadGate::default();

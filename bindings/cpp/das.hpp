@@ -295,8 +295,9 @@ public:
         check(das_config_set_trusted_roots(raw(), static_cast<std::uint32_t>(roots)));
         return *this;
     }
-    /// The HTTP proxy of every connection (`http://[user:password@]host[:port]`), or "" to
-    /// connect directly whatever the environment says; unset, the environment decides.
+    /// The proxy of every connection (`http://[user:password@]host[:port]`, `https://…`, or
+    /// SOCKS5 with `socks5h://` / `socks5://`), or "" to connect directly whatever the
+    /// environment says; unset, the environment decides.
     Config &proxy(std::string_view url) {
         check(das_config_set_proxy(raw(), detail::data_of(url), url.size()));
         return *this;

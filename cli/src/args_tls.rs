@@ -1,5 +1,5 @@
 //! `--ca-cert` and `--trusted-roots`: the roots every TLS connection of a command trusts, and
-//! `--proxy` / `--no-proxy`: the HTTP proxy every connection goes through (the session
+//! `--proxy` / `--no-proxy`: the proxy every connection goes through (the session
 //! commands, `das trd` and `das audiohook send` share them).
 
 use std::path::PathBuf;
@@ -20,8 +20,9 @@ pub struct TlsArgs {
     /// SSL_CERT_DIR when set, else the system store, where IT installs a proxy's root), or both.
     #[arg(long, value_enum, env = "DAS_TRUSTED_ROOTS", default_value_t = Roots::Both)]
     pub trusted_roots: Roots,
-    /// HTTP proxy of every connection, http://[USER:PASSWORD@]HOST[:PORT] (CONNECT tunnels;
-    /// NO_PROXY still applies). Default: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY as curl reads them.
+    /// Proxy of every connection, http://[USER:PASSWORD@]HOST[:PORT] (CONNECT tunnels),
+    /// https:// (the same over TLS, trusting the roots above), socks5h:// (SOCKS5, the proxy
+    /// resolves names) or socks5:// (resolved here); NO_PROXY still applies. Default: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY as curl reads them.
     #[arg(long, value_name = "URL", conflicts_with = "no_proxy")]
     pub proxy: Option<String>,
     /// Connect directly, whatever the proxy variables say.

@@ -1,8 +1,8 @@
 //! Exit codes of `das`, stable for scripts:
 //! 0 success, 1 unexpected failure, 2 usage, 3 authentication refused, 4 network or
 //! signalling failure, 5 the service's answer was negative (registration rejected,
-//! verification rejected, result-failure or error event), 6 unusable input file, 7 the HTTP
-//! proxy refused the tunnel (407, 403, 5xx; an unreachable proxy is 4).
+//! verification rejected, result-failure or error event), 6 unusable input file, 7 the proxy
+//! refused the tunnel (HTTP 407, 403, 5xx, or a SOCKS5 refusal; an unreachable proxy is 4).
 
 use std::fmt;
 use std::process::ExitCode;

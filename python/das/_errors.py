@@ -95,8 +95,8 @@ class TlsError(ConnectError):
 
 
 class ProxyError(ConnectError):
-    """The HTTP proxy refused the tunnel (407, 403, 5xx: the message names
-    the status) or broke it; an unreachable proxy is a ``ConnectError``, a silent one a timeout."""
+    """The proxy refused the tunnel (HTTP 407, 403, 5xx, or a SOCKS5 refusal: the message
+    says why) or broke it; an unreachable proxy is a ``ConnectError``, a silent one a timeout."""
 
     code = 308
 

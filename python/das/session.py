@@ -52,7 +52,8 @@ class SessionOptions(TypedDict, total=False):
     event_timeout: float
     root_certificate_pem: str
     trusted_roots: str
-    # None: the environment's proxy variables; "": no proxy; or http://[user:pass@]host:port.
+    # None: the environment's proxy variables; "": no proxy; or http:// (or https://,
+    # socks5h://, socks5://) [user:pass@]host:port.
     proxy: Optional[str]
     # The audio channel (with ``audio_url``).
     audio_url: str
@@ -223,7 +224,7 @@ class RegisterSession(_Session):
     without ``audio_url`` the session is signalling only (``push_audio`` raises
     ``das.NotReady``) and waits for audio streamed by someone else with its ``call_id``.
     ``root_certificate_pem`` adds trusted roots for every TLS connection the session makes
-    (token endpoint, signalling, audio channel), besides ``trusted_roots``: ``'bundled'``,
+    (token endpoint, signalling, audio channel, an ``https://`` proxy), besides ``trusted_roots``: ``'bundled'``,
     ``'system'`` (``SSL_CERT_FILE``/``SSL_CERT_DIR`` when set, else the system store) or
     ``'both'`` (the default). ``proxy``: ``None`` (the environment's ``HTTPS_PROXY``,
     ``HTTP_PROXY``, ``ALL_PROXY``, ``NO_PROXY``), ``''`` (none) or

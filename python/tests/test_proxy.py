@@ -2,7 +2,9 @@
 emulator is addressed as ``das-emulator.test``, a name only the proxy resolves. A registration,
 TRD whoami, ``das.Client(http_session=requests.Session())``'s ``proxies`` (as python-socketio),
 the environment with ``NO_PROXY``, wrong credentials (``das.ProxyError``), an unreachable
-proxy (``das.ConnectError``) and a silent one (``das.TimeoutError``)."""
+proxy (``das.ConnectError``) and a silent one (``das.TimeoutError``). The same registration
+through an HTTPS proxy (tinyproxy behind stunnel, its issuer trusted with
+``root_certificate_pem``) and a SOCKS5 proxy (microsocks, ``socks5h://``), and a refusal."""
 
 from __future__ import annotations
 
@@ -35,12 +37,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def proxy(tmp_path: Path) -> Iterator[int]:
-    """tinyproxy with Basic authentication (CREDENTIALS); its port."""
+def proxy_bed(directory: Path, *flags: str) -> Iterator[int]:
+    """scripts/proxy-bed with CREDENTIALS, until the test ends; its port."""
     port = free_port()
-    proc = subprocess.Popen([str(ROOT / "scripts" / "proxy-bed"), str(tmp_path), str(port),
-                             CREDENTIALS], stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen([str(ROOT / "scripts" / "proxy-bed"), *flags, str(directory),
+                             str(port), CREDENTIALS], stdout=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -48,7 +49,7 @@ def proxy(tmp_path: Path) -> Iterator[int]:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
-                assert time.monotonic() < deadline and proc.poll() is None, "no tinyproxy"
+                assert time.monotonic() < deadline and proc.poll() is None, "no proxy"
                 time.sleep(0.05)
         yield port
     finally:
@@ -56,20 +57,44 @@ def proxy(tmp_path: Path) -> Iterator[int]:
         proc.wait(10)
 
 
-def test_a_registration_and_whoami_go_through_the_proxy(emulator: das.Emulator,
-                                                        proxy: int) -> None:
-    url = f"http://{CREDENTIALS}@127.0.0.1:{proxy}"
+@pytest.fixture
+def proxy(tmp_path: Path) -> Iterator[int]:
+    """tinyproxy with Basic authentication (CREDENTIALS); its port."""
+    yield from proxy_bed(tmp_path)
+
+
+@pytest.fixture
+def https_proxy(tmp_path: Path) -> Iterator[int]:
+    """tinyproxy behind TLS (stunnel) with Basic authentication; its issuer is
+    ``tmp_path / "ca.pem"``; its port."""
+    yield from proxy_bed(tmp_path, "--https")
+
+
+@pytest.fixture
+def socks_proxy(tmp_path: Path) -> Iterator[int]:
+    """microsocks with user name and password (CREDENTIALS); its port."""
+    yield from proxy_bed(tmp_path, "--socks5")
+
+
+def register_through(emulator: das.Emulator, url: str, **options: str) -> None:
+    """Registers speaker A with every connection through the proxy at ``url``."""
     with das.RegisterSession(
             behind_proxy(emulator.socketio_url), token_url=behind_proxy(emulator.token_url),
             client_id=emulator.client_id, client_secret=emulator.client_secret,
             audio_url=behind_proxy(emulator.audiohook_url), audio_protocol="audiohook",
             api_key=emulator.audiohook_api_key,
             client_secret_audio=emulator.audiohook_client_secret, realtime=False,
-            proxy=url) as session:
+            proxy=url, **options) as session:
         session.push_wav(SAMPLE)
         session.end_audio()
         result = session.wait_result(30)
     assert result is not None and result.name == "result-success"
+
+
+def test_a_registration_and_whoami_go_through_the_proxy(emulator: das.Emulator,
+                                                        proxy: int) -> None:
+    url = f"http://{CREDENTIALS}@127.0.0.1:{proxy}"
+    register_through(emulator, url)
     trd = das.trd.Client(behind_proxy(emulator.trd_url), bearer=emulator.trd_token,
                       proxy=url)
     assert trd.whoami() == "127.0.0.1"
@@ -132,3 +157,21 @@ def test_the_environment_with_no_proxy(emulator: das.Emulator, proxy: int) -> No
     assert whoami("localhost") == "127.0.0.1"
     assert whoami(".test") == "ConnectError"
     assert json.dumps(whoami("*")) == '"ConnectError"'
+
+
+def test_a_registration_goes_through_a_socks5_proxy(emulator: das.Emulator,
+                                                     socks_proxy: int) -> None:
+    register_through(emulator, f"socks5h://{CREDENTIALS}@127.0.0.1:{socks_proxy}")
+    wrong = f"socks5h://agent:wrong-password@127.0.0.1:{socks_proxy}"
+    with pytest.raises(das.ProxyError, match="user name or password refused") as refused:
+        das.trd.Client(behind_proxy(emulator.trd_url), bearer=emulator.trd_token,
+                       proxy=wrong).whoami()
+    assert "wrong-password" not in str(refused.value)
+
+
+def test_a_registration_goes_through_an_https_proxy_trusting_its_issuer(
+        emulator: das.Emulator, https_proxy: int, tmp_path: Path) -> None:
+    url = f"https://{CREDENTIALS}@127.0.0.1:{https_proxy}"
+    register_through(emulator, url, root_certificate_pem=(tmp_path / "ca.pem").read_text())
+    with pytest.raises(das.TlsError):
+        register_through(emulator, url)

@@ -36,7 +36,7 @@ pub enum AuthError {
     /// The trusted roots are unusable, or the endpoint's certificate was refused.
     #[error("token endpoint TLS: {0}")]
     Tls(#[from] crate::tls::TlsError),
-    /// The HTTP proxy refused the request to the token endpoint (status named).
+    /// The proxy refused the request to the token endpoint (status named).
     #[error("token endpoint: {0}")]
     Proxy(#[from] crate::proxy::ProxyError),
     /// A static provider has no token JSON to return.

@@ -34,6 +34,8 @@ pub(super) struct Fetcher {
     max_attempts: u32,
     retry_backoff: Duration,
     proxy: ProxySetting,
+    /// The trust of its requests, and of an `https://` proxy.
+    tls: Arc<rustls::ClientConfig>,
     request_timeout: Duration,
     // Held across the HTTP request so concurrent callers wait for one refresh.
     cache: Mutex<Option<Token>>,
@@ -192,7 +194,7 @@ impl ClientCredentials {
         self
     }
 
-    /// The HTTP proxy to the token endpoint (default: from the environment).
+    /// The proxy to the token endpoint (default: from the environment).
     pub fn proxy(mut self, proxy: ProxySetting) -> Self {
         self.proxy = proxy;
         self
@@ -246,6 +248,7 @@ impl ClientCredentials {
             max_attempts: self.max_attempts,
             retry_backoff: self.retry_backoff,
             proxy: self.proxy,
+            tls,
             request_timeout: self.request_timeout,
             cache: Mutex::new(None),
         })))
@@ -314,9 +317,9 @@ impl Fetcher {
         {
             Ok(reply) => reply,
             Err(e) => {
-                let proxy = self
-                    .proxy
-                    .failure(&self.token_url, Err(&e), self.request_timeout);
+                let proxy =
+                    self.proxy
+                        .failure(&self.token_url, Err(&e), self.request_timeout, &self.tls);
                 return match proxy.await {
                     Some(refused) => Ok(Err(AuthError::Proxy(refused))),
                     None => Err(transport(e)),
@@ -324,9 +327,9 @@ impl Fetcher {
             }
         };
         let status = reply.status().as_u16();
-        let proxy = self
-            .proxy
-            .failure(&self.token_url, Ok(status), self.request_timeout);
+        let proxy =
+            self.proxy
+                .failure(&self.token_url, Ok(status), self.request_timeout, &self.tls);
         if let Some(refused) = proxy.await {
             return Ok(Err(AuthError::Proxy(refused)));
         }

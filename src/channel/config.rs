@@ -60,7 +60,7 @@ pub struct AudioChannelConfig {
     /// Roots trusted for a `wss://` consumer: the webpki roots plus any extra PEM roots (a
     /// private CA, or a self-signed consumer in a test bed).
     pub tls: TlsOptions,
-    /// The HTTP proxy to the consumer (default: from the environment).
+    /// The proxy to the consumer (default: from the environment).
     pub proxy: crate::proxy::ProxySetting,
     /// A write that makes no progress for this long means the consumer stopped reading: the
     /// channel fails (`WriteStalled`) rather than hold the audio and its tasks forever.

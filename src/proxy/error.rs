@@ -22,6 +22,20 @@ pub enum ProxyError {
         /// The status line's reason phrase.
         reason: String,
     },
+    /// A SOCKS5 proxy refused: it accepts none of the offered authentication methods, the
+    /// credentials are wrong, or it answered the CONNECT with a failure (`reply`, RFC 1928's
+    /// code: 2 not allowed by its rules, 4 host unreachable, 5 connection refused, …).
+    #[error("proxy {proxy} refused the tunnel to {target}: {reason}")]
+    SocksRefused {
+        /// The proxy, without credentials.
+        proxy: String,
+        /// `host:port` asked for.
+        target: String,
+        /// The CONNECT reply code; `None` when authentication failed.
+        reply: Option<u8>,
+        /// What the refusal means.
+        reason: String,
+    },
     /// The proxy accepted the connection but sent no complete answer to the CONNECT in time.
     #[error("proxy {proxy} did not answer the CONNECT to {target} within {seconds:.1} s")]
     Timeout {
@@ -32,7 +46,8 @@ pub enum ProxyError {
         /// The wait, in seconds.
         seconds: f64,
     },
-    /// The proxy's answer is not HTTP, or it closed the connection before answering.
+    /// The proxy's answer is not HTTP (or SOCKS5), or it closed the connection before
+    /// answering.
     #[error("proxy {proxy} broke the CONNECT to {target}: {message}")]
     Protocol {
         /// The proxy, without credentials.

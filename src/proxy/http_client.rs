@@ -1,6 +1,7 @@
 //! The proxy decision applied to reqwest clients, and the proxy failure behind a reqwest
 //! error (reqwest's tunnel reports "unsuccessful" without the proxy's status).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::{open_stream, ProxyError, ProxySetting};
@@ -23,12 +24,14 @@ impl ProxySetting {
     /// The proxy failure behind a failed request, if it went through a proxy: a 407 answer
     /// (which only a proxy sends), or a refused tunnel, whose status a second CONNECT (within
     /// `within`) reads. `None` for every other failure, including a proxy that is unreachable
-    /// or silent (those stay network errors and timeouts).
+    /// or silent (those stay network errors and timeouts). `tls` is the request's trust, which
+    /// an `https://` proxy is checked against.
     pub(crate) async fn failure(
         &self,
         url: &url::Url,
         outcome: Result<u16, &reqwest::Error>,
         within: Duration,
+        tls: &Arc<rustls::ClientConfig>,
     ) -> Option<ProxyError> {
         let host = url
             .host_str()?
@@ -46,7 +49,7 @@ impl ProxySetting {
             Ok(_) => None,
             Err(error) if error.is_connect() && !error.is_timeout() => {
                 let deadline = tokio::time::Instant::now() + within;
-                let probe = open_stream(self, url.scheme(), host, port, deadline).await;
+                let probe = open_stream(self, url.scheme(), host, port, deadline, tls).await;
                 probe.err().and_then(|e| ProxyError::find_in(&e))
             }
             Err(_) => None,

@@ -7,7 +7,7 @@ use base64::Engine as _;
 use super::env::ProxyEnv;
 use super::ProxyError;
 
-/// Whether client connections go through an HTTP proxy.
+/// Whether client connections go through a proxy (HTTP or SOCKS5).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum ProxySetting {
     /// As the environment says (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`, read as
@@ -24,7 +24,7 @@ pub enum ProxySetting {
 
 impl ProxySetting {
     /// Parses a user's setting: `""` means [`Direct`](Self::Direct), anything else a proxy URL
-    /// (`http://[user:password@]host[:port]`).
+    /// (`http://`, `socks5://` or `socks5h://`, then `[user:password@]host[:port]`).
     pub fn parse(text: &str) -> Result<Self, ProxyError> {
         if text.trim().is_empty() {
             return Ok(Self::Direct);
@@ -57,21 +57,50 @@ impl ProxySetting {
     }
 }
 
-/// An HTTP proxy: host, port and optional Basic credentials. Its `Debug` and `Display` never
-/// show the password or the user name.
+/// How a proxy is spoken to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProxyScheme {
+    /// An HTTP proxy: `CONNECT` tunnels, and `http://` requests sent in absolute form.
+    Http,
+    /// An HTTP proxy spoken to over TLS (trusting the connection's roots), as [`Http`](Self::Http)
+    /// inside.
+    Https,
+    /// A SOCKS5 proxy given the target's address: the client resolves host names itself.
+    Socks5,
+    /// A SOCKS5 proxy given the target's host name: the proxy resolves it (curl's `socks5h`).
+    Socks5h,
+}
+
+impl ProxyScheme {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Http => "http",
+            Self::Https => "https",
+            Self::Socks5 => "socks5",
+            Self::Socks5h => "socks5h",
+        }
+    }
+}
+
+/// A proxy: how it is spoken to, host, port and optional credentials (HTTP Basic, or SOCKS5
+/// user name and password). Its `Debug` and `Display` never show the password or the user
+/// name.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ProxyUrl {
+    scheme: ProxyScheme,
     host: String,
     port: u16,
     credentials: Option<(String, String)>,
 }
 
-/// A proxy URL without a port uses this one, as curl does.
+/// A proxy URL other than `https://` without a port uses this one, as curl does.
 const DEFAULT_PROXY_PORT: u16 = 1080;
 
 impl ProxyUrl {
-    /// Parses `http://[user:password@]host[:port]` (a bare `host:port` is taken as `http://`;
-    /// user and password are percent-decoded). Other schemes are refused.
+    /// Parses `http://`, `https://`, `socks5://` or `socks5h://`, then
+    /// `[user:password@]host[:port]` (a bare `host:port` is taken as `http://`; no port means
+    /// 443 for `https://` and 1080 otherwise, as in curl; user and password are
+    /// percent-decoded). Other schemes are refused.
     pub fn parse(text: &str) -> Result<Self, ProxyError> {
         let text = text.trim();
         let with_scheme = if text.contains("://") {
@@ -81,9 +110,17 @@ impl ProxyUrl {
         };
         let invalid = |why: &str| ProxyError::InvalidUrl(format!("{}: {why}", redact(text)));
         let url = url::Url::parse(&with_scheme).map_err(|e| invalid(&e.to_string()))?;
-        if url.scheme() != "http" {
-            return Err(invalid("only http:// proxies are supported"));
-        }
+        let scheme = match url.scheme() {
+            "http" => ProxyScheme::Http,
+            "https" => ProxyScheme::Https,
+            "socks5" => ProxyScheme::Socks5,
+            "socks5h" => ProxyScheme::Socks5h,
+            _ => {
+                return Err(invalid(
+                    "only http://, https://, socks5:// and socks5h:// proxies are supported",
+                ))
+            }
+        };
         let host = url.host_str().ok_or_else(|| invalid("no host"))?;
         let decode = |part: &str| {
             percent_encoding::percent_decode_str(part)
@@ -99,14 +136,34 @@ impl ProxyUrl {
                 decode(url.password().unwrap_or(""))?,
             ))
         };
+        // RFC 1929 gives each a one-byte length.
+        let too_long =
+            |(user, password): &(String, String)| user.len() > 255 || password.len() > 255;
+        let socks = matches!(scheme, ProxyScheme::Socks5 | ProxyScheme::Socks5h);
+        if socks && credentials.as_ref().is_some_and(too_long) {
+            return Err(invalid(
+                "SOCKS5 user names and passwords are at most 255 bytes",
+            ));
+        }
         Ok(Self {
+            scheme,
             host: host
                 .trim_start_matches('[')
                 .trim_end_matches(']')
                 .to_owned(),
-            port: url.port().unwrap_or(DEFAULT_PROXY_PORT),
+            // An https:// proxy without a port is on 443 (curl), the others on 1080.
+            port: match scheme {
+                ProxyScheme::Https => url.port_or_known_default(),
+                _ => url.port(),
+            }
+            .unwrap_or(DEFAULT_PROXY_PORT),
             credentials,
         })
+    }
+
+    /// How the proxy is spoken to.
+    pub fn scheme(&self) -> ProxyScheme {
+        self.scheme
     }
 
     /// The proxy's host name or IP address.
@@ -119,12 +176,18 @@ impl ProxyUrl {
         self.port
     }
 
-    /// Whether Basic credentials are set.
+    /// Whether credentials are set.
     pub fn has_credentials(&self) -> bool {
         self.credentials.is_some()
     }
 
-    /// `Proxy-Authorization` value, if credentials are set.
+    /// The user name and password, if set.
+    pub(super) fn credentials(&self) -> Option<(&str, &str)> {
+        let (user, password) = self.credentials.as_ref()?;
+        Some((user, password))
+    }
+
+    /// `Proxy-Authorization` value of an HTTP(S) proxy, if credentials are set.
     pub(crate) fn authorization(&self) -> Option<String> {
         let (user, password) = self.credentials.as_ref()?;
         let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
@@ -134,14 +197,19 @@ impl ProxyUrl {
     /// The full URL with credentials, for reqwest only (never displayed).
     pub(super) fn with_credentials_url(&self) -> String {
         let authority = self.authority();
+        let scheme = self.scheme.name();
         match &self.credentials {
-            None => format!("http://{authority}"),
+            None => format!("{scheme}://{authority}"),
             Some((user, password)) => {
                 let encode = |part: &str| {
                     percent_encoding::utf8_percent_encode(part, percent_encoding::NON_ALPHANUMERIC)
                         .to_string()
                 };
-                format!("http://{}:{}@{authority}", encode(user), encode(password))
+                format!(
+                    "{scheme}://{}:{}@{authority}",
+                    encode(user),
+                    encode(password)
+                )
             }
         }
     }
@@ -155,11 +223,12 @@ impl ProxyUrl {
     }
 }
 
-/// `http://host:port`, with `***@` in place of any credentials.
+/// `scheme://host:port`, with `***@` in place of any credentials.
 impl fmt::Display for ProxyUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let credentials = if self.has_credentials() { "***@" } else { "" };
-        write!(f, "http://{credentials}{}", self.authority())
+        let scheme = self.scheme.name();
+        write!(f, "{scheme}://{credentials}{}", self.authority())
     }
 }
 
@@ -200,6 +269,19 @@ mod tests {
     }
 
     #[test]
+    fn https_proxies_default_to_443() {
+        let proxy = ProxyUrl::parse("https://u:p@proxy.corp").unwrap();
+        assert_eq!(proxy.scheme(), ProxyScheme::Https);
+        assert_eq!(proxy.port(), 443);
+        assert_eq!(proxy.to_string(), "https://***@proxy.corp:443");
+        assert!(proxy.authorization().is_some());
+        assert_eq!(
+            ProxyUrl::parse("https://proxy.corp:8443").unwrap().port(),
+            8443
+        );
+    }
+
+    #[test]
     fn a_bare_host_is_http_with_curls_default_port() {
         let proxy = ProxyUrl::parse("proxy.corp").unwrap();
         assert_eq!((proxy.host(), proxy.port()), ("proxy.corp", 1080));
@@ -207,9 +289,37 @@ mod tests {
     }
 
     #[test]
+    fn socks5_proxies_keep_their_scheme_and_hide_their_credentials() {
+        let proxy = ProxyUrl::parse("SOCKS5H://agent:s%3Acret@proxy.corp").unwrap();
+        assert_eq!(proxy.scheme(), ProxyScheme::Socks5h);
+        assert_eq!((proxy.host(), proxy.port()), ("proxy.corp", 1080));
+        assert_eq!(proxy.credentials(), Some(("agent", "s:cret")));
+        assert_eq!(proxy.to_string(), "socks5h://***@proxy.corp:1080");
+        assert_eq!(
+            proxy.with_credentials_url(),
+            "socks5h://agent:s%3Acret@proxy.corp:1080"
+        );
+        let local_dns = ProxyUrl::parse("socks5://[::1]:9050").unwrap();
+        assert_eq!(local_dns.scheme(), ProxyScheme::Socks5);
+        assert_eq!(local_dns.to_string(), "socks5://[::1]:9050");
+        let long = format!("socks5://{}:p@proxy", "u".repeat(256));
+        assert!(ProxyUrl::parse(&long)
+            .unwrap_err()
+            .to_string()
+            .contains("255 bytes"));
+    }
+
+    #[test]
     fn other_schemes_are_refused_without_echoing_the_password() {
-        let error = ProxyUrl::parse("socks5://u:secret@proxy:1080").unwrap_err();
-        assert!(error.to_string().contains("only http://"), "{error}");
-        assert!(!error.to_string().contains("secret"), "{error}");
+        for url in ["ftp://u:secret@proxy:1080", "socks4://u:secret@proxy:1080"] {
+            let error = ProxyUrl::parse(url).unwrap_err();
+            assert!(
+                error
+                    .to_string()
+                    .contains("only http://, https://, socks5://"),
+                "{error}"
+            );
+            assert!(!error.to_string().contains("secret"), "{error}");
+        }
     }
 }

@@ -1,20 +1,25 @@
-//! The TCP stream of a client connection: straight to the target, or a CONNECT tunnel through
-//! the proxy the setting picks for it (TLS, if any, then runs inside the tunnel).
+//! The stream of a client connection: straight to the target, or a tunnel through the proxy
+//! the setting picks for it, an HTTP `CONNECT` (over TLS to an `https://` proxy) or a SOCKS5
+//! `CONNECT` (TLS to the target, if any, then runs inside the tunnel).
 
 use std::io;
+use std::sync::Arc;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use rustls::pki_types::ServerName;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use super::{ProxyError, ProxySetting, ProxyUrl};
+use super::stream::TunnelStream;
+use super::{socks, ProxyError, ProxyScheme, ProxySetting, ProxyUrl};
 
 /// The most a CONNECT answer's status line and headers may take.
 const MAX_ANSWER_HEAD: usize = 8 << 10;
 const MAX_HEADERS: usize = 64;
 
-/// Opens a TCP stream to `host:port` for a `scheme` URL, through the proxy `setting` picks
-/// for it. An unreachable proxy is the I/O error of that connection; a refusing, silent (past
+/// Opens a stream to `host:port` for a `scheme` URL, through the proxy `setting` picks for it
+/// (an `https://` proxy is spoken to over TLS with `tls`, the connection's own trust). An
+/// unreachable proxy is the I/O error of that connection; a refusing, silent (past
 /// `deadline`) or broken proxy is a [`ProxyError`] inside the I/O error.
 pub(crate) async fn open_stream(
     setting: &ProxySetting,
@@ -22,19 +27,37 @@ pub(crate) async fn open_stream(
     host: &str,
     port: u16,
     deadline: Instant,
-) -> io::Result<TcpStream> {
+    tls: &Arc<rustls::ClientConfig>,
+) -> io::Result<TunnelStream> {
     let Some(proxy) = setting.for_target(scheme, host, port) else {
-        return TcpStream::connect((host, port)).await;
+        return TcpStream::connect((host, port))
+            .await
+            .map(TunnelStream::Tcp);
     };
-    let mut tcp = TcpStream::connect((proxy.host(), proxy.port())).await?;
+    let tcp = TcpStream::connect((proxy.host(), proxy.port())).await?;
     let target = if host.contains(':') {
         format!("[{host}]:{port}")
     } else {
         format!("{host}:{port}")
     };
     let asked = Instant::now();
-    match tokio::time::timeout_at(deadline, handshake(&mut tcp, &proxy, &target)).await {
-        Ok(result) => result.map(|()| tcp),
+    let tunnel = async {
+        let mut stream = match proxy.scheme() {
+            ProxyScheme::Https => TunnelStream::Tls(Box::new(tls_to(&proxy, tcp, tls).await?)),
+            _ => TunnelStream::Tcp(tcp),
+        };
+        match proxy.scheme() {
+            ProxyScheme::Http | ProxyScheme::Https => {
+                handshake(&mut stream, &proxy, &target).await?
+            }
+            ProxyScheme::Socks5 | ProxyScheme::Socks5h => {
+                socks::connect(&mut stream, &proxy, host, port, &target).await?
+            }
+        }
+        Ok(stream)
+    };
+    match tokio::time::timeout_at(deadline, tunnel).await {
+        Ok(result) => result,
         Err(_) => Err(ProxyError::Timeout {
             proxy: proxy.to_string(),
             target,
@@ -44,13 +67,30 @@ pub(crate) async fn open_stream(
     }
 }
 
-async fn handshake(tcp: &mut TcpStream, proxy: &ProxyUrl, target: &str) -> io::Result<()> {
+/// TLS to the proxy itself, which must present a certificate for its host that `tls` trusts.
+async fn tls_to(
+    proxy: &ProxyUrl,
+    tcp: TcpStream,
+    tls: &Arc<rustls::ClientConfig>,
+) -> io::Result<tokio_rustls::client::TlsStream<TcpStream>> {
+    let name = ServerName::try_from(proxy.host().to_owned())
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    tokio_rustls::TlsConnector::from(Arc::clone(tls))
+        .connect(name, tcp)
+        .await
+}
+
+async fn handshake<S>(tcp: &mut S, proxy: &ProxyUrl, target: &str) -> io::Result<()>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let mut request = format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n");
     if let Some(authorization) = proxy.authorization() {
         request.push_str(&format!("Proxy-Authorization: {authorization}\r\n"));
     }
     request.push_str("\r\n");
     tcp.write_all(request.as_bytes()).await?;
+    tcp.flush().await?;
     let broken = |message: String| {
         ProxyError::Protocol {
             proxy: proxy.to_string(),

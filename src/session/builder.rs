@@ -110,7 +110,7 @@ impl SessionBuilder {
         self.with(|s| s.set_tls(tls))
     }
 
-    /// The HTTP proxy of the token request, the signalling and the audio channel (default:
+    /// The proxy of the token request, the signalling and the audio channel (default:
     /// from the environment, as curl reads it; see [`ProxySetting`]).
     pub fn proxy(self, proxy: ProxySetting) -> Self {
         self.with(|s| s.set_proxy(proxy))

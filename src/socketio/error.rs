@@ -35,7 +35,7 @@ pub enum SocketIoError {
     /// refused (e.g. [`TlsError::UnknownIssuer`]).
     #[error(transparent)]
     Tls(#[from] TlsError),
-    /// The HTTP proxy refused, broke or did not answer the tunnel to the server.
+    /// The proxy refused, broke or did not answer the tunnel to the server.
     #[error(transparent)]
     Proxy(#[from] crate::proxy::ProxyError),
     /// The token provider could not produce `Authorization`.

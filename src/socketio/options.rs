@@ -105,7 +105,7 @@ impl ConnectOptions {
         self
     }
 
-    /// The HTTP proxy to the server (default: from the environment; see [`ProxySetting`]).
+    /// The proxy to the server (default: from the environment; see [`ProxySetting`]).
     pub fn proxy(mut self, proxy: ProxySetting) -> Self {
         self.proxy = proxy;
         self

@@ -61,7 +61,7 @@ pub struct TwilioConfig {
     pub timeout: Duration,
     /// Roots trusted for `wss://` (the webpki roots plus any extra PEM roots).
     pub tls: TlsOptions,
-    /// The HTTP proxy to the consumer (default: from the environment).
+    /// The proxy to the consumer (default: from the environment).
     pub proxy: crate::proxy::ProxySetting,
     /// A write that makes no progress for this long (the consumer stopped reading) fails the
     /// stream with [`TwilioError::WriteStalled`].
@@ -119,7 +119,7 @@ pub enum TwilioError {
     /// The trusted roots are unusable, or the consumer's certificate was refused.
     #[error("Twilio consumer TLS: {0}")]
     Tls(#[from] TlsError),
-    /// The HTTP proxy refused, broke or did not answer the tunnel to the consumer.
+    /// The proxy refused, broke or did not answer the tunnel to the consumer.
     #[error("Twilio consumer: {0}")]
     Proxy(#[from] ProxyError),
     /// The consumer answered the upgrade with this HTTP status.

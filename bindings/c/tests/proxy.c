@@ -127,9 +127,14 @@ int main(void) {
     close(silent);
 
     CHECK_RESULT(das_config_new(&config), DAS_RESULT_OK);
-    CHECK_RESULT(das_config_set_proxy(config, "socks5://" CREDENTIALS "@proxy:1080", DAS_NUL_TERMINATED),
+    CHECK_RESULT(das_config_set_proxy(config, "socks4://" CREDENTIALS "@proxy:1080", DAS_NUL_TERMINATED),
                  DAS_RESULT_PARSE);
     CHECK(strstr(check_last_error(), "s3cret") == NULL);
+    /* SOCKS5 (the name resolved by the proxy) is taken, its credentials hidden as HTTP's are. */
+    CHECK_RESULT(das_config_set_proxy(config, "socks5h://" CREDENTIALS "@proxy:1080", DAS_NUL_TERMINATED),
+                 DAS_RESULT_OK);
+    CHECK_RESULT(das_config_to_json(config, json, sizeof json, &written), DAS_RESULT_OK);
+    CHECK(strstr(json, "socks5h://***@proxy:1080") != NULL && strstr(json, "s3cret") == NULL);
     das_config_free(config);
 
     kill(proxy, SIGKILL);

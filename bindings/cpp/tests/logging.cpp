@@ -88,7 +88,7 @@ static void lines_follow_the_level(Lines &lines) {
     CHECK(lines.has(DAS_LOG_LEVEL_DEBUG, "das", true));
     // Secrets stay out even when the call that carries them fails.
     CHECK(thrown_by([&] { config.client_credentials("", "hunter2-secret"); }) == DAS_RESULT_OUT_OF_RANGE);
-    CHECK(thrown_by([&] { config.proxy("socks5://agent:s3cret-proxy@proxy:1080"); }) == DAS_RESULT_PARSE);
+    CHECK(thrown_by([&] { config.proxy("socks4://agent:s3cret-proxy@proxy:1080"); }) == DAS_RESULT_PARSE);
     CHECK(!lines.mention("hunter2") && !lines.mention("s3cret-proxy"));
     das::set_log_level(DAS_LOG_LEVEL_OFF);
     std::size_t before = lines.size();

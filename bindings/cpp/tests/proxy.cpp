@@ -128,7 +128,7 @@ int main() {
         }
         das::Config config;
         try {
-            config.proxy("socks5://" CREDENTIALS "@proxy:1080");
+            config.proxy("socks4://" CREDENTIALS "@proxy:1080");
             CHECK(false);
         } catch (const das::Error &error) {
             CHECK(error.code() == DAS_RESULT_PARSE && std::string(error.what()).find("s3cret") == std::string::npos);

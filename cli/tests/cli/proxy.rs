@@ -1,6 +1,7 @@
 //! `--proxy`, `--no-proxy` and the proxy variables as the `das` process reads them, through
 //! tinyproxy (the emulator addressed by a name only the proxy resolves): a registration over
 //! AudioHook and `das trd whoami`; wrong credentials exit 7 naming the status, never the password.
+//! `ALL_PROXY=socks5h://…` through microsocks, and its refusal (exit 7).
 
 #[path = "../../../emulator/tests/emulator/common/proxy_bed.rs"]
 mod proxy_bed;
@@ -117,8 +118,31 @@ async fn a_refusal_exits_7_naming_the_status() {
         "--api",
         &api,
         "--proxy",
-        "socks5://proxy:1080",
+        "socks4://proxy:1080",
     ];
     let output = das(bad.map(str::to_owned).to_vec(), &[]).await;
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_proxy_socks5h_carries_whoami_and_a_refusal_exits_7() {
+    let emulator = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let proxy = ProxyBed::socks5(Some(CREDENTIALS));
+    let url = proxy.url(Some(CREDENTIALS));
+    let output = das(whoami(&emulator, &[]), &[("ALL_PROXY", &url)]).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "127.0.0.1");
+    let wrong = proxy.url(Some("agent:wrong-password"));
+    let output = das(whoami(&emulator, &["--proxy", &wrong]), &[]).await;
+    assert_eq!(output.status.code(), Some(7), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("user name or password refused"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        !stderr(&output).contains("wrong-password"),
+        "{}",
+        stderr(&output)
+    );
 }

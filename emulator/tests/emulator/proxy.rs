@@ -21,20 +21,29 @@ use das::trd::{TrdClient, TrdError};
 use das::twilio::TwilioMode;
 use das_emulator::{EmulatorConfig, EmulatorHandle, DEMO_TRD_TOKEN};
 
-const WAIT: Duration = Duration::from_secs(20);
-const CREDENTIALS: &str = "agent:s3cret-proxy";
+pub(super) const WAIT: Duration = Duration::from_secs(20);
+pub(super) const CREDENTIALS: &str = "agent:s3cret-proxy";
 
-fn via(proxy: &ProxyBed, credentials: Option<&str>) -> ProxySetting {
+pub(super) fn via(proxy: &ProxyBed, credentials: Option<&str>) -> ProxySetting {
     ProxySetting::parse(&proxy.url(credentials)).unwrap()
 }
 
-fn token(emulator: &EmulatorHandle, proxy: ProxySetting) -> TokenProvider {
+pub(super) fn token(emulator: &EmulatorHandle, proxy: ProxySetting) -> TokenProvider {
+    token_trusting(emulator, proxy, TlsOptions::default())
+}
+
+fn token_trusting(
+    emulator: &EmulatorHandle,
+    proxy: ProxySetting,
+    tls: TlsOptions,
+) -> TokenProvider {
     TokenProvider::client_credentials(
         behind_proxy(&emulator.token_url()),
         emulator.client_id(),
         emulator.client_secret(),
     )
     .proxy(proxy)
+    .tls(tls)
     .max_attempts(1)
     .build()
     .unwrap()
@@ -61,15 +70,23 @@ fn twilio(emulator: &EmulatorHandle) -> AudioChannelConfig {
     )
 }
 
-/// Registers speaker A with every connection through `proxy`; returns the result event.
-async fn register(emulator: &EmulatorHandle, proxy: ProxySetting, channel: AudioChannelConfig) {
+/// Registers speaker A with every connection through `proxy`, each trusting `tls` (an HTTPS
+/// proxy's issuer); returns the result event.
+async fn register(
+    emulator: &EmulatorHandle,
+    proxy: ProxySetting,
+    channel: AudioChannelConfig,
+    tls: TlsOptions,
+) {
     let mut channel = channel;
     channel.pacing = Pacing::AsFastAsPossible;
+    channel.tls = tls.clone();
     let mut session = RegisterSession::builder(
         behind_proxy(&emulator.socketio_url()),
-        token(emulator, proxy.clone()),
+        token_trusting(emulator, proxy.clone(), tls.clone()),
     )
     .audio_channel(channel)
+    .tls(tls)
     .proxy(proxy)
     .start()
     .await
@@ -105,26 +122,42 @@ async fn register(emulator: &EmulatorHandle, proxy: ProxySetting, channel: Audio
     session.close().await;
 }
 
+/// Over HTTP (tinyproxy), HTTPS (tinyproxy behind stunnel, its issuer trusted) and SOCKS5
+/// (microsocks, `socks5h://`) alike.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_registration_over_audiohook_goes_through_the_proxy_with_credentials() {
+async fn a_registration_over_audiohook_goes_through_every_kind_of_proxy_with_credentials() {
     let emulator = common::start(EmulatorConfig::default()).await;
-    let proxy = ProxyBed::start(Some(CREDENTIALS));
-    register(
-        &emulator,
-        via(&proxy, Some(CREDENTIALS)),
-        audiohook(&emulator),
-    )
-    .await;
+    let https = ProxyBed::https(Some(CREDENTIALS));
+    let trust_https = TlsOptions::default().trust_pem(https.ca_pem());
+    for (proxy, tls) in [
+        (ProxyBed::start(Some(CREDENTIALS)), TlsOptions::default()),
+        (https, trust_https),
+        (ProxyBed::socks5(Some(CREDENTIALS)), TlsOptions::default()),
+    ] {
+        register(
+            &emulator,
+            via(&proxy, Some(CREDENTIALS)),
+            audiohook(&emulator),
+            tls,
+        )
+        .await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_registration_over_twilio_goes_through_the_proxy() {
     let emulator = common::start(EmulatorConfig::default()).await;
     let proxy = ProxyBed::start(None);
-    register(&emulator, via(&proxy, None), twilio(&emulator)).await;
+    register(
+        &emulator,
+        via(&proxy, None),
+        twilio(&emulator),
+        TlsOptions::default(),
+    )
+    .await;
 }
 
-fn trd(url: &str, proxy: ProxySetting, tls: TlsOptions) -> TrdClient {
+pub(super) fn trd(url: &str, proxy: ProxySetting, tls: TlsOptions) -> TrdClient {
     TrdClient::builder(url)
         .bearer(DEMO_TRD_TOKEN)
         .timeout(WAIT)
@@ -191,7 +224,7 @@ async fn without_the_proxy_the_name_does_not_resolve_and_no_proxy_bypasses_it() 
     assert_eq!(local.whoami().await.unwrap(), "127.0.0.1");
 }
 
-async fn connect_signalling(
+pub(super) async fn connect_signalling(
     emulator: &EmulatorHandle,
     proxy: ProxySetting,
 ) -> Result<(), SocketIoError> {

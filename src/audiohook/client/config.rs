@@ -58,7 +58,7 @@ pub struct ClientConfig {
     pub ping_interval: Duration,
     /// Roots trusted for `wss://` (the webpki roots plus any extra PEM roots).
     pub tls: TlsOptions,
-    /// The HTTP proxy to the server (default: from the environment).
+    /// The proxy to the server (default: from the environment).
     pub proxy: crate::proxy::ProxySetting,
     /// A write that makes no progress for this long (the server stopped reading) fails the
     /// session with [`ClientError::WriteStalled`](super::ClientError::WriteStalled).

@@ -14,7 +14,7 @@ pub enum ClientError {
     /// The trusted roots are unusable, or the server's certificate was refused.
     #[error("AudioHook server TLS: {0}")]
     Tls(#[from] crate::tls::TlsError),
-    /// The HTTP proxy refused, broke or did not answer the tunnel to the server.
+    /// The proxy refused, broke or did not answer the tunnel to the server.
     #[error("AudioHook server: {0}")]
     Proxy(#[from] crate::proxy::ProxyError),
     /// The server answered the upgrade with this HTTP status.

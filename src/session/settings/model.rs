@@ -201,7 +201,7 @@ impl SessionSettings {
         &self.tls
     }
 
-    /// The HTTP proxy setting of every connection of the session (also of a TRD client built
+    /// The proxy setting of every connection of the session (also of a TRD client built
     /// from these settings, in the C ABI).
     pub fn proxy(&self) -> &ProxySetting {
         &self.proxy

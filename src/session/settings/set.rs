@@ -132,7 +132,7 @@ impl SessionSettings {
         Ok(())
     }
 
-    /// The HTTP proxy of every connection the session makes (token endpoint, signalling,
+    /// The proxy of every connection the session makes (token endpoint, signalling,
     /// audio channel); default: from the environment.
     pub fn set_proxy(&mut self, proxy: ProxySetting) {
         self.proxy = proxy;

@@ -2,6 +2,7 @@
 //! Basic → `{access_token, expires_in}`), cached and fetched again shortly before expiry.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
@@ -92,23 +93,24 @@ pub async fn license_server_token(
     tls: &TlsOptions,
     proxy: &ProxySetting,
 ) -> Result<String, TrdError> {
-    let http =
+    let (http, tls) =
         http_client(tls, proxy, None, timeout).map_err(|e| TrdError::TokenServer(Box::new(e)))?;
     Ok(
-        fetch_token(&http, proxy, token_url, username, password, timeout)
+        fetch_token(&http, proxy, &tls, token_url, username, password, timeout)
             .await?
             .value,
     )
 }
 
 /// An HTTP client trusting `tls`'s roots, through the proxy `proxy` picks, with an overall
-/// request `timeout` when given.
+/// request `timeout` when given; and its TLS configuration (which reads a proxy's refusal
+/// again).
 pub(crate) fn http_client(
     tls: &TlsOptions,
     proxy: &ProxySetting,
     timeout: Option<Duration>,
     connect_timeout: Duration,
-) -> Result<reqwest::Client, TrdError> {
+) -> Result<(reqwest::Client, Arc<rustls::ClientConfig>), TrdError> {
     let config = tls.client_config()?;
     let mut http = proxy
         .apply_to(reqwest::Client::builder())
@@ -117,7 +119,8 @@ pub(crate) fn http_client(
     if let Some(timeout) = timeout {
         http = http.timeout(timeout);
     }
-    http.build().map_err(|e| TrdError::Http(e.to_string()))
+    let http = http.build().map_err(|e| TrdError::Http(e.to_string()))?;
+    Ok((http, config))
 }
 /// Largest license-server reply read: a token reply is a few hundred bytes.
 const MAX_TOKEN_RESPONSE: usize = 64 << 10;
@@ -126,6 +129,7 @@ const MAX_TOKEN_RESPONSE: usize = 64 << 10;
 pub(crate) async fn fetch_token(
     http: &reqwest::Client,
     proxy: &ProxySetting,
+    tls: &Arc<rustls::ClientConfig>,
     token_url: &str,
     username: &str,
     password: &str,
@@ -140,10 +144,10 @@ pub(crate) async fn fetch_token(
         .await;
     let response = match sent {
         Ok(response) => response,
-        Err(e) => return Err(wrap(unanswered(e, proxy, timeout).await)),
+        Err(e) => return Err(wrap(unanswered(e, proxy, tls, timeout).await)),
     };
     let status = response.status();
-    if let Some(refused) = proxy_answer(token_url, status.as_u16(), proxy).await {
+    if let Some(refused) = proxy_answer(token_url, status.as_u16(), proxy, tls).await {
         return Err(wrap(refused));
     }
     let retry = retry_after(response.headers());

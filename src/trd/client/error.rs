@@ -86,7 +86,7 @@ pub enum TrdError {
     /// The trusted roots are unusable, or the server's certificate was refused.
     #[error("TLS: {0}")]
     Tls(#[from] crate::tls::TlsError),
-    /// The HTTP proxy refused the request (status named).
+    /// The proxy refused the request (status named).
     #[error(transparent)]
     Proxy(#[from] crate::proxy::ProxyError),
     /// Another HTTP client failure (building the client, reading the body).
@@ -168,7 +168,7 @@ pub enum TrdErrorKind {
     Network,
     /// The server's certificate was refused, or the trusted roots are unusable.
     Tls,
-    /// The HTTP proxy refused the request (407, 403, 5xx).
+    /// The proxy refused the request (407, 403, 5xx).
     Proxy,
     /// An argument of the call is unusable (base URL, missing or empty file).
     InvalidInput,
@@ -359,10 +359,11 @@ pub(crate) async fn read_text(
 pub(crate) async fn unanswered(
     error: reqwest::Error,
     proxy: &crate::proxy::ProxySetting,
+    tls: &std::sync::Arc<rustls::ClientConfig>,
     timeout: Duration,
 ) -> TrdError {
     let refused = match error.url() {
-        Some(url) => proxy.failure(url, Err(&error), timeout).await,
+        Some(url) => proxy.failure(url, Err(&error), timeout, tls).await,
         None => None,
     };
     match refused {
@@ -376,9 +377,10 @@ pub(crate) async fn proxy_answer(
     url: &str,
     status: u16,
     proxy: &crate::proxy::ProxySetting,
+    tls: &std::sync::Arc<rustls::ClientConfig>,
 ) -> Option<TrdError> {
     let url = url::Url::parse(url).ok()?;
-    let refused = proxy.failure(&url, Ok(status), Duration::ZERO).await?;
+    let refused = proxy.failure(&url, Ok(status), Duration::ZERO, tls).await?;
     Some(TrdError::Proxy(refused))
 }
 

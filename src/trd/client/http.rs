@@ -2,6 +2,7 @@
 //! `webhook/whoami` and `webhook/validate` calls.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -81,7 +82,7 @@ impl TrdClientBuilder {
         self
     }
 
-    /// The HTTP proxy to TRD and the license server (default: from the environment, see
+    /// The proxy to TRD and the license server (default: from the environment, see
     /// [`ProxySetting`]).
     pub fn proxy(mut self, proxy: ProxySetting) -> Self {
         self.proxy = proxy;
@@ -116,7 +117,7 @@ impl TrdClientBuilder {
             return Err(TrdError::InvalidBaseUrl(base_url));
         }
         // Deadlines are set per request: an upload needs longer than a status call.
-        let http = super::auth::http_client(&self.tls, &self.proxy, None, self.timeout)?;
+        let (http, tls) = super::auth::http_client(&self.tls, &self.proxy, None, self.timeout)?;
         Ok(TrdClient {
             base_url,
             credentials: self.credentials,
@@ -125,6 +126,7 @@ impl TrdClientBuilder {
             upload_min_rate: self.upload_min_rate,
             http,
             proxy: self.proxy,
+            tls,
             token: Mutex::new(None),
         })
     }
@@ -147,6 +149,8 @@ pub struct TrdClient {
     upload_min_rate: u64,
     http: reqwest::Client,
     proxy: ProxySetting,
+    /// The trust of its requests, and of an `https://` proxy.
+    tls: Arc<rustls::ClientConfig>,
     token: Mutex<Option<CachedToken>>,
 }
 
@@ -346,10 +350,10 @@ impl TrdClient {
         };
         let response = match sent {
             Ok(response) => response,
-            Err(e) => return Err(unanswered(e, &self.proxy, self.timeout).await),
+            Err(e) => return Err(unanswered(e, &self.proxy, &self.tls, self.timeout).await),
         };
         let status = response.status();
-        if let Some(refused) = proxy_answer(&url, status.as_u16(), &self.proxy).await {
+        if let Some(refused) = proxy_answer(&url, status.as_u16(), &self.proxy, &self.tls).await {
             return Err(refused);
         }
         if status.is_success() {
@@ -399,6 +403,7 @@ impl TrdClient {
                 let token = fetch_token(
                     &self.http,
                     &self.proxy,
+                    &self.tls,
                     token_url,
                     username,
                     password,

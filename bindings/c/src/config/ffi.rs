@@ -689,13 +689,15 @@ pub unsafe extern "C" fn das_config_set_trusted_roots(
     })
 }
 
-/// Sets the HTTP proxy of every connection a session makes (token endpoint, signalling, audio
+/// Sets the proxy of every connection a session makes (token endpoint, signalling, audio
 /// channel) and of a TRD client made with this configuration: `http://[user:password@]host[:port]`
-/// (CONNECT tunnels; hosts `NO_PROXY` names still connect directly), or `""` (len 0) to connect
+/// (CONNECT tunnels), `https://…` (the same over TLS to the proxy, trusting this configuration's
+/// roots), `socks5h://…` (SOCKS5, the proxy resolves names) or `socks5://…` (SOCKS5, names
+/// resolved here); hosts `NO_PROXY` names still connect directly. Or `""` (len 0) to connect
 /// directly whatever the environment says. Without this call the proxy comes from the
 /// environment as curl reads it (`https_proxy`, `http_proxy`, `all_proxy`, `no_proxy`, upper
 /// case too). The credentials never appear in `das_config_to_json` or in messages. A URL that
-/// is not `http://` fails with `DAS_RESULT_PARSE` and leaves the configuration unchanged.
+/// is none of these fails with `DAS_RESULT_PARSE` and leaves the configuration unchanged.
 ///
 /// Ownership: `url` is borrowed and copied.
 ///

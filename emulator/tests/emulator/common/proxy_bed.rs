@@ -1,5 +1,6 @@
-//! tinyproxy on loopback (scripts/proxy-bed), for the proxy tests: the emulator is addressed
-//! as `das-emulator.test`, a name only the proxy resolves, so whatever skips the proxy fails.
+//! tinyproxy (behind stunnel for HTTPS) or microsocks on loopback (scripts/proxy-bed), for the
+//! proxy tests: the emulator is addressed as `das-emulator.test`, a name only the proxy
+//! resolves, so whatever skips the proxy fails.
 //! Also the `das` command's tests' (cli/tests/cli/proxy.rs includes this file).
 
 use std::net::TcpListener;
@@ -9,21 +10,50 @@ use std::time::{Duration, Instant};
 /// The host name only the proxy resolves (to 127.0.0.1).
 pub const PROXY_ONLY_HOST: &str = "das-emulator.test";
 
-/// A running tinyproxy; killed on drop.
+/// A running proxy; killed on drop.
 pub struct ProxyBed {
     child: Child,
     port: u16,
-    _dir: tempfile::TempDir,
+    scheme: &'static str,
+    dir: tempfile::TempDir,
 }
 
 impl ProxyBed {
     /// Starts tinyproxy, with Basic authentication when `credentials` (`user:password`).
     pub fn start(credentials: Option<&str>) -> ProxyBed {
+        Self::spawn("http", credentials)
+    }
+
+    /// Starts microsocks (SOCKS5), with user name and password when `credentials`; its
+    /// [`url`](Self::url) is `socks5h://`, so that the proxy resolves the emulator's name.
+    pub fn socks5(credentials: Option<&str>) -> ProxyBed {
+        Self::spawn("socks5h", credentials)
+    }
+
+    /// Starts tinyproxy behind TLS (stunnel), with Basic authentication when `credentials`;
+    /// its certificate's issuer is [`ca_pem`](Self::ca_pem).
+    #[allow(dead_code)] // the `das` command's tests use the HTTP and SOCKS5 beds
+    pub fn https(credentials: Option<&str>) -> ProxyBed {
+        Self::spawn("https", credentials)
+    }
+
+    /// The CA that issued an HTTPS bed's certificate, as PEM.
+    #[allow(dead_code)] // the `das` command's tests use the HTTP and SOCKS5 beds
+    pub fn ca_pem(&self) -> Vec<u8> {
+        std::fs::read(self.dir.path().join("ca.pem")).expect("the bed's CA")
+    }
+
+    fn spawn(scheme: &'static str, credentials: Option<&str>) -> ProxyBed {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         // Both crates that include this file sit one level below the workspace root.
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/proxy-bed");
         let mut command = Command::new(script);
+        match scheme {
+            "https" => command.arg("--https"),
+            "socks5h" => command.arg("--socks5"),
+            _ => &mut command,
+        };
         command.arg(dir.path()).arg(port.to_string());
         command.args(credentials);
         let child = command
@@ -33,21 +63,23 @@ impl ProxyBed {
         let bed = ProxyBed {
             child,
             port,
-            _dir: dir,
+            scheme,
+            dir,
         };
         let until = Instant::now() + Duration::from_secs(60);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < until, "tinyproxy did not listen on {port}");
+            assert!(Instant::now() < until, "the proxy did not listen on {port}");
             std::thread::sleep(Duration::from_millis(50));
         }
         bed
     }
 
-    /// `http://[credentials@]127.0.0.1:PORT`.
+    /// `http://` (or `https://`, `socks5h://`) `[credentials@]127.0.0.1:PORT`.
     pub fn url(&self, credentials: Option<&str>) -> String {
+        let scheme = self.scheme;
         match credentials {
-            Some(credentials) => format!("http://{credentials}@127.0.0.1:{}", self.port),
-            None => format!("http://127.0.0.1:{}", self.port),
+            Some(credentials) => format!("{scheme}://{credentials}@127.0.0.1:{}", self.port),
+            None => format!("{scheme}://127.0.0.1:{}", self.port),
         }
     }
 }
