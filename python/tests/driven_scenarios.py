@@ -244,6 +244,21 @@ def ctrl_c() -> None:
 
 
 @scenario
+def bad_descriptors() -> None:
+    """run() refuses a descriptor it cannot wait on, with a typed error."""
+    from das import _native
+
+    _native.caller_driven()
+    with open(__file__) as regular:  # epoll cannot watch a regular file
+        for fd in (-1, regular.fileno()):
+            try:
+                _native.run(0.01, fd)
+            except das.InvalidArgument:
+                continue
+            raise AssertionError(f"run() should have refused descriptor {fd}")
+
+
+@scenario
 def run_without_runner() -> None:
     """The das.run of Python 3.9 and 3.10 (no asyncio.Runner): result, then clean-up."""
     async def main() -> str:

@@ -33,7 +33,8 @@ def run_scenario(name: str, emulator: das.Emulator, sio_url: str = "") -> None:
 
 @pytest.mark.parametrize("name", [
     "sessions", "sessions_default_mode", "asyncio_alongside", "executor_calls",
-    "blocking_calls_drive", "asked_too_late", "ctrl_c", "run_without_runner"])
+    "blocking_calls_drive", "asked_too_late", "ctrl_c", "bad_descriptors",
+    "run_without_runner"])
 def test_scenario(name: str, emulator: das.Emulator) -> None:
     run_scenario(name, emulator)
 
