@@ -26,7 +26,8 @@ enum NoProxyEntry {
 }
 
 impl ProxyEnv {
-    /// Reads this process's variables. An unparsable proxy URL counts as unset.
+    /// Reads this process's variables. An unparsable proxy URL counts as unset (and is logged
+    /// as a warning, once per variable and value).
     pub fn from_process() -> Self {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -35,16 +36,21 @@ impl ProxyEnv {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let read = |lower: &str| {
             [lower.to_owned(), lower.to_ascii_uppercase()]
-                .iter()
-                .find_map(|name| lookup(name).filter(|v| !v.trim().is_empty()))
+                .into_iter()
+                .find_map(|name| Some((lookup(&name).filter(|v| !v.trim().is_empty())?, name)))
         };
-        let proxy = |lower: &str| read(lower).and_then(|v| ProxyUrl::parse(&v).ok());
+        let proxy = |lower: &str| {
+            let (value, name) = read(lower)?;
+            ProxyUrl::parse(&value)
+                .map_err(|error| warn_ignored(&name, &error))
+                .ok()
+        };
         Self {
             http: proxy("http_proxy"),
             https: proxy("https_proxy"),
             all: proxy("all_proxy"),
             no_proxy: read("no_proxy")
-                .map(|list| parse_no_proxy(&list))
+                .map(|(list, _)| parse_no_proxy(&list))
                 .unwrap_or_default(),
         }
     }
@@ -76,6 +82,19 @@ impl ProxyEnv {
                 ip.is_some_and(|ip| in_network(ip, *network, *bits))
             }
         })
+    }
+}
+
+/// Warns that the proxy variable `name` is ignored, once per variable and error: every
+/// connection reads the variables again, and a fleet of sessions makes thousands. The error
+/// never shows the URL's credentials.
+fn warn_ignored(name: &str, error: &super::ProxyError) {
+    static WARNED: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+    let seen = (name.to_owned(), error.to_string());
+    let mut warned = WARNED.lock().unwrap_or_else(|p| p.into_inner());
+    if !warned.contains(&seen) {
+        tracing::warn!(variable = name, %error, "proxy variable ignored");
+        warned.push(seen);
     }
 }
 
@@ -137,6 +156,37 @@ mod tests {
 
     fn via(env: &ProxyEnv, scheme: &str, host: &str, port: u16) -> Option<String> {
         env.for_target(scheme, host, port).map(|p| p.to_string())
+    }
+
+    #[test]
+    fn an_unusable_proxy_variable_is_ignored_with_one_warning_that_hides_the_password() {
+        use std::sync::{Arc, Mutex};
+        use tracing_subscriber::layer::{Context, SubscriberExt};
+        use tracing_subscriber::Layer;
+
+        #[derive(Clone, Default)]
+        struct Warnings(Arc<Mutex<Vec<String>>>);
+        impl<S: tracing::Subscriber> Layer<S> for Warnings {
+            fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+                self.0
+                    .lock()
+                    .unwrap()
+                    .push(crate::log_line::log_line(event));
+            }
+        }
+        let warnings = Warnings::default();
+        let subscriber = tracing_subscriber::registry().with(warnings.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            for _ in 0..3 {
+                let e = env(&[("ALL_PROXY", "socks4://agent:hunter2@unique-proxy.test:1080")]);
+                assert_eq!(via(&e, "wss", "a.test", 443), None);
+            }
+        });
+        let warnings = warnings.0.lock().unwrap();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("ALL_PROXY"), "{}", warnings[0]);
+        assert!(warnings[0].contains("only http://"), "{}", warnings[0]);
+        assert!(!warnings[0].contains("hunter2"), "{}", warnings[0]);
     }
 
     #[test]
