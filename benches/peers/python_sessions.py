@@ -289,12 +289,18 @@ def record(received: list, call_id: str, event) -> bool:
     return True
 
 
-def live_audio(session, audio: bytes, stop: threading.Event) -> None:
-    """The call's audio as it happens: one 200 ms frame per 200 ms, until `stop`."""
+def live_audio(session, run: Run, audio: bytes, stop: threading.Event) -> None:
+    """The call's audio as it happens: one 200 ms frame per 200 ms, until `stop`; late ones
+    counted."""
     start = time.monotonic()
     for index in range(0, (len(audio) + FRAME_BYTES - 1) // FRAME_BYTES):
-        if stop.wait(max(0.0, start + index * FRAME_SECONDS - time.monotonic())):
+        deadline = start + index * FRAME_SECONDS
+        if stop.wait(max(0.0, deadline - time.monotonic())):
             return
+        late = time.monotonic() - deadline > LATE
+        with run.lock:
+            run.frames += 1
+            run.late_frames += late
         try:
             session.push_audio(audio[index * FRAME_BYTES:(index + 1) * FRAME_BYTES])
         except Exception:
@@ -318,7 +324,8 @@ def wheel_session(ends: Endpoints, run: Run, index: int, audio: bytes) -> None:
                     continue
                 if event.name == "info-consumer-ready":
                     setup = time.monotonic()
-                    pusher = threading.Thread(target=live_audio, args=(session, audio, stop))
+                    pusher = threading.Thread(target=live_audio,
+                                              args=(session, run, audio, stop))
                     pusher.start()
                 if event.is_result or event.name == "error":
                     outcome = event.name
