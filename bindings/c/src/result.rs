@@ -54,8 +54,8 @@ pub enum das_result {
     JobFailed = 307,
     /// The proxy refused the tunnel (HTTP 407: credentials missing or wrong, 403: target not
     /// allowed, 5xx: the proxy could not reach the target; or a SOCKS5 refusal) or broke it;
-    /// the message names the proxy (without credentials), the target and the status or reason. An unreachable proxy is
-    /// `DAS_RESULT_IO`, a silent one `DAS_RESULT_TIMEOUT`.
+    /// the message names the proxy (without credentials), the target and the status or
+    /// reason. An unreachable proxy is `DAS_RESULT_IO`, a silent one `DAS_RESULT_TIMEOUT`.
     Proxy = 308,
     /// Input data (JSON, URL, header, base64) could not be parsed.
     Parse = 400,
