@@ -43,15 +43,31 @@ def rows(results: Path) -> list:
     return found
 
 
+def means(runs: list) -> list:
+    """One point per size: the mean of the repeated runs' figures (`--repeat`), by size."""
+    by_size = {}
+    for row in runs:
+        by_size.setdefault(row["sessions"], []).append(row)
+    points = []
+    for sessions, group in sorted(by_size.items()):
+        p99 = [r["latency_p99_ms"] for r in group if r["latency_p99_ms"]]
+        points.append(dict(
+            sessions=sessions,
+            cpu_percent_of_one_core=sum(r["cpu_percent_of_one_core"] for r in group) / len(group),
+            latency_p99_ms=sum(p99) / len(p99) if p99 else None,
+            late_frames=sum(r["late_frames"] for r in group),
+            frames=sum(r["frames"] for r in group)))
+    return points
+
+
 def main() -> None:
     results, output = Path(sys.argv[1]), sys.argv[2]
     data = rows(results)
     figure, (cpu, latency, knee) = plt.subplots(1, 3, figsize=(15, 4.2))
     for client, style in STYLE.items():
         # das (Rust) is drawn from the sessions run; the bindings run repeats it at 100.
-        mine = [r for r in data if r["client"] == client and r["source"] != "knee.json"
-                and (client != "das (Rust)" or r["source"] == "sessions.json")]
-        mine.sort(key=lambda r: r["sessions"])
+        mine = means([r for r in data if r["client"] == client and r["source"] != "knee.json"
+                      and (client != "das (Rust)" or r["source"] == "sessions.json")])
         if not mine:
             continue
         # A single floor session rounds to 0 % of a core, which a log axis cannot show.
@@ -62,8 +78,7 @@ def main() -> None:
         if points:
             latency.plot(*zip(*points), label=client, **style)
     for client in ("das (Rust)", "python-socketio + websockets"):
-        mine = sorted((r for r in data if r["client"] == client and r["source"] == "knee.json"),
-                      key=lambda r: r["sessions"])
+        mine = means([r for r in data if r["client"] == client and r["source"] == "knee.json"])
         points = [(r["sessions"], 100.0 * r["late_frames"] / r["frames"]) for r in mine
                   if r["frames"]]
         if points:

@@ -20,13 +20,15 @@
 //!
 //! Run: `cargo bench -p libdas-emulator --bench sessions -- 1 100 1000 [--floor]
 //! [--python PY [--python-max N]] [--c-client BIN] [--wheel-python PY] [--json FILE] [--multi-thread]
-//! [--light-consumer]` (relative paths from the workspace root; the bindings rows run at 100
-//! sessions, or `--bindings-sessions N`).
+//! [--light-consumer] [--repeat N]` (relative paths from the workspace root; the bindings rows
+//! run at 100 sessions, or `--bindings-sessions N`; `--repeat N` runs das and the floor N
+//! times at each size, alternating, and every bindings row N times, and compares means).
 
 mod das_client;
 mod fleet;
 mod floor;
 mod floor_server;
+mod ratios;
 mod report;
 
 use std::collections::HashMap;
@@ -47,7 +49,8 @@ mod proc_stats;
 mod serve_child;
 use floor::Schedule;
 use proc_stats::cpu_seconds;
-use report::{print_header, print_ratios, print_row, read_timing_log, row, ClientReport};
+use ratios::print_ratios;
+use report::{print_header, print_row, read_timing_log, row, ClientReport};
 use serve_child::ServeChild;
 
 /// Session `i` starts `i` × this after the first, as calls arriving would; above 1,000
@@ -83,6 +86,9 @@ struct Options {
     bindings_sessions: usize,
     multi_thread: bool,
     light_consumer: bool,
+    /// das and the floor run this many times at each size, alternating; so does each
+    /// bindings row.
+    repeat: usize,
 }
 
 fn main() {
@@ -139,13 +145,15 @@ fn main() {
     });
     print_header();
     for &n in &options.sizes {
-        measure(das_client, &emulator, &mut || {
-            runtime.block_on(das_client::run(&endpoints, n))
-        });
-        if let Some(server) = &floor_server {
-            measure("floor (length-prefixed TCP)", server, &mut || {
-                runtime.block_on(floor::run(server.port, n))
+        for _ in 0..options.repeat {
+            measure(das_client, &emulator, &mut || {
+                runtime.block_on(das_client::run(&endpoints, n))
             });
+            if let Some(server) = &floor_server {
+                measure("floor (length-prefixed TCP)", server, &mut || {
+                    runtime.block_on(floor::run(server.port, n))
+                });
+            }
         }
         if let Some(python) = options.python.as_ref().filter(|_| n <= options.python_max) {
             let script = peer_script("python_sessions.py");
@@ -154,50 +162,42 @@ fn main() {
             });
         }
     }
-    if let Some(binary) = &options.c_client {
-        measure(
-            "das C ABI (libdas.so), thread per session",
-            &emulator,
-            &mut || run_external(binary, &[], &endpoints, options.bindings_sessions),
-        );
-        measure("das C ABI (libdas.so), event loop", &emulator, &mut || {
-            run_external(
-                binary,
-                &["--event-loop"],
-                &endpoints,
-                options.bindings_sessions,
-            )
-        });
-        measure(
-            "das C ABI (libdas.so), caller-driven loop",
-            &emulator,
-            &mut || {
-                run_external(
-                    binary,
-                    &["--caller-driven"],
-                    &endpoints,
-                    options.bindings_sessions,
-                )
-            },
-        );
-    }
-    if let Some(python) = &options.wheel_python {
-        let script = peer_script("python_sessions.py");
-        // A thread per session, then every session on one asyncio loop: asyncio's own, then
-        // das's, which runs libdas on the loop's thread (caller-driven).
-        for (client, stack) in [
-            ("das Python wheel", "wheel"),
-            ("das Python wheel, asyncio", "wheel-asyncio"),
-            ("das Python wheel, caller-driven asyncio", "wheel-driven"),
-        ] {
-            measure(client, &emulator, &mut || {
-                run_external(
-                    python,
-                    &[script.as_str(), stack],
-                    &endpoints,
-                    options.bindings_sessions,
-                )
-            });
+    // The bindings rows repeat too, one round of every client per run: their means are
+    // compared with das (Rust)'s at the same size.
+    for _ in 0..options.repeat {
+        if let Some(binary) = &options.c_client {
+            for (client, mode) in [
+                ("das C ABI (libdas.so), thread per session", None),
+                ("das C ABI (libdas.so), event loop", Some("--event-loop")),
+                (
+                    "das C ABI (libdas.so), caller-driven loop",
+                    Some("--caller-driven"),
+                ),
+            ] {
+                measure(client, &emulator, &mut || {
+                    let first: Vec<&str> = mode.into_iter().collect();
+                    run_external(binary, &first, &endpoints, options.bindings_sessions)
+                });
+            }
+        }
+        if let Some(python) = &options.wheel_python {
+            let script = peer_script("python_sessions.py");
+            // A thread per session, then every session on one asyncio loop: asyncio's own,
+            // then das's, which runs libdas on the loop's thread (caller-driven).
+            for (client, stack) in [
+                ("das Python wheel", "wheel"),
+                ("das Python wheel, asyncio", "wheel-asyncio"),
+                ("das Python wheel, caller-driven asyncio", "wheel-driven"),
+            ] {
+                measure(client, &emulator, &mut || {
+                    run_external(
+                        python,
+                        &[script.as_str(), stack],
+                        &endpoints,
+                        options.bindings_sessions,
+                    )
+                });
+            }
         }
     }
     print_ratios(&rows);
@@ -224,6 +224,7 @@ fn parse_options(args: &[String]) -> Options {
         bindings_sessions: BINDINGS_SESSIONS,
         multi_thread: false,
         light_consumer: false,
+        repeat: 1,
     };
     let mut words = args.iter();
     while let Some(word) = words.next() {
@@ -245,6 +246,13 @@ fn parse_options(args: &[String]) -> Options {
                     .next()
                     .and_then(|n| n.parse().ok())
                     .expect("--python-max N")
+            }
+            "--repeat" => {
+                options.repeat = words
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n| n > 0)
+                    .expect("--repeat N (at least 1)")
             }
             "--bindings-sessions" => {
                 options.bindings_sessions = words
