@@ -81,36 +81,38 @@ pub fn print_ratios(rows: &[Row]) {
         else {
             continue;
         };
+        // das is set against the floor ("das uses N× the floor's CPU"), every other client
+        // against das; the floor's line also splits out the kernel.
+        let floor = theirs.client.starts_with("floor");
+        let (over, under) = if floor {
+            (ours, theirs)
+        } else {
+            (theirs, ours)
+        };
+        let kernel_ratio = if floor {
+            format!(
+                ", {} in the kernel",
+                ratio(over.mean(kernel), under.mean(kernel))
+            )
+        } else {
+            String::new()
+        };
         // Each run of the other client is paired with the das run just before it.
-        let runs = |over: &[&Row], under: &[&Row]| match theirs.rows.len() {
+        let runs = match theirs.rows.len() {
             1 => String::new(),
             n => format!(
                 "; means of {n} runs, per run {}",
-                range_of_ratios(over, under)
+                range_of_ratios(&over.rows, &under.rows)
             ),
         };
-        if theirs.client.starts_with("floor") {
-            let runs = runs(&ours.rows, &theirs.rows);
-            println!(
-                "{} sessions: {} uses {} the CPU of the {} ({} in user space, {} in the kernel){runs}",
-                theirs.sessions,
-                ours.client,
-                ratio(ours.mean(all), theirs.mean(all)),
-                theirs.client,
-                ratio(ours.mean(user), theirs.mean(user)),
-                ratio(ours.mean(kernel), theirs.mean(kernel)),
-            );
-        } else {
-            let runs = runs(&theirs.rows, &ours.rows);
-            println!(
-                "{} sessions: {} uses {} the CPU per session-minute of {} ({} in user space){runs}",
-                theirs.sessions,
-                theirs.client,
-                ratio(theirs.mean(all), ours.mean(all)),
-                ours.client,
-                ratio(theirs.mean(user), ours.mean(user)),
-            );
-        }
+        println!(
+            "{} sessions: {} uses {} the CPU per session-minute of {} ({} in user space{kernel_ratio}){runs}",
+            theirs.sessions,
+            over.client,
+            ratio(over.mean(all), under.mean(all)),
+            under.client,
+            ratio(over.mean(user), under.mean(user)),
+        );
     }
 }
 
