@@ -97,7 +97,8 @@ pub fn print_ratios(rows: &[Row]) {
         } else {
             String::new()
         };
-        // Each run of the other client is paired with the das run just before it.
+        // Runs pair up in order: a floor run with the das run just before it, a bindings
+        // run with the das run of the same index.
         let runs = match theirs.rows.len() {
             1 => String::new(),
             n => format!(
