@@ -143,6 +143,7 @@ fn main() {
             Schedule::recorded(&read_timing_log(&timing_log), &warm_up.received[0].call_id);
         ServeChild::spawn(&["floor".to_owned(), schedule.to_arg()])
     });
+    let script = peer_script("python_sessions.py");
     print_header();
     for &n in &options.sizes {
         for _ in 0..options.repeat {
@@ -156,7 +157,6 @@ fn main() {
             }
         }
         if let Some(python) = options.python.as_ref().filter(|_| n <= options.python_max) {
-            let script = peer_script("python_sessions.py");
             measure("python-socketio + websockets", &emulator, &mut || {
                 run_external(python, &[script.as_str(), "socketio"], &endpoints, n)
             });
@@ -181,7 +181,6 @@ fn main() {
             }
         }
         if let Some(python) = &options.wheel_python {
-            let script = peer_script("python_sessions.py");
             // A thread per session, then every session on one asyncio loop: asyncio's own,
             // then das's, which runs libdas on the loop's thread (caller-driven).
             for (client, stack) in [
@@ -241,25 +240,12 @@ fn parse_options(args: &[String]) -> Options {
             "--json" => options.json = Some(value()),
             "--multi-thread" => options.multi_thread = true,
             "--light-consumer" => options.light_consumer = true,
-            "--python-max" => {
-                options.python_max = words
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .expect("--python-max N")
-            }
+            "--python-max" => options.python_max = number(word, words.next()),
             "--repeat" => {
-                options.repeat = words
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .filter(|&n| n > 0)
-                    .expect("--repeat N (at least 1)")
+                options.repeat = number(word, words.next());
+                assert!(options.repeat > 0, "--repeat N: at least 1");
             }
-            "--bindings-sessions" => {
-                options.bindings_sessions = words
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .expect("--bindings-sessions N")
-            }
+            "--bindings-sessions" => options.bindings_sessions = number(word, words.next()),
             other => options.sizes.push(
                 other
                     .parse()
@@ -271,6 +257,12 @@ fn parse_options(args: &[String]) -> Options {
         options.sizes = vec![1, 100, 1000];
     }
     options
+}
+
+/// The count after option `word`.
+fn number(word: &str, text: Option<&String>) -> usize {
+    text.and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{word} N"))
 }
 
 /// The emulator's URLs and demo credentials, as handed to every client.
