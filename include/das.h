@@ -1193,6 +1193,23 @@ das_result das_event_argument_bytes(const das_event *event,
                                     const uint8_t **data,
                                     size_t *len);
 
+// Lends attachment `num` (from 0): the bytes each `{"_placeholder":true,"num":num}` inside the
+// payload (`das_event_json`) or an argument's JSON text stands for. Servers written with
+// python-socketio or socketioxide send binary data nested in an object this way; a binary
+// argument of its own is read with `das_event_argument_bytes` instead.
+//
+// `DAS_RESULT_NOT_PRESENT` when no placeholder is nested in the event or `num` is past the
+// last attachment.
+//
+// Ownership: `*data` (`*len` bytes) is owned by `event`, valid until `das_event_free`.
+//
+// # Safety
+// `event` is a live event; `data` and `len` are writable.
+das_result das_event_attachment(const das_event *event,
+                                size_t num,
+                                const uint8_t **data,
+                                size_t *len);
+
 // `content` of a `result-success`, `result-failure` or `error` event (e.g.
 // `"Registration: approved"`).
 //

@@ -451,6 +451,13 @@ public:
             return das_event_argument_bytes(raw(), index, d, n);
         });
     }
+    /// Attachment `num`: the bytes each {"_placeholder":true,"num":num} nested in the payload or
+    /// an argument's JSON stands for; std::nullopt when the event nests none or past the last.
+    std::optional<std::string_view> attachment(std::size_t num) const {
+        return detail::bytes_if_present([&](const std::uint8_t **d, std::size_t *n) {
+            return das_event_attachment(raw(), num, d, n);
+        });
+    }
     std::optional<std::string_view> content() const { return text(das_event_content); }
     /// The voice credential of a registration result: a secret, never log it.
     std::optional<std::string_view> credential() const { return text(das_event_credential); }

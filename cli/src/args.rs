@@ -204,6 +204,10 @@ pub struct EmulatorArgs {
     /// Send the collected audio as a second, binary argument of `result-success`.
     #[arg(long, env = "DAS_EMULATOR_SEND_COLLECTED_AUDIO")]
     pub send_collected_audio: bool,
+    /// With --send-collected-audio: nest the audio in the `result-success` payload, in binary,
+    /// as its `collected_audio` field (python-socketio's form of `bytes` in a dict).
+    #[arg(long, env = "DAS_EMULATOR_COLLECTED_AUDIO_IN_PAYLOAD")]
+    pub collected_audio_in_payload: bool,
     /// Append `call_id sequence event unix_ns` per emitted event to FILE (benchmarks).
     #[arg(long, value_name = "FILE")]
     pub event_timing_log: Option<PathBuf>,

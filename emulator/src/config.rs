@@ -53,6 +53,11 @@ pub struct EmulatorConfig {
     /// Send the audio the session collected (its first 60 s, in the session's codec and rate)
     /// as a second, binary argument of `result-success`. Off by default.
     pub send_collected_audio: bool,
+    /// With `send_collected_audio`, nest the audio in the `result-success` payload as its
+    /// `collected_audio` field, in binary (a placeholder inside the object, as python-socketio
+    /// sends `bytes` in a dict), instead of a second argument. That payload travels as an
+    /// object whatever `payload_encoding` says: JSON text cannot hold binary. Off by default.
+    pub collected_audio_in_payload: bool,
     /// Voice-activity detection settings.
     pub vad: VadConfig,
     /// Verification settings.
@@ -81,6 +86,7 @@ impl Default for EmulatorConfig {
             header_read_timeout_ms: 10_000,
             payload_encoding: PayloadEncoding::default(),
             send_collected_audio: false,
+            collected_audio_in_payload: false,
             vad: VadConfig::default(),
             verify: VerifyConfig::default(),
             audiohook: AudiohookConfig::default(),

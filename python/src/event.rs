@@ -11,7 +11,8 @@ use crate::convert::{json_from_py, to_py};
 /// ``"vad-status"``, ``"result-success"``, ``"result-failure"``, ``"error"``,
 /// ``"disconnected"``, ``"audio-ended"`` or ``"other"``), ``data`` (the first argument as a
 /// Python value: das-Peak sends JSON text, which sessions hand over decoded, as a dict),
-/// ``arguments`` (every argument as sent: JSON values and ``bytes``) and the typed fields of
+/// ``arguments`` (every argument as sent: JSON values and ``bytes``; ``bytes`` the server nested
+/// in a dict or list are in place there, as python-socketio hands them over) and the typed fields of
 /// its kind (``None`` when the kind has no such field or the service left it out). A
 /// ``result-success`` also has ``verdict`` (``"accepted"``, ``"rejected"`` or ``"unknown"``),
 /// ``accepted``, ``score``, ``threshold`` and ``collected_audio`` (``bytes``).
@@ -58,9 +59,14 @@ pub struct PyEvent {
 }
 
 impl PyEvent {
-    /// Takes the typed fields of `event` and builds its payload's Python value once.
+    /// Takes the typed fields of `event` and builds its payload's Python value once (bytes
+    /// the server nested in it in place, as python-socketio hands them to a handler).
     pub fn from_core(py: Python<'_>, event: Event) -> PyResult<Self> {
-        let data = to_py(py, event.data(), &[])?;
+        let payload_attachments = event
+            .arguments()
+            .first()
+            .map_or(&[][..], Argument::attachments);
+        let data = to_py(py, event.data(), payload_attachments)?;
         let fields = match data.cast::<PyDict>() {
             Ok(object) => object.clone(),
             Err(_) => PyDict::new(py),
@@ -70,6 +76,9 @@ impl PyEvent {
             match argument {
                 Argument::Json(value) => arguments.append(to_py(py, value, &[])?)?,
                 Argument::Binary(bytes) => arguments.append(PyBytes::new(py, bytes))?,
+                Argument::JsonWithBinary { value, attachments } => {
+                    arguments.append(to_py(py, value, attachments)?)?
+                }
             }
         }
         let mut this = Self {

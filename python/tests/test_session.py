@@ -62,6 +62,19 @@ def test_failure_error_and_drop(sio_url: str) -> None:
     assert names[-1] == "disconnected" and session.result is None
 
 
+def test_bytes_nested_in_the_payload_stay_bytes_in_place(sio_url: str) -> None:
+    # python-socketio sends bytes inside a dict as a placeholder nested in the payload; the
+    # event hands them back where they were, as python-socketio's own client would.
+    audio = bytes(i % 251 for i in range(4000))
+    with das.RegisterSession(sio_url, authorization="Bearer t", model_hash="nested-audio") as session:
+        result = session.wait_result(10)
+    assert result.kind == "result-success" and result.collected_audio == audio
+    assert result.data["collected_audio"] == audio
+    assert result.data["detail"] == {"collected_audio": audio, "codec": "mulaw"}
+    assert result.arguments == [result.data]
+    assert result.fields["credential"] == "Q1JFREVOVElBTA=="
+
+
 def test_audio_without_a_channel_is_not_ready(sio_url: str) -> None:
     with das.RegisterSession(sio_url, authorization="Bearer t") as session:
         # The message names the Python keyword, not the Rust builder.

@@ -3,38 +3,53 @@
 use bytes::Bytes;
 use serde_json::Value;
 
-use crate::socketio::placeholder_num;
+use crate::socketio::{nests_placeholder, placeholder_num};
 
-/// One argument of a server event, in the order sent: a JSON value, or a binary attachment
-/// (a Socket.IO BINARY_EVENT argument, reassembled from its frame).
-///
-/// Only whole arguments become [`Argument::Binary`]; a placeholder nested inside a JSON
-/// argument stays as received (`{"_placeholder":true,"num":n}`).
+/// One argument of a server event, in the order sent: a JSON value, a binary attachment (a
+/// Socket.IO BINARY_EVENT argument, reassembled from its frame), or a JSON value with
+/// attachments inside it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Argument {
     /// A JSON value (das-Peak sends JSON text: a string holding an object).
     Json(Value),
     /// A binary attachment.
     Binary(Bytes),
+    /// A JSON value with binary attachments inside it, as python-socketio and socketioxide
+    /// send `bytes` nested in a dict or list: each `{"_placeholder":true,"num":n}` in `value`
+    /// stands for `attachments[n]` ([`attachment`](Self::attachment) resolves it).
+    JsonWithBinary {
+        /// The value as sent, placeholders in place.
+        value: Value,
+        /// The event's attachments, in wire order.
+        attachments: Vec<Bytes>,
+    },
 }
 
 impl Argument {
-    /// The arguments of a wire event: top-level placeholders replaced by their attachments.
+    /// The arguments of a wire event: top-level placeholders replaced by their attachments,
+    /// values with placeholders inside them keeping the attachments those stand for.
     pub fn from_wire(args: Vec<Value>, attachments: &[Bytes]) -> Vec<Self> {
         args.into_iter()
-            .map(
-                |value| match placeholder_num(&value).and_then(|n| attachments.get(n)) {
-                    Some(bytes) => Self::Binary(bytes.clone()),
-                    None => Self::Json(value),
-                },
-            )
+            .map(|value| {
+                if attachments.is_empty() {
+                    return Self::Json(value);
+                }
+                if let Some(bytes) = placeholder_num(&value).and_then(|n| attachments.get(n)) {
+                    return Self::Binary(bytes.clone());
+                }
+                if nests_placeholder(&value) {
+                    let attachments = attachments.to_vec();
+                    return Self::JsonWithBinary { value, attachments };
+                }
+                Self::Json(value)
+            })
             .collect()
     }
 
-    /// The JSON value, for a JSON argument.
+    /// The JSON value, for a JSON argument (placeholders in place when it holds attachments).
     pub fn as_json(&self) -> Option<&Value> {
         match self {
-            Self::Json(value) => Some(value),
+            Self::Json(value) | Self::JsonWithBinary { value, .. } => Some(value),
             Self::Binary(_) => None,
         }
     }
@@ -42,9 +57,22 @@ impl Argument {
     /// The bytes, for a binary argument.
     pub fn as_bytes(&self) -> Option<&Bytes> {
         match self {
-            Self::Json(_) => None,
             Self::Binary(bytes) => Some(bytes),
+            Self::Json(_) | Self::JsonWithBinary { .. } => None,
         }
+    }
+
+    /// The attachments placeholders inside this argument stand for (empty when it holds none).
+    pub fn attachments(&self) -> &[Bytes] {
+        match self {
+            Self::JsonWithBinary { attachments, .. } => attachments,
+            Self::Json(_) | Self::Binary(_) => &[],
+        }
+    }
+
+    /// The bytes `placeholder` (a value inside this argument) stands for.
+    pub fn attachment(&self, placeholder: &Value) -> Option<&Bytes> {
+        placeholder_num(placeholder).and_then(|n| self.attachments().get(n))
     }
 }
 
@@ -55,9 +83,9 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn top_level_placeholders_become_bytes_in_order() {
+    fn top_level_placeholders_become_bytes_and_nested_ones_keep_their_attachments() {
         let wav = Bytes::from_static(b"RIFF");
-        let nested = json!({"audio": placeholder(0)});
+        let nested = json!({"audio": placeholder(0), "rest": [1, {"more": placeholder(0)}]});
         let args = Argument::from_wire(
             vec![json!("text"), placeholder(0), nested.clone()],
             std::slice::from_ref(&wav),
@@ -66,9 +94,27 @@ mod tests {
             args,
             [
                 Argument::Json(json!("text")),
-                Argument::Binary(wav),
-                Argument::Json(nested)
+                Argument::Binary(wav.clone()),
+                Argument::JsonWithBinary {
+                    value: nested.clone(),
+                    attachments: vec![wav.clone()]
+                }
             ]
+        );
+        assert_eq!(args[2].as_json(), Some(&nested));
+        assert_eq!(args[2].attachment(&nested["audio"]), Some(&wav));
+        assert_eq!(args[2].attachment(&nested["rest"][1]["more"]), Some(&wav));
+        assert_eq!(args[2].attachment(&nested["rest"]), None);
+        assert!(args[0].attachments().is_empty() && args[1].attachments().is_empty());
+    }
+
+    #[test]
+    fn without_attachments_a_placeholder_shaped_value_is_plain_json() {
+        let shaped = json!({"blob": placeholder(0)});
+        let args = Argument::from_wire(vec![shaped.clone(), placeholder(1)], &[]);
+        assert_eq!(
+            args,
+            [Argument::Json(shaped), Argument::Json(placeholder(1))]
         );
     }
 }

@@ -136,7 +136,7 @@ impl Event {
             Some(Argument::Json(Value::String(text))) => {
                 payload::object(text).unwrap_or_else(|| Value::String(text.clone()))
             }
-            Some(Argument::Json(value)) => value.clone(),
+            Some(Argument::Json(value) | Argument::JsonWithBinary { value, .. }) => value.clone(),
             Some(Argument::Binary(_)) | None => Value::Null,
         };
         let num = |key: &str| payload::field(&data, key).and_then(Value::as_f64);
@@ -246,6 +246,15 @@ impl Event {
         }
     }
 
+    /// The bytes `placeholder` stands for: a `{"_placeholder":true,"num":n}` inside the payload
+    /// or an argument, where the server nested binary data (python-socketio does so for
+    /// `bytes` in a dict). `None` for any other value.
+    pub fn attachment(&self, placeholder: &Value) -> Option<&Bytes> {
+        self.arguments()
+            .iter()
+            .find_map(|argument| argument.attachment(placeholder))
+    }
+
     /// True for `result-success` and `result-failure`.
     pub fn is_result(&self) -> bool {
         matches!(
@@ -256,8 +265,8 @@ impl Event {
 }
 
 /// The collected audio of a `result-success` (the public documentation names it but not its
-/// form): the second argument as bytes or base64 text, else the payload's `collected_audio`
-/// base64 text. Text that is not base64 is no audio.
+/// form): the second argument as bytes or base64 text, else the payload's `collected_audio`,
+/// as bytes nested in it or base64 text. Text that is not base64 is no audio.
 fn collected_audio(data: &Value, arguments: &[Argument]) -> Option<Bytes> {
     let base64 = |text: &str| {
         let engine = &base64::engine::general_purpose::STANDARD;
@@ -266,9 +275,16 @@ fn collected_audio(data: &Value, arguments: &[Argument]) -> Option<Bytes> {
     match arguments.get(1) {
         Some(Argument::Binary(bytes)) => Some(bytes.clone()),
         Some(Argument::Json(Value::String(text))) => base64(text),
-        _ => payload::field(data, "collected_audio")
-            .and_then(Value::as_str)
-            .and_then(base64),
+        _ => {
+            let field = payload::field(data, "collected_audio")?;
+            match arguments
+                .first()
+                .and_then(|payload| payload.attachment(field))
+            {
+                Some(bytes) => Some(bytes.clone()),
+                None => field.as_str().and_then(base64),
+            }
+        }
     }
 }
 
@@ -352,6 +368,19 @@ mod tests {
             e,
             Event::ResultSuccess { threshold: Some(t), verdict: Verdict::Rejected, .. } if t == 0.5
         ));
+    }
+
+    #[test]
+    fn bytes_nested_in_the_payload_are_the_collected_audio() {
+        let audio = Bytes::from_static(&[7, 8, 9]);
+        let payload = json!({"event": "result-success", "content": "Registration: approved",
+            "collected_audio": crate::socketio::placeholder(0)});
+        let args = Argument::from_wire(vec![payload.clone()], std::slice::from_ref(&audio));
+        let e = Event::from_arguments("result-success", args, None);
+        assert!(matches!(&e, Event::ResultSuccess { collected_audio: Some(a), .. } if *a == audio));
+        assert_eq!(e.data(), &payload, "the payload keeps the placeholder");
+        assert_eq!(e.attachment(&e.data()["collected_audio"]), Some(&audio));
+        assert_eq!(e.attachment(&e.data()["content"]), None);
     }
 
     #[test]

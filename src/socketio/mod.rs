@@ -49,6 +49,7 @@ pub use engine::{EnginePacket, Handshake};
 pub use error::{DisconnectReason, ProtocolError, SocketIoError};
 pub use events::{Ack, AckHandle, Event, Events, Incoming};
 pub use options::{ConnectOptions, Reconnection};
+pub(crate) use packet::nests_placeholder;
 pub use packet::{placeholder, placeholder_num, Packet, PacketKind};
 pub use sink::IncomingSink;
 pub use url::engine_url;

@@ -290,6 +290,16 @@ pub fn placeholder_num(value: &Value) -> Option<usize> {
     obj.get("num")?.as_u64().map(|n| n as usize)
 }
 
+/// True when a placeholder sits anywhere inside `value` (below its top level).
+pub(crate) fn nests_placeholder(value: &Value) -> bool {
+    let inside = |item: &Value| placeholder_num(item).is_some() || nests_placeholder(item);
+    match value {
+        Value::Array(items) => items.iter().any(inside),
+        Value::Object(map) => placeholder_num(value).is_none() && map.values().any(inside),
+        _ => false,
+    }
+}
+
 /// Every placeholder (at any depth) must point at an announced attachment.
 pub(crate) fn check_placeholders(value: &Value, attachments: usize) -> Result<(), ProtocolError> {
     if let Some(num) = placeholder_num(value) {

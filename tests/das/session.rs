@@ -204,6 +204,42 @@ async fn failure_and_error_events_are_typed() {
 }
 
 #[tokio::test]
+async fn bytes_python_socketio_nests_in_the_payload_are_kept_and_are_the_collected_audio() {
+    let (peer, _tokens, provider) = service().await;
+    let mut session = RegisterSession::builder(peer.url(), provider)
+        .model_hash("nested-audio")
+        .start()
+        .await
+        .unwrap();
+    session.next_event(WAIT).await.unwrap(); // welcome
+    session.next_event(WAIT).await.unwrap(); // x-initialize-echo
+    let result = session.next_event(WAIT).await.unwrap().unwrap();
+    session.close().await;
+    let expected: Vec<u8> = (0..4000).map(|i| (i % 251) as u8).collect();
+    let Event::ResultSuccess {
+        collected_audio: Some(audio),
+        credential: Some(_),
+        data,
+        arguments,
+        ..
+    } = &result
+    else {
+        panic!("{result:?}")
+    };
+    assert_eq!(audio[..], expected[..]);
+    // python-socketio sends the same bytes twice as two attachments; each placeholder
+    // resolves to its own.
+    let nested = result
+        .attachment(&data["detail"]["collected_audio"])
+        .unwrap();
+    assert_eq!(nested[..], expected[..]);
+    assert_eq!(result.attachment(&data["collected_audio"]), Some(audio));
+    assert_eq!(data["detail"]["codec"], "mulaw");
+    assert_eq!(arguments.len(), 1);
+    assert_eq!(arguments[0].attachments().len(), 2);
+}
+
+#[tokio::test]
 async fn losing_signalling_before_a_result_ends_the_session_with_a_clear_event() {
     let (peer, _tokens, provider) = service().await;
     let mut session = RegisterSession::builder(peer.url(), provider)

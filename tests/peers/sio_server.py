@@ -23,6 +23,8 @@ parser.add_argument("--vad-steps", type=int, default=3)
 args = parser.parse_args()
 
 REGISTER = "/socket.io/register"
+# The collected audio of `model_hash("nested-audio")`: byte i is i % 251.
+NESTED_AUDIO = bytes(i % 251 for i in range(4000))
 VERIFY = "/socket.io/verify"
 
 sio = socketio.AsyncServer(
@@ -96,6 +98,14 @@ async def run_session(sid, namespace, data):
         return
     if request.get("model_hash") == "error":
         await sio.emit("error", {"event": "error", "content": "Internal error", "message": "boom"},
+                       to=sid, namespace=namespace)
+        return
+    if request.get("model_hash") == "nested-audio":
+        # python-socketio sends bytes inside a dict as a placeholder nested in the payload.
+        await sio.emit("result-success", {"event": "result-success", "content": "Registration: approved",
+                                          "credential": "Q1JFREVOVElBTA==",
+                                          "detail": {"collected_audio": NESTED_AUDIO, "codec": "mulaw"},
+                                          "collected_audio": NESTED_AUDIO},
                        to=sid, namespace=namespace)
         return
     if request.get("model_hash") == "drop":

@@ -1,6 +1,8 @@
 /* An emulator that sends the collected audio as a second, binary argument of result-success
  * (DAS_EMULATOR_SEND_COLLECTED_AUDIO): the event lends it, lists both arguments, and carries
- * a typed verdict; a verification's score_threshold set through the config decides it. */
+ * a typed verdict; a verification's score_threshold set through the config decides it. Then one
+ * that nests it in the payload in binary (DAS_EMULATOR_COLLECTED_AUDIO_IN_PAYLOAD, as
+ * python-socketio sends bytes in a dict): the placeholder's attachment is lent too. */
 #include "emulator_session.h"
 
 #include <stdlib.h>
@@ -75,6 +77,39 @@ static void verification_verdict_follows_the_score_threshold(const emulator_proc
     das_event_free(result);
 }
 
+static void audio_nested_in_the_payload_is_lent_as_its_attachment(const emulator_process *emulator) {
+    const uint8_t *audio = NULL, *attachment = NULL;
+    const char *json = NULL;
+    size_t audio_len = 0, attachment_len = 0, len = 0, count = 0;
+    das_event *result = result_of(emulator_config(emulator, "c-collected-3", NULL), SPEAKER_A);
+    CHECK(result != NULL && das_event_get_kind(result) == DAS_EVENT_KIND_RESULT_SUCCESS);
+    if (result == NULL) return;
+    CHECK_RESULT(das_event_collected_audio(result, &audio, &audio_len), DAS_RESULT_OK);
+    CHECK(audio != NULL && audio_len >= 3 * 8000);
+    CHECK_RESULT(das_event_argument_count(result, &count), DAS_RESULT_OK);
+    CHECK(count == 1);
+    /* The payload keeps the placeholder; attachment 0 is what it stands for. */
+    CHECK_RESULT(das_event_json(result, &json, &len), DAS_RESULT_OK);
+    CHECK(strstr(json, "\"collected_audio\":{\"_placeholder\":true,\"num\":0}") != NULL);
+    CHECK_RESULT(das_event_attachment(result, 0, &attachment, &attachment_len), DAS_RESULT_OK);
+    CHECK(attachment == audio && attachment_len == audio_len);
+    CHECK_RESULT(das_event_attachment(result, 1, &attachment, &attachment_len), DAS_RESULT_NOT_PRESENT);
+    CHECK_RESULT(das_event_attachment(result, 0, NULL, &attachment_len), DAS_RESULT_NULL_ARGUMENT);
+    CHECK_RESULT(das_event_argument_bytes(result, 0, &attachment, &attachment_len), DAS_RESULT_NOT_PRESENT);
+    das_event_free(result);
+}
+
+/* Only a placeholder nested in the event has an attachment to lend. */
+static void an_event_without_nested_binary_has_no_attachment(const emulator_process *emulator) {
+    const uint8_t *attachment = NULL;
+    size_t attachment_len = 0;
+    das_event *result = result_of(emulator_config(emulator, "c-collected-4", NULL), SPEAKER_A);
+    CHECK(result != NULL);
+    if (result == NULL) return;
+    CHECK_RESULT(das_event_attachment(result, 0, &attachment, &attachment_len), DAS_RESULT_NOT_PRESENT);
+    das_event_free(result);
+}
+
 int main(void) {
     emulator_process emulator;
     char credential[4096] = "";
@@ -82,6 +117,12 @@ int main(void) {
     if (emulator_process_start(&emulator) != 0) return 1;
     registration_lends_the_collected_audio(&emulator, credential, sizeof credential);
     verification_verdict_follows_the_score_threshold(&emulator, credential);
+    an_event_without_nested_binary_has_no_attachment(&emulator);
+    CHECK(emulator_process_stop(&emulator) == 0);
+
+    setenv("DAS_EMULATOR_COLLECTED_AUDIO_IN_PAYLOAD", "true", 1);
+    if (emulator_process_start(&emulator) != 0) return 1;
+    audio_nested_in_the_payload_is_lent_as_its_attachment(&emulator);
     CHECK(emulator_process_stop(&emulator) == 0);
     CHECK_DONE("collected_audio");
 }

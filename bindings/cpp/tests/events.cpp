@@ -1,6 +1,6 @@
 // The C++ wrapper's view of what the server sends, against emulator processes: every Socket.IO
 // argument of an event (an emulator that sends the collected audio as a second, binary argument
-// of result-success), and disconnected events that say whether they came before the result
+// of result-success, then one that nests it in the payload in binary), and disconnected events that say whether they came before the result
 // (the emulator's drop_signalling_after_events fault, then an emulator that goes away after it).
 #include "emulator_session.hpp"
 
@@ -55,6 +55,28 @@ static void result_success_lists_its_arguments() {
     CHECK(events.front().argument_count() == 1);
     CHECK(events.front().argument_json(0) &&
           events.front().argument_json(0)->find("info-consumer-ready") != std::string_view::npos);
+}
+
+static void audio_nested_in_the_payload_is_an_attachment() {
+    setenv("DAS_EMULATOR_SEND_COLLECTED_AUDIO", "true", 1);
+    setenv("DAS_EMULATOR_COLLECTED_AUDIO_IN_PAYLOAD", "true", 1);
+    EmulatorProcess emulator;
+    unsetenv("DAS_EMULATOR_SEND_COLLECTED_AUDIO");
+    unsetenv("DAS_EMULATOR_COLLECTED_AUDIO_IN_PAYLOAD");
+    das::Session session(emulator_config(emulator, "cpp-nested"));
+    session.start();
+    std::vector<das::Event> events = events_to_the_outcome(session, SPEAKER_A);
+    const das::Event *result = last_of_kind(events, DAS_EVENT_KIND_RESULT_SUCCESS);
+    CHECK(result != nullptr);
+    if (result == nullptr) return;
+    CHECK(result->argument_count() == 1);
+    CHECK(result->json().find("{\"_placeholder\":true,\"num\":0}") != std::string_view::npos);
+    std::optional<std::string_view> attachment = result->attachment(0);
+    std::optional<std::string_view> collected = result->collected_audio();
+    CHECK(attachment && collected && attachment->data() == collected->data() &&
+          attachment->size() == collected->size() && attachment->size() >= 3 * 8000);
+    CHECK(!result->attachment(1));
+    CHECK(!events.front().attachment(0));  // nothing nested in info-consumer-ready
 }
 
 // An emulator whose settings file (DAS_EMULATOR_SETTINGS) holds `json`.
@@ -113,6 +135,7 @@ static void a_service_gone_after_the_result_is_not_before_it() {
 int main() {
     try {
         result_success_lists_its_arguments();
+        audio_nested_in_the_payload_is_an_attachment();
         a_dropped_signalling_is_before_the_result();
         a_service_gone_after_the_result_is_not_before_it();
     } catch (const std::exception &error) {

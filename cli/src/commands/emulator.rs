@@ -126,6 +126,7 @@ fn config(args: &EmulatorArgs) -> Result<EmulatorConfig, CliError> {
         config.faults = faults(&args.faults)?;
     }
     config.send_collected_audio |= args.send_collected_audio;
+    config.collected_audio_in_payload |= args.collected_audio_in_payload;
     if let Some(path) = &args.event_timing_log {
         config.event_timing_log = Some(path.clone());
     }

@@ -24,8 +24,10 @@ pub(crate) struct RunSettings {
     pub(crate) consumer_ready_delay: Option<Duration>,
     pub(crate) malformed_event: bool,
     pub(crate) oversized_event: Option<usize>,
-    /// Send the collected audio as a second argument of `result-success`.
+    /// Send the collected audio with `result-success`.
     pub(crate) send_collected_audio: bool,
+    /// In its payload, rather than as a second argument.
+    pub(crate) collected_audio_in_payload: bool,
 }
 
 /// Seconds of audio kept for `send_collected_audio`: bounds a session's memory.
@@ -80,6 +82,9 @@ pub(crate) async fn run_session(
         Some(result) => {
             tracing::info!(call_id = %spec.call_id, event = result.name(), "session finished");
             match (&collected, result.name()) {
+                (Some(audio), "result-success") if settings.collected_audio_in_payload => {
+                    sink.emit_with_nested_audio(&result, audio.wire())
+                }
                 (Some(audio), "result-success") => sink.emit_with_audio(&result, audio.wire()),
                 _ => sink.emit(&result),
             }

@@ -125,6 +125,7 @@ async fn on_initialize(
         malformed_event: faults.malformed_event,
         oversized_event: faults.oversized_event_bytes,
         send_collected_audio: state.config.send_collected_audio,
+        collected_audio_in_payload: state.config.collected_audio_in_payload,
     };
     let registry = state.registry.clone();
     let call_id = spec.call_id.clone();

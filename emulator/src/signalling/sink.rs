@@ -61,12 +61,18 @@ impl EventSink {
     }
 
     pub(crate) fn emit(&self, event: &Event) {
-        self.send(event, None);
+        self.send(event, Audio::None);
     }
 
     /// Emits `event` with `audio` as a second, binary argument (a BINARY_EVENT).
     pub(crate) fn emit_with_audio(&self, event: &Event, audio: Bytes) {
-        self.send(event, Some(Binary(audio)));
+        self.send(event, Audio::Argument(Binary(audio)));
+    }
+
+    /// Emits `event` as an object with `audio` nested in it as its `collected_audio` field (a
+    /// BINARY_EVENT whose placeholder sits inside the payload).
+    pub(crate) fn emit_with_nested_audio(&self, event: &Event, audio: Bytes) {
+        self.send(event, Audio::InPayload(Binary(audio)));
     }
 
     /// The length of the Socket.IO EVENT packet (`2/namespace,["name",payload]`), as the
@@ -85,9 +91,14 @@ impl EventSink {
         prefix + array.map_or(0, |a| a.len())
     }
 
-    fn send(&self, event: &Event, audio: Option<Binary>) {
+    fn send(&self, event: &Event, audio: Audio) {
         let sent = SystemTime::now();
-        let text = match self.encoding {
+        // JSON text cannot hold binary: a payload with the audio inside is an object.
+        let encoding = match audio {
+            Audio::InPayload(_) => PayloadEncoding::Object,
+            Audio::None | Audio::Argument(_) => self.encoding,
+        };
+        let text = match encoding {
             PayloadEncoding::JsonString => match serde_json::to_value(event) {
                 Ok(value) => Some(python_json(&value)),
                 Err(error) => {
@@ -98,11 +109,18 @@ impl EventSink {
             PayloadEncoding::Object => None,
         };
         // A tuple is spread into one Socket.IO argument per element.
-        let emitted = match (&text, &audio) {
-            (Some(text), None) => self.socket.emit(event.name(), text),
-            (Some(text), Some(audio)) => self.socket.emit(event.name(), &(text, audio)),
-            (None, None) => self.socket.emit(event.name(), event),
-            (None, Some(audio)) => self.socket.emit(event.name(), &(event, audio)),
+        let emitted = match (&text, audio) {
+            (Some(text), Audio::None) => self.socket.emit(event.name(), text),
+            (Some(text), Audio::Argument(audio)) => self.socket.emit(event.name(), &(text, audio)),
+            (None, Audio::None) => self.socket.emit(event.name(), event),
+            (None, Audio::Argument(audio)) => self.socket.emit(event.name(), &(event, audio)),
+            (_, Audio::InPayload(collected_audio)) => {
+                let payload = WithAudio {
+                    event,
+                    collected_audio,
+                };
+                self.socket.emit(event.name(), &payload)
+            }
         };
         if let Err(error) = emitted {
             tracing::debug!(event = event.name(), %error, "event not delivered");
@@ -124,6 +142,23 @@ impl EventSink {
             let _ = self.socket.clone().disconnect();
         }
     }
+}
+
+/// Where the collected audio of an event goes.
+enum Audio {
+    None,
+    /// A second argument.
+    Argument(Binary),
+    /// The payload's `collected_audio` field.
+    InPayload(Binary),
+}
+
+/// An event's payload with its `collected_audio` in binary beside its fields.
+#[derive(Serialize)]
+struct WithAudio<'a> {
+    #[serde(flatten)]
+    event: &'a Event,
+    collected_audio: Binary,
 }
 
 /// Bytes that serialise as binary, which socketioxide sends as an attachment.

@@ -1,5 +1,6 @@
 //! `send_collected_audio`: `result-success` with the session's audio as a second, binary
-//! argument reaches the session as its `collected_audio`, the payload staying the object.
+//! argument (or, with `collected_audio_in_payload`, nested in the payload in binary) reaches
+//! the session as its `collected_audio`, the payload staying the object.
 
 use crate::audiohook::register;
 use crate::common;
@@ -8,11 +9,15 @@ use das::session::{Argument, Event, Verdict};
 use das_emulator::{EmulatorConfig, PayloadEncoding};
 
 async fn result_with(send_collected_audio: bool, encoding: PayloadEncoding) -> Event {
-    let config = EmulatorConfig {
+    result_of(EmulatorConfig {
         send_collected_audio,
         payload_encoding: encoding,
         ..EmulatorConfig::default()
-    };
+    })
+    .await
+}
+
+async fn result_of(config: EmulatorConfig) -> Event {
     let emulator = common::start(config).await;
     let events = register(&emulator).await;
     emulator.shutdown().await;
@@ -40,6 +45,36 @@ async fn the_collected_audio_arrives_as_bytes_beside_the_payload_in_both_encodin
         assert_eq!(arguments.len(), 2);
         assert_eq!(arguments[1], Argument::Binary(audio.clone()));
     }
+}
+
+#[tokio::test]
+async fn audio_nested_in_the_payload_is_the_collected_audio_and_its_placeholder_resolves() {
+    // JSON text cannot hold binary: the payload goes as an object even where text is asked for.
+    let result = result_of(EmulatorConfig {
+        send_collected_audio: true,
+        collected_audio_in_payload: true,
+        payload_encoding: PayloadEncoding::JsonString,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let Event::ResultSuccess {
+        collected_audio: Some(audio),
+        verdict: Verdict::Accepted,
+        data,
+        arguments,
+        ..
+    } = &result
+    else {
+        panic!("{result:?}")
+    };
+    assert!(audio.len() >= 5 * 8000, "{} bytes", audio.len());
+    assert_eq!(data["content"], "Registration: approved");
+    assert_eq!(data["collected_audio"], das::socketio::placeholder(0));
+    assert_eq!(result.attachment(&data["collected_audio"]), Some(audio));
+    assert!(
+        matches!(&arguments[..], [Argument::JsonWithBinary { attachments, .. }] if attachments[..] == [audio.clone()]),
+        "{arguments:?}"
+    );
 }
 
 #[tokio::test]

@@ -354,6 +354,34 @@ pub unsafe extern "C" fn das_event_argument_bytes(
     })
 }
 
+/// Lends attachment `num` (from 0): the bytes each `{"_placeholder":true,"num":num}` inside the
+/// payload (`das_event_json`) or an argument's JSON text stands for. Servers written with
+/// python-socketio or socketioxide send binary data nested in an object this way; a binary
+/// argument of its own is read with `das_event_argument_bytes` instead.
+///
+/// `DAS_RESULT_NOT_PRESENT` when no placeholder is nested in the event or `num` is past the
+/// last attachment.
+///
+/// Ownership: `*data` (`*len` bytes) is owned by `event`, valid until `das_event_free`.
+///
+/// # Safety
+/// `event` is a live event; `data` and `len` are writable.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_attachment(
+    event: *const das_event,
+    num: usize,
+    data: *mut *const u8,
+    len: *mut usize,
+) -> das_result {
+    ffi_boundary!({
+        out::require(data, "data")?;
+        out::require(len, "len")?;
+        let event = event!(event);
+        // SAFETY: the caller upholds the out-parameter contract.
+        unsafe { lend_bytes(event.attachment(num)?, data, len) }
+    })
+}
+
 /// `content` of a `result-success`, `result-failure` or `error` event (e.g.
 /// `"Registration: approved"`).
 ///

@@ -145,7 +145,9 @@ impl EventValue {
             .arguments()
             .iter()
             .map(|argument| match argument {
-                Argument::Json(value) => CArgument::Json(CText::new(&value.to_string())),
+                Argument::Json(value) | Argument::JsonWithBinary { value, .. } => {
+                    CArgument::Json(CText::new(&value.to_string()))
+                }
                 Argument::Binary(bytes) => CArgument::Binary(bytes.clone()),
             })
             .collect();
@@ -257,6 +259,24 @@ impl EventValue {
             das_result::NotPresent,
             format!("argument {index} is {form}"),
         )
+    }
+
+    /// Attachment `num`, which the placeholders numbered `num` inside the payload or an
+    /// argument stand for.
+    pub fn attachment(&self, num: usize) -> Result<&[u8], Error> {
+        let mut nested = self.event.arguments().iter().map(Argument::attachments);
+        match nested.find(|attachments| !attachments.is_empty()) {
+            Some(attachments) => attachments.get(num).map(|bytes| &bytes[..]).ok_or_else(|| {
+                Error::new(
+                    das_result::NotPresent,
+                    format!("attachment {num} of {}", attachments.len()),
+                )
+            }),
+            None => Err(Error::new(
+                das_result::NotPresent,
+                format!("no attachment nested in a `{}` event", self.name.as_str()),
+            )),
+        }
     }
 
     /// The collected audio of a `result-success`.
