@@ -5,7 +5,7 @@ use das::session::{Argument, Event};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
-use crate::convert::{json_from_py, to_py};
+use crate::convert::{from_py, to_py};
 
 /// One session event: ``name`` as on the wire, ``kind`` (``"consumer-ready"``,
 /// ``"vad-status"``, ``"result-success"``, ``"result-failure"``, ``"error"``,
@@ -182,10 +182,14 @@ impl PyEvent {
 
 #[pymethods]
 impl PyEvent {
-    /// The event `name` would be with payload `data` (typed as a session types it).
+    /// The event `name` would be with payload `data` (typed as a session types it; ``bytes``
+    /// inside it travel as python-socketio sends them, nested binary attachments).
     #[new]
     fn new(py: Python<'_>, name: &str, data: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Self::from_core(py, Event::from_wire(name, json_from_py(data)?))
+        let mut attachments = Vec::new();
+        let payload = from_py(data, &mut attachments)?;
+        let arguments = Argument::from_wire(vec![payload], &attachments);
+        Self::from_core(py, Event::from_arguments(name, arguments, None))
     }
 
     /// Every argument as the server sent it, in order: JSON values and ``bytes`` (a new

@@ -90,6 +90,16 @@ def test_verdict_rule_on_constructed_events() -> None:
     assert (other.verdict, other.accepted, other.collected_audio) == (None, None, None)
 
 
+def test_constructed_events_keep_bytes_nested_in_their_payload() -> None:
+    # As python-socketio would send this dict: the bytes as a nested binary attachment.
+    result = das.Event("result-success", {"content": "Registration: approved", "collected_audio": b"\x01\x02"})
+    assert result.collected_audio == b"\x01\x02" and result.data["collected_audio"] == b"\x01\x02"
+    assert result.arguments == [{"content": "Registration: approved", "collected_audio": b"\x01\x02"}]
+    assert result.verdict == "accepted"
+    whole = das.Event("x-blob", b"\x03")
+    assert whole.arguments == [b"\x03"] and whole.data is None
+
+
 @pytest.mark.parametrize("threshold, verdict", [(0.0, "accepted"), (1.0, "rejected")])
 def test_the_score_threshold_option_decides_the_verdict(emulator: das.Emulator,
                                                         threshold: float, verdict: str) -> None:
