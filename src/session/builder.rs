@@ -50,7 +50,9 @@ impl VerifySession {
 /// [`start`](Self::start) as [`SessionError::Settings`].
 #[derive(Clone, Debug)]
 pub struct SessionBuilder {
-    settings: SessionSettings,
+    /// Boxed: the settings are about 1.8 KB, and every async layer of a start keeps its own
+    /// copy of the builder in its state, so inline they grew each caller's task by 5.5 KB.
+    settings: Box<SessionSettings>,
     refused: Option<SettingError>,
 }
 
@@ -60,7 +62,7 @@ impl SessionBuilder {
         let mut settings = SessionSettings::documented_example(kind);
         settings.set_token_provider(token);
         Self {
-            settings,
+            settings: Box::new(settings),
             refused: None,
         }
         .apply(|s| s.set_endpoint_url(&url))
@@ -72,7 +74,7 @@ impl SessionBuilder {
         settings.validate()?;
         settings.resolve_auth()?;
         Ok(Self {
-            settings,
+            settings: Box::new(settings),
             refused: None,
         })
     }
@@ -296,7 +298,7 @@ impl SessionBuilder {
         self.settings.validate()?;
         // Boxed: the connection handshake's state is ≈ 16 KB and only needed until the
         // session runs; inline, it would stay in the size of every caller's task.
-        Box::pin(Session::start(self.settings, sink)).await
+        Box::pin(Session::start(*self.settings, sink)).await
     }
 
     /// [`start`](Self::start), ended early by `cancel`: once it is cancelled (from any thread),
@@ -346,6 +348,32 @@ mod tests {
         assert_eq!(b.payload(), documented.initialize_payload().unwrap());
         assert_eq!(b.settings().namespace(), Some("/socket.io/register"));
         assert!(uuid::Uuid::parse_str(b.current_call_id()).is_ok());
+    }
+
+    #[test]
+    fn a_start_adds_little_to_the_callers_task() {
+        // The caller's task holds the start future while it runs (and the builder before):
+        // the settings and the handshake stay behind pointers.
+        let b = RegisterSession::builder("https://h/socket.io", token());
+        assert!(
+            std::mem::size_of_val(&b) <= 64,
+            "{}",
+            std::mem::size_of_val(&b)
+        );
+        let start = b.start();
+        assert!(
+            std::mem::size_of_val(&start) <= 256,
+            "{}",
+            std::mem::size_of_val(&start)
+        );
+        let cancel = StartCancel::new();
+        let b = RegisterSession::builder("https://h/socket.io", token());
+        let start = b.start_cancellable(&cancel);
+        assert!(
+            std::mem::size_of_val(&start) <= 512,
+            "{}",
+            std::mem::size_of_val(&start)
+        );
     }
 
     #[test]
