@@ -298,7 +298,7 @@ impl SessionBuilder {
         self.settings.validate()?;
         // Boxed: the connection handshake's state is ≈ 16 KB and only needed until the
         // session runs; inline, it would stay in the size of every caller's task.
-        Box::pin(Session::start(*self.settings, sink)).await
+        Box::pin(Session::start(self.settings, sink)).await
     }
 
     /// [`start`](Self::start), ended early by `cancel`: once it is cancelled (from any thread),

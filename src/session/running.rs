@@ -45,7 +45,7 @@ impl Session {
     /// Starts from settings that passed [`SessionSettings::validate`], delivering events to
     /// `sink`, or to the session's own queue when there is none.
     pub(crate) async fn start(
-        settings: SessionSettings,
+        settings: Box<SessionSettings>,
         sink: Option<Box<dyn EventSink>>,
     ) -> Result<Self, SessionError> {
         let payload = settings.initialize_payload()?;
