@@ -62,11 +62,7 @@ impl PyEvent {
     /// Takes the typed fields of `event` and builds its payload's Python value once (bytes
     /// the server nested in it in place, as python-socketio hands them to a handler).
     pub fn from_core(py: Python<'_>, event: Event) -> PyResult<Self> {
-        let payload_attachments = event
-            .arguments()
-            .first()
-            .map_or(&[][..], Argument::attachments);
-        let data = to_py(py, event.data(), payload_attachments)?;
+        let data = to_py(py, event.data(), event.attachments())?;
         let fields = match data.cast::<PyDict>() {
             Ok(object) => object.clone(),
             Err(_) => PyDict::new(py),

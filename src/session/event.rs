@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use super::argument::Argument;
 use super::payload;
 use super::verdict::Verdict;
+use crate::socketio::placeholder_num;
 
 /// One event of a session. Known das-Peak events are typed; every event keeps its raw name,
 /// its first argument decoded as its payload ([`name`](Self::name), [`data`](Self::data)) and,
@@ -250,9 +251,17 @@ impl Event {
     /// or an argument, where the server nested binary data (python-socketio does so for
     /// `bytes` in a dict). `None` for any other value.
     pub fn attachment(&self, placeholder: &Value) -> Option<&Bytes> {
+        placeholder_num(placeholder).and_then(|n| self.attachments().get(n))
+    }
+
+    /// The attachments the placeholders nested in the payload or the arguments stand for, in
+    /// wire order (empty when the server nested none).
+    pub fn attachments(&self) -> &[Bytes] {
         self.arguments()
             .iter()
-            .find_map(|argument| argument.attachment(placeholder))
+            .map(Argument::attachments)
+            .find(|attachments| !attachments.is_empty())
+            .unwrap_or_default()
     }
 
     /// True for `result-success` and `result-failure`.

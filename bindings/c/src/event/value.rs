@@ -264,18 +264,17 @@ impl EventValue {
     /// Attachment `num`, which the placeholders numbered `num` inside the payload or an
     /// argument stand for.
     pub fn attachment(&self, num: usize) -> Result<&[u8], Error> {
-        let mut nested = self.event.arguments().iter().map(Argument::attachments);
-        match nested.find(|attachments| !attachments.is_empty()) {
-            Some(attachments) => attachments.get(num).map(|bytes| &bytes[..]).ok_or_else(|| {
+        match self.event.attachments() {
+            [] => Err(Error::new(
+                das_result::NotPresent,
+                format!("no attachment nested in a `{}` event", self.name.as_str()),
+            )),
+            attachments => attachments.get(num).map(|bytes| &bytes[..]).ok_or_else(|| {
                 Error::new(
                     das_result::NotPresent,
                     format!("attachment {num} of {}", attachments.len()),
                 )
             }),
-            None => Err(Error::new(
-                das_result::NotPresent,
-                format!("no attachment nested in a `{}` event", self.name.as_str()),
-            )),
         }
     }
 
