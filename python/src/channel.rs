@@ -15,6 +15,7 @@ use das::tls::{TlsError, TlsOptions};
 use das::twilio::TwilioMode;
 use pyo3::prelude::*;
 
+use crate::blocked::Blocked;
 use crate::errors::{das_error, wav_error, Kind};
 use crate::runtime::block_on;
 
@@ -167,6 +168,7 @@ impl AudioChannel {
     /// channel's codec, rate and layout, and queues it, waiting for room.
     fn send_wav(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
         let (codec, rate, channels) = (self.codec, self.sample_rate, self.channels);
+        let blocked = Blocked::enter()?;
         let wire = py
             .detach(|| -> Result<Vec<u8>, WavError> {
                 let wav = Wav::read(&path)?.resampled(rate)?;
@@ -178,6 +180,7 @@ impl AudioChannel {
                 Ok(codec.encode(&samples))
             })
             .map_err(|e| wav_error(e, &path))?;
+        drop(blocked);
         self.send(py, wire, true)
     }
 

@@ -14,6 +14,7 @@ const EXIT_GRACE: Duration = Duration::from_secs(2);
 /// thread is inside one.
 #[pyfunction]
 pub fn prepare_exit(py: Python<'_>) {
+    blocked::close();
     runtime::end_blocking_calls();
     log::stop_forwarding();
     py.detach(|| blocked::wait_until_none(EXIT_GRACE));

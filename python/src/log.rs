@@ -65,7 +65,10 @@ pub fn stop_forwarding() {
 pub fn next_log_records(py: Python<'_>, timeout: f64, min_level: u8) -> Option<Vec<(u8, String)>> {
     MIN_LEVEL.store(min_level.min(INFO), Ordering::SeqCst);
     let wait = Duration::from_secs_f64(timeout.clamp(0.0, LONGEST_WAIT.as_secs_f64()));
-    let _blocked = Blocked::enter();
+    // Once exit began this thread keeps the GIL: it returns `None` and its loop ends.
+    let Ok(_blocked) = Blocked::enter() else {
+        return None;
+    };
     py.detach(|| {
         let mut records = lock();
         if records.items.is_empty() && FORWARDING.load(Ordering::SeqCst) {

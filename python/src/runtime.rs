@@ -18,7 +18,7 @@ use pyo3::prelude::*;
 use tokio::runtime::Handle;
 use tokio::sync::Notify;
 
-use crate::blocked::Blocked;
+use crate::blocked::{exiting, Blocked};
 use crate::errors::{das_error, Kind};
 
 /// How often a blocked call wakes to let Python handle signals.
@@ -50,10 +50,6 @@ fn on_other_thread() -> bool {
     MAIN_THREAD
         .get()
         .is_some_and(|main| *main != std::thread::current().id())
-}
-
-fn exiting() -> PyErr {
-    das_error(Kind::Closed, "the Python interpreter is exiting")
 }
 
 /// At interpreter exit: every call inside [`block_on`] returns `Closed` at once, and so does
@@ -112,13 +108,11 @@ where
     let mut exit = pin!(EXIT.notified());
     // Registered before the flag is read, so an exit between the two still wakes this wait.
     exit.as_mut().enable();
-    if EXITING.load(Ordering::SeqCst) {
-        return Err(exiting());
-    }
+    // Refused once exit began (which comes before `EXITING` is set).
+    let _blocked = Blocked::enter()?;
     // A caller-driven runtime must be run by `BindingRuntime::block_on`: the handle's would
     // wait without driving its I/O and timers.
     let rt = shared()?;
-    let _blocked = Blocked::enter();
     let _guard = rt.handle().enter();
     let mut future = pin!(future);
     if on_other_thread() {
