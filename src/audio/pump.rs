@@ -82,7 +82,9 @@ impl PacedFrames {
                 let duration = Duration::from_secs_f64(
                     samples as f64 / f64::from(self.config.sample_rate.max(1)),
                 );
-                self.waiting = Some((frame, samples, self.pacer.next_slot(duration)));
+                let buffer = &self.buffer;
+                let began = || buffer.began().unwrap_or_else(Instant::now);
+                self.waiting = Some((frame, samples, self.pacer.next_slot(duration, began)));
             }
         }
         if let Some((_, _, Some(slot))) = &self.waiting {
@@ -131,6 +133,52 @@ mod tests {
         );
         assert_eq!(frames.next().await, Some(PumpItem::Done));
         assert_eq!(frames.next().await, None);
+    }
+
+    /// Live audio pushed before the writer starts (the channel was still opening) goes out
+    /// at once, and frames pushed on time after that leave as they arrive: the schedule
+    /// counts from the first push, not from when the writer took its first frame.
+    #[tokio::test(start_paused = true)]
+    async fn audio_pushed_before_the_writer_started_is_not_held_back() {
+        let buffer = SendBuffer::new(100);
+        let config = PumpConfig {
+            frame_bytes: 2,
+            sample_bytes: 1,
+            sample_rate: 10,
+            pacing: Pacing::RealTime,
+        };
+        let frame = Duration::from_millis(200);
+        let start = Instant::now();
+        // Three live frames while the channel opens for 700 ms.
+        for _ in 0..3 {
+            buffer.push(&[1; 2]).unwrap();
+            tokio::time::advance(frame).await;
+        }
+        tokio::time::advance(Duration::from_millis(100)).await;
+        let mut frames = PacedFrames::new(buffer.clone(), config);
+        for _ in 0..3 {
+            assert!(matches!(frames.next().await, Some(PumpItem::Frame { .. })));
+        }
+        assert_eq!(
+            start.elapsed(),
+            Duration::from_millis(700),
+            "the backlog leaves at once"
+        );
+        // The next frame is pushed on its time, 800 ms after the first: it leaves then.
+        let pushed = tokio::spawn({
+            let buffer = buffer.clone();
+            async move {
+                tokio::time::sleep_until(start + frame * 4).await;
+                buffer.push(&[1; 2]).unwrap();
+            }
+        });
+        assert!(matches!(frames.next().await, Some(PumpItem::Frame { .. })));
+        assert_eq!(
+            start.elapsed(),
+            frame * 4,
+            "a frame pushed on time leaves at once"
+        );
+        pushed.await.unwrap();
     }
 
     #[tokio::test(start_paused = true)]

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::{Bytes, BytesMut};
 use tokio::sync::Notify;
+use tokio::time::Instant;
 
 /// Why a push did not queue the bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -58,8 +59,17 @@ struct State {
     closed: bool,
     /// A push was refused for room since the last frame: the reader sends what it has.
     starved: bool,
+    /// When the first audio came in: real-time pacing counts from here.
+    began: Option<Instant>,
     sent: u64,
     dropped: u64,
+}
+
+impl State {
+    fn queue(&mut self, bytes: &[u8]) {
+        self.began.get_or_insert_with(Instant::now);
+        self.bytes.extend_from_slice(bytes);
+    }
 }
 
 #[derive(Debug)]
@@ -124,7 +134,7 @@ impl SendBuffer {
             self.shared.readable.notify_one();
             return Err(PushError::WouldBlock { queued, capacity });
         }
-        state.bytes.extend_from_slice(bytes);
+        state.queue(bytes);
         drop(state);
         self.shared.readable.notify_one();
         Ok(())
@@ -156,7 +166,7 @@ impl SendBuffer {
         let room = self.shared.capacity.saturating_sub(state.bytes.len());
         let take = room.min(bytes.len());
         if take > 0 {
-            state.bytes.extend_from_slice(&bytes[..take]);
+            state.queue(&bytes[..take]);
             drop(state);
             self.shared.readable.notify_one();
         }
@@ -232,6 +242,12 @@ impl SendBuffer {
         drop(state);
         self.shared.writable.notify_waiters();
         n
+    }
+
+    /// When audio was first queued: the instant a live stream began, which real-time pacing
+    /// counts from (not from when the channel, opening meanwhile, took its first frame).
+    pub fn began(&self) -> Option<Instant> {
+        self.state().began
     }
 
     /// A snapshot of the counters.

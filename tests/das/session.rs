@@ -416,3 +416,79 @@ async fn closing_a_session_ends_its_streaming_audio_channel() {
         "the audio channel kept streaming after close"
     );
 }
+
+/// Accepts one connection on a port of its own and, `delay` later, relays it to `target`:
+/// an audio channel that takes `delay` to open.
+async fn slow_relay(target: std::net::SocketAddr, delay: Duration) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut client, _) = listener.accept().await.unwrap();
+        tokio::time::sleep(delay).await;
+        let mut server = tokio::net::TcpStream::connect(target).await.unwrap();
+        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+    });
+    addr
+}
+
+#[tokio::test]
+async fn live_audio_pushed_while_the_channel_opens_is_not_held_back_behind_it() {
+    use crate::audiohook_session::{accept, next, secret, server, API_KEY};
+    use das::audiohook::server::{ServerConfig, SessionEvent};
+
+    const FRAME: Duration = Duration::from_millis(200);
+    const OPENING: Duration = Duration::from_millis(1500);
+    let (peer, _tokens, provider) = service().await;
+    let (addr, mut incoming) = server(ServerConfig::with_key(API_KEY, secret())).await;
+    let relay = slow_relay(addr, OPENING).await;
+    let channel = AudioChannelConfig::new(
+        format!("ws://{relay}/audiohook/ws").parse().unwrap(),
+        ProtocolConfig::AudioHook {
+            organization_id: uuid::Uuid::new_v4(),
+            api_key: API_KEY.into(),
+            client_secret: secret(),
+            media_offers: None,
+        },
+    );
+    let session = RegisterSession::builder(peer.url(), provider)
+        .audio_channel(channel)
+        .start()
+        .await
+        .unwrap();
+    // A live call: a 200 ms frame every 200 ms for 3 s, from before the channel opened.
+    let audio = session.audio();
+    let live = tokio::spawn(async move {
+        let start = tokio::time::Instant::now();
+        for index in 0..15 {
+            tokio::time::sleep_until(start + FRAME * index).await;
+            audio.push(&[0xFF; 1600]).unwrap();
+        }
+        audio.end();
+        Instant::now()
+    });
+    let mut consumer = accept(&mut incoming).await;
+    let mut frames = 0;
+    let mut last_frame_at = None;
+    loop {
+        match next(&mut consumer).await {
+            SessionEvent::Audio(_) => {
+                frames += 1;
+                last_frame_at = Some(Instant::now());
+            }
+            SessionEvent::Ended(_) => break,
+            _ => {}
+        }
+    }
+    let last_pushed_at = live.await.unwrap();
+    assert_eq!(frames, 15);
+    // Paced from when the channel took its first frame, every frame would trail its push by
+    // the 1.5 s the channel took to open.
+    let lag = last_frame_at
+        .unwrap()
+        .saturating_duration_since(last_pushed_at);
+    assert!(
+        lag < OPENING / 2,
+        "the last frame left {lag:?} after its push"
+    );
+    session.close().await;
+}
