@@ -37,18 +37,17 @@ impl StreamDuration {
 
 impl fmt::Display for StreamDuration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let nanos = self.0.subsec_nanos();
-        if nanos == 0 {
-            write!(f, "PT{}S", self.0.as_secs())
-        } else {
-            let fraction = format!("{nanos:09}");
-            write!(
-                f,
-                "PT{}.{}S",
-                self.0.as_secs(),
-                fraction.trim_end_matches('0')
-            )
+        let mut fraction = self.0.subsec_nanos();
+        if fraction == 0 {
+            return write!(f, "PT{}S", self.0.as_secs());
         }
+        // Nine digits without their trailing zeros, written without an intermediate string.
+        let mut digits = 9;
+        while fraction.is_multiple_of(10) {
+            fraction /= 10;
+            digits -= 1;
+        }
+        write!(f, "PT{}.{fraction:0digits$}S", self.0.as_secs())
     }
 }
 
@@ -114,6 +113,14 @@ mod tests {
         assert_eq!(
             StreamDuration::from_samples(50400, 8000).to_string(),
             "PT6.3S"
+        );
+        assert_eq!(
+            StreamDuration(Duration::new(2, 1)).to_string(),
+            "PT2.000000001S"
+        );
+        assert_eq!(
+            StreamDuration(Duration::new(0, 100_000_000)).to_string(),
+            "PT0.1S"
         );
     }
 

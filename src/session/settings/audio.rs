@@ -104,7 +104,8 @@ impl AudioSettings {
             connect_timeout: _,
         } = config;
         let mut settings = Self {
-            url: Some(checked_url(url.as_str())?),
+            // Already parsed: only its scheme needs checking.
+            url: Some(with_scheme("audio_url", url, &AUDIO_SCHEMES)?),
             codec,
             sample_rate: checked_sample_rate(sample_rate)?,
             channels: checked_channels(channels.into())?,
@@ -177,6 +178,11 @@ pub(super) fn checked_scheme(
     schemes: &[&str],
 ) -> Result<Url, SettingError> {
     let url = Url::parse(text).map_err(|e| SettingError::invalid(setting, e))?;
+    with_scheme(setting, url, schemes)
+}
+
+/// `url`, if its scheme is one of `schemes`.
+fn with_scheme(setting: &'static str, url: Url, schemes: &[&str]) -> Result<Url, SettingError> {
     if !schemes.contains(&url.scheme()) {
         return Err(SettingError::invalid(
             setting,
@@ -186,8 +192,10 @@ pub(super) fn checked_scheme(
     Ok(url)
 }
 
+const AUDIO_SCHEMES: [&str; 2] = ["ws", "wss"];
+
 pub(super) fn checked_url(text: &str) -> Result<Url, SettingError> {
-    checked_scheme("audio_url", text, &["ws", "wss"])
+    checked_scheme("audio_url", text, &AUDIO_SCHEMES)
 }
 
 pub(super) fn checked_sample_rate(hz: u32) -> Result<u32, SettingError> {

@@ -446,6 +446,17 @@ mod tests {
         };
         assert_eq!(setting, "audio_url");
         assert_eq!(problem, r#"scheme `https` is not one of ["ws", "wss"]"#);
+        let channel = crate::channel::AudioChannelConfig::new(
+            "http://x/".parse().unwrap(),
+            crate::channel::ProtocolConfig::Twilio {
+                mode: crate::twilio::TwilioMode::Subset,
+            },
+        );
+        let Err(SettingError::Invalid { setting, problem }) = s.set_audio_channel(channel) else {
+            panic!("an audio channel to an http URL was accepted");
+        };
+        assert_eq!(setting, "audio_url");
+        assert_eq!(problem, r#"scheme `http` is not one of ["ws", "wss"]"#);
     }
 
     #[test]
