@@ -380,14 +380,11 @@ async fn a_cancelled_start_ends_at_once_with_cancelled() {
     assert!(matches!(again, Err(SessionError::Cancelled)), "{again:?}");
 }
 
-#[tokio::test]
-async fn closing_a_session_ends_its_streaming_audio_channel() {
-    use crate::audiohook_session::{accept, next, secret, server, API_KEY};
-    use das::audiohook::server::{ServerConfig, SessionEvent};
+/// An AudioHook channel to the test server (or a relay to it) at `addr`.
+fn audiohook_channel(addr: std::net::SocketAddr) -> AudioChannelConfig {
+    use crate::audiohook_session::{secret, API_KEY};
 
-    let (peer, _tokens, provider) = service().await;
-    let (addr, mut incoming) = server(ServerConfig::with_key(API_KEY, secret())).await;
-    let channel = AudioChannelConfig::new(
+    AudioChannelConfig::new(
         format!("ws://{addr}/audiohook/ws").parse().unwrap(),
         ProtocolConfig::AudioHook {
             organization_id: uuid::Uuid::new_v4(),
@@ -395,7 +392,17 @@ async fn closing_a_session_ends_its_streaming_audio_channel() {
             client_secret: secret(),
             media_offers: None,
         },
-    );
+    )
+}
+
+#[tokio::test]
+async fn closing_a_session_ends_its_streaming_audio_channel() {
+    use crate::audiohook_session::{accept, next, secret, server, API_KEY};
+    use das::audiohook::server::{ServerConfig, SessionEvent};
+
+    let (peer, _tokens, provider) = service().await;
+    let (addr, mut incoming) = server(ServerConfig::with_key(API_KEY, secret())).await;
+    let channel = audiohook_channel(addr);
     let session = RegisterSession::builder(peer.url(), provider)
         .audio_channel(channel)
         .start()
@@ -441,15 +448,7 @@ async fn live_audio_pushed_while_the_channel_opens_is_not_held_back_behind_it() 
     let (peer, _tokens, provider) = service().await;
     let (addr, mut incoming) = server(ServerConfig::with_key(API_KEY, secret())).await;
     let relay = slow_relay(addr, OPENING).await;
-    let channel = AudioChannelConfig::new(
-        format!("ws://{relay}/audiohook/ws").parse().unwrap(),
-        ProtocolConfig::AudioHook {
-            organization_id: uuid::Uuid::new_v4(),
-            api_key: API_KEY.into(),
-            client_secret: secret(),
-            media_offers: None,
-        },
-    );
+    let channel = audiohook_channel(relay);
     let session = RegisterSession::builder(peer.url(), provider)
         .audio_channel(channel)
         .start()
