@@ -43,7 +43,26 @@ impl ProxyBed {
         std::fs::read(self.dir.path().join("ca.pem")).expect("the bed's CA")
     }
 
+    /// Starts the bed on a free port. A port found free can be taken before the proxy binds
+    /// it (as the local end of another test's connection): the bed then exits, and it is
+    /// started again on another port.
     fn spawn(scheme: &'static str, credentials: Option<&str>) -> ProxyBed {
+        const ATTEMPTS: usize = 3;
+        let mut exits = Vec::new();
+        for _ in 0..ATTEMPTS {
+            match Self::try_spawn(scheme, credentials) {
+                Ok(bed) => return bed,
+                Err(status) => exits.push(status),
+            }
+        }
+        panic!("scripts/proxy-bed exited before listening, {ATTEMPTS} times: {exits:?}");
+    }
+
+    /// The bed once it listens, or how it exited before.
+    fn try_spawn(
+        scheme: &'static str,
+        credentials: Option<&str>,
+    ) -> Result<ProxyBed, std::process::ExitStatus> {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         // Both crates that include this file sit one level below the workspace root.
@@ -60,7 +79,7 @@ impl ProxyBed {
             .stdout(Stdio::null())
             .spawn()
             .expect("scripts/proxy-bed starts");
-        let bed = ProxyBed {
+        let mut bed = ProxyBed {
             child,
             port,
             scheme,
@@ -68,10 +87,13 @@ impl ProxyBed {
         };
         let until = Instant::now() + Duration::from_secs(60);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(status) = bed.child.try_wait().expect("the bed's status") {
+                return Err(status);
+            }
             assert!(Instant::now() < until, "the proxy did not listen on {port}");
             std::thread::sleep(Duration::from_millis(50));
         }
-        bed
+        Ok(bed)
     }
 
     /// `http://` (or `https://`, `socks5h://`) `[credentials@]127.0.0.1:PORT`.
