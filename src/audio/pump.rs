@@ -1,10 +1,13 @@
 //! Paced frames of whole samples, taken from a [`SendBuffer`] by the task that writes them
 //! (no task or channel in between: a frame costs the writer one wake-up).
 
+use std::future::{poll_fn, Future};
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use tokio::time::Instant;
+use tokio::time::{Instant, Sleep};
 
 use super::pacing::{Pacer, Pacing};
 use super::send_buffer::SendBuffer;
@@ -42,8 +45,10 @@ pub struct PacedFrames {
     buffer: SendBuffer,
     config: PumpConfig,
     pacer: Pacer,
-    /// A frame taken from the buffer whose slot had not come when the wait was cancelled.
-    waiting: Option<(Bytes, u64, Option<Instant>)>,
+    /// A frame taken from the buffer, its sample count, and whether it waits for `slot`.
+    waiting: Option<(Bytes, u64, bool)>,
+    /// The timer for the waiting frame's slot: one for the stream, moved from slot to slot.
+    slot: Option<Pin<Box<Sleep>>>,
     done: bool,
 }
 
@@ -55,6 +60,7 @@ impl PacedFrames {
             config,
             pacer: Pacer::new(config.pacing),
             waiting: None,
+            slot: None,
             done: false,
         }
     }
@@ -63,18 +69,23 @@ impl PacedFrames {
     /// Cancel-safe, for use in `select!`: a frame taken before its slot is kept for the
     /// next call.
     pub async fn next(&mut self) -> Option<PumpItem> {
+        poll_fn(|cx| self.poll_next(cx)).await
+    }
+
+    /// [`next`](Self::next) as a poll, for a writer polling its sources itself: `Pending`
+    /// registers `cx`'s waker with the buffer or the slot's timer.
+    pub fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<PumpItem>> {
         if self.done {
-            return None;
+            return Poll::Ready(None);
         }
         let sample_bytes = self.config.sample_bytes.max(1);
         while self.waiting.is_none() {
-            let Some(mut frame) = self
+            let polled = self
                 .buffer
-                .next_frame(self.config.frame_bytes, sample_bytes)
-                .await
-            else {
+                .poll_frame(cx, self.config.frame_bytes, sample_bytes);
+            let Some(mut frame) = ready!(polled) else {
                 self.done = true;
-                return Some(PumpItem::Done);
+                return Poll::Ready(Some(PumpItem::Done));
             };
             frame.truncate(frame.len() - frame.len() % sample_bytes);
             let samples = (frame.len() / sample_bytes) as u64;
@@ -84,14 +95,24 @@ impl PacedFrames {
                 );
                 let buffer = &self.buffer;
                 let began = || buffer.began().unwrap_or_else(Instant::now);
-                self.waiting = Some((frame, samples, self.pacer.next_slot(duration, began)));
+                let slot = self.pacer.next_slot(duration, began);
+                if let Some(slot) = slot {
+                    match &mut self.slot {
+                        Some(timer) => timer.as_mut().reset(slot),
+                        None => self.slot = Some(Box::pin(tokio::time::sleep_until(slot))),
+                    }
+                }
+                self.waiting = Some((frame, samples, slot.is_some()));
             }
         }
-        if let Some((_, _, Some(slot))) = &self.waiting {
-            tokio::time::sleep_until(*slot).await;
+        if let (Some((_, _, true)), Some(timer)) = (&self.waiting, &mut self.slot) {
+            ready!(timer.as_mut().poll(cx));
         }
-        let (bytes, samples, _) = self.waiting.take()?;
-        Some(PumpItem::Frame { bytes, samples })
+        Poll::Ready(
+            self.waiting
+                .take()
+                .map(|(bytes, samples, _)| PumpItem::Frame { bytes, samples }),
+        )
     }
 }
 

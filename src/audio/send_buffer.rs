@@ -8,9 +8,12 @@
 //! makes the reader send what is queued as a shorter frame: every push that is not larger
 //! than the buffer fits after at most two frames.
 
+use std::future::poll_fn;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
+use futures_util::task::AtomicWaker;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
@@ -76,7 +79,10 @@ impl State {
 struct Shared {
     capacity: usize,
     state: Mutex<State>,
-    readable: Notify,
+    /// The one reader (the task writing the channel), registered while it waits for a frame:
+    /// cheaper than a `Notify`, whose waiter a reader in `select!` would add and remove for
+    /// every frame.
+    readable: AtomicWaker,
     writable: Notify,
 }
 
@@ -93,7 +99,7 @@ impl SendBuffer {
             shared: Arc::new(Shared {
                 capacity: capacity.max(1),
                 state: Mutex::new(State::default()),
-                readable: Notify::new(),
+                readable: AtomicWaker::new(),
                 writable: Notify::new(),
             }),
         }
@@ -131,12 +137,12 @@ impl SendBuffer {
             state.starved = true;
             let queued = state.bytes.len();
             drop(state);
-            self.shared.readable.notify_one();
+            self.shared.readable.wake();
             return Err(PushError::WouldBlock { queued, capacity });
         }
         state.queue(bytes);
         drop(state);
-        self.shared.readable.notify_one();
+        self.shared.readable.wake();
         Ok(())
     }
 
@@ -168,7 +174,7 @@ impl SendBuffer {
         if take > 0 {
             state.queue(&bytes[..take]);
             drop(state);
-            self.shared.readable.notify_one();
+            self.shared.readable.wake();
         }
         Ok(take)
     }
@@ -176,7 +182,7 @@ impl SendBuffer {
     /// Marks the end of the audio: pushes are refused, and the reader drains what is queued.
     pub fn finish(&self) {
         self.state().finished = true;
-        self.shared.readable.notify_one();
+        self.shared.readable.wake();
         self.shared.writable.notify_waiters();
     }
 
@@ -187,7 +193,7 @@ impl SendBuffer {
         state.dropped += state.bytes.len() as u64;
         state.bytes.clear();
         drop(state);
-        self.shared.readable.notify_one();
+        self.shared.readable.wake();
         self.shared.writable.notify_waiters();
     }
 
@@ -195,41 +201,44 @@ impl SendBuffer {
     /// whole `sample_bytes`), or the shorter remainder once the audio is finished. After a push
     /// was refused for room, the frame is what is queued, in whole samples (a last piece
     /// shorter than a sample goes as it is, so the next push fits). `None` when nothing more
-    /// will come. The bytes count as sent.
+    /// will come. The bytes count as sent. One reader at a time: a buffer feeds one channel.
     pub async fn next_frame(&self, frame_bytes: usize, sample_bytes: usize) -> Option<Bytes> {
+        poll_fn(|cx| self.poll_frame(cx, frame_bytes, sample_bytes)).await
+    }
+
+    /// [`next_frame`](Self::next_frame) as a poll: `Pending` registers `cx`'s waker, which the
+    /// next push, `finish` or `close` wakes (the last reader's waker only).
+    pub fn poll_frame(
+        &self,
+        cx: &mut Context<'_>,
+        frame_bytes: usize,
+        sample_bytes: usize,
+    ) -> Poll<Option<Bytes>> {
         let sample_bytes = sample_bytes.clamp(1, self.shared.capacity);
         let whole = |n: usize| (n - n % sample_bytes).max(sample_bytes.min(n));
         let frame_bytes = whole(frame_bytes.clamp(1, self.shared.capacity));
-        loop {
-            let readable = self.shared.readable.notified();
-            tokio::pin!(readable);
-            readable.as_mut().enable();
-            {
-                let mut state = self.state();
-                let have = state.bytes.len();
-                if state.closed || (state.finished && have == 0) {
-                    return None;
-                }
-                let take = if have >= frame_bytes {
-                    frame_bytes
-                } else if state.finished {
-                    have
-                } else if state.starved && have > 0 {
-                    whole(have)
-                } else {
-                    0
-                };
-                if take > 0 {
-                    let frame = state.bytes.split_to(take).freeze();
-                    state.sent += take as u64;
-                    state.starved = false;
-                    drop(state);
-                    self.shared.writable.notify_waiters();
-                    return Some(frame);
-                }
-            }
-            readable.await;
+        let mut state = self.state();
+        let have = state.bytes.len();
+        if state.closed || (state.finished && have == 0) {
+            return Poll::Ready(None);
         }
+        let take = if have >= frame_bytes {
+            frame_bytes
+        } else if state.finished {
+            have
+        } else if state.starved && have > 0 {
+            whole(have)
+        } else {
+            // Registered under the lock: a push, which wakes after taking it, cannot be missed.
+            self.shared.readable.register(cx.waker());
+            return Poll::Pending;
+        };
+        let frame = state.bytes.split_to(take).freeze();
+        state.sent += take as u64;
+        state.starved = false;
+        drop(state);
+        self.shared.writable.notify_waiters();
+        Poll::Ready(Some(frame))
     }
 
     /// Drops everything queued (e.g. audio that fell into a pause) and returns how many

@@ -1,6 +1,6 @@
 //! Our AudioHook client against a raw WebSocket server that scripts the server side, to check
 //! what the client puts on the wire: ping seq/rtt, open timeout, media validation,
-//! startPaused, discardTo, seq violations and missed pongs.
+//! startPaused, discardTo, seq violations, missed pongs and an unanswered close.
 
 use std::time::Duration;
 
@@ -321,6 +321,37 @@ async fn missed_pong_fails_with_408() {
         session.finish().await,
         Err(ClientError::PongTimeout)
     ));
+}
+
+#[tokio::test]
+async fn an_unanswered_close_times_out_with_408() {
+    let (listener, mut config) = listen().await;
+    config.close_timeout = Duration::from_millis(200);
+    let client = tokio::spawn(ClientSession::open(config, Uuid::new_v4()));
+    let mut server = peer(&listener).await;
+    server.accept_open(json!({})).await;
+    let session = client.await.unwrap().unwrap();
+    session.push(&[0xFF; 1600]).unwrap();
+    let finished = tokio::spawn(session.finish());
+    let close = loop {
+        let message = server.text().await;
+        if message["type"] == "close" {
+            break message;
+        }
+    };
+    assert_eq!(close["parameters"]["reason"], "end");
+    // No `closed`: the client gives up after its close timeout and says why.
+    let error = server.text().await;
+    assert_eq!(
+        (error["type"].as_str(), error["parameters"]["code"].as_u64()),
+        (Some("error"), Some(408)),
+        "{error}"
+    );
+    let outcome = tokio::time::timeout(WAIT, finished).await.unwrap().unwrap();
+    assert!(
+        matches!(outcome, Err(ClientError::CloseTimeout)),
+        "{outcome:?}"
+    );
 }
 
 #[tokio::test]

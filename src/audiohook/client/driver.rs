@@ -1,12 +1,14 @@
 //! The running client session: writes paced audio, answers server messages, pings, pauses
 //! and runs the close transaction. It owns the socket, so every write is ordered.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
-use futures_util::future::OptionFuture;
 use tokio::sync::mpsc;
-use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::Message;
+use tokio::time::{Instant, Sleep};
+use tokio_tungstenite::tungstenite::{self, Message};
 use uuid::Uuid;
 
 use super::config::ClientConfig;
@@ -40,6 +42,15 @@ pub(super) enum Command {
 }
 
 type Outcome = Result<ClientEnd, ClientError>;
+
+/// What the driver woke for, in the order it looks.
+enum Wake {
+    Incoming(Option<Result<Message, tungstenite::Error>>),
+    Command(Command),
+    Audio(PumpItem),
+    PingDue,
+    CloseTimedOut,
+}
 
 pub(super) struct Driver {
     pub ws: Ws,
@@ -197,35 +208,76 @@ impl Driver {
         // new timer per loop would be registered and cancelled again for every frame.
         let ping = tokio::time::sleep_until(self.next_ping);
         tokio::pin!(ping);
+        let mut close_timer = None;
         let mut read_gate = ReadGate::default();
         loop {
             if ping.deadline() != self.next_ping {
                 ping.as_mut().reset(self.next_ping);
             }
-            let closing_deadline = self.closing.as_ref().map(|(deadline, _)| *deadline);
+            if let (Some((deadline, _)), None) = (&self.closing, &close_timer) {
+                close_timer = Some(Box::pin(tokio::time::sleep_until(*deadline)));
+            }
             let open = self.closing.is_none();
-            // Biased: application commands issued before `finish` go out before the close.
-            let step = tokio::select! {
-                biased;
-                incoming = std::future::poll_fn(|cx| read_gate.poll_next(&mut self.ws, cx)) => match incoming {
+            let audio = open && !self.holding_audio();
+            // Every source is polled in place, not through a `select!` that would build and
+            // drop a future (and its waker registration) for each of them at every frame. In
+            // this order: application commands issued before `finish` go out before the close.
+            let wake = std::future::poll_fn(|cx| {
+                if let Poll::Ready(incoming) = read_gate.poll_next(&mut self.ws, cx) {
+                    return Poll::Ready(Wake::Incoming(incoming));
+                }
+                if open {
+                    if let Poll::Ready(Some(command)) = commands.poll_recv(cx) {
+                        return Poll::Ready(Wake::Command(command));
+                    }
+                }
+                if audio {
+                    if let Poll::Ready(Some(item)) = frames.poll_next(cx) {
+                        return Poll::Ready(Wake::Audio(item));
+                    }
+                }
+                if open && ping.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Wake::PingDue);
+                }
+                let timed_out = close_timer
+                    .as_mut()
+                    .is_some_and(|timer: &mut Pin<Box<Sleep>>| timer.as_mut().poll(cx).is_ready());
+                match timed_out {
+                    true => Poll::Ready(Wake::CloseTimedOut),
+                    false => Poll::Pending,
+                }
+            })
+            .await;
+            let step = match wake {
+                Wake::Incoming(incoming) => match incoming {
                     Some(Ok(Message::Text(text))) => Box::pin(self.on_text(text.as_str())).await,
                     Some(Ok(Message::Binary(_))) => {
-                        Box::pin(self.fail(415, "Unexpected binary message", ClientError::Protocol("binary message from server".into()))).await
+                        Box::pin(self.fail(
+                            415,
+                            "Unexpected binary message",
+                            ClientError::Protocol("binary message from server".into()),
+                        ))
+                        .await
                     }
                     Some(Ok(Message::Close(_))) => {
                         self.on_socket_closed();
                         Ok(())
                     }
-                    None => Err(ClientError::ConnectionLost("connection ended without a close handshake".into())),
+                    None => Err(ClientError::ConnectionLost(
+                        "connection ended without a close handshake".into(),
+                    )),
                     Some(Err(e)) => Err(ClientError::ConnectionLost(e.to_string())),
                     Some(Ok(_)) => Ok(()),
                 },
-                Some(command) = commands.recv(), if open => Box::pin(self.on_command(command)).await,
-                Some(item) = frames.next(), if open && !self.holding_audio() => self.on_audio(item).await,
-                _ = &mut ping, if open => Box::pin(self.on_ping_tick()).await,
-                // `select!` builds every branch's future, enabled or not: no timer while streaming.
-                _ = OptionFuture::from(closing_deadline.map(tokio::time::sleep_until)), if closing_deadline.is_some() => {
-                    let body = ClientBody::Error(ErrorParameters { code: 408, message: "Close transaction timeout".into(), retry_after: None });
+                Wake::Command(command) => Box::pin(self.on_command(command)).await,
+                Wake::Audio(item) => self.on_audio(item).await,
+                Wake::PingDue => Box::pin(self.on_ping_tick()).await,
+                Wake::CloseTimedOut => {
+                    let body = ClientBody::Error(ErrorParameters {
+                        code: 408,
+                        message: "Close transaction timeout".into(),
+                        retry_after: None,
+                    });
                     let _ = Box::pin(self.send(body)).await;
                     Err(ClientError::CloseTimeout)
                 }
