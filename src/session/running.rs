@@ -1,3 +1,4 @@
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -5,6 +6,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
+use tokio::time::{Instant, Sleep};
 
 use super::audio::{AudioError, AudioSender};
 use super::route::{Route, RouteState};
@@ -37,6 +39,9 @@ pub struct Session {
     call_id: String,
     /// The session's own queue; `None` when the events go to the caller's sink.
     events: Option<sized_queue::Receiver<Box<Event>>>,
+    /// `next_event`'s timeout, kept between calls: a reader polling in a loop moves it only
+    /// when it fires early, instead of registering and cancelling a timer for every event.
+    deadline: Option<Pin<Box<Sleep>>>,
     audio: AudioSender,
     route: Arc<Route>,
 }
@@ -101,6 +106,7 @@ impl Session {
             namespace,
             call_id,
             events,
+            deadline: None,
             audio,
             route,
         })
@@ -117,7 +123,9 @@ impl Session {
     }
 
     /// The next event, waiting at most `timeout`: `Ok(None)` once the session ended,
-    /// `Err(Timeout)` when nothing arrived in time (`Duration::ZERO` never waits).
+    /// `Err(Timeout)` when nothing arrived in time (`Duration::ZERO` never waits). The timer
+    /// outlives the call (a loop of calls registers it once), so a task that stops calling may
+    /// be woken once more, when the last call's time would have run out.
     pub async fn next_event(&mut self, timeout: Duration) -> Result<Option<Event>, SessionError> {
         let Some(events) = &mut self.events else {
             return Ok(None);
@@ -129,10 +137,31 @@ impl Session {
                 Err(mpsc::error::TryRecvError::Disconnected) => Ok(None),
             };
         }
-        match tokio::time::timeout(timeout, events.recv()).await {
-            Ok(event) => Ok(event.map(|event| *event)),
-            Err(_) => Err(SessionError::Timeout(timeout)),
-        }
+        // No deadline (a timeout too large to add) waits for the next event or the end.
+        let deadline = Instant::now().checked_add(timeout);
+        let timer = &mut self.deadline;
+        let polled = std::future::poll_fn(|cx| {
+            if let Poll::Ready(event) = events.poll_recv(cx) {
+                return Poll::Ready(Ok(event.map(|event| *event)));
+            }
+            let Some(deadline) = deadline else {
+                return Poll::Pending;
+            };
+            let timer = timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+            // Later than this call's deadline only when an earlier call waited longer.
+            if timer.deadline() > deadline {
+                timer.as_mut().reset(deadline);
+            }
+            while timer.as_mut().poll(cx).is_ready() {
+                if timer.deadline() >= deadline {
+                    return Poll::Ready(Err(SessionError::Timeout(timeout)));
+                }
+                // Set by an earlier call, whose deadline came first: move it to this one's.
+                timer.as_mut().reset(deadline);
+            }
+            Poll::Pending
+        });
+        polled.await
     }
 
     /// Queues call audio (copied, in the channel's wire codec) without waiting. Audio pushed

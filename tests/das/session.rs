@@ -146,6 +146,51 @@ async fn registration_happy_path_with_typed_events() {
     session.close().await;
 }
 
+/// `next_event` keeps one timer between calls, moved only when it fires early: each call
+/// still waits exactly its own timeout, whatever the earlier calls asked for.
+#[tokio::test]
+async fn each_event_wait_keeps_its_own_timeout() {
+    let (peer, _tokens, provider) = service().await;
+    // The peer answers `fail` with a result-failure, then sends nothing more.
+    let mut session = RegisterSession::builder(peer.url(), provider)
+        .model_hash("fail")
+        .start()
+        .await
+        .unwrap();
+    // Answered at once: the timer stays set for this call's 300 ms.
+    let short = Duration::from_millis(300);
+    assert!(session.next_event(short).await.unwrap().is_some()); // welcome
+    session.next_event(WAIT).await.unwrap(); // x-initialize-echo
+    session.next_event(WAIT).await.unwrap(); // result-failure
+
+    // A longer wait outlasts the earlier call's deadline, which fires first.
+    let long = Duration::from_millis(700);
+    let started = Instant::now();
+    let waited = session.next_event(long).await;
+    assert!(
+        matches!(waited, Err(SessionError::Timeout(t)) if t == long),
+        "{waited:?}"
+    );
+    assert!(
+        started.elapsed() >= long,
+        "gave up after {:?}",
+        started.elapsed()
+    );
+    // A shorter wait than the one before ends on its own deadline.
+    let started = Instant::now();
+    let waited = session.next_event(short).await;
+    assert!(
+        matches!(waited, Err(SessionError::Timeout(_))),
+        "{waited:?}"
+    );
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= short && elapsed < long,
+        "gave up after {elapsed:?}"
+    );
+    session.close().await;
+}
+
 #[tokio::test]
 async fn verification_uses_its_namespace_and_request() {
     let (peer, _tokens, provider) = service().await;
