@@ -4,7 +4,7 @@
 use das::auth::TokenProvider;
 use pyo3::prelude::*;
 
-use crate::convert::to_py;
+use crate::convert::{to_py, wait_seconds};
 use crate::errors::auth_error;
 use crate::runtime::block_on;
 
@@ -21,7 +21,7 @@ pub fn get_access_token<'py>(
     proxy: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let provider = TokenProvider::client_credentials(url, client_id, client_secret)
-        .request_timeout(std::time::Duration::from_secs_f64(timeout.max(0.001)))
+        .request_timeout(wait_seconds(timeout).max(std::time::Duration::from_millis(1)))
         .proxy(crate::proxy::proxy_setting(proxy)?)
         .build()
         .map_err(auth_error)?;

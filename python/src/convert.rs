@@ -1,6 +1,8 @@
 //! JSON values across the boundary: `serde_json::Value` ⇄ Python objects, with Socket.IO binary
 //! attachments as `bytes` (python-socketio's convention) in place of their placeholders.
 
+use std::time::Duration;
+
 use bytes::Bytes;
 use das::socketio::{placeholder, placeholder_num};
 use pyo3::exceptions::PyTypeError;
@@ -9,6 +11,12 @@ use pyo3::types::{
     PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple,
 };
 use serde_json::{Map, Number, Value};
+
+/// A wait of `seconds` from Python: negative or NaN waits not at all, `inf` (or more than a
+/// `Duration` holds) without limit, where `Duration::from_secs_f64` would panic.
+pub fn wait_seconds(seconds: f64) -> Duration {
+    Duration::try_from_secs_f64(seconds.max(0.0)).unwrap_or(Duration::MAX)
+}
 
 /// Python object for `value`; placeholders become the `bytes` of their attachment.
 pub fn to_py<'py>(

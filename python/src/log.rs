@@ -64,7 +64,7 @@ pub fn stop_forwarding() {
 #[pyfunction]
 pub fn next_log_records(py: Python<'_>, timeout: f64, min_level: u8) -> Option<Vec<(u8, String)>> {
     MIN_LEVEL.store(min_level.min(INFO), Ordering::SeqCst);
-    let wait = Duration::from_secs_f64(timeout.clamp(0.0, LONGEST_WAIT.as_secs_f64()));
+    let wait = crate::convert::wait_seconds(timeout).min(LONGEST_WAIT);
     // Once exit began this thread keeps the GIL: it returns `None` and its loop ends.
     let Ok(_blocked) = Blocked::enter() else {
         return None;

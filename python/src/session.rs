@@ -17,7 +17,7 @@ use pyo3::types::PyDict;
 
 use crate::cancel::StartCancel;
 use crate::channel::ChannelConfig;
-use crate::convert::json_from_py;
+use crate::convert::{json_from_py, wait_seconds};
 use crate::errors::{audio_error, das_error, file_error, session_error, settings_error, Kind};
 use crate::event::PyEvent;
 use crate::runtime::{block_on, runtime};
@@ -205,7 +205,7 @@ impl Session {
     /// The next event, waiting at most `timeout` seconds. Raises `TimeoutError` when nothing
     /// arrived and `Closed` after the last event.
     fn next_event(&self, py: Python<'_>, timeout: f64) -> PyResult<PyEvent> {
-        let wait = Duration::from_secs_f64(timeout.max(0.0));
+        let wait = wait_seconds(timeout);
         match self.events.pop_on(wait, |waiting| block_on(py, waiting))? {
             Ok(event) => PyEvent::from_core(py, event),
             Err(Wait::Timeout) => Err(das_error(

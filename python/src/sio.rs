@@ -18,7 +18,7 @@ use pyo3::types::{PyList, PyTuple};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-use crate::convert::{from_py, json_from_py, to_py};
+use crate::convert::{from_py, json_from_py, to_py, wait_seconds};
 use crate::errors::{das_error, socketio_error, Kind};
 use crate::runtime::{block_on, runtime};
 
@@ -195,7 +195,7 @@ impl SioConnection {
     /// `("disconnect", namespace | None, reason)`, `("reconnecting", attempt, delay)`,
     /// `("ack", token, args)` and finally `("end",)`.
     fn next<'py>(&self, py: Python<'py>, timeout: f64) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        let wait = Duration::from_secs_f64(timeout.max(0.0));
+        let wait = wait_seconds(timeout);
         let item = {
             let mut guard = self.items.lock().unwrap_or_else(|p| p.into_inner());
             let items: &mut mpsc::Receiver<Item> = &mut guard;
@@ -259,7 +259,7 @@ impl SioConnection {
             .upgrade()
             .ok_or_else(|| socketio_error(SocketIoError::Closed))?;
         let (namespace, event) = (namespace.to_owned(), event.to_owned());
-        let timeout = Duration::from_secs_f64(timeout.max(0.0));
+        let timeout = wait_seconds(timeout);
         if !client.connected() || client.namespace_sid(&namespace).is_none() {
             return Err(socketio_error(SocketIoError::NotConnected(namespace)));
         }
@@ -293,7 +293,7 @@ impl SioConnection {
         timeout: f64,
     ) -> PyResult<Bound<'py, PyList>> {
         let (args, attachments) = args_from_py(args.as_any())?;
-        let timeout = Duration::from_secs_f64(timeout.max(0.0));
+        let timeout = wait_seconds(timeout);
         let ack = block_on(
             py,
             self.client

@@ -155,7 +155,7 @@ impl WebhookReceiver {
         py: Python<'py>,
         timeout: f64,
     ) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        let wait = Duration::from_secs_f64(timeout.max(0.0));
+        let wait = crate::convert::wait_seconds(timeout);
         let Some(delivery) = block_on(py, self.receiver.next_delivery(wait))? else {
             return Ok(None);
         };
@@ -362,13 +362,13 @@ pub(crate) fn build_client(
 
 /// A positive, finite number of seconds from Python.
 pub(crate) fn seconds(value: f64, what: &str) -> PyResult<Duration> {
-    if !value.is_finite() || value <= 0.0 {
-        return Err(das_error(
+    match Duration::try_from_secs_f64(value) {
+        Ok(duration) if value > 0.0 && value.is_finite() => Ok(duration),
+        _ => Err(das_error(
             Kind::InvalidArgument,
-            format!("{what} must be positive"),
-        ));
+            format!("{what} must be a positive, finite number of seconds"),
+        )),
     }
-    Ok(Duration::from_secs_f64(value))
 }
 
 /// The credentials the keyword arguments give: a bearer token; username and password with a

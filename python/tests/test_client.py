@@ -25,6 +25,8 @@ def test_call_echo_with_binary_and_tuples(sio_url: str) -> None:
         assert sio.call("echo", (1, b"ab", {"x": b"c", "n": None})) == (1, b"ab", {"x": b"c", "n": None})
         assert sio.call("echo", "one") == "one"
         assert sio.call("whoami") == "Bearer test"
+        # No limit: a wait that never times out, not a Duration the binding cannot make.
+        assert sio.call("echo", "two", timeout=float("inf")) == "two"
         assert sio.connected and sio.sid and sio.get_sid() and sio.transport() == "websocket"
     finally:
         sio.disconnect()

@@ -106,6 +106,12 @@ def test_event_timeout_is_typed(sio_url: str) -> None:
         events = session.events(timeout=10)
         while next(events).name != "result-success":
             pass
+    # `inf` (or a number no timer holds) waits without limit.
+    with das.RegisterSession(sio_url, authorization="Bearer t") as session:
+        names = [event.name for event in session.events(timeout=float("inf"))]
+        assert names[-1] == "result-success"
+    with das.RegisterSession(sio_url, authorization="Bearer t") as session:
+        assert next(session.events(timeout=1e300)).name == "welcome"
     with das.RegisterSession(sio_url, authorization="Bearer t", model_hash="error") as session:
         events = session.events(timeout=0.3)
         names = [next(events).name for _ in range(3)]

@@ -50,6 +50,9 @@ def test_plain_receiver_checks_the_token_and_delivers() -> None:
         assert post(f"{receiver.url}/named/{JOB}", BODY) == 200
         named = receiver.next(5)
         assert named is not None and named.name == "named"
+        assert post(f"{receiver.url}/{JOB}", BODY) == 200
+        # No limit: returns with the delivery already waiting.
+        assert receiver.next(float("inf")) is not None
 
 
 def test_self_signed_https_with_the_published_certificate() -> None:
