@@ -363,7 +363,8 @@ pub(crate) fn build_client(
 /// A positive, finite number of seconds from Python.
 pub(crate) fn seconds(value: f64, what: &str) -> PyResult<Duration> {
     match Duration::try_from_secs_f64(value) {
-        Ok(duration) if value > 0.0 && value.is_finite() => Ok(duration),
+        // `try_from_secs_f64` refuses NaN, infinities and what no `Duration` holds.
+        Ok(duration) if value > 0.0 => Ok(duration),
         _ => Err(das_error(
             Kind::InvalidArgument,
             format!("{what} must be a positive, finite number of seconds"),
