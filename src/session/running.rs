@@ -1,4 +1,3 @@
-use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -6,7 +5,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
-use tokio::time::{Instant, Sleep};
+use tokio::time::Instant;
 
 use super::audio::{AudioError, AudioSender};
 use super::route::{Route, RouteState};
@@ -16,6 +15,7 @@ use super::{Event, EventSink, SessionError};
 use crate::audio::codec::Codec;
 use crate::audio::send_buffer::SendBuffer;
 use crate::auth::TokenProvider;
+use crate::lazy_deadline::LazyDeadline;
 use crate::sized_queue;
 use crate::socketio::{Client, ConnectOptions, Reconnection, SocketIoError};
 
@@ -41,7 +41,7 @@ pub struct Session {
     events: Option<sized_queue::Receiver<Box<Event>>>,
     /// `next_event`'s timeout, kept between calls: a reader polling in a loop moves it only
     /// when it fires early, instead of registering and cancelling a timer for every event.
-    deadline: Option<Pin<Box<Sleep>>>,
+    deadline: LazyDeadline,
     audio: AudioSender,
     route: Arc<Route>,
 }
@@ -106,7 +106,7 @@ impl Session {
             namespace,
             call_id,
             events,
-            deadline: None,
+            deadline: LazyDeadline::default(),
             audio,
             route,
         })
@@ -140,28 +140,18 @@ impl Session {
         // No deadline (a timeout too large to add) waits for the next event or the end.
         let deadline = Instant::now().checked_add(timeout);
         let timer = &mut self.deadline;
-        let polled = std::future::poll_fn(|cx| {
+        std::future::poll_fn(|cx| {
             if let Poll::Ready(event) = events.poll_recv(cx) {
                 return Poll::Ready(Ok(event.map(|event| *event)));
             }
-            let Some(deadline) = deadline else {
-                return Poll::Pending;
-            };
-            let timer = timer.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
-            // Later than this call's deadline only when an earlier call waited longer.
-            if timer.deadline() > deadline {
-                timer.as_mut().reset(deadline);
+            match deadline {
+                Some(deadline) => timer
+                    .poll_until(deadline, cx)
+                    .map(|()| Err(SessionError::Timeout(timeout))),
+                None => Poll::Pending,
             }
-            while timer.as_mut().poll(cx).is_ready() {
-                if timer.deadline() >= deadline {
-                    return Poll::Ready(Err(SessionError::Timeout(timeout)));
-                }
-                // Set by an earlier call, whose deadline came first: move it to this one's.
-                timer.as_mut().reset(deadline);
-            }
-            Poll::Pending
-        });
-        polled.await
+        })
+        .await
     }
 
     /// Queues call audio (copied, in the channel's wire codec) without waiting. Audio pushed

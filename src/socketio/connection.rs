@@ -25,6 +25,7 @@ use super::packet::{Packet, PacketKind};
 use super::sink::{EndingSink, IncomingSink};
 use super::url::engine_url;
 use super::{ConnectOptions, DisconnectReason, ProtocolError, SocketIoError};
+use crate::lazy_deadline::LazyDeadline;
 use crate::proxy::ProxyError;
 use crate::tls::TlsError;
 
@@ -116,12 +117,11 @@ async fn run(mut ctx: Box<Ctx>, mut live: Box<Live>, mut early: Vec<Incoming>) {
 /// Serves one established connection until it ends. `None` = ended and already reported.
 async fn serve(ctx: &mut Ctx, live: &mut Live) -> Option<DisconnectReason> {
     let write_timeout = live.heartbeat;
-    // The silence timer is moved only when it fires early (something arrived since it was
-    // set): resetting it on every message would re-register it in the timer wheel each time.
-    let silence = tokio::time::sleep(live.heartbeat);
-    tokio::pin!(silence);
+    // Renewed by every message, moved only when it fires early.
+    let mut silence = LazyDeadline::default();
     let mut last_heard = Instant::now();
     loop {
+        let quiet_until = last_heard + live.heartbeat;
         tokio::select! {
             message = live.ws.next() => {
                 last_heard = Instant::now();
@@ -166,12 +166,8 @@ async fn serve(ctx: &mut Ctx, live: &mut Live) -> Option<DisconnectReason> {
                     return Some(DisconnectReason::ClientDisconnect);
                 }
             },
-            () = &mut silence => {
-                let deadline = last_heard + live.heartbeat;
-                if deadline <= Instant::now() {
-                    return Some(DisconnectReason::PingTimeout);
-                }
-                silence.as_mut().reset(deadline);
+            () = std::future::poll_fn(|cx| silence.poll_until(quiet_until, cx)) => {
+                return Some(DisconnectReason::PingTimeout);
             }
         }
     }
