@@ -251,24 +251,20 @@ impl TwilioSession {
                     Some(Command::Mark(name)) = commands_rx.recv() => {
                         if let Some(mark) = framer.mark(name) {
                             if let Err(e) = send_within(&mut ws, text(&mark), stall).await {
-                                break Err(e.into());
+                                break after_failed_write(&mut ws, e, close_timeout).await;
                             }
                         }
                     }
                     Some(item) = frames.next() => match item {
                         PumpItem::Frame { bytes, samples } => {
                             if let Err(e) = send_within(&mut ws, text(&framer.media(&bytes, samples)), stall).await {
-                                // A consumer that closed mid-stream may surface as a failed write.
-                                break match e {
-                                    WriteFailure::Ws(WsError::ConnectionClosed | WsError::AlreadyClosed) => Ok(TwilioEnd::ConsumerClosed),
-                                    e => Err(e.into()),
-                                };
+                                break after_failed_write(&mut ws, e, close_timeout).await;
                             }
                         }
                         PumpItem::Done => {
                             if let Some(stop) = framer.stop() {
                                 if let Err(e) = send_within(&mut ws, text(&stop), stall).await {
-                                    break Err(e.into());
+                                    break after_failed_write(&mut ws, e, close_timeout).await;
                                 }
                             }
                             break close(&mut ws, close_timeout, stall).await;
@@ -332,6 +328,42 @@ impl Drop for TwilioSession {
 
 fn text(message: &Message) -> WsMessage {
     WsMessage::text(serde_json::to_string(message).unwrap_or_default())
+}
+
+/// Tells a consumer that closed mid-stream (it had enough audio, a normal end) from a broken
+/// connection. The close can surface as a failed write: the socket already closed, or a reset
+/// from the consumer's side (a proxy in between, or unread bytes at the consumer) that fails
+/// a write still pending. The consumer's Close frame is then still unread in the socket, so
+/// what is pending is read, for at most `limit`.
+async fn after_failed_write<S>(
+    ws: &mut tokio_tungstenite::WebSocketStream<S>,
+    failure: WriteFailure,
+    limit: Duration,
+) -> Result<TwilioEnd, TwilioError>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    match failure {
+        WriteFailure::Ws(WsError::ConnectionClosed | WsError::AlreadyClosed) => {
+            Ok(TwilioEnd::ConsumerClosed)
+        }
+        WriteFailure::Ws(WsError::Io(_)) => {
+            let consumer_closed = async {
+                loop {
+                    match ws.next().await {
+                        Some(Ok(WsMessage::Close(_))) => return true,
+                        Some(Ok(_)) => {}
+                        None | Some(Err(_)) => return false,
+                    }
+                }
+            };
+            match tokio::time::timeout(limit, consumer_closed).await {
+                Ok(true) => Ok(TwilioEnd::ConsumerClosed),
+                Ok(false) | Err(_) => Err(failure.into()),
+            }
+        }
+        failure => Err(failure.into()),
+    }
 }
 
 /// Our close handshake: send Close, wait for the consumer's Close (both bounded).

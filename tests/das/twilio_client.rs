@@ -6,7 +6,7 @@ use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::routing::get;
 use axum::Router;
 use das::audio::pacing::Pacing;
-use das::twilio::{TwilioConfig, TwilioEnd, TwilioMode, TwilioSession};
+use das::twilio::{TwilioConfig, TwilioEnd, TwilioError, TwilioMode, TwilioSession};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
@@ -221,4 +221,53 @@ async fn unreachable_or_wrong_urls_are_errors() {
         TwilioSession::open(config, "CA1").await,
         Err(das::twilio::TwilioError::Connect(_))
     ));
+}
+
+/// A consumer that reads the opening frame, stops reading while the client fills the
+/// socket, then (with `close`) sends its Close and drops the connection at once. Its unread
+/// bytes make the kernel answer with a reset, so the client's pending write fails before the
+/// client has read the Close: the ordering a consumer behind a proxy produces.
+async fn consumer_that_drops_mid_write(close: bool) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("ws://{}/media", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        use futures_util::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::Message as WsMessage;
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+        let _start = ws.next().await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        if close {
+            let _ = ws.send(WsMessage::Close(None)).await;
+        }
+    });
+    url
+}
+
+/// Streams more audio than the loopback socket buffers hold, as fast as the consumer reads,
+/// so a write is pending when the consumer goes.
+async fn stream_until_the_consumer_goes(url: String) -> Result<TwilioEnd, TwilioError> {
+    let mut config = TwilioConfig::new(url.parse().unwrap());
+    config.pacing = Pacing::AsFastAsPossible;
+    config.buffer_bytes = 32 << 20;
+    let session = TwilioSession::open(config, "CA1").await.unwrap();
+    session.push(&vec![0xFF; 32 << 20]).unwrap();
+    tokio::time::timeout(WAIT, session.finish()).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_consumer_closing_during_a_write_is_a_normal_end() {
+    let url = consumer_that_drops_mid_write(true).await;
+    let end = stream_until_the_consumer_goes(url).await.unwrap();
+    assert_eq!(end, TwilioEnd::ConsumerClosed);
+}
+
+#[tokio::test]
+async fn a_consumer_resetting_without_a_close_is_a_lost_connection() {
+    let url = consumer_that_drops_mid_write(false).await;
+    let end = stream_until_the_consumer_goes(url).await;
+    assert!(
+        matches!(end, Err(TwilioError::ConnectionLost(_))),
+        "{end:?}"
+    );
 }
