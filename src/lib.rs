@@ -21,6 +21,7 @@ pub mod audiohook;
 pub mod auth;
 mod capped_body;
 pub mod channel;
+mod deadline;
 mod lazy_deadline;
 pub mod listen;
 pub mod log_line;

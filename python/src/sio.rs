@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-use std::time::Duration;
 
 use bytes::Bytes;
 use das::socketio::{
@@ -97,7 +96,8 @@ impl ReconnectionSettings {
             ("reconnection_delay_max", reconnection_delay_max),
             ("randomization_factor", randomization_factor),
         ] {
-            if !v.is_finite() || v < 0.0 {
+            // `inf` (or more than a timer holds) is accepted: a delay that never ends.
+            if v.is_nan() || v < 0.0 {
                 return Err(das_error(
                     Kind::InvalidArgument,
                     format!("{name} must be a non-negative number, got {v}"),
@@ -119,8 +119,8 @@ impl ReconnectionSettings {
         Reconnection {
             enabled: self.enabled,
             max_attempts: self.attempts,
-            delay: Duration::from_secs_f64(self.delay),
-            delay_max: Duration::from_secs_f64(self.delay_max),
+            delay: wait_seconds(self.delay),
+            delay_max: wait_seconds(self.delay_max),
             randomization: self.randomization,
         }
     }
@@ -156,7 +156,8 @@ impl SioConnection {
         reconnection: ReconnectionSettings,
         proxy: Option<&str>,
     ) -> PyResult<Self> {
-        if !wait_timeout.is_finite() || wait_timeout <= 0.0 {
+        // `inf` (or more than a timer holds) is no limit, as in every other wait.
+        if wait_timeout.is_nan() || wait_timeout <= 0.0 {
             return Err(das_error(
                 Kind::InvalidArgument,
                 format!("wait_timeout must be positive, got {wait_timeout}"),
@@ -164,7 +165,7 @@ impl SioConnection {
         }
         let mut options = ConnectOptions::new(url)
             .socketio_path(socketio_path)
-            .connect_timeout(Duration::from_secs_f64(wait_timeout))
+            .connect_timeout(wait_seconds(wait_timeout))
             .reconnection(reconnection.core())
             .proxy(crate::proxy::proxy_setting(proxy)?);
         for (name, value) in headers {

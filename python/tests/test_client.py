@@ -181,6 +181,22 @@ def test_refused_connection_is_typed_and_calls_connect_error(sio_url: str) -> No
     assert errors and not sio.connected
 
 
+def test_limits_past_what_a_timer_holds_mean_no_limit(sio_url: str) -> None:
+    # Finite but beyond any timer, and infinite: accepted as no limit, not a panic.
+    sio = das.Client(reconnection_delay=1e300, reconnection_delay_max=float("inf"))
+    sio.connect(sio_url, headers=AUTH, wait_timeout=1e300)
+    try:
+        assert sio.call("echo", "up") == "up"
+    finally:
+        sio.disconnect()
+    sio = connected(sio_url, wait_timeout=float("inf"))
+    sio.disconnect()
+    with pytest.raises(das.InvalidArgument):
+        das.Client().connect(sio_url, headers=AUTH, wait_timeout=0)
+    with pytest.raises(das.InvalidArgument):
+        das.Client(reconnection_delay=float("nan")).connect(sio_url, headers=AUTH)
+
+
 def test_bad_inputs_raise_typed_errors(sio_url: str, sio_port: int) -> None:
     with pytest.raises(das.InvalidArgument):
         das.Client().connect(sio_url, transports=["polling"])

@@ -48,7 +48,7 @@ impl ProxySetting {
             }),
             Ok(_) => None,
             Err(error) if error.is_connect() && !error.is_timeout() => {
-                let deadline = tokio::time::Instant::now() + within;
+                let deadline = crate::deadline::deadline_in(within);
                 let probe = open_stream(self, url.scheme(), host, port, deadline, tls).await;
                 probe.err().and_then(|e| ProxyError::find_in(&e))
             }

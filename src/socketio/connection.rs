@@ -318,7 +318,7 @@ async fn pause(ctx: &mut Ctx, delay: Duration) -> bool {
 async fn establish(ctx: &Ctx) -> Result<(Live, Vec<Incoming>), SocketIoError> {
     let limit = ctx.options.connect_timeout;
     let mut sent_authorization = None;
-    let deadline = Instant::now() + limit;
+    let deadline = crate::deadline::deadline_in(limit);
     let established =
         tokio::time::timeout_at(deadline, handshake(ctx, deadline, &mut sent_authorization))
             .await

@@ -198,7 +198,8 @@ impl Reconnection {
         let exp = 2f64.powi(attempt.saturating_sub(1).min(30) as i32);
         let base = (self.delay.as_secs_f64() * exp).min(self.delay_max.as_secs_f64());
         let jitter = self.randomization.clamp(0.0, 1.0) * (2.0 * rand::random::<f64>() - 1.0);
-        Duration::from_secs_f64((base * (1.0 + jitter)).max(0.0))
+        // A cap of `Duration::MAX` plus jitter is past what a `Duration` holds: no limit.
+        Duration::try_from_secs_f64((base * (1.0 + jitter)).max(0.0)).unwrap_or(Duration::MAX)
     }
 }
 
@@ -220,6 +221,19 @@ mod tests {
                 d >= base * 0.5 - 1e-6 && d <= base * 1.5 + 1e-6,
                 "attempt {attempt}: {d}"
             );
+        }
+    }
+
+    #[test]
+    fn unbounded_delays_stay_unbounded() {
+        let r = Reconnection {
+            delay: Duration::MAX,
+            delay_max: Duration::MAX,
+            randomization: 1.0,
+            ..Reconnection::default()
+        };
+        for attempt in [1, 2, 40] {
+            assert!(r.delay_for(attempt) > Duration::from_secs(86_400 * 365 * 1000));
         }
     }
 

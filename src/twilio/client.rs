@@ -196,7 +196,7 @@ impl TwilioSession {
             .read_buffer_size(crate::ws_connect::READ_BUFFER_BYTES)
             .max_message_size(Some(crate::ws_connect::MAX_SERVER_MESSAGE))
             .max_frame_size(Some(crate::ws_connect::MAX_SERVER_MESSAGE));
-        let deadline = tokio::time::Instant::now() + config.timeout;
+        let deadline = crate::deadline::deadline_in(config.timeout);
         let connect = crate::ws_connect::connect(request, ws_config, tls, &config.proxy, deadline);
         let mut ws = match tokio::time::timeout_at(deadline, connect).await {
             Err(_) => {

@@ -357,3 +357,27 @@ async fn the_server_mounts_in_a_larger_router() {
     ClientSession::probe(client(addr)).await.unwrap();
     assert!(accept(&mut incoming).await.is_probe());
 }
+
+#[tokio::test]
+async fn timeouts_without_limit_are_accepted() {
+    let mut server_config = ServerConfig::with_key(API_KEY, secret());
+    server_config.open_timeout = Duration::MAX;
+    server_config.idle_timeout = Duration::MAX;
+    server_config.auth_failure_delay = Duration::MAX;
+    let (addr, mut incoming) = server(server_config).await;
+    let mut config = client(addr);
+    // `Duration::MAX` is how a Rust caller says "no limit": no deadline may overflow.
+    config.connect_timeout = Duration::MAX;
+    config.open_timeout = Duration::MAX;
+    config.close_timeout = Duration::MAX;
+    config.ping_delay = Duration::MAX;
+    config.ping_interval = Duration::MAX;
+    config.write_stall_timeout = Duration::MAX;
+    let session = ClientSession::open(config, Uuid::new_v4()).await.unwrap();
+    let mut server_side = accept(&mut incoming).await;
+    let (call, _, _) = stereo_call();
+    session.push_wait(&call).await.unwrap();
+    assert_eq!(session.finish().await.unwrap(), ClientEnd::Finished);
+    let (_, _, end) = drain(&mut server_side).await;
+    assert_eq!(end, SessionEnd::Closed(CloseReason::End));
+}

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use das::socketio::{placeholder, Client, ConnectOptions, Event, Events, Incoming, SocketIoError};
+use das::socketio::{
+    placeholder, Client, ConnectOptions, Event, Events, Incoming, Reconnection, SocketIoError,
+};
 use serde_json::{json, Value};
 use socketioxide::extract::{AckSender, Data, SocketRef};
 use socketioxide::handler::ConnectHandler;
@@ -192,4 +194,21 @@ async fn refusals_carry_the_servers_message() {
         Err(SocketIoError::ConnectRefused { message, .. }) => assert_eq!(message, "unauthorized"),
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn limits_without_end_are_accepted() {
+    let port = server().await;
+    // `Duration::MAX` is how a Rust caller says "no limit": no deadline may overflow.
+    let unbounded = Reconnection {
+        delay: Duration::MAX,
+        delay_max: Duration::MAX,
+        ..Reconnection::default()
+    };
+    let opts = options(port)
+        .connect_timeout(Duration::MAX)
+        .reconnection(unbounded);
+    let (client, _events) = Client::connect(opts).await.unwrap();
+    assert!(client.namespace_sid("/").is_some());
+    client.disconnect().await;
 }

@@ -271,3 +271,17 @@ async fn a_consumer_resetting_without_a_close_is_a_lost_connection() {
         "{end:?}"
     );
 }
+
+#[tokio::test]
+async fn timeouts_without_limit_are_accepted() {
+    let (url, rx) = consumer(None).await;
+    let mut config = TwilioConfig::new(url.parse().unwrap());
+    config.pacing = Pacing::AsFastAsPossible;
+    // `Duration::MAX` is how a Rust caller says "no limit": no deadline may overflow.
+    config.timeout = Duration::MAX;
+    config.write_stall_timeout = Duration::MAX;
+    let session = TwilioSession::open(config, "CA1").await.unwrap();
+    session.push(&[0xFF; 480]).unwrap();
+    assert_eq!(session.finish().await.unwrap(), TwilioEnd::Finished);
+    assert_eq!(collect(rx).await.len(), 4);
+}

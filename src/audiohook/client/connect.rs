@@ -4,7 +4,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
 use http::HeaderValue;
-use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
@@ -101,7 +100,7 @@ pub(super) async fn upgrade(config: &ClientConfig) -> Result<Ws, ClientError> {
         .max_message_size(Some(crate::ws_connect::MAX_SERVER_MESSAGE))
         .max_frame_size(Some(crate::ws_connect::MAX_SERVER_MESSAGE));
     let tls = config.tls.client_config()?;
-    let deadline = tokio::time::Instant::now() + config.connect_timeout;
+    let deadline = crate::deadline::deadline_in(config.connect_timeout);
     let connect = crate::ws_connect::connect(request, ws_config, tls, &config.proxy, deadline);
     match tokio::time::timeout_at(deadline, connect).await {
         Err(_) => Err(ClientError::Connect(format!(
@@ -153,7 +152,7 @@ pub(super) async fn open(
         config.write_stall_timeout,
     )
     .await?;
-    let deadline = Instant::now() + config.open_timeout;
+    let deadline = crate::deadline::deadline_in(config.open_timeout);
     let mut serverseq = 0;
     let outcome = loop {
         let next = match tokio::time::timeout_at(deadline, ws.next()).await {

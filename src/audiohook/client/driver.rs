@@ -106,7 +106,7 @@ impl Driver {
             ping_outstanding: None,
             rtt: None,
             rtts: RttLog::default(),
-            next_ping: Instant::now() + config.ping_delay,
+            next_ping: crate::deadline::deadline_in(config.ping_delay),
             ping_interval: config.ping_interval,
             close_timeout: config.close_timeout,
             write_stall_timeout: config.write_stall_timeout,
@@ -152,7 +152,7 @@ impl Driver {
             return Ok(());
         }
         self.buffer.close();
-        self.closing = Some((Instant::now() + self.close_timeout, outcome));
+        self.closing = Some((crate::deadline::deadline_in(self.close_timeout), outcome));
         self.send(ClientBody::Close(CloseParameters { reason }))
             .await
     }
@@ -367,7 +367,7 @@ impl Driver {
                 .fail(408, "Timeout waiting for pong", ClientError::PongTimeout)
                 .await;
         }
-        self.next_ping = Instant::now() + self.ping_interval;
+        self.next_ping = crate::deadline::deadline_in(self.ping_interval);
         self.ping().await
     }
 

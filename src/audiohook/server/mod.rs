@@ -128,7 +128,11 @@ async fn upgrade(
         Err(problem) => return (StatusCode::BAD_REQUEST, problem).into_response(),
     };
     if upgrade.auth.is_err() && server.config.auth_failure == AuthFailure::Http401 {
-        tokio::time::sleep_until(upgrade.received + server.config.auth_failure_delay).await;
+        tokio::time::sleep_until(crate::deadline::deadline_after(
+            upgrade.received,
+            server.config.auth_failure_delay,
+        ))
+        .await;
         return StatusCode::UNAUTHORIZED.into_response();
     }
     let config = server.config.clone();

@@ -60,7 +60,7 @@ pub(super) async fn run(
     sessions: mpsc::Sender<ServerSession>,
     live: Arc<LiveSessions>,
 ) {
-    let idle = Instant::now() + config.open_timeout;
+    let idle = crate::deadline::deadline_in(config.open_timeout);
     let mut session = Session {
         socket,
         upgrade,
@@ -151,7 +151,7 @@ impl Session {
     }
 
     fn linger(&mut self) {
-        self.deadline = Some(Instant::now() + self.config.idle_timeout);
+        self.deadline = Some(crate::deadline::deadline_in(self.config.idle_timeout));
     }
 
     /// Signals a protocol error with `disconnect{error}` (unless errors are suppressed).
@@ -309,7 +309,11 @@ impl Session {
     /// Answers a peer that failed authentication with `disconnect{unauthorized}`, no sooner
     /// than the configured delay after its upgrade request.
     async fn refuse_unauthorized(&mut self, info: String) -> Result<(), ()> {
-        tokio::time::sleep_until(self.upgrade.received + self.config.auth_failure_delay).await;
+        tokio::time::sleep_until(crate::deadline::deadline_after(
+            self.upgrade.received,
+            self.config.auth_failure_delay,
+        ))
+        .await;
         self.state = State::Unauthorized;
         self.linger();
         let body = ServerBody::Disconnect(DisconnectParameters {

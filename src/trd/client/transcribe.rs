@@ -159,7 +159,7 @@ impl TrdClient {
         }
         let created = self.create_job(&job).await?;
         options.report(Progress::Created(&created));
-        let deadline = Instant::now() + options.timeout;
+        let deadline = crate::deadline::deadline_in(options.timeout);
         let result = match &options.wait {
             #[cfg(feature = "receiver")]
             WaitFor::Webhook(hooks) => hooks.wait(&created.id, options.timeout).await,

@@ -160,12 +160,7 @@ impl WebhookReceiver {
             return Some(delivery);
         }
         // One deadline for both waits, so concurrent callers never wait longer than `timeout`.
-        // A timeout too large to add to now (`Duration::MAX`) waits as long as tokio's own
-        // `timeout` does for it.
-        let now = tokio::time::Instant::now();
-        let deadline = now
-            .checked_add(timeout)
-            .unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30));
+        let deadline = crate::deadline::deadline_in(timeout);
         let mut queue = tokio::time::timeout_at(deadline, self.queue.lock())
             .await
             .ok()?;
