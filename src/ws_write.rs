@@ -5,7 +5,7 @@
 use std::task::Poll;
 use std::time::Duration;
 
-use futures_util::{Sink, SinkExt};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
@@ -20,6 +20,39 @@ pub(crate) enum WriteFailure {
     Stalled(Duration),
     /// The WebSocket failed.
     Ws(WsError),
+}
+
+impl WriteFailure {
+    /// Whether the peer may have closed the connection: it is closed, or the write met the
+    /// reset of a peer that went. Then [`close_pending`] tells a close from a failure.
+    pub(crate) fn peer_may_have_closed(&self) -> bool {
+        matches!(
+            self,
+            WriteFailure::Ws(WsError::ConnectionClosed | WsError::AlreadyClosed | WsError::Io(_))
+        )
+    }
+}
+
+/// Whether the peer's Close frame waits unread in `stream` (read for at most `limit`). A peer
+/// that closes while our write is pending (behind a proxy, or with our bytes unread) resets
+/// the connection, so the write fails before its Close is read; the Close is still in the
+/// socket. Other messages before it are skipped: the stream is over either way.
+pub(crate) async fn close_pending<S>(stream: &mut S, limit: Duration) -> bool
+where
+    S: Stream<Item = Result<Message, WsError>> + Unpin,
+{
+    let find_close = async {
+        loop {
+            match stream.next().await {
+                Some(Ok(Message::Close(_))) => return true,
+                Some(Ok(_)) => {}
+                None | Some(Err(_)) => return false,
+            }
+        }
+    };
+    tokio::time::timeout(limit, find_close)
+        .await
+        .unwrap_or(false)
 }
 
 /// Ends a client WebSocket with code 1000 or, when the server closed first, with the reply

@@ -20,7 +20,7 @@ use crate::audio::pump::{PacedFrames, PumpConfig, PumpItem};
 use crate::audio::send_buffer::{Counters, PushError, SendBuffer};
 use crate::proxy::ProxyError;
 use crate::tls::{TlsError, TlsOptions};
-use crate::ws_write::{send_within, WriteFailure, DEFAULT_WRITE_STALL};
+use crate::ws_write::{close_pending, send_within, WriteFailure, DEFAULT_WRITE_STALL};
 
 /// Which frames the client sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -330,11 +330,8 @@ fn text(message: &Message) -> WsMessage {
     WsMessage::text(serde_json::to_string(message).unwrap_or_default())
 }
 
-/// Tells a consumer that closed mid-stream (it had enough audio, a normal end) from a broken
-/// connection. The close can surface as a failed write: the socket already closed, or a reset
-/// from the consumer's side (a proxy in between, or unread bytes at the consumer) that fails
-/// a write still pending. The consumer's Close frame is then still unread in the socket, so
-/// what is pending is read, for at most `limit`.
+/// A failed write ends the stream: normally when the consumer closed it (it had enough audio)
+/// and its Close is what stands behind the failure, else as a lost connection.
 async fn after_failed_write<S>(
     ws: &mut tokio_tungstenite::WebSocketStream<S>,
     failure: WriteFailure,
@@ -343,26 +340,14 @@ async fn after_failed_write<S>(
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
-    match failure {
-        WriteFailure::Ws(WsError::ConnectionClosed | WsError::AlreadyClosed) => {
-            Ok(TwilioEnd::ConsumerClosed)
-        }
-        WriteFailure::Ws(WsError::Io(_)) => {
-            let consumer_closed = async {
-                loop {
-                    match ws.next().await {
-                        Some(Ok(WsMessage::Close(_))) => return true,
-                        Some(Ok(_)) => {}
-                        None | Some(Err(_)) => return false,
-                    }
-                }
-            };
-            match tokio::time::timeout(limit, consumer_closed).await {
-                Ok(true) => Ok(TwilioEnd::ConsumerClosed),
-                Ok(false) | Err(_) => Err(failure.into()),
-            }
-        }
-        failure => Err(failure.into()),
+    let closed = match &failure {
+        WriteFailure::Ws(WsError::ConnectionClosed | WsError::AlreadyClosed) => true,
+        failure if failure.peer_may_have_closed() => close_pending(ws, limit).await,
+        _ => false,
+    };
+    match closed {
+        true => Ok(TwilioEnd::ConsumerClosed),
+        false => Err(failure.into()),
     }
 }
 

@@ -400,6 +400,46 @@ async fn a_server_closing_the_socket_mid_stream_is_a_consumer_close() {
     assert_eq!(close_code(&mut server).await, Some(1000));
 }
 
+/// The server stops reading while the client fills the socket, then closes and drops the
+/// connection at once (`close`), or only drops it. Its unread bytes make the kernel answer with
+/// a reset, so the client's pending write fails before it has read the Close: the ordering a
+/// server behind a proxy produces.
+async fn stream_until_the_server_drops(close: bool) -> Result<ClientEnd, ClientError> {
+    let (listener, mut config) = listen().await;
+    config.buffer_bytes = 32 << 20;
+    let client = tokio::spawn(ClientSession::open(config, Uuid::new_v4()));
+    let mut server = peer(&listener).await;
+    server.accept_open(json!({})).await;
+    let session = client.await.unwrap().unwrap();
+    // More than the loopback socket buffers hold, so a write is pending when the server goes.
+    session.push(&vec![0xFF; 32 << 20]).unwrap();
+    assert!(matches!(server.recv().await, Some(Message::Binary(_))));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    if close {
+        server.ws.send(Message::Close(None)).await.unwrap();
+    }
+    drop(server);
+    tokio::time::timeout(WAIT, session.finish()).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_server_closing_during_a_write_is_a_consumer_close() {
+    let end = stream_until_the_server_drops(true).await;
+    assert!(
+        matches!(end, Ok(ClientEnd::ConsumerClosed { .. })),
+        "{end:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_server_resetting_without_a_close_is_a_lost_connection() {
+    let end = stream_until_the_server_drops(false).await;
+    assert!(
+        matches!(end, Err(ClientError::ConnectionLost(_))),
+        "{end:?}"
+    );
+}
+
 /// The code of the client's next Close frame; `None` when the connection ends without one.
 async fn close_code(server: &mut Peer) -> Option<u16> {
     loop {

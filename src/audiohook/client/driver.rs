@@ -12,7 +12,7 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use uuid::Uuid;
 
 use super::config::ClientConfig;
-use super::connect::{message, send, Ws};
+use super::connect::{message, Ws};
 use super::error::{ClientEnd, ClientError};
 use super::layout::Layout;
 use super::rtt::RttLog;
@@ -26,6 +26,7 @@ use crate::audiohook::messages::{
     SAMPLE_RATE,
 };
 use crate::ws_read_gate::ReadGate;
+use crate::ws_write::{close_pending, send_within};
 
 /// Application requests.
 #[derive(Debug)]
@@ -138,7 +139,26 @@ impl Driver {
     async fn send(&mut self, body: ClientBody) -> Result<(), ClientError> {
         self.seq += 1;
         let text = message(self.id, self.seq, self.serverseq, self.position(), body);
-        send(&mut self.ws, text, self.write_stall_timeout).await
+        self.write(text).await
+    }
+
+    /// Writes `message`. A write that fails because the server closed the socket (its Close
+    /// stands behind the failure) is that close; nothing is written once the stream is done.
+    async fn write(&mut self, message: Message) -> Result<(), ClientError> {
+        if self.done.is_some() {
+            return Ok(());
+        }
+        match send_within(&mut self.ws, message, self.write_stall_timeout).await {
+            Ok(()) => Ok(()),
+            Err(failure)
+                if failure.peer_may_have_closed()
+                    && close_pending(&mut self.ws, self.close_timeout).await =>
+            {
+                self.on_socket_closed();
+                Ok(())
+            }
+            Err(failure) => Err(failure.into()),
+        }
     }
 
     /// Starts the close transaction; `outcome` is reported once `closed` arrives.
@@ -320,7 +340,7 @@ impl Driver {
                 match &self.layout {
                     Some(layout) => {
                         let wire = Message::binary(layout.convert(bytes));
-                        send(&mut self.ws, wire, self.write_stall_timeout).await
+                        self.write(wire).await
                     }
                     None => Ok(()),
                 }
