@@ -3,8 +3,10 @@
 //! The server (our `AudioHookServer`, discarding audio) runs in a child process (this binary
 //! re-executed with `--serve`), so the client figures here are the client's own; the server's
 //! CPU is read from `/proc/<pid>/stat`. Each client streams 8 kHz µ-law mono at 1× real time
-//! in 200 ms frames. Results are recorded in `benches/RESULTS.md`.
-//! Run: `cargo bench --profile dev --bench audiohook_streams -- 1 100 1000 --secs 10`.
+//! in 200 ms frames. The source pushes whole frames, or with `--push-ms 20` the 20 ms pieces a
+//! telephony source (RTP) hands over, ten to a frame. Results are recorded in
+//! `benches/RESULTS.md`.
+//! Run: `cargo bench --bench audiohook_streams -- 1 100 1000 --secs 10 [--push-ms 20]`.
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -48,11 +50,20 @@ fn main() {
         runtime.block_on(serve());
         return;
     }
-    let (mut secs, mut sizes) = (10u64, Vec::new());
+    let (mut secs, mut push_ms, mut sizes) = (10u64, FRAME.as_millis() as u64, Vec::new());
     let mut words = args.iter();
     while let Some(word) = words.next() {
         if word == "--secs" {
             secs = words.next().and_then(|s| s.parse().ok()).expect("--secs N");
+        } else if word == "--push-ms" {
+            push_ms = words
+                .next()
+                .and_then(|s| s.parse().ok())
+                .expect("--push-ms N");
+            assert!(
+                push_ms > 0 && (FRAME.as_millis() as u64).is_multiple_of(push_ms),
+                "--push-ms N: a divisor of the 200 ms frame"
+            );
         } else if let Ok(n) = word.parse::<usize>() {
             sizes.push(n);
         }
@@ -74,26 +85,28 @@ fn main() {
         url: format!("ws://127.0.0.1:{}{PATH}", server.port),
         audio,
         duration: Duration::from_secs(secs),
+        push: Duration::from_millis(push_ms),
     };
     // Warm-up: one-time costs (runtime threads, allocator arenas) stay out of the rows.
     runtime.block_on(bench.run(1, &mut server));
 
     println!(
-        "{secs} s per stream, 200 ms frames; CPU in seconds per stream-minute while streaming"
+        "{secs} s per stream, 200 ms frames pushed in {push_ms} ms pieces; CPU in seconds per stream-minute while streaming"
     );
     println!(
-        "| streams | setup (all opened) | streaming wall time | client CPU | client RSS growth per stream | frames late client / server | server CPU | server RSS growth per stream | load avg |"
+        "| streams | setup (all opened) | streaming wall time | client CPU | client RSS growth per stream | late: client pushes / server frames | server CPU | server RSS growth per stream | load avg |"
     );
     println!("|---|---|---|---|---|---|---|---|---|");
     for n in sizes {
         let row = runtime.block_on(bench.run(n, &mut server));
         println!(
-            "| {n} | {:.1} ms | {:.2} s | {:.4} s | {:.1} KB | {} / {} of {} | {:.4} s | {:.1} KB | {} |",
+            "| {n} | {:.1} ms | {:.2} s | {:.4} s | {:.1} KB | {} of {} / {} of {} | {:.4} s | {:.1} KB | {} |",
             row.setup.as_secs_f64() * 1000.0,
             row.streamed.as_secs_f64(),
             row.client_cpu_per_minute,
             row.rss_growth as f64 / n as f64 / 1000.0,
             row.late_client,
+            row.pushes,
             row.late_server,
             row.frames,
             row.server_cpu_per_minute,
@@ -108,6 +121,8 @@ struct Bench {
     url: String,
     audio: Arc<Vec<u8>>,
     duration: Duration,
+    /// Audio per push: a whole frame, or a piece of one.
+    push: Duration,
 }
 
 struct Row {
@@ -119,6 +134,7 @@ struct Row {
     rss_growth: usize,
     server_rss_growth: usize,
     frames: u64,
+    pushes: u64,
     late_client: u64,
     late_server: u64,
 }
@@ -141,7 +157,7 @@ impl Bench {
         let start = Instant::now() + Duration::from_millis(100);
         let (cpu_before, server_before) = (cpu_seconds("self"), cpu_seconds(&server.pid()));
         let late_client = Arc::new(AtomicU64::new(0));
-        let frames_per_stream = (self.duration.as_millis() / FRAME.as_millis()) as usize;
+        let pushes_per_stream = (self.duration.as_millis() / self.push.as_millis()) as usize;
         let streaming: Vec<_> = sessions
             .into_iter()
             .enumerate()
@@ -152,7 +168,10 @@ impl Bench {
                 tokio::spawn(stream(
                     session,
                     start + offset,
-                    frames_per_stream,
+                    Pushes {
+                        every: self.push,
+                        count: pushes_per_stream,
+                    },
                     audio,
                     late,
                 ))
@@ -187,6 +206,7 @@ impl Bench {
             rss_growth,
             server_rss_growth,
             frames,
+            pushes: (n * pushes_per_stream) as u64,
             late_client: late_client.load(Ordering::Relaxed),
             late_server,
         }
@@ -213,27 +233,34 @@ impl Bench {
     }
 }
 
-/// Pushes one 200 ms frame at each deadline from `start`, counting wake-ups that come
-/// more than [`LATE`] behind schedule.
+/// What a stream's source pushes: `count` pieces of `every` worth of audio.
+struct Pushes {
+    every: Duration,
+    count: usize,
+}
+
+/// Pushes one piece at each deadline from `start`, counting wake-ups that come more than
+/// [`LATE`] behind schedule.
 async fn stream(
     session: ClientSession,
     start: Instant,
-    frames: usize,
+    pushes: Pushes,
     audio: Arc<Vec<u8>>,
     late: Arc<AtomicU64>,
 ) -> ClientSession {
-    for (n, frame) in audio
-        .chunks_exact(FRAME_BYTES)
+    let piece_bytes = FRAME_BYTES * pushes.every.as_millis() as usize / FRAME.as_millis() as usize;
+    for (n, piece) in audio
+        .chunks_exact(piece_bytes)
         .cycle()
-        .take(frames)
+        .take(pushes.count)
         .enumerate()
     {
-        let deadline = start + FRAME * n as u32;
+        let deadline = start + pushes.every * n as u32;
         tokio::time::sleep_until(deadline).await;
         if deadline.elapsed() > LATE {
             late.fetch_add(1, Ordering::Relaxed);
         }
-        session.push(frame).expect("push");
+        session.push(piece).expect("push");
     }
     session
 }

@@ -62,6 +62,9 @@ struct State {
     closed: bool,
     /// A push was refused for room since the last frame: the reader sends what it has.
     starved: bool,
+    /// Bytes the waiting reader needs for its frame: a push that leaves fewer queued does not
+    /// wake it (a source pushing 20 ms pieces into 200 ms frames would wake it ten times).
+    wanted: usize,
     /// When the first audio came in: real-time pacing counts from here.
     began: Option<Instant>,
     sent: u64,
@@ -141,8 +144,11 @@ impl SendBuffer {
             return Err(PushError::WouldBlock { queued, capacity });
         }
         state.queue(bytes);
+        let frame_ready = state.bytes.len() >= state.wanted;
         drop(state);
-        self.shared.readable.wake();
+        if frame_ready {
+            self.shared.readable.wake();
+        }
         Ok(())
     }
 
@@ -173,8 +179,11 @@ impl SendBuffer {
         let take = room.min(bytes.len());
         if take > 0 {
             state.queue(&bytes[..take]);
+            let frame_ready = state.bytes.len() >= state.wanted;
             drop(state);
-            self.shared.readable.wake();
+            if frame_ready {
+                self.shared.readable.wake();
+            }
         }
         Ok(take)
     }
@@ -230,6 +239,7 @@ impl SendBuffer {
             whole(have)
         } else {
             // Registered under the lock: a push, which wakes after taking it, cannot be missed.
+            state.wanted = frame_bytes;
             self.shared.readable.register(cx.waker());
             return Poll::Pending;
         };
@@ -464,5 +474,43 @@ mod tests {
         assert_eq!(writer.await.unwrap(), Err(PushError::Closed));
         assert!(buffer.next_frame(2, 1).await.is_none());
         assert_eq!(buffer.counters().dropped, 2);
+    }
+
+    /// A waker that counts its wake-ups.
+    struct CountingWaker(std::sync::atomic::AtomicUsize);
+
+    impl futures_util::task::ArcWake for CountingWaker {
+        fn wake_by_ref(this: &Arc<Self>) {
+            this.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn the_reader_wakes_once_its_frame_is_queued_not_for_every_piece() {
+        let buffer = SendBuffer::new(6400);
+        let wakes = Arc::new(CountingWaker(Default::default()));
+        let waker = futures_util::task::waker(wakes.clone());
+        let mut cx = Context::from_waker(&waker);
+        let woken = || wakes.0.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(buffer.poll_frame(&mut cx, 1600, 1).is_pending());
+        // Nine 20 ms pieces of a 200 ms frame: the reader sleeps on.
+        for _ in 0..9 {
+            buffer.push(&[7; 160]).unwrap();
+        }
+        assert_eq!(woken(), 0);
+        buffer.push(&[7; 160]).unwrap();
+        assert_eq!(woken(), 1);
+        assert!(buffer.poll_frame(&mut cx, 1600, 1).is_ready());
+        // The next frame: pieces through `push_wait`, then `finish` wakes for the remainder.
+        assert!(buffer.poll_frame(&mut cx, 1600, 1).is_pending());
+        futures_util::FutureExt::now_or_never(buffer.push_wait(&[7; 800]))
+            .unwrap()
+            .unwrap();
+        assert_eq!(woken(), 1);
+        buffer.finish();
+        assert_eq!(woken(), 2);
+        assert!(
+            matches!(buffer.poll_frame(&mut cx, 1600, 1), Poll::Ready(Some(f)) if f.len() == 800)
+        );
     }
 }
