@@ -3,8 +3,11 @@
 //! frames (`connected`, `start`, `media` with track/chunk/timestamp, `mark`, `stop`).
 //! The consumer closing the socket once it has enough audio is a normal end.
 
+use std::fmt::Write as _;
 use std::time::Duration;
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -13,7 +16,7 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message as WsMessage};
 use url::Url;
 
-use super::messages::{Connected, MarkBody, MediaBody, MediaFormat, Message, StartBody, StopBody};
+use super::messages::{Connected, MarkBody, MediaFormat, Message, StartBody, StopBody};
 use crate::audio::codec::Codec;
 use crate::audio::pacing::Pacing;
 use crate::audio::pump::{PacedFrames, PumpConfig, PumpItem};
@@ -257,7 +260,8 @@ impl TwilioSession {
                     }
                     Some(item) = frames.next() => match item {
                         PumpItem::Frame { bytes, samples } => {
-                            if let Err(e) = send_within(&mut ws, text(&framer.media(&bytes, samples)), stall).await {
+                            let media = WsMessage::text(framer.media(&bytes, samples));
+                            if let Err(e) = send_within(&mut ws, media, stall).await {
                                 break after_failed_write(&mut ws, e, close_timeout).await;
                             }
                         }
@@ -326,6 +330,11 @@ impl Drop for TwilioSession {
     }
 }
 
+/// `text` quoted and escaped as JSON.
+fn json_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
+}
+
 fn text(message: &Message) -> WsMessage {
     WsMessage::text(serde_json::to_string(message).unwrap_or_default())
 }
@@ -379,10 +388,22 @@ struct Framer {
     chunk: u64,
     samples: u64,
     sample_rate: u32,
+    /// Full mode's `track` and `streamSid` as JSON strings, written into every media frame.
+    track_json: String,
+    stream_sid_json: String,
 }
+
+/// A media frame's bytes besides its payload, or more (the full mode's identifiers aside).
+const MEDIA_FRAME_OVERHEAD: usize = 160;
 
 impl Framer {
     fn new(config: &TwilioConfig, call_sid: &str) -> Self {
+        let (track, stream_sid) = match &config.mode {
+            TwilioMode::Subset => ("", ""),
+            TwilioMode::Full {
+                track, stream_sid, ..
+            } => (track.as_str(), stream_sid.as_str()),
+        };
         Framer {
             mode: config.mode.clone(),
             call_sid: call_sid.to_owned(),
@@ -395,6 +416,8 @@ impl Framer {
             chunk: 0,
             samples: 0,
             sample_rate: config.sample_rate.max(1),
+            track_json: json_string(track),
+            stream_sid_json: json_string(stream_sid),
         }
     }
 
@@ -432,27 +455,37 @@ impl Framer {
         }
     }
 
-    fn media(&mut self, audio: &[u8], samples: u64) -> Message {
+    /// The `media` frame for `audio`, written as the serde derive of [`Message::Media`] writes
+    /// it (a test holds the two to the same bytes). It leaves 50 times a second per stream, and
+    /// building a `Message` to serialize cost five times the rest of a frame's work.
+    fn media(&mut self, audio: &[u8], samples: u64) -> String {
         let timestamp_ms = self.samples * 1000 / u64::from(self.sample_rate);
         self.samples += samples;
-        match self.mode.clone() {
-            TwilioMode::Subset => Message::subset_media(audio),
-            TwilioMode::Full {
-                stream_sid, track, ..
-            } => {
+        let mut frame = String::with_capacity(MEDIA_FRAME_OVERHEAD + audio.len().div_ceil(3) * 4);
+        match &self.mode {
+            TwilioMode::Subset => {
+                frame.push_str(r#"{"event":"media","media":{"payload":""#);
+                STANDARD.encode_string(audio, &mut frame);
+                frame.push_str(r#""}}"#);
+            }
+            TwilioMode::Full { .. } => {
+                self.sequence += 1;
                 self.chunk += 1;
-                Message::Media {
-                    sequence_number: self.next_sequence(),
-                    media: MediaBody {
-                        track: Some(track),
-                        chunk: Some(self.chunk.to_string()),
-                        timestamp: Some(timestamp_ms.to_string()),
-                        ..MediaBody::from_audio(audio)
-                    },
-                    stream_sid: Some(stream_sid),
-                }
+                // Writing into a `String` cannot fail.
+                let _ = write!(
+                    frame,
+                    r#"{{"event":"media","sequenceNumber":"{}","media":{{"payload":""#,
+                    self.sequence
+                );
+                STANDARD.encode_string(audio, &mut frame);
+                let _ = write!(
+                    frame,
+                    r#"","track":{},"chunk":"{}","timestamp":"{timestamp_ms}"}},"streamSid":{}}}"#,
+                    self.track_json, self.chunk, self.stream_sid_json
+                );
             }
         }
+        frame
     }
 
     /// Marks exist only in full mode; the subset has no such frame.
@@ -484,5 +517,47 @@ impl Framer {
             },
             stream_sid: Some(stream_sid),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::messages::MediaBody;
+    use super::*;
+
+    /// The media frames written by hand are the bytes serde writes for the same `Message`.
+    #[test]
+    fn media_frames_are_what_the_message_type_serializes() {
+        let audio: Vec<u8> = (0..=255).collect();
+        let full = TwilioMode::Full {
+            stream_sid: "MZ\"1\\\u{e9}\u{1}".into(),
+            account_sid: "AC1".into(),
+            track: "in\nbound".into(),
+        };
+        for mode in [TwilioMode::Subset, full] {
+            let mut config = TwilioConfig::new("ws://127.0.0.1:1/".parse().unwrap());
+            config.mode = mode.clone();
+            let mut framer = Framer::new(&config, "CA1");
+            for (n, len) in [0, 1, 2, 3, 160, 256].into_iter().enumerate() {
+                let audio = &audio[..len];
+                let expected = match &mode {
+                    TwilioMode::Subset => Message::subset_media(audio),
+                    TwilioMode::Full {
+                        stream_sid, track, ..
+                    } => Message::Media {
+                        sequence_number: Some((n + 1).to_string()),
+                        media: MediaBody {
+                            track: Some(track.clone()),
+                            chunk: Some((n + 1).to_string()),
+                            timestamp: Some((n * 20).to_string()),
+                            ..MediaBody::from_audio(audio)
+                        },
+                        stream_sid: Some(stream_sid.clone()),
+                    },
+                };
+                let frame = framer.media(audio, 160);
+                assert_eq!(frame, serde_json::to_string(&expected).unwrap());
+            }
+        }
     }
 }
