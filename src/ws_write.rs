@@ -22,25 +22,24 @@ pub(crate) enum WriteFailure {
     Ws(WsError),
 }
 
-impl WriteFailure {
-    /// Whether the peer may have closed the connection: it is closed, or the write met the
-    /// reset of a peer that went. Then [`close_pending`] tells a close from a failure.
-    pub(crate) fn peer_may_have_closed(&self) -> bool {
-        matches!(
-            self,
-            WriteFailure::Ws(WsError::ConnectionClosed | WsError::AlreadyClosed | WsError::Io(_))
-        )
-    }
-}
-
-/// Whether the peer's Close frame waits unread in `stream` (read for at most `limit`). A peer
-/// that closes while our write is pending (behind a proxy, or with our bytes unread) resets
-/// the connection, so the write fails before its Close is read; the Close is still in the
-/// socket. Other messages before it are skipped: the stream is over either way.
-pub(crate) async fn close_pending<S>(stream: &mut S, limit: Duration) -> bool
+/// Whether a write failed because the peer closed the connection, which for an audio
+/// consumer that has enough audio is a normal end, rather than because it broke. A peer that
+/// closes while our write is pending (behind a proxy, or with our bytes unread) resets the
+/// connection, so the write fails before its Close is read; the Close is then still in the
+/// socket, and is looked for (other messages skipped) for at most `limit`.
+pub(crate) async fn closed_by_peer<S>(
+    stream: &mut S,
+    failure: &WriteFailure,
+    limit: Duration,
+) -> bool
 where
     S: Stream<Item = Result<Message, WsError>> + Unpin,
 {
+    match failure {
+        WriteFailure::Ws(WsError::ConnectionClosed | WsError::AlreadyClosed) => return true,
+        WriteFailure::Ws(WsError::Io(_)) => {}
+        _ => return false,
+    }
     let find_close = async {
         loop {
             match stream.next().await {

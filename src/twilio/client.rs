@@ -23,7 +23,7 @@ use crate::audio::pump::{PacedFrames, PumpConfig, PumpItem};
 use crate::audio::send_buffer::{Counters, PushError, SendBuffer};
 use crate::proxy::ProxyError;
 use crate::tls::{TlsError, TlsOptions};
-use crate::ws_write::{close_pending, send_within, WriteFailure, DEFAULT_WRITE_STALL};
+use crate::ws_write::{closed_by_peer, send_within, WriteFailure, DEFAULT_WRITE_STALL};
 
 /// Which frames the client sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -349,12 +349,7 @@ async fn after_failed_write<S>(
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
-    let closed = match &failure {
-        WriteFailure::Ws(WsError::ConnectionClosed | WsError::AlreadyClosed) => true,
-        failure if failure.peer_may_have_closed() => close_pending(ws, limit).await,
-        _ => false,
-    };
-    match closed {
+    match closed_by_peer(ws, &failure, limit).await {
         true => Ok(TwilioEnd::ConsumerClosed),
         false => Err(failure.into()),
     }

@@ -26,7 +26,7 @@ use crate::audiohook::messages::{
     SAMPLE_RATE,
 };
 use crate::ws_read_gate::ReadGate;
-use crate::ws_write::{close_pending, send_within};
+use crate::ws_write::{closed_by_peer, send_within};
 
 /// Application requests.
 #[derive(Debug)]
@@ -150,10 +150,7 @@ impl Driver {
         }
         match send_within(&mut self.ws, message, self.write_stall_timeout).await {
             Ok(()) => Ok(()),
-            Err(failure)
-                if failure.peer_may_have_closed()
-                    && close_pending(&mut self.ws, self.close_timeout).await =>
-            {
+            Err(failure) if closed_by_peer(&mut self.ws, &failure, self.close_timeout).await => {
                 self.on_socket_closed();
                 Ok(())
             }
