@@ -4,9 +4,10 @@
 //! re-executed with `--serve`), so the client figures here are the client's own; the server's
 //! CPU is read from `/proc/<pid>/stat`. Each client streams 8 kHz µ-law mono at 1× real time
 //! in 200 ms frames. The source pushes whole frames, or with `--push-ms 20` the 20 ms pieces a
-//! telephony source (RTP) hands over, ten to a frame. Results are recorded in
-//! `benches/RESULTS.md`.
-//! Run: `cargo bench --bench audiohook_streams -- 1 100 1000 --secs 10 [--push-ms 20]`.
+//! telephony source (RTP) hands over, ten to a frame. With `--twilio` the streams are Twilio
+//! Media Streams (the das-Peak subset, 20 ms frames) to a consumer that counts `media` frames.
+//! Results are recorded in `benches/RESULTS.md`.
+//! Run: `cargo bench --bench audiohook_streams -- 1 100 1000 --secs 10 [--push-ms 20] [--twilio]`.
 
 use std::io::BufRead;
 use std::net::SocketAddr;
@@ -21,7 +22,11 @@ use das::audiohook::client::{ClientConfig, ClientSession};
 use das::audiohook::messages::{MediaChannel, MediaFormat, MediaParameter, SAMPLE_RATE};
 use das::audiohook::secret::ClientSecret;
 use das::audiohook::server::{AudioHookServer, ServerConfig, SessionEvent};
+use das::channel::AudioChannel;
+use das::twilio::{TwilioConfig, TwilioSession};
+use futures_util::StreamExt;
 use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
 use uuid::Uuid;
 
 #[path = "support/proc_stats.rs"]
@@ -34,9 +39,12 @@ use serve_child::ServeChild;
 const API_KEY: &str = "bench-key";
 const SECRET_B64: &str = "YmVuY2gtc2VjcmV0";
 const PATH: &str = "/audiohook/ws";
-const FRAME: Duration = Duration::from_millis(200);
-/// 200 ms of 8 kHz µ-law mono.
-const FRAME_BYTES: usize = 1600;
+/// AudioHook's frame (the client's default).
+const AUDIOHOOK_FRAME: Duration = Duration::from_millis(200);
+/// Twilio's frame.
+const TWILIO_FRAME: Duration = Duration::from_millis(20);
+/// 8 kHz µ-law mono.
+const BYTES_PER_MS: usize = 8;
 /// A frame is late when it leaves (client) or arrives (server) this far behind schedule.
 const LATE: Duration = Duration::from_millis(50);
 
@@ -46,11 +54,20 @@ fn main() {
         .filter(|a| a != "--bench")
         .collect();
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let twilio = args.iter().any(|a| a == "--twilio");
     if args.first().map(String::as_str) == Some("--serve") {
-        runtime.block_on(serve());
+        match twilio {
+            true => runtime.block_on(serve_twilio()),
+            false => runtime.block_on(serve()),
+        }
         return;
     }
-    let (mut secs, mut push_ms, mut sizes) = (10u64, FRAME.as_millis() as u64, Vec::new());
+    let frame = if twilio {
+        TWILIO_FRAME
+    } else {
+        AUDIOHOOK_FRAME
+    };
+    let (mut secs, mut push_ms, mut sizes) = (10u64, frame.as_millis() as u64, Vec::new());
     let mut words = args.iter();
     while let Some(word) = words.next() {
         if word == "--secs" {
@@ -61,8 +78,8 @@ fn main() {
                 .and_then(|s| s.parse().ok())
                 .expect("--push-ms N");
             assert!(
-                push_ms > 0 && (FRAME.as_millis() as u64).is_multiple_of(push_ms),
-                "--push-ms N: a divisor of the 200 ms frame"
+                push_ms > 0 && (frame.as_millis() as u64).is_multiple_of(push_ms),
+                "--push-ms N: a divisor of the frame"
             );
         } else if let Ok(n) = word.parse::<usize>() {
             sizes.push(n);
@@ -72,7 +89,10 @@ fn main() {
         sizes = vec![1, 100, 1000];
     }
 
-    let mut server = ServeChild::spawn::<&str>(&[]);
+    let mut server = match twilio {
+        true => ServeChild::spawn(&["--twilio"]),
+        false => ServeChild::spawn::<&str>(&[]),
+    };
     let audio = Arc::new(
         Wav::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -82,16 +102,23 @@ fn main() {
         .expect("samples/speaker-a.wav"),
     );
     let bench = Bench {
-        url: format!("ws://127.0.0.1:{}{PATH}", server.port),
+        url: match twilio {
+            true => format!("ws://127.0.0.1:{}/media", server.port),
+            false => format!("ws://127.0.0.1:{}{PATH}", server.port),
+        },
         audio,
         duration: Duration::from_secs(secs),
+        frame,
         push: Duration::from_millis(push_ms),
+        twilio,
     };
     // Warm-up: one-time costs (runtime threads, allocator arenas) stay out of the rows.
     runtime.block_on(bench.run(1, &mut server));
 
+    let protocol = if twilio { "Twilio" } else { "AudioHook" };
     println!(
-        "{secs} s per stream, 200 ms frames pushed in {push_ms} ms pieces; CPU in seconds per stream-minute while streaming"
+        "{protocol}, {secs} s per stream, {} ms frames pushed in {push_ms} ms pieces; CPU in seconds per stream-minute while streaming",
+        frame.as_millis()
     );
     println!(
         "| streams | setup (all opened) | streaming wall time | client CPU | client RSS growth per stream | late: client pushes / server frames | server CPU | server RSS growth per stream | load avg |"
@@ -121,8 +148,12 @@ struct Bench {
     url: String,
     audio: Arc<Vec<u8>>,
     duration: Duration,
+    /// Audio per wire frame.
+    frame: Duration,
     /// Audio per push: a whole frame, or a piece of one.
     push: Duration,
+    /// Twilio Media Streams instead of AudioHook.
+    twilio: bool,
 }
 
 struct Row {
@@ -143,12 +174,10 @@ impl Bench {
     async fn run(&self, n: usize, server: &mut ServeChild) -> Row {
         let (rss_before, server_rss_before) = (rss_bytes("self"), rss_bytes(&server.pid()));
         let started = Instant::now();
-        let opening: Vec<_> = (0..n)
-            .map(|_| tokio::spawn(ClientSession::open(self.config(), Uuid::new_v4())))
-            .collect();
+        let opening: Vec<_> = (0..n).map(|_| tokio::spawn(self.open())).collect();
         let mut sessions = Vec::with_capacity(n);
         for task in opening {
-            sessions.push(task.await.expect("open task").expect("open"));
+            sessions.push(task.await.expect("open task"));
         }
         let setup = started.elapsed();
         server_stats(server); // resets the server's frame counters
@@ -162,7 +191,7 @@ impl Bench {
             .into_iter()
             .enumerate()
             .map(|(i, session)| {
-                let offset = FRAME * i as u32 / n as u32;
+                let offset = self.frame * i as u32 / n as u32;
                 let audio = self.audio.clone();
                 let late = late_client.clone();
                 tokio::spawn(stream(
@@ -178,7 +207,7 @@ impl Bench {
             })
             .collect();
         // RSS near the end of streaming: every stream open and sending.
-        tokio::time::sleep_until(start + self.duration.saturating_sub(FRAME * 3)).await;
+        tokio::time::sleep_until(start + self.duration.saturating_sub(AUDIOHOOK_FRAME * 3)).await;
         let rss_growth = rss_bytes("self").saturating_sub(rss_before);
         let server_rss_growth = rss_bytes(&server.pid()).saturating_sub(server_rss_before);
         let mut sessions = Vec::with_capacity(n);
@@ -187,7 +216,7 @@ impl Bench {
         }
         let streamed = start.elapsed();
         // Let the last frames reach the server before counting.
-        tokio::time::sleep(FRAME).await;
+        tokio::time::sleep(AUDIOHOOK_FRAME).await;
         let (cpu_after, server_after) = (cpu_seconds("self"), cpu_seconds(&server.pid()));
         let (frames, late_server) = server_stats(server);
         let closing: Vec<_> = sessions
@@ -210,6 +239,34 @@ impl Bench {
             late_client: late_client.load(Ordering::Relaxed),
             late_server,
         }
+    }
+
+    /// Opens one stream on the configured protocol.
+    fn open(&self) -> impl std::future::Future<Output = AudioChannel> + Send + 'static {
+        let (audiohook, twilio) = (self.config(), self.twilio.then(|| self.twilio_config()));
+        async move {
+            match twilio {
+                Some(config) => {
+                    let call_sid = format!("CA{}", Uuid::new_v4().simple());
+                    AudioChannel::Twilio(
+                        TwilioSession::open(config, &call_sid).await.expect("open"),
+                    )
+                }
+                None => AudioChannel::AudioHook(
+                    ClientSession::open(audiohook, Uuid::new_v4())
+                        .await
+                        .expect("open"),
+                ),
+            }
+        }
+    }
+
+    fn twilio_config(&self) -> TwilioConfig {
+        let mut config = TwilioConfig::new(self.url.parse().expect("url"));
+        // As for AudioHook: the loop in `stream` is the real-time source.
+        config.pacing = Pacing::AsFastAsPossible;
+        config.timeout = Duration::from_secs(60);
+        config
     }
 
     fn config(&self) -> ClientConfig {
@@ -242,13 +299,13 @@ struct Pushes {
 /// Pushes one piece at each deadline from `start`, counting wake-ups that come more than
 /// [`LATE`] behind schedule.
 async fn stream(
-    session: ClientSession,
+    session: AudioChannel,
     start: Instant,
     pushes: Pushes,
     audio: Arc<Vec<u8>>,
     late: Arc<AtomicU64>,
-) -> ClientSession {
-    let piece_bytes = FRAME_BYTES * pushes.every.as_millis() as usize / FRAME.as_millis() as usize;
+) -> AudioChannel {
+    let piece_bytes = BYTES_PER_MS * pushes.every.as_millis() as usize;
     for (n, piece) in audio
         .chunks_exact(piece_bytes)
         .cycle()
@@ -279,14 +336,9 @@ struct Counts {
     late: AtomicU64,
 }
 
-async fn serve() {
-    let secret = ClientSecret::from_base64(SECRET_B64).expect("secret");
-    let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
-    let (local, mut incoming, _task) =
-        AudioHookServer::bind(ServerConfig::with_key(API_KEY, secret), addr, PATH)
-            .await
-            .expect("bind");
-    println!("{}", local.port());
+/// Counts that a thread reports (and resets) for each line the bench writes to stdin; the
+/// child exits when the bench is gone.
+fn report_counts_on_request() -> Arc<Counts> {
     let counts = Arc::new(Counts::default());
     let reporter = counts.clone();
     std::thread::spawn(move || {
@@ -298,9 +350,20 @@ async fn serve() {
             let late = reporter.late.swap(0, Ordering::Relaxed);
             println!("{frames} {late}");
         }
-        // The bench is gone: so is the server.
         std::process::exit(0);
     });
+    counts
+}
+
+async fn serve() {
+    let secret = ClientSecret::from_base64(SECRET_B64).expect("secret");
+    let addr: SocketAddr = "127.0.0.1:0".parse().expect("addr");
+    let (local, mut incoming, _task) =
+        AudioHookServer::bind(ServerConfig::with_key(API_KEY, secret), addr, PATH)
+            .await
+            .expect("bind");
+    println!("{}", local.port());
+    let counts = report_counts_on_request();
     while let Some(mut session) = incoming.next().await {
         let counts = counts.clone();
         tokio::spawn(async move {
@@ -319,6 +382,42 @@ async fn serve() {
                     if now.saturating_duration_since(due) > LATE {
                         counts.late.fetch_add(1, Ordering::Relaxed);
                     }
+                }
+            }
+        });
+    }
+}
+
+/// The Twilio consumer child: counts `media` frames and those that arrive more than [`LATE`]
+/// behind the schedule anchored at the stream's first (subset frames carry no timestamp; each
+/// is 20 ms).
+async fn serve_twilio() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    println!("{}", listener.local_addr().expect("addr").port());
+    let counts = report_counts_on_request();
+    while let Ok((tcp, _)) = listener.accept().await {
+        let counts = counts.clone();
+        tokio::spawn(async move {
+            let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else {
+                return;
+            };
+            let mut first: Option<Instant> = None;
+            let mut media = 0u32;
+            while let Some(Ok(message)) = ws.next().await {
+                let Message::Text(text) = message else {
+                    continue;
+                };
+                if !text.as_str().starts_with(r#"{"event":"media""#) {
+                    continue;
+                }
+                let now = Instant::now();
+                let due = *first.get_or_insert(now) + TWILIO_FRAME * media;
+                media += 1;
+                counts.frames.fetch_add(1, Ordering::Relaxed);
+                if now.saturating_duration_since(due) > LATE {
+                    counts.late.fetch_add(1, Ordering::Relaxed);
                 }
             }
         });
