@@ -41,6 +41,8 @@ const SECRET_B64: &str = "YmVuY2gtc2VjcmV0";
 const PATH: &str = "/audiohook/ws";
 /// AudioHook's frame (the client's default).
 const AUDIOHOOK_FRAME: Duration = Duration::from_millis(200);
+/// RSS is read three of these before the streams end, and the last frames get one to arrive.
+const MARGIN: Duration = Duration::from_millis(200);
 /// Twilio's frame.
 const TWILIO_FRAME: Duration = Duration::from_millis(20);
 /// 8 kHz µ-law mono.
@@ -174,7 +176,12 @@ impl Bench {
     async fn run(&self, n: usize, server: &mut ServeChild) -> Row {
         let (rss_before, server_rss_before) = (rss_bytes("self"), rss_bytes(&server.pid()));
         let started = Instant::now();
-        let opening: Vec<_> = (0..n).map(|_| tokio::spawn(self.open())).collect();
+        let opening: Vec<_> = (0..n)
+            .map(|_| match self.twilio {
+                true => tokio::spawn(open_twilio(self.twilio_config())),
+                false => tokio::spawn(open_audiohook(self.config())),
+            })
+            .collect();
         let mut sessions = Vec::with_capacity(n);
         for task in opening {
             sessions.push(task.await.expect("open task"));
@@ -207,7 +214,7 @@ impl Bench {
             })
             .collect();
         // RSS near the end of streaming: every stream open and sending.
-        tokio::time::sleep_until(start + self.duration.saturating_sub(AUDIOHOOK_FRAME * 3)).await;
+        tokio::time::sleep_until(start + self.duration.saturating_sub(MARGIN * 3)).await;
         let rss_growth = rss_bytes("self").saturating_sub(rss_before);
         let server_rss_growth = rss_bytes(&server.pid()).saturating_sub(server_rss_before);
         let mut sessions = Vec::with_capacity(n);
@@ -216,7 +223,7 @@ impl Bench {
         }
         let streamed = start.elapsed();
         // Let the last frames reach the server before counting.
-        tokio::time::sleep(AUDIOHOOK_FRAME).await;
+        tokio::time::sleep(MARGIN).await;
         let (cpu_after, server_after) = (cpu_seconds("self"), cpu_seconds(&server.pid()));
         let (frames, late_server) = server_stats(server);
         let closing: Vec<_> = sessions
@@ -238,26 +245,6 @@ impl Bench {
             pushes: (n * pushes_per_stream) as u64,
             late_client: late_client.load(Ordering::Relaxed),
             late_server,
-        }
-    }
-
-    /// Opens one stream on the configured protocol.
-    fn open(&self) -> impl std::future::Future<Output = AudioChannel> + Send + 'static {
-        let (audiohook, twilio) = (self.config(), self.twilio.then(|| self.twilio_config()));
-        async move {
-            match twilio {
-                Some(config) => {
-                    let call_sid = format!("CA{}", Uuid::new_v4().simple());
-                    AudioChannel::Twilio(
-                        TwilioSession::open(config, &call_sid).await.expect("open"),
-                    )
-                }
-                None => AudioChannel::AudioHook(
-                    ClientSession::open(audiohook, Uuid::new_v4())
-                        .await
-                        .expect("open"),
-                ),
-            }
         }
     }
 
@@ -288,6 +275,16 @@ impl Bench {
         config.open_timeout = Duration::from_secs(60);
         config
     }
+}
+
+async fn open_audiohook(config: ClientConfig) -> AudioChannel {
+    let session = ClientSession::open(config, Uuid::new_v4()).await;
+    AudioChannel::AudioHook(session.expect("open"))
+}
+
+async fn open_twilio(config: TwilioConfig) -> AudioChannel {
+    let call_sid = format!("CA{}", Uuid::new_v4().simple());
+    AudioChannel::Twilio(TwilioSession::open(config, &call_sid).await.expect("open"))
 }
 
 /// What a stream's source pushes: `count` pieces of `every` worth of audio.
