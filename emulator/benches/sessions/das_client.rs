@@ -24,9 +24,10 @@ pub async fn run(endpoints: &Endpoints, n: usize) -> ClientReport {
         DEMO_CLIENT_ID,
         DEMO_CLIENT_SECRET,
     )
+    .tls(endpoints.tls.clone())
     .build()
     .expect("token provider");
-    let channel = AudioChannelConfig::new(
+    let mut channel = AudioChannelConfig::new(
         endpoints.audiohook_url.parse().expect("url"),
         ProtocolConfig::AudioHook {
             organization_id: Uuid::new_v4(),
@@ -35,6 +36,7 @@ pub async fn run(endpoints: &Endpoints, n: usize) -> ClientReport {
             media_offers: None,
         },
     );
+    channel.tls = endpoints.tls.clone();
     let audio = Arc::new(
         Wav::read(WAV)
             .and_then(|wav| wav.to_wire(Codec::Mulaw))
@@ -43,6 +45,7 @@ pub async fn run(endpoints: &Endpoints, n: usize) -> ClientReport {
     Fleet::run(n, |clock| {
         let builder = RegisterSession::builder(&endpoints.socketio_url, token.clone())
             .audio_channel(channel.clone())
+            .tls(endpoints.tls.clone())
             .connect_timeout(SESSION_TIMEOUT);
         run_session(builder, audio.clone(), clock)
     })

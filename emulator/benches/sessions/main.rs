@@ -20,9 +20,11 @@
 //!
 //! Run: `cargo bench -p libdas-emulator --bench sessions -- 1 100 1000 [--floor]
 //! [--python PY [--python-max N]] [--c-client BIN] [--wheel-python PY] [--json FILE] [--multi-thread]
-//! [--light-consumer] [--repeat N]` (relative paths from the workspace root; the bindings rows
+//! [--light-consumer] [--tls] [--repeat N]` (relative paths from the workspace root; the bindings rows
 //! run at 100 sessions, or `--bindings-sessions N`; `--repeat N` runs das and the floor N
-//! times at each size, alternating, and every bindings row N times, and compares means).
+//! times at each size, alternating, and every bindings row N times, and compares means;
+//! `--tls` runs the das (Rust) rows through the emulator's TLS front, trusting its private CA
+//! as an extra PEM root, as a contact center with its own CA would).
 
 mod das_client;
 mod fleet;
@@ -37,15 +39,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use das::tls::TlsOptions;
 use das_emulator::{
-    Emulator, EmulatorConfig, DEMO_AUDIOHOOK_API_KEY, DEMO_AUDIOHOOK_CLIENT_SECRET, DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET,
+    Emulator, EmulatorConfig, EmulatorDescription, DEMO_AUDIOHOOK_API_KEY,
+    DEMO_AUDIOHOOK_CLIENT_SECRET, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
 };
 
 #[path = "../../../benches/support/proc_stats.rs"]
 mod proc_stats;
 #[path = "../../../benches/support/serve_child.rs"]
-#[allow(dead_code)] // `ask` serves the benches that talk to their server
 mod serve_child;
 use floor::Schedule;
 use proc_stats::cpu_seconds;
@@ -86,6 +88,8 @@ struct Options {
     bindings_sessions: usize,
     multi_thread: bool,
     light_consumer: bool,
+    /// The das (Rust) rows go through the emulator's TLS front.
+    tls: bool,
     /// das and the floor run this many times at each size, alternating; so does each
     /// bindings row.
     repeat: usize,
@@ -106,8 +110,12 @@ fn main() {
     if options.light_consumer {
         emulator_args.push("--light-consumer".into());
     }
-    let emulator = ServeChild::spawn(&emulator_args);
+    let mut emulator = ServeChild::spawn(&emulator_args);
     let endpoints = Endpoints::of(emulator.port);
+    let das_endpoints = match options.tls {
+        true => Endpoints::tls_front(&emulator.ask(DESCRIBE)),
+        false => endpoints.clone(),
+    };
     let runtime = if options.multi_thread {
         tokio::runtime::Runtime::new()
     } else {
@@ -116,10 +124,11 @@ fn main() {
             .build()
     }
     .expect("tokio runtime");
-    let das_client = if options.multi_thread {
-        "das (Rust, multi-thread runtime)"
-    } else {
-        "das (Rust)"
+    let das_client = match (options.multi_thread, options.tls) {
+        (false, false) => "das (Rust)",
+        (true, false) => "das (Rust, multi-thread runtime)",
+        (false, true) => "das (Rust, TLS, private CA)",
+        (true, true) => "das (Rust, multi-thread runtime, TLS, private CA)",
     };
     let mut rows = Vec::new();
     let mut measure = |client: &str, server: &ServeChild, run: &mut dyn FnMut() -> ClientReport| {
@@ -137,7 +146,7 @@ fn main() {
 
     // Warm-up: the token is fetched once and shared; one-time costs stay out of the rows.
     // Its events are the floor's schedule.
-    let warm_up = runtime.block_on(das_client::run(&endpoints, 1));
+    let warm_up = runtime.block_on(das_client::run(&das_endpoints, 1));
     let floor_server = options.floor.then(|| {
         let schedule =
             Schedule::recorded(&read_timing_log(&timing_log), &warm_up.received[0].call_id);
@@ -148,7 +157,7 @@ fn main() {
     for &n in &options.sizes {
         for _ in 0..options.repeat {
             measure(das_client, &emulator, &mut || {
-                runtime.block_on(das_client::run(&endpoints, n))
+                runtime.block_on(das_client::run(&das_endpoints, n))
             });
             if let Some(server) = &floor_server {
                 measure("floor (length-prefixed TCP)", server, &mut || {
@@ -223,6 +232,7 @@ fn parse_options(args: &[String]) -> Options {
         bindings_sessions: BINDINGS_SESSIONS,
         multi_thread: false,
         light_consumer: false,
+        tls: false,
         repeat: 1,
     };
     let mut words = args.iter();
@@ -240,6 +250,7 @@ fn parse_options(args: &[String]) -> Options {
             "--json" => options.json = Some(value()),
             "--multi-thread" => options.multi_thread = true,
             "--light-consumer" => options.light_consumer = true,
+            "--tls" => options.tls = true,
             "--python-max" => options.python_max = number(word, words.next()),
             "--repeat" => {
                 options.repeat = number(word, words.next());
@@ -265,12 +276,19 @@ fn number(word: &str, text: Option<&String>) -> usize {
         .unwrap_or_else(|| panic!("{word} N"))
 }
 
-/// The emulator's URLs and demo credentials, as handed to every client.
+/// The emulator's URLs and demo credentials, as handed to every client, and the roots the
+/// das client trusts.
+#[derive(Clone)]
 struct Endpoints {
     socketio_url: String,
     token_url: String,
     audiohook_url: String,
+    tls: TlsOptions,
 }
+
+/// What the bench asks the emulator child for its description (its TLS front's URLs and CA):
+/// one line of JSON, an `EmulatorDescription`.
+const DESCRIBE: &str = "describe";
 
 impl Endpoints {
     fn of(port: u16) -> Endpoints {
@@ -279,6 +297,19 @@ impl Endpoints {
             socketio_url: format!("{base}/socket.io"),
             token_url: format!("{base}/socket.io/oauth2/token"),
             audiohook_url: format!("ws://127.0.0.1:{port}/audiohook/ws"),
+            tls: TlsOptions::default(),
+        }
+    }
+
+    /// The TLS front's URLs, trusting its private CA, from the emulator child's description.
+    fn tls_front(description: &str) -> Endpoints {
+        let emulator: EmulatorDescription =
+            serde_json::from_str(description).expect("the emulator's description");
+        Endpoints {
+            socketio_url: emulator.tls_socketio_url,
+            token_url: emulator.tls_token_url,
+            audiohook_url: emulator.tls_audiohook_url,
+            tls: TlsOptions::default().trust_pem(emulator.tls_ca_pem),
         }
     }
 
@@ -346,9 +377,16 @@ async fn serve_emulator(timing_log: PathBuf, light_consumer: bool) {
     }
     let emulator = Emulator::start(config).await.expect("emulator starts");
     println!("{}", emulator.local_addr().port());
-    // Runs until the bench closes our stdin (or exits).
-    tokio::task::spawn_blocking(|| std::io::stdin().lock().lines().count())
-        .await
-        .expect("stdin watcher");
+    let description = serde_json::to_string(&emulator.description()).expect("serialises");
+    // Answers the bench's questions until it closes our stdin (or exits).
+    tokio::task::spawn_blocking(move || {
+        for line in std::io::stdin().lock().lines().map_while(Result::ok) {
+            if line == DESCRIBE {
+                println!("{description}");
+            }
+        }
+    })
+    .await
+    .expect("stdin watcher");
     emulator.shutdown().await;
 }
