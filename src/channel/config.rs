@@ -57,8 +57,9 @@ pub struct AudioChannelConfig {
     ///
     /// [`AudioChannel::open`]: super::AudioChannel::open
     pub buffer_bytes: usize,
-    /// Roots trusted for a `wss://` consumer: the webpki roots plus any extra PEM roots (a
-    /// private CA, or a self-signed consumer in a test bed).
+    /// Roots trusted for a `wss://` consumer (see [`TlsOptions`]): by default the bundled
+    /// Mozilla roots and the machine's, plus any extra PEM roots (a private CA, or a
+    /// self-signed consumer in a test bed).
     pub tls: TlsOptions,
     /// The proxy to the consumer (default: from the environment).
     pub proxy: crate::proxy::ProxySetting,

@@ -2,11 +2,12 @@
 //! audio channels, TRD): one rustls `ring` provider and one trust policy, the bundled roots,
 //! the machine's roots and extra PEM roots (see [`TrustedRoots`]).
 
+mod cache;
 mod error;
 mod roots;
 mod verifier;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::ClientConfig;
@@ -63,41 +64,38 @@ impl TlsOptions {
         self.extra_roots_pem.len()
     }
 
-    /// A rustls client configuration on the `ring` provider with these roots. The default
-    /// options share one configuration per process (the roots cost tens of KB and reading the
-    /// system store milliseconds).
+    /// A rustls client configuration on the `ring` provider with these roots. Equal options
+    /// (the same choice, extra PEM and `SSL_CERT_FILE` / `SSL_CERT_DIR` values) share one
+    /// configuration per process: building one parses every root and reads the variables'
+    /// files, milliseconds that each connection would otherwise pay.
     pub fn client_config(&self) -> Result<Arc<ClientConfig>, TlsError> {
-        static DEFAULT: OnceLock<Arc<ClientConfig>> = OnceLock::new();
-        if *self == TlsOptions::default() {
-            if let Some(shared) = DEFAULT.get() {
-                return Ok(shared.clone());
-            }
-            let config = self.build_config()?;
-            return Ok(DEFAULT.get_or_init(|| config).clone());
-        }
-        self.build_config()
-    }
-
-    fn build_config(&self) -> Result<Arc<ClientConfig>, TlsError> {
-        let env = self.cert_env.clone().unwrap_or_else(CertEnv::from_process);
-        let (roots, consulted) = roots::root_store(self.trusted, &env, &self.extra_roots_pem)?;
-        if roots.is_empty() {
-            return Err(TlsError::NoRoots(consulted));
-        }
-        let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider())
-            .build()
-            .map_err(|e| TlsError::Rejected(rustls::Error::General(e.to_string())))?;
-        let verifier = verifier::NamingVerifier {
-            inner,
-            consulted: consulted.to_string(),
+        let key = cache::RootsKey {
+            trusted: self.trusted,
+            env: self.cert_env.clone().unwrap_or_else(CertEnv::from_process),
+            extra_roots_pem: self.extra_roots_pem.clone(),
         };
-        let config = ClientConfig::builder_with_provider(provider())
-            .with_safe_default_protocol_versions()?
-            .dangerous() // rustls's name for "custom verifier": still webpki, see verifier.rs
-            .with_custom_certificate_verifier(Arc::new(verifier))
-            .with_no_client_auth();
-        Ok(Arc::new(config))
+        cache::shared(key, build_config)
     }
+}
+
+fn build_config(key: &cache::RootsKey) -> Result<Arc<ClientConfig>, TlsError> {
+    let (roots, consulted) = roots::root_store(key.trusted, &key.env, &key.extra_roots_pem)?;
+    if roots.is_empty() {
+        return Err(TlsError::NoRoots(consulted));
+    }
+    let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider())
+        .build()
+        .map_err(|e| TlsError::Rejected(rustls::Error::General(e.to_string())))?;
+    let verifier = verifier::NamingVerifier {
+        inner,
+        consulted: consulted.to_string(),
+    };
+    let config = ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()?
+        .dangerous() // rustls's name for "custom verifier": still webpki, see verifier.rs
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    Ok(Arc::new(config))
 }
 
 /// Installs *ring* as the process-wide rustls default unless a provider is already
@@ -124,6 +122,62 @@ mod tests {
     #[test]
     fn default_options_build_a_config() {
         TlsOptions::default().client_config().unwrap();
+    }
+
+    fn self_signed_pem(name: &str) -> String {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let params = rcgen::CertificateParams::new(vec![name.to_owned()]).unwrap();
+        params.self_signed(&key).unwrap().pem()
+    }
+
+    fn env_with_file(file: &std::path::Path) -> CertEnv {
+        CertEnv {
+            file: Some(file.to_owned()),
+            dirs: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn equal_options_share_one_configuration() {
+        let pem = self_signed_pem("shared.example");
+        let options = || TlsOptions::default().trust_pem(pem.clone());
+        let first = options().client_config().unwrap();
+        assert!(Arc::ptr_eq(&first, &options().client_config().unwrap()));
+        let other = TlsOptions::default().trust_pem(self_signed_pem("other.example"));
+        assert!(!Arc::ptr_eq(&first, &other.client_config().unwrap()));
+        let bundled = options().trusted_roots(TrustedRoots::Bundled);
+        assert!(!Arc::ptr_eq(&first, &bundled.client_config().unwrap()));
+    }
+
+    #[test]
+    fn another_ssl_cert_file_builds_another_configuration() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.pem"), dir.path().join("b.pem"));
+        std::fs::write(&a, self_signed_pem("a.example")).unwrap();
+        std::fs::write(&b, self_signed_pem("b.example")).unwrap();
+        let system = |file: &std::path::Path| {
+            TlsOptions::default()
+                .trusted_roots(TrustedRoots::System)
+                .cert_env(env_with_file(file))
+                .client_config()
+                .unwrap()
+        };
+        let from_a = system(&a);
+        assert!(Arc::ptr_eq(&from_a, &system(&a)));
+        assert!(!Arc::ptr_eq(&from_a, &system(&b)));
+    }
+
+    #[test]
+    fn a_failed_build_is_not_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("later.pem");
+        let options = TlsOptions::default()
+            .trusted_roots(TrustedRoots::System)
+            .cert_env(env_with_file(&file));
+        let err = options.client_config().unwrap_err();
+        assert!(matches!(err, TlsError::CertEnv { .. }), "{err}");
+        std::fs::write(&file, self_signed_pem("later.example")).unwrap();
+        options.client_config().unwrap();
     }
 
     #[test]
