@@ -13,17 +13,18 @@ from . import _native
 # runs last (atexit is LIFO): blocking calls in other threads return before finalization.
 _atexit.register(_native.prepare_exit)
 
-from . import _log, exceptions, trd  # noqa: E402,F401
+from . import _log, exceptions  # noqa: E402,F401
 from . import _errors
 from ._errors import *  # noqa: F401,F403  (the exception hierarchy)
 from ._native import __version__, get_access_token
 from .audio import AudioChannel
 from .client import Client
-from .emulator import Emulator
 from .session import Event, RegisterSession, SessionOptions, VerifySession
 
 if TYPE_CHECKING:
+    from . import trd
     from .asyncio_client import AsyncClient, AsyncRegisterSession, AsyncVerifySession
+    from .emulator import Emulator
     from .event_loop import new_event_loop, run
 
 __all__ = [
@@ -46,8 +47,9 @@ __all__ = [
 ]
 __all__ += _errors.__all__
 
-# The asyncio flavours load on first use: importing asyncio (and ssl with it) would double
-# the start-up of every script that never touches them.
+# What a session script never touches loads on first use: the asyncio flavours (asyncio, and
+# ssl with it), the emulator (urllib, http.client, email, ssl, subprocess) and das.trd. Loaded
+# eagerly they took more than half of `import das`.
 _ASYNCIO_NAMES = ("AsyncClient", "AsyncRegisterSession", "AsyncVerifySession")
 _EVENT_LOOP_NAMES = ("new_event_loop", "run")
 
@@ -61,4 +63,12 @@ def __getattr__(name: str) -> object:
         from . import event_loop
 
         return getattr(event_loop, name)
+    if name == "Emulator":
+        from .emulator import Emulator
+
+        return Emulator
+    if name == "trd":
+        import importlib
+
+        return importlib.import_module(".trd", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import select
-import subprocess
-import sys
 from typing import Any, Callable, List
 
 import pytest
@@ -80,21 +78,6 @@ def test_async_errors_are_the_same_types(sio_url: str) -> None:
         raise AssertionError("connect should have been refused")
 
     asyncio.run(main())
-
-
-def test_asyncio_loads_only_when_an_async_flavour_is_used() -> None:
-    probe = (
-        "import sys, das; assert 'asyncio' not in sys.modules, 'import das loaded asyncio'; "
-        "das.AsyncClient; assert 'asyncio' in sys.modules; "
-        "from das import AsyncRegisterSession, AsyncVerifySession"
-    )
-    subprocess.run([sys.executable, "-c", probe], check=True, timeout=60)
-    try:
-        das.NoSuchThing  # type: ignore[attr-defined]
-    except AttributeError as error:
-        assert "NoSuchThing" in str(error)
-    else:
-        raise AssertionError("unknown attributes must raise AttributeError")
 
 
 FRAME = 1600  # 200 ms of 8 kHz µ-law
