@@ -5,7 +5,7 @@
 """
 
 import atexit as _atexit
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, List
 
 from . import _native
 
@@ -55,20 +55,30 @@ _EVENT_LOOP_NAMES = ("new_event_loop", "run")
 
 
 def __getattr__(name: str) -> object:
+    value: object
     if name in _ASYNCIO_NAMES:
         from . import asyncio_client
 
-        return getattr(asyncio_client, name)
-    if name in _EVENT_LOOP_NAMES:
+        value = getattr(asyncio_client, name)
+    elif name in _EVENT_LOOP_NAMES:
         from . import event_loop
 
-        return getattr(event_loop, name)
-    if name == "Emulator":
+        value = getattr(event_loop, name)
+    elif name == "Emulator":
         from .emulator import Emulator
 
-        return Emulator
-    if name == "trd":
+        value = Emulator
+    elif name == "trd":
+        # Not `from . import trd`: the import system asks this module for `trd` first, which
+        # would call this function again.
         import importlib
 
-        return importlib.import_module(".trd", __name__)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = importlib.import_module(".trd", __name__)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value  # later lookups find it without coming back here
+    return value
+
+
+def __dir__() -> List[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -43,3 +43,10 @@ def test_a_deferred_name_loads_its_module_on_first_use(reach: str, module: str) 
 def test_unknown_names_raise_attribute_error() -> None:
     with pytest.raises(AttributeError, match="NoSuchThing"):
         das.NoSuchThing
+
+
+def test_dir_lists_the_deferred_names_without_loading_them() -> None:
+    run_probe("import sys, das; names = dir(das); "
+              "missing = {'AsyncClient', 'run', 'Emulator', 'trd'} - set(names); "
+              "assert not missing, missing; "
+              f"loaded = [m for m in {DEFERRED!r} if m in sys.modules]; assert not loaded, loaded")

@@ -1,6 +1,6 @@
 """Trusted roots from Python: the emulator's TLS front, whose private CA (``tls_ca_pem`` of
-its description) is trusted through SSL_CERT_FILE (read by a child process, as the variable is
-read once per process), through ``root_certificate_pem``, or not at all (``das.TlsError``
+its description) is trusted through SSL_CERT_FILE (set for a child process, as a deployment
+sets it), through ``root_certificate_pem``, or not at all (``das.TlsError``
 naming the CA), for a session (token endpoint, Socket.IO, AudioHook), an AudioHook channel
 and TRD."""
 
@@ -108,7 +108,8 @@ def test_an_explicit_root_is_trusted_and_nothing_else(bed: Bed) -> None:
 
 
 def in_child(bed: Bed, env: Dict[str, str], **trust: Any) -> Dict[str, str]:
-    """The outcomes in a fresh process with `env` (the variables are read once per process)."""
+    """The outcomes in a fresh process with `env` in its environment from the start, as a
+    deployment sets the variables."""
     script = ("import json, sys\n"
               "sys.path.insert(0, sys.argv[1])\n"
               "from test_trusted_roots import Bed\n"
