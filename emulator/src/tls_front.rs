@@ -106,13 +106,16 @@ impl Drop for TlsFront {
 }
 
 async fn relay(acceptor: TlsAcceptor, tcp: TcpStream, backend: SocketAddr) {
+    // Events are small writes; Nagle must not hold them on either side (as on the emulator's
+    // own listener). On the client's side it did: a response leaving as two TLS records
+    // waited for the client's delayed ACK, 40 ms at every connection.
+    let _ = tcp.set_nodelay(true);
     let Ok(mut tls) = acceptor.accept(tcp).await else {
         return;
     };
     let Ok(mut plain) = TcpStream::connect(backend).await else {
         return;
     };
-    // Events are small writes; Nagle must not hold them (as on the emulator's own listener).
     let _ = plain.set_nodelay(true);
     let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
 }
