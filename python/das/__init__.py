@@ -5,6 +5,7 @@
 """
 
 import atexit as _atexit
+import os as _os
 from typing import TYPE_CHECKING, List
 
 from . import _native
@@ -12,6 +13,10 @@ from . import _native
 # Registered before anything that uses the native module registers its own exit hook, so it
 # runs last (atexit is LIFO): blocking calls in other threads return before finalization.
 _atexit.register(_native.prepare_exit)
+# A forked child (multiprocessing, gunicorn and Celery workers) has none of the parent's
+# threads: it forgets their state and starts its own runtime on first use. Registered first,
+# so it runs before the other packages' after-fork hooks (which run in registration order).
+_os.register_at_fork(after_in_child=_native.after_fork_in_child)
 
 from . import _log, exceptions  # noqa: E402,F401
 from . import _errors

@@ -1,9 +1,10 @@
 """Moves the Rust core's log records to the ``das`` logger on a daemon thread of its own (runtime
-threads never take the GIL, see python/src/log.rs)."""
+threads never take the GIL, see python/src/log.rs), and again in a forked child."""
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 
 from . import _native
@@ -22,4 +23,10 @@ def _forward() -> None:
             _logger.log(level, "%s", message)
 
 
-threading.Thread(target=_forward, name="das-log", daemon=True).start()
+def _start() -> None:
+    threading.Thread(target=_forward, name="das-log", daemon=True).start()
+
+
+_start()
+# A forked child has no forwarding thread: without its own, its records would never arrive.
+os.register_at_fork(after_in_child=_start)

@@ -43,6 +43,12 @@ impl Drop for Blocked {
     }
 }
 
+/// In a forked child: the only thread is the one that forked, which held the GIL and so was
+/// in no wait; the parent's other threads, counted in, do not exist here.
+pub fn forget_other_threads() {
+    BLOCKED.store(0, Ordering::SeqCst);
+}
+
 /// Refuses new waits from now on (interpreter exit began).
 pub fn close() {
     CLOSED.store(true, Ordering::SeqCst);

@@ -15,6 +15,7 @@ mod drive;
 mod errors;
 mod event;
 mod exit;
+mod fork;
 mod log;
 mod proxy;
 mod runtime;
@@ -35,6 +36,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(auth::get_access_token, m)?)?;
     m.add_function(wrap_pyfunction!(exit::prepare_exit, m)?)?;
+    m.add_function(wrap_pyfunction!(fork::after_fork_in_child, m)?)?;
     m.add_function(wrap_pyfunction!(drive::caller_driven, m)?)?;
     m.add_function(wrap_pyfunction!(drive::run, m)?)?;
     m.add_function(wrap_pyfunction!(log::next_log_records, m)?)?;

@@ -52,6 +52,15 @@ pub fn install() {
     );
 }
 
+/// In a forked child: the records queued before the fork are the parent's, which forwards
+/// them itself. A queue locked by another thread at the fork is left alone.
+pub fn forget_parent_records() {
+    if let Ok(mut records) = QUEUE.try_lock() {
+        records.items.clear();
+        records.dropped = 0;
+    }
+}
+
 /// At interpreter exit: no more records, and a waiting reader returns at once.
 pub fn stop_forwarding() {
     FORWARDING.store(false, Ordering::SeqCst);

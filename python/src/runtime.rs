@@ -9,7 +9,7 @@
 use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock, RwLock};
 use std::thread::ThreadId;
 use std::time::Duration;
 
@@ -24,7 +24,10 @@ use crate::errors::{das_error, Kind};
 /// How often a blocked call wakes to let Python handle signals.
 const SIGNAL_POLL: Duration = Duration::from_millis(100);
 
-static RUNTIME: OnceLock<Result<BindingRuntime, String>> = OnceLock::new();
+/// The runtime, started on first use and never dropped. A forked child forgets its parent's
+/// ([`forget_parent_runtime`]): no thread drives that one there, so waiting on it would hang
+/// past every timeout.
+static RUNTIME: RwLock<Option<&'static BindingRuntime>> = RwLock::new(None);
 /// Orders asking for caller-driven mode against the runtime's start.
 static MODE: Mutex<()> = Mutex::new(());
 
@@ -59,25 +62,46 @@ pub fn end_blocking_calls() {
     EXIT.notify_waiters();
 }
 
+fn current() -> Option<&'static BindingRuntime> {
+    *RUNTIME.read().unwrap_or_else(|p| p.into_inner())
+}
+
 /// The shared runtime, started on first use: caller-driven when asked for, else one driver
 /// thread unless `DAS_RUNTIME_THREADS` asks for more (see the core's `runtime` module for why).
+/// A start that failed is tried again at the next call.
 fn shared() -> PyResult<&'static BindingRuntime> {
-    RUNTIME
-        .get_or_init(|| {
-            let _mode = MODE.lock().unwrap_or_else(|p| p.into_inner());
-            match drive::requested() {
-                true => BindingRuntime::caller_driven(),
-                false => BindingRuntime::start("das-runtime"),
-            }
-            .map_err(|e| e.to_string())
-        })
-        .as_ref()
-        .map_err(|e| {
-            das_error(
-                Kind::Internal,
-                format!("the async runtime could not start: {e}"),
-            )
-        })
+    if let Some(started) = current() {
+        return Ok(started);
+    }
+    let _mode = MODE.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(started) = current() {
+        return Ok(started);
+    }
+    let started = match drive::requested() {
+        true => BindingRuntime::caller_driven(),
+        false => BindingRuntime::start("das-runtime"),
+    }
+    .map_err(|e| {
+        das_error(
+            Kind::Internal,
+            format!("the async runtime could not start: {e}"),
+        )
+    })?;
+    // Leaked: the runtime lives as long as the process (and a forked child must not drop its
+    // parent's, whose threads it does not have).
+    let started: &'static BindingRuntime = Box::leak(Box::new(started));
+    *RUNTIME.write().unwrap_or_else(|p| p.into_inner()) = Some(started);
+    Ok(started)
+}
+
+/// In a forked child: the next call starts a runtime of the child's own. Objects made before
+/// the fork stay bound to the parent's and end with their timeouts.
+pub fn forget_parent_runtime() {
+    // Only the forking thread exists in the child; a lock held by another thread at the fork
+    // stays held, and then the parent's runtime is kept (as before this existed).
+    if let Ok(mut runtime) = RUNTIME.try_write() {
+        *runtime = None;
+    }
 }
 
 /// The shared runtime's handle, to spawn on (started on first use).
@@ -88,8 +112,7 @@ pub fn runtime() -> PyResult<&'static Handle> {
 /// Asks for caller-driven mode: `AlreadyStarted` once the runtime runs on its own thread.
 pub fn set_caller_driven() -> PyResult<()> {
     let _mode = MODE.lock().unwrap_or_else(|p| p.into_inner());
-    let started = RUNTIME.get().and_then(|started| started.as_ref().ok());
-    drive::request(started).map_err(|e| das_error(Kind::AlreadyStarted, e))
+    drive::request(current()).map_err(|e| das_error(Kind::AlreadyStarted, e))
 }
 
 /// True in caller-driven mode.

@@ -1,0 +1,93 @@
+"""A forked child (multiprocessing's default on Linux, gunicorn and Celery workers) uses libdas
+on its own: it starts its own runtime, even when the parent's ran sessions before the fork
+(waiting on the parent's, which no thread drives in the child, hung past every timeout), and
+its log records reach its `logging` (the parent's forwarding thread does not exist there)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import select
+import signal
+import time
+import warnings
+from typing import Callable, Dict, List
+
+import das
+
+#: Bound on the child's whole run; a child that hangs is killed and the test fails.
+CHILD_SECONDS = 60.0
+
+
+def first_event(emulator: das.Emulator) -> str:
+    """A signalling-only session's first event."""
+    options = dict(token_url=emulator.token_url, client_id=emulator.client_id,
+                   client_secret=emulator.client_secret, connect_timeout=10.0)
+    with das.RegisterSession(emulator.socketio_url, **options) as session:  # type: ignore[arg-type]
+        return next(iter(session.events())).name
+
+
+def in_forked_child(work: Callable[[], Dict[str, object]]) -> Dict[str, object]:
+    """`work()`'s result, computed in a forked child."""
+    reader, writer = os.pipe()
+    with warnings.catch_warnings():
+        # Python 3.12+ warns that forking a threaded process may deadlock the child: that
+        # child is what this test is about.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            os.close(reader)
+            os.write(writer, json.dumps(work()).encode())
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writer)
+    try:
+        ready, _, _ = select.select([reader], [], [], CHILD_SECONDS)
+        if not ready:
+            os.kill(pid, signal.SIGKILL)
+            raise AssertionError(f"the forked child hung for {CHILD_SECONDS:.0f} s")
+        report = b""
+        while chunk := os.read(reader, 65536):
+            report += chunk
+    finally:
+        os.close(reader)
+        _, status = os.waitpid(pid, 0)
+    assert status == 0, f"the forked child failed (status {status})"
+    result: Dict[str, object] = json.loads(report)
+    return result
+
+
+def test_a_child_forked_after_sessions_runs_its_own(emulator: das.Emulator) -> None:
+    assert first_event(emulator) == "info-consumer-ready"  # the parent's runtime is running
+    child = in_forked_child(lambda: {"event": first_event(emulator)})
+    assert child == {"event": "info-consumer-ready"}
+    assert first_event(emulator) == "info-consumer-ready"  # and the parent's still runs
+
+
+def test_a_forked_childs_log_records_reach_its_logging(emulator: das.Emulator) -> None:
+    def session_with_records() -> Dict[str, object]:
+        messages: List[str] = []
+
+        class Keep(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                messages.append(record.getMessage())
+
+        logger = logging.getLogger("das")
+        logger.addHandler(Keep())
+        logger.setLevel(logging.INFO)
+        event = first_event(emulator)
+        deadline = time.monotonic() + 10.0
+        while not any("session initialized" in m for m in messages) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return {"event": event, "pid": os.getpid(), "messages": messages}
+
+    first_event(emulator)
+    child = in_forked_child(session_with_records)
+    assert child["event"] == "info-consumer-ready"
+    messages = child["messages"]
+    assert isinstance(messages, list)
+    assert any("session initialized" in str(m) for m in messages), messages
