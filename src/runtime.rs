@@ -14,6 +14,7 @@
 //! events into a [`queue::EventQueue`].
 
 pub mod drive;
+pub mod fork;
 pub mod queue;
 
 use std::future::Future;

@@ -15,8 +15,11 @@ from . import _native
 _atexit.register(_native.prepare_exit)
 # A forked child (multiprocessing, gunicorn and Celery workers) has none of the parent's
 # threads: it forgets their state and starts its own runtime on first use. Registered first,
-# so it runs before the other packages' after-fork hooks (which run in registration order).
-_os.register_at_fork(after_in_child=_native.after_fork_in_child)
+# so its after-fork hooks run before the package's others (they run in registration order).
+if hasattr(_os, "register_at_fork"):  # POSIX only
+    _os.register_at_fork(before=_native.before_fork,
+                         after_in_parent=_native.after_fork_in_parent,
+                         after_in_child=_native.after_fork_in_child)
 
 from . import _log, exceptions  # noqa: E402,F401
 from . import _errors

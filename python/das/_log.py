@@ -29,4 +29,5 @@ def _start() -> None:
 
 _start()
 # A forked child has no forwarding thread: without its own, its records would never arrive.
-os.register_at_fork(after_in_child=_start)
+if hasattr(os, "register_at_fork"):  # POSIX only
+    os.register_at_fork(after_in_child=_start)

@@ -1,15 +1,29 @@
-//! After `os.fork()`, in the child (the package registers this with `os.register_at_fork`):
-//! only the forking thread exists there, so the state that counts on the parent's other
-//! threads (the runtime's driver, the log forwarder, threads inside blocking waits) is
-//! forgotten, and the child starts its own on first use.
+//! Around `os.fork()` (the package registers these with `os.register_at_fork`). Only the
+//! forking thread exists in the child, so the state that counts on the parent's other threads
+//! (the runtime's driver, threads inside blocking waits, the log queue's users) is forgotten
+//! there, and the child starts its own on first use.
 
 use pyo3::prelude::*;
 
 use crate::{blocked, log, runtime};
 
+/// In the parent, just before the fork.
+#[pyfunction]
+pub fn before_fork() {
+    log::hold_across_fork();
+}
+
+/// In the parent, after the fork (or a failed one).
+#[pyfunction]
+pub fn after_fork_in_parent() {
+    log::release_after_fork(false);
+}
+
+/// In the child.
 #[pyfunction]
 pub fn after_fork_in_child() {
+    log::release_after_fork(true);
     runtime::forget_parent_runtime();
     blocked::forget_other_threads();
-    log::forget_parent_records();
+    das::runtime::fork::after_fork_in_child();
 }

@@ -3,9 +3,10 @@
 //! waiting for that lock): they queue formatted records, and a Python thread of the package
 //! (`das/_log.py`) takes them with [`next_log_records`] and hands them to `logging`.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use das::log_line::log_line;
@@ -38,7 +39,7 @@ struct Records {
     dropped: u64,
 }
 
-fn lock() -> std::sync::MutexGuard<'static, Records> {
+fn lock() -> MutexGuard<'static, Records> {
     QUEUE.lock().unwrap_or_else(|p| p.into_inner())
 }
 
@@ -52,12 +53,27 @@ pub fn install() {
     );
 }
 
-/// In a forked child: the records queued before the fork are the parent's, which forwards
-/// them itself. A queue locked by another thread at the fork is left alone.
-pub fn forget_parent_records() {
-    if let Ok(mut records) = QUEUE.try_lock() {
-        records.items.clear();
-        records.dropped = 0;
+thread_local! {
+    /// The queue's lock, held by the forking thread across `fork()`: a runtime thread holding
+    /// it at the fork would leave it locked for good in the child, whose first record would
+    /// then wait forever. Thread-local: the hooks before and after run on the forking thread.
+    static HELD_ACROSS_FORK: RefCell<Option<MutexGuard<'static, Records>>> = const { RefCell::new(None) };
+}
+
+/// Before `fork()`: takes the queue's lock (its holders never wait for the GIL, which the
+/// forking thread holds).
+pub fn hold_across_fork() {
+    HELD_ACROSS_FORK.with(|held| *held.borrow_mut() = Some(lock()));
+}
+
+/// After `fork()`: lets the queue go; in the child, first forgets the records queued before the
+/// fork, which are the parent's to forward.
+pub fn release_after_fork(in_child: bool) {
+    if let Some(mut records) = HELD_ACROSS_FORK.with(|held| held.borrow_mut().take()) {
+        if in_child {
+            records.items.clear();
+            records.dropped = 0;
+        }
     }
 }
 

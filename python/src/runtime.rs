@@ -34,7 +34,15 @@ static MODE: Mutex<()> = Mutex::new(());
 /// Set at interpreter exit: blocking calls return `Closed` at their next poll.
 static EXITING: AtomicBool = AtomicBool::new(false);
 /// Wakes every waiter of [`block_on`] when `EXITING` is set.
-static EXIT: Notify = Notify::const_new();
+/// A forked child replaces it ([`forget_parent_runtime`]): the parent's lists the waits of
+/// threads the child does not have.
+static EXIT: RwLock<&'static Notify> = RwLock::new(&FIRST_EXIT);
+static FIRST_EXIT: Notify = Notify::const_new();
+
+/// Read with the GIL held, so never held by another thread when the GIL's holder forks.
+fn exit_notify() -> &'static Notify {
+    *EXIT.read().unwrap_or_else(|p| p.into_inner())
+}
 /// Python's main thread: the only one where waking up to check for signals does anything.
 static MAIN_THREAD: OnceLock<ThreadId> = OnceLock::new();
 
@@ -59,7 +67,7 @@ fn on_other_thread() -> bool {
 /// every later one.
 pub fn end_blocking_calls() {
     EXITING.store(true, Ordering::SeqCst);
-    EXIT.notify_waiters();
+    exit_notify().notify_waiters();
 }
 
 fn current() -> Option<&'static BindingRuntime> {
@@ -94,13 +102,17 @@ fn shared() -> PyResult<&'static BindingRuntime> {
     Ok(started)
 }
 
-/// In a forked child: the next call starts a runtime of the child's own. Objects made before
-/// the fork stay bound to the parent's and end with their timeouts.
+/// In a forked child: the next call starts a runtime of the child's own, and waits register
+/// with a new exit notification. Objects made before the fork stay bound to the parent's
+/// runtime and end with their timeouts.
 pub fn forget_parent_runtime() {
     // Only the forking thread exists in the child; a lock held by another thread at the fork
     // stays held, and then the parent's runtime is kept (as before this existed).
     if let Ok(mut runtime) = RUNTIME.try_write() {
         *runtime = None;
+    }
+    if let Ok(mut exit) = EXIT.try_write() {
+        *exit = Box::leak(Box::new(Notify::new()));
     }
 }
 
@@ -128,7 +140,7 @@ where
     F: Future + Send,
     F::Output: Send,
 {
-    let mut exit = pin!(EXIT.notified());
+    let mut exit = pin!(exit_notify().notified());
     // Registered before the flag is read, so an exit between the two still wakes this wait.
     exit.as_mut().enable();
     // Refused once exit began (which comes before `EXITING` is set).

@@ -10,6 +10,7 @@ import logging
 import os
 import select
 import signal
+import threading
 import time
 import warnings
 from typing import Callable, Dict, List
@@ -40,7 +41,11 @@ def in_forked_child(work: Callable[[], Dict[str, object]]) -> Dict[str, object]:
         status = 1
         try:
             os.close(reader)
-            os.write(writer, json.dumps(work()).encode())
+            try:
+                outcome = work()
+            except BaseException as error:  # reported to the parent, which fails the test
+                outcome = {"error": f"{type(error).__name__}: {error}"}
+            os.write(writer, json.dumps(outcome).encode())
             status = 0
         finally:
             os._exit(status)
@@ -91,3 +96,24 @@ def test_a_forked_childs_log_records_reach_its_logging(emulator: das.Emulator) -
     messages = child["messages"]
     assert isinstance(messages, list)
     assert any("session initialized" in str(m) for m in messages), messages
+
+
+def test_children_forked_while_the_parent_logs_run_their_sessions(emulator: das.Emulator) -> None:
+    # The parent's runtime thread queues log records while sessions start and end; a fork that
+    # caught it holding the queue used to leave the child's first record waiting forever.
+    logging.getLogger("das").setLevel(logging.INFO)
+    stop = threading.Event()
+
+    def sessions_meanwhile() -> None:
+        while not stop.is_set():
+            first_event(emulator)
+
+    busy = threading.Thread(target=sessions_meanwhile)
+    busy.start()
+    try:
+        for _ in range(20):
+            assert in_forked_child(lambda: {"event": first_event(emulator)}) == {
+                "event": "info-consumer-ready"}
+    finally:
+        stop.set()
+        busy.join(30)

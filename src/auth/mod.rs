@@ -9,3 +9,5 @@ mod token;
 pub use error::AuthError;
 pub use provider::{ClientCredentials, TokenProvider};
 pub use token::Token;
+
+pub(crate) use shared::forget_all as forget_shared_providers;

@@ -46,3 +46,12 @@ pub(super) fn shared<E>(
     providers.push((key, Arc::downgrade(&provider)));
     Ok(provider)
 }
+
+/// In a forked child: the providers built so far hold HTTP clients whose connections the
+/// parent's runtime serves, and no thread runs it there; the child builds its own.
+pub(crate) fn forget_all() {
+    // Taken by sessions starting; one that held it at the fork leaves the registry as it was.
+    if let Ok(mut providers) = PROVIDERS.try_lock() {
+        providers.clear();
+    }
+}
