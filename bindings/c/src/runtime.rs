@@ -20,6 +20,9 @@ use crate::error::Error;
 use crate::result::das_result;
 
 static RUNTIME: Mutex<Option<Arc<BindingRuntime>>> = Mutex::new(None);
+/// Runtimes a forked child inherited from its parent: never dropped (their threads do not
+/// exist there) and kept reachable, so leak checkers do not report them.
+static ORPHANED: Mutex<Vec<Arc<BindingRuntime>>> = Mutex::new(Vec::new());
 static SHUT_DOWN: AtomicBool = AtomicBool::new(false);
 static STARTS: AtomicUsize = AtomicUsize::new(0);
 
@@ -59,6 +62,7 @@ fn shared() -> Result<Arc<BindingRuntime>, Error> {
             )
         })?;
         STARTS.fetch_add(1, Ordering::Relaxed);
+        forget_runtime_in_forked_children();
         *slot = Some(Arc::new(runtime));
     }
     slot.clone()
@@ -106,7 +110,8 @@ pub fn run(timeout: Duration) -> Result<bool, Error> {
     Ok(woke == drive::Woke::Event)
 }
 
-/// How many times a runtime was started in this process (0 or 1).
+/// How many times a runtime was started in this process (0 or 1; a forked child also counts
+/// its parent's).
 pub fn starts() -> usize {
     STARTS.load(Ordering::Relaxed)
 }
@@ -125,6 +130,47 @@ extern "C" fn shut_down_at_exit() {
         // A call still inside `block_on` holds the runtime: it goes with that call.
         if let Some(Ok(runtime)) = runtime.map(Arc::try_unwrap) {
             runtime.shutdown(EXIT_GRACE);
+        }
+    });
+}
+
+/// In a forked child: no thread of the parent's runtime exists there, so a call waiting on it
+/// would hang past every timeout. The child forgets it (and the core's state that refers to
+/// it), and its next call starts a runtime of its own.
+extern "C" fn forget_parent_runtime() {
+    let _ = std::panic::catch_unwind(|| {
+        // Only the forking thread exists here. A lock another thread held at the fork stays
+        // held: then the parent's runtime stays too, as without this handler.
+        let Ok(mut slot) = RUNTIME.try_lock() else {
+            return;
+        };
+        if let Some(parent) = slot.take() {
+            match ORPHANED.try_lock() {
+                Ok(mut orphaned) => orphaned.push(parent),
+                Err(_) => std::mem::forget(parent),
+            }
+        }
+        das_core::runtime::fork::after_fork_in_child();
+    });
+}
+
+extern "C" {
+    fn pthread_atfork(
+        prepare: Option<extern "C" fn()>,
+        parent: Option<extern "C" fn()>,
+        child: Option<extern "C" fn()>,
+    ) -> std::ffi::c_int;
+}
+
+/// Registers [`forget_parent_runtime`] for forked children, once (when a runtime first starts:
+/// a child of a process that never started one has nothing to forget).
+fn forget_runtime_in_forked_children() {
+    static REGISTERED: std::sync::Once = std::sync::Once::new();
+    REGISTERED.call_once(|| {
+        // SAFETY: registers a C-ABI function with no arguments that lives as long as the
+        // library; glibc's `pthread_atfork` ties it to this library and drops it if unloaded.
+        unsafe {
+            pthread_atfork(None, None, Some(forget_parent_runtime));
         }
     });
 }
