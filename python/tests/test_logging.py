@@ -36,3 +36,22 @@ def test_nothing_is_forwarded_below_the_configured_level(sio_url: str,
     with das.RegisterSession(sio_url, authorization="Bearer t") as session:
         session.wait_result(timeout=10)
     assert not [r for r in caplog.records if r.name == "das" and r.levelno < logging.ERROR]
+
+
+def test_closing_a_session_before_its_result_is_no_warning(emulator: das.Emulator,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    # The application ending its own session is not signalling lost: INFO, not WARNING (an
+    # operator's alerts key on warnings).
+    caplog.set_level(logging.INFO, logger="das")
+    with das.RegisterSession(emulator.socketio_url, token_url=emulator.token_url,
+                             client_id=emulator.client_id,
+                             client_secret=emulator.client_secret) as session:
+        call_id = session.call_id
+        assert next(iter(session.events())).name == "info-consumer-ready"
+    deadline = time.monotonic() + 10
+    while not any("session closed before a result" in r.getMessage() and call_id in r.getMessage()
+                  for r in caplog.records if r.name == "das"):
+        assert time.monotonic() < deadline, "no record of the close"
+        time.sleep(0.02)
+    assert not [r for r in caplog.records
+                if r.name == "das" and r.levelno >= logging.WARNING and call_id in r.getMessage()]

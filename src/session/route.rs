@@ -12,7 +12,7 @@ use super::sink::SinkHold;
 use super::{feeder, Argument, Event};
 use crate::audio::send_buffer::SendBuffer;
 use crate::channel::AudioChannelConfig;
-use crate::socketio::{Incoming, IncomingSink};
+use crate::socketio::{DisconnectReason, Incoming, IncomingSink};
 
 /// One session's routing, shared by the connection task and the [`Session`](super::Session).
 #[derive(Debug)]
@@ -84,8 +84,15 @@ impl Route {
             }
             Incoming::Disconnected { reason } => {
                 let mut state = self.state();
-                if !state.result_seen {
-                    tracing::warn!(call_id = %self.call_id, %reason, "signalling lost before a result");
+                match (&reason, state.result_seen) {
+                    (_, true) => {}
+                    // The application closed it: its own doing, not an operator's concern.
+                    (DisconnectReason::ClientDisconnect, false) => {
+                        tracing::info!(call_id = %self.call_id, "session closed before a result");
+                    }
+                    (_, false) => {
+                        tracing::warn!(call_id = %self.call_id, %reason, "signalling lost before a result");
+                    }
                 }
                 // The server dropped the session with its signalling: stop the audio now
                 // rather than wait for the application to end it; the channel then reports
