@@ -75,11 +75,16 @@ int main(void) {
         child_session(&emulator, report[1]);
     }
     close(report[1]);
-    CHECK(child_report(child, report[0]) == '0');
+    char outcome = child_report(child, report[0]);
+    CHECK(outcome == '0');
     close(report[0]);
-    /* The parent's runtime still runs. */
-    CHECK(first_event_kind(&emulator, "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f") ==
-          (int)DAS_EVENT_KIND_CONSUMER_READY);
+    /* The parent's runtime still runs. Not asked after a failed child: one that used the
+     * parent's runtime registered its sockets in the epoll set the two share, and the parent's
+     * next wait could hang instead of failing the check above. */
+    if (outcome == '0') {
+        CHECK(first_event_kind(&emulator, "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f") ==
+              (int)DAS_EVENT_KIND_CONSUMER_READY);
+    }
     CHECK(emulator_process_stop(&emulator) == 0);
     CHECK_DONE("fork");
 }
