@@ -154,6 +154,10 @@ extern "C" fn forget_parent_runtime() {
     });
 }
 
+// glibc's, imported for `forget_runtime_in_forked_children`; not part of libdas's API, so
+// kept out of the generated header (cbindgen reads the annotation from the block's doc).
+#[allow(unused_doc_comments)]
+/// cbindgen:ignore
 extern "C" {
     fn pthread_atfork(
         prepare: Option<extern "C" fn()>,
