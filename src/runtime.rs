@@ -1,6 +1,7 @@
 //! The runtime the bindings run sessions on, for programs that are not async themselves (the
 //! C ABI, the Python module): started once, driven by its own thread(s), entered from any
-//! caller thread with [`BindingRuntime::block_on`].
+//! caller thread with [`BindingRuntime::block_on`]. The process has one, kept in [`process`],
+//! which also says what a forked child does with its parent's.
 //!
 //! By default one thread drives a current-thread runtime: sessions are I/O-bound and a fleet of
 //! them needs a fraction of a core (about a fifth at 1,000 real-time sessions), and one thread
@@ -14,7 +15,7 @@
 //! events into a [`queue::EventQueue`].
 
 pub mod drive;
-pub mod fork;
+pub mod process;
 pub mod queue;
 
 use std::future::Future;

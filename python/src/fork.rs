@@ -10,6 +10,7 @@ use crate::{blocked, log, runtime};
 /// In the parent, just before the fork.
 #[pyfunction]
 pub fn before_fork() {
+    das::runtime::process::before_fork();
     log::hold_across_fork();
 }
 
@@ -17,13 +18,14 @@ pub fn before_fork() {
 #[pyfunction]
 pub fn after_fork_in_parent() {
     log::release_after_fork(false);
+    das::runtime::process::after_fork_in_parent();
 }
 
 /// In the child.
 #[pyfunction]
 pub fn after_fork_in_child() {
     log::release_after_fork(true);
-    runtime::forget_parent_runtime();
+    das::runtime::process::after_fork_in_child();
+    runtime::after_fork_in_child();
     blocked::forget_other_threads();
-    das::runtime::fork::after_fork_in_child();
 }

@@ -9,11 +9,11 @@
 use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock, RwLock};
+use std::sync::{Arc, RwLock};
 use std::thread::ThreadId;
 use std::time::Duration;
 
-use das::runtime::{drive, BindingRuntime};
+use das::runtime::{drive, process, BindingRuntime};
 use pyo3::prelude::*;
 use tokio::runtime::Handle;
 use tokio::sync::Notify;
@@ -24,17 +24,10 @@ use crate::errors::{das_error, Kind};
 /// How often a blocked call wakes to let Python handle signals.
 const SIGNAL_POLL: Duration = Duration::from_millis(100);
 
-/// The runtime, started on first use and never dropped. A forked child forgets its parent's
-/// ([`forget_parent_runtime`]): no thread drives that one there, so waiting on it would hang
-/// past every timeout.
-static RUNTIME: RwLock<Option<&'static BindingRuntime>> = RwLock::new(None);
-/// Orders asking for caller-driven mode against the runtime's start.
-static MODE: Mutex<()> = Mutex::new(());
-
 /// Set at interpreter exit: blocking calls return `Closed` at their next poll.
 static EXITING: AtomicBool = AtomicBool::new(false);
 /// Wakes every waiter of [`block_on`] when `EXITING` is set.
-/// A forked child replaces it ([`forget_parent_runtime`]): the parent's lists the waits of
+/// A forked child replaces it ([`after_fork_in_child`]): the parent's lists the waits of
 /// threads the child does not have.
 static EXIT: RwLock<&'static Notify> = RwLock::new(&FIRST_EXIT);
 static FIRST_EXIT: Notify = Notify::const_new();
@@ -44,7 +37,9 @@ fn exit_notify() -> &'static Notify {
     *EXIT.read().unwrap_or_else(|p| p.into_inner())
 }
 /// Python's main thread: the only one where waking up to check for signals does anything.
-static MAIN_THREAD: OnceLock<ThreadId> = OnceLock::new();
+/// Written at import and in a forked child (whose only thread becomes its main thread), read
+/// with the GIL held.
+static MAIN_THREAD: RwLock<Option<ThreadId>> = RwLock::new(None);
 
 /// Remembers the calling thread if it is Python's main thread (called at module import).
 /// Unknown, every thread polls for signals as the main thread does.
@@ -52,15 +47,20 @@ pub fn remember_main_thread(py: Python<'_>) -> PyResult<()> {
     let threading = py.import("threading")?;
     let current = threading.call_method0("current_thread")?;
     if current.is(&threading.call_method0("main_thread")?) {
-        let _ = MAIN_THREAD.set(std::thread::current().id());
+        set_main_thread();
     }
     Ok(())
 }
 
+fn set_main_thread() {
+    *MAIN_THREAD.write().unwrap_or_else(|p| p.into_inner()) = Some(std::thread::current().id());
+}
+
 fn on_other_thread() -> bool {
     MAIN_THREAD
-        .get()
-        .is_some_and(|main| *main != std::thread::current().id())
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .is_some_and(|main| main != std::thread::current().id())
 }
 
 /// At interpreter exit: every call inside [`block_on`] returns `Closed` at once, and so does
@@ -70,61 +70,32 @@ pub fn end_blocking_calls() {
     exit_notify().notify_waiters();
 }
 
-fn current() -> Option<&'static BindingRuntime> {
-    *RUNTIME.read().unwrap_or_else(|p| p.into_inner())
+/// The process's runtime (the core's), started on first use: caller-driven when asked for,
+/// else one driver thread unless `DAS_RUNTIME_THREADS` asks for more.
+fn shared() -> PyResult<Arc<BindingRuntime>> {
+    process::shared().map_err(|e| das_error(Kind::Internal, e))
 }
 
-/// The shared runtime, started on first use: caller-driven when asked for, else one driver
-/// thread unless `DAS_RUNTIME_THREADS` asks for more (see the core's `runtime` module for why).
-/// A start that failed is tried again at the next call.
-fn shared() -> PyResult<&'static BindingRuntime> {
-    if let Some(started) = current() {
-        return Ok(started);
-    }
-    let _mode = MODE.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(started) = current() {
-        return Ok(started);
-    }
-    let started = match drive::requested() {
-        true => BindingRuntime::caller_driven(),
-        false => BindingRuntime::start("das-runtime"),
-    }
-    .map_err(|e| {
-        das_error(
-            Kind::Internal,
-            format!("the async runtime could not start: {e}"),
-        )
-    })?;
-    // Leaked: the runtime lives as long as the process (and a forked child must not drop its
-    // parent's, whose threads it does not have).
-    let started: &'static BindingRuntime = Box::leak(Box::new(started));
-    *RUNTIME.write().unwrap_or_else(|p| p.into_inner()) = Some(started);
-    Ok(started)
-}
-
-/// In a forked child: the next call starts a runtime of the child's own, and waits register
-/// with a new exit notification. Objects made before the fork stay bound to the parent's
-/// runtime and end with their timeouts.
-pub fn forget_parent_runtime() {
-    // Only the forking thread exists in the child; a lock held by another thread at the fork
-    // stays held, and then the parent's runtime is kept (as before this existed).
-    if let Ok(mut runtime) = RUNTIME.try_write() {
-        *runtime = None;
-    }
+/// In a forked child, after the core forgot the parent's runtime: waits register with a new
+/// exit notification (the parent's lists the waits of threads the child does not have), and
+/// the forking thread, the child's only one, is its main thread.
+pub fn after_fork_in_child() {
+    // Only the forking thread exists in the child, and it held the GIL across the fork, so
+    // no other thread held these locks.
     if let Ok(mut exit) = EXIT.try_write() {
         *exit = Box::leak(Box::new(Notify::new()));
     }
+    set_main_thread();
 }
 
 /// The shared runtime's handle, to spawn on (started on first use).
-pub fn runtime() -> PyResult<&'static Handle> {
-    shared().map(BindingRuntime::handle)
+pub fn runtime() -> PyResult<Handle> {
+    shared().map(|runtime| runtime.handle().clone())
 }
 
 /// Asks for caller-driven mode: `AlreadyStarted` once the runtime runs on its own thread.
 pub fn set_caller_driven() -> PyResult<()> {
-    let _mode = MODE.lock().unwrap_or_else(|p| p.into_inner());
-    drive::request(current()).map_err(|e| das_error(Kind::AlreadyStarted, e))
+    process::request_caller_driven().map_err(|e| das_error(Kind::AlreadyStarted, e))
 }
 
 /// True in caller-driven mode.

@@ -117,3 +117,34 @@ def test_children_forked_while_the_parent_logs_run_their_sessions(emulator: das.
     finally:
         stop.set()
         busy.join(30)
+
+
+def test_ctrl_c_reaches_a_child_forked_from_another_thread(emulator: das.Emulator) -> None:
+    # The forking thread is the child's only thread, so it is the child's main thread, the one
+    # Python delivers signals to: a blocking call there must wake to let Python handle them.
+    # The package used to keep its parent's main thread, and then waited out the call's timeout.
+    def interrupted_wait() -> Dict[str, object]:
+        # Started from a background job, a process inherits SIGINT ignored.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        options = dict(token_url=emulator.token_url, client_id=emulator.client_id,
+                       client_secret=emulator.client_secret, connect_timeout=10.0)
+        with das.RegisterSession(emulator.socketio_url, **options) as session:  # type: ignore[arg-type]
+            events = session.events(timeout=20.0)
+            assert next(events).name == "info-consumer-ready"
+            threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
+            started = time.monotonic()
+            try:
+                for _ in events:  # nothing comes: a signalling-only session waits for audio
+                    pass
+            except KeyboardInterrupt:
+                return {"interrupted_after": time.monotonic() - started}
+            return {"interrupted_after": None}
+
+    outcome: Dict[str, object] = {}
+    forker = threading.Thread(target=lambda: outcome.update(in_forked_child(interrupted_wait)))
+    forker.start()
+    forker.join(CHILD_SECONDS + 10)
+    seconds = outcome.get("interrupted_after")
+    assert isinstance(seconds, float), outcome
+    # Woken within a poll interval, not at the end of the 20 s wait.
+    assert seconds < 10.0, outcome

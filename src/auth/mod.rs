@@ -10,4 +10,6 @@ pub use error::AuthError;
 pub use provider::{ClientCredentials, TokenProvider};
 pub use token::Token;
 
-pub(crate) use shared::forget_all as forget_shared_providers;
+pub(crate) use shared::{
+    hold as hold_shared_providers, try_hold as try_hold_shared_providers, Held as HeldProviders,
+};

@@ -2,7 +2,7 @@
 //! build a provider per session (the C ABI and the Python wheel): a thousand sessions then
 //! ask the token endpoint once, not a thousand times, and share one HTTP client.
 
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use sha2::{Digest, Sha256};
 
@@ -21,6 +21,11 @@ struct Key {
     secret_digest: [u8; 32],
 }
 
+fn lock() -> MutexGuard<'static, Vec<(Key, Weak<Source>)>> {
+    // A panic elsewhere while holding the lock leaves the list consistent; keep using it.
+    PROVIDERS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The live provider built from `settings`, or a new one from `build`.
 pub(super) fn shared<E>(
     settings: ClientCredentials,
@@ -32,8 +37,7 @@ pub(super) fn shared<E>(
         settings: public,
         secret_digest: Sha256::digest(secret.as_bytes()).into(),
     };
-    // A panic elsewhere while holding the lock leaves the list consistent; keep using it.
-    let mut providers = PROVIDERS.lock().unwrap_or_else(|e| e.into_inner());
+    let mut providers = lock();
     providers.retain(|(_, provider)| provider.strong_count() > 0);
     if let Some(provider) = providers
         .iter()
@@ -47,11 +51,24 @@ pub(super) fn shared<E>(
     Ok(provider)
 }
 
-/// In a forked child: the providers built so far hold HTTP clients whose connections the
-/// parent's runtime serves, and no thread runs it there; the child builds its own.
-pub(crate) fn forget_all() {
-    // Taken by sessions starting; one that held it at the fork leaves the registry as it was.
-    if let Ok(mut providers) = PROVIDERS.try_lock() {
-        providers.clear();
+/// The registry's lock, held by the forking thread across `fork()` (see
+/// `runtime::process`): a session starting at that moment would leave it locked in the child.
+pub(crate) struct Held(MutexGuard<'static, Vec<(Key, Weak<Source>)>>);
+
+/// Waits for the registry's lock.
+pub(crate) fn hold() -> Held {
+    Held(lock())
+}
+
+/// The registry's lock if no one holds it.
+pub(crate) fn try_hold() -> Option<Held> {
+    PROVIDERS.try_lock().ok().map(Held)
+}
+
+impl Held {
+    /// In a forked child: the providers built so far hold HTTP clients whose connections the
+    /// parent's runtime serves, and no thread runs it there; the child builds its own.
+    pub(crate) fn forget_all(mut self) {
+        self.0.clear();
     }
 }

@@ -22,11 +22,35 @@ pub(super) struct RootsKey {
     pub extra_roots_pem: Vec<Vec<u8>>,
 }
 
-static CONFIGS: Mutex<Vec<(RootsKey, Arc<ClientConfig>)>> = Mutex::new(Vec::new());
+type Kept = Vec<(RootsKey, Arc<ClientConfig>)>;
 
-fn configs() -> MutexGuard<'static, Vec<(RootsKey, Arc<ClientConfig>)>> {
+static CONFIGS: Mutex<Kept> = Mutex::new(Vec::new());
+
+fn configs() -> MutexGuard<'static, Kept> {
     // The critical sections below cannot panic half-way.
     CONFIGS.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The cache's lock, held by the forking thread across `fork()` (see `runtime::process`): a
+/// connection looking up its configuration at that moment would leave it locked in the child.
+pub(crate) struct Held(MutexGuard<'static, Kept>);
+
+/// Waits for the cache's lock.
+pub(crate) fn hold() -> Held {
+    Held(configs())
+}
+
+/// The cache's lock if no one holds it.
+pub(crate) fn try_hold() -> Option<Held> {
+    CONFIGS.try_lock().ok().map(Held)
+}
+
+impl Held {
+    /// In a forked child: a kept configuration's session-resumption store has a lock that a
+    /// parent's thread may have held at the fork; the child builds its own configurations.
+    pub(crate) fn forget_all(mut self) {
+        self.0.clear();
+    }
 }
 
 /// The configuration for `key`: the one kept, or `build`'s (kept when it succeeds; errors are
@@ -52,10 +76,7 @@ pub(super) fn shared(
 }
 
 /// The kept configuration for `key`, moved to the most recently used end.
-fn take_recent(
-    configs: &mut Vec<(RootsKey, Arc<ClientConfig>)>,
-    key: &RootsKey,
-) -> Option<Arc<ClientConfig>> {
+fn take_recent(configs: &mut Kept, key: &RootsKey) -> Option<Arc<ClientConfig>> {
     let at = configs.iter().position(|(kept, _)| kept == key)?;
     let entry = configs.remove(at);
     let config = entry.1.clone();

@@ -12,6 +12,9 @@ use std::sync::Arc;
 use rustls::client::WebPkiServerVerifier;
 use rustls::ClientConfig;
 
+pub(crate) use cache::{
+    hold as hold_config_cache, try_hold as try_hold_config_cache, Held as HeldConfigs,
+};
 pub use error::{TlsError, UnknownIssuer};
 pub use roots::{check_pem, CertEnv, RootsConsulted, TrustedRoots};
 

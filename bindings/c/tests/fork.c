@@ -1,9 +1,11 @@
 /* A child forked after its parent ran sessions (a pre-fork server's workers) runs its own: the
  * parent's runtime has no thread in the child, so the child's first blocking call used to wait
- * on it past every timeout. */
+ * on it past every timeout. So does a child forked while another of the parent's threads is
+ * starting sessions: a lock that thread held at the fork used to stay held in the child. */
 #include "emulator_session.h"
 
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -12,21 +14,33 @@
 /* Bound on the child's whole run: a child that hangs is killed and the check fails. */
 #define CHILD_SECONDS 120
 
-/* A signalling-only session's first event kind; -1 when the session could not start. */
-static int first_event_kind(const emulator_process *emulator, const char *call_id) {
-    das_config *config = emulator_config(emulator, call_id, NULL);
+/* The first event kind of a session made from `config`; -1 when it could not start. Counts no
+ * check itself: it also runs on a second thread. */
+static int first_event_kind_of(const das_config *config) {
     das_session *session = NULL;
     das_event *event = NULL;
     int kind = -1;
-    CHECK_RESULT(das_config_set_signalling_only(config, true), DAS_RESULT_OK);
-    CHECK_RESULT(das_session_new(config, &session), DAS_RESULT_OK);
-    if (das_session_start(session) == DAS_RESULT_OK &&
+    if (das_session_new(config, &session) == DAS_RESULT_OK &&
+        das_session_start(session) == DAS_RESULT_OK &&
         das_session_poll_event(session, 30000, &event) == DAS_RESULT_OK) {
         kind = (int)das_event_get_kind(event);
         das_event_free(event);
     }
     das_session_close(session);
     das_session_free(session);
+    return kind;
+}
+
+static das_config *signalling_only_config(const emulator_process *emulator, const char *call_id) {
+    das_config *config = emulator_config(emulator, call_id, NULL);
+    CHECK_RESULT(das_config_set_signalling_only(config, true), DAS_RESULT_OK);
+    return config;
+}
+
+/* A signalling-only session's first event kind; -1 when the session could not start. */
+static int first_event_kind(const emulator_process *emulator, const char *call_id) {
+    das_config *config = signalling_only_config(emulator, call_id);
+    int kind = first_event_kind_of(config);
     das_config_free(config);
     return kind;
 }
@@ -59,31 +73,95 @@ static char child_report(pid_t child, int report) {
     return outcome;
 }
 
+/* Forks a child that runs a session; its report (see child_report). */
+static char fork_a_session(const emulator_process *emulator) {
+    int report[2];
+    if (pipe(report) != 0) return 'p';
+    fflush(NULL);
+    pid_t child = fork();
+    if (child < 0) return 'f';
+    if (child == 0) {
+        close(report[0]);
+        child_session(emulator, report[1]);
+    }
+    close(report[1]);
+    char outcome = child_report(child, report[0]);
+    close(report[0]);
+    return outcome;
+}
+
+/* The parent's second thread: starts sessions until told to stop. */
+typedef struct {
+    das_config *config;
+    pthread_mutex_t lock;
+    int stop;
+    int sessions;
+    int failed;
+} busy_parent;
+
+static void *start_sessions_until_stopped(void *arg) {
+    busy_parent *busy = (busy_parent *)arg;
+    for (;;) {
+        pthread_mutex_lock(&busy->lock);
+        int stop = busy->stop;
+        pthread_mutex_unlock(&busy->lock);
+        if (stop) return NULL;
+        /* A call ID of its own: the emulator refuses one whose earlier session it has not yet
+         * seen close. */
+        char call_id[40];
+        snprintf(call_id, sizeof call_id, "2c4e6a8b-1d3f-4a5b-9c7e-%012x", busy->sessions);
+        das_config_set_metadata(busy->config, DAS_METADATA_FIELD_CALL_ID, call_id, DAS_NUL_TERMINATED);
+        int kind = first_event_kind_of(busy->config);
+        pthread_mutex_lock(&busy->lock);
+        busy->sessions++;
+        busy->failed += kind != (int)DAS_EVENT_KIND_CONSUMER_READY;
+        pthread_mutex_unlock(&busy->lock);
+    }
+}
+
+/* Children forked while another thread starts sessions (a threaded server forking workers):
+ * each runs its own session. */
+static void forks_while_another_thread_starts_sessions(const emulator_process *emulator) {
+    das_config *config = signalling_only_config(emulator, "2c4e6a8b-1d3f-4a5b-9c7e-0f2a4b6c8d0e");
+    busy_parent busy;
+    busy.config = config;
+    busy.stop = 0;
+    busy.sessions = 0;
+    busy.failed = 0;
+    CHECK(pthread_mutex_init(&busy.lock, NULL) == 0);
+    pthread_t thread;
+    CHECK(pthread_create(&thread, NULL, start_sessions_until_stopped, &busy) == 0);
+    for (int child = 0; child < 12; child++) {
+        char outcome = fork_a_session(emulator);
+        CHECK(outcome == '0');
+        /* A hung child may have left the parent's runtime unusable (see main). */
+        if (outcome != '0') break;
+    }
+    pthread_mutex_lock(&busy.lock);
+    busy.stop = 1;
+    pthread_mutex_unlock(&busy.lock);
+    CHECK(pthread_join(thread, NULL) == 0);
+    CHECK(busy.sessions > 0);
+    CHECK(busy.failed == 0);
+    pthread_mutex_destroy(&busy.lock);
+    das_config_free(config);
+}
+
 int main(void) {
     emulator_process emulator;
     if (emulator_process_start(&emulator) != 0) return 1;
     /* The parent's runtime runs. */
     CHECK(first_event_kind(&emulator, "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d") ==
           (int)DAS_EVENT_KIND_CONSUMER_READY);
-    int report[2];
-    CHECK(pipe(report) == 0);
-    fflush(NULL);
-    pid_t child = fork();
-    CHECK(child >= 0);
-    if (child == 0) {
-        close(report[0]);
-        child_session(&emulator, report[1]);
-    }
-    close(report[1]);
-    char outcome = child_report(child, report[0]);
+    char outcome = fork_a_session(&emulator);
     CHECK(outcome == '0');
-    close(report[0]);
     /* The parent's runtime still runs. Not asked after a failed child: one that used the
      * parent's runtime registered its sockets in the epoll set the two share, and the parent's
      * next wait could hang instead of failing the check above. */
     if (outcome == '0') {
         CHECK(first_event_kind(&emulator, "9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f") ==
               (int)DAS_EVENT_KIND_CONSUMER_READY);
+        forks_while_another_thread_starts_sessions(&emulator);
     }
     CHECK(emulator_process_stop(&emulator) == 0);
     CHECK_DONE("fork");
