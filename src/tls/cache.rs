@@ -2,6 +2,7 @@
 //! Building one parses every trusted root, and reads `SSL_CERT_FILE` / `SSL_CERT_DIR` again
 //! when set: milliseconds of CPU that each connection of a fleet would otherwise pay.
 
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustls::ClientConfig;
@@ -14,15 +15,16 @@ use super::roots::{CertEnv, TrustedRoots};
 const KEPT: usize = 8;
 
 /// What a configuration's roots are made of: the choice, the variables' values (so a change
-/// of `SSL_CERT_FILE` builds a new one) and the extra PEM roots.
+/// of `SSL_CERT_FILE` builds a new one) and the extra PEM roots, borrowed from the options
+/// for a look-up and copied only into a kept key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct RootsKey {
+pub(super) struct RootsKey<'a> {
     pub trusted: TrustedRoots,
     pub env: CertEnv,
-    pub extra_roots_pem: Vec<Vec<u8>>,
+    pub extra_roots_pem: Cow<'a, [Vec<u8>]>,
 }
 
-type Kept = Vec<(RootsKey, Arc<ClientConfig>)>;
+type Kept = Vec<(RootsKey<'static>, Arc<ClientConfig>)>;
 
 static CONFIGS: Mutex<Kept> = Mutex::new(Vec::new());
 
@@ -56,7 +58,7 @@ impl Held {
 /// The configuration for `key`: the one kept, or `build`'s (kept when it succeeds; errors are
 /// not, so a fixed file is read at the next connection). `build` runs without the lock.
 pub(super) fn shared(
-    key: RootsKey,
+    key: RootsKey<'_>,
     build: impl FnOnce(&RootsKey) -> Result<Arc<ClientConfig>, TlsError>,
 ) -> Result<Arc<ClientConfig>, TlsError> {
     if let Some(config) = take_recent(&mut configs(), &key) {
@@ -71,7 +73,11 @@ pub(super) fn shared(
     if configs.len() == KEPT {
         configs.remove(0);
     }
-    configs.push((key, built.clone()));
+    let kept = RootsKey {
+        extra_roots_pem: Cow::Owned(key.extra_roots_pem.into_owned()),
+        ..key
+    };
+    configs.push((kept, built.clone()));
     Ok(built)
 }
 

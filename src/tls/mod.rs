@@ -7,6 +7,7 @@ mod error;
 mod roots;
 mod verifier;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rustls::client::WebPkiServerVerifier;
@@ -75,7 +76,7 @@ impl TlsOptions {
         let key = cache::RootsKey {
             trusted: self.trusted,
             env: self.cert_env.clone().unwrap_or_else(CertEnv::from_process),
-            extra_roots_pem: self.extra_roots_pem.clone(),
+            extra_roots_pem: Cow::Borrowed(&self.extra_roots_pem),
         };
         cache::shared(key, build_config)
     }
