@@ -34,22 +34,23 @@ impl ProxyEnv {
 
     /// Builds the snapshot from `lookup` (a variable's value by name).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
-        let read = |lower: &str| {
-            [lower.to_owned(), lower.to_ascii_uppercase()]
+        // Every connection reads them: the names are not built each time.
+        let read = |names: [&'static str; 2]| {
+            names
                 .into_iter()
-                .find_map(|name| Some((lookup(&name).filter(|v| !v.trim().is_empty())?, name)))
+                .find_map(|name| Some((lookup(name).filter(|v| !v.trim().is_empty())?, name)))
         };
-        let proxy = |lower: &str| {
-            let (value, name) = read(lower)?;
+        let proxy = |names| {
+            let (value, name) = read(names)?;
             ProxyUrl::parse(&value)
-                .map_err(|error| warn_ignored(&name, &error))
+                .map_err(|error| warn_ignored(name, &error))
                 .ok()
         };
         Self {
-            http: proxy("http_proxy"),
-            https: proxy("https_proxy"),
-            all: proxy("all_proxy"),
-            no_proxy: read("no_proxy")
+            http: proxy(["http_proxy", "HTTP_PROXY"]),
+            https: proxy(["https_proxy", "HTTPS_PROXY"]),
+            all: proxy(["all_proxy", "ALL_PROXY"]),
+            no_proxy: read(["no_proxy", "NO_PROXY"])
                 .map(|(list, _)| parse_no_proxy(&list))
                 .unwrap_or_default(),
         }
