@@ -141,7 +141,14 @@ def test_ctrl_c_reaches_a_child_forked_from_another_thread(emulator: das.Emulato
             return {"interrupted_after": None}
 
     outcome: Dict[str, object] = {}
-    forker = threading.Thread(target=lambda: outcome.update(in_forked_child(interrupted_wait)))
+
+    def fork_from_this_thread() -> None:
+        try:
+            outcome.update(in_forked_child(interrupted_wait))
+        except BaseException as error:  # reported by the assertions below
+            outcome["error"] = f"{type(error).__name__}: {error}"
+
+    forker = threading.Thread(target=fork_from_this_thread)
     forker.start()
     forker.join(CHILD_SECONDS + 10)
     seconds = outcome.get("interrupted_after")

@@ -51,6 +51,10 @@ fn starting() -> MutexGuard<'static, ()> {
 /// The process's runtime, started on first call: caller-driven when asked for, else one
 /// driver thread unless `DAS_RUNTIME_THREADS` asks for more (see [`super`] for why).
 pub fn shared() -> Result<Arc<BindingRuntime>, Unavailable> {
+    // Checked first: a shutdown from a runtime thread leaves the runtime in its slot.
+    if SHUT_DOWN.load(Ordering::Acquire) {
+        return Err(Unavailable::ShuttingDown);
+    }
     if let Some(started) = read().as_ref() {
         return Ok(started.clone());
     }
@@ -93,8 +97,12 @@ pub fn shut_down(grace: Duration) {
     if tokio::runtime::Handle::try_current().is_ok() {
         return;
     }
-    let _starting = starting();
-    let runtime = write().take();
+    let runtime = {
+        let _starting = starting();
+        write().take()
+    };
+    // Without the lock: a task that calls `shared` while its runtime winds down gets
+    // `ShuttingDown` instead of waiting for a lock held by the thread joining it.
     if let Some(Ok(runtime)) = runtime.map(Arc::try_unwrap) {
         runtime.shutdown(grace);
     }
@@ -104,11 +112,13 @@ pub fn shut_down(grace: Duration) {
 /// thread inside one at that moment (starting the runtime, a session building its token
 /// provider or looking up its TLS configuration) would leave it locked for good in the child,
 /// whose first session would then wait forever. Taken in the order the code below them nests.
+/// (The machine's roots, loaded once, stay valid in the child: only their lock is held.)
 struct HeldLocks {
-    starting: MutexGuard<'static, ()>,
+    _starting: MutexGuard<'static, ()>,
     slot: RwLockWriteGuard<'static, Option<Arc<BindingRuntime>>>,
     providers: crate::auth::HeldProviders,
     tls_configs: crate::tls::HeldConfigs,
+    _os_roots: crate::tls::HeldOsRoots,
 }
 
 impl HeldLocks {
@@ -117,11 +127,13 @@ impl HeldLocks {
         let slot = write();
         let providers = crate::auth::hold_shared_providers();
         let tls_configs = crate::tls::hold_config_cache();
+        let os_roots = crate::tls::hold_os_roots();
         HeldLocks {
-            starting,
+            _starting: starting,
             slot,
             providers,
             tls_configs,
+            _os_roots: os_roots,
         }
     }
 
@@ -129,10 +141,11 @@ impl HeldLocks {
     /// one at the fork (one that did stays held, and the child keeps what it guards).
     fn try_take() -> Option<Self> {
         Some(HeldLocks {
-            starting: STARTING.try_lock().ok()?,
+            _starting: STARTING.try_lock().ok()?,
             slot: SLOT.try_write().ok()?,
             providers: crate::auth::try_hold_shared_providers()?,
             tls_configs: crate::tls::try_hold_config_cache()?,
+            _os_roots: crate::tls::try_hold_os_roots()?,
         })
     }
 }
@@ -172,46 +185,4 @@ pub fn after_fork_in_child() {
     }
     held.providers.forget_all();
     held.tls_configs.forget_all();
-    drop(held.slot);
-    drop(held.starting);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn started_by_four_threads() -> Arc<BindingRuntime> {
-        let runtimes: Vec<_> = std::thread::scope(|scope| {
-            let callers: Vec<_> = (0..4).map(|_| scope.spawn(|| shared().unwrap())).collect();
-            callers.into_iter().map(|c| c.join().unwrap()).collect()
-        });
-        assert!(runtimes.iter().all(|r| Arc::ptr_eq(r, &runtimes[0])));
-        runtimes[0].clone()
-    }
-
-    /// One test: the slot is the process's.
-    #[test]
-    fn one_runtime_per_process_held_across_a_fork_and_forgotten_by_the_child() {
-        let first = started_by_four_threads();
-        assert_eq!(starts(), 1);
-        assert_eq!(first.block_on(async { 40 + 2 }), 42);
-
-        // Across the fork, a call waits for the forking thread to let the locks go.
-        before_fork();
-        let waiting = std::thread::spawn(shared);
-        std::thread::sleep(Duration::from_millis(50));
-        assert!(!waiting.is_finished(), "the locks are held across the fork");
-        after_fork_in_parent();
-        assert!(Arc::ptr_eq(&waiting.join().unwrap().unwrap(), &first));
-
-        // The child's first call starts its own runtime.
-        before_fork();
-        after_fork_in_child();
-        let child = started_by_four_threads();
-        assert!(!Arc::ptr_eq(&child, &first));
-        assert_eq!(starts(), 2);
-        assert_eq!(child.block_on(async { 7 }), 7);
-        let orphaned = ORPHANED.lock().unwrap();
-        assert!(orphaned.iter().any(|kept| Arc::ptr_eq(kept, &first)));
-    }
 }

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::OnceLock;
+use std::sync::{Mutex, MutexGuard};
 
 use rustls::pki_types::{pem::PemObject, CertificateDer};
 use rustls::RootCertStore;
@@ -203,9 +203,9 @@ fn loaded_or_error(
 /// The operating system's store, read once per process (parsing it costs milliseconds). An
 /// unreadable store (a minimal container) counts as empty and says why in the label.
 fn os_store() -> (String, Certs) {
-    static STORE: OnceLock<(String, Certs)> = OnceLock::new();
-    STORE
-        .get_or_init(|| {
+    let mut store = lock_os_store();
+    store
+        .get_or_insert_with(|| {
             let loaded = rustls_native_certs::load_native_certs();
             match loaded.errors.first() {
                 Some(error) if loaded.certs.is_empty() => {
@@ -215,4 +215,31 @@ fn os_store() -> (String, Certs) {
             }
         })
         .clone()
+}
+
+/// A lock rather than a `OnceLock`, so that a fork can wait for a load under way (see
+/// `runtime::process`): a child forked during one would wait for it forever.
+static OS_STORE: Mutex<Option<(String, Certs)>> = Mutex::new(None);
+
+fn lock_os_store() -> MutexGuard<'static, Option<(String, Certs)>> {
+    // Filled in one step: a panic while loading leaves it empty.
+    OS_STORE.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The operating system store's lock, held by the forking thread across `fork()`.
+pub(crate) struct HeldOsRoots {
+    _held: MutexGuard<'static, Option<(String, Certs)>>,
+}
+
+/// Waits for the operating system store's lock (for a load under way to finish).
+pub(crate) fn hold_os_roots() -> HeldOsRoots {
+    HeldOsRoots {
+        _held: lock_os_store(),
+    }
+}
+
+/// The operating system store's lock if no one holds it.
+pub(crate) fn try_hold_os_roots() -> Option<HeldOsRoots> {
+    let held = OS_STORE.try_lock().ok()?;
+    Some(HeldOsRoots { _held: held })
 }

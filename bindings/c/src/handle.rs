@@ -38,6 +38,18 @@ fn live() -> MutexGuard<'static, BTreeMap<usize, &'static str>> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// The registry's lock, held by the forking thread across `fork()` (see `runtime`): another
+/// thread inside a call at that moment would leave it locked in the child, whose first call
+/// would then wait forever.
+pub(crate) struct HeldRegistry {
+    _held: MutexGuard<'static, BTreeMap<usize, &'static str>>,
+}
+
+/// Waits for the registry's lock.
+pub(crate) fn hold_registry() -> HeldRegistry {
+    HeldRegistry { _held: live() }
+}
+
 /// Moves `value` to the heap and returns the pointer handed to C.
 pub fn into_raw<C: OpaqueHandle>(value: C::Rust) -> *mut C {
     let ptr = Box::into_raw(Box::new(Handle {

@@ -3,7 +3,7 @@
 use std::cell::Cell;
 use std::ffi::{c_char, c_void, CString};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{OnceLock, RwLock};
+use std::sync::{OnceLock, RwLock, RwLockWriteGuard};
 
 use das_core::log_line::log_line;
 use tracing::subscriber::Interest;
@@ -47,6 +47,27 @@ static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
 
 thread_local! {
     static IN_CALLBACK: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The sink's lock, held by the forking thread across `fork()` (see `runtime`): a runtime
+/// thread inside the callback at that moment would leave it read-locked in the child, where
+/// `das_set_log_callback` would then wait forever.
+pub(crate) struct HeldSink {
+    _held: RwLockWriteGuard<'static, Option<Sink>>,
+}
+
+/// Waits for every callback under way to return.
+pub(crate) fn hold_sink() -> HeldSink {
+    HeldSink {
+        _held: SINK
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()),
+    }
+}
+
+/// True on a thread inside the log callback.
+pub(crate) fn in_callback() -> bool {
+    IN_CALLBACK.with(Cell::get)
 }
 
 struct CallbackLayer;

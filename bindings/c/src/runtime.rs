@@ -8,6 +8,7 @@
 //! program's own calls (`das_run`, and every blocking call while it waits), so frames and
 //! events are never handed between threads.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +18,8 @@ use das_core::runtime::{drive, BindingRuntime};
 use tokio::runtime::Handle;
 
 use crate::error::Error;
+use crate::handle::HeldRegistry;
+use crate::log::HeldSink;
 use crate::result::das_result;
 
 /// How long the exit hook lets tasks and blocking threads finish.
@@ -29,12 +32,10 @@ pub fn runtime() -> Result<Handle, Error> {
 
 /// The process's runtime (the core's), started on first call.
 fn shared() -> Result<Arc<BindingRuntime>, Error> {
-    let runtime = process::shared().map_err(|e| match e {
+    process::shared().map_err(|e| match e {
         Unavailable::ShuttingDown => Error::new(das_result::Closed, e.to_string()),
         Unavailable::NotStarted(_) => Error::new(das_result::Internal, e.to_string()),
-    })?;
-    hand_runtime_to_forked_children();
-    Ok(runtime)
+    })
 }
 
 /// Runs `future` to completion on the shared runtime, blocking the calling C thread (and, in
@@ -84,19 +85,39 @@ extern "C" fn shut_down_at_exit() {
     let _ = std::panic::catch_unwind(|| process::shut_down(EXIT_GRACE));
 }
 
-/// `fork()`'s three moments, handed to the core: only the forking thread exists in the
-/// child, so the core holds its locks across the fork and the child forgets the parent's
-/// runtime (a call waiting on it would hang past every timeout) and starts its own.
+/// `fork()`'s three moments: only the forking thread exists in the child, so the core and
+/// this library hold their process-wide locks across the fork, and the child forgets the
+/// parent's runtime (a call waiting on it would hang past every timeout) and starts its own.
 extern "C" fn before_fork() {
-    let _ = std::panic::catch_unwind(process::before_fork);
+    let _ = std::panic::catch_unwind(|| {
+        // A fork from inside the log callback: this thread may hold one of the locks itself
+        // (taking it again would deadlock); the child then takes those it finds free.
+        if crate::log::in_callback() {
+            return;
+        }
+        process::before_fork();
+        let held = (crate::log::hold_sink(), crate::handle::hold_registry());
+        HELD_ACROSS_FORK.with(|slot| *slot.borrow_mut() = Some(held));
+    });
 }
 
 extern "C" fn after_fork_in_parent() {
-    let _ = std::panic::catch_unwind(process::after_fork_in_parent);
+    let _ = std::panic::catch_unwind(|| {
+        HELD_ACROSS_FORK.with(|slot| slot.borrow_mut().take());
+        process::after_fork_in_parent();
+    });
 }
 
 extern "C" fn after_fork_in_child() {
-    let _ = std::panic::catch_unwind(process::after_fork_in_child);
+    let _ = std::panic::catch_unwind(|| {
+        HELD_ACROSS_FORK.with(|slot| slot.borrow_mut().take());
+        process::after_fork_in_child();
+    });
+}
+
+thread_local! {
+    /// This library's locks, held by the forking thread from `before_fork` to after the fork.
+    static HELD_ACROSS_FORK: RefCell<Option<(HeldSink, HeldRegistry)>> = const { RefCell::new(None) };
 }
 
 // glibc's, imported for `hand_runtime_to_forked_children`; not part of libdas's API, so
@@ -111,23 +132,25 @@ extern "C" {
     ) -> std::ffi::c_int;
 }
 
-/// Registers the fork handlers, once (when a runtime first starts: a child of a process that
-/// never started one has nothing to forget).
-fn hand_runtime_to_forked_children() {
-    static REGISTERED: std::sync::Once = std::sync::Once::new();
-    REGISTERED.call_once(|| {
-        // SAFETY: registers C-ABI functions with no arguments that live as long as the
-        // library; glibc's `pthread_atfork` ties them to this library and drops them if it is
-        // unloaded.
-        unsafe {
-            pthread_atfork(
-                Some(before_fork),
-                Some(after_fork_in_parent),
-                Some(after_fork_in_child),
-            );
-        }
-    });
+/// Registers the fork handlers when the library is loaded: a session's first start takes
+/// process-wide locks before any runtime exists (its token provider, the machine's roots).
+extern "C" fn hand_runtime_to_forked_children() {
+    // SAFETY: registers C-ABI functions with no arguments that live as long as the library;
+    // glibc's `pthread_atfork` ties them to this library and drops them if it is unloaded.
+    unsafe {
+        pthread_atfork(
+            Some(before_fork),
+            Some(after_fork_in_parent),
+            Some(after_fork_in_child),
+        );
+    }
 }
+
+/// Registers [`hand_runtime_to_forked_children`] as an ELF constructor of the library.
+#[cfg(target_os = "linux")]
+#[used]
+#[link_section = ".init_array"]
+static HAND_RUNTIME_TO_FORKED_CHILDREN: extern "C" fn() = hand_runtime_to_forked_children;
 
 /// Registers [`shut_down_at_exit`] as an ELF destructor of the library.
 #[cfg(target_os = "linux")]

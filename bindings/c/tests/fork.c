@@ -49,8 +49,12 @@ static int first_event_kind(const emulator_process *emulator, const char *call_i
  * info-consumer-ready ('1' otherwise). Then ends with SIGKILL rather than exit: a leak checker
  * would list what the parent's threads left in the copied memory (valgrind and LeakSanitizer
  * run at exit; neither can see the stacks of threads that do not exist in the child). */
-static void child_session(const emulator_process *emulator, int report) {
-    int kind = first_event_kind(emulator, "6d2b9c1e-3f4a-4b5c-8d7e-1f2a3b4c5d6e");
+static void child_session(const emulator_process *emulator, int child, int report) {
+    /* A call ID of each child's own: the emulator refuses one whose earlier session it has not
+     * yet seen close. */
+    char call_id[40];
+    snprintf(call_id, sizeof call_id, "6d2b9c1e-3f4a-4b5c-8d7e-%012x", (unsigned)child);
+    int kind = first_event_kind(emulator, call_id);
     char outcome = kind == (int)DAS_EVENT_KIND_CONSUMER_READY && check_failed == 0 ? '0' : '1';
     if (write(report, &outcome, 1) != 1) _exit(2);
     kill(getpid(), SIGKILL);
@@ -73,19 +77,19 @@ static char child_report(pid_t child, int report) {
     return outcome;
 }
 
-/* Forks a child that runs a session; its report (see child_report). */
-static char fork_a_session(const emulator_process *emulator) {
+/* Forks a child (the `child`th) that runs a session; its report (see child_report). */
+static char fork_a_session(const emulator_process *emulator, int child) {
     int report[2];
     if (pipe(report) != 0) return 'p';
     fflush(NULL);
-    pid_t child = fork();
-    if (child < 0) return 'f';
-    if (child == 0) {
+    pid_t pid = fork();
+    if (pid < 0) return 'f';
+    if (pid == 0) {
         close(report[0]);
-        child_session(emulator, report[1]);
+        child_session(emulator, child, report[1]);
     }
     close(report[1]);
-    char outcome = child_report(child, report[0]);
+    char outcome = child_report(pid, report[0]);
     close(report[0]);
     return outcome;
 }
@@ -109,7 +113,7 @@ static void *start_sessions_until_stopped(void *arg) {
         /* A call ID of its own: the emulator refuses one whose earlier session it has not yet
          * seen close. */
         char call_id[40];
-        snprintf(call_id, sizeof call_id, "2c4e6a8b-1d3f-4a5b-9c7e-%012x", busy->sessions);
+        snprintf(call_id, sizeof call_id, "2c4e6a8b-1d3f-4a5b-9c7e-%012x", (unsigned)busy->sessions);
         das_config_set_metadata(busy->config, DAS_METADATA_FIELD_CALL_ID, call_id, DAS_NUL_TERMINATED);
         int kind = first_event_kind_of(busy->config);
         pthread_mutex_lock(&busy->lock);
@@ -122,6 +126,14 @@ static void *start_sessions_until_stopped(void *arg) {
 /* Children forked while another thread starts sessions (a threaded server forking workers):
  * each runs its own session. */
 static void forks_while_another_thread_starts_sessions(const emulator_process *emulator) {
+#if defined(__SANITIZE_ADDRESS__)
+    /* Not under AddressSanitizer: GCC 12's does not hold its allocator's locks across fork(),
+     * so a child forked while another thread allocates can wait in its first malloc for good
+     * (seen here, with gdb, in __sanitizer::SizeClassAllocator64), whatever libdas does. The
+     * plain and valgrind builds run it. */
+    (void)emulator;
+    return;
+#endif
     das_config *config = signalling_only_config(emulator, "2c4e6a8b-1d3f-4a5b-9c7e-0f2a4b6c8d0e");
     busy_parent busy;
     busy.config = config;
@@ -131,8 +143,8 @@ static void forks_while_another_thread_starts_sessions(const emulator_process *e
     CHECK(pthread_mutex_init(&busy.lock, NULL) == 0);
     pthread_t thread;
     CHECK(pthread_create(&thread, NULL, start_sessions_until_stopped, &busy) == 0);
-    for (int child = 0; child < 12; child++) {
-        char outcome = fork_a_session(emulator);
+    for (int child = 1; child <= 12; child++) {
+        char outcome = fork_a_session(emulator, child);
         CHECK(outcome == '0');
         /* A hung child may have left the parent's runtime unusable (see main). */
         if (outcome != '0') break;
@@ -153,7 +165,7 @@ int main(void) {
     /* The parent's runtime runs. */
     CHECK(first_event_kind(&emulator, "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d") ==
           (int)DAS_EVENT_KIND_CONSUMER_READY);
-    char outcome = fork_a_session(&emulator);
+    char outcome = fork_a_session(&emulator, 0);
     CHECK(outcome == '0');
     /* The parent's runtime still runs. Not asked after a failed child: one that used the
      * parent's runtime registered its sockets in the epoll set the two share, and the parent's
