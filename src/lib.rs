@@ -34,6 +34,7 @@ mod sized_queue;
 pub mod socketio;
 pub mod tls;
 pub mod trd;
+mod try_lock;
 pub mod twilio;
 mod ws_connect;
 mod ws_read_gate;

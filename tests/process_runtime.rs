@@ -44,16 +44,20 @@ fn one_runtime_per_process_held_across_a_fork_forgotten_by_the_child_and_shut_do
 
     // At exit, a task that asks for the runtime while it winds down is told it is shutting
     // down (it used to wait for a lock held by the thread joining it, which waited for it).
-    // The task never yields: its runtime stops only once it has its answer.
+    // The task never yields: its runtime stops only once it has its answer. It holds the
+    // runtime for an instant per millisecond, so that the shutdown finds itself the last
+    // holder and joins the thread.
     let (asked, answered) = std::sync::mpsc::channel();
     let (running, started) = std::sync::mpsc::channel();
     child.handle().spawn(async move {
         running.send(()).unwrap();
         let unavailable = loop {
-            match shared() {
-                Ok(_) => std::hint::spin_loop(),
+            let runtime = shared();
+            match runtime {
+                Ok(runtime) => drop(runtime),
                 Err(unavailable) => break unavailable,
             }
+            std::thread::sleep(Duration::from_millis(1));
         };
         asked.send(unavailable).unwrap();
     });
@@ -67,6 +71,9 @@ fn one_runtime_per_process_held_across_a_fork_forgotten_by_the_child_and_shut_do
     finished
         .recv_timeout(Duration::from_secs(30))
         .expect("the shutdown returns");
-    assert!(matches!(answered.try_recv(), Ok(Unavailable::ShuttingDown)));
+    assert!(matches!(
+        answered.recv_timeout(Duration::from_secs(5)),
+        Ok(Unavailable::ShuttingDown)
+    ));
     assert!(matches!(shared(), Err(Unavailable::ShuttingDown)));
 }

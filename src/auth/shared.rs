@@ -62,7 +62,7 @@ pub(crate) fn hold() -> Held {
 
 /// The registry's lock if no one holds it.
 pub(crate) fn try_hold() -> Option<Held> {
-    PROVIDERS.try_lock().ok().map(Held)
+    crate::try_lock::try_lock(&PROVIDERS).map(Held)
 }
 
 impl Held {

@@ -92,10 +92,17 @@ impl ProxyEnv {
 fn warn_ignored(name: &str, error: &super::ProxyError) {
     static WARNED: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
     let seen = (name.to_owned(), error.to_string());
-    let mut warned = WARNED.lock().unwrap_or_else(|p| p.into_inner());
-    if !warned.contains(&seen) {
+    let first = {
+        let mut warned = WARNED.lock().unwrap_or_else(|p| p.into_inner());
+        let first = !warned.contains(&seen);
+        if first {
+            warned.push(seen);
+        }
+        first
+    };
+    // Logged without the lock: a log callback runs application code.
+    if first {
         tracing::warn!(variable = name, %error, "proxy variable ignored");
-        warned.push(seen);
     }
 }
 

@@ -136,18 +136,6 @@ impl HeldLocks {
             _os_roots: os_roots,
         }
     }
-
-    /// In a child whose binding did not call [`before_fork`]: the locks, if no thread held
-    /// one at the fork (one that did stays held, and the child keeps what it guards).
-    fn try_take() -> Option<Self> {
-        Some(HeldLocks {
-            _starting: STARTING.try_lock().ok()?,
-            slot: SLOT.try_write().ok()?,
-            providers: crate::auth::try_hold_shared_providers()?,
-            tls_configs: crate::tls::try_hold_config_cache()?,
-            _os_roots: crate::tls::try_hold_os_roots()?,
-        })
-    }
 }
 
 thread_local! {
@@ -173,16 +161,34 @@ pub fn after_fork_in_parent() {
 /// and the TLS configurations. The child's next call starts its own runtime; objects made
 /// before the fork stay the parent's.
 pub fn after_fork_in_child() {
-    let held = HELD_ACROSS_FORK.with(|slot| slot.borrow_mut().take());
-    let Some(mut held) = held.or_else(HeldLocks::try_take) else {
-        return;
-    };
-    if let Some(parent) = held.slot.take() {
-        match ORPHANED.try_lock() {
-            Ok(mut orphaned) => orphaned.push(parent),
-            Err(_) => std::mem::forget(parent),
+    match HELD_ACROSS_FORK.with(|slot| slot.borrow_mut().take()) {
+        Some(mut held) => {
+            orphan(held.slot.take());
+            held.providers.forget_all();
+            held.tls_configs.forget_all();
+        }
+        // The binding did not call `before_fork` (a fork from inside a log callback): each
+        // lock on its own, if no thread of the parent held it at the fork.
+        None => {
+            if let Some(mut slot) = crate::try_lock::try_write(&SLOT) {
+                orphan(slot.take());
+            }
+            if let Some(providers) = crate::auth::try_hold_shared_providers() {
+                providers.forget_all();
+            }
+            if let Some(configs) = crate::tls::try_hold_config_cache() {
+                configs.forget_all();
+            }
         }
     }
-    held.providers.forget_all();
-    held.tls_configs.forget_all();
+}
+
+/// Keeps the parent's runtime reachable (never dropped: its threads do not exist here).
+fn orphan(parent: Option<Arc<BindingRuntime>>) {
+    if let Some(parent) = parent {
+        match crate::try_lock::try_lock(&ORPHANED) {
+            Some(mut orphaned) => orphaned.push(parent),
+            None => std::mem::forget(parent),
+        }
+    }
 }

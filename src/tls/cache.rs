@@ -44,7 +44,7 @@ pub(crate) fn hold() -> Held {
 
 /// The cache's lock if no one holds it.
 pub(crate) fn try_hold() -> Option<Held> {
-    CONFIGS.try_lock().ok().map(Held)
+    crate::try_lock::try_lock(&CONFIGS).map(Held)
 }
 
 impl Held {

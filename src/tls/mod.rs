@@ -18,7 +18,7 @@ pub(crate) use cache::{
 };
 pub use error::{TlsError, UnknownIssuer};
 pub use roots::{check_pem, CertEnv, RootsConsulted, TrustedRoots};
-pub(crate) use roots::{hold_os_roots, try_hold_os_roots, HeldOsRoots};
+pub(crate) use roots::{hold_os_roots, HeldOsRoots};
 
 /// Which roots a TLS client trusts: by default the bundled (Mozilla) roots and the machine's,
 /// plus any extra PEM roots.

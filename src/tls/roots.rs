@@ -237,9 +237,3 @@ pub(crate) fn hold_os_roots() -> HeldOsRoots {
         _held: lock_os_store(),
     }
 }
-
-/// The operating system store's lock if no one holds it.
-pub(crate) fn try_hold_os_roots() -> Option<HeldOsRoots> {
-    let held = OS_STORE.try_lock().ok()?;
-    Some(HeldOsRoots { _held: held })
-}

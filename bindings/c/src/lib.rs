@@ -15,6 +15,7 @@ pub mod event;
 pub mod handle;
 pub mod last_error;
 pub mod log;
+mod log_sink;
 pub mod out;
 pub mod result;
 pub mod runtime;

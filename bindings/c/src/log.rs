@@ -3,7 +3,7 @@
 use std::cell::Cell;
 use std::ffi::{c_char, c_void, CString};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{OnceLock, RwLock, RwLockWriteGuard};
+use std::sync::OnceLock;
 
 use das_core::log_line::log_line;
 use tracing::subscriber::Interest;
@@ -13,6 +13,7 @@ use tracing_subscriber::Layer;
 
 use crate::enums::das_log_level;
 use crate::error::Error;
+use crate::log_sink::{self, Sink};
 use crate::result::das_result;
 
 /// Receives one log event. `target` (the Rust module, e.g. `"das::config"`) and `message` are
@@ -28,20 +29,6 @@ pub type das_log_callback = Option<
     ),
 >;
 
-#[derive(Clone, Copy)]
-struct Sink {
-    callback: unsafe extern "C" fn(*mut c_void, das_log_level, *const c_char, *const c_char),
-    userdata: *mut c_void,
-}
-
-// SAFETY: the C contract requires the callback and its userdata to be usable from any thread.
-unsafe impl Send for Sink {}
-// SAFETY: as above.
-unsafe impl Sync for Sink {}
-
-/// Held for reading while a callback runs, so replacing the sink waits for in-flight calls and the
-/// old userdata is never used after `das_set_log_callback` returns.
-static SINK: RwLock<Option<Sink>> = RwLock::new(None);
 static THRESHOLD: AtomicU32 = AtomicU32::new(das_log_level::Warn as u32);
 static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
 
@@ -49,21 +36,9 @@ thread_local! {
     static IN_CALLBACK: Cell<bool> = const { Cell::new(false) };
 }
 
-/// The sink's lock, held by the forking thread across `fork()` (see `runtime`): a runtime
-/// thread inside the callback at that moment would leave it read-locked in the child, where
-/// `das_set_log_callback` would then wait forever.
-pub(crate) struct HeldSink {
-    _held: RwLockWriteGuard<'static, Option<Sink>>,
-}
-
-/// Waits for every callback under way to return.
-pub(crate) fn hold_sink() -> HeldSink {
-    HeldSink {
-        _held: SINK
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()),
-    }
-}
+/// The tests that set the process's callback, one at a time.
+#[cfg(test)]
+pub(crate) static CALLBACK_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// True on a thread inside the log callback.
 pub(crate) fn in_callback() -> bool {
@@ -86,22 +61,22 @@ impl<S: Subscriber> Layer<S> for CallbackLayer {
         if IN_CALLBACK.with(Cell::get) {
             return;
         }
-        let sink = SINK.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let Some(sink) = *sink else { return };
-        let target = c_string(event.metadata().target());
-        let message = c_string(&log_line(event));
-        IN_CALLBACK.with(|flag| flag.set(true));
-        // SAFETY: the callback was registered by C for exactly this signature; both strings
-        // outlive the call.
-        unsafe {
-            (sink.callback)(
-                sink.userdata,
-                das_log_level::of(event.metadata().level()),
-                target.as_ptr(),
-                message.as_ptr(),
-            )
-        };
-        IN_CALLBACK.with(|flag| flag.set(false));
+        log_sink::call_with(|sink| {
+            let target = c_string(event.metadata().target());
+            let message = c_string(&log_line(event));
+            IN_CALLBACK.with(|flag| flag.set(true));
+            // SAFETY: the callback was registered by C for exactly this signature; both
+            // strings outlive the call.
+            unsafe {
+                (sink.callback)(
+                    sink.userdata,
+                    das_log_level::of(event.metadata().level()),
+                    target.as_ptr(),
+                    message.as_ptr(),
+                )
+            };
+            IN_CALLBACK.with(|flag| flag.set(false));
+        });
     }
 }
 
@@ -148,10 +123,7 @@ pub unsafe extern "C" fn das_set_log_callback(
             ));
         }
         install()?;
-        let sink = callback.map(|callback| Sink { callback, userdata });
-        *SINK
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = sink;
+        log_sink::replace(callback.map(|callback| Sink { callback, userdata }));
         Ok(())
     })
 }
@@ -198,6 +170,7 @@ mod tests {
 
     #[test]
     fn events_reach_the_callback_above_the_threshold_only() {
+        let _serial = CALLBACK_TESTS.lock().unwrap_or_else(|p| p.into_inner());
         let userdata = 7usize as *mut c_void;
         assert_eq!(
             // SAFETY: `record` follows the callback contract; the userdata is never dereferenced.

@@ -19,7 +19,7 @@ use tokio::runtime::Handle;
 
 use crate::error::Error;
 use crate::handle::HeldRegistry;
-use crate::log::HeldSink;
+use crate::log_sink;
 use crate::result::das_result;
 
 /// How long the exit hook lets tasks and blocking threads finish.
@@ -88,6 +88,7 @@ extern "C" fn shut_down_at_exit() {
 /// `fork()`'s three moments: only the forking thread exists in the child, so the core and
 /// this library hold their process-wide locks across the fork, and the child forgets the
 /// parent's runtime (a call waiting on it would hang past every timeout) and starts its own.
+/// Neither kind of lock is held while a log callback runs, so the wait never depends on one.
 extern "C" fn before_fork() {
     let _ = std::panic::catch_unwind(|| {
         // A fork from inside the log callback: this thread may hold one of the locks itself
@@ -96,28 +97,40 @@ extern "C" fn before_fork() {
             return;
         }
         process::before_fork();
-        let held = (crate::log::hold_sink(), crate::handle::hold_registry());
-        HELD_ACROSS_FORK.with(|slot| *slot.borrow_mut() = Some(held));
+        let held = (crate::handle::hold_registry(), log_sink::hold());
+        let _ = HELD_ACROSS_FORK.try_with(|slot| *slot.borrow_mut() = Some(held));
     });
 }
 
 extern "C" fn after_fork_in_parent() {
     let _ = std::panic::catch_unwind(|| {
-        HELD_ACROSS_FORK.with(|slot| slot.borrow_mut().take());
+        let _ = HELD_ACROSS_FORK.try_with(|slot| slot.borrow_mut().take());
         process::after_fork_in_parent();
     });
 }
 
 extern "C" fn after_fork_in_child() {
     let _ = std::panic::catch_unwind(|| {
-        HELD_ACROSS_FORK.with(|slot| slot.borrow_mut().take());
+        let held = HELD_ACROSS_FORK
+            .try_with(|slot| slot.borrow_mut().take())
+            .ok()
+            .flatten();
+        // Callbacks the parent's other threads were running do not exist here.
+        match held {
+            Some((_registry, sink)) => sink.forget_calls(),
+            None => {
+                if let Some(sink) = log_sink::try_hold() {
+                    sink.forget_calls();
+                }
+            }
+        }
         process::after_fork_in_child();
     });
 }
 
 thread_local! {
     /// This library's locks, held by the forking thread from `before_fork` to after the fork.
-    static HELD_ACROSS_FORK: RefCell<Option<(HeldSink, HeldRegistry)>> = const { RefCell::new(None) };
+    static HELD_ACROSS_FORK: RefCell<Option<(HeldRegistry, log_sink::Held)>> = const { RefCell::new(None) };
 }
 
 // glibc's, imported for `hand_runtime_to_forked_children`; not part of libdas's API, so
@@ -174,5 +187,59 @@ mod tests {
         assert_eq!(block_on(async { 40 + 2 }).unwrap(), 42);
         let nested = block_on(async { block_on(async {}).unwrap_err().code() }).unwrap();
         assert_eq!(nested, das_result::Internal);
+    }
+
+    static CALLBACK_ENTERED: std::sync::atomic::AtomicBool =
+        std::sync::atomic::AtomicBool::new(false);
+
+    /// A callback that, once in, waits and then asks for the runtime, as a non-blocking das
+    /// call from inside it does.
+    unsafe extern "C" fn slow_callback_using_the_runtime(
+        _: *mut std::ffi::c_void,
+        _: crate::enums::das_log_level,
+        _: *const std::ffi::c_char,
+        message: *const std::ffi::c_char,
+    ) {
+        // SAFETY: libdas passes a NUL-terminated string valid during the call.
+        let message = unsafe { std::ffi::CStr::from_ptr(message) }.to_string_lossy();
+        if message.contains("fork while logging") {
+            CALLBACK_ENTERED.store(true, std::sync::atomic::Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(200));
+            let _ = runtime();
+        }
+    }
+
+    #[test]
+    fn a_fork_does_not_wait_for_a_log_callback_that_calls_libdas() {
+        let _serial = crate::log::CALLBACK_TESTS
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        runtime().unwrap();
+        // SAFETY: the callback follows the contract; its userdata is never used.
+        let set = unsafe {
+            crate::log::das_set_log_callback(
+                Some(slow_callback_using_the_runtime),
+                std::ptr::null_mut(),
+            )
+        };
+        assert_eq!(set, das_result::Ok);
+        let logging = std::thread::spawn(|| tracing::warn!("fork while logging"));
+        while !CALLBACK_ENTERED.load(std::sync::atomic::Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let (done, forked) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            before_fork();
+            after_fork_in_parent();
+            done.send(()).unwrap();
+        });
+        // The fork's hooks used to wait for the callback, which waited for their lock.
+        forked
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the fork's hooks return while a callback runs");
+        logging.join().unwrap();
+        // SAFETY: NULL removes the callback.
+        let removed = unsafe { crate::log::das_set_log_callback(None, std::ptr::null_mut()) };
+        assert_eq!(removed, das_result::Ok);
     }
 }

@@ -130,7 +130,7 @@ static void forks_while_another_thread_starts_sessions(const emulator_process *e
     /* Not under AddressSanitizer: GCC 12's does not hold its allocator's locks across fork(),
      * so a child forked while another thread allocates can wait in its first malloc for good
      * (seen here, with gdb, in __sanitizer::SizeClassAllocator64), whatever libdas does. The
-     * plain and valgrind builds run it. */
+     * plain build runs it, natively and under valgrind. */
     (void)emulator;
     return;
 #endif
