@@ -13,16 +13,24 @@ from . import _native
 # Registered before anything that uses the native module registers its own exit hook, so it
 # runs last (atexit is LIFO): blocking calls in other threads return before finalization.
 _atexit.register(_native.prepare_exit)
+
+from . import _log, exceptions  # noqa: E402,F401
+
+
+def _after_fork_in_child() -> None:
+    _native.after_fork_in_child()
+    _log.start_forwarding()
+
+
 # A forked child (multiprocessing, gunicorn and Celery workers) has none of the parent's
-# threads: it forgets their state and starts its own runtime on first use. Registered first,
-# so its after-fork hooks run before the package's others (they run in registration order).
+# threads: it forgets their state, starts its own runtime on first use and its own log
+# forwarding thread now.
 if hasattr(_os, "register_at_fork"):  # POSIX only
     _os.register_at_fork(before=_native.before_fork,
                          after_in_parent=_native.after_fork_in_parent,
-                         after_in_child=_native.after_fork_in_child)
+                         after_in_child=_after_fork_in_child)
 
-from . import _log, exceptions  # noqa: E402,F401
-from . import _errors
+from . import _errors  # noqa: E402
 from ._errors import *  # noqa: F401,F403  (the exception hierarchy)
 from ._native import __version__, get_access_token
 from .audio import AudioChannel

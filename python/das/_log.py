@@ -1,10 +1,9 @@
 """Moves the Rust core's log records to the ``das`` logger on a daemon thread of its own (runtime
-threads never take the GIL, see python/src/log.rs), and again in a forked child."""
+threads never take the GIL, see python/src/log.rs); the package starts another in a forked child."""
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 
 from . import _native
@@ -23,11 +22,9 @@ def _forward() -> None:
             _logger.log(level, "%s", message)
 
 
-def _start() -> None:
+def start_forwarding() -> None:
+    """Starts the forwarding thread: at import, and in a forked child, which has none."""
     threading.Thread(target=_forward, name="das-log", daemon=True).start()
 
 
-_start()
-# A forked child has no forwarding thread: without its own, its records would never arrive.
-if hasattr(os, "register_at_fork"):  # POSIX only
-    os.register_at_fork(after_in_child=_start)
+start_forwarding()
