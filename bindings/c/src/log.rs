@@ -3,7 +3,7 @@
 use std::cell::Cell;
 use std::ffi::{c_char, c_void, CString};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use das_core::log_line::log_line;
 use tracing::subscriber::Interest;
@@ -30,7 +30,10 @@ pub type das_log_callback = Option<
 >;
 
 static THRESHOLD: AtomicU32 = AtomicU32::new(das_log_level::Warn as u32);
-static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
+/// Whether libdas's subscriber is installed (set at the first `das_set_log_callback`). A lock
+/// rather than a `OnceLock`, so that a fork can wait for an install in progress: a child forked
+/// mid-install would otherwise wait for it for good.
+static INSTALLED: Mutex<Option<Result<(), String>>> = Mutex::new(None);
 
 thread_local! {
     static IN_CALLBACK: Cell<bool> = const { Cell::new(false) };
@@ -84,12 +87,19 @@ fn c_string(text: &str) -> CString {
     CString::new(text.replace('\0', "\\0")).unwrap_or_default()
 }
 
+fn route_events_to_the_callback() -> Result<(), String> {
+    let subscriber = tracing_subscriber::registry().with(CallbackLayer);
+    tracing::subscriber::set_global_default(subscriber).map_err(|e| e.to_string())
+}
+
 fn install() -> Result<(), Error> {
-    INSTALLED
-        .get_or_init(|| {
-            let subscriber = tracing_subscriber::registry().with(CallbackLayer);
-            tracing::subscriber::set_global_default(subscriber).map_err(|e| e.to_string())
-        })
+    install_with(route_events_to_the_callback)
+}
+
+/// Runs `init` if nothing was installed yet, and returns its outcome, then and at every later call.
+pub(crate) fn install_with(init: impl FnOnce() -> Result<(), String>) -> Result<(), Error> {
+    hold_install()
+        .get_or_insert_with(init)
         .clone()
         .map_err(|e| {
             Error::new(
@@ -97,6 +107,14 @@ fn install() -> Result<(), Error> {
                 format!("cannot route logs: another tracing subscriber is installed ({e})"),
             )
         })
+}
+
+/// The install's lock, held by a fork from before to after it.
+pub(crate) type HeldInstall = MutexGuard<'static, Option<Result<(), String>>>;
+
+/// Waits for the install's lock (nothing under it panics; a poisoned one is taken as it is).
+pub(crate) fn hold_install() -> HeldInstall {
+    INSTALLED.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Sets (or, with `callback == NULL`, removes) the function that receives libdas log events.

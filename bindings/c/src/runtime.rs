@@ -19,6 +19,7 @@ use tokio::runtime::Handle;
 
 use crate::error::Error;
 use crate::handle::HeldRegistry;
+use crate::log::HeldInstall;
 use crate::log_sink;
 use crate::result::das_result;
 
@@ -96,8 +97,11 @@ extern "C" fn before_fork() {
         if crate::log::in_callback() {
             return;
         }
+        // The log subscriber's install comes first: it is the outer step of the call that
+        // takes the sink.
+        let install = crate::log::hold_install();
         process::before_fork();
-        let held = (crate::handle::hold_registry(), log_sink::hold());
+        let held = (install, crate::handle::hold_registry(), log_sink::hold());
         let _ = HELD_ACROSS_FORK.try_with(|slot| *slot.borrow_mut() = Some(held));
     });
 }
@@ -117,7 +121,7 @@ extern "C" fn after_fork_in_child() {
             .flatten();
         // Callbacks the parent's other threads were running do not exist here.
         match held {
-            Some((_registry, sink)) => sink.forget_calls(),
+            Some((_install, _registry, sink)) => sink.forget_calls(),
             None => {
                 if let Some(sink) = log_sink::try_hold() {
                     sink.forget_calls();
@@ -130,7 +134,7 @@ extern "C" fn after_fork_in_child() {
 
 thread_local! {
     /// This library's locks, held by the forking thread from `before_fork` to after the fork.
-    static HELD_ACROSS_FORK: RefCell<Option<(HeldRegistry, log_sink::Held)>> = const { RefCell::new(None) };
+    static HELD_ACROSS_FORK: RefCell<Option<(HeldInstall, HeldRegistry, log_sink::Held)>> = const { RefCell::new(None) };
 }
 
 // glibc's, imported for `hand_runtime_to_forked_children`; not part of libdas's API, so
@@ -241,5 +245,68 @@ mod tests {
         // SAFETY: NULL removes the callback.
         let removed = unsafe { crate::log::das_set_log_callback(None, std::ptr::null_mut()) };
         assert_eq!(removed, das_result::Ok);
+    }
+
+    // POSIX, for the test that forks; not part of libdas's API.
+    extern "C" {
+        fn fork() -> i32;
+        fn waitpid(pid: i32, status: *mut i32, options: i32) -> i32;
+        fn alarm(seconds: u32) -> u32;
+        fn _exit(status: i32) -> !;
+    }
+
+    /// Set in the fresh process the test below runs its fork in.
+    const FORK_DURING_INSTALL: &str = "DAS_TEST_FORK_DURING_INSTALL";
+
+    #[test]
+    fn a_fork_waits_for_the_log_subscriber_being_installed() {
+        if std::env::var_os(FORK_DURING_INSTALL).is_none() {
+            // The other tests of this binary may have installed it already: a fresh process.
+            let name = "runtime::tests::a_fork_waits_for_the_log_subscriber_being_installed";
+            let status = std::process::Command::new(std::env::current_exe().unwrap())
+                .args([name, "--exact", "--test-threads=1"])
+                .env(FORK_DURING_INSTALL, "1")
+                .stdout(std::process::Stdio::null())
+                .status()
+                .unwrap();
+            assert!(status.success(), "the fork during the install: {status}");
+            return;
+        }
+        let entered = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let installing = std::thread::spawn({
+            let entered = entered.clone();
+            move || {
+                crate::log::install_with(|| {
+                    entered.store(true, std::sync::atomic::Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(300));
+                    Ok(())
+                })
+            }
+        });
+        while !entered.load(std::sync::atomic::Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        // SAFETY: the child calls only libdas and `_exit`; `alarm` ends it if that hangs.
+        let child = unsafe { fork() };
+        assert!(child >= 0, "fork failed");
+        if child == 0 {
+            // SAFETY: only this thread exists in the child; `_exit` skips the parent's clean-up.
+            unsafe {
+                alarm(10);
+                let installed = crate::log::install_with(|| Err("installed twice".into()));
+                _exit(if installed.is_ok() { 0 } else { 2 });
+            }
+        }
+        let mut status = 0;
+        // SAFETY: `child` is this process's child; `status` is a valid out pointer.
+        assert_eq!(unsafe { waitpid(child, &mut status, 0) }, child);
+        installing.join().unwrap().unwrap();
+        // Exited (not killed by the alarm), with 0.
+        assert_eq!(
+            status,
+            0,
+            "the child hung (signal {}) or failed",
+            status & 0x7f
+        );
     }
 }
