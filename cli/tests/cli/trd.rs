@@ -130,6 +130,49 @@ async fn whoami_prints_the_address_and_maps_failures_to_exit_codes() {
     assert_eq!(bad_url.status.code(), Some(2), "{}", text(&bad_url.stderr));
 }
 
+/// The config file's keys are the options' names, whatever variable each option reads
+/// (`--api` reads `DAS_TRD_API`); a flag still wins over the file.
+#[tokio::test]
+async fn whoami_takes_its_options_from_the_config_file() {
+    let (api, _) = fake_trd().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("das.toml");
+    std::fs::write(&config, format!("api = \"{api}\"\ntoken = \"{TOKEN}\"\n")).unwrap();
+    let config = config.to_str().unwrap();
+    let ok = das(args(&["trd", "whoami", "--config", config])).await;
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    assert_eq!(text(&ok.stdout), "203.0.113.7\n");
+
+    let flag_wins = das(args(&[
+        "trd", "whoami", "--config", config, "--token", "wrong",
+    ]))
+    .await;
+    assert_eq!(
+        flag_wins.status.code(),
+        Some(3),
+        "{}",
+        text(&flag_wins.stderr)
+    );
+
+    std::fs::write(dir.path().join("typo.toml"), "tokne = \"x\"\n").unwrap();
+    let typo = dir.path().join("typo.toml");
+    let typo = das(args(&[
+        "trd",
+        "whoami",
+        "--api",
+        &api,
+        "--config",
+        typo.to_str().unwrap(),
+    ]))
+    .await;
+    assert_eq!(typo.status.code(), Some(2), "{}", text(&typo.stderr));
+    assert!(
+        text(&typo.stderr).contains("--tokne is not an option"),
+        "{}",
+        text(&typo.stderr)
+    );
+}
+
 #[tokio::test]
 async fn validate_registers_token_and_certificate_and_reports_reachability() {
     let (api, calls) = fake_trd().await;
