@@ -71,7 +71,7 @@ pub enum Command {
     /// TRD webhook tools: parse a result document, or receive results.
     #[command(subcommand)]
     Webhook(WebhookCommand),
-    /// TRD service calls: whoami and validate.
+    /// TRD service calls: whoami, validate, transcribe and the job calls.
     #[command(subcommand)]
     Trd(TrdCommand),
     /// Genesys AudioHook tools: a client simulator and a recording server.
@@ -195,7 +195,8 @@ pub struct EmulatorArgs {
     pub audiohook_keys: Vec<String>,
     /// Fault switch NAME[=VALUE] (repeatable): reject-auth, expire-tokens-after-secs=N,
     /// drop-signalling-after-events=N, delay-consumer-ready-ms=N,
-    /// close-audio-after-messages=N, malformed-event, audiohook-pause=AFTER_SECS:RESUME_MS.
+    /// close-audio-after-messages=N, malformed-event, oversized-event-bytes=N,
+    /// stall-audio-after-messages=N, audiohook-pause=AFTER_SECS:RESUME_MS.
     #[arg(long = "fault", value_name = "NAME[=VALUE]")]
     pub faults: Vec<String>,
     /// Emulator settings file (TOML or JSON; any subset of the settings, see docs/emulator.md).
@@ -208,7 +209,7 @@ pub struct EmulatorArgs {
     /// as its `collected_audio` field (python-socketio's form of `bytes` in a dict).
     #[arg(long, env = "DAS_EMULATOR_COLLECTED_AUDIO_IN_PAYLOAD")]
     pub collected_audio_in_payload: bool,
-    /// Append `call_id sequence event unix_ns` per emitted event to FILE (benchmarks).
+    /// Append `call_id sequence event unix_ns bytes` per emitted event to FILE (benchmarks).
     #[arg(long, value_name = "FILE")]
     pub event_timing_log: Option<PathBuf>,
     /// For programs that start the emulator: print its URLs and credentials as one JSON line

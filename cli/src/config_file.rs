@@ -63,34 +63,44 @@ pub fn defaults(raw: &[OsString], cli: &Command) -> Result<Defaults, CliError> {
     fill(&parse(&text, &origin)?, raw, cli, &origin)
 }
 
-fn parse(text: &str, origin: &str) -> Result<Vec<(String, String)>, CliError> {
+/// The file's entries: each key with its values (one, or a list's for a repeatable option).
+fn parse(text: &str, origin: &str) -> Result<Vec<(String, Vec<String>)>, CliError> {
     let table: toml::Table = text
         .parse()
         .map_err(|e| CliError::new(Exit::Input, format!("config file {origin}: {e}")))?;
     table
         .into_iter()
         .map(|(key, value)| {
-            let text = match value {
-                toml::Value::String(s) => s,
-                toml::Value::Integer(i) => i.to_string(),
-                toml::Value::Float(f) => f.to_string(),
-                toml::Value::Boolean(b) => b.to_string(),
-                other => {
-                    return Err(CliError::new(
-                        Exit::Input,
-                        format!(
-                            "config file {origin}: {key} must be a string, number or boolean, not {other}"
-                        ),
-                    ))
-                }
+            let values = match value {
+                toml::Value::Array(items) => items.into_iter().map(scalar).collect(),
+                value => scalar(value).map(|text| vec![text]),
             };
-            Ok((key, text))
+            let values = values.map_err(|other| {
+                CliError::new(
+                    Exit::Input,
+                    format!(
+                        "config file {origin}: {key} must be a string, number, boolean or a list of them, not {other}"
+                    ),
+                )
+            })?;
+            Ok((key, values))
         })
         .collect()
 }
 
+/// A string, number or boolean as an option's text.
+fn scalar(value: toml::Value) -> Result<String, toml::Value> {
+    match value {
+        toml::Value::String(s) => Ok(s),
+        toml::Value::Integer(i) => Ok(i.to_string()),
+        toml::Value::Float(f) => Ok(f.to_string()),
+        toml::Value::Boolean(b) => Ok(b.to_string()),
+        other => Err(other),
+    }
+}
+
 fn fill(
-    entries: &[(String, String)],
+    entries: &[(String, Vec<String>)],
     raw: &[OsString],
     cli: &Command,
     origin: &str,
@@ -100,7 +110,7 @@ fn fill(
     cli.build();
     let (command, given) = running(&cli, raw);
     let mut defaults = Defaults::default();
-    for (key, text) in entries {
+    for (key, values) in entries {
         if key == "config" {
             return Err(usage(origin, "config cannot name another config file"));
         }
@@ -116,12 +126,22 @@ fn fill(
         if in_env || given.contains(&arg.get_id().as_str()) {
             continue;
         }
+        let action = arg.get_action();
+        let text = match values.as_slice() {
+            [text] => text,
+            _ if matches!(action, ArgAction::Append) && arg.get_env().is_none() => {
+                for text in values {
+                    defaults.args.push(format!("--{key}={text}").into());
+                }
+                continue;
+            }
+            _ => return Err(usage(origin, format!("{key} takes one value, not a list"))),
+        };
         if let Some(variable) = arg.get_env() {
             let variable = variable.to_string_lossy().into_owned();
             defaults.env.push((variable, text.clone()));
             continue;
         }
-        let action = arg.get_action();
         if !matches!(
             action,
             ArgAction::SetTrue | ArgAction::SetFalse | ArgAction::Count
@@ -248,6 +268,21 @@ mod tests {
             // In the table's order: by key.
             args(&["--fast", "--timeout=30", "--verbose", "--verbose"])
         );
+    }
+
+    #[test]
+    fn lists_fill_repeatable_options() {
+        let got = filled(
+            "fault = [\"reject-auth\", \"malformed-event\"]\n",
+            &["das", "emulator"],
+        )
+        .unwrap();
+        assert_eq!(
+            got.args,
+            args(&["--fault=reject-auth", "--fault=malformed-event"])
+        );
+        let err = filled("timeout = [1, 2]\n", &["das", "register"]).unwrap_err();
+        assert!(err.message.contains("one value"), "{}", err.message);
     }
 
     #[test]
