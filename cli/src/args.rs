@@ -1,4 +1,4 @@
-//! Command-line grammar of `das`. Every option also reads a `DAS_*` environment variable;
+//! Command-line grammar of `das`. Most options also read a `DAS_*` environment variable;
 //! values from `--config FILE` fill in whatever flags and environment left unset.
 
 use std::net::IpAddr;
@@ -36,7 +36,8 @@ const VERSION: &str = concat!(
 #[derive(Debug, Parser)]
 #[command(name = "das", version = VERSION, about, after_help = EXAMPLES)]
 pub struct Cli {
-    /// TOML file with default values for any long option (keys as option names).
+    /// TOML file of DAS_* variables, named without DAS_ in lower case with dashes
+    /// (client-secret = "…", trd-token = "…"); flags and the environment win.
     #[arg(long, global = true, env = "DAS_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 

@@ -25,16 +25,13 @@ use exit::CliError;
 
 fn main() -> ExitCode {
     let raw: Vec<_> = std::env::args_os().collect();
-    let raw = match config_file::defaults(&raw, &Cli::command()) {
-        Ok(defaults) => {
-            // Still single-threaded here, so setting the environment is sound.
-            for (name, value) in &defaults.env {
-                std::env::set_var(name, value);
-            }
-            defaults.added_to(raw)
-        }
+    match config_file::pending_env(&raw, &Cli::command()) {
+        // Still single-threaded here, so setting the environment is sound.
+        Ok(pending) => pending
+            .into_iter()
+            .for_each(|(name, value)| std::env::set_var(name, value)),
         Err(error) => return fail(error),
-    };
+    }
     // Built again: clap reads each option's variable when the option is built.
     let matches = Cli::command().get_matches_from(raw);
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());

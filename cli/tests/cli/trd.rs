@@ -130,14 +130,15 @@ async fn whoami_prints_the_address_and_maps_failures_to_exit_codes() {
     assert_eq!(bad_url.status.code(), Some(2), "{}", text(&bad_url.stderr));
 }
 
-/// The config file's keys are the options' names, whatever variable each option reads
-/// (`--api` reads `DAS_TRD_API`); a flag still wins over the file.
+/// The config file's keys are the options' variables without `DAS_` (`--api` reads
+/// `DAS_TRD_API`); a flag still wins over the file, and a misspelt key is refused.
 #[tokio::test]
 async fn whoami_takes_its_options_from_the_config_file() {
     let (api, _) = fake_trd().await;
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("das.toml");
-    std::fs::write(&config, format!("api = \"{api}\"\ntoken = \"{TOKEN}\"\n")).unwrap();
+    let file = format!("trd-api = \"{api}\"\ntrd-token = \"{TOKEN}\"\nwebhook-token = \"w\"\n");
+    std::fs::write(&config, file).unwrap();
     let config = config.to_str().unwrap();
     let ok = das(args(&["trd", "whoami", "--config", config])).await;
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
@@ -154,8 +155,8 @@ async fn whoami_takes_its_options_from_the_config_file() {
         text(&flag_wins.stderr)
     );
 
-    std::fs::write(dir.path().join("typo.toml"), "tokne = \"x\"\n").unwrap();
     let typo = dir.path().join("typo.toml");
+    std::fs::write(&typo, "trd-tokne = \"x\"\n").unwrap();
     let typo = das(args(&[
         "trd",
         "whoami",
@@ -167,7 +168,7 @@ async fn whoami_takes_its_options_from_the_config_file() {
     .await;
     assert_eq!(typo.status.code(), Some(2), "{}", text(&typo.stderr));
     assert!(
-        text(&typo.stderr).contains("--tokne is not an option"),
+        text(&typo.stderr).contains("DAS_TRD_TOKNE"),
         "{}",
         text(&typo.stderr)
     );
