@@ -3,7 +3,7 @@
 use std::cell::Cell;
 use std::ffi::{c_char, c_void, CString};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 use das_core::log_line::log_line;
 use tracing::subscriber::Interest;
@@ -30,10 +30,12 @@ pub type das_log_callback = Option<
 >;
 
 static THRESHOLD: AtomicU32 = AtomicU32::new(das_log_level::Warn as u32);
-/// Whether libdas's subscriber is installed (set at the first `das_set_log_callback`). A lock
-/// rather than a `OnceLock`, so that a fork can wait for an install in progress: a child forked
-/// mid-install would otherwise wait for it for good.
-static INSTALLED: Mutex<Option<Result<(), String>>> = Mutex::new(None);
+/// The outcome of installing libdas's subscriber (at the first `das_set_log_callback`).
+static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
+/// Held while that first install runs, and by a fork: a child forked mid-install would
+/// otherwise wait for it for good. Never taken once the outcome is known, so a child forked
+/// from inside the log callback (which skips the fork's wait) finds nothing to wait for.
+static INSTALLING: Mutex<()> = Mutex::new(());
 
 thread_local! {
     static IN_CALLBACK: Cell<bool> = const { Cell::new(false) };
@@ -98,23 +100,27 @@ fn install() -> Result<(), Error> {
 
 /// Runs `init` if nothing was installed yet, and returns its outcome, then and at every later call.
 pub(crate) fn install_with(init: impl FnOnce() -> Result<(), String>) -> Result<(), Error> {
-    hold_install()
-        .get_or_insert_with(init)
-        .clone()
-        .map_err(|e| {
-            Error::new(
-                das_result::Internal,
-                format!("cannot route logs: another tracing subscriber is installed ({e})"),
-            )
-        })
+    let outcome = match INSTALLED.get() {
+        Some(outcome) => outcome,
+        None => {
+            let _installing = hold_install();
+            INSTALLED.get_or_init(init)
+        }
+    };
+    outcome.clone().map_err(|e| {
+        Error::new(
+            das_result::Internal,
+            format!("cannot route logs: another tracing subscriber is installed ({e})"),
+        )
+    })
 }
 
-/// The install's lock, held by a fork from before to after it.
-pub(crate) type HeldInstall = MutexGuard<'static, Option<Result<(), String>>>;
+/// The first install's lock, held by a fork from before to after it.
+pub(crate) type HeldInstall = MutexGuard<'static, ()>;
 
-/// Waits for the install's lock (nothing under it panics; a poisoned one is taken as it is).
+/// Waits for the first install's lock (nothing under it panics; a poisoned one is taken as it is).
 pub(crate) fn hold_install() -> HeldInstall {
-    INSTALLED.lock().unwrap_or_else(PoisonError::into_inner)
+    INSTALLING.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Sets (or, with `callback == NULL`, removes) the function that receives libdas log events.

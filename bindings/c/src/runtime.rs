@@ -309,4 +309,68 @@ mod tests {
             status & 0x7f
         );
     }
+
+    static FORKED_IN_CALLBACK: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
+
+    /// A callback that forks on one message, as a program's log handler may.
+    unsafe extern "C" fn forking_callback(
+        _: *mut std::ffi::c_void,
+        _: crate::enums::das_log_level,
+        _: *const std::ffi::c_char,
+        message: *const std::ffi::c_char,
+    ) {
+        // SAFETY: libdas passes a NUL-terminated string valid during the call.
+        let message = unsafe { std::ffi::CStr::from_ptr(message) }.to_string_lossy();
+        if message.contains("fork from the callback") {
+            // SAFETY: the child only returns from this callback, then calls libdas and `_exit`.
+            FORKED_IN_CALLBACK.store(unsafe { fork() }, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    /// A fork from inside the callback skips the fork's wait, so another thread may hold the
+    /// first install's lock at that moment: the child must not need it once installed.
+    #[test]
+    fn a_child_forked_in_the_log_callback_sets_the_callback_whatever_the_install_lock() {
+        let _serial = crate::log::CALLBACK_TESTS
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        // SAFETY: the callback follows the contract; its userdata is never used.
+        let set = unsafe {
+            crate::log::das_set_log_callback(Some(forking_callback), std::ptr::null_mut())
+        };
+        assert_eq!(set, das_result::Ok);
+        let (held, holding) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let holder = std::thread::spawn(move || {
+            let _install = crate::log::hold_install();
+            held.send(()).unwrap();
+            let _ = released.recv_timeout(Duration::from_secs(30));
+        });
+        holding.recv().unwrap();
+        tracing::warn!("fork from the callback");
+        let child = FORKED_IN_CALLBACK.swap(-1, std::sync::atomic::Ordering::SeqCst);
+        if child == 0 {
+            // SAFETY: only this thread exists in the child; `_exit` skips the parent's clean-up.
+            unsafe {
+                alarm(10);
+                let removed = crate::log::das_set_log_callback(None, std::ptr::null_mut());
+                _exit(if removed == das_result::Ok { 0 } else { 2 });
+            }
+        }
+        release.send(()).unwrap();
+        holder.join().unwrap();
+        assert!(child > 0, "fork failed");
+        let mut status = 0;
+        // SAFETY: `child` is this process's child; `status` is a valid out pointer.
+        assert_eq!(unsafe { waitpid(child, &mut status, 0) }, child);
+        assert_eq!(
+            status,
+            0,
+            "the child hung (signal {}) or failed",
+            status & 0x7f
+        );
+        // SAFETY: NULL removes the callback.
+        let removed = unsafe { crate::log::das_set_log_callback(None, std::ptr::null_mut()) };
+        assert_eq!(removed, das_result::Ok);
+    }
 }
