@@ -41,6 +41,15 @@ def test_an_audiohook_call_id_must_be_a_uuid_without_nul(sio_url: str) -> None:
         das.RegisterSession(sio_url, authorization="Bearer t", call_id="88\0ab").start()
 
 
+def test_audio_audiohook_cannot_carry_is_refused_at_the_start(sio_url: str) -> None:
+    # Refused before any connection; the session used to start, lose its audio channel and
+    # wait for audio, with push_wav raising Closed.
+    with pytest.raises(das.InvalidArgument, match="not A-law"):
+        with das.RegisterSession(sio_url, authorization="Bearer t",
+                                 audio_url="ws://127.0.0.1:1/audiohook/ws", audio_codec="alaw"):
+            pass
+
+
 def test_verify_session_sends_the_credential(sio_url: str) -> None:
     with das.VerifySession(sio_url, "CRED", authorization="Bearer t",
                            request={"similarity": 0.5}) as session:

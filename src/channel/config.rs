@@ -91,6 +91,15 @@ impl AudioChannelConfig {
         }
     }
 
+    /// Whether the protocol can carry these settings (codec, rate, channels), checked as
+    /// opening the channel checks them: before a session starts, not after its signalling.
+    pub fn check(&self) -> Result<(), ChannelError> {
+        match self.protocol {
+            ProtocolConfig::AudioHook { .. } => self.audiohook_client().map(drop),
+            ProtocolConfig::Twilio { .. } => self.twilio_client().map(drop),
+        }
+    }
+
     fn input_channels(&self) -> Result<Vec<MediaChannel>, ChannelError> {
         match self.channels {
             1 => Ok(vec![MediaChannel::External]),

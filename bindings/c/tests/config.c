@@ -41,6 +41,13 @@ static void documented_register_payload(void) {
     CHECK_RESULT(das_config_set_event_queue_bytes(config, 1 << 20), DAS_RESULT_OK);
     CHECK_RESULT(das_config_set_log_level(config, DAS_LOG_LEVEL_DEBUG), DAS_RESULT_OK);
     CHECK_RESULT(das_config_validate(config), DAS_RESULT_OK);
+    /* AudioHook carries µ-law or L16: A-law is refused before any connection. */
+    CHECK_RESULT(das_config_set_audio_codec(config, DAS_AUDIO_CODEC_ALAW), DAS_RESULT_OK);
+    CHECK_RESULT(das_config_validate(config), DAS_RESULT_PARSE);
+    CHECK_RESULT(das_last_error_message(json, sizeof json, &written), DAS_RESULT_OK);
+    CHECK(strstr(json, "A-law") != NULL);
+    CHECK_RESULT(das_config_set_audio_codec(config, DAS_AUDIO_CODEC_MULAW), DAS_RESULT_OK);
+    CHECK_RESULT(das_config_validate(config), DAS_RESULT_OK);
 
     CHECK_RESULT(das_config_get_metadata(config, DAS_METADATA_FIELD_SAMPLE_RATE, json, sizeof json, &written), DAS_RESULT_OK);
     CHECK_STR(json, "8000");

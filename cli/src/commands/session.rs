@@ -239,6 +239,16 @@ fn approved_credential(event: &Event) -> Option<&str> {
 /// read (no credential, no verdict) is a failure, never a silent success.
 fn outcome(event: &Event, registering: bool) -> Option<Result<(), CliError>> {
     match event {
+        // With no audio the service has nothing to decide on: waiting would only reach its
+        // audio timeout. A channel that fails later may still have sent enough.
+        Event::AudioEnded {
+            error: Some(error),
+            bytes_sent: 0,
+            ..
+        } => Some(Err(CliError::new(
+            Exit::Network,
+            format!("the audio channel failed before any audio was sent: {error}"),
+        ))),
         Event::ResultSuccess {
             content,
             verdict,
@@ -292,6 +302,8 @@ fn outcome(event: &Event, registering: bool) -> Option<Result<(), CliError>> {
 
 fn start_error(error: SessionError) -> CliError {
     let exit = match &error {
+        // Options that cannot go together (an A-law AudioHook channel).
+        SessionError::Settings(_) => Exit::Usage,
         SessionError::Auth(AuthError::Rejected { .. })
         | SessionError::Signalling(SocketIoError::Auth(AuthError::Rejected { .. })) => Exit::Auth,
         SessionError::Signalling(SocketIoError::ConnectRefused { .. }) => Exit::Auth,
@@ -315,6 +327,18 @@ mod tests {
     /// The exit code `event` ends the command with (`None`: success or keep going).
     fn exit(event: Event, registering: bool) -> Option<Exit> {
         outcome(&event, registering).and_then(|result| result.err().map(|e| e.exit))
+    }
+
+    #[test]
+    fn an_audio_channel_that_fails_before_any_audio_ends_the_command() {
+        let failed = |bytes_sent| Event::AudioEnded {
+            reason: "error".into(),
+            error: Some("refused as unauthorized".into()),
+            bytes_sent,
+            data: json!({}),
+        };
+        assert_eq!(exit(failed(0), true), Some(Exit::Network));
+        assert_eq!(exit(failed(32_000), true), None);
     }
 
     #[test]

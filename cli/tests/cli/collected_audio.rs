@@ -10,21 +10,17 @@ use std::process::{Command, Output, Stdio};
 use das::audio::codec::Codec;
 use das::audio::wav::Wav;
 
+/// `das register --json --collected-audio-out OUT`, streaming samples/speaker-a.wav (`--fast`)
+/// unless `extra` makes it `--signalling-only`.
 fn register(extra: &[&str], out: &std::path::Path) -> Output {
-    support::das()
-        .arg("register")
-        .args([
-            "--audio",
-            support::workspace_file("samples/speaker-a.wav")
-                .to_str()
-                .unwrap(),
-        ])
-        .args([
-            "--fast",
-            "--json",
-            "--collected-audio-out",
-            out.to_str().unwrap(),
-        ])
+    let mut command = support::das();
+    command.arg("register");
+    if !extra.contains(&"--signalling-only") {
+        let wav = support::workspace_file("samples/speaker-a.wav");
+        command.args(["--audio", wav.to_str().unwrap(), "--fast"]);
+    }
+    command
+        .args(["--json", "--collected-audio-out", out.to_str().unwrap()])
         .args(extra)
         .env_remove("DAS_URL")
         .output()
@@ -57,8 +53,8 @@ fn the_node_socket_io_server_s_buffer_is_saved_as_a_wav() {
             "node",
             "--client-secret",
             "node",
-            "--audio-url",
-            "ws://127.0.0.1:9/unused",
+            // The peer decides without audio (a real service would not).
+            "--signalling-only",
             "--credential-out",
             credential.to_str().unwrap(),
         ],

@@ -116,6 +116,37 @@ async fn the_json_line_describes_working_endpoints_and_the_faults_route_switches
     assert_eq!(whoami.status(), 200);
 }
 
+/// An audio channel the consumer refuses before any audio (a wrong AudioHook key) ends
+/// `das register` at once, instead of waiting for the service's audio timeout.
+#[test]
+fn a_refused_audio_channel_ends_the_registration_at_once() {
+    let emulator = JsonEmulator::start();
+    let d = &emulator.description;
+    let wav = support::workspace_file("samples/speaker-a.wav");
+    let output = support::das()
+        .args(["register", "--fast", "--audio", wav.to_str().unwrap()])
+        .args(["--url", &d.socketio_url, "--token-url", &d.token_url])
+        .args([
+            "--client-id",
+            &d.client_id,
+            "--client-secret",
+            &d.client_secret,
+        ])
+        .args([
+            "--audio-url",
+            &d.audiohook_url,
+            "--audiohook-api-key",
+            "wrong-key",
+        ])
+        .args(["--audiohook-client-secret", &d.audiohook_client_secret])
+        .output()
+        .expect("run das");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(stderr.contains("before any audio was sent"), "{stderr}");
+    assert!(stderr.contains("unauthorized"), "{stderr}");
+}
+
 #[test]
 fn closing_standard_input_stops_it() {
     let mut emulator = JsonEmulator::start();

@@ -161,6 +161,19 @@ fn bad_inputs_have_their_own_exit_codes() {
     ]);
     assert_eq!(bad_codec.status.code(), Some(2));
 
+    // A codec AudioHook cannot carry is refused before the session starts, not after its
+    // signalling, which then waited for audio that never came.
+    let alaw_over_audiohook = das(&[
+        "register",
+        "--audio",
+        &sample("speaker-a.wav"),
+        "--codec",
+        "alaw",
+        "--fast",
+    ]);
+    assert_eq!(alaw_over_audiohook.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&alaw_over_audiohook.stderr).contains("not A-law"));
+
     let empty = tempfile::NamedTempFile::new().unwrap();
     let no_credential = das(&[
         "verify",

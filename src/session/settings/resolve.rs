@@ -5,7 +5,7 @@ use super::audio::AudioProtocol;
 use super::model::{Auth, SessionSettings, TimeoutKind};
 use super::SettingError;
 use crate::auth::TokenProvider;
-use crate::channel::AudioChannelConfig;
+use crate::channel::{AudioChannelConfig, ChannelError};
 use crate::session::{SessionError, SessionKind};
 
 impl SessionSettings {
@@ -39,7 +39,20 @@ impl SessionSettings {
         if !missing.is_empty() {
             return Err(SettingError::Missing(missing));
         }
-        self.check_call_id_fits_protocol()
+        self.check_call_id_fits_protocol()?;
+        self.check_audio_fits_protocol()
+    }
+
+    /// A codec, rate or channel count the audio protocol cannot carry would otherwise fail the
+    /// channel only at `info-consumer-ready`, and the session wait for audio that never comes.
+    fn check_audio_fits_protocol(&self) -> Result<(), SettingError> {
+        match self.audio_channel() {
+            Some(channel) => channel.check().map_err(|e| match e {
+                ChannelError::Config(problem) => SettingError::invalid("audio", problem),
+                other => SettingError::invalid("audio", other),
+            }),
+            None => Ok(()),
+        }
     }
 
     /// AudioHook sends `call_id` as its `conversationId`, a UUID (in production, the Genesys
@@ -154,6 +167,36 @@ mod tests {
         settings
             .set_call_id("888806c3-3391-4d73-bb86-e5874e6ed5b4")
             .unwrap();
+        settings.validate().unwrap();
+    }
+
+    #[test]
+    fn audio_the_protocol_cannot_carry_is_refused_before_the_start() {
+        let mut settings = SessionSettings::default();
+        settings.set_endpoint_url("wss://x.example").unwrap();
+        settings.set_authorization("Bearer t").unwrap();
+        settings.set_kind(SessionKind::Register);
+        settings
+            .set_call_id("888806c3-3391-4d73-bb86-e5874e6ed5b4")
+            .unwrap();
+        settings.set_audio_url("wss://audio.example").unwrap();
+        settings.set_audio_codec(crate::audio::codec::Codec::Alaw);
+        assert_eq!(
+            settings.validate().unwrap_err().to_string(),
+            "`audio` is invalid: AudioHook carries PCMU or L16, not A-law"
+        );
+        settings.set_audio_codec(crate::audio::codec::Codec::Mulaw);
+        settings.set_audio_sample_rate(16_000).unwrap();
+        assert!(settings
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("16000 Hz"));
+        // Twilio's channel takes them; a signalling-only session opens none.
+        settings.set_audio_protocol(AudioProtocol::Twilio);
+        settings.validate().unwrap();
+        settings.set_audio_protocol(AudioProtocol::AudioHook);
+        settings.set_signalling_only(true);
         settings.validate().unwrap();
     }
 
