@@ -84,7 +84,7 @@ fn the_summary_has_times_channels_speakers_and_dtmf() {
 }
 
 #[test]
-fn json_output_parses_back_to_the_same_document() {
+fn json_output_parses_back_to_the_same_document_with_its_token_redacted() {
     for file in fixtures() {
         let original = das::trd::parse_webhook(&std::fs::read(&file).unwrap()).unwrap();
         let output = das_cmd()
@@ -96,7 +96,13 @@ fn json_output_parses_back_to_the_same_document() {
             .stdout
             .clone();
         let back = das::trd::parse_webhook(&output).unwrap();
-        assert_eq!(back, original, "{}", file.display());
+        // The same document, but for the webhook's token: a secret, never printed.
+        let mut expected = original.clone();
+        if let Some(token) = expected.token.as_mut() {
+            assert!(!String::from_utf8_lossy(&output).contains(token.as_str()));
+            *token = "<redacted>".into();
+        }
+        assert_eq!(back, expected, "{}", file.display());
     }
 }
 

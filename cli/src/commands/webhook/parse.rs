@@ -7,10 +7,17 @@ use das::trd::parse_webhook;
 use super::summary::summary;
 use crate::exit::{CliError, Exit, OrExit};
 
+/// What `--json` prints in place of the document's `token`.
+const REDACTED: &str = "<redacted>";
+
 pub fn run(file: &Path, json: bool) -> Result<(), CliError> {
     let context = file.display().to_string();
     let body = std::fs::read(file).or_exit(Exit::Input, &context)?;
-    let result = parse_webhook(&body).or_exit(Exit::Input, &context)?;
+    let mut result = parse_webhook(&body).or_exit(Exit::Input, &context)?;
+    // The webhook's token authenticates TRD's deliveries: a secret, never printed.
+    if let Some(token) = result.token.as_mut() {
+        *token = REDACTED.into();
+    }
     if json {
         println!("{}", result.to_json_pretty());
     } else {
