@@ -11,6 +11,7 @@ mod color;
 mod commands;
 mod config_file;
 mod exit;
+mod flags_over_env;
 mod listen_host;
 mod render;
 mod terminal_text;
@@ -31,6 +32,9 @@ fn main() -> ExitCode {
             .into_iter()
             .for_each(|(name, value)| std::env::set_var(name, value)),
         Err(error) => return fail(error),
+    }
+    for variable in flags_over_env::overridden(&raw, &Cli::command()) {
+        std::env::remove_var(variable);
     }
     // Built again: clap reads each option's variable when the option is built.
     let matches = Cli::command().get_matches_from(raw);

@@ -282,6 +282,21 @@ async fn whoami_logs_in_at_the_emulators_license_server() {
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
     assert_eq!(text(&ok.stdout), "127.0.0.1\n");
 
+    // A token in the environment (exported for the previous command) does not stand in the
+    // way of the flags: clap would refuse `--license-url` with the variable's `--token`.
+    let flags = whoami(emulator.trd_license_password());
+    let with_token_in_env = tokio::task::spawn_blocking(move || {
+        support::das()
+            .args(flags)
+            .env("DAS_TRD_TOKEN", "exported-earlier")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = text(&with_token_in_env.stderr);
+    assert_eq!(with_token_in_env.status.code(), Some(0), "{stderr}");
+
     let refused = das(whoami("wrong-password")).await;
     assert_eq!(refused.status.code(), Some(3), "{}", text(&refused.stderr));
     assert!(!text(&refused.stderr).contains("wrong-password"));
