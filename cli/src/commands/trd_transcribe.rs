@@ -2,7 +2,7 @@
 //! line on stderr (upload bytes, then the job's status), results waited for by polling or by
 //! one webhook receiver shared by all jobs; one line (or JSON document) per result on stdout.
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -128,7 +128,7 @@ async fn webhook(trd: &TrdClient, url: &str, validate: bool) -> Result<JobWebhoo
     };
     let host = host.trim_matches(['[', ']']).to_owned();
     let mut receiver: ReceiverBuilder = WebhookReceiver::builder()
-        .bind(SocketAddr::from((Ipv4Addr::UNSPECIFIED, port)))
+        .bind(SocketAddr::new(listen_address(&host), port))
         .public_host(host.clone());
     receiver = match parsed.scheme() {
         "https" => receiver.tls(Tls::SelfSigned { hosts: vec![host] }),
@@ -144,6 +144,15 @@ async fn webhook(trd: &TrdClient, url: &str, validate: bool) -> Result<JobWebhoo
     trd.start_job_webhooks(receiver, validate)
         .await
         .map_err(|e| trd_error("webhook", e))
+}
+
+/// Where the receiver listens: the URL's loopback address when it names one (TRD runs on this
+/// machine), else every interface, as the URL may be an address a NAT forwards here.
+fn listen_address(host: &str) -> IpAddr {
+    match crate::listen_host::parse(host) {
+        Ok(ip) if ip.is_loopback() => ip,
+        _ => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+    }
 }
 
 fn file_bar(file: &Path) -> ProgressBar {
@@ -177,4 +186,18 @@ fn with_progress(options: &Transcribe, bar: ProgressBar) -> Transcribe {
         Progress::Status(job) => bar.set_message(format!("{} {}", job.id, job.status)),
         Progress::Finished(_) => {}
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_loopback_webhook_url_listens_on_loopback_only() {
+        assert_eq!(listen_address("127.0.0.1"), IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert_eq!(listen_address("localhost"), IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert!(listen_address("::1").is_loopback());
+        assert!(listen_address("203.0.113.7").is_unspecified());
+        assert!(listen_address("hook.example.com").is_unspecified());
+    }
 }
