@@ -104,9 +104,12 @@ pub enum Event {
         reason: String,
         /// Why the channel failed, for `error`.
         error: Option<String>,
+        /// For `error`: the consumer refused the channel's credentials (AudioHook
+        /// `unauthorized`, HTTP 401/403), so opening it again with them fails too.
+        refused: bool,
         /// Audio bytes written to the consumer.
         bytes_sent: u64,
-        /// `{event, reason, error, bytes_sent}`.
+        /// `{event, reason, error, refused, bytes_sent}`.
         data: Value,
     },
     /// Any other event, as received.

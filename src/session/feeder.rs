@@ -6,7 +6,7 @@ use serde_json::json;
 use super::sink::SinkHold;
 use super::Event;
 use crate::audio::send_buffer::SendBuffer;
-use crate::channel::{AudioChannel, AudioChannelConfig, ChannelEnd};
+use crate::channel::{AudioChannel, AudioChannelConfig, ChannelEnd, ChannelError};
 
 /// Streams `buffer` on a channel opened for `call_id` until the application ends the audio
 /// or the consumer closes, then reports how it ended as an [`Event::AudioEnded`] on the
@@ -21,23 +21,26 @@ pub(crate) async fn feed(
     // Whatever happened, the application's pushes must now fail rather than wait forever.
     buffer.close();
     let bytes_sent = buffer.counters().sent;
-    let (reason, error) = match outcome {
-        Ok(ChannelEnd::Finished) => ("finished", None),
-        Ok(ChannelEnd::ConsumerClosed { .. }) => ("consumer-closed", None),
-        Err(message) => {
+    let (reason, error, refused) = match outcome {
+        Ok(ChannelEnd::Finished) => ("finished", None, false),
+        Ok(ChannelEnd::ConsumerClosed { .. }) => ("consumer-closed", None, false),
+        Err(failure) => {
+            let message = failure.to_string();
             tracing::warn!(%call_id, %message, "audio channel failed");
-            ("error", Some(message))
+            ("error", Some(message), failure.refused())
         }
     };
     let data = json!({
         "event": "audio-ended",
         "reason": reason,
         "error": error,
+        "refused": refused,
         "bytes_sent": bytes_sent,
     });
     let ended = Event::AudioEnded {
         reason: reason.to_owned(),
         error,
+        refused,
         bytes_sent,
         data,
     };
@@ -48,10 +51,8 @@ async fn stream(
     config: &AudioChannelConfig,
     call_id: &str,
     buffer: &SendBuffer,
-) -> Result<ChannelEnd, String> {
-    let channel = AudioChannel::open_with_buffer(config, call_id, buffer.clone())
-        .await
-        .map_err(|e| e.to_string())?;
+) -> Result<ChannelEnd, ChannelError> {
+    let channel = AudioChannel::open_with_buffer(config, call_id, buffer.clone()).await?;
     tracing::info!(%call_id, url = %config.url, "audio channel open");
-    channel.ended().await.map_err(|e| e.to_string())
+    channel.ended().await
 }

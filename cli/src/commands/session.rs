@@ -243,10 +243,11 @@ fn outcome(event: &Event, registering: bool) -> Option<Result<(), CliError>> {
         // audio timeout. A channel that fails later may still have sent enough.
         Event::AudioEnded {
             error: Some(error),
+            refused,
             bytes_sent: 0,
             ..
         } => Some(Err(CliError::new(
-            Exit::Network,
+            if *refused { Exit::Auth } else { Exit::Network },
             format!("the audio channel failed before any audio was sent: {error}"),
         ))),
         Event::ResultSuccess {
@@ -331,14 +332,16 @@ mod tests {
 
     #[test]
     fn an_audio_channel_that_fails_before_any_audio_ends_the_command() {
-        let failed = |bytes_sent| Event::AudioEnded {
+        let failed = |refused, bytes_sent| Event::AudioEnded {
             reason: "error".into(),
-            error: Some("refused as unauthorized".into()),
+            error: Some("the reason".into()),
+            refused,
             bytes_sent,
             data: json!({}),
         };
-        assert_eq!(exit(failed(0), true), Some(Exit::Network));
-        assert_eq!(exit(failed(32_000), true), None);
+        assert_eq!(exit(failed(true, 0), true), Some(Exit::Auth));
+        assert_eq!(exit(failed(false, 0), true), Some(Exit::Network));
+        assert_eq!(exit(failed(true, 32_000), true), None);
     }
 
     #[test]

@@ -142,7 +142,8 @@ fn a_refused_audio_channel_ends_the_registration_at_once() {
         .output()
         .expect("run das");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    // The key refused: credentials, exit 3, as `das audiohook send` says it.
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("before any audio was sent"), "{stderr}");
     assert!(stderr.contains("unauthorized"), "{stderr}");
 }
