@@ -56,6 +56,8 @@ pub struct PyEvent {
     before_result: Option<bool>,
     #[pyo3(get)]
     bytes_sent: Option<u64>,
+    #[pyo3(get)]
+    refused: Option<bool>,
 }
 
 impl PyEvent {
@@ -98,6 +100,7 @@ impl PyEvent {
             message: None,
             before_result: None,
             bytes_sent: None,
+            refused: None,
         };
         match event {
             Event::ConsumerReady { content, .. } => {
@@ -162,12 +165,14 @@ impl PyEvent {
             Event::AudioEnded {
                 reason,
                 error,
+                refused,
                 bytes_sent,
                 ..
             } => {
                 this.kind = "audio-ended";
                 this.reason = Some(reason);
                 this.message = error;
+                this.refused = Some(refused);
                 this.bytes_sent = Some(bytes_sent);
             }
             Event::Other { .. } => {}
