@@ -1,17 +1,21 @@
 //! `--config FILE`: a TOML table of `DAS_*` variables, named without `DAS_` in lower case with
-//! dashes (`client-secret` for `DAS_CLIENT_SECRET`, `trd-token` for `DAS_TRD_TOKEN`). Each entry
-//! sets its variable unless the environment already does, so the precedence is flags, then
-//! environment, then the file. Variables, unlike long option names, mean one thing in every
-//! command (`--token` is TRD's bearer in `das trd` and the webhook's in `das webhook serve`), so
-//! one file serves every command. A key that names no variable of das is refused, so that a
-//! misspelt one is not ignored in silence.
+//! dashes (`client-secret` for `DAS_CLIENT_SECRET`, `trd-token` for `DAS_TRD_TOKEN`). Variables,
+//! unlike long option names, mean one thing in every command (`--token` is TRD's bearer in
+//! `das trd` and the webhook's in `das webhook serve`), so one file serves every command.
+//!
+//! An entry sets its variable only for an option of the command being run (the others' secrets
+//! are not handed on, to a `webhook serve --exec` command say), and only where neither a flag
+//! nor the environment settles that option: not when either sets it, nor an option it conflicts
+//! with. A key that names no variable of das is refused, so that a misspelt one is not ignored
+//! in silence.
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::Command;
+use clap::{Arg, Command};
 
+use crate::command_line::{conflicts, running};
 use crate::exit::{CliError, Exit};
 
 /// Variables das reads that are not an option's: the log filter.
@@ -37,16 +41,56 @@ pub fn env_name(key: &str) -> String {
     format!("DAS_{}", key.replace('-', "_").to_ascii_uppercase())
 }
 
-/// Reads the config file, if any, into `(variable, value)` pairs not already in the
-/// environment; `cli` tells which variables das reads. Called before any thread starts, so the
-/// caller may set them.
+/// Reads the config file, if any, into the `(variable, value)` pairs to set for `args` (the
+/// arguments, the program's name first); `cli` tells which variables das reads. Called before
+/// any thread starts, so the caller may set them.
 pub fn pending_env(args: &[OsString], cli: &Command) -> Result<Vec<(String, String)>, CliError> {
     let Some(path) = config_path(args) else {
         return Ok(Vec::new());
     };
     let text = std::fs::read_to_string(&path)
         .map_err(|e| CliError::new(Exit::Input, format!("config file {}: {e}", path.display())))?;
-    parse(&text, &path.display().to_string(), &variables(cli))
+    let mut cli = cli.clone();
+    cli.build();
+    let entries = parse(&text, &path.display().to_string(), &variables(&cli))?;
+    let (command, given) = running(&cli, args);
+    let in_env = |name: &str| std::env::var_os(name).is_some();
+    Ok(select(entries, command, &given, in_env))
+}
+
+/// The entries to set for `command`, run with the options `given`: those of its options that
+/// neither a flag nor the environment (`in_env`) settles, directly or through a conflict.
+fn select(
+    entries: Vec<(String, String)>,
+    command: &Command,
+    given: &[&str],
+    in_env: impl Fn(&str) -> bool,
+) -> Vec<(String, String)> {
+    let reads = |arg: &Arg, name: &str| arg.get_env().is_some_and(|variable| variable == name);
+    let settled: Vec<&Arg> = command
+        .get_arguments()
+        .filter(|arg| {
+            given.contains(&arg.get_id().as_str())
+                || arg.get_env().is_some_and(|v| in_env(&v.to_string_lossy()))
+        })
+        .collect();
+    entries
+        .into_iter()
+        .filter(|(name, _)| !in_env(name))
+        .filter(|(name, _)| {
+            if OTHER_VARIABLES.contains(&name.as_str()) {
+                return true;
+            }
+            command
+                .get_arguments()
+                .find(|arg| reads(arg, name))
+                .is_some_and(|arg| {
+                    !settled
+                        .iter()
+                        .any(|s| s.get_id() == arg.get_id() || conflicts(command, s, arg))
+                })
+        })
+        .collect()
 }
 
 /// Every variable an option of `command` or of its subcommands reads, and das's others.
@@ -88,6 +132,12 @@ fn parse(
                 ))
             }
         };
+        if key == "config" {
+            return Err(CliError::new(
+                Exit::Usage,
+                format!("config file {origin}: a config file cannot name another"),
+            ));
+        }
         let name = env_name(&key);
         if !known.contains(&name) {
             return Err(CliError::new(
@@ -98,9 +148,7 @@ fn parse(
                 ),
             ));
         }
-        if std::env::var_os(&name).is_none() {
-            pending.push((name, value));
-        }
+        pending.push((name, value));
     }
     Ok(pending)
 }
@@ -141,6 +189,51 @@ mod tests {
         let err = pending("trd-tokne = \"t\"\n").unwrap_err();
         assert_eq!(err.exit as i32, Exit::Usage as i32);
         assert!(err.message.contains("t.toml") && err.message.contains("DAS_TRD_TOKNE"));
+    }
+
+    /// What the file sets for `list`, with `env` the variables the environment sets.
+    fn selected(file: &str, list: &[&str], env: &[&str]) -> Vec<String> {
+        let mut cli = Cli::command();
+        cli.build();
+        let raw: Vec<OsString> = list.iter().map(OsString::from).collect();
+        let (command, given) = running(&cli, &raw);
+        let entries = parse(file, "t.toml", &variables(&cli)).unwrap();
+        let chosen = select(entries, command, &given, |name| env.contains(&name));
+        chosen.into_iter().map(|(name, _)| name).collect()
+    }
+
+    #[test]
+    fn only_the_running_commands_unsettled_variables_are_set() {
+        let file =
+            "trd-token = \"t\"\nclient-secret = \"s\"\nwebhook-token = \"w\"\nlog = \"debug\"\n";
+        // Another command's secrets are not handed on (to a `--exec` command, say).
+        let serve = selected(file, &["das", "webhook", "serve"], &[]);
+        assert_eq!(serve, ["DAS_LOG", "DAS_WEBHOOK_TOKEN"]);
+        let whoami = selected(file, &["das", "trd", "whoami"], &[]);
+        assert_eq!(whoami, ["DAS_LOG", "DAS_TRD_TOKEN"]);
+        // A flag or the environment settles its option.
+        let typed = selected(
+            file,
+            &["das", "trd", "whoami", "--token", "x"],
+            &["DAS_LOG"],
+        );
+        assert!(typed.is_empty(), "{typed:?}");
+        assert!(selected(file, &["das", "webhook", "serve", "--no-token"], &[]) == ["DAS_LOG"]);
+    }
+
+    #[test]
+    fn the_environment_wins_over_the_file_also_through_a_conflict() {
+        let file = "trd-license-url = \"http://l/auth/token\"\ntrd-username = \"u\"\n";
+        let from_file = selected(file, &["das", "trd", "whoami"], &[]);
+        assert_eq!(from_file, ["DAS_TRD_LICENSE_URL", "DAS_TRD_USERNAME"]);
+        let token_in_env = selected(file, &["das", "trd", "whoami"], &["DAS_TRD_TOKEN"]);
+        assert!(token_in_env.is_empty(), "{token_in_env:?}");
+    }
+
+    #[test]
+    fn a_config_file_cannot_name_another() {
+        let err = pending("config = \"other.toml\"\n").unwrap_err();
+        assert_eq!(err.exit as i32, Exit::Usage as i32);
     }
 
     #[test]

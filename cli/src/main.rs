@@ -8,6 +8,7 @@ mod args_tls;
 mod args_tools;
 mod args_trd;
 mod color;
+mod command_line;
 mod commands;
 mod config_file;
 mod exit;
