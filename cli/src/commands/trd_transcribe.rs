@@ -2,7 +2,7 @@
 //! line on stderr (upload bytes, then the job's status), results waited for by polling or by
 //! one webhook receiver shared by all jobs; one line (or JSON document) per result on stdout.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -147,10 +147,12 @@ async fn webhook(trd: &TrdClient, url: &str, validate: bool) -> Result<JobWebhoo
 }
 
 /// Where the receiver listens: the URL's loopback address when it names one (TRD runs on this
-/// machine), else every interface, as the URL may be an address a NAT forwards here.
+/// machine), else every interface of the URL's family (IPv4 for a name), as the URL may be an
+/// address a NAT forwards here.
 fn listen_address(host: &str) -> IpAddr {
     match crate::listen_host::parse(host) {
         Ok(ip) if ip.is_loopback() => ip,
+        Ok(IpAddr::V6(_)) => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
         _ => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
     }
 }
@@ -197,7 +199,17 @@ mod tests {
         assert_eq!(listen_address("127.0.0.1"), IpAddr::V4(Ipv4Addr::LOCALHOST));
         assert_eq!(listen_address("localhost"), IpAddr::V4(Ipv4Addr::LOCALHOST));
         assert!(listen_address("::1").is_loopback());
-        assert!(listen_address("203.0.113.7").is_unspecified());
-        assert!(listen_address("hook.example.com").is_unspecified());
+        assert_eq!(
+            listen_address("203.0.113.7"),
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        );
+        assert_eq!(
+            listen_address("2001:db8::7"),
+            IpAddr::V6(Ipv6Addr::UNSPECIFIED)
+        );
+        assert_eq!(
+            listen_address("hook.example.com"),
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED)
+        );
     }
 }
