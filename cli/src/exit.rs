@@ -7,6 +7,8 @@
 use std::fmt;
 use std::process::ExitCode;
 
+use das::channel::ChannelErrorKind;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     Failure = 1,
@@ -16,6 +18,20 @@ pub enum Exit {
     Rejected = 5,
     Input = 6,
     Proxy = 7,
+}
+
+impl Exit {
+    /// The exit code of an audio channel's failure, by the class the library gives it.
+    pub fn of_channel(kind: ChannelErrorKind) -> Exit {
+        match kind {
+            ChannelErrorKind::Auth => Exit::Auth,
+            ChannelErrorKind::Proxy => Exit::Proxy,
+            ChannelErrorKind::Network | ChannelErrorKind::Tls => Exit::Network,
+            ChannelErrorKind::Rejected => Exit::Rejected,
+            ChannelErrorKind::Config => Exit::Usage,
+            ChannelErrorKind::Protocol => Exit::Failure,
+        }
+    }
 }
 
 /// An error that ends the command with a message on stderr and its exit code.

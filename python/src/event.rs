@@ -57,7 +57,7 @@ pub struct PyEvent {
     #[pyo3(get)]
     bytes_sent: Option<u64>,
     #[pyo3(get)]
-    refused: Option<bool>,
+    error_kind: Option<&'static str>,
 }
 
 impl PyEvent {
@@ -100,7 +100,7 @@ impl PyEvent {
             message: None,
             before_result: None,
             bytes_sent: None,
-            refused: None,
+            error_kind: None,
         };
         match event {
             Event::ConsumerReady { content, .. } => {
@@ -165,14 +165,14 @@ impl PyEvent {
             Event::AudioEnded {
                 reason,
                 error,
-                refused,
+                error_kind,
                 bytes_sent,
                 ..
             } => {
                 this.kind = "audio-ended";
                 this.reason = Some(reason);
                 this.message = error;
-                this.refused = Some(refused);
+                this.error_kind = error_kind.map(|kind| kind.as_str());
                 this.bytes_sent = Some(bytes_sent);
             }
             Event::Other { .. } => {}

@@ -76,13 +76,13 @@ def test_audio_ending_early_is_a_result_failure(emulator: das.Emulator) -> None:
     assert result.reason == "audio_ended"
 
 
-def test_a_refused_audiohook_key_ends_the_audio_as_refused(emulator: das.Emulator) -> None:
+def test_a_refused_audiohook_key_ends_the_audio_as_an_auth_failure(emulator: das.Emulator) -> None:
     settings = {**credentials(emulator, "audiohook"), "api_key": "not-the-key"}
     with das.RegisterSession(emulator.socketio_url, **settings) as session:
         session.push_wav(SPEAKER_A)
         ended = next(event for event in session.events(timeout=20) if event.kind == "audio-ended")
-    assert (ended.reason, ended.refused, ended.bytes_sent) == ("error", True, 0)
-    assert ended.message and ended.data["refused"] is True
+    assert (ended.reason, ended.error_kind, ended.bytes_sent) == ("error", "auth", 0)
+    assert ended.message and ended.data["error_kind"] == "auth"
 
 
 def test_faults_reach_the_client() -> None:

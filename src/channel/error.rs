@@ -43,17 +43,6 @@ impl ChannelError {
 }
 
 impl ChannelError {
-    /// Whether the consumer refused the channel's credentials (AudioHook `unauthorized`, or
-    /// HTTP 401/403 at the upgrade): opening it again with the same ones fails too.
-    pub fn refused(&self) -> bool {
-        matches!(
-            self,
-            ChannelError::AudioHook(
-                ClientError::Unauthorized(_) | ClientError::Rejected(401 | 403)
-            ) | ChannelError::Twilio(TwilioError::Rejected(401 | 403))
-        )
-    }
-
     /// The proxy failure (refusal, silence) behind this error, if any.
     pub fn proxy(&self) -> Option<&crate::proxy::ProxyError> {
         match self {
@@ -79,21 +68,5 @@ impl From<TwilioEnd> for ChannelEnd {
             TwilioEnd::Finished => ChannelEnd::Finished,
             TwilioEnd::ConsumerClosed => ChannelEnd::ConsumerClosed { info: None },
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_refused_credentials_count_as_refused() {
-        let audiohook = ChannelError::AudioHook;
-        assert!(audiohook(ClientError::Unauthorized("bad key".into())).refused());
-        assert!(audiohook(ClientError::Rejected(403)).refused());
-        assert!(!audiohook(ClientError::Rejected(503)).refused());
-        assert!(!audiohook(ClientError::OpenTimeout).refused());
-        assert!(ChannelError::Twilio(TwilioError::Rejected(401)).refused());
-        assert!(!ChannelError::Config("A-law".into()).refused());
     }
 }

@@ -26,11 +26,13 @@
 
 mod config;
 mod error;
+mod error_kind;
 
 use uuid::Uuid;
 
 pub use config::{AudioChannelConfig, ProtocolConfig};
 pub use error::{ChannelEnd, ChannelError};
+pub use error_kind::ChannelErrorKind;
 
 use crate::audio::send_buffer::{Counters, PushError, SendBuffer};
 use crate::audiohook::client::ClientSession;

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use super::argument::Argument;
 use super::payload;
 use super::verdict::Verdict;
+use crate::channel::ChannelErrorKind;
 use crate::socketio::placeholder_num;
 
 /// One event of a session. Known das-Peak events are typed; every event keeps its raw name,
@@ -104,12 +105,12 @@ pub enum Event {
         reason: String,
         /// Why the channel failed, for `error`.
         error: Option<String>,
-        /// For `error`: the consumer refused the channel's credentials (AudioHook
-        /// `unauthorized`, HTTP 401/403), so opening it again with them fails too.
-        refused: bool,
+        /// For `error`: what kind of failure it was (the consumer refused the credentials,
+        /// the proxy the tunnel, the network failed, …).
+        error_kind: Option<ChannelErrorKind>,
         /// Audio bytes written to the consumer.
         bytes_sent: u64,
-        /// `{event, reason, error, refused, bytes_sent}`.
+        /// `{event, reason, error, error_kind, bytes_sent}`.
         data: Value,
     },
     /// Any other event, as received.

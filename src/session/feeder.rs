@@ -6,7 +6,9 @@ use serde_json::json;
 use super::sink::SinkHold;
 use super::Event;
 use crate::audio::send_buffer::SendBuffer;
-use crate::channel::{AudioChannel, AudioChannelConfig, ChannelEnd, ChannelError};
+use crate::channel::{
+    AudioChannel, AudioChannelConfig, ChannelEnd, ChannelError, ChannelErrorKind,
+};
 
 /// Streams `buffer` on a channel opened for `call_id` until the application ends the audio
 /// or the consumer closes, then reports how it ended as an [`Event::AudioEnded`] on the
@@ -21,26 +23,26 @@ pub(crate) async fn feed(
     // Whatever happened, the application's pushes must now fail rather than wait forever.
     buffer.close();
     let bytes_sent = buffer.counters().sent;
-    let (reason, error, refused) = match outcome {
-        Ok(ChannelEnd::Finished) => ("finished", None, false),
-        Ok(ChannelEnd::ConsumerClosed { .. }) => ("consumer-closed", None, false),
+    let (reason, error, error_kind) = match outcome {
+        Ok(ChannelEnd::Finished) => ("finished", None, None),
+        Ok(ChannelEnd::ConsumerClosed { .. }) => ("consumer-closed", None, None),
         Err(failure) => {
             let message = failure.to_string();
             tracing::warn!(%call_id, %message, "audio channel failed");
-            ("error", Some(message), failure.refused())
+            ("error", Some(message), Some(failure.kind()))
         }
     };
     let data = json!({
         "event": "audio-ended",
         "reason": reason,
         "error": error,
-        "refused": refused,
+        "error_kind": error_kind.map(ChannelErrorKind::as_str),
         "bytes_sent": bytes_sent,
     });
     let ended = Event::AudioEnded {
         reason: reason.to_owned(),
         error,
-        refused,
+        error_kind,
         bytes_sent,
         data,
     };

@@ -5,7 +5,7 @@ use crate::support;
 use std::time::{Duration, Instant};
 
 use das::auth::{AuthError, TokenProvider};
-use das::channel::{AudioChannelConfig, ProtocolConfig};
+use das::channel::{AudioChannelConfig, ChannelErrorKind, ProtocolConfig};
 use das::session::{AudioError, Event, RegisterSession, SessionError, StartCancel, VerifySession};
 use das::socketio::SocketIoError;
 use das::twilio::TwilioMode;
@@ -126,15 +126,18 @@ async fn registration_happy_path_with_typed_events() {
     let Event::AudioEnded {
         reason,
         error,
-        refused,
+        error_kind,
         bytes_sent,
         ..
     } = audio_ended
     else {
         panic!("{audio_ended:?}")
     };
-    // Nobody listening is no refusal of the credentials.
-    assert_eq!((reason.as_str(), bytes_sent, refused), ("error", 0, false));
+    // Nobody listening is the network's failure, not a refusal of the credentials.
+    assert_eq!(
+        (reason.as_str(), bytes_sent, error_kind),
+        ("error", 0, Some(ChannelErrorKind::Network))
+    );
     let error = error.unwrap();
     assert!(
         error.contains("refused") || error.contains(&closed_port.to_string()),

@@ -243,11 +243,11 @@ fn outcome(event: &Event, registering: bool) -> Option<Result<(), CliError>> {
         // audio timeout. A channel that fails later may still have sent enough.
         Event::AudioEnded {
             error: Some(error),
-            refused,
+            error_kind: Some(kind),
             bytes_sent: 0,
             ..
         } => Some(Err(CliError::new(
-            if *refused { Exit::Auth } else { Exit::Network },
+            Exit::of_channel(*kind),
             format!("the audio channel failed before any audio was sent: {error}"),
         ))),
         Event::ResultSuccess {
@@ -323,6 +323,7 @@ fn start_error(error: SessionError) -> CliError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use das::channel::ChannelErrorKind;
     use serde_json::json;
 
     /// The exit code `event` ends the command with (`None`: success or keep going).
@@ -332,16 +333,24 @@ mod tests {
 
     #[test]
     fn an_audio_channel_that_fails_before_any_audio_ends_the_command() {
-        let failed = |refused, bytes_sent| Event::AudioEnded {
+        let failed = |kind, bytes_sent| Event::AudioEnded {
             reason: "error".into(),
             error: Some("the reason".into()),
-            refused,
+            error_kind: Some(kind),
             bytes_sent,
             data: json!({}),
         };
-        assert_eq!(exit(failed(true, 0), true), Some(Exit::Auth));
-        assert_eq!(exit(failed(false, 0), true), Some(Exit::Network));
-        assert_eq!(exit(failed(true, 32_000), true), None);
+        assert_eq!(
+            exit(failed(ChannelErrorKind::Auth, 0), true),
+            Some(Exit::Auth)
+        );
+        assert_eq!(
+            exit(failed(ChannelErrorKind::Proxy, 0), true),
+            Some(Exit::Proxy)
+        );
+        let unreachable = failed(ChannelErrorKind::Network, 0);
+        assert_eq!(exit(unreachable, true), Some(Exit::Network));
+        assert_eq!(exit(failed(ChannelErrorKind::Auth, 32_000), true), None);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `--proxy`, `--no-proxy` and the proxy variables as the `das` process reads them, through
 //! tinyproxy (the emulator addressed by a name only the proxy resolves): a registration over
-//! AudioHook and `das trd whoami`; wrong credentials exit 7 naming the status, never the password.
+//! AudioHook and `das trd whoami`; wrong credentials exit 7 naming the status, never the password,
+//! and so does a refused audio tunnel.
 //! `ALL_PROXY=socks5h://…` through microsocks, and its refusal (exit 7).
 
 #[path = "../../../emulator/tests/emulator/common/proxy_bed.rs"]
@@ -74,9 +75,26 @@ async fn a_registration_and_whoami_go_through_the_proxy() {
     ]
     .map(str::to_owned)
     .to_vec();
-    let output = das(register, &[]).await;
+    let output = das(register.clone(), &[]).await;
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(String::from_utf8_lossy(&output.stdout).contains("result-success"));
+
+    // The proxy cannot open the audio tunnel (a name it cannot resolve): its refusal is the
+    // proxy's (exit 7), not the network's or the consumer's.
+    let mut no_audio_tunnel = register;
+    let audio_url = no_audio_tunnel
+        .iter()
+        .position(|a| a == "--audio-url")
+        .unwrap()
+        + 1;
+    no_audio_tunnel[audio_url] = "ws://audiohook.invalid/audiohook/ws".into();
+    let output = das(no_audio_tunnel, &[]).await;
+    assert_eq!(output.status.code(), Some(7), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("audio channel"),
+        "{}",
+        stderr(&output)
+    );
 
     // From the environment, lower case as curl reads it; --no-proxy ignores it.
     let env = [("http_proxy", url.as_str())];

@@ -30,7 +30,8 @@ pub enum das_event_kind {
     /// Any other event, passed through with its name and JSON.
     Other = 7,
     /// `audio-ended`, generated locally: the audio channel ended (`das_event_reason` is
-    /// `finished`, `consumer-closed` or `error`, and `das_event_message` says why for `error`).
+    /// `finished`, `consumer-closed` or `error`, and `das_event_message` says why for `error`;
+    /// the event's JSON has the failure's class as `error_kind`, `auth` or `proxy` say).
     AudioEnded = 8,
     /// `started`, generated locally: `das_session_start_nonblocking` connected and emitted
     /// `initialize`; pushes are accepted from now on.

@@ -97,7 +97,7 @@ pub async fn run(args: AudiohookSendArgs) -> Result<(), CliError> {
     match failures.first() {
         None => Ok(()),
         Some(first) => Err(CliError::new(
-            exit_for(first),
+            Exit::of_channel(first.kind()),
             format!(
                 "{} of {} session(s) failed; first: {first}",
                 failures.len(),
@@ -166,21 +166,5 @@ fn rtt_summary(mut rtts: Vec<Duration>) -> String {
             rtts.len()
         ),
         _ => "rtt: no samples (the first ping goes out 1 s after opened)".to_owned(),
-    }
-}
-
-fn exit_for(error: &ClientError) -> Exit {
-    match error {
-        ClientError::Unauthorized(_) | ClientError::Rejected(401 | 403) => Exit::Auth,
-        ClientError::Connect(_)
-        | ClientError::OpenTimeout
-        | ClientError::PongTimeout
-        | ClientError::CloseTimeout
-        | ClientError::ConnectionLost(_) => Exit::Network,
-        ClientError::Config(_) => Exit::Usage,
-        ClientError::Proxy(e) if e.is_timeout() => Exit::Network,
-        ClientError::Proxy(_) => Exit::Proxy,
-        ClientError::NoMediaSelected | ClientError::ServerError(_) => Exit::Rejected,
-        _ => Exit::Failure,
     }
 }
