@@ -21,11 +21,15 @@ use crate::exit::{CliError, Exit};
 /// Variables das reads that are not an option's: the log filter.
 const OTHER_VARIABLES: &[&str] = &["DAS_LOG"];
 
-/// Finds `--config FILE`/`--config=FILE` in the raw arguments, else `DAS_CONFIG`.
+/// Finds `--config FILE`/`--config=FILE` in the raw arguments (before any `--`, after which
+/// words are operands), else a non-empty `DAS_CONFIG`.
 fn config_path(args: &[OsString]) -> Option<PathBuf> {
-    let mut iter = args.iter();
+    let mut iter = args.iter().skip(1);
     while let Some(arg) = iter.next() {
         let arg = arg.to_string_lossy();
+        if arg == "--" {
+            break;
+        }
         if arg == "--config" {
             return iter.next().map(PathBuf::from);
         }
@@ -33,7 +37,9 @@ fn config_path(args: &[OsString]) -> Option<PathBuf> {
             return Some(PathBuf::from(path));
         }
     }
-    std::env::var_os("DAS_CONFIG").map(PathBuf::from)
+    std::env::var_os("DAS_CONFIG")
+        .filter(|path| !path.is_empty())
+        .map(PathBuf::from)
 }
 
 /// The environment variable a key names: `client-secret` → `DAS_CLIENT_SECRET`.
@@ -113,9 +119,7 @@ fn parse(
     origin: &str,
     known: &BTreeSet<String>,
 ) -> Result<Vec<(String, String)>, CliError> {
-    let table: toml::Table = text
-        .parse()
-        .map_err(|e| CliError::new(Exit::Input, format!("config file {origin}: {e}")))?;
+    let table: toml::Table = text.parse().map_err(|e| syntax_error(text, origin, &e))?;
     let mut pending = Vec::new();
     for (key, value) in table {
         let value = match value {
@@ -132,6 +136,19 @@ fn parse(
                 ))
             }
         };
+        let spelt_as_documented = key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !spelt_as_documented {
+            return Err(CliError::new(
+                Exit::Usage,
+                format!(
+                    "config file {origin}: `{key}`: keys are in lower case with dashes \
+                     (`{}`)",
+                    key.replace('_', "-").to_ascii_lowercase()
+                ),
+            ));
+        }
         if key == "config" {
             return Err(CliError::new(
                 Exit::Usage,
@@ -151,6 +168,22 @@ fn parse(
         pending.push((name, value));
     }
     Ok(pending)
+}
+
+/// A TOML syntax error on one line, placed by line and column: the parser's own text spans
+/// several, which a terminal-safe message would show as `\n`.
+fn syntax_error(text: &str, origin: &str, error: &toml::de::Error) -> CliError {
+    let place = error.span().map_or(String::new(), |span| {
+        let before = &text[..span.start.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.chars().rev().take_while(|&c| c != '\n').count() + 1;
+        format!(", line {line}, column {column}")
+    });
+    let message = error.message().trim_end();
+    CliError::new(
+        Exit::Input,
+        format!("config file {origin}{place}: {message}"),
+    )
 }
 
 #[cfg(test)]
@@ -240,7 +273,25 @@ mod tests {
     fn tables_and_bad_syntax_are_refused_with_the_file_name() {
         let err = pending("[section]\nx = 1\n").unwrap_err();
         assert!(err.message.contains("t.toml") && err.message.contains("section"));
-        assert!(pending("url = ").is_err());
+        let err = pending("url = \"u\"\ntrd-token = \n").unwrap_err();
+        assert_eq!(err.exit as i32, Exit::Input as i32);
+        assert!(!err.message.contains('\n'), "{}", err.message);
+        let place = "config file t.toml, line 2, column 13: ";
+        assert!(err.message.starts_with(place), "{}", err.message);
+    }
+
+    #[test]
+    fn keys_spelt_otherwise_than_documented_are_refused() {
+        // One variable must not be reachable by two keys, one silently winning.
+        for key in ["trd_token", "TRD-TOKEN", "Trd-Token", "Config"] {
+            let err = pending(&format!("{key} = \"x\"\n")).unwrap_err();
+            assert_eq!(err.exit as i32, Exit::Usage as i32, "{key}");
+            assert!(
+                err.message.contains("lower case with dashes"),
+                "{}",
+                err.message
+            );
+        }
     }
 
     #[test]
@@ -253,6 +304,12 @@ mod tests {
         assert_eq!(
             config_path(&args(&["das", "register", "--config=b.toml"])),
             Some(PathBuf::from("b.toml"))
+        );
+        // After `--`, a file named `--config=r.json` is an operand.
+        let operand = args(&["das", "webhook", "parse", "--", "--config=r.json"]);
+        assert_eq!(
+            config_path(&operand),
+            std::env::var_os("DAS_CONFIG").map(PathBuf::from)
         );
     }
 }

@@ -27,15 +27,16 @@ use exit::CliError;
 
 fn main() -> ExitCode {
     let raw: Vec<_> = std::env::args_os().collect();
+    // Still single-threaded here, so changing the environment is sound. The variables a typed
+    // flag overrides go first, so that they do not keep the file's entries out either.
+    for variable in flags_over_env::overridden(&raw, &Cli::command()) {
+        std::env::remove_var(variable);
+    }
     match config_file::pending_env(&raw, &Cli::command()) {
-        // Still single-threaded here, so setting the environment is sound.
         Ok(pending) => pending
             .into_iter()
             .for_each(|(name, value)| std::env::set_var(name, value)),
         Err(error) => return fail(error),
-    }
-    for variable in flags_over_env::overridden(&raw, &Cli::command()) {
-        std::env::remove_var(variable);
     }
     // Built again: clap reads each option's variable when the option is built.
     let matches = Cli::command().get_matches_from(raw);
@@ -84,14 +85,19 @@ fn fail(error: CliError) -> ExitCode {
 
 /// Logs go to stderr; `-v` shows libdas's info, `-vv` debug. `DAS_LOG` (a tracing filter
 /// such as `das=debug`) overrides.
+/// `-v`/`-vv` win over `DAS_LOG` (from the environment or a config file), as every flag wins
+/// over its variable.
 fn init_logging(verbose: u8, colours: bool) {
-    let default = match verbose {
-        0 => "warn",
-        1 => "info",
-        _ => "debug",
+    let typed = match verbose {
+        0 => None,
+        1 => Some("info"),
+        _ => Some("debug"),
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("DAS_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let filter = match typed {
+        Some(level) => tracing_subscriber::EnvFilter::new(level),
+        None => tracing_subscriber::EnvFilter::try_from_env("DAS_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+    };
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -297,6 +297,38 @@ async fn whoami_logs_in_at_the_emulators_license_server() {
     let stderr = text(&with_token_in_env.stderr);
     assert_eq!(with_token_in_env.status.code(), Some(0), "{stderr}");
 
+    // Nor does it knock out the config file's username and password: the flag sets the
+    // variable aside before the file fills in the rest.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("das.toml");
+    let file = format!(
+        "trd-username = \"{}\"\ntrd-password = \"{}\"\n",
+        emulator.trd_license_user(),
+        emulator.trd_license_password()
+    );
+    std::fs::write(&config, file).unwrap();
+    let flag_and_file = args(&[
+        "trd",
+        "whoami",
+        "--config",
+        config.to_str().unwrap(),
+        "--api",
+        &emulator.trd_url(),
+        "--license-url",
+        &emulator.trd_license_url(),
+    ]);
+    let from_file = tokio::task::spawn_blocking(move || {
+        support::das()
+            .args(flag_and_file)
+            .env("DAS_TRD_TOKEN", "exported-earlier")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = text(&from_file.stderr);
+    assert_eq!(from_file.status.code(), Some(0), "{stderr}");
+
     let refused = das(whoami("wrong-password")).await;
     assert_eq!(refused.status.code(), Some(3), "{}", text(&refused.stderr));
     assert!(!text(&refused.stderr).contains("wrong-password"));
