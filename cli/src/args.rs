@@ -113,7 +113,7 @@ pub struct ServiceArgs {
     #[arg(long, env = "DAS_AUDIO_URL")]
     pub audio_url: Option<String>,
     /// AudioHook API key (X-API-KEY) for the audio channel.
-    #[arg(long, env = "DAS_AUDIOHOOK_API_KEY")]
+    #[arg(long, env = "DAS_AUDIOHOOK_API_KEY", hide_env_values = true)]
     pub audiohook_api_key: Option<String>,
     /// AudioHook client secret (base64) used to sign the upgrade request.
     #[arg(long, env = "DAS_AUDIOHOOK_CLIENT_SECRET", hide_env_values = true)]
@@ -217,4 +217,33 @@ pub struct EmulatorArgs {
     /// instead of the banner, and also stop when standard input closes.
     #[arg(long)]
     pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::{Command, CommandFactory};
+
+    /// `--help` shows `[env: NAME=value]`: a secret's value, from the environment or a config
+    /// file, must not appear there.
+    #[test]
+    fn help_shows_no_secret_variable_s_value() {
+        fn check(command: &Command) {
+            for arg in command.get_arguments() {
+                let Some(name) = arg.get_env().map(|n| n.to_string_lossy().into_owned()) else {
+                    continue;
+                };
+                let secret = ["_SECRET", "_TOKEN", "_KEY", "_KEYS", "_PASSWORD"]
+                    .iter()
+                    .any(|suffix| name.ends_with(suffix));
+                assert!(
+                    !secret || arg.is_hide_env_values_set(),
+                    "{name} of `{}` shows its value in --help",
+                    command.get_name()
+                );
+            }
+            command.get_subcommands().for_each(check);
+        }
+        check(&Cli::command());
+    }
 }

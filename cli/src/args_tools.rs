@@ -246,8 +246,15 @@ pub struct AudiohookServeArgs {
     #[arg(long, default_value = "/audiohook/ws")]
     pub path: String,
     /// Accepted API key as KEY:BASE64SECRET (repeatable; an empty secret accepts unsigned
-    /// requests for that key).
-    #[arg(long = "api-key", value_name = "KEY:SECRET", required = true)]
+    /// requests for that key). The variable (kept out of `ps`) takes a comma-separated list.
+    #[arg(
+        long = "api-key",
+        value_name = "KEY:SECRET",
+        required = true,
+        env = "DAS_AUDIOHOOK_SERVE_KEYS",
+        hide_env_values = true,
+        value_delimiter = ','
+    )]
     pub api_keys: Vec<String>,
     /// Record each session as DIR/<session>.wav plus a JSON log of its messages, written as
     /// they arrive (an existing recording is never replaced: DIR/<session>.1.wav, … instead).

@@ -21,18 +21,15 @@ struct Recorder {
 
 fn recorder() -> Recorder {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Running::start(&[
-        "audiohook",
-        "serve",
-        "--port",
-        "0",
-        "--api-key",
-        &format!("{KEY}:{SECRET}"),
-        "--api-key",
-        "unsigned-key:",
-        "--record",
-        dir.path().to_str().unwrap(),
-    ]);
+    let mut das = support::das();
+    let record = ["--record", dir.path().to_str().unwrap()];
+    das.args(["audiohook", "serve", "--port", "0"]).args(record);
+    // The keys from the variable, as a list, so that the secrets stay out of `ps`.
+    das.env(
+        "DAS_AUDIOHOOK_SERVE_KEYS",
+        format!("{KEY}:{SECRET},unsigned-key:"),
+    );
+    let mut server = Running::spawn(das);
     let url = server.url();
     Recorder { server, url, dir }
 }
