@@ -261,7 +261,8 @@ pub struct AudiohookServeArgs {
     #[arg(long, value_name = "DIR")]
     pub record: Option<PathBuf>,
     /// Connections open at once; when full, the oldest connection that has sent nothing yet
-    /// is closed to make room, else a newcomer gets HTTP 503.
+    /// is closed to make room, else the oldest idle between requests, else a newcomer gets
+    /// HTTP 503.
     #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
     /// How far a session's audio may run ahead of real time before the session is

@@ -43,7 +43,8 @@ pub struct EmulatorConfig {
     /// Largest accepted audio-channel WebSocket message, in bytes.
     pub max_audio_message_bytes: usize,
     /// Connections open at once (WebSockets included). When all are taken the oldest one
-    /// that has not sent a request yet is closed to make room, else a newcomer gets `503`.
+    /// that has not sent a request yet is closed to make room, else the oldest idle between
+    /// requests, else a newcomer gets `503`.
     pub max_connections: usize,
     /// Time a connection gets for each request's headers (the wait for the next request on
     /// a kept-alive connection included).

@@ -1,6 +1,7 @@
 //! One accept loop for every server libdas runs (the AudioHook endpoint, the webhook receiver
 //! and the emulator built on them): a connection cap, deadlines on the TLS handshake and on
-//! request headers, and room made for newcomers by evicting connections that said nothing.
+//! request headers, and room made for newcomers by evicting connections that said nothing,
+//! then connections kept alive between requests.
 
 mod close;
 mod refuse;
@@ -18,7 +19,7 @@ use axum::Router;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::Request;
+use hyper::{Request, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
@@ -40,9 +41,10 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConnectionLimits {
     /// Connections open at once, WebSockets included. When every place is taken, the oldest
-    /// connection that has not yet sent a whole request is closed to make room; when all of
-    /// them have, a newcomer is refused (`503` on plain HTTP, closed on TLS) and a warning is
-    /// logged.
+    /// connection that has not yet sent a whole request is closed to make room, else the
+    /// oldest kept alive between requests (once its last response is written); when every
+    /// one is serving a request or a WebSocket, a newcomer is refused (`503` on plain HTTP,
+    /// closed on TLS) and a warning is logged.
     pub max_connections: usize,
     /// Time a connection gets for its TLS handshake and for each request's headers, the wait
     /// for the next request on a kept-alive connection included.
@@ -86,7 +88,7 @@ pub async fn serve(
                 failures.hit(&error);
                 // Out of descriptors: a silent connection's descriptor is worth more to a
                 // newcomer.
-                slots.evict_oldest_silent();
+                slots.evict_one();
                 tokio::time::sleep(ACCEPT_BACKOFF).await;
                 continue;
             }
@@ -183,11 +185,21 @@ impl Http {
         IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
         let (peer, app, standing) = (self.peer, self.app, self.standing);
+        let serving = standing.clone();
         let service = service_fn(move |mut request: Request<Incoming>| {
-            standing.prove();
+            serving.request_started();
             request.extensions_mut().insert(ConnectInfo(peer));
-            let mut app = app.clone();
-            async move { app.call(request).await }
+            let (mut app, standing) = (app.clone(), serving.clone());
+            async move {
+                let response = app.call(request).await;
+                // An upgraded connection is a WebSocket's from now on: busy for good.
+                let upgraded =
+                    matches!(&response, Ok(r) if r.status() == StatusCode::SWITCHING_PROTOCOLS);
+                if !upgraded {
+                    standing.request_done();
+                }
+                response
+            }
         });
         let mut builder = http1::Builder::new();
         builder
@@ -200,6 +212,9 @@ impl Http {
         tokio::select! {
             result = connection.as_mut() => return Ok(result?),
             Ok(_) = self.stopping.wait_for(|stopping| *stopping) => {}
+            () = standing.retired() => {
+                tracing::debug!(%peer, "connection closed to make room: idle between requests");
+            }
         }
         connection.as_mut().graceful_shutdown();
         Ok(connection.await?)

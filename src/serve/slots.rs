@@ -1,6 +1,7 @@
 //! Connection accounting for the accept loop: how many connections are open, which of them
-//! have not yet sent a whole request (and may be evicted to make room), and the guard that
-//! gives a connection's place back when its socket closes.
+//! may be closed to make room (those that have not yet sent a whole request, then those kept
+//! alive between requests), and the guard that gives a connection's place back when its socket
+//! closes.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
@@ -8,40 +9,67 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
 
+/// No whole request yet.
 const SILENT: u8 = 0;
-const PROVEN: u8 = 1;
-const EVICTED: u8 = 2;
-const CLOSED: u8 = 3;
+/// A request in flight, or upgraded to a WebSocket.
+const BUSY: u8 = 1;
+/// Kept alive between requests.
+const IDLE: u8 = 2;
+/// Told to close to make room.
+const EVICTED: u8 = 3;
+const CLOSED: u8 = 4;
 
-/// One connection's standing: silent until its first request's headers arrive.
+/// One connection's standing: silent until its first request's headers arrive, then busy
+/// while a request is served, idle between requests.
 #[derive(Default)]
 pub(super) struct Standing {
     state: AtomicU8,
+    /// Close at once: a silent connection.
     evict: Notify,
+    /// Close once the response in hand is written: an idle connection.
+    retire: Notify,
 }
 
 impl Standing {
-    /// The connection sent a whole request: it is no longer evicted to make room.
-    pub(super) fn prove(&self) {
-        let _ = self
-            .state
-            .compare_exchange(SILENT, PROVEN, Ordering::AcqRel, Ordering::Acquire);
+    /// A request's headers arrived.
+    pub(super) fn request_started(&self) {
+        for from in [SILENT, IDLE] {
+            let moved =
+                self.state
+                    .compare_exchange(from, BUSY, Ordering::AcqRel, Ordering::Acquire);
+            if moved.is_ok() {
+                return;
+            }
+        }
     }
 
-    /// Resolves once the accept loop evicted this connection.
+    /// The response is in hand; the connection waits for its next request. Not called for an
+    /// upgrade: a WebSocket stays busy for good.
+    pub(super) fn request_done(&self) {
+        let _ = self
+            .state
+            .compare_exchange(BUSY, IDLE, Ordering::AcqRel, Ordering::Acquire);
+    }
+
+    /// Resolves once the accept loop evicted this connection while it was silent.
     pub(super) async fn evicted(&self) {
         self.evict.notified().await;
     }
 
-    fn is_silent(&self) -> bool {
-        self.state.load(Ordering::Acquire) == SILENT
+    /// Resolves once the accept loop evicted this connection while it was idle.
+    pub(super) async fn retired(&self) {
+        self.retire.notified().await;
+    }
+
+    fn state(&self) -> u8 {
+        self.state.load(Ordering::Acquire)
     }
 }
 
 /// What the accept loop does with a new connection.
 pub(super) enum Admission {
     Admit(Slot),
-    /// Every place is taken by a connection that has sent a request.
+    /// Every place is taken by a connection serving a request or a WebSocket.
     Refuse,
 }
 
@@ -51,7 +79,7 @@ pub(super) struct Slots {
     open: AtomicUsize,
     /// Evicted connections whose sockets are not closed yet (they still count in `open`).
     evicting: AtomicUsize,
-    /// Connections in the order they were accepted; the silent ones are eviction candidates.
+    /// Open connections in the order they were accepted: the eviction candidates.
     queue: Mutex<VecDeque<Arc<Standing>>>,
 }
 
@@ -74,19 +102,19 @@ impl Slots {
         self.open.load(Ordering::Acquire)
     }
 
-    /// A place for a new connection: a free one, else the place of the oldest connection
-    /// that has not sent a request yet (it is told to close).
+    /// A place for a new connection: a free one, else the place of a connection told to close
+    /// (see [`Slots::evict_one`]).
     pub(super) fn admit(self: &Arc<Self>) -> Admission {
         let staying = self.open() - self.evicting.load(Ordering::Acquire).min(self.open());
-        if staying >= self.limit && !self.evict_oldest_silent() {
+        if staying >= self.limit && !self.evict_one() {
             return Admission::Refuse;
         }
         let standing = Arc::new(Standing::default());
         self.open.fetch_add(1, Ordering::AcqRel);
         let mut queue = self.lock_queue();
-        // Proven and closed entries are only dropped when reached; keep the queue short.
+        // Closed and evicted entries are dropped when met at the front; keep the queue short.
         if queue.len() > 2 * self.limit + 64 {
-            queue.retain(|entry| entry.is_silent());
+            queue.retain(|entry| entry.state() < EVICTED);
         }
         queue.push_back(standing.clone());
         Admission::Admit(Slot {
@@ -95,17 +123,28 @@ impl Slots {
         })
     }
 
-    /// Tells the oldest silent connection to close; false when there is none.
-    pub(super) fn evict_oldest_silent(&self) -> bool {
+    /// Tells a connection to close: the oldest silent one (a slow or stalled client), else
+    /// the oldest idle one (a kept-alive client opens another when it next needs one). False
+    /// when every connection is serving a request or a WebSocket.
+    pub(super) fn evict_one(&self) -> bool {
         let mut queue = self.lock_queue();
-        while let Some(entry) = queue.pop_front() {
-            let evicted = entry
-                .state
-                .compare_exchange(SILENT, EVICTED, Ordering::AcqRel, Ordering::Acquire)
-                .is_ok();
-            if evicted {
+        while queue.front().is_some_and(|entry| entry.state() >= EVICTED) {
+            queue.pop_front();
+        }
+        for (from, signal) in [(SILENT, Signal::Evict), (IDLE, Signal::Retire)] {
+            let found = queue.iter().position(|entry| {
+                entry
+                    .state
+                    .compare_exchange(from, EVICTED, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+            });
+            if let Some(at) = found {
+                let entry = queue.remove(at).expect("found in the queue");
                 self.evicting.fetch_add(1, Ordering::AcqRel);
-                entry.evict.notify_one();
+                match signal {
+                    Signal::Evict => entry.evict.notify_one(),
+                    Signal::Retire => entry.retire.notify_one(),
+                }
                 return true;
             }
         }
@@ -115,6 +154,11 @@ impl Slots {
     fn lock_queue(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<Standing>>> {
         self.queue.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+enum Signal {
+    Evict,
+    Retire,
 }
 
 /// A connection's place; it is given back when the socket holding it is dropped.
@@ -150,35 +194,59 @@ mod tests {
     }
 
     #[test]
-    fn a_full_server_evicts_the_oldest_silent_connection_and_refuses_when_all_are_proven() {
+    fn a_full_server_evicts_the_oldest_silent_connection_and_refuses_when_all_are_busy() {
         let slots = Slots::new(2);
         let first = admitted(&slots);
         let second = admitted(&slots);
         // Full of silent connections: the oldest is evicted for the newcomer.
         let third = admitted(&slots);
-        assert_eq!(first.standing.state.load(Ordering::Acquire), EVICTED);
+        assert_eq!(first.standing.state(), EVICTED);
         assert_eq!(slots.open(), 3, "the evicted socket counts until it closes");
         drop(first);
         assert_eq!(slots.open(), 2);
-        second.standing.prove();
-        third.standing.prove();
+        second.standing.request_started();
+        third.standing.request_started();
         assert!(matches!(slots.admit(), Admission::Refuse));
         drop(second);
         let _fourth = admitted(&slots);
     }
 
     #[test]
-    fn a_connection_that_closed_or_proved_itself_is_never_evicted() {
+    fn silent_connections_go_before_idle_ones_and_busy_ones_never() {
+        let slots = Slots::new(3);
+        let idle = admitted(&slots);
+        idle.standing.request_started();
+        idle.standing.request_done();
+        let websocket = admitted(&slots);
+        websocket.standing.request_started();
+        let silent = admitted(&slots);
+        let newcomer = admitted(&slots);
+        assert_eq!(silent.standing.state(), EVICTED, "the silent one first");
+        assert_eq!(idle.standing.state(), IDLE);
+        drop(silent);
+        newcomer.standing.request_started();
+        // Idle between requests (a keep-alive client that sent one request long ago): its
+        // place goes to the newcomer, once its response is written.
+        let another = admitted(&slots);
+        assert_eq!(idle.standing.state(), EVICTED);
+        assert_eq!(websocket.standing.state(), BUSY);
+        drop(idle);
+        another.standing.request_started();
+        assert!(matches!(slots.admit(), Admission::Refuse));
+    }
+
+    #[test]
+    fn a_connection_that_closed_or_is_busy_is_never_evicted() {
         let slots = Slots::new(1);
         let first = admitted(&slots);
-        first.standing.prove();
-        assert!(!slots.evict_oldest_silent());
+        first.standing.request_started();
+        assert!(!slots.evict_one());
         drop(first);
         let second = admitted(&slots);
         let standing = second.standing();
         drop(second);
-        assert!(!slots.evict_oldest_silent());
-        assert_eq!(standing.state.load(Ordering::Acquire), CLOSED);
+        assert!(!slots.evict_one());
+        assert_eq!(standing.state(), CLOSED);
         assert_eq!(slots.evicting.load(Ordering::Acquire), 0);
     }
 }

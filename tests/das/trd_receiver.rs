@@ -401,6 +401,40 @@ async fn idle_connections_cannot_exhaust_the_receiver() {
     assert_eq!(response.status(), 200);
 }
 
+/// Connections kept alive after one cheap request (a `GET`, refused with 405) hold no place
+/// for good: a newcomer takes the place of the oldest idle one, which is closed.
+#[tokio::test]
+async fn kept_alive_idle_connections_make_room_for_newcomers() {
+    let receiver = plain_receiver(|b| {
+        b.max_connections(2)
+            .header_read_timeout(Duration::from_secs(30))
+    })
+    .await;
+    let mut idle = Vec::new();
+    for _ in 0..2 {
+        let mut stream = TcpStream::connect(receiver.local_addr()).await.unwrap();
+        stream
+            .write_all(b"GET /x HTTP/1.1\r\nHost: t\r\n\r\n")
+            .await
+            .unwrap();
+        let mut answer = [0u8; 512];
+        let read = stream.read(&mut answer).await.unwrap();
+        assert!(answer[..read].starts_with(b"HTTP/1.1 405"));
+        idle.push(stream);
+    }
+    let response = post(
+        &plain_client(),
+        format!("{}/job", receiver.url()),
+        body_for("job", None),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    // The oldest idle connection was the one closed.
+    let mut rest = [0u8; 16];
+    let closed = tokio::time::timeout(Duration::from_secs(5), idle[0].read(&mut rest)).await;
+    assert!(matches!(closed, Ok(Ok(0)) | Ok(Err(_))), "{closed:?}");
+}
+
 #[tokio::test]
 async fn user_pem_certificate() {
     let generated = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();

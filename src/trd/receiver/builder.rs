@@ -149,8 +149,9 @@ impl ReceiverBuilder {
     }
 
     /// Connections open at once. When all are taken, the oldest one that has not sent a
-    /// request yet is closed to make room; when every one has, a newcomer is refused (closed
-    /// on HTTPS, `503` on plain HTTP). Default 256.
+    /// request yet is closed to make room, else the oldest kept alive between requests (once
+    /// its last response is written); when every one is serving a request, a newcomer is
+    /// refused (closed on HTTPS, `503` on plain HTTP). Default 256.
     pub fn max_connections(mut self, connections: usize) -> Self {
         self.limits.max_connections = connections.max(1);
         self
