@@ -534,14 +534,27 @@ async fn job_ids_starting_with_a_dot_are_refused() {
 #[tokio::test]
 async fn bodies_beyond_the_byte_budget_are_told_to_retry() {
     let receiver = plain_receiver(|b| b.body_limit(1 << 20).body_budget(1 << 20)).await;
-    // One peer declares a whole budget's worth and sends nothing more.
+    // A declared length alone holds nothing: peers declaring the limit and trickling bytes
+    // would otherwise hold the whole budget for the price of a few requests.
+    let head = b"POST /held HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n";
+    let mut declarer = TcpStream::connect(receiver.local_addr()).await.unwrap();
+    declarer.write_all(head).await.unwrap();
+    declarer.write_all(b"{").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let response = post(
+        &plain_client(),
+        format!("{}/job", receiver.url()),
+        body_for("job", None),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    drop(declarer);
+    // One peer sends a whole budget's worth but the last byte.
     let mut holder = TcpStream::connect(receiver.local_addr()).await.unwrap();
-    holder
-        .write_all(
-            b"POST /held HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n{",
-        )
-        .await
-        .unwrap();
+    holder.write_all(head).await.unwrap();
+    let mut almost = vec![b' '; (1 << 20) - 1];
+    almost[0] = b'{';
+    holder.write_all(&almost).await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
     let response = post(
         &plain_client(),

@@ -170,9 +170,9 @@ impl ReceiverBuilder {
         self
     }
 
-    /// Bytes of request bodies read at once across all connections (each body holds its
-    /// declared length, or what arrived so far, until answered); a body that finds the
-    /// budget spent gets `503` + `Retry-After`. Bounds what unauthenticated peers can make
+    /// Bytes of request bodies read at once across all connections (each body holds what
+    /// arrived so far, until answered); a body that finds the budget spent, or declares more
+    /// than is left, gets `503` + `Retry-After`. Bounds what unauthenticated peers can make
     /// the receiver hold: the token is only known once a body is read. Default 128 MiB, and
     /// never less than [`body_limit`](Self::body_limit).
     pub fn body_budget(mut self, bytes: usize) -> Self {

@@ -243,9 +243,10 @@ enum BodyError {
 pub(crate) const RATE_GRACE: Duration = Duration::from_secs(2);
 
 /// Reads the body within the limits: at most `body_limit` bytes, all of it within
-/// `body_timeout`, averaging at least `min_body_rate` after [`RATE_GRACE`], every byte held in
-/// the shared budget (the declared length up front). Returns the body and its share of the
-/// budget.
+/// `body_timeout`, averaging at least `min_body_rate` after [`RATE_GRACE`], every byte that
+/// arrived held in the shared budget. A declared length is not held up front (a few peers
+/// declaring the limit and trickling bytes would hold the whole budget for nothing), only
+/// refused at once when it cannot fit now. Returns the body and its share of the budget.
 async fn read_body(
     body: Body,
     state: &ReceiverState,
@@ -257,7 +258,11 @@ async fn read_body(
             .try_acquire_many_owned(bytes)
             .map_err(|_| BodyError::Busy)
     };
-    let mut held = reserve(declared_length.unwrap_or(0) as usize)?;
+    let declared = usize::try_from(declared_length.unwrap_or(0)).unwrap_or(usize::MAX);
+    if declared > state.body_budget.available_permits() {
+        return Err(BodyError::Busy);
+    }
+    let mut held = reserve(0)?;
     let started = Instant::now();
     let deadline = started + state.body_timeout;
     let rate = f64::from(state.min_body_rate.max(1));
