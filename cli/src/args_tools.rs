@@ -76,7 +76,8 @@ pub struct WebhookServeArgs {
     /// DAS_JOB_STATUS set; exit status 0 acknowledges the result. Its output goes to stderr.
     #[arg(long, value_name = "CMD")]
     pub exec: Option<String>,
-    /// Seconds CMD may run before it is killed and the delivery counts as failed.
+    /// Seconds CMD may run before it is killed, with every process it started, and the
+    /// delivery counts as failed.
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub exec_timeout: u64,
 }

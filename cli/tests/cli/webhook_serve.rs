@@ -120,6 +120,40 @@ async fn exec_gets_the_body_on_stdin_and_the_job_in_the_environment() {
     assert!(server.stop("TERM").success());
 }
 
+/// At `--exec-timeout` the command is killed with everything it started: a grandchild left
+/// running could still act (deliver, write) after the failure is reported.
+#[tokio::test]
+async fn a_command_past_its_timeout_is_killed_with_what_it_started() {
+    let out = tempfile::tempdir().unwrap();
+    let mark = out.path().join("late");
+    // `; true` keeps `sh` from exec-ing the inner shell: it stays a grandchild.
+    let command = format!(
+        "cat >/dev/null; sh -c 'sleep 2; touch \"{}\"'; true",
+        mark.display()
+    );
+    let mut server = Running::start(&[
+        "webhook",
+        "serve",
+        "--http",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--exec",
+        &command,
+        "--exec-timeout",
+        "1",
+    ]);
+    let url = server.url();
+    let result = fixture("completed_mono_single_speaker.json");
+    assert_eq!(post(&http_client(), &url, &result).await, 200);
+    let line = server.line(|l| l.starts_with(&result.job_id));
+    assert!(line.contains("killed"), "{line}");
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert!(!mark.exists(), "the grandchild ran on after the timeout");
+    assert!(server.stop("INT").success());
+}
+
 #[tokio::test]
 async fn a_failed_command_leaves_the_result_in_the_spool_until_the_next_start() {
     let spool = tempfile::tempdir().unwrap();

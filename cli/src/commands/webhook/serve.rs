@@ -169,6 +169,8 @@ fn write_result(dir: &Path, delivery: &Delivery) -> Result<String, String> {
 }
 
 /// Runs `sh -c command` with the body on stdin; success is exit status 0 within `timeout`.
+/// The command runs in a process group of its own, killed whole at the timeout: what `sh`
+/// started must not carry on (and, say, deliver again) after the failure is reported.
 async fn exec(command: &str, timeout: Duration, delivery: &Delivery) -> Result<String, String> {
     let mut child = tokio::process::Command::new("sh")
         .arg("-c")
@@ -178,9 +180,13 @@ async fn exec(command: &str, timeout: Duration, delivery: &Delivery) -> Result<S
         .stdin(Stdio::piped())
         // Our stdout carries one line per delivery; the command's output goes to stderr.
         .stdout(std::io::stderr())
+        .process_group(0)
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("cannot start sh: {e}"))?;
+    let group = child
+        .id()
+        .and_then(|id| rustix::process::Pid::from_raw(id as i32));
     let body = delivery.body.clone();
     let mut stdin = child.stdin.take();
     let run = async {
@@ -194,7 +200,12 @@ async fn exec(command: &str, timeout: Duration, delivery: &Delivery) -> Result<S
         child.wait().await
     };
     match tokio::time::timeout(timeout, run).await {
-        Err(_) => Err(format!("command still running after {timeout:?}, killed")),
+        Err(_) => {
+            if let Some(group) = group {
+                let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+            }
+            Err(format!("command still running after {timeout:?}, killed"))
+        }
         Ok(Err(e)) => Err(format!("command failed: {e}")),
         Ok(Ok(status)) if status.success() => Ok("command succeeded".to_owned()),
         Ok(Ok(status)) => Err(format!("command {status}")),
