@@ -78,6 +78,9 @@ async fn results_are_written_to_the_out_dir_and_ctrl_c_stops_cleanly() {
     assert!(!line.contains("duplicate"), "{line}");
     let written = out.path().join(format!("{}.json", result.job_id));
     assert_eq!(std::fs::read(&written).unwrap(), result.body);
+    // The body carries the webhook token: readable by its owner only.
+    let mode = std::os::unix::fs::PermissionsExt::mode(&written.metadata().unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
 
     assert_eq!(post(&client, &url, &result).await, 200);
     let line = server.line(|l| l.starts_with(&result.job_id));

@@ -6,8 +6,9 @@
 //! route), so sorting by name gives arrival order. Path segments are restricted to URL-unreserved
 //! characters before they get here, so they are safe in file names.
 
-use std::fs::{self, File};
+use std::fs::{self, File, OpenOptions};
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -66,7 +67,12 @@ impl Spool {
             name.unwrap_or_default()
         ));
         let write = || -> std::io::Result<()> {
-            let mut file = File::create(&temp)?;
+            // Owner-only: the body carries the webhook token.
+            let mut file = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&temp)?;
             file.write_all(body)?;
             file.sync_all()?;
             fs::rename(&temp, &target)?;
@@ -153,5 +159,15 @@ mod tests {
         assert_eq!(pending[0].body, b"one");
         assert_eq!(pending[1].name.as_deref(), Some("crm"));
         assert!(dir.path().join("garbage.json.rejected").exists());
+    }
+
+    #[test]
+    fn stored_bodies_are_readable_by_their_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let spool = Spool::open(dir.path()).unwrap();
+        let stored = spool.store(None, "job1", b"{\"token\": \"t\"}").unwrap();
+        let mode = std::fs::metadata(stored).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 }

@@ -2,7 +2,9 @@
 //! a directory or piped to a command, and acknowledged (its spool file deleted) only when that
 //! succeeded; a failed one stays in the spool and comes back at the next start.
 
+use std::io::Write;
 use std::net::SocketAddr;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
@@ -158,13 +160,23 @@ async fn handle(handler: &Handler, delivery: Delivery) -> String {
 }
 
 /// Writes the body as received to `dir/<job_id>.json`, through a temporary file so a reader
-/// never sees half a document.
+/// never sees half a document; readable by its owner only, as the body carries the webhook
+/// token.
 fn write_result(dir: &Path, delivery: &Delivery) -> Result<String, String> {
     let target = dir.join(format!("{}.json", delivery.job_id));
     let temp = dir.join(format!(".{}.json.tmp", delivery.job_id));
-    std::fs::write(&temp, &delivery.body)
-        .and_then(|()| std::fs::rename(&temp, &target))
-        .map_err(|e| format!("{}: {e}", target.display()))?;
+    let write = || {
+        // A leftover of an earlier crash keeps its mode: start afresh.
+        let _ = std::fs::remove_file(&temp);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&temp)?;
+        file.write_all(&delivery.body)?;
+        std::fs::rename(&temp, &target)
+    };
+    write().map_err(|e| format!("{}: {e}", target.display()))?;
     Ok(target.display().to_string())
 }
 
