@@ -95,7 +95,7 @@ async fn results_are_written_to_the_out_dir_and_ctrl_c_stops_cleanly() {
 async fn exec_gets_the_body_on_stdin_and_the_job_in_the_environment() {
     let out = tempfile::tempdir().unwrap();
     let command = format!(
-        "cat > '{}'/\"$DAS_JOB_ID.$DAS_JOB_STATUS\"",
+        "cat > '{}'/\"$DAS_JOB_NAME$DAS_JOB_ID.$DAS_JOB_STATUS\"",
         out.path().display()
     );
     let mut server = Running::start(&[
@@ -120,6 +120,47 @@ async fn exec_gets_the_body_on_stdin_and_the_job_in_the_environment() {
     let failed = fixture("failed_job.json");
     let written = out.path().join(format!("{}.FAILED", failed.job_id));
     assert_eq!(std::fs::read(written).unwrap(), failed.body);
+    // A named callback's name is in DAS_JOB_NAME (empty for the root route).
+    assert_eq!(post(&client, &format!("{url}/crm"), &failed).await, 200);
+    server.line(|l| l.starts_with(&format!("crm/{}", failed.job_id)));
+    let named = out.path().join(format!("crm{}.FAILED", failed.job_id));
+    assert_eq!(std::fs::read(named).unwrap(), failed.body);
+    assert!(server.stop("TERM").success());
+}
+
+/// One job delivered to two named callbacks (`POST /{name}/{job_id}`) is two results: both
+/// kept under `--out`, each line naming its callback.
+#[tokio::test]
+async fn named_callbacks_keep_their_results_apart() {
+    let out = tempfile::tempdir().unwrap();
+    let mut server = Running::start(&[
+        "webhook",
+        "serve",
+        "--http",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let url = server.url();
+    let client = http_client();
+    let result = fixture("completed_stereo_two_channels.json");
+    for name in ["campaign-a", "campaign-b"] {
+        assert_eq!(post(&client, &format!("{url}/{name}"), &result).await, 200);
+        let line = server.line(|l| l.contains(&result.job_id));
+        assert!(
+            line.starts_with(&format!("{name}/{} ", result.job_id)),
+            "{line}"
+        );
+        assert!(!line.contains("duplicate"), "{line}");
+        let written = out
+            .path()
+            .join(name)
+            .join(format!("{}.json", result.job_id));
+        assert_eq!(std::fs::read(&written).unwrap(), result.body);
+    }
     assert!(server.stop("TERM").success());
 }
 

@@ -132,7 +132,7 @@ fn read_text(path: &Path) -> Result<String, CliError> {
 async fn handle(handler: &Handler, delivery: Delivery) -> String {
     // The job id passed the receiver's path check; the status is whatever the body says.
     let status = field(delivery.result.job.status.as_str());
-    let mut line = format!("{} {status}", delivery.job_id);
+    let mut line = format!("{} {status}", delivery_path(&delivery));
     if delivery.duplicate {
         line.push_str(" duplicate");
     }
@@ -159,13 +159,28 @@ async fn handle(handler: &Handler, delivery: Delivery) -> String {
     }
 }
 
-/// Writes the body as received to `dir/<job_id>.json`, through a temporary file so a reader
-/// never sees half a document; readable by its owner only, as the body carries the webhook
-/// token.
+/// The delivery's URL path: `NAME/JOB_ID` for a named callback, else `JOB_ID` (the receiver
+/// let through only names and ids that are safe path components).
+fn delivery_path(delivery: &Delivery) -> String {
+    match &delivery.name {
+        Some(name) => format!("{name}/{}", delivery.job_id),
+        None => delivery.job_id.clone(),
+    }
+}
+
+/// Writes the body as received to `dir/<job_id>.json` (`dir/<name>/<job_id>.json` for a named
+/// callback, so that one job's results for two callbacks stay apart), through a temporary file
+/// so a reader never sees half a document; readable by its owner only, as the body carries the
+/// webhook token.
 fn write_result(dir: &Path, delivery: &Delivery) -> Result<String, String> {
+    let dir = match &delivery.name {
+        Some(name) => dir.join(name),
+        None => dir.to_owned(),
+    };
     let target = dir.join(format!("{}.json", delivery.job_id));
     let temp = dir.join(format!(".{}.json.tmp", delivery.job_id));
     let write = || {
+        std::fs::create_dir_all(&dir)?;
         // A leftover of an earlier crash keeps its mode: start afresh.
         let _ = std::fs::remove_file(&temp);
         let mut file = std::fs::OpenOptions::new()
@@ -188,6 +203,7 @@ async fn exec(command: &str, timeout: Duration, delivery: &Delivery) -> Result<S
         .arg("-c")
         .arg(command)
         .env("DAS_JOB_ID", &delivery.job_id)
+        .env("DAS_JOB_NAME", delivery.name.as_deref().unwrap_or_default())
         .env("DAS_JOB_STATUS", delivery.result.job.status.as_str())
         .stdin(Stdio::piped())
         // Our stdout carries one line per delivery; the command's output goes to stderr.
