@@ -496,6 +496,26 @@ async fn bad_and_expired_signatures_are_unauthorized() {
     );
 }
 
+/// A refused peer that never answers `disconnect` with `close` is closed soon (1 s), not at
+/// the 10 s `idle_timeout`: refused peers reconnecting must not fill the server's places.
+#[tokio::test]
+async fn a_refused_peer_that_stays_is_closed_soon() {
+    let (addr, _incoming) = server().await;
+    let mut raw = Raw::connect(addr, Headers::forged()).await;
+    raw.send("open", open_parameters(&raw)).await;
+    raw.expect_disconnect("unauthorized", "do not match").await;
+    let end = tokio::time::timeout(Duration::from_secs(4), async {
+        loop {
+            match raw.ws.next().await {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(end.is_ok(), "the refused peer was kept past 4 s");
+}
+
 #[tokio::test]
 async fn malformed_upgrades_are_refused_with_400() {
     let (addr, _incoming) = server().await;

@@ -2,6 +2,7 @@
 //! state), answers the transactions, and forwards audio and state changes to the application.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket};
 use bytes::Bytes;
@@ -20,6 +21,11 @@ use crate::audiohook::messages::{
     SAMPLE_RATE, VERSION,
 };
 use crate::sized_queue;
+
+/// How long a refused peer may take to answer `disconnect{unauthorized}` with `close`:
+/// Genesys answers at once, and a peer that does not should not hold a connection place for
+/// the whole `idle_timeout` (refused peers reconnecting would otherwise fill the server).
+const UNAUTHORIZED_LINGER: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -315,7 +321,8 @@ impl Session {
         ))
         .await;
         self.state = State::Unauthorized;
-        self.linger();
+        let linger = self.config.idle_timeout.min(UNAUTHORIZED_LINGER);
+        self.deadline = Some(crate::deadline::deadline_in(linger));
         let body = ServerBody::Disconnect(DisconnectParameters {
             reason: DisconnectReason::Unauthorized,
             info: Some(info),
