@@ -49,17 +49,19 @@ pub fn env_name(key: &str) -> String {
 
 /// Reads the config file, if any, into the `(variable, value)` pairs to set for `args` (the
 /// arguments, the program's name first); `cli` tells which variables das reads. Called before
-/// any thread starts, so the caller may set them.
+/// any thread starts, so the caller may set them. `--help` and `--version` read no file: a
+/// broken one must not hide the help that would tell how to mend it.
 pub fn pending_env(args: &[OsString], cli: &Command) -> Result<Vec<(String, String)>, CliError> {
-    let Some(path) = config_path(args) else {
+    let mut cli = cli.clone();
+    cli.build();
+    let (command, given) = running(&cli, args);
+    let asks_for_help = given.iter().any(|id| matches!(*id, "help" | "version"));
+    let Some(path) = config_path(args).filter(|_| !asks_for_help) else {
         return Ok(Vec::new());
     };
     let text = std::fs::read_to_string(&path)
         .map_err(|e| CliError::new(Exit::Input, format!("config file {}: {e}", path.display())))?;
-    let mut cli = cli.clone();
-    cli.build();
     let entries = parse(&text, &path.display().to_string(), &variables(&cli))?;
-    let (command, given) = running(&cli, args);
     let in_env = |name: &str| std::env::var_os(name).is_some();
     Ok(select(entries, command, &given, in_env))
 }
@@ -292,6 +294,23 @@ mod tests {
                 err.message
             );
         }
+    }
+
+    #[test]
+    fn help_and_version_read_no_file() {
+        let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        let cli = Cli::command();
+        for asked in [
+            &["das", "--config", "/absent.toml", "trd", "whoami", "--help"][..],
+            &["das", "--config", "/absent.toml", "-V"],
+        ] {
+            assert_eq!(pending_env(&args(asked), &cli).unwrap(), Vec::new());
+        }
+        let run = args(&["das", "--config", "/absent.toml", "trd", "whoami"]);
+        assert_eq!(
+            pending_env(&run, &cli).unwrap_err().exit as i32,
+            Exit::Input as i32
+        );
     }
 
     #[test]
