@@ -51,19 +51,44 @@ pub fn env_name(key: &str) -> String {
 /// arguments, the program's name first); `cli` tells which variables das reads. Called before
 /// any thread starts, so the caller may set them. `--help` and `--version` read no file: a
 /// broken one must not hide the help that would tell how to mend it.
-pub fn pending_env(args: &[OsString], cli: &Command) -> Result<Vec<(String, String)>, CliError> {
+pub fn pending_env(args: &[OsString], cli: &Command) -> Result<FromFile, CliError> {
     let mut cli = cli.clone();
     cli.build();
     let (command, given) = running(&cli, args);
     let asks_for_help = given.iter().any(|id| matches!(*id, "help" | "version"));
     let Some(path) = config_path(args).filter(|_| !asks_for_help) else {
-        return Ok(Vec::new());
+        return Ok(FromFile::default());
     };
     let text = std::fs::read_to_string(&path)
         .map_err(|e| CliError::new(Exit::Input, format!("config file {}: {e}", path.display())))?;
     let entries = parse(&text, &path.display().to_string(), &variables(&cli))?;
     let in_env = |name: &str| std::env::var_os(name).is_some();
-    Ok(select(entries, command, &given, in_env))
+    let variables = select(entries, command, &given, in_env);
+    Ok(FromFile { path, variables })
+}
+
+/// The variables a config file sets, and the file.
+#[derive(Debug, Default)]
+pub struct FromFile {
+    pub path: PathBuf,
+    pub variables: Vec<(String, String)>,
+}
+
+/// `config file PATH set DAS_A, DAS_B` (names only: values may be secrets).
+impl std::fmt::Display for FromFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self
+            .variables
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
+        write!(
+            f,
+            "config file {} set {}",
+            self.path.display(),
+            names.join(", ")
+        )
+    }
 }
 
 /// The entries to set for `command`, run with the options `given`: those of its options that
@@ -304,7 +329,10 @@ mod tests {
             &["das", "--config", "/absent.toml", "trd", "whoami", "--help"][..],
             &["das", "--config", "/absent.toml", "-V"],
         ] {
-            assert_eq!(pending_env(&args(asked), &cli).unwrap(), Vec::new());
+            assert!(pending_env(&args(asked), &cli)
+                .unwrap()
+                .variables
+                .is_empty());
         }
         let run = args(&["das", "--config", "/absent.toml", "trd", "whoami"]);
         assert_eq!(

@@ -32,14 +32,26 @@ fn main() -> ExitCode {
     for variable in flags_over_env::overridden(&raw, &Cli::command()) {
         std::env::remove_var(variable);
     }
-    match config_file::pending_env(&raw, &Cli::command()) {
-        Ok(pending) => pending
-            .into_iter()
-            .for_each(|(name, value)| std::env::set_var(name, value)),
+    let from_file = match config_file::pending_env(&raw, &Cli::command()) {
+        Ok(pending) => pending,
         Err(error) => return fail(error),
+    };
+    for (name, value) in &from_file.variables {
+        std::env::set_var(name, value);
     }
     // Built again: clap reads each option's variable when the option is built.
-    let matches = Cli::command().get_matches_from(raw);
+    let matches = Cli::command()
+        .try_get_matches_from(raw)
+        .unwrap_or_else(|error| {
+            // clap names the option a bad value is for; say where a value it never saw typed
+            // came from.
+            if error.use_stderr() && !from_file.variables.is_empty() {
+                let _ = error.print();
+                eprintln!("note: {from_file}");
+                std::process::exit(error.exit_code());
+            }
+            error.exit()
+        });
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
     init_logging(cli.verbose, cli.color.colours(&std::io::stderr()));
     // The readable view and its progress bar are drawn on stdout through `console`.

@@ -172,6 +172,23 @@ async fn whoami_takes_its_options_from_the_config_file() {
         "{}",
         text(&typo.stderr)
     );
+
+    // A bad value from the file is reported against the option, and the file is named as
+    // where it came from: the user typed no `--color`.
+    let bad_value = dir.path().join("bad-value.toml");
+    std::fs::write(&bad_value, "color = \"purple\"\n").unwrap();
+    let bad_value = bad_value.to_str().unwrap();
+    let bad = das(args(&[
+        "trd", "whoami", "--api", &api, "--config", bad_value,
+    ]))
+    .await;
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad.stderr));
+    let stderr = text(&bad.stderr);
+    assert!(stderr.contains("purple"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("config file {bad_value} set DAS_COLOR")),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
