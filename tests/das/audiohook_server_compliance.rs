@@ -496,6 +496,28 @@ async fn bad_and_expired_signatures_are_unauthorized() {
     );
 }
 
+/// An opened session that sends nothing (no audio, no `ping`) past `quiet_timeout` is ended
+/// with the reason; one that keeps pinging, as Genesys does while paused, is not.
+#[tokio::test]
+async fn a_quiet_opened_session_is_disconnected_a_pinging_one_stays() {
+    let config = ServerConfig {
+        quiet_timeout: Some(Duration::from_millis(600)),
+        ..ServerConfig::with_key(API_KEY, secret())
+    };
+    let (addr, _incoming) = server_with(config).await;
+    let mut pinging = Raw::connect(addr, Headers::default()).await;
+    pinging.open_stereo().await;
+    let mut quiet = Raw::connect(addr, Headers::default()).await;
+    quiet.open_stereo().await;
+    for _ in 0..4 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        pinging.send("ping", json!({})).await;
+        assert_eq!(pinging.recv().await["type"], "pong");
+    }
+    quiet.expect_disconnect("error", "sent nothing").await;
+    pinging.close().await;
+}
+
 /// A refused peer that never answers `disconnect` with `close` is closed soon (1 s), not at
 /// the 10 s `idle_timeout`: refused peers reconnecting must not fill the server's places.
 #[tokio::test]

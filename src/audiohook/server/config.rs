@@ -40,6 +40,10 @@ pub struct ServerConfig {
     /// session is ended with `disconnect{reason:"error"}` saying why. Genesys streams in real
     /// time; `None` accepts any rate (a test client sending as fast as it can).
     pub max_audio_lead: Option<Duration>,
+    /// How long an opened session may send nothing (no audio, no `ping`: Genesys pings every
+    /// 5 s, paused or not) before it is ended with `disconnect{reason:"error"}`, so a peer
+    /// cannot hold a session and its connection place by keeping quiet. `None`: no limit.
+    pub quiet_timeout: Option<Duration>,
     /// How authentication failures are signalled.
     pub auth_failure: AuthFailure,
     /// Failures are answered no sooner than this after the upgrade request, so response
@@ -80,6 +84,7 @@ impl Default for ServerConfig {
             connection_limits: ConnectionLimits::default(),
             event_queue_bytes: 1 << 20,
             max_audio_lead: Some(Duration::from_secs(60)),
+            quiet_timeout: Some(Duration::from_secs(60)),
             auth_failure: AuthFailure::Disconnect,
             auth_failure_delay: Duration::from_millis(500),
         }
@@ -97,6 +102,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("connection_limits", &self.connection_limits)
             .field("event_queue_bytes", &self.event_queue_bytes)
             .field("max_audio_lead", &self.max_audio_lead)
+            .field("quiet_timeout", &self.quiet_timeout)
             .field("auth_failure", &self.auth_failure)
             .field("auth_failure_delay", &self.auth_failure_delay)
             .finish_non_exhaustive()

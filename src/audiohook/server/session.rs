@@ -86,10 +86,14 @@ pub(super) async fn run(
     let (commands_tx, mut commands) = mpsc::unbounded_channel();
     let mut pending = Some((sessions, commands_tx));
     let mut goodbye = None;
+    let mut heard = Instant::now();
     loop {
         let deadline = session.deadline;
+        let quiet = session.quiet_deadline(heard);
         let step = tokio::select! {
-            message = session.socket.recv() => match message {
+            message = session.socket.recv() => {
+                heard = Instant::now();
+                match message {
                 Some(Ok(Message::Text(text))) => session.on_text(text.as_str(), &mut pending).await,
                 Some(Ok(Message::Binary(data))) => session.on_binary(data).await,
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
@@ -101,9 +105,13 @@ pub(super) async fn run(
                     Err(())
                 }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => Err(()),
-            },
+            }},
             Some(command) = commands.recv() => session.on_command(command).await,
             _ = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => Err(()),
+            _ = tokio::time::sleep_until(quiet.unwrap_or_else(Instant::now)), if quiet.is_some() => {
+                let silence = heard.elapsed().as_secs();
+                session.fail(format!("Client sent nothing for {silence} s")).await
+            }
         };
         if step.is_err() {
             break;
@@ -154,6 +162,13 @@ impl Session {
             self.ended = true;
             self.emit(SessionEvent::Ended(how)).await;
         }
+    }
+
+    /// When an opened session that has been quiet since `heard` is ended for it.
+    fn quiet_deadline(&self, heard: Instant) -> Option<Instant> {
+        let opened = matches!(self.state, State::Active | State::Paused);
+        let limit = self.config.quiet_timeout.filter(|_| opened)?;
+        heard.checked_add(limit)
     }
 
     fn linger(&mut self) {
