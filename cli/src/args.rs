@@ -168,7 +168,7 @@ pub struct SessionArgs {
     #[arg(long, value_name = "FILE.wav")]
     pub collected_audio_out: Option<PathBuf>,
     /// Seconds to wait for the result before giving up.
-    #[arg(long, default_value_t = 120.0)]
+    #[arg(long, default_value_t = 120.0, value_parser = crate::seconds::parse)]
     pub timeout: f64,
 }
 

@@ -213,7 +213,7 @@ pub struct AudiohookSendArgs {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub sessions: u32,
     /// New sessions per second when --sessions > 1.
-    #[arg(long, default_value_t = 50.0)]
+    #[arg(long, default_value_t = 50.0, value_parser = crate::seconds::rate)]
     pub rate: f64,
     /// Seconds of audio per session: the tone's length (default 5), or a cut of the WAV.
     #[arg(long, value_name = "SECS")]
@@ -268,6 +268,10 @@ pub struct AudiohookServeArgs {
     pub max_connections: u32,
     /// How far a session's audio may run ahead of real time before the session is
     /// disconnected (Genesys streams in real time); 0 accepts any rate.
-    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    #[arg(long, value_name = "SECS", default_value_t = 60.0, value_parser = crate::seconds::parse)]
     pub max_audio_lead: f64,
+    /// How long an opened session may send nothing (no audio, no ping; Genesys pings every
+    /// 5 s) before it is disconnected; 0: no limit.
+    #[arg(long, value_name = "SECS", default_value_t = 60.0, value_parser = crate::seconds::parse)]
+    pub quiet_timeout: f64,
 }

@@ -15,6 +15,7 @@ mod exit;
 mod flags_over_env;
 mod listen_host;
 mod render;
+mod seconds;
 mod terminal_text;
 
 use std::process::ExitCode;

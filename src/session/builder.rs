@@ -441,7 +441,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             refused.to_string(),
-            "`authenticity_threshold` is out of range: 2 is not in [0, 1]"
+            "`authenticity_threshold` is out of range: 2.0 is not in [0, 1]"
         );
     }
 }

@@ -161,6 +161,29 @@ fn bad_inputs_have_their_own_exit_codes() {
     ]);
     assert_eq!(bad_codec.status.code(), Some(2));
 
+    // Seconds a Duration cannot hold are a usage error, not a panic.
+    let wav = sample("speaker-a.wav");
+    let serve = ["audiohook", "serve", "--api-key", "k:"];
+    let send = [
+        "audiohook",
+        "send",
+        "--uri",
+        "ws://127.0.0.1:9/",
+        "--api-key",
+        "k",
+    ];
+    for typo in [
+        vec!["register", "--audio", &wav, "--timeout", "1e300"],
+        [&serve[..], &["--max-audio-lead", "1e30"]].concat(),
+        [&serve[..], &["--quiet-timeout=-1"]].concat(),
+        [&send[..], &["--rate", "1e-300"]].concat(),
+    ] {
+        let output = das(&typo);
+        assert_eq!(output.status.code(), Some(2), "{typo:?}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("invalid value"), "{typo:?}: {stderr}");
+    }
+
     // A codec AudioHook cannot carry is refused before the session starts, not after its
     // signalling, which then waited for audio that never came.
     let alaw_over_audiohook = das(&[

@@ -36,7 +36,7 @@ fn unit(setting: &'static str, value: f64) -> Result<f64, SettingError> {
     } else {
         Err(SettingError::out_of_range(
             setting,
-            format!("{value} is not in [0, 1]"),
+            format!("{value:?} is not in [0, 1]"),
         ))
     }
 }
@@ -251,7 +251,7 @@ impl SessionSettings {
         if !(seconds > 0.0 && seconds <= MAX_AUDIO_TOTAL_DURATION) {
             return Err(SettingError::out_of_range(
                 "audio_total_duration",
-                format!("{seconds} is not in (0, {MAX_AUDIO_TOTAL_DURATION}]"),
+                format!("{seconds:?} is not in (0, {MAX_AUDIO_TOTAL_DURATION}]"),
             ));
         }
         self.request.audio_total_duration = Some(seconds);

@@ -34,6 +34,8 @@ pub async fn run(args: AudiohookServeArgs) -> Result<(), CliError> {
         },
         max_audio_lead: (args.max_audio_lead > 0.0)
             .then(|| Duration::from_secs_f64(args.max_audio_lead)),
+        quiet_timeout: (args.quiet_timeout > 0.0)
+            .then(|| Duration::from_secs_f64(args.quiet_timeout)),
         ..defaults
     };
     if let Some(dir) = &args.record {
