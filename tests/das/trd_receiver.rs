@@ -50,6 +50,12 @@ async fn post(client: &reqwest::Client, url: String, body: Vec<u8>) -> reqwest::
         .unwrap()
 }
 
+/// A delivery of job `job` over plain HTTP, from a fresh client.
+async fn post_job(receiver: &WebhookReceiver) -> reqwest::Response {
+    let url = format!("{}/job", receiver.url());
+    post(&plain_client(), url, body_for("job", None)).await
+}
+
 async fn plain_receiver(
     configure: impl FnOnce(das::trd::ReceiverBuilder) -> das::trd::ReceiverBuilder,
 ) -> WebhookReceiver {
@@ -392,12 +398,7 @@ async fn idle_connections_cannot_exhaust_the_receiver() {
             .into_iter()
             .map(Result::unwrap)
             .collect();
-    let response = post(
-        &plain_client(),
-        format!("{}/job", receiver.url()),
-        body_for("job", None),
-    )
-    .await;
+    let response = post_job(&receiver).await;
     assert_eq!(response.status(), 200);
 }
 
@@ -422,12 +423,7 @@ async fn kept_alive_idle_connections_make_room_for_newcomers() {
         assert!(answer[..read].starts_with(b"HTTP/1.1 405"));
         idle.push(stream);
     }
-    let response = post(
-        &plain_client(),
-        format!("{}/job", receiver.url()),
-        body_for("job", None),
-    )
-    .await;
+    let response = post_job(&receiver).await;
     assert_eq!(response.status(), 200);
     // The oldest idle connection was the one closed.
     let mut rest = [0u8; 16];
@@ -541,12 +537,7 @@ async fn bodies_beyond_the_byte_budget_are_told_to_retry() {
     declarer.write_all(head).await.unwrap();
     declarer.write_all(b"{").await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let response = post(
-        &plain_client(),
-        format!("{}/job", receiver.url()),
-        body_for("job", None),
-    )
-    .await;
+    let response = post_job(&receiver).await;
     assert_eq!(response.status(), 200);
     drop(declarer);
     // One peer sends a whole budget's worth but the last byte.
@@ -556,24 +547,14 @@ async fn bodies_beyond_the_byte_budget_are_told_to_retry() {
     almost[0] = b'{';
     holder.write_all(&almost).await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let response = post(
-        &plain_client(),
-        format!("{}/job", receiver.url()),
-        body_for("job", None),
-    )
-    .await;
+    let response = post_job(&receiver).await;
     assert_eq!(response.status(), 503);
     assert_eq!(response.headers()["retry-after"], "1");
     // Once that body is gone, the budget is back.
     drop(holder);
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        let response = post(
-            &plain_client(),
-            format!("{}/job", receiver.url()),
-            body_for("job", None),
-        )
-        .await;
+        let response = post_job(&receiver).await;
         if response.status() == 200 {
             break;
         }

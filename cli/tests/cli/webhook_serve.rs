@@ -30,6 +30,21 @@ fn http_client() -> reqwest::Client {
         .unwrap()
 }
 
+/// `das webhook serve` over plain HTTP on a free loopback port, with `options` after.
+fn plain_serve(options: &[&str]) -> Running {
+    let mut args = vec![
+        "webhook",
+        "serve",
+        "--http",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+    ];
+    args.extend_from_slice(options);
+    Running::start(&args)
+}
+
 async fn post(client: &reqwest::Client, url: &str, fixture: &Fixture) -> u16 {
     client
         .post(format!("{url}/{}", fixture.job_id))
@@ -56,17 +71,7 @@ fn json_files(dir: &Path) -> Vec<std::path::PathBuf> {
 async fn results_are_written_to_the_out_dir_and_ctrl_c_stops_cleanly() {
     let out = tempfile::tempdir().unwrap();
     let out_dir = out.path().to_str().unwrap();
-    let mut server = Running::start(&[
-        "webhook",
-        "serve",
-        "--http",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--out",
-        out_dir,
-    ]);
+    let mut server = plain_serve(&["--out", out_dir]);
     let url = server.url();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     let client = http_client();
@@ -98,17 +103,7 @@ async fn exec_gets_the_body_on_stdin_and_the_job_in_the_environment() {
         "cat > '{}'/\"$DAS_JOB_NAME$DAS_JOB_ID.$DAS_JOB_STATUS\"",
         out.path().display()
     );
-    let mut server = Running::start(&[
-        "webhook",
-        "serve",
-        "--http",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--exec",
-        &command,
-    ]);
+    let mut server = plain_serve(&["--exec", &command]);
     let url = server.url();
     let client = http_client();
     for name in ["failed_job.json", "dtmf.json"] {
@@ -133,17 +128,7 @@ async fn exec_gets_the_body_on_stdin_and_the_job_in_the_environment() {
 #[tokio::test]
 async fn named_callbacks_keep_their_results_apart() {
     let out = tempfile::tempdir().unwrap();
-    let mut server = Running::start(&[
-        "webhook",
-        "serve",
-        "--http",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--out",
-        out.path().to_str().unwrap(),
-    ]);
+    let mut server = plain_serve(&["--out", out.path().to_str().unwrap()]);
     let url = server.url();
     let client = http_client();
     let result = fixture("completed_stereo_two_channels.json");
@@ -175,19 +160,7 @@ async fn a_command_past_its_timeout_is_killed_with_what_it_started() {
         "cat >/dev/null; sh -c 'sleep 2; touch \"{}\"'; true",
         mark.display()
     );
-    let mut server = Running::start(&[
-        "webhook",
-        "serve",
-        "--http",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--exec",
-        &command,
-        "--exec-timeout",
-        "1",
-    ]);
+    let mut server = plain_serve(&["--exec", &command, "--exec-timeout", "1"]);
     let url = server.url();
     let result = fixture("completed_mono_single_speaker.json");
     assert_eq!(post(&http_client(), &url, &result).await, 200);
@@ -205,19 +178,7 @@ async fn a_failed_command_leaves_the_result_in_the_spool_until_the_next_start() 
     let spool_dir = spool.path().to_str().unwrap();
     let result = fixture("completed_mono_single_speaker.json");
     {
-        let mut server = Running::start(&[
-            "webhook",
-            "serve",
-            "--http",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--spool",
-            spool_dir,
-            "--exec",
-            "exit 3",
-        ]);
+        let mut server = plain_serve(&["--spool", spool_dir, "--exec", "exit 3"]);
         let url = server.url();
         assert_eq!(post(&http_client(), &url, &result).await, 200);
         let line = server.line(|l| l.starts_with(&result.job_id));
@@ -229,19 +190,7 @@ async fn a_failed_command_leaves_the_result_in_the_spool_until_the_next_start() 
     }
     assert_eq!(json_files(spool.path()).len(), 1);
 
-    let mut server = Running::start(&[
-        "webhook",
-        "serve",
-        "--http",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--spool",
-        spool_dir,
-        "--out",
-        out.path().to_str().unwrap(),
-    ]);
+    let mut server = plain_serve(&["--spool", spool_dir, "--out", out.path().to_str().unwrap()]);
     let line = server.line(|l| l.starts_with(&result.job_id));
     assert!(line.contains("COMPLETED recovered -> "), "{line}");
     assert_eq!(
@@ -298,17 +247,7 @@ async fn self_signed_tls_writes_its_certificate_and_checks_the_token() {
 
 #[tokio::test]
 async fn command_output_stays_off_stdout() {
-    let mut server = Running::start(&[
-        "webhook",
-        "serve",
-        "--http",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--exec",
-        "echo from-the-command; cat > /dev/null",
-    ]);
+    let mut server = plain_serve(&["--exec", "echo from-the-command; cat > /dev/null"]);
     let url = server.url();
     let result = fixture("dtmf.json");
     assert_eq!(post(&http_client(), &url, &result).await, 200);
