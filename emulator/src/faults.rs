@@ -1,6 +1,8 @@
 //! Fault-injection switches: each one makes the emulator misbehave in one documented way,
 //! so clients can test their error paths against a real peer.
 
+use std::time::Duration;
+
 use serde::{Deserialize, Serialize};
 
 /// Fault switches. All off by default; change them live with
@@ -59,4 +61,28 @@ pub struct AudiohookPause {
     pub after_audio_secs: f64,
     /// Milliseconds between `pause` and `resume`.
     pub resume_after_ms: u64,
+}
+
+impl AudiohookPause {
+    /// `after_audio_secs` as a duration: any number the JSON holds, a negative one as zero,
+    /// one past what a `Duration` holds as never.
+    pub fn after_audio(&self) -> Duration {
+        Duration::try_from_secs_f64(self.after_audio_secs.max(0.0)).unwrap_or(Duration::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pause_after_any_number_of_seconds_is_a_duration() {
+        let pause = |after_audio_secs| AudiohookPause {
+            after_audio_secs,
+            resume_after_ms: 0,
+        };
+        assert_eq!(pause(1.5).after_audio(), Duration::from_millis(1500));
+        assert_eq!(pause(-3.0).after_audio(), Duration::ZERO);
+        assert_eq!(pause(1e300).after_audio(), Duration::MAX);
+    }
 }

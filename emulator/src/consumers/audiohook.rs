@@ -151,12 +151,9 @@ impl StreamFaults {
             close_after_messages: faults.close_audio_after_messages,
             stall_after_messages: faults.stall_audio_after_messages,
             messages: 0,
-            pause_after: faults.audiohook_pause.map(|p| {
-                (
-                    Duration::from_secs_f64(p.after_audio_secs.max(0.0)),
-                    Duration::from_millis(p.resume_after_ms),
-                )
-            }),
+            pause_after: faults
+                .audiohook_pause
+                .map(|p| (p.after_audio(), Duration::from_millis(p.resume_after_ms))),
             audio: Duration::ZERO,
         }
     }
