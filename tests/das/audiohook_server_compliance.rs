@@ -501,7 +501,7 @@ async fn bad_and_expired_signatures_are_unauthorized() {
 #[tokio::test]
 async fn a_quiet_opened_session_is_disconnected_a_pinging_one_stays() {
     let config = ServerConfig {
-        quiet_timeout: Some(Duration::from_millis(600)),
+        quiet_timeout: Some(Duration::from_secs(2)),
         ..ServerConfig::with_key(API_KEY, secret())
     };
     let (addr, _incoming) = server_with(config).await;
@@ -509,13 +509,48 @@ async fn a_quiet_opened_session_is_disconnected_a_pinging_one_stays() {
     pinging.open_stereo().await;
     let mut quiet = Raw::connect(addr, Headers::default()).await;
     quiet.open_stereo().await;
-    for _ in 0..4 {
-        tokio::time::sleep(Duration::from_millis(300)).await;
+    for _ in 0..15 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
         pinging.send("ping", json!({})).await;
         assert_eq!(pinging.recv().await["type"], "pong");
     }
     quiet.expect_disconnect("error", "sent nothing").await;
     pinging.close().await;
+}
+
+/// Time the session waits on a full event queue (a slow application) is not the client's
+/// silence: a client that streamed the whole time is not disconnected as quiet.
+#[tokio::test]
+async fn a_slow_application_does_not_make_a_streaming_client_quiet() {
+    let config = ServerConfig {
+        quiet_timeout: Some(Duration::from_millis(300)),
+        event_queue_bytes: 1024,
+        max_audio_lead: None,
+        ..ServerConfig::with_key(API_KEY, secret())
+    };
+    let (addr, mut incoming) = server_with(config).await;
+    let mut raw = Raw::connect(addr, Headers::default()).await;
+    raw.open(media(&[&["external"]])).await;
+    let mut session = tokio::time::timeout(WAIT, incoming.next())
+        .await
+        .unwrap()
+        .unwrap();
+    for _ in 0..8 {
+        raw.ws.send(Message::binary(vec![0xFF; 800])).await.unwrap();
+    }
+    // The application takes one event every 500 ms: each wait outlasts the quiet timeout.
+    for _ in 0..6 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        tokio::time::timeout(WAIT, session.next_event())
+            .await
+            .unwrap();
+    }
+    let drain = tokio::spawn(async move { while session.next_event().await.is_some() {} });
+    raw.send("ping", json!({})).await;
+    assert_eq!(raw.recv().await["type"], "pong");
+    raw.close().await;
+    drop(raw);
+    drain.await.unwrap();
 }
 
 /// A refused peer that never answers `disconnect` with `close` is closed soon (1 s), not at

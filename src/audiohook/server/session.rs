@@ -92,20 +92,24 @@ pub(super) async fn run(
         let quiet = session.quiet_deadline(heard);
         let step = tokio::select! {
             message = session.socket.recv() => {
+                let step = match message {
+                    Some(Ok(Message::Text(text))) => session.on_text(text.as_str(), &mut pending).await,
+                    Some(Ok(Message::Binary(data))) => session.on_binary(data).await,
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
+                    Some(Err(error)) if is_too_large(&error) => {
+                        goodbye = Some(CloseFrame {
+                            code: close_code::SIZE,
+                            reason: format!("message larger than {MAX_WS_MESSAGE} bytes").into(),
+                        });
+                        Err(())
+                    }
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => Err(()),
+                };
+                // Counted from the end of the handling: while the application's queue is
+                // full the socket is not read, and that wait is not the client's silence.
                 heard = Instant::now();
-                match message {
-                Some(Ok(Message::Text(text))) => session.on_text(text.as_str(), &mut pending).await,
-                Some(Ok(Message::Binary(data))) => session.on_binary(data).await,
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
-                Some(Err(error)) if is_too_large(&error) => {
-                    goodbye = Some(CloseFrame {
-                        code: close_code::SIZE,
-                        reason: format!("message larger than {MAX_WS_MESSAGE} bytes").into(),
-                    });
-                    Err(())
-                }
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => Err(()),
-            }},
+                step
+            }
             Some(command) = commands.recv() => session.on_command(command).await,
             _ = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => Err(()),
             _ = tokio::time::sleep_until(quiet.unwrap_or_else(Instant::now)), if quiet.is_some() => {
