@@ -69,11 +69,13 @@ pub struct WebhookServeArgs {
     /// handled.
     #[arg(long)]
     pub spool: Option<PathBuf>,
-    /// Write each result to DIR/<job_id>.json (the body as received).
+    /// Write each result to DIR/<job_id>.json, DIR/<name>/<job_id>.json for a named callback
+    /// (the body as received, mode 0600).
     #[arg(long, value_name = "DIR", conflicts_with = "exec")]
     pub out: Option<PathBuf>,
-    /// Run CMD (with `sh -c`) for each result with the body on stdin and DAS_JOB_ID and
-    /// DAS_JOB_STATUS set; exit status 0 acknowledges the result. Its output goes to stderr.
+    /// Run CMD (with `sh -c`, in a process group of its own) for each result with the body on
+    /// stdin and DAS_JOB_ID, DAS_JOB_NAME and DAS_JOB_STATUS set; exit status 0 acknowledges
+    /// the result. Its output goes to stderr; stopping das kills it.
     #[arg(long, value_name = "CMD")]
     pub exec: Option<String>,
     /// Seconds CMD may run before it is killed, with every process it started, and the

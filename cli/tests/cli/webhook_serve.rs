@@ -171,6 +171,33 @@ async fn a_command_past_its_timeout_is_killed_with_what_it_started() {
     assert!(server.stop("INT").success());
 }
 
+/// Ctrl-C does not reach the command (a process group of its own): stopping das kills it,
+/// with what it started, at once, and the result stays in the spool for the next start.
+#[tokio::test]
+async fn stopping_while_a_command_runs_kills_it_and_keeps_the_result() {
+    let spool = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mark = out.path().join("late");
+    let command = format!(
+        "cat >/dev/null; sh -c 'sleep 2; touch \"{}\"'; true",
+        mark.display()
+    );
+    let spool_dir = spool.path().to_str().unwrap();
+    let mut server = plain_serve(&["--spool", spool_dir, "--exec", &command]);
+    let url = server.url();
+    let result = fixture("completed_mono_single_speaker.json");
+    assert_eq!(post(&http_client(), &url, &result).await, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(server.stop("INT").success());
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert!(!mark.exists(), "the command ran on after das stopped");
+    assert_eq!(
+        json_files(spool.path()).len(),
+        1,
+        "the result left the spool"
+    );
+}
+
 #[tokio::test]
 async fn a_failed_command_leaves_the_result_in_the_spool_until_the_next_start() {
     let spool = tempfile::tempdir().unwrap();

@@ -95,8 +95,17 @@ pub async fn run(args: WebhookServeArgs) -> Result<(), CliError> {
         tokio::select! {
             _ = stop.recv() => break,
             delivery = receiver.next_delivery(POLL) => {
-                if let Some(delivery) = delivery {
-                    println!("{}", handle(&handler, delivery).await);
+                let Some(delivery) = delivery else { continue };
+                // Ctrl-C does not reach an --exec command (a process group of its own):
+                // stopping drops the handling, which kills the command, and the delivery,
+                // not acknowledged, stays in the spool.
+                tokio::select! {
+                    line = handle(&handler, delivery) => println!("{line}"),
+                    _ = stop.recv() => {
+                        eprintln!("das: stopped while a result was being handled; a spooled \
+                                   result is delivered again at the next start");
+                        break;
+                    }
                 }
             }
         }
@@ -195,9 +204,28 @@ fn write_result(dir: &Path, delivery: &Delivery) -> Result<String, String> {
     Ok(target.display().to_string())
 }
 
+/// Kills a command's process group when dropped before it finished: at the timeout, or when
+/// das stops while it runs.
+struct GroupGuard(Option<rustix::process::Pid>);
+
+impl GroupGuard {
+    fn finished(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        if let Some(group) = self.0 {
+            let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+        }
+    }
+}
+
 /// Runs `sh -c command` with the body on stdin; success is exit status 0 within `timeout`.
-/// The command runs in a process group of its own, killed whole at the timeout: what `sh`
-/// started must not carry on (and, say, deliver again) after the failure is reported.
+/// The command runs in a process group of its own, killed whole at the timeout or when das
+/// stops: what `sh` started must not carry on (and, say, deliver again) after the failure is
+/// reported.
 async fn exec(command: &str, timeout: Duration, delivery: &Delivery) -> Result<String, String> {
     let mut child = tokio::process::Command::new("sh")
         .arg("-c")
@@ -215,6 +243,7 @@ async fn exec(command: &str, timeout: Duration, delivery: &Delivery) -> Result<S
     let group = child
         .id()
         .and_then(|id| rustix::process::Pid::from_raw(id as i32));
+    let mut guard = GroupGuard(group);
     let body = delivery.body.clone();
     let mut stdin = child.stdin.take();
     let run = async {
@@ -227,13 +256,13 @@ async fn exec(command: &str, timeout: Duration, delivery: &Delivery) -> Result<S
         drop(stdin);
         child.wait().await
     };
-    match tokio::time::timeout(timeout, run).await {
-        Err(_) => {
-            if let Some(group) = group {
-                let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
-            }
-            Err(format!("command still running after {timeout:?}, killed"))
-        }
+    let outcome = tokio::time::timeout(timeout, run).await;
+    if outcome.is_ok() {
+        guard.finished();
+    }
+    drop(guard);
+    match outcome {
+        Err(_) => Err(format!("command still running after {timeout:?}, killed")),
         Ok(Err(e)) => Err(format!("command failed: {e}")),
         Ok(Ok(status)) if status.success() => Ok("command succeeded".to_owned()),
         Ok(Ok(status)) => Err(format!("command {status}")),
