@@ -86,7 +86,7 @@ pub async fn serve(
             Err(error) if is_about_one_connection(&error) => continue,
             Err(error) => {
                 failures.hit(&error);
-                // Out of descriptors: a silent connection's descriptor is worth more to a
+                // Out of descriptors: a silent or idle connection's descriptor is worth more to a
                 // newcomer.
                 slots.evict_one();
                 tokio::time::sleep(ACCEPT_BACKOFF).await;

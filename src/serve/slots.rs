@@ -4,7 +4,7 @@
 //! closes.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
@@ -19,11 +19,16 @@ const IDLE: u8 = 2;
 const EVICTED: u8 = 3;
 const CLOSED: u8 = 4;
 
+/// Orders the moments connections fell idle: the smallest value is the longest idle.
+static IDLE_ORDER: AtomicU64 = AtomicU64::new(0);
+
 /// One connection's standing: silent until its first request's headers arrive, then busy
 /// while a request is served, idle between requests.
 #[derive(Default)]
 pub(super) struct Standing {
     state: AtomicU8,
+    /// When it last fell idle, in [`IDLE_ORDER`].
+    idle_since: AtomicU64,
     /// Close at once: a silent connection.
     evict: Notify,
     /// Close once the response in hand is written: an idle connection.
@@ -46,9 +51,18 @@ impl Standing {
     /// The response is in hand; the connection waits for its next request. Not called for an
     /// upgrade: a WebSocket stays busy for good.
     pub(super) fn request_done(&self) {
+        let order = IDLE_ORDER.fetch_add(1, Ordering::AcqRel);
+        self.idle_since.store(order, Ordering::Release);
         let _ = self
             .state
             .compare_exchange(BUSY, IDLE, Ordering::AcqRel, Ordering::Acquire);
+    }
+
+    /// Moves the state from `from` to evicted; false when it was not `from`.
+    fn evict_from(&self, from: u8) -> bool {
+        self.state
+            .compare_exchange(from, EVICTED, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
     }
 
     /// Resolves once the accept loop evicted this connection while it was silent.
@@ -124,41 +138,43 @@ impl Slots {
     }
 
     /// Tells a connection to close: the oldest silent one (a slow or stalled client), else
-    /// the oldest idle one (a kept-alive client opens another when it next needs one). False
-    /// when every connection is serving a request or a WebSocket.
+    /// the one idle the longest (a kept-alive client opens another when it next needs one).
+    /// False when every connection is serving a request or a WebSocket.
     pub(super) fn evict_one(&self) -> bool {
         let mut queue = self.lock_queue();
         while queue.front().is_some_and(|entry| entry.state() >= EVICTED) {
             queue.pop_front();
         }
-        for (from, signal) in [(SILENT, Signal::Evict), (IDLE, Signal::Retire)] {
-            let found = queue.iter().position(|entry| {
-                entry
-                    .state
-                    .compare_exchange(from, EVICTED, Ordering::AcqRel, Ordering::Acquire)
-                    .is_ok()
-            });
-            if let Some(at) = found {
+        // Counted first: the socket may close, and give its place back, as soon as it is told.
+        self.evicting.fetch_add(1, Ordering::AcqRel);
+        if let Some(at) = queue.iter().position(|entry| entry.evict_from(SILENT)) {
+            let entry = queue.remove(at).expect("found in the queue");
+            entry.evict.notify_one();
+            return true;
+        }
+        loop {
+            let longest_idle = queue
+                .iter()
+                .enumerate()
+                .filter(|(_, entry)| entry.state() == IDLE)
+                .min_by_key(|(_, entry)| entry.idle_since.load(Ordering::Acquire))
+                .map(|(at, _)| at);
+            let Some(at) = longest_idle else {
+                self.evicting.fetch_sub(1, Ordering::AcqRel);
+                return false;
+            };
+            // A request may have arrived meanwhile: then look again.
+            if queue[at].evict_from(IDLE) {
                 let entry = queue.remove(at).expect("found in the queue");
-                self.evicting.fetch_add(1, Ordering::AcqRel);
-                match signal {
-                    Signal::Evict => entry.evict.notify_one(),
-                    Signal::Retire => entry.retire.notify_one(),
-                }
+                entry.retire.notify_one();
                 return true;
             }
         }
-        false
     }
 
     fn lock_queue(&self) -> std::sync::MutexGuard<'_, VecDeque<Arc<Standing>>> {
         self.queue.lock().unwrap_or_else(|p| p.into_inner())
     }
-}
-
-enum Signal {
-    Evict,
-    Retire,
 }
 
 /// A connection's place; it is given back when the socket holding it is dropped.
@@ -233,6 +249,22 @@ mod tests {
         drop(idle);
         another.standing.request_started();
         assert!(matches!(slots.admit(), Admission::Refuse));
+    }
+
+    #[test]
+    fn the_connection_idle_the_longest_goes_first_not_the_oldest() {
+        let slots = Slots::new(2);
+        let first = admitted(&slots);
+        let second = admitted(&slots);
+        for slot in [&first, &second] {
+            slot.standing.request_started();
+        }
+        second.standing.request_done();
+        // The first connection (a pooled client) served a request just now.
+        first.standing.request_done();
+        let _newcomer = admitted(&slots);
+        assert_eq!(second.standing.state(), EVICTED);
+        assert_eq!(first.standing.state(), IDLE);
     }
 
     #[test]
