@@ -96,10 +96,9 @@ fn fail(error: CliError) -> ExitCode {
     error.code()
 }
 
-/// Logs go to stderr; `-v` shows libdas's info, `-vv` debug. `DAS_LOG` (a tracing filter
-/// such as `das=debug`) overrides.
-/// `-v`/`-vv` win over `DAS_LOG` (from the environment or a config file), as every flag wins
-/// over its variable.
+/// Logs go to stderr; `-v` shows libdas's info, `-vv` debug; without them `DAS_LOG` (a
+/// tracing filter such as `das=debug`, from the environment or a config file) applies, as
+/// every flag wins over its variable.
 fn init_logging(verbose: u8, colours: bool) {
     let typed = match verbose {
         0 => None,
