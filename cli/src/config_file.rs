@@ -21,9 +21,17 @@ use crate::exit::{CliError, Exit};
 /// Variables das reads that are not an option's: the log filter.
 const OTHER_VARIABLES: &[&str] = &["DAS_LOG"];
 
-/// Finds `--config FILE`/`--config=FILE` in the raw arguments (before any `--`, after which
-/// words are operands), else a non-empty `DAS_CONFIG`.
+/// `--config FILE`/`--config=FILE` in the raw arguments, else a non-empty `DAS_CONFIG`.
 fn config_path(args: &[OsString]) -> Option<PathBuf> {
+    config_flag(args).or_else(|| {
+        std::env::var_os("DAS_CONFIG")
+            .filter(|path| !path.is_empty())
+            .map(PathBuf::from)
+    })
+}
+
+/// `--config FILE`/`--config=FILE` before any `--` (after which words are operands).
+fn config_flag(args: &[OsString]) -> Option<PathBuf> {
     let mut iter = args.iter().skip(1);
     while let Some(arg) = iter.next() {
         let arg = arg.to_string_lossy();
@@ -37,9 +45,7 @@ fn config_path(args: &[OsString]) -> Option<PathBuf> {
             return Some(PathBuf::from(path));
         }
     }
-    std::env::var_os("DAS_CONFIG")
-        .filter(|path| !path.is_empty())
-        .map(PathBuf::from)
+    None
 }
 
 /// The environment variable a key names: `client-secret` → `DAS_CLIENT_SECRET`.
@@ -345,18 +351,15 @@ mod tests {
     fn the_config_flag_is_found_in_either_spelling() {
         let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
         assert_eq!(
-            config_path(&args(&["das", "--config", "a.toml", "register"])),
+            config_flag(&args(&["das", "--config", "a.toml", "register"])),
             Some(PathBuf::from("a.toml"))
         );
         assert_eq!(
-            config_path(&args(&["das", "register", "--config=b.toml"])),
+            config_flag(&args(&["das", "register", "--config=b.toml"])),
             Some(PathBuf::from("b.toml"))
         );
         // After `--`, a file named `--config=r.json` is an operand.
         let operand = args(&["das", "webhook", "parse", "--", "--config=r.json"]);
-        assert_eq!(
-            config_path(&operand),
-            std::env::var_os("DAS_CONFIG").map(PathBuf::from)
-        );
+        assert_eq!(config_flag(&operand), None);
     }
 }
