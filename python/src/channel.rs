@@ -10,7 +10,9 @@ use das::audio::pacing::Pacing;
 use das::audio::send_buffer::PushError;
 use das::audio::wav::{Wav, WavError};
 use das::audiohook::secret::ClientSecret;
-use das::channel::{AudioChannelConfig, ChannelEnd, ChannelError, ProtocolConfig};
+use das::channel::{
+    AudioChannelConfig, ChannelEnd, ChannelError, ChannelErrorKind, ProtocolConfig,
+};
 use das::tls::{TlsError, TlsOptions};
 use das::twilio::TwilioMode;
 use pyo3::prelude::*;
@@ -214,16 +216,20 @@ fn closed() -> PyErr {
     das_error(Kind::Closed, "the audio channel is closed")
 }
 
+/// The exception class of a channel failure, by the class the core gives it.
 pub fn channel_error(e: ChannelError) -> PyErr {
-    match e {
-        ChannelError::Config(_) => das_error(Kind::InvalidArgument, e),
-        other if other.tls().is_some() => das_error(Kind::Tls, other),
-        other => match other.proxy().map(|p| p.is_timeout()) {
-            Some(true) => das_error(Kind::Timeout, other),
-            Some(false) => das_error(Kind::Proxy, other),
-            None => das_error(Kind::Connect, other),
-        },
-    }
+    let kind = match e.kind() {
+        ChannelErrorKind::Config => Kind::InvalidArgument,
+        ChannelErrorKind::Auth => Kind::Auth,
+        ChannelErrorKind::Rejected => Kind::Rejected,
+        ChannelErrorKind::Tls => Kind::Tls,
+        ChannelErrorKind::Proxy => Kind::Proxy,
+        ChannelErrorKind::Protocol => Kind::Protocol,
+        // A silent proxy is a timeout, as for every surface.
+        ChannelErrorKind::Network if e.proxy().is_some() => Kind::Timeout,
+        ChannelErrorKind::Network => Kind::Connect,
+    };
+    das_error(kind, e)
 }
 
 pub fn push_error(e: PushError) -> PyErr {

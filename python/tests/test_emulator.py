@@ -85,6 +85,16 @@ def test_a_refused_audiohook_key_ends_the_audio_as_an_auth_failure(emulator: das
     assert ended.message and ended.data["error_kind"] == "auth"
 
 
+def test_an_audio_channel_whose_key_is_refused_raises_auth_error(emulator: das.Emulator) -> None:
+    with pytest.raises(das.AuthError, match="unauthorized"):
+        channel = das.AudioChannel(emulator.audiohook_url, "audiohook",
+                                   call_id="888806c3-3391-4d73-bb86-e5874e6ed5b4",
+                                   api_key="not-the-key",
+                                   client_secret=emulator.audiohook_client_secret)
+        channel.send(b"\xff" * 1600)
+        channel.close()
+
+
 def test_faults_reach_the_client() -> None:
     with das.Emulator({"faults": {"reject_auth": True}}) as emulator:
         with pytest.raises(das.AuthError, match="invalid_client"):
