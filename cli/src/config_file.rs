@@ -54,20 +54,19 @@ pub fn env_name(key: &str) -> String {
 }
 
 /// Reads the config file, if any, into the `(variable, value)` pairs to set for `args` (the
-/// arguments, the program's name first); `cli` tells which variables das reads. Called before
-/// any thread starts, so the caller may set them. `--help` and `--version` read no file: a
-/// broken one must not hide the help that would tell how to mend it.
+/// arguments, the program's name first); `cli`, built (`Command::build`), tells which
+/// variables das reads. Called before any thread starts, so the caller may set them. `--help`
+/// and `--version` read no file: a broken one must not hide the help that would tell how to
+/// mend it.
 pub fn pending_env(args: &[OsString], cli: &Command) -> Result<FromFile, CliError> {
-    let mut cli = cli.clone();
-    cli.build();
-    let (command, given) = running(&cli, args);
+    let (command, given) = running(cli, args);
     let asks_for_help = given.iter().any(|id| matches!(*id, "help" | "version"));
     let Some(path) = config_path(args).filter(|_| !asks_for_help) else {
         return Ok(FromFile::default());
     };
     let text = std::fs::read_to_string(&path)
         .map_err(|e| CliError::new(Exit::Input, format!("config file {}: {e}", path.display())))?;
-    let entries = parse(&text, &path.display().to_string(), &variables(&cli))?;
+    let entries = parse(&text, &path.display().to_string(), &variables(cli))?;
     let in_env = |name: &str| std::env::var_os(name).is_some();
     let variables = select(entries, command, &given, in_env);
     Ok(FromFile { path, variables })
@@ -330,7 +329,8 @@ mod tests {
     #[test]
     fn help_and_version_read_no_file() {
         let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
-        let cli = Cli::command();
+        let mut cli = Cli::command();
+        cli.build();
         for asked in [
             &["das", "--config", "/absent.toml", "trd", "whoami", "--help"][..],
             &["das", "--config", "/absent.toml", "-V"],

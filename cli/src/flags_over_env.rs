@@ -10,12 +10,10 @@ use clap::{Arg, Command};
 use crate::command_line::{conflicts, running};
 
 /// The variables to ignore for `raw` (the arguments, the program's name first): those of the
-/// options not on the command line that conflict with one that is.
+/// options not on the command line that conflict with one that is. `cli` is built
+/// (`Command::build`).
 pub fn overridden(raw: &[OsString], cli: &Command) -> Vec<String> {
-    let mut cli = cli.clone();
-    // Gives every subcommand the global options.
-    cli.build();
-    let (command, given) = running(&cli, raw);
+    let (command, given) = running(cli, raw);
     let typed: Vec<&Arg> = command
         .get_arguments()
         .filter(|arg| given.contains(&arg.get_id().as_str()))
@@ -41,7 +39,9 @@ mod tests {
 
     #[test]
     fn only_variables_of_options_conflicting_with_a_typed_flag_are_set_aside() {
-        let overridden = |list: &[&str]| overridden(&args(list), &Cli::command());
+        let mut cli = Cli::command();
+        cli.build();
+        let overridden = |list: &[&str]| overridden(&args(list), &cli);
         let license = overridden(&["das", "trd", "whoami", "--license-url", "http://l/t"]);
         assert_eq!(license, ["DAS_TRD_TOKEN"]);
         // `--username` declares the conflict with `--token`.

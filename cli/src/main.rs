@@ -30,10 +30,13 @@ fn main() -> ExitCode {
     let raw: Vec<_> = std::env::args_os().collect();
     // Still single-threaded here, so changing the environment is sound. The variables a typed
     // flag overrides go first, so that they do not keep the file's entries out either.
-    for variable in flags_over_env::overridden(&raw, &Cli::command()) {
+    let mut before_parse = Cli::command();
+    // Gives every subcommand the global options.
+    before_parse.build();
+    for variable in flags_over_env::overridden(&raw, &before_parse) {
         std::env::remove_var(variable);
     }
-    let from_file = match config_file::pending_env(&raw, &Cli::command()) {
+    let from_file = match config_file::pending_env(&raw, &before_parse) {
         Ok(pending) => pending,
         Err(error) => return fail(error),
     };
