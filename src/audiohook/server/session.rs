@@ -87,9 +87,13 @@ pub(super) async fn run(
     let mut pending = Some((sessions, commands_tx));
     let mut goodbye = None;
     let mut heard = Instant::now();
+    // One timer for the whole session, moved on only when it fires: a timer set again for
+    // every message would cost a registration per audio frame.
+    let quiet_timer = tokio::time::sleep_until(Instant::now());
+    tokio::pin!(quiet_timer);
     loop {
         let deadline = session.deadline;
-        let quiet = session.quiet_deadline(heard);
+        let quiet_limit = session.quiet_limit();
         let step = tokio::select! {
             message = session.socket.recv() => {
                 let step = match message {
@@ -112,9 +116,20 @@ pub(super) async fn run(
             }
             Some(command) = commands.recv() => session.on_command(command).await,
             _ = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => Err(()),
-            _ = tokio::time::sleep_until(quiet.unwrap_or_else(Instant::now)), if quiet.is_some() => {
-                let silence = heard.elapsed().as_secs();
-                session.fail(format!("Client sent nothing for {silence} s")).await
+            () = &mut quiet_timer, if quiet_limit.is_some() => {
+                // `None`: a limit past what the clock holds; looked at again a day later.
+                let due = quiet_limit.and_then(|limit| heard.checked_add(limit));
+                match due {
+                    Some(due) if due <= Instant::now() => {
+                        let silence = heard.elapsed().as_secs();
+                        session.fail(format!("Client sent nothing for {silence} s")).await
+                    }
+                    _ => {
+                        let later = || Instant::now() + Duration::from_secs(86_400);
+                        quiet_timer.as_mut().reset(due.unwrap_or_else(later));
+                        Ok(())
+                    }
+                }
             }
         };
         if step.is_err() {
@@ -168,11 +183,11 @@ impl Session {
         }
     }
 
-    /// When an opened session that has been quiet since `heard` is ended for it.
-    fn quiet_deadline(&self, heard: Instant) -> Option<Instant> {
+    /// How long the session may stay quiet: `None` before `opened`, once it ends, or when the
+    /// configuration sets no limit.
+    fn quiet_limit(&self) -> Option<Duration> {
         let opened = matches!(self.state, State::Active | State::Paused);
-        let limit = self.config.quiet_timeout.filter(|_| opened)?;
-        heard.checked_add(limit)
+        self.config.quiet_timeout.filter(|_| opened)
     }
 
     fn linger(&mut self) {
