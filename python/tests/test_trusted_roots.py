@@ -87,10 +87,10 @@ def bed() -> Iterator[Bed]:
 
 
 CALL_ID = "1b4b1a3c-5b9c-4e2b-9b3e-2f0c7f4c9a11"
-# Past TLS, a lone AudioHook channel meets the emulator's refusal (no session has its call_id;
-# the registration streams its audio over AudioHook in full).
+# Past TLS, a lone AudioHook channel meets the emulator's refusal of the stream (no session
+# has its call_id; the registration streams its audio over AudioHook in full).
 TRUSTED = {"register": "result-success", "whoami": "127.0.0.1",
-           "audiohook": "ConnectError: AudioHook server disconnected with an error: "
+           "audiohook": "RejectedError: AudioHook server disconnected with an error: "
                         f'no live session has call_id "{CALL_ID}"'}
 
 
