@@ -18,8 +18,9 @@ pub fn conflicts(command: &Command, arg: &Arg, other: &Arg) -> bool {
 }
 
 /// The subcommand `raw` (the arguments, the program's name first) runs, as clap finds it from
-/// the words that name one, and the ids of the options on the command line. `cli` must be
-/// built (`Command::build`), so that every subcommand has the global options.
+/// the words that name one, and the ids of the options on the command line (clap's `help`
+/// subcommand, as in `das help trd whoami`, counts as `--help`). `cli` must be built
+/// (`Command::build`), so that every subcommand has the global options and `help`.
 pub fn running<'a>(cli: &'a Command, raw: &[OsString]) -> (&'a Command, Vec<&'a str>) {
     let mut command = cli;
     let mut given = Vec::new();
@@ -57,6 +58,9 @@ pub fn running<'a>(cli: &'a Command, raw: &[OsString]) -> (&'a Command, Vec<&'a 
                 }
             }
         } else if let Some(sub) = command.find_subcommand(token.as_ref()) {
+            if sub.get_name() == "help" {
+                given.push("help");
+            }
             command = sub;
         }
     }

@@ -55,9 +55,9 @@ pub fn env_name(key: &str) -> String {
 
 /// Reads the config file, if any, into the `(variable, value)` pairs to set for `args` (the
 /// arguments, the program's name first); `cli`, built (`Command::build`), tells which
-/// variables das reads. Called before any thread starts, so the caller may set them. `--help`
-/// and `--version` read no file: a broken one must not hide the help that would tell how to
-/// mend it.
+/// variables das reads. Called before any thread starts, so the caller may set them. `--help`,
+/// `--version` and `das help …` read no file: a broken one must not hide the help that would
+/// tell how to mend it.
 pub fn pending_env(args: &[OsString], cli: &Command) -> Result<FromFile, CliError> {
     let (command, given) = running(cli, args);
     let asks_for_help = given.iter().any(|id| matches!(*id, "help" | "version"));
@@ -334,6 +334,8 @@ mod tests {
         for asked in [
             &["das", "--config", "/absent.toml", "trd", "whoami", "--help"][..],
             &["das", "--config", "/absent.toml", "-V"],
+            &["das", "--config", "/absent.toml", "help", "trd", "whoami"],
+            &["das", "--config", "/absent.toml", "trd", "help", "whoami"],
         ] {
             assert!(pending_env(&args(asked), &cli)
                 .unwrap()
