@@ -333,3 +333,22 @@ async fn an_unreachable_proxy_is_a_network_error_and_a_silent_one_a_timeout() {
     }
     held.abort();
 }
+
+/// The bed writes on the standard error it was given. It reopened it by path
+/// (`exec 2>/dev/stderr`), which truncated the file the test runner's output went to: what the
+/// tests had printed before became a run of NUL bytes in the CI log.
+#[test]
+fn the_bed_leaves_what_its_caller_logged_whole() {
+    use std::io::{Read, Seek, Write};
+    let mut log = tempfile::tempfile().unwrap();
+    log.write_all(b"earlier output\n").unwrap();
+    drop(ProxyBed::logging_to(&log));
+    let mut written = Vec::new();
+    log.rewind().unwrap();
+    log.read_to_end(&mut written).unwrap();
+    assert!(
+        written.starts_with(b"earlier output\n") && !written.contains(&0),
+        "{:?}",
+        String::from_utf8_lossy(&written)
+    );
+}

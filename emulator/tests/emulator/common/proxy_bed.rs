@@ -21,20 +21,26 @@ pub struct ProxyBed {
 impl ProxyBed {
     /// Starts tinyproxy, with Basic authentication when `credentials` (`user:password`).
     pub fn start(credentials: Option<&str>) -> ProxyBed {
-        Self::spawn("http", credentials)
+        Self::spawn("http", credentials, None)
+    }
+
+    /// Starts tinyproxy with its standard error on `log` instead of the test's.
+    #[allow(dead_code)] // the `das` command's tests do not check the bed's own output
+    pub fn logging_to(log: &std::fs::File) -> ProxyBed {
+        Self::spawn("http", None, Some(log))
     }
 
     /// Starts microsocks (SOCKS5), with user name and password when `credentials`; its
     /// [`url`](Self::url) is `socks5h://`, so that the proxy resolves the emulator's name.
     pub fn socks5(credentials: Option<&str>) -> ProxyBed {
-        Self::spawn("socks5h", credentials)
+        Self::spawn("socks5h", credentials, None)
     }
 
     /// Starts tinyproxy behind TLS (stunnel), with Basic authentication when `credentials`;
     /// its certificate's issuer is [`ca_pem`](Self::ca_pem).
     #[allow(dead_code)] // the `das` command's tests use the HTTP and SOCKS5 beds
     pub fn https(credentials: Option<&str>) -> ProxyBed {
-        Self::spawn("https", credentials)
+        Self::spawn("https", credentials, None)
     }
 
     /// The CA that issued an HTTPS bed's certificate, as PEM.
@@ -46,11 +52,15 @@ impl ProxyBed {
     /// Starts the bed on a free port. A port found free can be taken before the proxy binds
     /// it (as the local end of another test's connection): the bed then exits, and it is
     /// started again on another port.
-    fn spawn(scheme: &'static str, credentials: Option<&str>) -> ProxyBed {
+    fn spawn(
+        scheme: &'static str,
+        credentials: Option<&str>,
+        log: Option<&std::fs::File>,
+    ) -> ProxyBed {
         const ATTEMPTS: usize = 3;
         let mut exits = Vec::new();
         for _ in 0..ATTEMPTS {
-            match Self::try_spawn(scheme, credentials) {
+            match Self::try_spawn(scheme, credentials, log) {
                 Ok(bed) => return bed,
                 Err(status) => exits.push(status),
             }
@@ -62,6 +72,7 @@ impl ProxyBed {
     fn try_spawn(
         scheme: &'static str,
         credentials: Option<&str>,
+        log: Option<&std::fs::File>,
     ) -> Result<ProxyBed, std::process::ExitStatus> {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
@@ -75,6 +86,9 @@ impl ProxyBed {
         };
         command.arg(dir.path()).arg(port.to_string());
         command.args(credentials);
+        if let Some(log) = log {
+            command.stderr(log.try_clone().expect("the log's descriptor"));
+        }
         let child = command
             .stdout(Stdio::null())
             .spawn()
