@@ -17,6 +17,7 @@ use std::time::Duration;
 use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::body::Incoming;
+use hyper::header::UPGRADE;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, StatusCode};
@@ -29,7 +30,7 @@ use tokio_rustls::TlsAcceptor;
 use tower_service::Service;
 
 pub use close::close_websocket;
-use refuse::{refuse, Throttled};
+use refuse::{making_room, refuse, Throttled};
 use slots::{Admission, Slot, Slots, Standing};
 use tracked::Tracked;
 
@@ -41,10 +42,11 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(10);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConnectionLimits {
     /// Connections open at once, WebSockets included. When every place is taken, the oldest
-    /// connection that has not yet sent a whole request is closed to make room, else the
-    /// oldest kept alive between requests (once its last response is written); when every
-    /// one is serving a request or a WebSocket, a newcomer is refused (`503` on plain HTTP,
-    /// closed on TLS) and a warning is logged.
+    /// connection that has not yet sent a whole request is closed to make room, else the one
+    /// idle the longest between requests (once its last response is written; an upgrade it
+    /// asks for in that instant is answered 503); when every one is serving a request or a
+    /// WebSocket, a newcomer is refused (`503` on plain HTTP, closed on TLS) and a warning is
+    /// logged.
     pub max_connections: usize,
     /// Time a connection gets for its TLS handshake and for each request's headers, the wait
     /// for the next request on a kept-alive connection included.
@@ -187,10 +189,15 @@ impl Http {
         let (peer, app, standing) = (self.peer, self.app, self.standing);
         let serving = standing.clone();
         let service = service_fn(move |mut request: Request<Incoming>| {
-            serving.request_started();
+            let staying = serving.request_started();
             request.extensions_mut().insert(ConnectInfo(peer));
             let (mut app, standing) = (app.clone(), serving.clone());
             async move {
+                // Told to close to make room as this request came: hyper serves it, but a
+                // WebSocket would outlive the place the connection has given up.
+                if !staying && request.headers().contains_key(UPGRADE) {
+                    return Ok(making_room());
+                }
                 let response = app.call(request).await;
                 // An upgraded connection is a WebSocket's from now on: busy for good.
                 let upgraded =

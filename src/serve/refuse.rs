@@ -2,6 +2,9 @@
 
 use std::time::{Duration, Instant};
 
+use axum::response::{IntoResponse, Response};
+use hyper::header::{HeaderValue, CONNECTION, RETRY_AFTER};
+use hyper::StatusCode;
 use tokio::net::TcpStream;
 
 /// Answered on plain-HTTP listeners before closing; a TLS listener can only close.
@@ -16,6 +19,19 @@ pub(super) fn refuse(stream: TcpStream, plain: bool) {
         // Best effort: a peer that is already gone needs no answer.
         let _ = stream.try_write(BUSY);
     }
+}
+
+/// The answer to an upgrade that came on a connection just told to close to make room.
+pub(super) fn making_room() -> Response {
+    let mut response = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "server is making room, retry",
+    )
+        .into_response();
+    let headers = response.headers_mut();
+    headers.insert(RETRY_AFTER, HeaderValue::from_static("1"));
+    headers.insert(CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// A warning at most once per interval, with how many times it happened in between.

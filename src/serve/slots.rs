@@ -36,16 +36,18 @@ pub(super) struct Standing {
 }
 
 impl Standing {
-    /// A request's headers arrived.
-    pub(super) fn request_started(&self) {
+    /// A request's headers arrived. False when the connection was told to close in that
+    /// instant (hyper still serves the request before closing).
+    pub(super) fn request_started(&self) -> bool {
         for from in [SILENT, IDLE] {
             let moved =
                 self.state
                     .compare_exchange(from, BUSY, Ordering::AcqRel, Ordering::Acquire);
             if moved.is_ok() {
-                return;
+                return true;
             }
         }
+        self.state() == BUSY
     }
 
     /// The response is in hand; the connection waits for its next request. Not called for an
@@ -265,6 +267,21 @@ mod tests {
         let _newcomer = admitted(&slots);
         assert_eq!(second.standing.state(), EVICTED);
         assert_eq!(first.standing.state(), IDLE);
+    }
+
+    #[test]
+    fn a_request_in_the_instant_of_its_retirement_is_told_so() {
+        let slots = Slots::new(1);
+        let kept_alive = admitted(&slots);
+        assert!(kept_alive.standing.request_started());
+        kept_alive.standing.request_done();
+        let _newcomer = admitted(&slots);
+        assert!(!kept_alive.standing.request_started());
+        assert_eq!(
+            kept_alive.standing.state(),
+            EVICTED,
+            "still counted as leaving"
+        );
     }
 
     #[test]
