@@ -11,23 +11,30 @@ thread_local! {
     static LAST_ERROR: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
+// Each access uses `try_with`: a call from a C++ static destructor or an `atexit` handler
+// comes after the thread's locals are destroyed, where `with` would panic outside the boundary
+// and abort the exiting process. Such a call has no message to keep.
+
 /// Forgets the previous message; called when a new call enters the boundary.
 pub(crate) fn clear() {
-    LAST_ERROR.with(|slot| slot.borrow_mut().clear());
+    let _ = LAST_ERROR.try_with(|slot| slot.borrow_mut().clear());
 }
 
 /// Records the message of a failed call.
 pub(crate) fn set(error: &Error) {
-    LAST_ERROR.with(|slot| {
+    let _ = LAST_ERROR.try_with(|slot| {
         let mut slot = slot.borrow_mut();
         slot.clear();
         slot.push_str(error.message());
     });
 }
 
-/// The message of the most recent call on this thread ("" when it succeeded).
+/// The message of the most recent call on this thread ("" when it succeeded or the thread's
+/// locals are gone).
 pub fn message() -> String {
-    LAST_ERROR.with(|slot| slot.borrow().clone())
+    LAST_ERROR
+        .try_with(|slot| slot.borrow().clone())
+        .unwrap_or_default()
 }
 
 /// Copies the detailed message of the most recent `das_*` call made on this thread into `buf`.

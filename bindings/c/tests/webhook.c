@@ -385,7 +385,32 @@ static void trd_client_errors(void) {
                  DAS_RESULT_NULL_ARGUMENT);
 }
 
+/* Freed from an `atexit` handler, as a program's cleanup often does: after the thread's locals
+ * are destroyed. libdas aborted the process there (a panic outside its boundary). */
+static das_webhook *freed_at_exit_webhook;
+static das_config *freed_at_exit_config;
+
+static void free_at_exit(void) {
+    char message[16];
+    size_t written = 1;
+    das_webhook_free(freed_at_exit_webhook);
+    das_config_free(freed_at_exit_config);
+    if (das_last_error_message(message, sizeof message, &written) != DAS_RESULT_OK || written != 0) {
+        fputs("das_last_error_message failed at exit\n", stderr);
+        _Exit(1);
+    }
+}
+
+static void handles_freed_at_exit(void) {
+    static const char body[] = "{\"job\":{\"id\":\"a\",\"status\":\"COMPLETED\"}}";
+    CHECK_RESULT(das_webhook_parse((const uint8_t *)body, sizeof body - 1, &freed_at_exit_webhook),
+                 DAS_RESULT_OK);
+    CHECK_RESULT(das_config_new(&freed_at_exit_config), DAS_RESULT_OK);
+    CHECK(atexit(free_at_exit) == 0);
+}
+
 int main(void) {
+    handles_freed_at_exit();
     stereo_getters();
     failed_job();
     absent_fields_are_not_present();

@@ -78,7 +78,12 @@ static void errors_carry_code_and_message() {
     }
 }
 
+// An application-wide default, destroyed after main returns and after the thread's locals:
+// libdas aborted the process in its destructor.
+static das::Config destroyed_at_exit;
+
 int main() {
+    destroyed_at_exit.endpoint_url("http://127.0.0.1:1/socket.io");
     builds_a_valid_config();
     errors_carry_code_and_message();
     std::printf("cpp config: %d checks, %d failed\n", total, failed);
