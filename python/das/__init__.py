@@ -17,18 +17,12 @@ _atexit.register(_native.prepare_exit)
 from . import _log, exceptions  # noqa: E402,F401
 
 
-def _after_fork_in_child() -> None:
-    _native.after_fork_in_child()
-    _log.start_forwarding()
-
-
 # A forked child (multiprocessing, gunicorn and Celery workers) has none of the parent's
-# threads: it forgets their state, starts its own runtime on first use and its own log
-# forwarding thread now.
+# threads: the native module forgets their state inside fork() itself (its hooks are
+# pthread_atfork's, see python/src/fork.rs) and starts its own runtime on first use; the log
+# forwarding thread starts again here.
 if hasattr(_os, "register_at_fork"):  # POSIX only
-    _os.register_at_fork(before=_native.before_fork,
-                         after_in_parent=_native.after_fork_in_parent,
-                         after_in_child=_after_fork_in_child)
+    _os.register_at_fork(after_in_child=_log.start_forwarding)
 
 from . import _errors  # noqa: E402
 from ._errors import *  # noqa: F401,F403  (the exception hierarchy)

@@ -33,12 +33,10 @@ use pyo3::prelude::*;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     log::install();
     runtime::remember_main_thread(m.py())?;
+    fork::register();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(auth::get_access_token, m)?)?;
     m.add_function(wrap_pyfunction!(exit::prepare_exit, m)?)?;
-    m.add_function(wrap_pyfunction!(fork::before_fork, m)?)?;
-    m.add_function(wrap_pyfunction!(fork::after_fork_in_parent, m)?)?;
-    m.add_function(wrap_pyfunction!(fork::after_fork_in_child, m)?)?;
     m.add_function(wrap_pyfunction!(drive::caller_driven, m)?)?;
     m.add_function(wrap_pyfunction!(drive::run, m)?)?;
     m.add_function(wrap_pyfunction!(log::next_log_records, m)?)?;

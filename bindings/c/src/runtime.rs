@@ -137,25 +137,13 @@ thread_local! {
     static HELD_ACROSS_FORK: RefCell<Option<(HeldInstall, HeldRegistry, log_sink::Held)>> = const { RefCell::new(None) };
 }
 
-// glibc's, imported for `hand_runtime_to_forked_children`; not part of libdas's API, so
-// kept out of the generated header (cbindgen reads the annotation from the block's doc).
-#[allow(unused_doc_comments)]
-/// cbindgen:ignore
-extern "C" {
-    fn pthread_atfork(
-        prepare: Option<extern "C" fn()>,
-        parent: Option<extern "C" fn()>,
-        child: Option<extern "C" fn()>,
-    ) -> std::ffi::c_int;
-}
-
 /// Registers the fork handlers when the library is loaded: a session's first start takes
 /// process-wide locks before any runtime exists (its token provider, the machine's roots).
 extern "C" fn hand_runtime_to_forked_children() {
     // SAFETY: registers C-ABI functions with no arguments that live as long as the library;
     // glibc's `pthread_atfork` ties them to this library and drops them if it is unloaded.
     unsafe {
-        pthread_atfork(
+        libc::pthread_atfork(
             Some(before_fork),
             Some(after_fork_in_parent),
             Some(after_fork_in_child),
@@ -247,13 +235,7 @@ mod tests {
         assert_eq!(removed, das_result::Ok);
     }
 
-    // POSIX, for the test that forks; not part of libdas's API.
-    extern "C" {
-        fn fork() -> i32;
-        fn waitpid(pid: i32, status: *mut i32, options: i32) -> i32;
-        fn alarm(seconds: u32) -> u32;
-        fn _exit(status: i32) -> !;
-    }
+    use libc::{_exit, alarm, fork, waitpid};
 
     /// Set in the fresh process the test below runs its fork in.
     const FORK_DURING_INSTALL: &str = "DAS_TEST_FORK_DURING_INSTALL";
