@@ -158,7 +158,11 @@ pub fn audio_error(e: AudioError) -> PyErr {
         AudioError::Ended => das_error(Kind::Closed, e),
         AudioError::TooLarge { .. } => das_error(Kind::InvalidArgument, e),
         AudioError::Wav(_) => das_error(Kind::InvalidArgument, e),
-        AudioError::WavFile { errno, message } => file_error(errno, message, None),
+        AudioError::WavFile {
+            path,
+            errno,
+            message,
+        } => file_error(errno, message, Some(&path)),
         AudioError::NoChannel => das_error(
             Kind::NotReady,
             "this session has no audio channel: pass audio_url= (or audio_channel=) to the session",

@@ -8,7 +8,7 @@ use std::time::Duration;
 use das::runtime::queue::{EventQueue, Wait};
 use das::session::settings::TimeoutKind;
 use das::session::{
-    AudioError, AudioSender, Event, EventSink, Session as CoreSession, SessionBuilder, SessionKind,
+    AudioSender, Event, EventSink, Session as CoreSession, SessionBuilder, SessionKind,
     SessionSettings, SettingError,
 };
 use futures_util::future::BoxFuture;
@@ -18,7 +18,7 @@ use pyo3::types::PyDict;
 use crate::cancel::StartCancel;
 use crate::channel::ChannelConfig;
 use crate::convert::{json_from_py, wait_seconds};
-use crate::errors::{audio_error, das_error, file_error, session_error, settings_error, Kind};
+use crate::errors::{audio_error, das_error, session_error, settings_error, Kind};
 use crate::event::PyEvent;
 use crate::runtime::{block_on, runtime};
 
@@ -254,10 +254,7 @@ impl Session {
     /// Reads a WAV file, converts it to the channel's codec, rate and layout, and queues it,
     /// waiting for room. Does not end the audio.
     fn push_wav(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
-        block_on(py, self.audio.push_wav(path.clone()))?.map_err(|e| match e {
-            AudioError::WavFile { errno, message } => file_error(errno, message, Some(&path)),
-            other => audio_error(other),
-        })
+        block_on(py, self.audio.push_wav(path))?.map_err(audio_error)
     }
 
     /// No more audio will be pushed: the channel sends what is queued, then closes.

@@ -1,7 +1,7 @@
 //! The session's audio side: a cloneable [`AudioSender`] over one bounded buffer that holds
 //! audio pushed before `info-consumer-ready` and feeds the audio channel once it is open.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::audio::channels::downmix;
 use crate::audio::codec::Codec;
@@ -35,8 +35,10 @@ pub enum AudioError {
     NoChannel,
     /// The WAV file could not be opened or read; `errno` lets bindings raise their
     /// platform's error (Python's `FileNotFoundError`).
-    #[error("cannot read WAV file: {message}")]
+    #[error("cannot read WAV file {}: {message}", path.display())]
     WavFile {
+        /// The file, as given.
+        path: PathBuf,
         /// The OS error number, when the OS reported one.
         errno: Option<i32>,
         /// The OS's reason.
@@ -63,14 +65,16 @@ impl From<PushError> for AudioError {
     }
 }
 
-impl From<WavError> for AudioError {
-    fn from(error: WavError) -> Self {
+impl AudioError {
+    /// `error`, met reading the WAV file at `path`, naming the file.
+    fn of_wav_file(path: &Path, error: WavError) -> Self {
         match error {
             WavError::Io(io) => AudioError::WavFile {
+                path: path.to_owned(),
                 errno: io.raw_os_error(),
                 message: io.to_string(),
             },
-            other => AudioError::Wav(other.to_string()),
+            other => AudioError::Wav(format!("{}: {other}", path.display())),
         }
     }
 }
@@ -114,13 +118,16 @@ impl AudioSender {
     /// pushed as stored, without decoding and re-encoding.
     pub async fn push_wav(&self, path: impl AsRef<Path>) -> Result<(), AudioError> {
         let buffer = self.buffer()?;
-        let bytes = std::fs::read(path).map_err(WavError::from)?;
-        if let Some(stored) = Wav::stored_as(&bytes, self.codec, 8000, self.channels)? {
+        let path = path.as_ref();
+        let named = |error| AudioError::of_wav_file(path, error);
+        let bytes = std::fs::read(path).map_err(|e| named(WavError::from(e)))?;
+        let stored = Wav::stored_as(&bytes, self.codec, 8000, self.channels).map_err(named)?;
+        if let Some(stored) = stored {
             return Ok(buffer.push_wait(stored).await?);
         }
-        let mut wav = Wav::parse(&bytes)?;
+        let mut wav = Wav::parse(&bytes).map_err(named)?;
         if wav.sample_rate != 8000 {
-            wav = wav.resampled(8000)?;
+            wav = wav.resampled(8000).map_err(named)?;
         }
         let samples = match (wav.channels, self.channels) {
             (2, 1) => downmix(&wav.samples, 2),
@@ -194,9 +201,17 @@ mod tests {
         let frames = Wav::read(wav).unwrap().frames() as u64;
         assert_eq!(mono.counters().queued, frames);
         assert_eq!(stereo.counters().queued, 2 * frames);
+        let missing = mono.push_wav("/nonexistent.wav").await.unwrap_err();
         assert!(matches!(
-            mono.push_wav("/nonexistent.wav").await,
-            Err(AudioError::WavFile { errno: Some(2), .. })
+            missing,
+            AudioError::WavFile { errno: Some(2), .. }
         ));
+        assert!(
+            missing.to_string().contains("/nonexistent.wav"),
+            "{missing}"
+        );
+        let not_wav = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+        let refused = mono.push_wav(not_wav).await.unwrap_err();
+        assert!(matches!(&refused, AudioError::Wav(text) if text.starts_with(not_wav)));
     }
 }
