@@ -141,7 +141,7 @@
  *           if (das_event_vad_percentage(ev, &value) == DAS_RESULT_OK) printf(" vad=%.0f%%", value);
  *           if (das_event_authenticity(ev, &value) == DAS_RESULT_OK) printf(" authenticity=%.2f", value);
  *           printf("\n");
- *           if (das_event_get_kind(ev) == DAS_EVENT_KIND_RESULT_SUCCESS) das_session_close(session);
+ *           if (das_event_is_final(ev)) das_session_close(session);
  *           das_event_free(ev);
  *       }
  *       if (r != DAS_RESULT_CLOSED) fail("poll", r);
@@ -1050,6 +1050,18 @@ das_result das_run(uint32_t timeout_ms);
 // # Safety
 // `event` is NULL or a pointer obtained from `das_session_poll_event`.
 das_event_kind das_event_get_kind(const das_event *event);
+
+// Whether no result can follow `event`, so an event loop should stop and close the session:
+// `result-success`, `result-failure`, `error`, `disconnected`, `start-failed`, or an
+// `audio-ended` whose channel failed before sending any audio (the service would only reach
+// its audio timeout). `false` for other events, and (with the last error set) for NULL or a
+// pointer that is not a live event.
+//
+// Ownership: nothing is allocated or transferred.
+//
+// # Safety
+// `event` is NULL or a pointer obtained from `das_session_poll_event`.
+bool das_event_is_final(const das_event *event);
 
 // Lends the event name as on the wire (`"info-vad-status"`, ...; for the local events
 // `"disconnected"`, `"audio-ended"`, `"started"` and `"start-failed"`).

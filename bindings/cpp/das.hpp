@@ -406,6 +406,9 @@ public:
     explicit Event(das_event *raw) noexcept : handle_(raw) {}
 
     das_event_kind kind() const noexcept { return das_event_get_kind(raw()); }
+    /// True when no result can follow (the result, an error, the end, an audio channel that
+    /// failed before sending audio): stop the event loop and close the session.
+    bool is_final() const noexcept { return das_event_is_final(raw()); }
     std::string_view name() const {
         return detail::lent([&](const char **t, std::size_t *n) { return das_event_name(raw(), t, n); });
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use das::audiohook::secret::ClientSecret;
 use das::auth::TokenProvider;
 use das::channel::{AudioChannelConfig, ProtocolConfig};
-use das::session::{Event, RegisterSession};
+use das::session::RegisterSession;
 use das_emulator::{Emulator, EmulatorConfig};
 
 #[tokio::main]
@@ -45,7 +45,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     while let Some(event) = session.next_event(Duration::from_secs(30)).await? {
         println!("{} {}", event.name(), event.data());
-        if let Event::ResultSuccess { .. } = event {
+        // The result, an error or a failure: no result can follow.
+        if event.is_final() {
             break;
         }
     }

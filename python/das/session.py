@@ -132,8 +132,10 @@ class _Session:
 
     def events(self, timeout: Optional[float] = None) -> Iterator[Event]:
         """Yields events in order, each within ``timeout`` seconds (default
-        ``event_timeout``, else ``das.TimeoutError``), up to and including the result
-        (``result-success``/``result-failure``, also kept in ``.result``) or ``disconnected``."""
+        ``event_timeout``, else ``das.TimeoutError``), up to and including the first event
+        after which no result can follow (``Event.is_final``): the result
+        (``result-success``/``result-failure``, also kept in ``.result``), an ``error``,
+        ``disconnected``, or an ``audio-ended`` whose channel failed before sending audio."""
         session = self._session()
         wait = self.event_timeout if timeout is None else timeout
         while not self._ended:
@@ -166,7 +168,7 @@ class _Session:
         """Notes what ``event`` means for the session: the result, the end."""
         if event.is_result:
             self.result = event
-        if event.is_result or event.kind == "disconnected":
+        if event.is_final:
             self._ended = True
         return event
 

@@ -28,6 +28,8 @@ pub struct PyEvent {
     #[pyo3(get)]
     is_result: bool,
     #[pyo3(get)]
+    is_final: bool,
+    #[pyo3(get)]
     content: Option<String>,
     #[pyo3(get)]
     audio_seconds: Option<f64>,
@@ -85,6 +87,7 @@ impl PyEvent {
             data: data.unbind(),
             fields: fields.unbind(),
             is_result: event.is_result(),
+            is_final: event.is_final(),
             content: None,
             audio_seconds: None,
             vad_percentage: None,

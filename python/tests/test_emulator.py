@@ -80,9 +80,15 @@ def test_a_refused_audiohook_key_ends_the_audio_as_an_auth_failure(emulator: das
     settings = {**credentials(emulator, "audiohook"), "api_key": "not-the-key"}
     with das.RegisterSession(emulator.socketio_url, **settings) as session:
         session.push_wav(SPEAKER_A)
-        ended = next(event for event in session.events(timeout=20) if event.kind == "audio-ended")
-    assert (ended.reason, ended.error_kind, ended.bytes_sent) == ("error", "auth", 0)
+        # The events end there: no result can follow (the service would only reach its
+        # audio timeout, 30 s later).
+        events = list(session.events(timeout=20))
+    ended = events[-1]
+    assert [event.is_final for event in events] == [False] * (len(events) - 1) + [True]
+    assert (ended.kind, ended.reason, ended.error_kind, ended.bytes_sent) == (
+        "audio-ended", "error", "auth", 0)
     assert ended.message and ended.data["error_kind"] == "auth"
+    assert session.result is None
 
 
 def test_an_audio_channel_whose_key_is_refused_raises_auth_error(emulator: das.Emulator) -> None:

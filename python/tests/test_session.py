@@ -121,12 +121,21 @@ def test_event_timeout_is_typed(sio_url: str) -> None:
         assert names[-1] == "result-success"
     with das.RegisterSession(sio_url, authorization="Bearer t") as session:
         assert next(session.events(timeout=1e300)).name == "welcome"
-    with das.RegisterSession(sio_url, authorization="Bearer t", model_hash="error") as session:
+    with das.RegisterSession(sio_url, authorization="Bearer t", model_hash="silent") as session:
         events = session.events(timeout=0.3)
-        names = [next(events).name for _ in range(3)]
-        assert names == ["welcome", "x-initialize-echo", "error"]
+        names = [next(events).name for _ in range(2)]
+        assert names == ["welcome", "x-initialize-echo"]
         with pytest.raises(das.TimeoutError):
             next(events)
+
+
+def test_events_end_at_an_error_from_the_service(sio_url: str) -> None:
+    # No result can follow an `error`: the iteration ends there instead of waiting it out.
+    with das.RegisterSession(sio_url, authorization="Bearer t", model_hash="error") as session:
+        events = list(session.events(timeout=10))
+    assert [event.name for event in events] == ["welcome", "x-initialize-echo", "error"]
+    assert [event.is_final for event in events] == [False, False, True]
+    assert session.result is None
 
 
 def test_events_are_typed_once_in_rust() -> None:
@@ -171,10 +180,10 @@ def test_a_misspelled_option_fails_at_construction() -> None:
 
 
 def test_close_from_another_thread_ends_a_blocked_event_wait(sio_url: str) -> None:
-    # After `error` the peer sends nothing more: the reader waits until the close ends it.
-    with das.RegisterSession(sio_url, authorization="Bearer t", model_hash="error") as session:
+    # The peer sends nothing more: the reader waits until the close ends it.
+    with das.RegisterSession(sio_url, authorization="Bearer t", model_hash="silent") as session:
         events = session.events(timeout=60)
-        assert [next(events).name for _ in range(3)] == ["welcome", "x-initialize-echo", "error"]
+        assert [next(events).name for _ in range(2)] == ["welcome", "x-initialize-echo"]
         rest: list[object] = []
         reader = threading.Thread(target=lambda: rest.extend(events))
         reader.start()

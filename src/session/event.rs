@@ -275,6 +275,24 @@ impl Event {
             Self::ResultSuccess { .. } | Self::ResultFailure { .. }
         )
     }
+
+    /// True when no result can follow, so an event loop should stop here and close the
+    /// session: the result itself, an `error` from the service, the signalling lost, or the
+    /// audio channel failing before it sent any audio (the service, with nothing to decide
+    /// on, would only reach its audio timeout). A channel that fails later may have sent
+    /// enough: the result still comes.
+    pub fn is_final(&self) -> bool {
+        match self {
+            Self::ResultSuccess { .. }
+            | Self::ResultFailure { .. }
+            | Self::Error { .. }
+            | Self::Disconnected { .. } => true,
+            Self::AudioEnded {
+                error, bytes_sent, ..
+            } => error.is_some() && *bytes_sent == 0,
+            Self::ConsumerReady { .. } | Self::VadStatus { .. } | Self::Other { .. } => false,
+        }
+    }
 }
 
 /// The collected audio of a `result-success` (the public documentation names it but not its
@@ -304,6 +322,37 @@ fn collected_audio(data: &Value, arguments: &[Argument]) -> Option<Bytes> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_result_can_follow_a_final_event() {
+        let audio_ended = |error: Option<&str>, bytes_sent| Event::AudioEnded {
+            reason: if error.is_some() { "error" } else { "finished" }.into(),
+            error: error.map(str::to_owned),
+            error_kind: error.map(|_| ChannelErrorKind::Auth),
+            bytes_sent,
+            data: json!({}),
+        };
+        let wire = |name| Event::from_wire(name, json!({}));
+        for event in [
+            wire("result-success"),
+            wire("result-failure"),
+            wire("error"),
+            Event::disconnected("transport closed".into(), true),
+            audio_ended(Some("signatures do not match"), 0),
+        ] {
+            assert!(event.is_final(), "{event:?}");
+        }
+        for event in [
+            wire("info-consumer-ready"),
+            wire("info-vad-status"),
+            wire("info-something-new"),
+            audio_ended(None, 64_000),
+            // Enough audio may have reached the service before the channel failed.
+            audio_ended(Some("connection reset"), 64_000),
+        ] {
+            assert!(!event.is_final(), "{event:?}");
+        }
+    }
 
     #[test]
     fn documented_events_are_typed_and_keep_their_json() {

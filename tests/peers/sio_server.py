@@ -96,6 +96,8 @@ async def run_session(sid, namespace, data):
         await sio.emit("result-failure", {"event": "result-failure", "content": "Registration: rejected",
                                           "reason": "model not available"}, to=sid, namespace=namespace)
         return
+    if request.get("model_hash") == "silent":  # then nothing: the client waits
+        return
     if request.get("model_hash") == "error":
         await sio.emit("error", {"event": "error", "content": "Internal error", "message": "boom"},
                        to=sid, namespace=namespace)

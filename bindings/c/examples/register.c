@@ -105,10 +105,10 @@ int main(int argc, char **argv) {
     /* 4. Events, in order, until the result (then close) and the end of the session. */
     while ((r = das_session_poll_event(session, 30000, &event)) == DAS_RESULT_OK) {
         das_event_kind kind = das_event_get_kind(event);
+        bool final = das_event_is_final(event); /* the result, an error, a failed channel */
         print_event(event);
         das_event_free(event);
-        if (kind == DAS_EVENT_KIND_RESULT_SUCCESS || kind == DAS_EVENT_KIND_RESULT_FAILURE ||
-            kind == DAS_EVENT_KIND_ERROR) {
+        if (final) {
             das_session_close(session);
             status = kind == DAS_EVENT_KIND_RESULT_SUCCESS ? 0 : 1;
         }

@@ -35,6 +35,17 @@ impl FfiReturn for () {
     fn failure(_: das_result) {}
 }
 
+/// A failure (a bad handle) reads as `false`.
+impl FfiReturn for bool {
+    type Success = bool;
+    fn success(value: bool) -> bool {
+        value
+    }
+    fn failure(_: das_result) -> bool {
+        false
+    }
+}
+
 impl FfiReturn for u32 {
     type Success = u32;
     fn success(value: u32) -> u32 {

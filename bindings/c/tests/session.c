@@ -35,15 +35,18 @@ static void record(struct outcome *out, das_event *event) {
     switch (das_event_get_kind(event)) {
     case DAS_EVENT_KIND_CONSUMER_READY:
         out->consumer_ready++;
+        CHECK(!das_event_is_final(event));
         break;
     case DAS_EVENT_KIND_VAD_STATUS:
         out->vad_status++;
+        CHECK(!das_event_is_final(event));
         CHECK_RESULT(das_event_audio_seconds(event, &value), DAS_RESULT_OK);
         CHECK(value >= 0);
         CHECK_RESULT(das_event_authenticity(event, &value), DAS_RESULT_NOT_PRESENT);
         break;
     case DAS_EVENT_KIND_RESULT_SUCCESS:
         out->results++;
+        CHECK(das_event_is_final(event));
         CHECK_RESULT(das_event_authenticity(event, &out->authenticity), DAS_RESULT_OK);
         if (das_event_credential(event, &text, &len) == DAS_RESULT_OK && len < sizeof out->credential) {
             memcpy(out->credential, text, len + 1);
@@ -57,6 +60,7 @@ static void record(struct outcome *out, das_event *event) {
         break;
     case DAS_EVENT_KIND_DISCONNECTED:
         out->disconnected++;
+        CHECK(das_event_is_final(event));
         break;
     default:
         CHECK_RESULT(das_event_name(event, &text, &len), DAS_RESULT_OK);

@@ -102,6 +102,7 @@ static void failed_nonblocking_start_is_an_event(void) {
     CHECK_RESULT(das_session_start_nonblocking(session), DAS_RESULT_OK);
     CHECK_RESULT(das_session_poll_event(session, 10000, &event), DAS_RESULT_OK);
     CHECK(das_event_get_kind(event) == DAS_EVENT_KIND_START_FAILED);
+    CHECK(das_event_is_final(event));
     CHECK_RESULT(das_event_name(event, &text, &len), DAS_RESULT_OK);
     CHECK_STR(text, "start-failed");
     CHECK_RESULT(das_event_start_result(event, &code), DAS_RESULT_OK);
@@ -160,6 +161,8 @@ static void stale_and_null_handles(void) {
     das_config_free(config);
 
     CHECK(das_event_get_kind(NULL) == DAS_EVENT_KIND_INVALID);
+    CHECK(strstr(check_last_error(), "`event` is NULL") != NULL);
+    CHECK(!das_event_is_final(NULL));
     CHECK(strstr(check_last_error(), "`event` is NULL") != NULL);
     CHECK_RESULT(das_event_name(NULL, &text, &len), DAS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(das_event_json(NULL, &text, &len), DAS_RESULT_NULL_ARGUMENT);

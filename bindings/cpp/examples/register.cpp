@@ -48,13 +48,10 @@ int main(int argc, char **argv) {
                           << event->credential().value_or("").size() << " bytes>\n";
                 session.close();
                 break;
-            case DAS_EVENT_KIND_RESULT_FAILURE:
-            case DAS_EVENT_KIND_ERROR:
-                std::cout << event->name() << ": " << event->json() << "\n";
-                session.close();
-                break;
             default:
                 std::cout << event->name() << ": " << event->json() << "\n";
+                // The result-failure, an error, a channel refused before any audio.
+                if (event->is_final()) session.close();
                 break;
             }
         }

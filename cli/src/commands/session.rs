@@ -235,20 +235,22 @@ fn approved_credential(event: &Event) -> Option<&str> {
     }
 }
 
-/// What an event means for the command: `None` to keep going. A result the command cannot
-/// read (no credential, no verdict) is a failure, never a silent success.
+/// What an event means for the command: `None` to keep going (the core's `Event::is_final`
+/// decides). A result the command cannot read (no credential, no verdict) is a failure, never
+/// a silent success.
 fn outcome(event: &Event, registering: bool) -> Option<Result<(), CliError>> {
+    if !event.is_final() {
+        return None;
+    }
     match event {
-        // With no audio the service has nothing to decide on: waiting would only reach its
-        // audio timeout. A channel that fails later may still have sent enough.
         Event::AudioEnded {
-            error: Some(error),
-            error_kind: Some(kind),
-            bytes_sent: 0,
-            ..
+            error, error_kind, ..
         } => Some(Err(CliError::new(
-            Exit::of_channel(*kind),
-            format!("the audio channel failed before any audio was sent: {error}"),
+            error_kind.map_or(Exit::Network, Exit::of_channel),
+            format!(
+                "the audio channel failed before any audio was sent: {}",
+                error.as_deref().unwrap_or("no reason given")
+            ),
         ))),
         Event::ResultSuccess {
             content,
@@ -297,6 +299,7 @@ fn outcome(event: &Event, registering: bool) -> Option<Result<(), CliError>> {
             Exit::Network,
             format!("signalling lost before a result: {reason}"),
         ))),
+        // A `disconnected` after the result: the loop ended at the result.
         _ => None,
     }
 }
@@ -351,6 +354,28 @@ mod tests {
         let unreachable = failed(ChannelErrorKind::Network, 0);
         assert_eq!(exit(unreachable, true), Some(Exit::Network));
         assert_eq!(exit(failed(ChannelErrorKind::Auth, 32_000), true), None);
+    }
+
+    #[test]
+    fn the_command_ends_at_the_events_the_core_calls_final() {
+        let events = [
+            Event::from_wire("info-consumer-ready", json!({})),
+            Event::from_wire("info-vad-status", json!({"vad_percentage": 40})),
+            Event::from_wire("result-failure", json!({"reason": "audio_timeout"})),
+            Event::from_wire("error", json!({"code": "duplicate_call_id"})),
+            Event::from_wire("something-new", json!({})),
+            Event::AudioEnded {
+                reason: "error".into(),
+                error: Some("refused".into()),
+                error_kind: None,
+                bytes_sent: 0,
+                data: json!({}),
+            },
+        ];
+        for event in events {
+            let ends = outcome(&event, true).is_some();
+            assert_eq!(ends, event.is_final(), "{}", event.name());
+        }
     }
 
     #[test]

@@ -100,6 +100,21 @@ pub unsafe extern "C" fn das_event_get_kind(event: *const das_event) -> das_even
     ffi_boundary!({ Ok(event!(event).kind()) })
 }
 
+/// Whether no result can follow `event`, so an event loop should stop and close the session:
+/// `result-success`, `result-failure`, `error`, `disconnected`, `start-failed`, or an
+/// `audio-ended` whose channel failed before sending any audio (the service would only reach
+/// its audio timeout). `false` for other events, and (with the last error set) for NULL or a
+/// pointer that is not a live event.
+///
+/// Ownership: nothing is allocated or transferred.
+///
+/// # Safety
+/// `event` is NULL or a pointer obtained from `das_session_poll_event`.
+#[no_mangle]
+pub unsafe extern "C" fn das_event_is_final(event: *const das_event) -> bool {
+    ffi_boundary!({ Ok(event!(event).is_final()) })
+}
+
 /// Lends the event name as on the wire (`"info-vad-status"`, ...; for the local events
 /// `"disconnected"`, `"audio-ended"`, `"started"` and `"start-failed"`).
 ///

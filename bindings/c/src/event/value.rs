@@ -171,6 +171,11 @@ impl EventValue {
         self.kind
     }
 
+    /// Whether no result can follow (the core's `Event::is_final`), or the start failed.
+    pub fn is_final(&self) -> bool {
+        self.kind == das_event_kind::StartFailed || self.event.is_final()
+    }
+
     /// The result code of a `start-failed` event.
     pub fn start_result(&self) -> Result<das_result, Error> {
         self.start_result.ok_or_else(|| self.absent("result"))
