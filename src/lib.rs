@@ -26,6 +26,7 @@ mod lazy_deadline;
 pub mod listen;
 pub mod log_line;
 pub mod proxy;
+mod redirects;
 pub mod runtime;
 #[cfg(any(feature = "receiver", feature = "audiohook-server"))]
 pub mod serve;

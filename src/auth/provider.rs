@@ -234,6 +234,7 @@ impl ClientCredentials {
             .proxy
             .apply_to(reqwest::Client::builder())
             .tls_backend_preconfigured((*tls).clone())
+            .redirect(crate::redirects::same_origin_only())
             .timeout(self.request_timeout)
             .connect_timeout(self.request_timeout)
             .build()

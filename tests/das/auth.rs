@@ -265,3 +265,60 @@ async fn an_oversized_or_endless_token_reply_is_a_clear_error() {
         }
     }
 }
+
+/// A token endpoint redirecting elsewhere (`307` keeps the method and the body, the client
+/// secret with it) is not followed; one redirecting within its origin is.
+#[tokio::test]
+async fn redirects_to_another_origin_are_not_followed() {
+    let (elsewhere, calls_elsewhere) = flaky_server(0, StatusCode::OK, "").await;
+    let redirect_to = |target: String| {
+        Router::new().route(
+            "/token",
+            post(move || {
+                let target = target.clone();
+                async move {
+                    (
+                        StatusCode::TEMPORARY_REDIRECT,
+                        [(axum::http::header::LOCATION, target)],
+                        "",
+                    )
+                }
+            }),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, redirect_to(elsewhere)).await });
+    match provider(&format!("http://{addr}/token"), "secret")
+        .authorization()
+        .await
+    {
+        Err(AuthError::Rejected { status: 307, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        calls_elsewhere.load(Ordering::SeqCst),
+        0,
+        "the secret went elsewhere"
+    );
+
+    // Within the origin: `/token` → `/moved` on the same server.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    let app = redirect_to("/moved".into()).route(
+        "/moved",
+        post(move || async move {
+            counted.fetch_add(1, Ordering::SeqCst);
+            r#"{"token_type":"bearer","access_token":"moved"}"#
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let header = provider(&format!("http://{addr}/token"), "secret")
+        .authorization()
+        .await
+        .unwrap();
+    assert!(header.ends_with("moved"), "{header}");
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}

@@ -115,6 +115,7 @@ pub(crate) fn http_client(
     let mut http = proxy
         .apply_to(reqwest::Client::builder())
         .tls_backend_preconfigured((*config).clone())
+        .redirect(crate::redirects::same_origin_only())
         .connect_timeout(connect_timeout);
     if let Some(timeout) = timeout {
         http = http.timeout(timeout);
