@@ -14,7 +14,7 @@ pub const TRANSCRIPT: usize = 4000;
 
 /// `text` with control characters escaped, cut after `max_chars` characters.
 pub fn clean(text: &str, max_chars: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max_chars + 16));
+    let mut out = String::with_capacity(text.len().min(max_chars.saturating_add(16)));
     for (kept, (at, c)) in text.char_indices().enumerate() {
         if kept == max_chars {
             let _ = write!(out, "… ({} more bytes)", text.len() - at);

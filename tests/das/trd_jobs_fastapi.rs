@@ -157,3 +157,35 @@ async fn fastapi_errors_are_typed_and_keep_the_server_detail() {
         TrdErrorKind::Auth
     );
 }
+
+/// A gateway failing for a moment (502 pages) must not end a long wait: the status is polled
+/// again. It ended `transcribe` at the first poll.
+#[tokio::test(flavor = "multi_thread")]
+async fn transcribe_polls_through_a_gateway_failing_for_a_moment() {
+    let (_peer, trd) = peer(&["--step", "0.2", "--bad-gateway", "2"]).await;
+    let job = CreateJob::new(sample("speaker-a.wav"));
+    let options = Transcribe::poll().timeout(Duration::from_secs(20));
+    let result = trd.transcribe(&job, &options).await.unwrap();
+    assert_eq!(result.job.status, JobStatus::Completed);
+}
+
+/// A result that is another job's is never taken for this one's; the failure names the job
+/// that was created (a script can fetch its result later).
+#[tokio::test(flavor = "multi_thread")]
+async fn another_jobs_result_is_a_protocol_error_naming_the_created_job() {
+    let (_peer, trd) = peer(&["--step", "0.1", "--wrong-result"]).await;
+    let job = CreateJob::new(sample("speaker-a.wav"));
+    let options = Transcribe::poll().timeout(Duration::from_secs(20));
+    let error = trd.transcribe(&job, &options).await.unwrap_err();
+    assert_eq!(error.kind(), TrdErrorKind::Protocol, "{error}");
+    let job_id = error.job_id().expect("the created job's id").to_owned();
+    assert!(
+        matches!(error.underlying(), TrdError::InvalidResponse(_)),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(
+        message.starts_with(&format!("job {job_id}: ")) && message.contains("another-job"),
+        "{message}"
+    );
+}

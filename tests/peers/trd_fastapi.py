@@ -11,7 +11,9 @@ webhook/validate. Auth: `Authorization: Bearer <--token>` or HTTP Basic `--user:
 A job is QUEUED, IN_PROGRESS after --step seconds, then COMPLETED with one segment spanning the
 audio (the length from its RIFF header) or FAILED when the upload is not a WAV file, and the result
 is POSTed to each callback URL + /{job_id} (with the token and certificate registered through
-webhook/validate). --busy N answers the first N job/create calls 503 with Retry-After: 1.
+webhook/validate). --busy N answers the first N job/create calls 503 with Retry-After: 1;
+--bad-gateway N the first N job/status calls 502 with an HTML page, as a failing gateway does;
+--wrong-result answers job/result with another job's result.
 Prints the bound port on stdout, then serves until killed.
 """
 
@@ -29,7 +31,7 @@ from typing import Dict, List, Optional
 import aiohttp
 import uvicorn
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--port", type=int, default=0)
@@ -38,6 +40,8 @@ parser.add_argument("--user", default="trd-user")
 parser.add_argument("--password", default="trd-password")
 parser.add_argument("--step", type=float, default=0.2)
 parser.add_argument("--busy", type=int, default=0)
+parser.add_argument("--bad-gateway", type=int, default=0)
+parser.add_argument("--wrong-result", action="store_true")
 args = parser.parse_args()
 
 app = FastAPI()
@@ -45,6 +49,7 @@ jobs: Dict[str, dict] = {}
 uploads: Dict[str, bytes] = {}
 hooks: Dict[str, dict] = {}
 busy_left = args.busy
+bad_gateway_left = args.bad_gateway
 
 
 def authorized(request: Request) -> None:
@@ -163,11 +168,17 @@ async def deliver(job_id: str) -> None:
 
 @app.get("/trd/v3/job/status/{job_id}", dependencies=[Depends(authorized)])
 async def status(job_id: str):
+    global bad_gateway_left
+    if bad_gateway_left > 0:
+        bad_gateway_left -= 1
+        return HTMLResponse("<html><body>502 Bad Gateway</body></html>", status_code=502)
     return {"job": find(job_id)["job"]}
 
 
 @app.get("/trd/v3/job/result/{job_id}", dependencies=[Depends(authorized)])
 async def result(job_id: str):
+    if args.wrong_result:
+        return {**find(job_id), "job": {**find(job_id)["job"], "id": "another-job"}}
     return find(job_id)
 
 

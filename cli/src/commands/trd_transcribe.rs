@@ -16,11 +16,15 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::trd::{client, exit_for, trd_error};
 use crate::args_trd::TranscribeArgs;
 use crate::exit::{CliError, Exit, OrExit};
+use crate::terminal_text::{clean, field, MESSAGE};
 
 /// Deadline of each request other than the upload (which also gets time for its size).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub async fn run(args: TranscribeArgs) -> Result<(), CliError> {
+    if args.out.is_some() {
+        refuse_shared_out_names(&args.files)?;
+    }
     let trd = Arc::new(client(&args.trd, REQUEST_TIMEOUT)?);
     let hooks = match &args.webhook {
         Some(url) => {
@@ -52,8 +56,10 @@ pub async fn run(args: TranscribeArgs) -> Result<(), CliError> {
             tokio::spawn(async move {
                 let outcome = trd.transcribe(&job, &options).await;
                 match &outcome {
-                    Ok(result) => bar.finish_with_message(result.job.status.to_string()),
-                    Err(error) => bar.abandon_with_message(format!("failed: {error}")),
+                    Ok(result) => bar.finish_with_message(field(&result.job.status.to_string())),
+                    Err(error) => {
+                        bar.abandon_with_message(format!("failed: {}", field(&error.to_string())))
+                    }
                 }
                 outcome
             })
@@ -65,7 +71,8 @@ pub async fn run(args: TranscribeArgs) -> Result<(), CliError> {
         match outcome.and_then(|result| report(file, &result, &args)) {
             Ok(()) => {}
             Err(error) => {
-                eprintln!("{}: {error}", file.display());
+                // Server text (a failure reason, a job id) reaches the terminal cleaned.
+                eprintln!("{}: {}", file.display(), clean(&error.to_string(), MESSAGE));
                 first_error.get_or_insert((exit_for(&error), file.clone(), error.to_string()));
             }
         }
@@ -93,13 +100,38 @@ fn job_for(file: &Path, args: &TranscribeArgs) -> CreateJob {
     job
 }
 
+/// The name of `file`'s result under `--out`.
+fn out_name(file: &Path) -> String {
+    let name = file
+        .file_name()
+        .map_or_else(|| "result".into(), |n| n.to_string_lossy().into_owned());
+    format!("{name}.json")
+}
+
+/// Two recordings of one name (`a/call.wav`, `b/call.wav`) would write one result file, the
+/// second replacing the first: refused before anything is uploaded.
+fn refuse_shared_out_names(files: &[std::path::PathBuf]) -> Result<(), CliError> {
+    let mut seen = std::collections::HashMap::new();
+    for file in files {
+        if let Some(first) = seen.insert(out_name(file), file) {
+            return Err(CliError::new(
+                Exit::Usage,
+                format!(
+                    "{} and {} would both write {} under --out: rename one, or run them apart",
+                    first.display(),
+                    file.display(),
+                    out_name(file)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Prints (and with --out writes) one result.
 fn report(file: &Path, result: &JobResult, args: &TranscribeArgs) -> Result<(), TrdError> {
     if let Some(dir) = &args.out {
-        let name = file
-            .file_name()
-            .map_or_else(|| "result".into(), |n| n.to_string_lossy().into_owned());
-        let path = dir.join(format!("{name}.json"));
+        let path = dir.join(out_name(file));
         std::fs::write(&path, result.to_json_pretty())
             .map_err(|source| TrdError::File { path, source })?;
     }
@@ -109,9 +141,10 @@ fn report(file: &Path, result: &JobResult, args: &TranscribeArgs) -> Result<(), 
         println!(
             "{}: {} {} {}",
             file.display(),
-            result.job.id,
-            result.job.status,
-            result.transcript()
+            field(&result.job.id),
+            field(&result.job.status.to_string()),
+            // Escaped, not cut: the whole transcript is this line's point.
+            clean(&result.transcript(), usize::MAX)
         );
     }
     Ok(())
@@ -184,8 +217,11 @@ fn with_progress(options: &Transcribe, bar: ProgressBar) -> Transcribe {
                 bar.set_message("uploaded");
             }
         }
-        Progress::Created(job) => bar.set_message(format!("{} {}", job.id, job.status)),
-        Progress::Status(job) => bar.set_message(format!("{} {}", job.id, job.status)),
+        Progress::Created(job) | Progress::Status(job) => bar.set_message(format!(
+            "{} {}",
+            field(&job.id),
+            field(&job.status.to_string())
+        )),
         Progress::Finished(_) => {}
     })
 }

@@ -144,6 +144,33 @@ fn bad_input_ends_with_its_exit_code() {
     assert_eq!(output.status.code(), Some(6), "{output:?}");
     assert!(stderr(&output).contains("is empty"), "{output:?}");
 
+    // Two recordings of one name would write one result file under --out, the second
+    // replacing the first: refused before any upload (it lost a result, exit 0).
+    for sub in ["a", "b"] {
+        std::fs::create_dir(dir.path().join(sub)).unwrap();
+        std::fs::copy(
+            workspace_file("samples/speaker-a.wav"),
+            dir.path().join(sub).join("call.wav"),
+        )
+        .unwrap();
+    }
+    let (a, b) = (dir.path().join("a/call.wav"), dir.path().join("b/call.wav"));
+    let out = dir.path().join("out");
+    let output = das_trd(
+        &emulator,
+        &[
+            "trd",
+            "transcribe",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(stderr(&output).contains("would both write call.wav.json"));
+    assert!(!out.exists(), "nothing uploaded or written");
+
     let text = dir.path().join("notes.txt");
     std::fs::write(&text, "not audio").unwrap();
     let output = das_trd(&emulator, &["trd", "transcribe", text.to_str().unwrap()]);

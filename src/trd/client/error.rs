@@ -49,7 +49,7 @@ pub enum TrdError {
         body: String,
     },
     /// 429: rate limited (after every retry).
-    #[error("too many requests (429), retry after {retry_after:?}: {}", detail(.body))]
+    #[error("too many requests (429){}: {}", retry_text(.retry_after), detail(.body))]
     TooManyRequests {
         /// The `Retry-After` header, if sent.
         retry_after: Option<Duration>,
@@ -57,7 +57,7 @@ pub enum TrdError {
         body: String,
     },
     /// 503: the server is busy (after every retry).
-    #[error("server busy (503), retry after {retry_after:?}: {}", detail(.body))]
+    #[error("server busy (503){}: {}", retry_text(.retry_after), detail(.body))]
     Unavailable {
         /// The `Retry-After` header, if sent.
         retry_after: Option<Duration>,
@@ -145,6 +145,15 @@ pub enum TrdError {
         /// Whether `job/stop` was sent because the wait ran out.
         stopped: bool,
     },
+    /// A failure after `transcribe` created the job: the job exists at TRD under `job_id`
+    /// (its status or result may be fetched again later); the inner error says what failed.
+    #[error("job {job_id}: {source}")]
+    InJob {
+        /// The created job's id.
+        job_id: String,
+        /// What failed.
+        source: Box<TrdError>,
+    },
     /// The webhook receiver could not start or store a delivery.
     #[cfg(feature = "receiver")]
     #[error(transparent)]
@@ -209,14 +218,47 @@ impl TrdError {
             TrdError::JobFailed { .. } => TrdErrorKind::JobFailed,
             TrdError::NotReachable { .. } => TrdErrorKind::NotReachable,
             TrdError::Status { .. } | TrdError::InvalidResponse(_) => TrdErrorKind::Protocol,
+            TrdError::InJob { source, .. } => source.kind(),
             #[cfg(feature = "receiver")]
             TrdError::Receiver(_) => TrdErrorKind::Receiver,
         }
     }
 
+    /// The error itself, or for [`TrdError::InJob`] the failure it wraps.
+    pub fn underlying(&self) -> &TrdError {
+        match self {
+            TrdError::InJob { source, .. } => source.underlying(),
+            other => other,
+        }
+    }
+
+    /// The job this failure leaves behind at TRD, when one was created.
+    pub fn job_id(&self) -> Option<&str> {
+        match self {
+            TrdError::InJob { job_id, .. }
+            | TrdError::JobFailed { job_id, .. }
+            | TrdError::WaitTimeout { job_id, .. } => Some(job_id),
+            _ => None,
+        }
+    }
+
+    /// Whether the same request may well succeed if sent again: the server busy (429, 503)
+    /// or failing at its gateway (500, 502, 504), no answer in time, a broken connection.
+    pub fn is_transient(&self) -> bool {
+        match self.underlying() {
+            TrdError::Status { status, .. } => matches!(status, 500 | 502 | 504),
+            TrdError::Timeout(_)
+            | TrdError::Connect { .. }
+            | TrdError::Http(_)
+            | TrdError::TooManyRequests { .. }
+            | TrdError::Unavailable { .. } => true,
+            _ => false,
+        }
+    }
+
     /// The HTTP status TRD answered, for errors that are an answer.
     pub fn http_status(&self) -> Option<u16> {
-        Some(match self {
+        Some(match self.underlying() {
             TrdError::BadRequest { .. } => 400,
             TrdError::Unauthorized { .. } => 401,
             TrdError::Forbidden { .. } => 403,
@@ -234,7 +276,7 @@ impl TrdError {
     /// The server's explanation of an HTTP error: FastAPI's `detail` (a string, or the
     /// `loc: msg` of each validation problem), else the body as received.
     pub fn detail(&self) -> Option<String> {
-        match self {
+        match self.underlying() {
             TrdError::BadRequest { body }
             | TrdError::Unauthorized { body }
             | TrdError::Forbidden { body }
@@ -252,7 +294,7 @@ impl TrdError {
     /// The TLS failure (refused certificate, unusable roots) behind this error, if any, also
     /// when it happened at the license server.
     pub fn tls(&self) -> Option<&crate::tls::TlsError> {
-        match self {
+        match self.underlying() {
             TrdError::Tls(tls) => Some(tls),
             TrdError::TokenServer(inner) => inner.tls(),
             _ => None,
@@ -267,6 +309,13 @@ impl TrdError {
             _ => None,
         }
     }
+}
+
+/// `, retry after N s` when the server said when to retry, else nothing.
+fn retry_text(retry_after: &Option<Duration>) -> String {
+    retry_after.map_or_else(String::new, |wait| {
+        format!(", retry after {} s", wait.as_secs_f64())
+    })
 }
 
 /// FastAPI answers errors as `{"detail": "text"}`, and validation errors as
@@ -403,6 +452,49 @@ pub(crate) fn from_reqwest(error: reqwest::Error, timeout: Duration) -> TrdError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn busy_answers_say_when_to_retry_only_when_told() {
+        let told = TrdError::Unavailable {
+            retry_after: Some(Duration::from_secs(2)),
+            body: "{\"detail\":\"ocupado\"}".into(),
+        };
+        assert_eq!(
+            told.to_string(),
+            "server busy (503), retry after 2 s: ocupado"
+        );
+        let untold = TrdError::TooManyRequests {
+            retry_after: None,
+            body: String::new(),
+        };
+        assert_eq!(untold.to_string(), "too many requests (429): ");
+    }
+
+    #[test]
+    fn a_failure_after_the_job_was_created_names_it_and_keeps_its_class() {
+        let gateway = TrdError::Status {
+            status: 502,
+            body: "<html>Bad Gateway</html>".into(),
+        };
+        assert!(gateway.is_transient());
+        let in_job = TrdError::InJob {
+            job_id: "65f0c0ffee".into(),
+            source: Box::new(gateway),
+        };
+        assert_eq!(in_job.job_id(), Some("65f0c0ffee"));
+        assert_eq!(
+            (in_job.kind(), in_job.http_status()),
+            (TrdErrorKind::Protocol, Some(502))
+        );
+        assert!(in_job
+            .to_string()
+            .starts_with("job 65f0c0ffee: unexpected HTTP status 502"));
+        let refused = TrdError::Status {
+            status: 400,
+            body: String::new(),
+        };
+        assert!(!refused.is_transient());
+    }
 
     #[test]
     fn fastapi_details_are_read() {

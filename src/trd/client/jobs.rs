@@ -52,6 +52,14 @@ impl TrdClient {
             )
             .await?;
         let job = job_of(json_of(&text)?)?;
+        // Every later call puts the id in a URL path: one that cannot go there is TRD's
+        // error, not an input of the caller's.
+        if checked_id(&job.id).is_err() {
+            return Err(TrdError::InvalidResponse(format!(
+                "job/create answered a job id that is not 1-100 URL-safe characters: {:?}",
+                job.id.chars().take(120).collect::<String>()
+            )));
+        }
         tracing::info!(job_id = %job.id, status = %job.status, "TRD job created");
         Ok(job)
     }

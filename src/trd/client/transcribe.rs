@@ -163,10 +163,13 @@ impl TrdClient {
         let result = match &options.wait {
             #[cfg(feature = "receiver")]
             WaitFor::Webhook(hooks) => hooks.wait(&created.id, options.timeout).await,
-            WaitFor::Poll { first, max } => {
-                self.poll_until_done(&created.id, *first, *max, deadline, options)
-                    .await?
-            }
+            WaitFor::Poll { first, max } => self
+                .poll_until_done(&created.id, *first, *max, deadline, options)
+                .await
+                .map_err(|source| TrdError::InJob {
+                    job_id: created.id.clone(),
+                    source: Box::new(source),
+                })?,
         };
         let Some(result) = result else {
             return Err(self.timed_out(&created.id, options).await);
@@ -187,7 +190,10 @@ impl TrdClient {
     }
 
     /// Polls until the job is `COMPLETED` or `FAILED`, then fetches its result; `None` when the
-    /// deadline passes first.
+    /// deadline passes first. A transient failure (a busy or failing gateway, a broken
+    /// connection, no answer) is polled again: one bad answer must not end a long wait. A
+    /// result that is not the job's final one (another job's, or one still in progress while
+    /// the status said done) is a protocol error, or polled again.
     async fn poll_until_done(
         &self,
         job_id: &str,
@@ -204,10 +210,34 @@ impl TrdClient {
             }
             tokio::time::sleep(interval.min(deadline - now)).await;
             interval = (interval * 2).min(max);
-            let job = self.status(job_id).await?;
+            let job = match self.status(job_id).await {
+                Ok(job) => job,
+                Err(error) if error.is_transient() => {
+                    tracing::warn!(%job_id, %error, "job/status failed; polling again");
+                    continue;
+                }
+                Err(error) => return Err(error),
+            };
             options.report(Progress::Status(&job));
-            if matches!(job.status, JobStatus::Completed | JobStatus::Failed) {
-                return self.result(job_id).await.map(Some);
+            if !is_final(&job.status) {
+                continue;
+            }
+            match self.result(job_id).await {
+                Ok(result) if result.job.id != job_id => {
+                    return Err(TrdError::InvalidResponse(format!(
+                        "job/result/{job_id} answered the result of job {:?}",
+                        result.job.id
+                    )))
+                }
+                Ok(result) if is_final(&result.job.status) => return Ok(Some(result)),
+                Ok(result) => tracing::warn!(
+                    %job_id, status = %result.job.status,
+                    "job/result is not final although job/status said so; polling again"
+                ),
+                Err(error) if error.is_transient() => {
+                    tracing::warn!(%job_id, %error, "job/result failed; polling again");
+                }
+                Err(error) => return Err(error),
             }
         }
     }
@@ -228,4 +258,9 @@ impl TrdClient {
             stopped,
         }
     }
+}
+
+/// Whether a job in `status` has its last result.
+fn is_final(status: &JobStatus) -> bool {
+    matches!(status, JobStatus::Completed | JobStatus::Failed)
 }
