@@ -96,6 +96,41 @@ async fn results_are_written_to_the_out_dir_and_ctrl_c_stops_cleanly() {
     server.line(|l| l == "stopped");
 }
 
+/// A job stopped after it finished posts a `FAILED` document: it never replaces the
+/// `COMPLETED` result under `--out` (it did, and the transcript was gone), it goes beside it.
+#[tokio::test]
+async fn a_later_failed_result_never_replaces_a_completed_one() {
+    let out = tempfile::tempdir().unwrap();
+    let mut server = plain_serve(&["--out", out.path().to_str().unwrap()]);
+    let url = server.url();
+    let client = http_client();
+    let completed = fixture("completed_stereo_two_channels.json");
+    let mut document: serde_json::Value = serde_json::from_slice(&completed.body).unwrap();
+    document["job"]["status"] = "FAILED".into();
+    document["job"]["failure_reason"] = "stopped by job/stop".into();
+    let failed = Fixture {
+        job_id: completed.job_id.clone(),
+        token: completed.token.clone(),
+        body: serde_json::to_vec(&document).unwrap(),
+    };
+    for (result, file) in [(&completed, "json"), (&failed, "failed.json")] {
+        assert_eq!(post(&client, &url, result).await, 200);
+        let line = server.line(|l| l.starts_with(&result.job_id));
+        assert!(
+            line.ends_with(&format!("{}.{file}", result.job_id)),
+            "{line}"
+        );
+    }
+    let kept = out.path().join(format!("{}.json", completed.job_id));
+    assert_eq!(std::fs::read(kept).unwrap(), completed.body);
+    let beside = out.path().join(format!("{}.failed.json", completed.job_id));
+    assert_eq!(std::fs::read(beside).unwrap(), failed.body);
+    // A newer COMPLETED result (after job/retry) does replace the older one.
+    assert_eq!(post(&client, &url, &completed).await, 200);
+    server.line(|l| l.starts_with(&completed.job_id) && l.contains("duplicate"));
+    assert!(server.stop("TERM").success());
+}
+
 #[tokio::test]
 async fn exec_gets_the_body_on_stdin_and_the_job_in_the_environment() {
     let out = tempfile::tempdir().unwrap();

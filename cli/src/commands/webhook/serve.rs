@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use das::trd::{Delivery, Tls, WebhookReceiver};
+use das::trd::{Delivery, JobStatus, Tls, WebhookReceiver};
 use tokio::io::AsyncWriteExt;
 
 use crate::args_tools::WebhookServeArgs;
@@ -180,14 +180,27 @@ fn delivery_path(delivery: &Delivery) -> String {
 /// Writes the body as received to `dir/<job_id>.json` (`dir/<name>/<job_id>.json` for a named
 /// callback, so that one job's results for two callbacks stay apart), through a temporary file
 /// so a reader never sees half a document; readable by its owner only, as the body carries the
-/// webhook token.
+/// webhook token. A result that is not `COMPLETED` never replaces a `COMPLETED` one (a job
+/// stopped after it finished posts a `FAILED` document): it goes beside it, to
+/// `<job_id>.failed.json` (`.not-completed.json` for another status).
 fn write_result(dir: &Path, delivery: &Delivery) -> Result<String, String> {
     let dir = match &delivery.name {
         Some(name) => dir.join(name),
         None => dir.to_owned(),
     };
-    let target = dir.join(format!("{}.json", delivery.job_id));
-    let temp = dir.join(format!(".{}.json.tmp", delivery.job_id));
+    let job_id = &delivery.job_id;
+    let completed = dir.join(format!("{job_id}.json"));
+    let status = &delivery.result.job.status;
+    let file_name = if *status != JobStatus::Completed && holds_completed_result(&completed) {
+        match status {
+            JobStatus::Failed => format!("{job_id}.failed.json"),
+            _ => format!("{job_id}.not-completed.json"),
+        }
+    } else {
+        format!("{job_id}.json")
+    };
+    let target = dir.join(&file_name);
+    let temp = dir.join(format!(".{file_name}.tmp"));
     let write = || {
         std::fs::create_dir_all(&dir)?;
         // A leftover of an earlier crash keeps its mode: start afresh.
@@ -202,6 +215,14 @@ fn write_result(dir: &Path, delivery: &Delivery) -> Result<String, String> {
     };
     write().map_err(|e| format!("{}: {e}", target.display()))?;
     Ok(target.display().to_string())
+}
+
+/// Whether `path` holds a `COMPLETED` result (a file that cannot be read or parsed holds none).
+fn holds_completed_result(path: &Path) -> bool {
+    std::fs::read(path)
+        .ok()
+        .and_then(|body| das::trd::parse_webhook(&body).ok())
+        .is_some_and(|stored| stored.job.status == JobStatus::Completed)
 }
 
 /// Kills a command's process group when dropped before it finished: at the timeout, or when
