@@ -102,6 +102,39 @@ async fn results_reach_a_shared_receiver_validated_with_the_fastapi_peer() {
     hooks.shutdown().await;
 }
 
+/// TRD that cannot reach the webhook records why in `callback_failure_reason` and posts
+/// nothing: the wait polls beside it and takes the result (it waited out its whole timeout).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_webhook_wait_polls_beside_it_when_trd_cannot_deliver() {
+    let (_peer, trd) = peer(&["--step", "0.1", "--unreachable-callbacks"]).await;
+    let receiver = trd
+        .start_webhook(
+            WebhookReceiver::builder().public_host("127.0.0.1"),
+            ValidateOptions::default(),
+        )
+        .await
+        .unwrap();
+    let hooks = JobWebhooks::new(receiver);
+    let options = Transcribe::webhook(hooks.clone())
+        .backup_poll(Some(Duration::from_millis(300)))
+        .timeout(Duration::from_secs(20));
+    let result = trd
+        .transcribe(&CreateJob::new(sample("speaker-b.wav")), &options)
+        .await
+        .unwrap();
+    assert_eq!(result.job.status, JobStatus::Completed);
+    let reason = result.job.callback_failure_reason.as_deref().unwrap_or("");
+    assert!(reason.contains("Connection refused"), "{reason}");
+    // Without the backup poll, the wait runs out.
+    let options = options.backup_poll(None).timeout(Duration::from_secs(2));
+    let error = trd
+        .transcribe(&CreateJob::new(sample("speaker-b.wav")), &options)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, TrdError::WaitTimeout { .. }), "{error:?}");
+    hooks.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn fastapi_errors_are_typed_and_keep_the_server_detail() {
     let (_peer, trd) = peer(&["--busy", "1"]).await;

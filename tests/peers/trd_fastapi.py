@@ -13,7 +13,8 @@ audio (the length from its RIFF header) or FAILED when the upload is not a WAV f
 is POSTed to each callback URL + /{job_id} (with the token and certificate registered through
 webhook/validate). --busy N answers the first N job/create calls 503 with Retry-After: 1;
 --bad-gateway N the first N job/status calls 502 with an HTML page, as a failing gateway does;
---wrong-result answers job/result with another job's result.
+--wrong-result answers job/result with another job's result; --unreachable-callbacks records
+every callback as failed without posting it (TRD cannot reach the webhook).
 Prints the bound port on stdout, then serves until killed.
 """
 
@@ -42,6 +43,7 @@ parser.add_argument("--step", type=float, default=0.2)
 parser.add_argument("--busy", type=int, default=0)
 parser.add_argument("--bad-gateway", type=int, default=0)
 parser.add_argument("--wrong-result", action="store_true")
+parser.add_argument("--unreachable-callbacks", action="store_true")
 args = parser.parse_args()
 
 app = FastAPI()
@@ -149,6 +151,9 @@ async def deliver(job_id: str) -> None:
     document = jobs[job_id]
     failures = []
     for url in document["job"]["callback_urls"]:
+        if args.unreachable_callbacks:
+            failures.append(f"{url}: Connection refused")
+            continue
         origin = "/".join(url.split("/")[:3])
         hook = hooks.get(origin, {})
         body = dict(document)

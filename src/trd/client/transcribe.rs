@@ -14,6 +14,9 @@ use super::upload::CreateJob;
 use super::webhooks::JobWebhooks;
 use crate::trd::{Job, JobResult, JobStatus};
 
+/// How often a webhook wait also polls `job/status`, by default.
+const BACKUP_POLL: Duration = Duration::from_secs(60);
+
 /// A step of a `transcribe` call, for progress displays.
 #[derive(Debug, Clone, Copy)]
 pub enum Progress<'a> {
@@ -56,6 +59,7 @@ pub enum WaitFor {
 #[derive(Clone)]
 pub struct Transcribe {
     pub(crate) wait: WaitFor,
+    pub(crate) backup_poll: Option<Duration>,
     pub(crate) timeout: Duration,
     pub(crate) stop_on_timeout: bool,
     pub(crate) delete_after: bool,
@@ -66,6 +70,7 @@ impl fmt::Debug for Transcribe {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Transcribe")
             .field("wait", &self.wait)
+            .field("backup_poll", &self.backup_poll)
             .field("timeout", &self.timeout)
             .field("stop_on_timeout", &self.stop_on_timeout)
             .field("delete_after", &self.delete_after)
@@ -92,6 +97,7 @@ impl Transcribe {
     pub fn new(wait: WaitFor) -> Self {
         Transcribe {
             wait,
+            backup_poll: Some(BACKUP_POLL),
             timeout: Duration::from_secs(30 * 60),
             stop_on_timeout: false,
             delete_after: false,
@@ -102,6 +108,15 @@ impl Transcribe {
     /// Longest wait for the result after the job is created. Default 30 minutes.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// While waiting for a webhook, polls `job/status` every `every` too (`None`: never), and
+    /// takes the result from `job/result` once the job is done: TRD may fail to reach the
+    /// webhook (`callback_failure_reason`), and the wait would then last until the timeout.
+    /// Default every 60 s.
+    pub fn backup_poll(mut self, every: Option<Duration>) -> Self {
+        self.backup_poll = every;
         self
     }
 
@@ -162,7 +177,13 @@ impl TrdClient {
         let deadline = crate::deadline::deadline_in(options.timeout);
         let result = match &options.wait {
             #[cfg(feature = "receiver")]
-            WaitFor::Webhook(hooks) => hooks.wait(&created.id, options.timeout).await,
+            WaitFor::Webhook(hooks) => {
+                let delivered = hooks.wait(&created.id, options.timeout);
+                tokio::select! {
+                    delivered = delivered => delivered,
+                    Some(polled) = self.backup_poll(&created.id, deadline, options) => Some(polled),
+                }
+            }
             WaitFor::Poll { first, max } => self
                 .poll_until_done(&created.id, *first, *max, deadline, options)
                 .await
@@ -238,6 +259,29 @@ impl TrdClient {
                     tracing::warn!(%job_id, %error, "job/result failed; polling again");
                 }
                 Err(error) => return Err(error),
+            }
+        }
+    }
+
+    /// The result found by polling beside a webhook wait; `None` (at once when there is no
+    /// backup poll, or after a failure that is not transient: the webhook may still come)
+    /// leaves the result to the webhook.
+    #[cfg(feature = "receiver")]
+    async fn backup_poll(
+        &self,
+        job_id: &str,
+        deadline: Instant,
+        options: &Transcribe,
+    ) -> Option<JobResult> {
+        let every = options.backup_poll?;
+        match self
+            .poll_until_done(job_id, every, every, deadline, options)
+            .await
+        {
+            Ok(polled) => polled,
+            Err(error) => {
+                tracing::warn!(%job_id, %error, "the backup poll stopped; waiting for the webhook");
+                None
             }
         }
     }

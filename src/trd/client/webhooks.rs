@@ -126,12 +126,15 @@ impl JobWebhooks {
             routes.waiting.insert(job_id.to_owned(), sender);
             receiver
         };
+        // Also when this wait is dropped (its caller found the result another way): a later
+        // delivery is then parked, not sent to nobody.
+        let _registered = Registered {
+            hooks: self,
+            job_id,
+        };
         match tokio::time::timeout(timeout, waiting).await {
             Ok(Ok(result)) => Some(result),
-            _ => {
-                self.routes().waiting.remove(job_id);
-                None
-            }
+            _ => None,
         }
     }
 
@@ -161,5 +164,17 @@ async fn dispatch(receiver: Arc<WebhookReceiver>, routes: std::sync::Weak<Mutex<
                 .unwrap_or_else(|poisoned| poisoned.into_inner())
                 .route(delivery);
         }
+    }
+}
+
+/// A job's place in the waiting routes, given up when its wait ends.
+struct Registered<'a> {
+    hooks: &'a JobWebhooks,
+    job_id: &'a str,
+}
+
+impl Drop for Registered<'_> {
+    fn drop(&mut self) {
+        self.hooks.routes().waiting.remove(self.job_id);
     }
 }
