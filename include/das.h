@@ -1397,7 +1397,8 @@ das_result das_session_start_nonblocking(const das_session *session);
 // Ownership: `data` is borrowed for the call and copied.
 //
 // # Safety
-// `session` is a live session; `data` points to `len` readable bytes.
+// `session` is a live session; `data` points to `len` readable bytes (it may be NULL when
+// `len` is 0, as an empty C++ vector's data is: nothing is queued).
 das_result das_session_push_audio(const das_session *session,
                                   const uint8_t *data,
                                   size_t len);

@@ -52,6 +52,9 @@ static void before_start(void) {
     CHECK_RESULT(das_session_end_audio(session), DAS_RESULT_NOT_READY);
     CHECK_RESULT(das_session_poll_event(session, 0, &event), DAS_RESULT_NOT_READY);
     CHECK_RESULT(das_session_push_audio(session, NULL, 4), DAS_RESULT_NULL_ARGUMENT);
+    /* NULL with no bytes is an empty push (an empty C++ vector's data()): refused here only
+     * for the session's state. */
+    CHECK_RESULT(das_session_push_audio(session, NULL, 0), DAS_RESULT_NOT_READY);
     CHECK_RESULT(das_session_poll_event(session, 0, NULL), DAS_RESULT_NULL_ARGUMENT);
     CHECK_RESULT(das_session_poll_event(session, UINT32_MAX, &event), DAS_RESULT_OUT_OF_RANGE);
     CHECK(strstr(check_last_error(), "DAS_MAX_TIMEOUT_MS") != NULL);

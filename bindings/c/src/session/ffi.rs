@@ -119,7 +119,8 @@ pub unsafe extern "C" fn das_session_start_nonblocking(session: *const das_sessi
 /// Ownership: `data` is borrowed for the call and copied.
 ///
 /// # Safety
-/// `session` is a live session; `data` points to `len` readable bytes.
+/// `session` is a live session; `data` points to `len` readable bytes (it may be NULL when
+/// `len` is 0, as an empty C++ vector's data is: nothing is queued).
 #[no_mangle]
 pub unsafe extern "C" fn das_session_push_audio(
     session: *const das_session,
@@ -127,15 +128,19 @@ pub unsafe extern "C" fn das_session_push_audio(
     len: usize,
 ) -> das_result {
     ffi_boundary!({
-        if data.is_null() {
+        if data.is_null() && len > 0 {
             return Err(Error::null("data"));
         }
         let session = session!(session);
         if len > isize::MAX as usize {
             return Err(Error::out_of_range("len", "larger than any buffer"));
         }
-        // SAFETY: non-NULL and `len` readable bytes as the caller promised.
-        let bytes = unsafe { std::slice::from_raw_parts(data, len) };
+        let bytes = if len == 0 {
+            &[][..]
+        } else {
+            // SAFETY: non-NULL and `len` readable bytes as the caller promised.
+            unsafe { std::slice::from_raw_parts(data, len) }
+        };
         session.push_audio(bytes)
     })
 }
