@@ -3,6 +3,7 @@
 //! queued frames, and reconnects after transport loss.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -319,12 +320,20 @@ async fn establish(ctx: &Ctx) -> Result<(Live, Vec<Incoming>), SocketIoError> {
     let limit = ctx.options.connect_timeout;
     let mut sent_authorization = None;
     let deadline = crate::deadline::deadline_in(limit);
-    let established =
-        tokio::time::timeout_at(deadline, handshake(ctx, deadline, &mut sent_authorization))
-            .await
-            .map_err(|_| {
-                SocketIoError::Timeout(format!("connecting took longer than {limit:?}"))
-            })?;
+    // What the attempt was doing when its time ran out: a silent token endpoint is not a
+    // silent signalling server.
+    let fetching_token = AtomicBool::new(false);
+    let attempt = handshake(ctx, deadline, &mut sent_authorization, &fetching_token);
+    let established = tokio::time::timeout_at(deadline, attempt)
+        .await
+        .map_err(|_| {
+            let step = if fetching_token.load(Ordering::Relaxed) {
+                "getting a token from the token endpoint"
+            } else {
+                "connecting"
+            };
+            SocketIoError::Timeout(format!("{step} took longer than {limit:?}"))
+        })?;
     if let (Err(e), Some(provider), Some(sent)) =
         (&established, &ctx.options.token, &sent_authorization)
     {
@@ -340,6 +349,7 @@ async fn handshake(
     ctx: &Ctx,
     deadline: Instant,
     sent_authorization: &mut Option<String>,
+    fetching_token: &AtomicBool,
 ) -> Result<(Live, Vec<Incoming>), SocketIoError> {
     let options = &ctx.options;
     let url = engine_url(&options.url, &options.socketio_path)?;
@@ -352,8 +362,10 @@ async fn handshake(
         insert_header(headers, name, value)?;
     }
     if let Some(provider) = &options.token {
+        fetching_token.store(true, Ordering::Relaxed);
         let value = sent_authorization.insert(provider.authorization().await?);
         insert_header(headers, "authorization", value)?;
+        fetching_token.store(false, Ordering::Relaxed);
     }
     let config = WebSocketConfig::default()
         .read_buffer_size(crate::ws_connect::READ_BUFFER_BYTES)

@@ -430,6 +430,32 @@ async fn a_cancelled_start_ends_at_once_with_cancelled() {
     assert!(matches!(again, Err(SessionError::Cancelled)), "{again:?}");
 }
 
+/// A token endpoint that takes the connection and never answers is named when the start runs
+/// out of time: the message blamed the signalling ("connecting took longer than …").
+#[tokio::test]
+async fn a_silent_token_endpoint_is_named_when_the_start_times_out() {
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let token_url = format!("http://{}/token", silent.local_addr().unwrap());
+    let provider = TokenProvider::client_credentials(token_url, "id", "s3cret")
+        .request_timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let started = RegisterSession::builder("http://127.0.0.1:1/socket.io", provider)
+        .connect_timeout(Duration::from_millis(500))
+        .start()
+        .await;
+    match started {
+        Err(error @ SessionError::Signalling(SocketIoError::Timeout(_))) => {
+            let message = error.to_string();
+            assert!(
+                message.contains("getting a token from the token endpoint took longer"),
+                "{message}"
+            );
+        }
+        other => panic!("{:?}", other.err()),
+    }
+}
+
 /// An AudioHook channel to the test server (or a relay to it) at `addr`.
 fn audiohook_channel(addr: std::net::SocketAddr) -> AudioChannelConfig {
     use crate::audiohook_session::{secret, API_KEY};
