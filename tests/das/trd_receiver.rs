@@ -196,6 +196,15 @@ async fn every_rejection_has_its_status() {
         .await
         .unwrap();
     assert_eq!(no_type.status(), 415);
+    let gzipped = client
+        .post(format!("{url}/{job}"))
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(vec![0x1f, 0x8b, 8, 0])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzipped.status(), 415);
 
     let get = client.get(format!("{url}/{job}")).send().await.unwrap();
     assert_eq!(get.status(), 405);

@@ -104,6 +104,17 @@ async fn accept(
             "Content-Type must be application/json",
         );
     }
+    // A compressed body would reach the parser as bytes that are not JSON (a 400 that
+    // blames the document): say what is not supported.
+    if headers
+        .get(header::CONTENT_ENCODING)
+        .is_some_and(|encoding| !encoding.as_bytes().eq_ignore_ascii_case(b"identity"))
+    {
+        return reject(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Encoding is not supported: send the JSON body uncompressed",
+        );
+    }
     // Held until the delivery is answered: what an unauthenticated peer can make us hold.
     let (body, _held) = match read_body(body, state, declared_length).await {
         Err(BodyError::Busy) => return busy("receiver is reading too many bodies, retry later"),
