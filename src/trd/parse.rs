@@ -56,6 +56,9 @@ fn error_with_path(body: &[u8], first: serde_json::Error) -> ParseError {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let tracked: Result<JobResult, _> = serde_path_to_error::deserialize(&mut deserializer);
     let (path, error) = match tracked {
+        // `?` is serde_path_to_error's unknown segment: an error before the first key is
+        // known (`{` alone) is at the root.
+        Err(error) if error.path().to_string() == "?" => (".".to_owned(), error.into_inner()),
         Err(error) => (error.path().to_string(), error.into_inner()),
         // Only trailing characters after the document remain; they sit at the root.
         Ok(_) => (".".to_owned(), deserializer.end().err().unwrap_or(first)),
@@ -70,7 +73,9 @@ fn error_with_path(body: &[u8], first: serde_json::Error) -> ParseError {
     ParseError {
         path,
         line: error.line(),
-        column: error.column(),
+        // serde_json says column 0 for an error before a line's first character (an empty
+        // body); the field is 1-based.
+        column: error.column().max(1),
         message: strip_position(&error.to_string()),
         kind,
     }

@@ -334,6 +334,7 @@ fn token_and_job_id_checks() {
 fn malformed_bodies_name_path_line_and_column() {
     let cases: &[(&str, &str, ParseErrorKind)] = &[
         ("", ".", ParseErrorKind::Truncated),
+        ("{", ".", ParseErrorKind::Truncated),
         ("{\"job\": {\"id\": \"x\"", "job.?", ParseErrorKind::Truncated),
         ("not json", ".", ParseErrorKind::Syntax),
         ("[]", ".", ParseErrorKind::Schema),
@@ -380,6 +381,7 @@ fn malformed_bodies_name_path_line_and_column() {
         assert_eq!(&error.path, path, "{body:?}: {error}");
         assert_eq!(error.kind, *kind, "{body:?}: {error}");
         assert!(error.to_string().contains(&format!("`{path}`")));
+        assert!(error.line >= 1 && error.column >= 1, "{body:?}: {error}");
     }
     let error = parse_webhook(b"{\"job\": {\"id\": \"x\",\n \"status\": 7}}").unwrap_err();
     assert_eq!((error.line, error.column), (2, 12));
