@@ -109,7 +109,7 @@ fn build_config(key: &cache::RootsKey) -> Result<Arc<ClientConfig>, TlsError> {
 pub fn ensure_crypto_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Losing the race to another installer is fine: a provider is then in place.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        let _ = ring_provider().install_default();
     }
 }
 
@@ -117,7 +117,16 @@ pub fn ensure_crypto_provider() {
 /// process default exists.
 pub fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     ensure_crypto_provider();
-    Arc::new(rustls::crypto::ring::default_provider())
+    Arc::new(ring_provider())
+}
+
+/// *ring*'s provider. rustls 0.23.48 deprecates it for lacking post-quantum key exchange,
+/// which its aws-lc-rs provider has; that one needs a C toolchain and CMake to build and
+/// adds megabytes to `libdas.so` and the wheel. libdas stays on *ring* (classical X25519
+/// and P-256 key exchange, as the services it talks to offer) until it moves, deliberately.
+#[allow(deprecated)]
+pub(crate) fn ring_provider() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::ring::default_provider()
 }
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ pub(crate) fn from_pem(cert_pem: &str, key_pem: &str) -> Result<ServerIdentity, 
     }
     let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes())
         .map_err(|e| ReceiverError::Tls(format!("private key PEM: {e}")))?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(crate::tls::ring_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| ReceiverError::Tls(e.to_string()))?

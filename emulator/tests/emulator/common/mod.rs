@@ -25,13 +25,9 @@ pub fn sample(name: &str) -> PathBuf {
     repo_path(&format!("samples/{name}"))
 }
 
-/// A reqwest client; installs the ring crypto provider rustls needs once per process.
+/// A reqwest client; libdas installs the crypto provider rustls needs (once per process).
 pub fn http() -> reqwest::Client {
-    static PROVIDER: std::sync::Once = std::sync::Once::new();
-    PROVIDER.call_once(|| {
-        // Another test may have installed it first; either way one is installed.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
+    das::trd::ensure_crypto_provider();
     reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
         .build()
