@@ -150,7 +150,9 @@ pub unsafe extern "C" fn das_session_push_audio(
 /// mono duplicated for a stereo one) and queues all of it, blocking while the audio buffer is
 /// full: at most the result timeout, then `DAS_RESULT_TIMEOUT` with the rest not queued. Does
 /// not end the audio. A file that cannot be opened or read is `DAS_RESULT_IO`, a malformed
-/// one `DAS_RESULT_PARSE` (the message names the cause); other results as
+/// one `DAS_RESULT_PARSE` (the message names the file and the cause; a `data` chunk whose size
+/// runs past the end of the file, as a recorder that stopped early leaves it, is read to the
+/// end of the file); other results as
 /// `das_session_push_audio`.
 ///
 /// Ownership: `path` is borrowed for the call.
