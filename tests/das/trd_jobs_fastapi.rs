@@ -27,6 +27,18 @@ async fn peer(extra: &[&str]) -> (PythonPeer, TrdClient) {
     (peer, client)
 }
 
+/// A receiver on loopback, validated with the peer, shared by the jobs of a test.
+async fn validated_hooks(trd: &TrdClient) -> JobWebhooks {
+    let receiver = trd
+        .start_webhook(
+            WebhookReceiver::builder().public_host("127.0.0.1"),
+            ValidateOptions::default(),
+        )
+        .await
+        .unwrap();
+    JobWebhooks::new(receiver)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn transcribe_polls_the_fastapi_peer_and_every_job_call_works() {
     let (_peer, trd) = peer(&["--step", "0.2"]).await;
@@ -81,14 +93,7 @@ async fn transcribe_polls_the_fastapi_peer_and_every_job_call_works() {
 #[tokio::test(flavor = "multi_thread")]
 async fn results_reach_a_shared_receiver_validated_with_the_fastapi_peer() {
     let (_peer, trd) = peer(&["--step", "0.1"]).await;
-    let receiver = trd
-        .start_webhook(
-            WebhookReceiver::builder().public_host("127.0.0.1"),
-            ValidateOptions::default(),
-        )
-        .await
-        .unwrap();
-    let hooks = JobWebhooks::new(receiver);
+    let hooks = validated_hooks(&trd).await;
     let options = Transcribe::webhook(hooks.clone()).timeout(Duration::from_secs(20));
     let job = CreateJob::new(sample("speaker-b.wav"));
     let (first, second) = tokio::join!(
@@ -107,14 +112,7 @@ async fn results_reach_a_shared_receiver_validated_with_the_fastapi_peer() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_webhook_wait_polls_beside_it_when_trd_cannot_deliver() {
     let (_peer, trd) = peer(&["--step", "0.1", "--unreachable-callbacks"]).await;
-    let receiver = trd
-        .start_webhook(
-            WebhookReceiver::builder().public_host("127.0.0.1"),
-            ValidateOptions::default(),
-        )
-        .await
-        .unwrap();
-    let hooks = JobWebhooks::new(receiver);
+    let hooks = validated_hooks(&trd).await;
     let options = Transcribe::webhook(hooks.clone())
         .backup_poll(Some(Duration::from_millis(300)))
         .timeout(Duration::from_secs(20));
