@@ -334,6 +334,18 @@ impl Fetcher {
         if let Some(refused) = proxy.await {
             return Ok(Err(AuthError::Proxy(refused)));
         }
+        // A redirect the client did not follow (see `redirects.rs`): say where it pointed.
+        if reply.status().is_redirection() {
+            let location = reply
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or("nowhere");
+            return Ok(Err(AuthError::InvalidReply(format!(
+                "HTTP {status} redirect to {location} not followed: \
+                 libdas follows redirects only within the token URL's origin"
+            ))));
+        }
         let body = match read_capped(reply, MAX_TOKEN_REPLY).await {
             Ok(body) => body,
             Err(BodyError::Http(e)) => return Err(transport(e)),
