@@ -417,7 +417,7 @@ pub(crate) fn trd_error(e: TrdError) -> PyErr {
         TrdErrorKind::Network | TrdErrorKind::NotReachable => Kind::Connect,
         TrdErrorKind::Tls => Kind::Tls,
         TrdErrorKind::Proxy => Kind::Proxy,
-        TrdErrorKind::InvalidInput => match &e {
+        TrdErrorKind::InvalidInput => match e.underlying() {
             TrdError::File { .. } => Kind::Io,
             _ => Kind::InvalidArgument,
         },

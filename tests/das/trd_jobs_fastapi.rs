@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::support::PythonPeer;
 use das::trd::{
     CreateJob, Credentials, JobQuery, JobStatus, JobWebhooks, ListJobs, Transcribe, TrdClient,
-    TrdError, TrdErrorKind, ValidateOptions, WebhookReceiver,
+    TrdError, TrdErrorKind, ValidateOptions, WaitFor, WebhookReceiver,
 };
 
 fn sample(name: &str) -> std::path::PathBuf {
@@ -198,6 +198,24 @@ async fn transcribe_polls_through_a_gateway_failing_for_a_moment() {
     let options = Transcribe::poll().timeout(Duration::from_secs(20));
     let result = trd.transcribe(&job, &options).await.unwrap();
     assert_eq!(result.job.status, JobStatus::Completed);
+}
+
+/// A gateway that keeps failing is reported after eight polls in a row, with the job it
+/// leaves behind, not waited out until the timeout.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_gateway_that_keeps_failing_ends_the_wait_with_its_error() {
+    let (_peer, trd) = peer(&["--bad-gateway", "1000"]).await;
+    let poll_fast = WaitFor::Poll {
+        first: Duration::from_millis(100),
+        max: Duration::from_millis(100),
+    };
+    let options = Transcribe::new(poll_fast).timeout(Duration::from_secs(600));
+    let error = trd
+        .transcribe(&CreateJob::new(sample("speaker-a.wav")), &options)
+        .await
+        .unwrap_err();
+    assert_eq!(error.http_status(), Some(502), "{error}");
+    assert!(error.job_id().is_some(), "{error:?}");
 }
 
 /// A result that is another job's is never taken for this one's; the failure names the job

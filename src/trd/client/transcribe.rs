@@ -17,6 +17,13 @@ use crate::trd::{Job, JobResult, JobStatus};
 /// How often a webhook wait also polls `job/status`, by default.
 const BACKUP_POLL: Duration = Duration::from_secs(60);
 
+/// Shortest wait between polls, whatever the options say.
+const MIN_POLL: Duration = Duration::from_millis(100);
+
+/// Transient poll failures in a row after which the last one is returned: about a minute of
+/// a failing gateway at the longest default interval.
+const MAX_FAILED_POLLS: u32 = 8;
+
 /// A step of a `transcribe` call, for progress displays.
 #[derive(Debug, Clone, Copy)]
 pub enum Progress<'a> {
@@ -223,22 +230,22 @@ impl TrdClient {
         deadline: Instant,
         options: &Transcribe,
     ) -> Result<Option<JobResult>, TrdError> {
-        let mut interval = first;
+        let mut interval = first.max(MIN_POLL);
+        // Transient failures in a row: a failure that lasts is reported, not waited out.
+        let mut failures = 0;
         loop {
             let now = Instant::now();
             if now >= deadline {
                 return Ok(None);
             }
             tokio::time::sleep(interval.min(deadline - now)).await;
-            interval = (interval * 2).min(max);
+            interval = (interval * 2).min(max.max(MIN_POLL));
             let job = match self.status(job_id).await {
                 Ok(job) => job,
-                Err(error) if error.is_transient() => {
-                    tracing::warn!(%job_id, %error, "job/status failed; polling again");
-                    continue;
-                }
+                Err(error) if poll_again(&error, &mut failures, job_id, "job/status") => continue,
                 Err(error) => return Err(error),
             };
+            failures = 0;
             options.report(Progress::Status(&job));
             if !is_final(&job.status) {
                 continue;
@@ -255,9 +262,7 @@ impl TrdClient {
                     %job_id, status = %result.job.status,
                     "job/result is not final although job/status said so; polling again"
                 ),
-                Err(error) if error.is_transient() => {
-                    tracing::warn!(%job_id, %error, "job/result failed; polling again");
-                }
+                Err(error) if poll_again(&error, &mut failures, job_id, "job/result") => {}
                 Err(error) => return Err(error),
             }
         }
@@ -302,6 +307,17 @@ impl TrdClient {
             stopped,
         }
     }
+}
+
+/// Whether a poll that failed with `error` is made again: a transient failure, fewer than
+/// [`MAX_FAILED_POLLS`] in a row (`failures` counts them).
+fn poll_again(error: &TrdError, failures: &mut u32, job_id: &str, call: &str) -> bool {
+    *failures += 1;
+    let again = error.is_transient() && *failures < MAX_FAILED_POLLS;
+    if again {
+        tracing::warn!(%job_id, %error, "{call} failed; polling again");
+    }
+    again
 }
 
 /// Whether a job in `status` has its last result.

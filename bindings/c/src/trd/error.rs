@@ -13,13 +13,13 @@ pub(crate) fn trd_error(error: TrdError) -> Error {
         TrdErrorKind::NotFound => das_result::NotFound,
         TrdErrorKind::Busy => das_result::Busy,
         TrdErrorKind::Timeout => das_result::Timeout,
-        TrdErrorKind::Network => match error {
+        TrdErrorKind::Network => match error.underlying() {
             TrdError::Http(_) => das_result::Io,
             _ => das_result::ConnectRefused,
         },
         TrdErrorKind::Tls => das_result::Tls,
         TrdErrorKind::Proxy => das_result::Proxy,
-        TrdErrorKind::InvalidInput => match error {
+        TrdErrorKind::InvalidInput => match error.underlying() {
             TrdError::File { .. } => das_result::Io,
             TrdError::EmptyFile { .. } => das_result::OutOfRange,
             _ => das_result::Parse,
