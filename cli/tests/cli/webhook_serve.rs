@@ -113,21 +113,28 @@ async fn a_later_failed_result_never_replaces_a_completed_one() {
         token: completed.token.clone(),
         body: serde_json::to_vec(&document).unwrap(),
     };
-    for (result, file) in [(&completed, "json"), (&failed, "failed.json")] {
+    for (result, file) in [(&completed, ".json"), (&failed, "+failed.json")] {
         assert_eq!(post(&client, &url, result).await, 200);
         let line = server.line(|l| l.starts_with(&result.job_id));
         assert!(
-            line.ends_with(&format!("{}.{file}", result.job_id)),
+            line.ends_with(&format!("{}{file}", result.job_id)),
             "{line}"
         );
     }
     let kept = out.path().join(format!("{}.json", completed.job_id));
-    assert_eq!(std::fs::read(kept).unwrap(), completed.body);
-    let beside = out.path().join(format!("{}.failed.json", completed.job_id));
+    assert_eq!(std::fs::read(&kept).unwrap(), completed.body);
+    let beside = out.path().join(format!("{}+failed.json", completed.job_id));
     assert_eq!(std::fs::read(beside).unwrap(), failed.body);
     // A newer COMPLETED result (after job/retry) does replace the older one.
-    assert_eq!(post(&client, &url, &completed).await, 200);
+    document["job"]["status"] = "COMPLETED".into();
+    document["job"]["failure_reason"] = "".into();
+    let retried = Fixture {
+        body: serde_json::to_vec(&document).unwrap(),
+        ..failed
+    };
+    assert_eq!(post(&client, &url, &retried).await, 200);
     server.line(|l| l.starts_with(&completed.job_id) && l.contains("duplicate"));
+    assert_eq!(std::fs::read(&kept).unwrap(), retried.body);
     assert!(server.stop("TERM").success());
 }
 

@@ -182,7 +182,8 @@ fn delivery_path(delivery: &Delivery) -> String {
 /// so a reader never sees half a document; readable by its owner only, as the body carries the
 /// webhook token. A result that is not `COMPLETED` never replaces a `COMPLETED` one (a job
 /// stopped after it finished posts a `FAILED` document): it goes beside it, to
-/// `<job_id>.failed.json` (`.not-completed.json` for another status).
+/// `<job_id>+failed.json` (`+not-completed.json` for another status; `+` is in no job id, so
+/// no other job's file has that name).
 fn write_result(dir: &Path, delivery: &Delivery) -> Result<String, String> {
     let dir = match &delivery.name {
         Some(name) => dir.join(name),
@@ -193,8 +194,8 @@ fn write_result(dir: &Path, delivery: &Delivery) -> Result<String, String> {
     let status = &delivery.result.job.status;
     let file_name = if *status != JobStatus::Completed && holds_completed_result(&completed) {
         match status {
-            JobStatus::Failed => format!("{job_id}.failed.json"),
-            _ => format!("{job_id}.not-completed.json"),
+            JobStatus::Failed => format!("{job_id}+failed.json"),
+            _ => format!("{job_id}+not-completed.json"),
         }
     } else {
         format!("{job_id}.json")
