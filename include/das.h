@@ -75,8 +75,9 @@
  *   then remove the log callback (das_set_log_callback(NULL, NULL)) before releasing
  *   its userdata. libdas starts its worker threads lazily; when the process exits (main returns
  *   or exit() is called) a library destructor stops them, dropping unfinished work, and later
- *   calls return DAS_RESULT_CLOSED. The _free functions may run from atexit handlers and C++
- *   static destructors. There is no explicit global shutdown call. Under valgrind,
+ *   calls return DAS_RESULT_CLOSED. Configs, events and webhooks may be freed from atexit
+ *   handlers and C++ static destructors; close and free sessions and receivers before main
+ *   returns. There is no explicit global shutdown call. Under valgrind,
  *   count definite and indirect leaks (--errors-for-leak-kinds=definite,indirect): a few live
  *   runtime structures are reachable only through interior pointers and show as "possibly lost".
  *

@@ -52,8 +52,13 @@ pub fn remember_main_thread(py: Python<'_>) -> PyResult<()> {
     Ok(())
 }
 
+/// `try_write`: in a forked child (the hook runs on every `fork()`, also one a native library
+/// makes without the GIL) a parent's thread may have held the lock at the fork; the child
+/// then keeps the parent's answer rather than wait for good.
 fn set_main_thread() {
-    *MAIN_THREAD.write().unwrap_or_else(|p| p.into_inner()) = Some(std::thread::current().id());
+    if let Ok(mut main) = MAIN_THREAD.try_write() {
+        *main = Some(std::thread::current().id());
+    }
 }
 
 fn on_other_thread() -> bool {

@@ -299,7 +299,8 @@ fn outcome(event: &Event, registering: bool) -> Option<Result<(), CliError>> {
             Exit::Network,
             format!("signalling lost before a result: {reason}"),
         ))),
-        // A `disconnected` after the result: the loop ended at the result.
+        // After the result (the loop ends at the result, so this is only for completeness).
+        Event::Disconnected { .. } => Some(Ok(())),
         _ => None,
     }
 }
@@ -364,6 +365,11 @@ mod tests {
             Event::from_wire("result-failure", json!({"reason": "audio_timeout"})),
             Event::from_wire("error", json!({"code": "duplicate_call_id"})),
             Event::from_wire("something-new", json!({})),
+            Event::Disconnected {
+                reason: "server disconnect".into(),
+                before_result: false,
+                data: json!({}),
+            },
             Event::AudioEnded {
                 reason: "error".into(),
                 error: Some("refused".into()),
