@@ -73,9 +73,6 @@ pub(crate) fn parse(body: &[u8]) -> Option<JobResult> {
 }
 
 fn parse_with(body: &[u8], scratch: &mut Scratch) -> Option<JobResult> {
-    if has_negative_zero_integer(body) {
-        return None;
-    }
     scratch.body.clear();
     scratch.body.reserve(body.len() + INPUT_PADDING);
     scratch.body.extend_from_slice(body);
@@ -105,14 +102,6 @@ fn kept(nodes: Vec<Node<'static>>) -> Vec<Node<'static>> {
         return Vec::new();
     }
     nodes
-}
-
-/// Whether `-0` may stand as an integer: serde_json reads it as the float `-0.0` (written back
-/// as `-0.0`), simd-json as the integer `0`. A string holding `-0` (a date's UTC offset) only
-/// sends the body to serde_json.
-fn has_negative_zero_integer(body: &[u8]) -> bool {
-    memchr::memmem::find_iter(body, b"-0")
-        .any(|at| !matches!(body.get(at + 2), Some(b'.' | b'e' | b'E' | b'0'..=b'9')))
 }
 
 #[cfg(test)]
@@ -198,6 +187,55 @@ mod tests {
             check(document("{}", number, "97", r#""a""#).as_bytes());
             check(document("{}", "0.5", number, r#""a""#).as_bytes());
             check(document(&format!("{{\"n\":[{number}]}}"), "0.5", "97", r#""a""#).as_bytes());
+        }
+    }
+
+    /// simd-json reads `-0` as the integer 0; serde_json as `-0.0`, so such a body is its.
+    #[test]
+    fn negative_zero_goes_to_serde_json_wherever_it_stands() {
+        let plain = document("{}", "0.5", "97", r#""a""#);
+        for body in [
+            document(r#"{"n":-0}"#, "0.5", "97", r#""a""#),
+            document(r#"[{"n":[1,-0]}]"#, "0.5", "97", r#""a""#),
+            document("{}", "-0", "97", r#""a""#),
+            document("{}", "0.5", "-0", r#""a""#),
+            plain.replace(r#""channel":1,"#, r#""channel":-0,"#),
+            plain.replace(
+                r#""channel":1,"#,
+                r#""channel":1,"task_results":{"age":[-0]},"#,
+            ),
+            plain.replace(r#""config":{}"#, r#""config":{},"media":{"size":-0}"#),
+            plain.replace(r#""token":"t""#, r#""token":"t","n":-0"#),
+        ] {
+            check(body.as_bytes());
+            assert!(parse(body.as_bytes()).is_none(), "{body}");
+        }
+        // `-0` in a string (a UTC offset) or in a float stays on the fast pass.
+        for body in [
+            document(
+                r#"{"at":"2024-01-01T00:00:00-00:00"}"#,
+                "0.5",
+                "97",
+                r#""-0""#,
+            ),
+            document(r#"{"n":[-0.0,-0e1,-0.5]}"#, "-0.0", "97", r#""a""#),
+        ] {
+            check(body.as_bytes());
+            assert!(parse(body.as_bytes()).is_some(), "{body}");
+        }
+    }
+
+    /// serde_json's `Value` visitor reads this key as a `RawValue`; the fast pass leaves it be.
+    #[test]
+    fn a_raw_value_marker_in_raw_json_goes_to_serde_json() {
+        for config in [
+            r#"{"$serde_json::private::RawValue":"[1]"}"#,
+            r#"{"$serde_json::private::RawValue":"x"}"#,
+            r#"{"a":{"$serde_json::private::RawValue":1}}"#,
+        ] {
+            let body = document(config, "0.5", "97", r#""a""#);
+            check(body.as_bytes());
+            assert!(parse(body.as_bytes()).is_none(), "{body}");
         }
     }
 

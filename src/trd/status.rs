@@ -51,6 +51,13 @@ macro_rules! open_enum {
                 Ok($name::from(key.0.as_ref()))
             }
         }
+
+        /// Any string, as `Deserialize` reads it.
+        impl<'de> $crate::trd::tape::FromTape<'de> for $name {
+            fn from_tape(tape: &mut $crate::trd::tape::Cursor<'_, 'de>) -> Option<Self> {
+                tape.string().map($name::from)
+            }
+        }
     };
 }
 

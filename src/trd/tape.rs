@@ -2,10 +2,14 @@
 //! visitor round trips, which cost as much as building the tape on word-heavy results.
 //!
 //! `wire_struct!` writes each object's reader from the same field list as its `Deserialize`
-//! impl. The values on the hot path (words, times, scores, channels, texts) are read here, as
-//! simd-json's own serde impl would hand them to serde's impls; every other value goes through
-//! that serde impl on a copy of its part of the tape. Anything unexpected gives `None`, and
-//! serde_json has the last word (see `fast.rs`).
+//! impl. The values on the hot path (words, times, scores, channels, texts, statuses, raw JSON)
+//! are read here, as simd-json's own serde impl would hand them to serde's impls; every other
+//! value goes through that serde impl on a copy of its part of the tape. Anything unexpected
+//! gives `None`, and serde_json has the last word (see `fast.rs`).
+//!
+//! One number reads differently: simd-json reads `-0` as the integer 0 (`I64(0)`; a
+//! non-negative integer is a `U64`), serde_json as the float `-0.0`, written back as `-0.0`.
+//! Every reader refuses `I64(0)`, so a body with `-0` in a number goes to serde_json.
 
 use compact_str::CompactString;
 use serde::Deserialize;
@@ -13,7 +17,6 @@ use serde_json::{Number, Value};
 use simd_json::{Node, StaticNode, Tape};
 
 use super::seq::with_hinted_capacity;
-use super::status::{JobStatus, SegmentStatus};
 use super::timestamp::Timestamp;
 
 /// A position in a filled tape.
@@ -62,15 +65,17 @@ impl<'t, 'de> Cursor<'t, 'de> {
         self.string()
     }
 
-    fn string(&mut self) -> Option<&'de str> {
+    pub(crate) fn string(&mut self) -> Option<&'de str> {
         match self.next()? {
             Node::String(text) => Some(text),
             _ => None,
         }
     }
 
+    /// A number, `null` or boolean; `None` for `-0` (see above).
     fn scalar(&mut self) -> Option<StaticNode> {
         match self.next()? {
+            Node::Static(StaticNode::I64(0)) => None,
             Node::Static(scalar) => Some(scalar),
             _ => None,
         }
@@ -83,6 +88,9 @@ impl<'t, 'de> Cursor<'t, 'de> {
             Node::String(_) | Node::Static(_) => 1,
         };
         let value = self.nodes.get(self.at..self.at + nodes)?;
+        if value.contains(&Node::Static(StaticNode::I64(0))) {
+            return None;
+        }
         self.at += nodes;
         let mut spare = std::mem::take(&mut self.spare);
         spare.extend_from_slice(value);
@@ -174,6 +182,51 @@ impl<'de> FromTape<'de> for Number {
     }
 }
 
+/// Raw JSON, as serde_json's `Value` visitor builds it from simd-json's serde impl.
+impl<'de> FromTape<'de> for Value {
+    fn from_tape(tape: &mut Cursor<'_, 'de>) -> Option<Self> {
+        Some(match tape.peek()? {
+            Node::String(text) => {
+                tape.at += 1;
+                Value::String(text.to_owned())
+            }
+            Node::Static(_) => match tape.scalar()? {
+                StaticNode::Null => Value::Null,
+                StaticNode::Bool(value) => Value::Bool(value),
+                StaticNode::I64(value) => Value::Number(value.into()),
+                StaticNode::U64(value) => Value::Number(value.into()),
+                StaticNode::F64(value) => {
+                    Number::from_f64(value).map_or(Value::Null, Value::Number)
+                }
+            },
+            Node::Array { len, .. } => {
+                tape.at += 1;
+                let mut list = with_hinted_capacity(len).unwrap_or_default();
+                for _ in 0..len {
+                    list.push(Value::from_tape(tape)?);
+                }
+                Value::Array(list)
+            }
+            Node::Object { len, .. } => {
+                tape.at += 1;
+                let mut map = serde_json::Map::new();
+                for _ in 0..len {
+                    let key = tape.key()?;
+                    // serde_json's marker for a `RawValue` inside a map: its visitor's case.
+                    if key == RAW_VALUE_KEY {
+                        return None;
+                    }
+                    map.insert(key.to_owned(), Value::from_tape(tape)?);
+                }
+                Value::Object(map)
+            }
+        })
+    }
+}
+
+/// The key serde_json's `Value` visitor reads as a `RawValue` (with its `raw_value` feature).
+const RAW_VALUE_KEY: &str = "$serde_json::private::RawValue";
+
 /// Types read through their serde impl (`Cursor::value`): off the hot path, or with logic of
 /// their own.
 macro_rules! from_tape_through_serde {
@@ -186,7 +239,7 @@ macro_rules! from_tape_through_serde {
     };
 }
 
-from_tape_through_serde!(Value, JobStatus, SegmentStatus, Timestamp, u64, bool);
+from_tape_through_serde!(Timestamp, u64, bool);
 
 #[cfg(test)]
 mod tests {
@@ -233,6 +286,8 @@ mod tests {
         "[1, \"a\"]",
         "{}",
         "{\"a\": [1, {\"b\": null}]}",
+        "{\"a\": 1, \"b\": [], \"a\": {\"c\": \"d\"}}",
+        "[[[]], {}, [{}], -1.5e-3, 18446744073709551615]",
     ];
 
     #[test]
