@@ -1947,7 +1947,8 @@ void das_webhook_free(das_webhook *webhook);
 das_result das_webhook_to_json(const das_webhook *webhook, const char **json, size_t *len);
 
 // Checks the body's top-level `token` against the one expected, in constant time:
-// `DAS_RESULT_OK`, or `DAS_RESULT_INVALID_TOKEN` when the body has no token or another one.
+// `DAS_RESULT_OK`, or `DAS_RESULT_INVALID_TOKEN` when the body has no token or another one, or
+// when `token` is empty (an unset setting would otherwise accept `"token": ""`).
 //
 // Ownership: `token` is borrowed for the call; it is never logged.
 //
@@ -2035,7 +2036,8 @@ das_result das_webhook_transcript_of_channel(const das_webhook *webhook,
 // - `host`: an IP address to bind (NULL: `127.0.0.1`; use `0.0.0.0` to be reachable by TRD).
 //   `port` 0 picks a free port (read it back with `das_webhook_receiver_url`).
 // - `token`: when not NULL, every delivery must carry this top-level `token` (constant-time
-//   comparison; others are answered 401 and never delivered).
+//   comparison; others are answered 401 and never delivered). An empty `token` is refused
+//   with `DAS_RESULT_INVALID_TOKEN`: it would let bodies with `"token": ""` in.
 // - `tls_mode`: a `das_tls_mode`. `DAS_TLS_MODE_PEM` needs `cert_pem` and `key_pem`; the other
 //   modes ignore them (pass NULL).
 // - `spool_dir`: when not NULL, each accepted body is kept in this directory until

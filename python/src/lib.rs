@@ -48,7 +48,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<channel::ChannelConfig>()?;
     m.add_class::<channel::AudioChannel>()?;
     m.add_function(wrap_pyfunction!(trd::trd_parse, m)?)?;
-    m.add_function(wrap_pyfunction!(trd::tokens_equal, m)?)?;
+    m.add_function(wrap_pyfunction!(trd::check_token, m)?)?;
     m.add_class::<trd_record::TrdField>()?;
     m.add_class::<trd_view::TrdView>()?;
     m.add_class::<trd_view::TrdList>()?;

@@ -39,10 +39,13 @@ pub fn trd_parse(body: &Bound<'_, PyAny>) -> PyResult<TrdView> {
     result.map_err(parse_error)
 }
 
-/// Constant-time string equality (the length is not secret).
+/// The core's token rule (constant time): `None`, or why the token is not trusted.
 #[pyfunction]
-pub fn tokens_equal(given: &str, expected: &str) -> bool {
-    das::trd::tokens_equal(given, expected)
+#[pyo3(signature = (given, expected))]
+pub fn check_token(given: Option<&str>, expected: &str) -> Option<String> {
+    das::trd::check_token(given, expected)
+        .err()
+        .map(|e| e.to_string())
 }
 
 /// Options of a webhook receiver, shared by `WebhookReceiver.start` and
@@ -403,6 +406,7 @@ fn receiver_error(e: ReceiverError) -> PyErr {
         ReceiverError::Bind { .. } => das_error(Kind::Connect, e),
         ReceiverError::Certificate(_) | ReceiverError::Tls(_) => das_error(Kind::Tls, e),
         ReceiverError::Spool { .. } => das_error(Kind::Io, e),
+        ReceiverError::EmptyToken => das_error(Kind::InvalidArgument, e),
     }
 }
 

@@ -67,6 +67,14 @@ def test_verify_token_and_job_id() -> None:
     das.trd.verify_token(result, result.token)
     with pytest.raises(das.InvalidTokenError):
         das.trd.verify_token(result, result.token + "x")
+    # An unset setting is an empty expected token: nothing verifies against it, not even a
+    # body whose token is empty too.
+    for body in (result, das.trd.parse_webhook(result.to_json().replace(result.token, ""))):
+        with pytest.raises(das.InvalidTokenError, match="expected token is empty"):
+            das.trd.verify_token(body, "")
+    with pytest.raises(das.InvalidTokenError, match="carries no token"):
+        das.trd.verify_token(
+            das.trd.parse_webhook((TRD / "seed_3_11_verbatim.json").read_bytes()), "t")
     das.trd.verify_job_id(result, result.job.id)
     with pytest.raises(das.InvalidTokenError):
         das.trd.verify_job_id(result, "other")

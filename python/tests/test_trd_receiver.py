@@ -55,6 +55,12 @@ def test_plain_receiver_checks_the_token_and_delivers() -> None:
         assert receiver.next(float("inf")) is not None
 
 
+def test_an_empty_token_is_refused_at_start() -> None:
+    # It would let bodies with "token": "" in; None is the way to check no token.
+    with pytest.raises(das.InvalidArgument, match="webhook token is empty"):
+        das.trd.WebhookReceiver(tls="plain", token="")
+
+
 def test_self_signed_https_with_the_published_certificate() -> None:
     with das.trd.WebhookReceiver() as receiver:
         assert receiver.url.startswith("https://") and receiver.certificate_pem

@@ -39,4 +39,4 @@ pub use status::{JobStatus, SegmentStatus};
 pub use tasks::{AgeEstimate, EmotionEstimate, GenderEstimate, TaskResults};
 pub use timestamp::{DateTime, Timestamp};
 pub use transcript::{SpeakerId, TimedWord};
-pub use verify::{tokens_equal, verify_job_id, verify_token, VerifyError};
+pub use verify::{check_token, tokens_equal, verify_job_id, verify_token, VerifyError};

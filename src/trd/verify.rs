@@ -8,6 +8,10 @@ use super::model::JobResult;
 /// Why a delivery is not trusted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
+    /// The expected token is empty (an unset setting, most often): a body with `"token": ""`
+    /// would match it, so nothing is verified against it.
+    #[error("the expected token is empty: nothing can be verified against it")]
+    EmptyExpectedToken,
     /// A token is expected but the body has none.
     #[error("the body carries no token")]
     MissingToken,
@@ -26,8 +30,16 @@ pub enum VerifyError {
 
 /// Compares the body's top-level `token` with `expected` in constant time (for a given length).
 pub fn verify_token(result: &JobResult, expected: &str) -> Result<(), VerifyError> {
-    let token = result.token.as_deref().ok_or(VerifyError::MissingToken)?;
-    if tokens_equal(token, expected) {
+    check_token(result.token.as_deref(), expected)
+}
+
+/// [`verify_token`]'s rule for a token already read from a body (`None` when it has none).
+pub fn check_token(given: Option<&str>, expected: &str) -> Result<(), VerifyError> {
+    if expected.is_empty() {
+        return Err(VerifyError::EmptyExpectedToken);
+    }
+    let given = given.ok_or(VerifyError::MissingToken)?;
+    if tokens_equal(given, expected) {
         Ok(())
     } else {
         Err(VerifyError::TokenMismatch)

@@ -317,6 +317,13 @@ fn token_and_job_id_checks() {
         verify_token(&fixture("seed_3_11_verbatim.json"), TOKEN),
         Err(VerifyError::MissingToken)
     );
+    // An unset setting is an empty expected token; a body whose token is empty too must not
+    // pass it, nor one with any other token.
+    let mut empty = with_token.clone();
+    empty.token = Some(String::new());
+    for body in [&empty, &with_token] {
+        assert_eq!(verify_token(body, ""), Err(VerifyError::EmptyExpectedToken));
+    }
     assert_eq!(
         verify_job_id(&with_token, "6230c8b739231fb289992870"),
         Ok(())

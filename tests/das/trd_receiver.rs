@@ -65,6 +65,29 @@ async fn plain_receiver(
         .unwrap()
 }
 
+/// An empty token (an unset setting) would let `"token": ""` bodies in: the receiver refuses
+/// to start with one.
+#[tokio::test]
+async fn an_empty_token_is_refused_at_start() {
+    ensure_crypto_provider();
+    let refused = WebhookReceiver::builder()
+        .tls(Tls::Plain)
+        .token("")
+        .start()
+        .await;
+    assert!(
+        matches!(refused, Err(das::trd::ReceiverError::EmptyToken)),
+        "{refused:?}"
+    );
+    // A token of one character is a token.
+    let receiver = plain_receiver(|b| b.token("x")).await;
+    let url = format!("{}/job", receiver.url());
+    let empty = post(&plain_client(), url.clone(), body_for("job", Some(""))).await;
+    assert_eq!(empty.status(), 401);
+    let right = post(&plain_client(), url, body_for("job", Some("x"))).await;
+    assert_eq!(right.status(), 200);
+}
+
 /// Sends raw bytes and returns the status code of the response.
 async fn raw_status(receiver: &WebhookReceiver, request: &[u8]) -> u16 {
     let mut stream = TcpStream::connect(receiver.local_addr()).await.unwrap();

@@ -99,6 +99,10 @@ static void stereo_getters(void) {
     CHECK_RESULT(das_webhook_verify_token(wh, "wrong", 5), DAS_RESULT_INVALID_TOKEN);
     CHECK(strstr(check_last_error(), "does not match") != NULL);
     CHECK(strstr(check_last_error(), STEREO_TOKEN) == NULL);
+    /* An unset setting is an empty expected token: nothing verifies against it. */
+    CHECK_RESULT(das_webhook_verify_token(wh, "", DAS_NUL_TERMINATED), DAS_RESULT_INVALID_TOKEN);
+    CHECK(strstr(check_last_error(), "expected token is empty") != NULL);
+    CHECK_RESULT(das_webhook_verify_token(wh, STEREO_TOKEN, 0), DAS_RESULT_INVALID_TOKEN);
     das_webhook_free(wh);
 }
 
@@ -245,6 +249,12 @@ static void receiver_delivers_posts(void) {
     CHECK(body != NULL);
     if (body == NULL) return;
 
+    /* An empty token would let '"token": ""' bodies in; NULL is the way to check none. */
+    CHECK_RESULT(das_webhook_receiver_start(NULL, 0, 0, "", DAS_NUL_TERMINATED, DAS_TLS_MODE_PLAIN, NULL, 0, NULL,
+                                            0, NULL, 0, &receiver),
+                 DAS_RESULT_INVALID_TOKEN);
+    CHECK(receiver == NULL);
+    CHECK(strstr(check_last_error(), "webhook token is empty") != NULL);
     CHECK_RESULT(das_webhook_receiver_start(NULL, 0, 0, STEREO_TOKEN, DAS_NUL_TERMINATED, DAS_TLS_MODE_PLAIN,
                                             NULL, 0, NULL, 0, NULL, 0, &receiver),
                  DAS_RESULT_OK);

@@ -254,6 +254,31 @@ impl Drop for Receiver {
     }
 }
 
+/// `DAS_WEBHOOK_TOKEN="$HOOK_TOKEN"` with the variable unset is an empty token, which would let
+/// bodies with `"token": ""` in: a usage error, on any address.
+#[test]
+fn an_empty_token_is_a_usage_error() {
+    for (flag, env) in [(Some(""), None), (None, Some(""))] {
+        let mut command = das();
+        command.args(["webhook", "serve", "--http", "--port", "0"]);
+        command.env_remove("DAS_WEBHOOK_TOKEN");
+        if let Some(token) = flag {
+            command.args(["--token", token]);
+        }
+        if let Some(token) = env {
+            command.env("DAS_WEBHOOK_TOKEN", token);
+        }
+        let refused = command.output().unwrap();
+        assert_eq!(refused.status.code(), Some(2), "{flag:?} {env:?}");
+        assert!(
+            text(&refused.stderr).contains("DAS_WEBHOOK_TOKEN) is empty"),
+            "{}",
+            text(&refused.stderr)
+        );
+        assert!(text(&refused.stdout).is_empty());
+    }
+}
+
 #[test]
 fn a_public_receiver_without_a_token_needs_an_explicit_flag() {
     let refused = das()

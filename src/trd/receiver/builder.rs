@@ -115,7 +115,8 @@ impl ReceiverBuilder {
     }
 
     /// Requires every delivery to carry this top-level `token` (compared in constant time);
-    /// missing or different → 401. Default: no token check.
+    /// missing or different → 401. Default: no token check. An empty token is refused at
+    /// `start` ([`ReceiverError::EmptyToken`]).
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self

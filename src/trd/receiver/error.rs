@@ -6,6 +6,10 @@ use std::path::PathBuf;
 /// Why the receiver could not start, or an acknowledgement failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ReceiverError {
+    /// The token every delivery must carry is empty (an unset setting, most often): bodies
+    /// with `"token": ""` would pass. Give a token, or none to check no token.
+    #[error("the webhook token is empty: give a token, or none to accept deliveries without one")]
+    EmptyToken,
     /// The listening socket could not be opened.
     #[error("cannot bind the webhook listener to {addr}: {source}")]
     Bind {

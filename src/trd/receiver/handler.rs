@@ -22,7 +22,7 @@ use tokio::time::Instant;
 use super::delivery::Delivery;
 use super::seen::SeenDeliveries;
 use super::spool::Spool;
-use crate::trd::{parse_webhook, tokens_equal};
+use crate::trd::{check_token, parse_webhook};
 
 /// Longest accepted path segment; keeps spool file names within file-system limits.
 const MAX_SEGMENT_LEN: usize = 100;
@@ -139,11 +139,7 @@ async fn accept(
         Err(error) => return reject(StatusCode::BAD_REQUEST, error.to_string()),
     };
     if let Some(expected) = &state.token {
-        let matches = result
-            .token
-            .as_deref()
-            .is_some_and(|given| tokens_equal(given, expected));
-        if !matches {
+        if check_token(result.token.as_deref(), expected).is_err() {
             return reject(StatusCode::UNAUTHORIZED, "missing or wrong token");
         }
     }

@@ -50,6 +50,9 @@ impl WebhookReceiver {
     }
 
     pub(crate) async fn start(config: ReceiverBuilder) -> Result<WebhookReceiver, ReceiverError> {
+        if config.token.as_deref() == Some("") {
+            return Err(ReceiverError::EmptyToken);
+        }
         let tls_mode = config.tls.clone().unwrap_or_else(|| Tls::SelfSigned {
             hosts: match &config.public_host {
                 Some(host) => vec![host.clone()],

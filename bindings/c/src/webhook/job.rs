@@ -3,7 +3,7 @@
 
 use std::ffi::c_char;
 
-use das_core::trd::{parse_webhook, verify_token, VerifyError};
+use das_core::trd::{parse_webhook, verify_token};
 
 use super::document::{checked_index, das_job_status, das_webhook, not_present, TextKey, Webhook};
 use super::DAS_MAX_BODY_LEN;
@@ -109,7 +109,8 @@ pub unsafe extern "C" fn das_webhook_to_json(
 }
 
 /// Checks the body's top-level `token` against the one expected, in constant time:
-/// `DAS_RESULT_OK`, or `DAS_RESULT_INVALID_TOKEN` when the body has no token or another one.
+/// `DAS_RESULT_OK`, or `DAS_RESULT_INVALID_TOKEN` when the body has no token or another one, or
+/// when `token` is empty (an unset setting would otherwise accept `"token": ""`).
 ///
 /// Ownership: `token` is borrowed for the call; it is never logged.
 ///
@@ -125,13 +126,8 @@ pub unsafe extern "C" fn das_webhook_verify_token(
         let webhook = webhook!(webhook);
         // SAFETY: the caller upholds the string-input contract.
         let expected = unsafe { input_str(token, len, "token") }?;
-        verify_token(webhook.result(), expected).map_err(|e| {
-            let why = match e {
-                VerifyError::MissingToken => "the webhook body carries no token",
-                _ => "the webhook body's token does not match",
-            };
-            Error::new(das_result::InvalidToken, why)
-        })
+        verify_token(webhook.result(), expected)
+            .map_err(|e| Error::new(das_result::InvalidToken, e.to_string()))
     })
 }
 

@@ -45,6 +45,7 @@ fn receiver_error(error: ReceiverError) -> Error {
     let code = match &error {
         ReceiverError::Bind { .. } | ReceiverError::Spool { .. } => das_result::Io,
         ReceiverError::Certificate(_) | ReceiverError::Tls(_) => das_result::Tls,
+        ReceiverError::EmptyToken => das_result::InvalidToken,
     };
     Error::new(code, error.to_string())
 }
@@ -62,7 +63,8 @@ macro_rules! receiver {
 /// - `host`: an IP address to bind (NULL: `127.0.0.1`; use `0.0.0.0` to be reachable by TRD).
 ///   `port` 0 picks a free port (read it back with `das_webhook_receiver_url`).
 /// - `token`: when not NULL, every delivery must carry this top-level `token` (constant-time
-///   comparison; others are answered 401 and never delivered).
+///   comparison; others are answered 401 and never delivered). An empty `token` is refused
+///   with `DAS_RESULT_INVALID_TOKEN`: it would let bodies with `"token": ""` in.
 /// - `tls_mode`: a `das_tls_mode`. `DAS_TLS_MODE_PEM` needs `cert_pem` and `key_pem`; the other
 ///   modes ignore them (pass NULL).
 /// - `spool_dir`: when not NULL, each accepted body is kept in this directory until

@@ -65,12 +65,15 @@ pub async fn run(args: WebhookServeArgs) -> Result<(), CliError> {
         },
         (None, None) => Handler::Print,
     };
-    let receiver = builder.start().await.map_err(|e| {
-        let exit = match e {
-            das::trd::ReceiverError::Bind { .. } => Exit::Network,
-            _ => Exit::Input,
-        };
-        CliError::new(exit, format!("webhook receiver: {e}"))
+    let receiver = builder.start().await.map_err(|e| match e {
+        das::trd::ReceiverError::EmptyToken => CliError::new(
+            Exit::Usage,
+            "--token (or DAS_WEBHOOK_TOKEN) is empty: give the token TRD sends, or --no-token",
+        ),
+        das::trd::ReceiverError::Bind { .. } => {
+            CliError::new(Exit::Network, format!("webhook receiver: {e}"))
+        }
+        _ => CliError::new(Exit::Input, format!("webhook receiver: {e}")),
     })?;
     println!("listening on {}", receiver.url());
     if let Some(pem) = receiver.certificate_pem().filter(|_| args.cert.is_none()) {
