@@ -200,6 +200,30 @@ async fn transcribe_polls_through_a_gateway_failing_for_a_moment() {
     assert_eq!(result.job.status, JobStatus::Completed);
 }
 
+/// A status TRD does not document is polled like `IN_PROGRESS` (it may be a step TRD added),
+/// and the timeout says where the job was left.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_undocumented_status_is_named_when_the_wait_runs_out() {
+    let (_peer, trd) = peer(&["--step", "0.1", "--park-status", "PAUSED"]).await;
+    let poll_fast = WaitFor::Poll {
+        first: Duration::from_millis(100),
+        max: Duration::from_millis(200),
+    };
+    let options = Transcribe::new(poll_fast).timeout(Duration::from_secs(2));
+    let error = trd
+        .transcribe(&CreateJob::new(sample("speaker-a.wav")), &options)
+        .await
+        .unwrap_err();
+    let TrdError::WaitTimeout { last_status, .. } = &error else {
+        panic!("expected a wait timeout, got {error:?}");
+    };
+    assert_eq!(last_status, &Some(JobStatus::Other("PAUSED".into())));
+    assert!(
+        error.to_string().contains("(last status PAUSED)"),
+        "{error}"
+    );
+}
+
 /// A gateway that keeps failing is reported after eight polls in a row, with the job it
 /// leaves behind, not waited out until the timeout.
 #[tokio::test(flavor = "multi_thread")]

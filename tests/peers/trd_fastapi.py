@@ -14,7 +14,8 @@ is POSTed to each callback URL + /{job_id} (with the token and certificate regis
 webhook/validate). --busy N answers the first N job/create calls 503 with Retry-After: 1;
 --bad-gateway N the first N job/status calls 502 with an HTML page, as a failing gateway does;
 --wrong-result answers job/result with another job's result; --unreachable-callbacks records
-every callback as failed without posting it (TRD cannot reach the webhook).
+every callback as failed without posting it (TRD cannot reach the webhook); --park-status NAME
+leaves each job in the status NAME (one TRD does not document) instead of finishing it.
 Prints the bound port on stdout, then serves until killed.
 """
 
@@ -44,6 +45,7 @@ parser.add_argument("--busy", type=int, default=0)
 parser.add_argument("--bad-gateway", type=int, default=0)
 parser.add_argument("--wrong-result", action="store_true")
 parser.add_argument("--unreachable-callbacks", action="store_true")
+parser.add_argument("--park-status")
 args = parser.parse_args()
 
 app = FastAPI()
@@ -105,6 +107,9 @@ async def process(job_id: str) -> None:
     document["job"]["started_at"] = now()
     await asyncio.sleep(args.step)
     if document["job"]["status"] != "IN_PROGRESS":
+        return
+    if args.park_status:
+        document["job"]["status"] = args.park_status
         return
     seconds = wav_seconds(uploads[job_id])
     if seconds is not None:

@@ -208,12 +208,20 @@ async fn a_timed_out_wait_stops_the_job_when_asked() {
         .stop_on_timeout(true);
     let error = trd.transcribe(&speaker_a(), &options).await.unwrap_err();
     let TrdError::WaitTimeout {
-        job_id, stopped, ..
+        job_id,
+        stopped,
+        last_status,
+        ..
     } = &error
     else {
         panic!("expected a wait timeout, got {error}");
     };
     assert!(*stopped);
+    assert_eq!(last_status, &Some(JobStatus::Queued), "{error}");
+    assert!(
+        error.to_string().contains("(last status QUEUED) (stopped)"),
+        "{error}"
+    );
     assert_eq!(error.kind(), TrdErrorKind::Timeout);
     let job = trd.status(job_id).await.unwrap();
     assert_eq!(job.status, JobStatus::Failed);

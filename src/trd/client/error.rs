@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::capped_body::{read_capped, BodyError};
+use crate::trd::JobStatus;
 
 /// A failed call to TRD (or to the license server).
 #[derive(Debug, thiserror::Error)]
@@ -136,7 +137,11 @@ pub enum TrdError {
         reason: String,
     },
     /// `transcribe` got no result within its timeout.
-    #[error("job {job_id} has no result after {waited:?}{}", if *.stopped { " (stopped)" } else { "" })]
+    #[error(
+        "job {job_id} has no result after {waited:?}{}{}",
+        last_status.as_ref().map(|s| format!(" (last status {s})")).unwrap_or_default(),
+        if *.stopped { " (stopped)" } else { "" }
+    )]
     WaitTimeout {
         /// The job's id.
         job_id: String,
@@ -144,6 +149,9 @@ pub enum TrdError {
         waited: Duration,
         /// Whether `job/stop` was sent because the wait ran out.
         stopped: bool,
+        /// The job's status at the last poll (`None` when no poll answered): one TRD does not
+        /// document (`Other`) is polled like `IN_PROGRESS`, until the timeout.
+        last_status: Option<JobStatus>,
     },
     /// A failure after `transcribe` created the job: the job exists at TRD under `job_id`
     /// (its status or result may be fetched again later); the inner error says what failed.

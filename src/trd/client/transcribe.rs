@@ -182,17 +182,25 @@ impl TrdClient {
         let created = self.create_job(&job).await?;
         options.report(Progress::Created(&created));
         let deadline = crate::deadline::deadline_in(options.timeout);
+        let mut last_status = None;
         let result = match &options.wait {
             #[cfg(feature = "receiver")]
             WaitFor::Webhook(hooks) => {
                 let delivered = hooks.wait(&created.id, options.timeout);
+                let polled = self.backup_poll(&created.id, deadline, options, &mut last_status);
                 tokio::select! {
                     delivered = delivered => delivered,
-                    Some(polled) = self.backup_poll(&created.id, deadline, options) => Some(polled),
+                    Some(polled) = polled => Some(polled),
                 }
             }
             WaitFor::Poll { first, max } => self
-                .poll_until_done(&created.id, *first, *max, deadline, options)
+                .poll_until_done(
+                    &created.id,
+                    (*first, *max),
+                    deadline,
+                    options,
+                    &mut last_status,
+                )
                 .await
                 .map_err(|source| TrdError::InJob {
                     job_id: created.id.clone(),
@@ -200,7 +208,7 @@ impl TrdClient {
                 })?,
         };
         let Some(result) = result else {
-            return Err(self.timed_out(&created.id, options).await);
+            return Err(self.timed_out(&created.id, options, last_status).await);
         };
         options.report(Progress::Finished(&result));
         if options.delete_after {
@@ -222,13 +230,15 @@ impl TrdClient {
     /// connection, no answer) is polled again: one bad answer must not end a long wait. A
     /// result that is not the job's final one (another job's, or one still in progress while
     /// the status said done) is a protocol error, or polled again.
+    ///
+    /// `last_status` keeps the status of the last poll that answered, for the timeout's error.
     async fn poll_until_done(
         &self,
         job_id: &str,
-        first: Duration,
-        max: Duration,
+        (first, max): (Duration, Duration),
         deadline: Instant,
         options: &Transcribe,
+        last_status: &mut Option<JobStatus>,
     ) -> Result<Option<JobResult>, TrdError> {
         let mut interval = first.max(MIN_POLL);
         // Transient failures in a row: a failure that lasts is reported, not waited out.
@@ -247,7 +257,17 @@ impl TrdClient {
             };
             failures = 0;
             options.report(Progress::Status(&job));
-            if !is_final(&job.status) {
+            if let JobStatus::Other(status) = &job.status {
+                if last_status.as_ref() != Some(&job.status) {
+                    tracing::warn!(
+                        %job_id, %status,
+                        "job/status is one TRD does not document; polling on until COMPLETED or FAILED"
+                    );
+                }
+            }
+            let done = is_final(&job.status);
+            *last_status = Some(job.status);
+            if !done {
                 continue;
             }
             match self.result(job_id).await {
@@ -277,10 +297,11 @@ impl TrdClient {
         job_id: &str,
         deadline: Instant,
         options: &Transcribe,
+        last_status: &mut Option<JobStatus>,
     ) -> Option<JobResult> {
         let every = options.backup_poll?;
         match self
-            .poll_until_done(job_id, every, every, deadline, options)
+            .poll_until_done(job_id, (every, every), deadline, options, last_status)
             .await
         {
             Ok(polled) => polled,
@@ -291,7 +312,12 @@ impl TrdClient {
         }
     }
 
-    async fn timed_out(&self, job_id: &str, options: &Transcribe) -> TrdError {
+    async fn timed_out(
+        &self,
+        job_id: &str,
+        options: &Transcribe,
+        last_status: Option<JobStatus>,
+    ) -> TrdError {
         let stopped = options.stop_on_timeout && {
             match self.stop(job_id).await {
                 Ok(_) => true,
@@ -305,6 +331,7 @@ impl TrdClient {
             job_id: job_id.to_owned(),
             waited: options.timeout,
             stopped,
+            last_status,
         }
     }
 }
