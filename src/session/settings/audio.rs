@@ -177,8 +177,28 @@ pub(super) fn checked_scheme(
     text: &str,
     schemes: &[&str],
 ) -> Result<Url, SettingError> {
-    let url = Url::parse(text).map_err(|e| SettingError::invalid(setting, e))?;
+    let url = Url::parse(text)
+        .map_err(|e| SettingError::invalid(setting, url_problem(text, e, schemes)))?;
     with_scheme(setting, url, schemes)
+}
+
+/// What is wrong with a URL that does not parse: the url crate's "relative URL without a base"
+/// says nothing to someone who left the scheme out, or passed an empty value.
+fn url_problem(text: &str, error: url::ParseError, schemes: &[&str]) -> String {
+    let expected = schemes
+        .iter()
+        .map(|scheme| format!("{scheme}://"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match error {
+        url::ParseError::RelativeUrlWithoutBase if text.trim().is_empty() => {
+            format!("the URL is empty: expected one starting with {expected}")
+        }
+        url::ParseError::RelativeUrlWithoutBase => {
+            format!("the URL has no scheme: expected one starting with {expected}")
+        }
+        other => other.to_string(),
+    }
 }
 
 /// `url`, if its scheme is one of `schemes`.

@@ -457,6 +457,22 @@ mod tests {
         };
         assert_eq!(setting, "audio_url");
         assert_eq!(problem, r#"scheme `http` is not one of ["ws", "wss"]"#);
+        assert_eq!(
+            s.set_endpoint_url("").unwrap_err().to_string(),
+            "`endpoint_url` is invalid: the URL is empty: expected one starting with http://, \
+             https://, ws://, wss://"
+        );
+        assert_eq!(
+            s.set_token_url("auth.example/oauth2/token")
+                .unwrap_err()
+                .to_string(),
+            "`token_url` is invalid: the URL has no scheme: expected one starting with http://, \
+             https://"
+        );
+        assert_eq!(
+            s.set_audio_url("wss://").unwrap_err().to_string(),
+            "`audio_url` is invalid: empty host"
+        );
     }
 
     #[test]
