@@ -1,4 +1,4 @@
-//! The C++ wrapper (`bindings/cpp/das.hpp`) uses every function `das.h` declares (calls it, or
+//! The C++ wrapper (`include/das.hpp`) uses every function `das.h` declares (calls it, or
 //! passes it, as its owners pass the `_free` functions), so a C function added without its C++
 //! form fails here rather than going unnoticed.
 
@@ -16,8 +16,8 @@ fn mentions(text: &str, name: &str) -> bool {
 
 #[test]
 fn the_cpp_wrapper_uses_every_c_function() {
-    let wrapper = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../cpp/das.hpp"))
-        .expect("bindings/cpp/das.hpp");
+    let wrapper = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../include/das.hpp"))
+        .expect("include/das.hpp");
     assert!(!mentions("das_run_x(", "das_run") && mentions("f(das_run)", "das_run"));
     let missing: Vec<_> = declared_functions()
         .into_iter()
