@@ -232,7 +232,8 @@ enum das_result
   DAS_RESULT_AUTH = 303,
   // The connection was refused.
   DAS_RESULT_CONNECT_REFUSED = 304,
-  // The service stayed busy or rate-limited (HTTP 429/503) through every retry.
+  // The service stayed busy or rate-limited (HTTP 429/503) through every retry, or TRD's
+  // server or gateway failed at its end (500/502/504): worth a later try.
   DAS_RESULT_BUSY = 305,
   // The service refused the request: invalid (HTTP 400/422), media too long or quota
   // exceeded (413); the message carries the server's detail.

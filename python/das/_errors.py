@@ -131,7 +131,8 @@ class ConnectRefused(ConnectError):
 
 
 class BusyError(DasError):
-    """TRD stayed busy or rate-limited (HTTP 429/503) through every retry."""
+    """TRD stayed busy or rate-limited (HTTP 429/503) through every retry, or its server or
+    gateway failed at its end (500/502/504): worth a later try."""
 
     code = 305
 

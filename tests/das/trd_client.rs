@@ -15,7 +15,7 @@ use axum::{Json, Router};
 use base64::Engine as _;
 use das::trd::{
     ensure_crypto_provider, Credentials, ReceiverBuilder, RetryPolicy, TrdClient, TrdError,
-    ValidateOptions, WebhookReceiver,
+    TrdErrorKind, ValidateOptions, WebhookReceiver,
 };
 use serde_json::{json, Value};
 
@@ -247,7 +247,7 @@ async fn documented_statuses_become_typed_errors() {
         .retry(RetryPolicy::none())
         .build()
         .unwrap();
-    let cases: [(u16, Option<&'static str>); 8] = [
+    let cases: [(u16, Option<&'static str>); 10] = [
         (400, None),
         (401, None),
         (403, None),
@@ -256,6 +256,8 @@ async fn documented_statuses_become_typed_errors() {
         (429, Some("7")),
         (503, Some("2")),
         (500, None),
+        (502, None),
+        (504, None),
     ];
     for (status, retry_after) in cases {
         *trd.fail_whoami.lock().unwrap() = Some((status, retry_after));
@@ -272,10 +274,15 @@ async fn documented_statuses_become_typed_errors() {
             (503, TrdError::Unavailable { retry_after, .. }) => {
                 *retry_after == Some(Duration::from_secs(2))
             }
-            (500, TrdError::Status { status: 500, .. }) => true,
+            (500 | 502 | 504, TrdError::Status { status: got, .. }) => *got == status,
             _ => false,
         };
         assert!(ok, "{status} became {error:?}");
+        // A server or gateway failing at its end is worth a later try, as a busy one is.
+        if matches!(status, 429 | 503 | 500 | 502 | 504) {
+            assert_eq!(error.kind(), TrdErrorKind::Busy, "{status}");
+            assert!(error.is_transient(), "{status}");
+        }
     }
     *trd.fail_whoami.lock().unwrap() = Some((0, None));
     assert!(matches!(client.whoami().await, Err(TrdError::Timeout(_))));

@@ -45,7 +45,8 @@ pub enum das_result {
     Auth = 303,
     /// The connection was refused.
     ConnectRefused = 304,
-    /// The service stayed busy or rate-limited (HTTP 429/503) through every retry.
+    /// The service stayed busy or rate-limited (HTTP 429/503) through every retry, or TRD's
+    /// server or gateway failed at its end (500/502/504): worth a later try.
     Busy = 305,
     /// The service refused the request: invalid (HTTP 400/422), media too long or quota
     /// exceeded (413); the message carries the server's detail.

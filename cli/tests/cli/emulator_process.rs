@@ -116,6 +116,44 @@ async fn the_json_line_describes_working_endpoints_and_the_faults_route_switches
     assert_eq!(whoami.status(), 200);
 }
 
+/// TRD's server or a gateway in front of it failing at `job/create` (500, 502) is worth a later
+/// try, as a busy one is: exit 4, not the 1 of a protocol failure. The upload is not repeated
+/// (a job may exist), so the answer reaches the user.
+#[tokio::test]
+async fn a_failing_trd_server_or_gateway_exits_4() {
+    let emulator = tokio::task::spawn_blocking(JsonEmulator::start)
+        .await
+        .unwrap();
+    let description = &emulator.description;
+    let wav = support::workspace_file("samples/speaker-a.wav");
+    for status in [500, 502] {
+        let put = http()
+            .put(&description.faults_url)
+            .json(&serde_json::json!({"trd_reject": {"status": status}}))
+            .send()
+            .await
+            .expect("PUT faults");
+        assert_eq!(put.status(), 204);
+        let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_das"))
+            .args(["trd", "transcribe", wav.to_str().unwrap()])
+            .args([
+                "--api",
+                &description.trd_url,
+                "--token",
+                &description.trd_token,
+            ])
+            .output()
+            .await
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(4), "{status}: {stderr}");
+        assert!(
+            stderr.contains(&format!("HTTP status {status}")),
+            "{stderr}"
+        );
+    }
+}
+
 /// An audio channel the consumer refuses before any audio (a wrong AudioHook key) ends
 /// `das register` at once, instead of waiting for the service's audio timeout.
 #[test]

@@ -177,7 +177,8 @@ pub enum TrdErrorKind {
     Rejected,
     /// No such job (404).
     NotFound,
-    /// TRD stayed busy or rate-limited (429/503) through every retry.
+    /// TRD stayed busy or rate-limited (429/503) through every retry, or its server or gateway
+    /// failed (500, 502, 504: the failures [`TrdError::is_transient`] names, worth a later try).
     Busy,
     /// No answer, or no result, in time.
     Timeout,
@@ -197,6 +198,12 @@ pub enum TrdErrorKind {
     Protocol,
     /// The webhook receiver could not start or store a delivery.
     Receiver,
+}
+
+/// A status the server or a gateway in front of it answers when it fails at its end (internal
+/// error, bad gateway, gateway timeout); 503 has its own variant.
+fn is_server_failure(status: u16) -> bool {
+    matches!(status, 500 | 502 | 504)
 }
 
 impl TrdError {
@@ -225,6 +232,7 @@ impl TrdError {
             | TrdError::InvalidJobId(_) => TrdErrorKind::InvalidInput,
             TrdError::JobFailed { .. } => TrdErrorKind::JobFailed,
             TrdError::NotReachable { .. } => TrdErrorKind::NotReachable,
+            TrdError::Status { status, .. } if is_server_failure(*status) => TrdErrorKind::Busy,
             TrdError::Status { .. } | TrdError::InvalidResponse(_) => TrdErrorKind::Protocol,
             TrdError::InJob { source, .. } => source.kind(),
             #[cfg(feature = "receiver")]
@@ -254,7 +262,7 @@ impl TrdError {
     /// or failing at its gateway (500, 502, 504), no answer in time, a broken connection.
     pub fn is_transient(&self) -> bool {
         match self.underlying() {
-            TrdError::Status { status, .. } => matches!(status, 500 | 502 | 504),
+            TrdError::Status { status, .. } => is_server_failure(*status),
             TrdError::Timeout(_)
             | TrdError::Connect { .. }
             | TrdError::Http(_)

@@ -16,8 +16,11 @@ fn mentions(text: &str, name: &str) -> bool {
 
 #[test]
 fn the_cpp_wrapper_uses_every_c_function() {
-    let wrapper = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../include/das.hpp"))
-        .expect("include/das.hpp");
+    let wrapper = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../include/das.hpp"
+    ))
+    .expect("include/das.hpp");
     assert!(!mentions("das_run_x(", "das_run") && mentions("f(das_run)", "das_run"));
     let missing: Vec<_> = declared_functions()
         .into_iter()
