@@ -4,6 +4,8 @@ shared webhook receiver, every job call, streamed query, credentials and typed e
 import asyncio
 import concurrent.futures
 import pathlib
+import socket
+import threading
 
 import pytest
 
@@ -78,6 +80,39 @@ def test_bad_input_raises_typed_errors(emulator: das.Emulator, tmp_path: pathlib
     basic = Client(emulator.trd_url, username=emulator.trd_license_user,
                    password=emulator.trd_license_password)
     assert basic.list().jobs is not None
+
+
+def raw_peer(answer: bytes) -> str:
+    """A TRD base URL whose server answers every request with ``answer`` and closes."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            connection, _ = listener.accept()
+            with connection:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    chunk = connection.recv(4096)
+                    if not chunk:
+                        break
+                    request += chunk
+                connection.sendall(answer)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}/trd/v3"
+
+
+def test_broken_http_framing_is_a_protocol_error() -> None:
+    # A chunk size that is not hex is the peer breaking HTTP (it was a ConnectError); a body
+    # cut short by the connection stays a network failure.
+    corrupt = raw_peer(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                       b"Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n")
+    with pytest.raises(das.ProtocolError, match="Invalid chunk size line"):
+        Client(corrupt, bearer=TOKEN).whoami()
+    cut = raw_peer(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                   b"Content-Length: 100\r\n\r\n{\"a\"")
+    with pytest.raises(das.ConnectError, match="end of file before message length"):
+        Client(cut, bearer=TOKEN).whoami()
 
 
 def test_asyncio_client() -> None:

@@ -413,3 +413,68 @@ async fn one_call_setup_fails_when_trd_cannot_reach_the_webhook() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A peer that answers every request with `answer` and closes the connection.
+async fn raw_trd(answer: &'static [u8]) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buffer).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buffer[..n]),
+                    }
+                }
+                let _ = stream.write_all(answer).await;
+                let _ = stream.shutdown().await;
+            });
+        }
+    });
+    format!("http://{address}/trd/v3")
+}
+
+/// A body whose chunked framing is broken is the peer breaking HTTP: a protocol error, not a
+/// network one (it was `Http`, a `ConnectError` in Python). A body cut short by a closed
+/// connection stays a transient network failure.
+#[tokio::test]
+async fn a_broken_body_framing_is_a_protocol_error() {
+    let corrupt = raw_trd(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+    )
+    .await;
+    let client = |base: String| {
+        TrdClient::builder(base)
+            .bearer(STATIC_TOKEN)
+            .retry(RetryPolicy::none())
+            .build()
+            .unwrap()
+    };
+    let error = client(corrupt).whoami().await.unwrap_err();
+    assert!(
+        matches!(&error, TrdError::InvalidResponse(m) if m.contains("Invalid chunk size line")),
+        "{error:?}"
+    );
+    assert_eq!(error.kind(), TrdErrorKind::Protocol);
+    assert!(!error.is_transient());
+
+    let cut = raw_trd(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\"",
+    )
+    .await;
+    let error = client(cut).whoami().await.unwrap_err();
+    assert!(matches!(&error, TrdError::Http(_)), "{error:?}");
+    assert_eq!(error.kind(), TrdErrorKind::Network);
+    assert!(error.is_transient());
+    // The cause is in the message, not only reqwest's "error decoding response body".
+    assert!(
+        error
+            .to_string()
+            .contains("end of file before message length reached"),
+        "{error}"
+    );
+}

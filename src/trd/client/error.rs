@@ -460,9 +460,40 @@ pub(crate) fn from_reqwest(error: reqwest::Error, timeout: Duration) -> TrdError
             message: std::error::Error::source(&error)
                 .map_or_else(|| error.to_string(), |s| s.to_string()),
         }
+    } else if let Some(framing) = broken_framing(&error) {
+        TrdError::InvalidResponse(format!("the answer's HTTP framing is broken: {framing}"))
     } else {
-        TrdError::Http(error.to_string())
+        TrdError::Http(with_cause(&error))
     }
+}
+
+/// The peer's own HTTP error (a chunk size that is not hex, a bad header in the body's framing),
+/// which hyper reports as invalid input or data. A body cut short is `UnexpectedEof`: the
+/// connection's failure, not the peer's protocol.
+fn broken_framing(error: &reqwest::Error) -> Option<String> {
+    causes(error)
+        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .find(|io| {
+            matches!(
+                io.kind(),
+                std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData
+            )
+        })
+        .map(ToString::to_string)
+}
+
+/// reqwest's words and the innermost cause ("error decoding response body" says nothing alone).
+fn with_cause(error: &reqwest::Error) -> String {
+    match causes(error).last() {
+        Some(cause) if !std::ptr::addr_eq(cause, error) => format!("{error}: {cause}"),
+        _ => error.to_string(),
+    }
+}
+
+fn causes<'e>(
+    error: &'e (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'e (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(error), |cause| cause.source())
 }
 
 #[cfg(test)]
@@ -500,7 +531,7 @@ mod tests {
         assert_eq!(in_job.job_id(), Some("65f0c0ffee"));
         assert_eq!(
             (in_job.kind(), in_job.http_status()),
-            (TrdErrorKind::Protocol, Some(502))
+            (TrdErrorKind::Busy, Some(502))
         );
         assert!(in_job
             .to_string()
