@@ -1513,7 +1513,8 @@ void das_session_free(das_session *session);
 // Errors: missing file `DAS_RESULT_IO`, empty file `DAS_RESULT_OUT_OF_RANGE`, a config item
 // that is neither `key=value` nor a JSON object `DAS_RESULT_PARSE`, credentials refused
 // `DAS_RESULT_AUTH`, TRD refused the job (400/413/422, message with the server's detail)
-// `DAS_RESULT_REJECTED`, busy through every retry `DAS_RESULT_BUSY`, no answer
+// `DAS_RESULT_REJECTED`, busy through every retry or a failing server or gateway
+// (500/502/504) `DAS_RESULT_BUSY`, no answer
 // `DAS_RESULT_TIMEOUT`, unreachable `DAS_RESULT_CONNECT_REFUSED`.
 //
 // Ownership: `client` and `job` are borrowed; the caller owns `*out` (`das_webhook_free`).
@@ -1821,7 +1822,8 @@ das_result das_trd_license_token(const char *token_url,
 // `webhook/validate`: asks TRD whether it can reach the webhook at `webhook_url`
 // (`scheme://host[:port]`) and writes the answer to `*reachable`. With `token` or `crt_pem`
 // (the receiver's certificate, see `das_webhook_receiver_certificate_pem`) the request is a
-// POST that registers them with TRD; with both NULL it is a GET. Errors as `das_trd_whoami`.
+// POST that registers them with TRD; with both NULL it is a GET. Errors as `das_trd_whoami`,
+// and an empty `token` is `DAS_RESULT_INVALID_TOKEN`, before anything is sent.
 //
 // Ownership: strings are borrowed for the call; the token is never logged.
 //

@@ -169,7 +169,7 @@ class WebhookParseError(DasError, ValueError):
 
 
 class InvalidTokenError(DasError):
-    """A webhook token or job id did not match."""
+    """A webhook token or job id did not match, or a webhook token given is empty."""
 
     code = 401
 

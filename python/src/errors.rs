@@ -37,6 +37,7 @@ pub enum Kind {
     Rejected,
     JobFailed,
     NotFound,
+    InvalidToken,
     Internal,
 }
 
@@ -60,6 +61,7 @@ impl Kind {
             Self::Rejected => "RejectedError",
             Self::JobFailed => "JobFailedError",
             Self::NotFound => "NotFoundError",
+            Self::InvalidToken => "InvalidTokenError",
             Self::Internal => "InternalError",
         }
     }

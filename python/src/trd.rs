@@ -406,7 +406,7 @@ fn receiver_error(e: ReceiverError) -> PyErr {
         ReceiverError::Bind { .. } => das_error(Kind::Connect, e),
         ReceiverError::Certificate(_) | ReceiverError::Tls(_) => das_error(Kind::Tls, e),
         ReceiverError::Spool { .. } => das_error(Kind::Io, e),
-        ReceiverError::EmptyToken => das_error(Kind::InvalidArgument, e),
+        ReceiverError::EmptyToken => das_error(Kind::InvalidToken, e),
     }
 }
 
@@ -423,6 +423,7 @@ pub(crate) fn trd_error(e: TrdError) -> PyErr {
         TrdErrorKind::Proxy => Kind::Proxy,
         TrdErrorKind::InvalidInput => match e.underlying() {
             TrdError::File { .. } => Kind::Io,
+            TrdError::EmptyToken => Kind::InvalidToken,
             _ => Kind::InvalidArgument,
         },
         TrdErrorKind::JobFailed => Kind::JobFailed,

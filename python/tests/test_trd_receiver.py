@@ -57,8 +57,11 @@ def test_plain_receiver_checks_the_token_and_delivers() -> None:
 
 def test_an_empty_token_is_refused_at_start() -> None:
     # It would let bodies with "token": "" in; None is the way to check no token.
-    with pytest.raises(das.InvalidArgument, match="webhook token is empty"):
+    with pytest.raises(das.InvalidTokenError, match="webhook token is empty"):
         das.trd.WebhookReceiver(tls="plain", token="")
+    # Nor is one registered with TRD: refused before anything is sent.
+    with pytest.raises(das.InvalidTokenError, match="webhook token is empty"):
+        das.trd.Client("http://127.0.0.1:9/trd/v3").validate("https://203.0.113.7", token="")
 
 
 def test_self_signed_https_with_the_published_certificate() -> None:

@@ -210,8 +210,14 @@ mod tests {
             check(body.as_bytes());
             assert!(parse(body.as_bytes()).is_none(), "{body}");
         }
-        // `-0` in a string (a UTC offset) or in a float stays on the fast pass.
+        // `-0` in a string (a UTC offset) or in a float, and `0` anywhere, stay on the fast pass.
         for body in [
+            plain.replace(r#""config":{}"#, r#""config":{"n":0},"media":{"size":0}"#),
+            plain.replace(r#""token":"t""#, r#""token":"t","n":[0,{"m":0}]"#),
+            plain.replace(
+                r#""channel":1,"#,
+                r#""channel":0,"task_results":{"age":0},"#,
+            ),
             document(
                 r#"{"at":"2024-01-01T00:00:00-00:00"}"#,
                 "0.5",

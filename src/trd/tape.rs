@@ -88,7 +88,11 @@ impl<'t, 'de> Cursor<'t, 'de> {
             Node::String(_) | Node::Static(_) => 1,
         };
         let value = self.nodes.get(self.at..self.at + nodes)?;
-        if value.contains(&Node::Static(StaticNode::I64(0))) {
+        // A pattern, not `==`: value-trait's equality takes `U64(0)` for `I64(0)`.
+        if value
+            .iter()
+            .any(|node| matches!(node, Node::Static(StaticNode::I64(0))))
+        {
             return None;
         }
         self.at += nodes;

@@ -35,7 +35,7 @@ pub fn verify_token(result: &JobResult, expected: &str) -> Result<(), VerifyErro
 
 /// [`verify_token`]'s rule for a token already read from a body (`None` when it has none).
 pub fn check_token(given: Option<&str>, expected: &str) -> Result<(), VerifyError> {
-    if expected.is_empty() {
+    if !is_usable_token(expected) {
         return Err(VerifyError::EmptyExpectedToken);
     }
     let given = given.ok_or(VerifyError::MissingToken)?;
@@ -46,7 +46,14 @@ pub fn check_token(given: Option<&str>, expected: &str) -> Result<(), VerifyErro
     }
 }
 
-/// Constant-time string equality (the length itself is not secret).
+/// Whether a token can be registered or checked: an empty one (an unset setting, most often)
+/// would match a body with `"token": ""`.
+pub(crate) fn is_usable_token(token: &str) -> bool {
+    !token.is_empty()
+}
+
+/// Constant-time string equality (the length itself is not secret). Plain equality: checking a
+/// delivery is [`check_token`], which also refuses an empty expected token.
 pub fn tokens_equal(given: &str, expected: &str) -> bool {
     bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
 }

@@ -336,6 +336,13 @@ async fn validate_uses_get_without_body_and_post_with_token_and_crt() {
         .validate(tls.url(), options, Some("tok"), Some(pem))
         .await
         .unwrap());
+    // An empty token (an unset setting) is never registered: nothing is sent.
+    let refused = client
+        .validate(tls.url(), options, Some(""), Some(pem))
+        .await
+        .unwrap_err();
+    assert!(matches!(refused, TrdError::EmptyToken), "{refused:?}");
+    assert_eq!(refused.kind(), TrdErrorKind::InvalidInput);
 
     let calls = trd.validations.lock().unwrap().clone();
     assert_eq!(calls.len(), 3);

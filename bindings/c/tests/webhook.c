@@ -393,6 +393,11 @@ static void trd_client_errors(void) {
     CHECK_RESULT(das_trd_validate("http://127.0.0.1:1", DAS_NUL_TERMINATED, "t", 1, NULL, 0, NULL, 0, NULL, 0, 1000,
                                   &reachable),
                  DAS_RESULT_NULL_ARGUMENT);
+    /* An empty token is never registered: refused before the (unreachable) TRD is asked. */
+    CHECK_RESULT(das_trd_validate("http://127.0.0.1:1/trd/v3", DAS_NUL_TERMINATED, "t", 1, "https://203.0.113.7",
+                                  DAS_NUL_TERMINATED, "", DAS_NUL_TERMINATED, NULL, 0, 1000, &reachable),
+                 DAS_RESULT_INVALID_TOKEN);
+    CHECK(strstr(check_last_error(), "webhook token is empty") != NULL);
 }
 
 /* Freed from an `atexit` handler, as a program's cleanup often does: after the thread's locals

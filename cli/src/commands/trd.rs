@@ -89,7 +89,7 @@ pub fn trd_error(call: &str, error: TrdError) -> CliError {
 
 /// The exit code of a TRD failure, by the class the library gives it.
 pub fn exit_for(error: &TrdError) -> Exit {
-    if let TrdError::InvalidBaseUrl(_) = error {
+    if let TrdError::InvalidBaseUrl(_) | TrdError::EmptyToken = error.underlying() {
         return Exit::Usage;
     }
     match error.kind() {

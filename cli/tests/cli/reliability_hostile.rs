@@ -277,6 +277,19 @@ fn an_empty_token_is_a_usage_error() {
         );
         assert!(text(&refused.stdout).is_empty());
     }
+    // Nor is one registered with TRD: refused before anything is sent.
+    let refused = das()
+        .args(["trd", "validate", "--api", "http://127.0.0.1:9/trd/v3"])
+        .args(["--url", "https://203.0.113.7:8443", "--webhook-token", ""])
+        .env_remove("DAS_WEBHOOK_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        text(&refused.stderr).contains("webhook token is empty"),
+        "{}",
+        text(&refused.stderr)
+    );
 }
 
 #[test]

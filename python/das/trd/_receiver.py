@@ -45,7 +45,7 @@ class WebhookReceiver:
     ``tls``: ``'self-signed'`` (a certificate for ``hosts``, default loopback; its PEM is
     ``certificate_pem``), ``'plain'``, or ``'pem'`` with ``cert_pem``/``key_pem``. With
     ``token``, deliveries whose body carries another token are refused (401); an empty
-    ``token`` raises ``das.InvalidArgument`` (it would let ``"token": ""`` in). With ``spool``,
+    ``token`` raises ``das.InvalidTokenError`` (it would let ``"token": ""`` in). With ``spool``,
     every accepted delivery is kept on disk until acknowledged.
 
     Take deliveries with ``next()`` / iteration, or register ``@receiver.on_result`` handlers

@@ -125,6 +125,10 @@ pub enum TrdError {
     /// A `config` item is neither `key=value` items nor a JSON object.
     #[error("invalid job config: {0}")]
     InvalidConfig(String),
+    /// The webhook token given to `webhook/validate` is empty (an unset setting, most often):
+    /// registered, it would match bodies with `"token": ""`.
+    #[error("the webhook token is empty: give a token, or none")]
+    EmptyToken,
     /// A job id that is not 1-100 URL-safe characters (checked before any request).
     #[error("invalid job id `{0}`: expected 1-100 characters of A-Z a-z 0-9 . _ ~ -")]
     InvalidJobId(String),
@@ -229,6 +233,7 @@ impl TrdError {
             | TrdError::File { .. }
             | TrdError::EmptyFile { .. }
             | TrdError::InvalidConfig(_)
+            | TrdError::EmptyToken
             | TrdError::InvalidJobId(_) => TrdErrorKind::InvalidInput,
             TrdError::JobFailed { .. } => TrdErrorKind::JobFailed,
             TrdError::NotReachable { .. } => TrdErrorKind::NotReachable,
@@ -467,9 +472,10 @@ pub(crate) fn from_reqwest(error: reqwest::Error, timeout: Duration) -> TrdError
     }
 }
 
-/// The peer's own HTTP error (a chunk size that is not hex, a bad header in the body's framing),
-/// which hyper reports as invalid input or data. A body cut short is `UnexpectedEof`: the
-/// connection's failure, not the peer's protocol.
+/// The peer's own HTTP error in a body (a chunk size that is not hex), which hyper reports as
+/// invalid input or data. A body cut short is `UnexpectedEof`: the connection's failure, not
+/// the peer's protocol; so is a TLS failure mid-answer, which tokio-rustls also reports as
+/// invalid data.
 fn broken_framing(error: &reqwest::Error) -> Option<String> {
     causes(error)
         .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
@@ -477,7 +483,9 @@ fn broken_framing(error: &reqwest::Error) -> Option<String> {
             matches!(
                 io.kind(),
                 std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData
-            )
+            ) && !io
+                .get_ref()
+                .is_some_and(|inner| inner.is::<rustls::Error>())
         })
         .map(ToString::to_string)
 }

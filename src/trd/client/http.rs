@@ -207,7 +207,8 @@ impl TrdClient {
 
     /// `webhook/validate`: asks TRD whether it can reach the webhook at `url`
     /// (`scheme://host[:port]`). Sent as POST with `{token, crt}` when either is given (this
-    /// registers them), as GET without a body otherwise. Returns `reachable`.
+    /// registers them), as GET without a body otherwise. Returns `reachable`. An empty `token`
+    /// is refused before anything is sent ([`TrdError::EmptyToken`]).
     pub async fn validate(
         &self,
         url: &str,
@@ -215,6 +216,9 @@ impl TrdClient {
         token: Option<&str>,
         crt: Option<&str>,
     ) -> Result<bool, TrdError> {
+        if token.is_some_and(|token| !crate::trd::verify::is_usable_token(token)) {
+            return Err(TrdError::EmptyToken);
+        }
         let mut query = vec![("url", url.to_owned())];
         query.extend(options.timeout.map(|t| ("timeout", t.to_string())));
         query.extend(options.retries.map(|r| ("retries", r.to_string())));

@@ -243,6 +243,7 @@ impl TrdClient {
         let mut interval = first.max(MIN_POLL);
         // Transient failures in a row: a failure that lasts is reported, not waited out.
         let mut failures = 0;
+        let mut told_undocumented = false;
         loop {
             let now = Instant::now();
             if now >= deadline {
@@ -258,7 +259,7 @@ impl TrdClient {
             failures = 0;
             options.report(Progress::Status(&job));
             if let JobStatus::Other(status) = &job.status {
-                if last_status.as_ref() != Some(&job.status) {
+                if !std::mem::replace(&mut told_undocumented, true) {
                     tracing::warn!(
                         %job_id, %status,
                         "job/status is one TRD does not document; polling on until COMPLETED or FAILED"

@@ -50,7 +50,11 @@ impl WebhookReceiver {
     }
 
     pub(crate) async fn start(config: ReceiverBuilder) -> Result<WebhookReceiver, ReceiverError> {
-        if config.token.as_deref() == Some("") {
+        if config
+            .token
+            .as_deref()
+            .is_some_and(|token| !crate::trd::verify::is_usable_token(token))
+        {
             return Err(ReceiverError::EmptyToken);
         }
         let tls_mode = config.tls.clone().unwrap_or_else(|| Tls::SelfSigned {

@@ -34,7 +34,8 @@ pub(crate) unsafe fn hand_out(result: JobResult, out: *mut *mut das_webhook) {
 /// Errors: missing file `DAS_RESULT_IO`, empty file `DAS_RESULT_OUT_OF_RANGE`, a config item
 /// that is neither `key=value` nor a JSON object `DAS_RESULT_PARSE`, credentials refused
 /// `DAS_RESULT_AUTH`, TRD refused the job (400/413/422, message with the server's detail)
-/// `DAS_RESULT_REJECTED`, busy through every retry `DAS_RESULT_BUSY`, no answer
+/// `DAS_RESULT_REJECTED`, busy through every retry or a failing server or gateway
+/// (500/502/504) `DAS_RESULT_BUSY`, no answer
 /// `DAS_RESULT_TIMEOUT`, unreachable `DAS_RESULT_CONNECT_REFUSED`.
 ///
 /// Ownership: `client` and `job` are borrowed; the caller owns `*out` (`das_webhook_free`).

@@ -21,6 +21,7 @@ pub(crate) fn trd_error(error: TrdError) -> Error {
         TrdErrorKind::Proxy => das_result::Proxy,
         TrdErrorKind::InvalidInput => match error.underlying() {
             TrdError::File { .. } => das_result::Io,
+            TrdError::EmptyToken => das_result::InvalidToken,
             TrdError::EmptyFile { .. } => das_result::OutOfRange,
             _ => das_result::Parse,
         },

@@ -133,7 +133,8 @@ pub unsafe extern "C" fn das_trd_license_token(
 /// `webhook/validate`: asks TRD whether it can reach the webhook at `webhook_url`
 /// (`scheme://host[:port]`) and writes the answer to `*reachable`. With `token` or `crt_pem`
 /// (the receiver's certificate, see `das_webhook_receiver_certificate_pem`) the request is a
-/// POST that registers them with TRD; with both NULL it is a GET. Errors as `das_trd_whoami`.
+/// POST that registers them with TRD; with both NULL it is a GET. Errors as `das_trd_whoami`,
+/// and an empty `token` is `DAS_RESULT_INVALID_TOKEN`, before anything is sent.
 ///
 /// Ownership: strings are borrowed for the call; the token is never logged.
 ///
