@@ -200,20 +200,24 @@ async fn transcribe_polls_through_a_gateway_failing_for_a_moment() {
     assert_eq!(result.job.status, JobStatus::Completed);
 }
 
+/// The failure of a transcription of speaker-a.wav that polls every 100 ms for `timeout`.
+async fn transcribe_polling_fast(trd: &TrdClient, timeout: Duration) -> TrdError {
+    let poll_fast = WaitFor::Poll {
+        first: Duration::from_millis(100),
+        max: Duration::from_millis(100),
+    };
+    let options = Transcribe::new(poll_fast).timeout(timeout);
+    trd.transcribe(&CreateJob::new(sample("speaker-a.wav")), &options)
+        .await
+        .unwrap_err()
+}
+
 /// A status TRD does not document is polled like `IN_PROGRESS` (it may be a step TRD added),
 /// and the timeout says where the job was left.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_undocumented_status_is_named_when_the_wait_runs_out() {
     let (_peer, trd) = peer(&["--step", "0.1", "--park-status", "PAUSED"]).await;
-    let poll_fast = WaitFor::Poll {
-        first: Duration::from_millis(100),
-        max: Duration::from_millis(200),
-    };
-    let options = Transcribe::new(poll_fast).timeout(Duration::from_secs(2));
-    let error = trd
-        .transcribe(&CreateJob::new(sample("speaker-a.wav")), &options)
-        .await
-        .unwrap_err();
+    let error = transcribe_polling_fast(&trd, Duration::from_secs(2)).await;
     let TrdError::WaitTimeout { last_status, .. } = &error else {
         panic!("expected a wait timeout, got {error:?}");
     };
@@ -229,15 +233,7 @@ async fn an_undocumented_status_is_named_when_the_wait_runs_out() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_gateway_that_keeps_failing_ends_the_wait_with_its_error() {
     let (_peer, trd) = peer(&["--bad-gateway", "1000"]).await;
-    let poll_fast = WaitFor::Poll {
-        first: Duration::from_millis(100),
-        max: Duration::from_millis(100),
-    };
-    let options = Transcribe::new(poll_fast).timeout(Duration::from_secs(600));
-    let error = trd
-        .transcribe(&CreateJob::new(sample("speaker-a.wav")), &options)
-        .await
-        .unwrap_err();
+    let error = transcribe_polling_fast(&trd, Duration::from_secs(600)).await;
     assert_eq!(error.http_status(), Some(502), "{error}");
     assert!(error.job_id().is_some(), "{error:?}");
 }
