@@ -492,9 +492,9 @@ fn broken_framing(error: &reqwest::Error) -> Option<String> {
 
 /// reqwest's words and the innermost cause ("error decoding response body" says nothing alone).
 fn with_cause(error: &reqwest::Error) -> String {
-    match causes(error).last() {
-        Some(cause) if !std::ptr::addr_eq(cause, error) => format!("{error}: {cause}"),
-        _ => error.to_string(),
+    match causes(error).skip(1).last() {
+        Some(cause) => format!("{error}: {cause}"),
+        None => error.to_string(),
     }
 }
 
