@@ -15,6 +15,8 @@ import time
 import warnings
 from typing import Callable, Dict, List
 
+import pytest
+
 import das
 
 #: Bound on the child's whole run; a child that hangs is killed and the test fails.
@@ -98,10 +100,11 @@ def test_a_forked_childs_log_records_reach_its_logging(emulator: das.Emulator) -
     assert any("session initialized" in str(m) for m in messages), messages
 
 
-def test_children_forked_while_the_parent_logs_run_their_sessions(emulator: das.Emulator) -> None:
+def test_children_forked_while_the_parent_logs_run_their_sessions(
+        emulator: das.Emulator, caplog: pytest.LogCaptureFixture) -> None:
     # The parent's runtime thread queues log records while sessions start and end; a fork that
     # caught it holding the queue used to leave the child's first record waiting forever.
-    logging.getLogger("das").setLevel(logging.INFO)
+    caplog.set_level(logging.INFO, logger="das")  # restored after the test
     stop = threading.Event()
 
     def sessions_meanwhile() -> None:
