@@ -197,7 +197,8 @@ pub struct EmulatorArgs {
     /// Fault switch NAME[=VALUE] (repeatable): reject-auth, expire-tokens-after-secs=N,
     /// drop-signalling-after-events=N, delay-consumer-ready-ms=N,
     /// close-audio-after-messages=N, malformed-event, oversized-event-bytes=N,
-    /// stall-audio-after-messages=N, audiohook-pause=AFTER_SECS:RESUME_MS.
+    /// stall-audio-after-messages=N, audiohook-pause=AFTER_SECS:RESUME_MS,
+    /// trd-reject=STATUS[:COUNT].
     #[arg(long = "fault", value_name = "NAME[=VALUE]")]
     pub faults: Vec<String>,
     /// Emulator settings file (TOML or JSON; any subset of the settings, see docs/emulator.md).

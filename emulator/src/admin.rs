@@ -47,7 +47,7 @@ async fn replace_faults(
     match faults {
         Ok(Json(faults)) => {
             tracing::info!(?faults, "fault switches replaced");
-            state.faults.set(faults);
+            state.replace_faults(faults);
             StatusCode::NO_CONTENT.into_response()
         }
         Err(rejection) => (

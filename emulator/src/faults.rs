@@ -35,7 +35,8 @@ pub struct Faults {
     /// The AudioHook consumer sends `pause` after this much audio and `resume` later.
     pub audiohook_pause: Option<AudiohookPause>,
     /// TRD API requests (`/trd/v3/...`) are answered with an error status instead of being
-    /// served: 413 (quota), 429 (too many requests) or 503 (busy).
+    /// served: 413 (quota), 429 (too many requests), 503 (busy), or any other status (500,
+    /// 502, 504: a failing server or gateway).
     pub trd_reject: Option<TrdReject>,
 }
 
@@ -43,7 +44,7 @@ pub struct Faults {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrdReject {
-    /// The HTTP status to answer (413, 429 or 503 are the documented ones).
+    /// The HTTP status to answer (413, 429 and 503 are the ones TRD documents).
     pub status: u16,
     /// How many requests get it, counted from when the switch was set; `None`: all.
     #[serde(default)]

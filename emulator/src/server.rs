@@ -336,11 +336,7 @@ impl EmulatorHandle {
 
     /// Replaces the fault switches; new requests and sessions see them.
     pub fn set_faults(&self, faults: Faults) {
-        self.state.faults.set(faults);
-        // A new `trd_reject` switch counts its rejections afresh.
-        self.state
-            .trd_rejected
-            .store(0, std::sync::atomic::Ordering::SeqCst);
+        self.state.replace_faults(faults);
     }
 
     /// Cancels sessions (and waits for their tasks to finish), disconnects sockets and

@@ -44,6 +44,14 @@ impl AppState {
     pub(crate) fn faults(&self) -> Faults {
         self.faults.get()
     }
+
+    /// Replaces the fault switches (`EmulatorHandle::set_faults`, `PUT /emulator/faults`); a
+    /// new `trd_reject` switch counts its rejections afresh.
+    pub(crate) fn replace_faults(&self, faults: Faults) {
+        self.faults.set(faults);
+        self.trd_rejected
+            .store(0, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// The live fault switches, shared with audio consumers (the AudioHook consumer reads

@@ -251,6 +251,11 @@ class Emulator:
         return self._field("tls_trd_url")
 
     @property
+    def tls_trd_license_url(self) -> str:
+        """The license server's token endpoint through the TLS front."""
+        return self._field("tls_trd_license_url")
+
+    @property
     def tls_ca_pem(self) -> str:
         """The PEM of the TLS front's private CA, trusted nowhere until a client adds it."""
         return self._field("tls_ca_pem")

@@ -113,6 +113,27 @@ def test_faults_reach_the_client() -> None:
         das.Emulator({"no_such_setting": 1})
 
 
+def test_a_trd_reject_set_again_rejects_again(emulator: das.Emulator) -> None:
+    client = das.trd.Client(emulator.trd_url, bearer=emulator.trd_token)
+    try:
+        for _ in range(3):
+            emulator.set_faults(trd_reject={"status": 502, "count": 1})
+            with pytest.raises(das.BusyError):
+                client.whoami()
+            assert client.whoami()
+    finally:
+        emulator.set_faults()
+
+
+def test_every_endpoint_the_emulator_describes_is_a_property(emulator: das.Emulator) -> None:
+    # `faults_url` is what `set_faults` uses.
+    described = set(emulator._description) - {"faults_url"}
+    missing = {name for name in described if not isinstance(getattr(type(emulator), name, None),
+                                                               property)}
+    assert not missing
+    assert emulator.tls_trd_license_url.startswith("https://")
+
+
 def test_trd_client_against_the_emulator(emulator: das.Emulator) -> None:
     client = das.trd.Client(emulator.trd_url, bearer="demo-trd-token")
     assert client.whoami()

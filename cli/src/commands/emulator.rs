@@ -14,6 +14,7 @@ use tokio::signal::unix::{signal, Signal, SignalKind};
 
 use crate::args::EmulatorArgs;
 use crate::exit::{CliError, Exit, OrExit};
+use crate::stdio::{out, outln};
 
 pub async fn run(args: EmulatorArgs) -> Result<(), CliError> {
     let config = config(&args)?;
@@ -27,12 +28,12 @@ pub async fn run(args: EmulatorArgs) -> Result<(), CliError> {
     let stop = if args.json {
         let line = serde_json::to_string(&description)
             .or_exit(Exit::Failure, "cannot describe the emulator")?;
-        println!("{line}");
+        outln!("{line}");
         StdinClosed::Stops
     } else {
-        print!("{description}");
+        out!("{description}");
         users_audiohook_keys(&emulator);
-        println!("Ctrl-C stops it.");
+        outln!("Ctrl-C stops it.");
         StdinClosed::Ignored
     };
     signals.stopped(stop).await;
@@ -45,7 +46,7 @@ pub async fn run(args: EmulatorArgs) -> Result<(), CliError> {
 fn users_audiohook_keys(emulator: &EmulatorHandle) {
     for (key, secret) in &emulator.config().audiohook.keys {
         if key != DEMO_AUDIOHOOK_API_KEY || secret != DEMO_AUDIOHOOK_CLIENT_SECRET {
-            println!("  AudioHook key   {key} (your secret, not shown)");
+            outln!("  AudioHook key   {key} (your secret, not shown)");
         }
     }
 }
@@ -165,6 +166,22 @@ fn faults(switches: &[String]) -> Result<Faults, CliError> {
                     "resume_after_ms": resume.parse::<u64>().or_exit(Exit::Usage, "audiohook-pause milliseconds")?,
                 })
             }
+            ("trd_reject", value) => {
+                let (status, count) = value
+                    .split_once(':')
+                    .map_or((value, None), |(s, c)| (s, Some(c)));
+                let count = count
+                    .map(|count| {
+                        count
+                            .parse::<u32>()
+                            .or_exit(Exit::Usage, "trd-reject count")
+                    })
+                    .transpose()?;
+                serde_json::json!({
+                    "status": status.parse::<u16>().or_exit(Exit::Usage, "trd-reject status")?,
+                    "count": count,
+                })
+            }
             (_, value) => Value::from(
                 value
                     .parse::<u64>()
@@ -186,12 +203,22 @@ mod tests {
             "reject-auth".into(),
             "drop-signalling-after-events=3".into(),
             "audiohook-pause=1.5:2000".into(),
+            "trd-reject=502:2".into(),
         ])
         .unwrap();
         assert!(faults.reject_auth);
         assert_eq!(faults.drop_signalling_after_events, Some(3));
         let pause = faults.audiohook_pause.unwrap();
         assert_eq!((pause.after_audio_secs, pause.resume_after_ms), (1.5, 2000));
+        let reject = faults.trd_reject.unwrap();
+        assert_eq!((reject.status, reject.count), (502, Some(2)));
+        let always = super::faults(&["trd-reject=503".into()])
+            .unwrap()
+            .trd_reject
+            .unwrap();
+        assert_eq!((always.status, always.count), (503, None));
+        assert!(super::faults(&["trd-reject=busy".into()]).is_err());
+        assert!(super::faults(&["trd-reject=500:twice".into()]).is_err());
         assert!(super::faults(&["no-such-fault".into()]).is_err());
         assert!(super::faults(&["delay-consumer-ready-ms=soon".into()]).is_err());
     }

@@ -1,5 +1,6 @@
-//! The `trd_reject` fault: answers TRD requests with 413, 429 or 503 (with `Retry-After` when
-//! configured) instead of serving them, for the first `count` requests or all of them.
+//! The `trd_reject` fault: answers TRD requests with its status (413, 429, 503, or any other,
+//! with `Retry-After` when configured) instead of serving them, for the first `count` requests
+//! since it was set, or all of them.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;

@@ -209,3 +209,40 @@ async fn the_faults_route_replaces_the_switches_of_a_running_emulator() {
     assert_eq!(token().send().await.unwrap().status(), 200);
     emulator.shutdown().await;
 }
+
+/// A `trd_reject` switch set through the route counts its rejections afresh, as one set with
+/// `set_faults` does: setting `count: 2` again rejects the next two requests, whatever the
+/// earlier switches took.
+#[tokio::test]
+async fn a_trd_reject_switch_set_through_the_route_counts_afresh() {
+    let emulator = common::start(EmulatorConfig::default()).await;
+    let http = common::http();
+    let description = emulator.description();
+    let whoami = || async {
+        http.get(format!("{}/webhook/whoami", description.trd_url))
+            .bearer_auth(&description.trd_token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let reject_twice = || async {
+        let answer = http
+            .put(&description.faults_url)
+            .json(&json!({"trd_reject": {"status": 500, "count": 2}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 204);
+    };
+    for round in 0..3 {
+        reject_twice().await;
+        let mut answers = Vec::new();
+        for _ in 0..3 {
+            answers.push(whoami().await);
+        }
+        assert_eq!(answers, [500, 500, 200], "round {round}");
+    }
+    emulator.shutdown().await;
+}
