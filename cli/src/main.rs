@@ -2,6 +2,8 @@
 //! webhook and AudioHook tools around it.
 
 #![forbid(unsafe_code)]
+// Output goes through `stdio`: a closed pipe ends the command instead of panicking.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod args;
 mod args_tls;
@@ -16,6 +18,7 @@ mod flags_over_env;
 mod listen_host;
 mod render;
 mod seconds;
+mod stdio;
 mod terminal_text;
 
 use std::process::ExitCode;
@@ -25,6 +28,7 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches};
 use args::{Cli, Command};
 use commands::verify_command::TypedOptions;
 use exit::CliError;
+use stdio::errln;
 
 fn main() -> ExitCode {
     let raw: Vec<_> = std::env::args_os().collect();
@@ -51,7 +55,7 @@ fn main() -> ExitCode {
             // came from.
             if error.use_stderr() && !from_file.variables.is_empty() {
                 let _ = error.print();
-                eprintln!("note: {from_file}");
+                errln!("note: {from_file}");
                 std::process::exit(error.exit_code());
             }
             error.exit()
@@ -92,7 +96,7 @@ async fn run(command: Command, matches: &ArgMatches) -> Result<(), CliError> {
 }
 
 fn fail(error: CliError) -> ExitCode {
-    eprintln!(
+    errln!(
         "das: {}",
         terminal_text::clean(&error.message, terminal_text::MESSAGE)
     );

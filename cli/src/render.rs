@@ -8,6 +8,7 @@ use std::io::IsTerminal;
 use das::session::{Event, Verdict};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::stdio::{errln, outln};
 use crate::terminal_text::field;
 use das_emulator::python_json;
 
@@ -38,7 +39,7 @@ impl Renderer {
         if let Renderer::Human { progress } = self {
             match progress {
                 Some(bar) => bar.println(text),
-                None => println!("{text}"),
+                None => outln!("{text}"),
             }
         }
     }
@@ -47,9 +48,9 @@ impl Renderer {
         match self {
             Renderer::Json => match event {
                 Event::AudioEnded { .. } | Event::Disconnected { .. } => {
-                    eprintln!("{}", python_json(event.data()))
+                    errln!("{}", python_json(event.data()))
                 }
-                _ => println!("{}", python_json(event.data())),
+                _ => outln!("{}", python_json(event.data())),
             },
             Renderer::Human { progress } => {
                 if let (Some(bar), Event::VadStatus { .. }) = (progress, event) {
@@ -59,7 +60,7 @@ impl Renderer {
                 let line = paint(describe(event));
                 match progress {
                     Some(bar) => bar.println(line),
-                    None => println!("{line}"),
+                    None => outln!("{line}"),
                 }
             }
         }

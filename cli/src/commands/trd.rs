@@ -8,6 +8,7 @@ use das::trd::{Credentials, TrdClient, TrdError, TrdErrorKind, ValidateOptions};
 
 use crate::args_tools::{TrdArgs, TrdCommand};
 use crate::exit::{CliError, Exit, OrExit};
+use crate::stdio::outln;
 
 /// The client's own deadline when TRD is not asked to retry.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -21,7 +22,7 @@ pub async fn run(cmd: TrdCommand) -> Result<(), CliError> {
                 .whoami()
                 .await
                 .map_err(|e| trd_error("whoami", e))?;
-            println!("{address}");
+            outln!("{address}");
             Ok(())
         }
         TrdCommand::Validate {
@@ -47,7 +48,7 @@ pub async fn run(cmd: TrdCommand) -> Result<(), CliError> {
                 .validate(&url, options, webhook_token.as_deref(), crt.as_deref())
                 .await
                 .map_err(|e| trd_error("validate", e))?;
-            println!("reachable: {reachable}");
+            outln!("reachable: {reachable}");
             if reachable {
                 Ok(())
             } else {

@@ -9,6 +9,7 @@ use super::trd::{client, trd_error};
 use super::webhook::summary::summary;
 use crate::args_trd::{JobCommand, JobIdArgs};
 use crate::exit::CliError;
+use crate::stdio::{errln, out, outln};
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -27,9 +28,9 @@ pub async fn run(cmd: JobCommand) -> Result<(), CliError> {
                 .await
                 .map_err(|e| trd_error("result", e))?;
             if json {
-                println!("{}", result.to_json());
+                outln!("{}", result.to_json());
             } else {
-                print!("{}", summary(&result));
+                out!("{}", summary(&result));
             }
         }
         JobCommand::List {
@@ -45,7 +46,7 @@ pub async fn run(cmd: JobCommand) -> Result<(), CliError> {
                 .map_err(|e| trd_error("list", e))?;
             page.jobs.iter().for_each(print_job);
             if let Some(total) = page.total {
-                eprintln!("total {total}");
+                errln!("total {total}");
             }
         }
         JobCommand::Stop(JobIdArgs { trd, job_id }) => {
@@ -61,7 +62,7 @@ pub async fn run(cmd: JobCommand) -> Result<(), CliError> {
                 .delete(&job_id)
                 .await
                 .map_err(|e| trd_error("delete", e))?;
-            println!("deleted {job_id}");
+            outln!("deleted {job_id}");
         }
         JobCommand::Query(args) => {
             let filter = JobQuery {
@@ -80,7 +81,7 @@ pub async fn run(cmd: JobCommand) -> Result<(), CliError> {
                 .await
                 .map_err(|e| trd_error("query", e))?;
             while let Some(record) = records.next().await {
-                println!("{}", record.map_err(|e| trd_error("query", e))?.to_json());
+                outln!("{}", record.map_err(|e| trd_error("query", e))?.to_json());
             }
         }
     }
@@ -88,5 +89,5 @@ pub async fn run(cmd: JobCommand) -> Result<(), CliError> {
 }
 
 fn print_job(job: &Job) {
-    println!("{}", serde_json::to_string(job).unwrap_or_default());
+    outln!("{}", serde_json::to_string(job).unwrap_or_default());
 }

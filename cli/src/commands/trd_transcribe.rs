@@ -16,6 +16,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::trd::{client, exit_for, trd_error};
 use crate::args_trd::TranscribeArgs;
 use crate::exit::{CliError, Exit, OrExit};
+use crate::stdio::{errln, outln};
 use crate::terminal_text::{clean, field, MESSAGE};
 
 /// Deadline of each request other than the upload (which also gets time for its size).
@@ -29,7 +30,7 @@ pub async fn run(args: TranscribeArgs) -> Result<(), CliError> {
     let hooks = match &args.webhook {
         Some(url) => {
             let hooks = webhook(&trd, url, !args.no_validate).await?;
-            eprintln!("receiving results at {}", hooks.url());
+            errln!("receiving results at {}", hooks.url());
             Some(hooks)
         }
         None => None,
@@ -72,7 +73,7 @@ pub async fn run(args: TranscribeArgs) -> Result<(), CliError> {
             Ok(()) => {}
             Err(error) => {
                 // Server text (a failure reason, a job id) reaches the terminal cleaned.
-                eprintln!("{}: {}", file.display(), clean(&error.to_string(), MESSAGE));
+                errln!("{}: {}", file.display(), clean(&error.to_string(), MESSAGE));
                 first_error.get_or_insert((exit_for(&error), file.clone(), error.to_string()));
             }
         }
@@ -136,9 +137,9 @@ fn report(file: &Path, result: &JobResult, args: &TranscribeArgs) -> Result<(), 
             .map_err(|source| TrdError::File { path, source })?;
     }
     if args.json {
-        println!("{}", result.to_json());
+        outln!("{}", result.to_json());
     } else {
-        println!(
+        outln!(
             "{}: {} {} {}",
             file.display(),
             field(&result.job.id),

@@ -136,3 +136,24 @@ fn malformed_files_exit_6_with_path_line_and_column() {
         .code(6)
         .stderr(predicate::str::contains("missing.json"));
 }
+
+/// A reader that has gone (`das webhook parse … | head`) ends the command quietly: exit 0,
+/// nothing on stderr, no panic. The pipe's read end is closed before the command starts, so
+/// its first write fails.
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    let fixture = workspace_file("tests/fixtures/trd/completed_stereo_two_channels.json");
+    for json in [true, false] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("das"));
+        command.args(["webhook", "parse"]).arg(&fixture);
+        if json {
+            command.arg("--json");
+        }
+        let output = command.stdout(writer).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "--json {json}: {stderr}");
+        assert!(stderr.is_empty(), "--json {json}: {stderr}");
+    }
+}

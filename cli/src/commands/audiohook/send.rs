@@ -17,6 +17,7 @@ use super::percentile::nearest_rank;
 use super::source::Audio;
 use crate::args_tools::AudiohookSendArgs;
 use crate::exit::{CliError, Exit, OrExit};
+use crate::stdio::outln;
 use crate::terminal_text::field;
 
 /// What one session reports.
@@ -52,7 +53,7 @@ pub async fn run(args: AudiohookSendArgs) -> Result<(), CliError> {
         config.pacing = Pacing::AsFastAsPossible;
     }
     if let Some(audio) = &audio {
-        println!(
+        outln!(
             "streaming {:.3} s of {} {} audio per session, {} session(s) at {}/s",
             audio.seconds,
             if audio.channels.len() == 2 {
@@ -82,14 +83,14 @@ pub async fn run(args: AudiohookSendArgs) -> Result<(), CliError> {
     let mut failures = Vec::new();
     while let Some(joined) = sessions.join_next().await {
         let outcome = joined.or_exit(Exit::Failure, "session task")?;
-        println!("{}", describe(&outcome));
+        outln!("{}", describe(&outcome));
         rtts.extend(outcome.rtts);
         if let Err(error) = outcome.result {
             failures.push(error);
         }
     }
-    println!("{}", rtt_summary(rtts));
-    println!(
+    outln!("{}", rtt_summary(rtts));
+    outln!(
         "{} of {} session(s) ok",
         args.sessions as usize - failures.len(),
         args.sessions

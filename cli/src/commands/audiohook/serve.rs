@@ -18,6 +18,7 @@ use super::record::Recording;
 use crate::args_tools::AudiohookServeArgs;
 use crate::commands::stop::StopSignals;
 use crate::exit::{CliError, Exit, OrExit};
+use crate::stdio::outln;
 use crate::terminal_text::field;
 
 /// How long sessions still running at a stop get to save their recordings.
@@ -48,7 +49,7 @@ pub async fn run(args: AudiohookServeArgs) -> Result<(), CliError> {
     let (local, mut incoming, server) = AudioHookServer::bind(config, bind, &args.path)
         .await
         .or_exit(Exit::Network, &format!("cannot listen on {bind}"))?;
-    println!("listening on ws://{local}{}", args.path);
+    outln!("listening on ws://{local}{}", args.path);
 
     let (stopping_tx, stopping) = watch::channel(false);
     let mut sessions = JoinSet::new();
@@ -69,7 +70,7 @@ pub async fn run(args: AudiohookServeArgs) -> Result<(), CliError> {
         while sessions.join_next().await.is_some() {}
     })
     .await;
-    println!("stopped");
+    outln!("stopped");
     Ok(())
 }
 
@@ -113,7 +114,7 @@ async fn serve_session(
         None => "no media".to_owned(),
     };
     let kind = if session.is_probe() { " (probe)" } else { "" };
-    println!(
+    outln!(
         "opened {id}{kind} conversation {} media {media}",
         session.open.conversation_id
     );
@@ -149,7 +150,7 @@ async fn serve_session(
         }
         Err(problem) => line.push_str(&format!("; recording incomplete: {problem}")),
     }
-    println!("{line}");
+    outln!("{line}");
 }
 
 fn describe(end: &SessionEnd) -> String {

@@ -6,6 +6,7 @@ use das::trd::parse_webhook;
 
 use super::summary::summary;
 use crate::exit::{CliError, Exit, OrExit};
+use crate::stdio::{out, outln};
 
 /// What `--json` prints in place of the document's `token`.
 const REDACTED: &str = "<redacted>";
@@ -19,9 +20,9 @@ pub fn run(file: &Path, json: bool) -> Result<(), CliError> {
         *token = REDACTED.into();
     }
     if json {
-        println!("{}", result.to_json_pretty());
+        outln!("{}", result.to_json_pretty());
     } else {
-        print!("{}", summary(&result));
+        out!("{}", summary(&result));
     }
     Ok(())
 }

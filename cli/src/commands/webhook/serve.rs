@@ -15,6 +15,7 @@ use tokio::io::AsyncWriteExt;
 use crate::args_tools::WebhookServeArgs;
 use crate::commands::stop::StopSignals;
 use crate::exit::{CliError, Exit, OrExit};
+use crate::stdio::{errln, out, outln};
 use crate::terminal_text::field;
 
 /// How often the delivery wait wakes to notice a stop signal.
@@ -75,18 +76,18 @@ pub async fn run(args: WebhookServeArgs) -> Result<(), CliError> {
         }
         _ => CliError::new(Exit::Input, format!("webhook receiver: {e}")),
     })?;
-    println!("listening on {}", receiver.url());
+    outln!("listening on {}", receiver.url());
     if let Some(pem) = receiver.certificate_pem().filter(|_| args.cert.is_none()) {
         match &args.cert_out {
             Some(path) => {
                 std::fs::write(path, pem).or_exit(Exit::Input, &path.display().to_string())?;
-                println!("certificate written to {}", path.display());
+                outln!("certificate written to {}", path.display());
             }
-            None => print!("{pem}"),
+            None => out!("{pem}"),
         }
     }
     if args.spool.is_none() && !matches!(handler, Handler::Print) {
-        eprintln!(
+        errln!(
             "das: warning: without --spool, TRD gets its 200 before a result is handled: \
              results acknowledged but not yet handled are lost if this process crashes or is \
              killed, and so is a result whose handling fails. Use --spool DIR to keep each \
@@ -103,9 +104,9 @@ pub async fn run(args: WebhookServeArgs) -> Result<(), CliError> {
                 // stopping drops the handling, which kills the command, and the delivery,
                 // not acknowledged, stays in the spool.
                 tokio::select! {
-                    line = handle(&handler, delivery) => println!("{line}"),
+                    line = handle(&handler, delivery) => outln!("{line}"),
                     _ = stop.recv() => {
-                        eprintln!("das: stopped while a result was being handled; a spooled \
+                        errln!("das: stopped while a result was being handled; a spooled \
                                    result is delivered again at the next start");
                         break;
                     }
@@ -114,7 +115,7 @@ pub async fn run(args: WebhookServeArgs) -> Result<(), CliError> {
         }
     }
     receiver.shutdown().await;
-    println!("stopped");
+    outln!("stopped");
     Ok(())
 }
 
