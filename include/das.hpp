@@ -121,6 +121,16 @@ inline const char *data_or_null(std::string_view text) noexcept {
     return text.empty() ? nullptr : text.data();
 }
 
+/// A webhook token for the C API: NULL only when absent. A present empty token stays empty,
+/// so the C API refuses it (an unset variable read as "" must not turn the check off).
+inline const char *token_data(const std::optional<std::string_view> &token) noexcept {
+    return token ? data_of(*token) : nullptr;
+}
+
+inline std::size_t token_size(const std::optional<std::string_view> &token) noexcept {
+    return token ? token->size() : 0;
+}
+
 /// Calls a C getter following the output-buffer convention and returns the string: one call
 /// when it fits a first guess (the TRD getters are network requests), else again with the size
 /// it asked for.
@@ -757,11 +767,13 @@ private:
     Handle<das_delivery, das_delivery_free> handle_;
 };
 
-/// Settings of a WebhookReceiver; empty views mean "not set".
+/// Settings of a WebhookReceiver; empty views mean "not set", except the token.
 struct ReceiverOptions {
     std::string_view host;       ///< IP to bind; empty: 127.0.0.1
     std::uint16_t port = 0;      ///< 0: a free port
-    std::string_view token;      ///< required top-level token; empty: none
+    /// The top-level token every delivery must carry; std::nullopt: none. An empty token is
+    /// refused (DAS_RESULT_INVALID_TOKEN), as an unset setting read as "" would accept any body.
+    std::optional<std::string_view> token;
     das_tls_mode tls = DAS_TLS_MODE_SELF_SIGNED;
     std::string_view cert_pem;   ///< with DAS_TLS_MODE_PEM
     std::string_view key_pem;    ///< with DAS_TLS_MODE_PEM
@@ -775,7 +787,8 @@ public:
         auto opt = detail::data_or_null;
         das_webhook_receiver *raw = nullptr;
         check(das_webhook_receiver_start(opt(options.host), options.host.size(), options.port,
-                                         opt(options.token), options.token.size(),
+                                         detail::token_data(options.token),
+                                         detail::token_size(options.token),
                                          static_cast<std::uint32_t>(options.tls),
                                          opt(options.cert_pem), options.cert_pem.size(),
                                          opt(options.key_pem), options.key_pem.size(),
@@ -833,15 +846,16 @@ inline std::string trd_license_token(std::string_view token_url, std::string_vie
 }
 
 /// `webhook/validate`: whether TRD can reach `webhook_url`. With a token or the receiver's
-/// certificate (empty views: not sent) it registers them with TRD (a POST, else a GET).
+/// certificate (std::nullopt, an empty view: not sent) it registers them with TRD (a POST,
+/// else a GET); an empty token is refused (DAS_RESULT_INVALID_TOKEN), nothing is sent.
 inline bool trd_validate(std::string_view base_url, std::string_view bearer,
-                         std::string_view webhook_url, std::string_view token,
+                         std::string_view webhook_url, std::optional<std::string_view> token,
                          std::string_view crt_pem, std::uint32_t timeout_ms) {
     bool reachable = false;
     check(das_trd_validate(detail::data_of(base_url), base_url.size(),
                            detail::data_or_null(bearer), bearer.size(),
                            detail::data_of(webhook_url), webhook_url.size(),
-                           detail::data_or_null(token), token.size(),
+                           detail::token_data(token), detail::token_size(token),
                            detail::data_or_null(crt_pem), crt_pem.size(), timeout_ms, &reachable));
     return reachable;
 }
@@ -951,11 +965,12 @@ public:
         });
     }
     /// `webhook/validate` as das::trd_validate, with this client's credentials.
-    bool validate(std::string_view webhook_url, std::string_view token = {},
+    bool validate(std::string_view webhook_url,
+                  std::optional<std::string_view> token = std::nullopt,
                   std::string_view crt_pem = {}) const {
         bool reachable = false;
         check(das_trd_client_validate(raw(), detail::data_of(webhook_url), webhook_url.size(),
-                                      detail::data_or_null(token), token.size(),
+                                      detail::token_data(token), detail::token_size(token),
                                       detail::data_or_null(crt_pem), crt_pem.size(),
                                       &reachable));
         return reachable;

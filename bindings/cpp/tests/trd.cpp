@@ -53,7 +53,10 @@ static void free_calls(const Trd &trd) {
     das::WebhookReceiver receiver(options);
     CHECK(das::trd_validate(trd.url, trd.token, receiver.url(), "hook-token", "", 10000));
     CHECK(!das::trd_validate(trd.url, trd.token, dead_url(), "hook-token", "", 10000));
-    CHECK(thrown_by([&] { das::trd_validate(trd.url, "wrong", receiver.url(), "", "", 10000); }) == DAS_RESULT_AUTH);
+    CHECK(thrown_by([&] { das::trd_validate(trd.url, "wrong", receiver.url(), std::nullopt, "", 10000); }) == DAS_RESULT_AUTH);
+    // An empty token is refused before anything is sent, unreachable API or not.
+    CHECK(thrown_by([&] { das::trd_validate(trd.url, trd.token, receiver.url(), "", "", 10000); }) == DAS_RESULT_INVALID_TOKEN);
+    CHECK(thrown_by([&] { das::trd_validate("http://127.0.0.1:1/trd/v3", trd.token, receiver.url(), "", "", 10000); }) == DAS_RESULT_INVALID_TOKEN);
 }
 
 static void clients_and_their_credentials(const Trd &trd) {
@@ -64,6 +67,12 @@ static void clients_and_their_credentials(const Trd &trd) {
     das::WebhookReceiver receiver(options);
     CHECK(client.validate(receiver.url(), "hook-token"));
     CHECK(!client.validate(dead_url()));
+    CHECK(thrown_by([&] { client.validate(receiver.url(), ""); }) == DAS_RESULT_INVALID_TOKEN);
+    // A receiver whose token came from an unset setting ("") would accept any body: refused.
+    das::ReceiverOptions unset_token;
+    unset_token.tls = DAS_TLS_MODE_PLAIN;
+    unset_token.token = "";
+    CHECK(thrown_by([&] { das::WebhookReceiver refused(unset_token); }) == DAS_RESULT_INVALID_TOKEN);
 
     das::TrdClientOptions licensed;
     licensed.base_url = trd.url;
