@@ -66,26 +66,31 @@ pub async fn run(args: TranscribeArgs) -> Result<(), CliError> {
             })
         })
         .collect();
-    let mut first_error = None;
+    let total = args.files.len();
+    let mut failures = Vec::new();
     for (file, task) in args.files.iter().zip(tasks) {
         let outcome = task.await.or_exit(Exit::Failure, "transcription task")?;
-        match outcome.and_then(|result| report(file, &result, &args)) {
-            Ok(()) => {}
-            Err(error) => {
-                // Server text (a failure reason, a job id) reaches the terminal cleaned.
-                errln!("{}: {}", file.display(), clean(&error.to_string(), MESSAGE));
-                first_error.get_or_insert((exit_for(&error), file.clone(), error.to_string()));
+        if let Err(error) = outcome.and_then(|result| report(file, &result, &args)) {
+            // Server text (a failure reason, a job id) reaches the terminal cleaned.
+            let line = format!("{}: {}", file.display(), clean(&error.to_string(), MESSAGE));
+            // One recording's failure is the command's error, said once; of several, each
+            // is said as it is known and the command's error counts them.
+            if total > 1 {
+                errln!("{line}");
             }
+            failures.push((exit_for(&error), line));
         }
     }
     if let Some(hooks) = &hooks {
         hooks.shutdown().await;
     }
-    match first_error {
+    let failed = failures.len();
+    match failures.into_iter().next() {
         None => Ok(()),
-        Some((exit, file, message)) => Err(CliError::new(
+        Some((exit, line)) if total == 1 => Err(CliError::new(exit, line)),
+        Some((exit, _)) => Err(CliError::new(
             exit,
-            format!("{}: {message}", file.display()),
+            format!("{failed} of {total} recordings failed (the exit code is the first's)"),
         )),
     }
 }

@@ -142,7 +142,29 @@ fn bad_input_ends_with_its_exit_code() {
     std::fs::write(&empty, b"").unwrap();
     let output = das_trd(&emulator, &["trd", "transcribe", empty.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(6), "{output:?}");
-    assert!(stderr(&output).contains("is empty"), "{output:?}");
+    assert_eq!(
+        stderr(&output).matches("is empty").count(),
+        1,
+        "said once: {output:?}"
+    );
+
+    // Of several, each failure is said once and the command's error counts them.
+    let good = workspace_file("samples/speaker-a.wav");
+    let output = das_trd(
+        &emulator,
+        &[
+            "trd",
+            "transcribe",
+            empty.to_str().unwrap(),
+            good.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(6), "{output:?}");
+    assert_eq!(stderr(&output).matches("is empty").count(), 1, "{output:?}");
+    assert!(
+        stderr(&output).contains("1 of 2 recordings failed"),
+        "{output:?}"
+    );
 
     // Two recordings of one name would write one result file under --out, the second
     // replacing the first: refused before any upload (it lost a result, exit 0).
