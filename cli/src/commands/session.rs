@@ -94,6 +94,14 @@ async fn run(args: &SessionArgs, kind: Kind<'_>) -> Result<(), CliError> {
             } else {
                 Pacing::RealTime
             };
+            // The protocol's own check (the session would make it at start): a codec it cannot
+            // carry is refused before the banner says the session is under way.
+            channel.check().map_err(|error| {
+                CliError::new(
+                    Exit::of_channel(error.kind()),
+                    format!("cannot start the session: {error}"),
+                )
+            })?;
             renderer.note(&format!(
                 "{doing} {} ({:.1} s, {} ch) over {} as {codec} to {}{emulated}",
                 path.display(),

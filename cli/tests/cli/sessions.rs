@@ -185,7 +185,7 @@ fn bad_inputs_have_their_own_exit_codes() {
     }
 
     // A codec AudioHook cannot carry is refused before the session starts, not after its
-    // signalling, which then waited for audio that never came.
+    // signalling, which then waited for audio that never came; nor does a banner announce it.
     let alaw_over_audiohook = das(&[
         "register",
         "--audio",
@@ -196,6 +196,12 @@ fn bad_inputs_have_their_own_exit_codes() {
     ]);
     assert_eq!(alaw_over_audiohook.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&alaw_over_audiohook.stderr).contains("not A-law"));
+    let said = [&alaw_over_audiohook.stdout, &alaw_over_audiohook.stderr]
+        .map(|text| String::from_utf8_lossy(text).into_owned());
+    assert!(
+        !said.iter().any(|text| text.contains("registering")),
+        "{said:?}"
+    );
 
     let empty = tempfile::NamedTempFile::new().unwrap();
     let no_credential = das(&[
