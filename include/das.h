@@ -1941,7 +1941,7 @@ das_result das_webhook_parse(const uint8_t *body, size_t len, das_webhook **out)
 void das_webhook_free(das_webhook *webhook);
 
 // Lends the whole result as compact JSON, every field kept (unknown ones too), keys in the
-// order received.
+// order received. That includes the shared `token`, a secret: do not log it as it is.
 //
 // Ownership: `*json` (NUL-terminated, `*len` bytes without the NUL) is owned by `webhook` and
 // valid until `das_webhook_free`.
@@ -1984,7 +1984,9 @@ das_result das_webhook_status(const das_webhook *webhook, const char **status, s
 // `webhook` is a live webhook; `status` is writable.
 das_result das_webhook_job_status(const das_webhook *webhook, das_job_status *status);
 
-// Lends `job.failure_reason`; `DAS_RESULT_NOT_PRESENT` when the job has none.
+// Lends `job.failure_reason`; `DAS_RESULT_NOT_PRESENT` when it is `null` or absent. TRD
+// sends `""` on jobs that did not fail: that is lent as is (`*len` 0), so test the status,
+// not this call, to know whether the job failed.
 //
 // Ownership: `*reason` is owned by `webhook` and valid until `das_webhook_free`.
 //

@@ -87,7 +87,7 @@ pub unsafe extern "C" fn das_webhook_free(webhook: *mut das_webhook) {
 }
 
 /// Lends the whole result as compact JSON, every field kept (unknown ones too), keys in the
-/// order received.
+/// order received. That includes the shared `token`, a secret: do not log it as it is.
 ///
 /// Ownership: `*json` (NUL-terminated, `*len` bytes without the NUL) is owned by `webhook` and
 /// valid until `das_webhook_free`.
@@ -192,7 +192,9 @@ pub unsafe extern "C" fn das_webhook_job_status(
     })
 }
 
-/// Lends `job.failure_reason`; `DAS_RESULT_NOT_PRESENT` when the job has none.
+/// Lends `job.failure_reason`; `DAS_RESULT_NOT_PRESENT` when it is `null` or absent. TRD
+/// sends `""` on jobs that did not fail: that is lent as is (`*len` 0), so test the status,
+/// not this call, to know whether the job failed.
 ///
 /// Ownership: `*reason` is owned by `webhook` and valid until `das_webhook_free`.
 ///
