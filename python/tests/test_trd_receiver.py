@@ -188,6 +188,9 @@ def test_trd_client_whoami_and_one_call_setup(trd_url: str) -> None:
         das.trd.Client(trd_url, bearer="wrong").whoami()
     with pytest.raises(das.InvalidArgument):
         das.trd.Client(trd_url, bearer="x", username="u")
+    # An empty bearer (an unset setting) would be refused 401 by every request: said at once.
+    with pytest.raises(das.InvalidArgument, match="bearer token is empty"):
+        das.trd.Client(trd_url, bearer="")
 
 
 def test_async_trd_client_asks_the_same_webhook_calls(trd_url: str) -> None:

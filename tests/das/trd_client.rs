@@ -302,6 +302,13 @@ async fn documented_statuses_become_typed_errors() {
         TrdClient::builder("ftp://example.com").build(),
         Err(TrdError::InvalidBaseUrl(_))
     ));
+    // An empty bearer (an unset setting) would be refused by every request: refused here.
+    let empty = TrdClient::builder(format!("http://{closed}/trd/v3"))
+        .bearer("")
+        .build()
+        .unwrap_err();
+    assert!(matches!(empty, TrdError::EmptyBearer), "{empty}");
+    assert_eq!(empty.kind(), das::trd::TrdErrorKind::InvalidInput);
 }
 
 #[tokio::test]

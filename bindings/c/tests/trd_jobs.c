@@ -129,6 +129,16 @@ static void bad_input_gets_typed_results(const emulator_process *emulator) {
     CHECK(mixed == NULL);
     CHECK_RESULT(das_trd_client_new("ftp://x", DAS_NUL_TERMINATED, NULL, 0, NULL, 0, NULL, 0, NULL, 0, 1000, NULL, &mixed),
                  DAS_RESULT_PARSE);
+    /* An empty bearer (an unset setting) is refused before any request; NULL is none. */
+    CHECK_RESULT(das_trd_client_new("http://127.0.0.1:1/trd/v3", DAS_NUL_TERMINATED, "", 0, NULL, 0, NULL, 0, NULL, 0,
+                                    1000, NULL, &mixed),
+                 DAS_RESULT_OUT_OF_RANGE);
+    CHECK(mixed == NULL);
+    char address[64];
+    size_t written = 0;
+    CHECK_RESULT(das_trd_whoami("http://127.0.0.1:1/trd/v3", DAS_NUL_TERMINATED, "", DAS_NUL_TERMINATED, 1000, address,
+                                sizeof address, &written),
+                 DAS_RESULT_OUT_OF_RANGE);
 
     das_webhook *result = NULL;
     das_trd_job *missing = new_job("samples/no-such-file.wav", "c-bad");

@@ -90,7 +90,9 @@ pub fn trd_error(call: &str, error: TrdError) -> CliError {
 
 /// The exit code of a TRD failure, by the class the library gives it.
 pub fn exit_for(error: &TrdError) -> Exit {
-    if let TrdError::InvalidBaseUrl(_) | TrdError::EmptyToken = error.underlying() {
+    if let TrdError::InvalidBaseUrl(_) | TrdError::EmptyToken | TrdError::EmptyBearer =
+        error.underlying()
+    {
         return Exit::Usage;
     }
     match error.kind() {

@@ -108,6 +108,11 @@ async fn whoami_prints_the_address_and_maps_failures_to_exit_codes() {
     assert!(text(&refused.stderr).contains("401"));
     assert!(!text(&refused.stderr).contains("wrong"));
 
+    // An empty token (an unset setting) is a usage error, before any request.
+    let empty = das(args(&["trd", "whoami", "--api", &api, "--token", ""])).await;
+    assert_eq!(empty.status.code(), Some(2), "{}", text(&empty.stderr));
+    assert!(text(&empty.stderr).contains("bearer token is empty"));
+
     let closed = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap()

@@ -129,6 +129,10 @@ pub enum TrdError {
     /// registered, it would match bodies with `"token": ""`.
     #[error("the webhook token is empty: give a token, or none")]
     EmptyToken,
+    /// The bearer token is empty (an unset setting, most often): every request would be
+    /// refused 401 after a round trip. No token at all is [`Credentials::None`](super::Credentials::None).
+    #[error("the bearer token is empty: give a token, or no bearer for no Authorization header")]
+    EmptyBearer,
     /// A job id that is not 1-100 URL-safe characters (checked before any request).
     #[error("invalid job id `{0}`: expected 1-100 characters of A-Z a-z 0-9 . _ ~ -")]
     InvalidJobId(String),
@@ -234,6 +238,7 @@ impl TrdError {
             | TrdError::EmptyFile { .. }
             | TrdError::InvalidConfig(_)
             | TrdError::EmptyToken
+            | TrdError::EmptyBearer
             | TrdError::InvalidJobId(_) => TrdErrorKind::InvalidInput,
             TrdError::JobFailed { .. } => TrdErrorKind::JobFailed,
             TrdError::NotReachable { .. } => TrdErrorKind::NotReachable,

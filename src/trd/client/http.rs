@@ -108,8 +108,12 @@ impl TrdClientBuilder {
         self
     }
 
-    /// Builds the client; fails on an unusable base URL or root certificate.
+    /// Builds the client; fails on an unusable base URL or root certificate, or an empty
+    /// bearer token.
     pub fn build(self) -> Result<TrdClient, TrdError> {
+        if matches!(&self.credentials, Credentials::Bearer(token) if token.is_empty()) {
+            return Err(TrdError::EmptyBearer);
+        }
         let base_url = self.base_url.trim_end_matches('/').to_owned();
         let parsed =
             url::Url::parse(&base_url).map_err(|_| TrdError::InvalidBaseUrl(base_url.clone()))?;

@@ -22,7 +22,7 @@ pub(crate) fn trd_error(error: TrdError) -> Error {
         TrdErrorKind::InvalidInput => match error.underlying() {
             TrdError::File { .. } => das_result::Io,
             TrdError::EmptyToken => das_result::InvalidToken,
-            TrdError::EmptyFile { .. } => das_result::OutOfRange,
+            TrdError::EmptyFile { .. } | TrdError::EmptyBearer => das_result::OutOfRange,
             _ => das_result::Parse,
         },
         TrdErrorKind::JobFailed => das_result::JobFailed,
