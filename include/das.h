@@ -1579,7 +1579,8 @@ das_result das_trd_list_jobs(const das_trd_client *client,
 // settings of the configuration are read, at this call.
 // Requests answered 429/503 are retried up to 3 times, honouring `Retry-After`.
 //
-// Errors: a bad URL `DAS_RESULT_PARSE`, a mix of credential kinds `DAS_RESULT_OUT_OF_RANGE`.
+// Errors: a bad URL `DAS_RESULT_PARSE`; a mix of credential kinds, or an empty `bearer` (an
+// unset setting: NULL is none), `DAS_RESULT_OUT_OF_RANGE`.
 //
 // Ownership: strings are borrowed and copied (secrets never logged); the caller owns `*out`
 // and releases it with `das_trd_client_free`.
@@ -1776,7 +1777,8 @@ uint32_t das_abi_version(void);
 
 // `GET {base_url}/webhook/whoami`: copies this machine's address as TRD sees it into `buf`
 // (output-buffer convention). `base_url` is e.g. `https://speech.cpqd.com.br/trd/v3`; `bearer`
-// is the token without `Bearer ` (NULL: no `Authorization` header). Every request is bounded
+// is the token without `Bearer ` (NULL: no `Authorization` header; empty:
+// `DAS_RESULT_OUT_OF_RANGE`, before any request). Every request is bounded
 // by `timeout_ms` (at least 1).
 //
 // Errors: 401/403 `DAS_RESULT_AUTH`, no answer `DAS_RESULT_TIMEOUT`, unreachable

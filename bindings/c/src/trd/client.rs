@@ -48,7 +48,8 @@ pub(crate) use trd_client;
 /// settings of the configuration are read, at this call.
 /// Requests answered 429/503 are retried up to 3 times, honouring `Retry-After`.
 ///
-/// Errors: a bad URL `DAS_RESULT_PARSE`, a mix of credential kinds `DAS_RESULT_OUT_OF_RANGE`.
+/// Errors: a bad URL `DAS_RESULT_PARSE`; a mix of credential kinds, or an empty `bearer` (an
+/// unset setting: NULL is none), `DAS_RESULT_OUT_OF_RANGE`.
 ///
 /// Ownership: strings are borrowed and copied (secrets never logged); the caller owns `*out`
 /// and releases it with `das_trd_client_free`.

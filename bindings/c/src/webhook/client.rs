@@ -47,7 +47,8 @@ unsafe fn client(
 
 /// `GET {base_url}/webhook/whoami`: copies this machine's address as TRD sees it into `buf`
 /// (output-buffer convention). `base_url` is e.g. `https://speech.cpqd.com.br/trd/v3`; `bearer`
-/// is the token without `Bearer ` (NULL: no `Authorization` header). Every request is bounded
+/// is the token without `Bearer ` (NULL: no `Authorization` header; empty:
+/// `DAS_RESULT_OUT_OF_RANGE`, before any request). Every request is bounded
 /// by `timeout_ms` (at least 1).
 ///
 /// Errors: 401/403 `DAS_RESULT_AUTH`, no answer `DAS_RESULT_TIMEOUT`, unreachable
