@@ -55,7 +55,8 @@ unsafe fn client(
 /// `DAS_RESULT_CONNECT_REFUSED`, bad URL `DAS_RESULT_PARSE`, a server certificate no trusted
 /// root knows `DAS_RESULT_TLS` (the message names its issuer), TRD busy or its server or
 /// gateway failing (429, 500, 502, 503, 504) `DAS_RESULT_BUSY`, a refused request (400, 413,
-/// 422) `DAS_RESULT_REJECTED`, 404 `DAS_RESULT_NOT_FOUND`, other answers `DAS_RESULT_PROTOCOL`. TLS trusts the bundled Mozilla roots and the machine's
+/// 422) `DAS_RESULT_REJECTED`, 404 `DAS_RESULT_NOT_FOUND`, other answers
+/// `DAS_RESULT_PROTOCOL`. TLS trusts the bundled Mozilla roots and the machine's
 /// (`SSL_CERT_FILE` / `SSL_CERT_DIR` when set, else the system store).
 ///
 /// Ownership: strings are borrowed for the call; `buf` and `written` are borrowed.
